@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// Idempotent set-up: what `npm test` and `npm run devnet` run first.
+// Installs node modules when missing, builds the TypeScript, installs the pinned CometBFT into
+// `.tools/bin`, and produces the default evaluator model. Each step checks before it acts, so a
+// second run with nothing missing takes well under a second or two.
+import { spawnSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const COMETBFT_VERSION = "0.38.26";
+const toolsBin = join(root, ".tools", "bin");
+const quiet = process.argv.includes("--quiet");
+
+function log(msg) {
+  if (!quiet) process.stderr.write(`[setup] ${msg}\n`);
+}
+
+function fail(msg) {
+  process.stderr.write(`[setup] error: ${msg}\n`);
+  process.exit(1);
+}
+
+/** Runs a command, streaming its output, and shows elapsed seconds while it works. */
+function runWithProgress(label, cmd, args, opts = {}) {
+  return new Promise((resolvePromise) => {
+    const started = Date.now();
+    log(`${label} ...`);
+    const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], ...opts });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setInterval(() => {
+      log(`${label}: ${Math.round((Date.now() - started) / 1000)}s elapsed`);
+    }, 15_000);
+    child.on("close", (code) => {
+      clearInterval(timer);
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      if (code === 0) log(`${label}: done in ${secs}s`);
+      else process.stderr.write(output);
+      resolvePromise(code ?? 1);
+    });
+  });
+}
+
+function newestMtime(dir, filter) {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name === "dist" || entry.name.startsWith(".")) continue;
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p, filter));
+    else if (filter(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+async function ensureNodeModules() {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  const lock = join(root, "package-lock.json");
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  const code = await runWithProgress("installing node modules (npm ci)", "npm", ["ci", "--no-audit", "--no-fund"]);
+  if (code !== 0) fail("npm ci failed; see the output above");
+}
+
+async function ensureBuild() {
+  const stamp = join(root, "dist", ".build-stamp");
+  const sources = ["app", "abci", "proto", "cli", "models", "test", "node", "rest", "client", "network", "bench"];
+  let newest = statSync(join(root, "tsconfig.json")).mtimeMs;
+  for (const s of sources) newest = Math.max(newest, newestMtime(join(root, s), (n) => /\.(ts|js|json)$/.test(n)));
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
+  const code = await runWithProgress("building TypeScript (tsc)", "npx", ["tsc", "-p", "tsconfig.json"]);
+  if (code !== 0) fail("the TypeScript build failed; see the errors above");
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+function cometbftVersion(bin) {
+  const r = spawnSync(bin, ["version"], { encoding: "utf8" });
+  if (r.status !== 0) return undefined;
+  return r.stdout.trim();
+}
+
+async function ensureCometbft() {
+  const candidates = [];
+  if (process.env.POQ_COMETBFT) candidates.push(process.env.POQ_COMETBFT);
+  candidates.push(join(toolsBin, "cometbft"));
+  const onPath = spawnSync("sh", ["-c", "command -v cometbft"], { encoding: "utf8" });
+  if (onPath.status === 0 && onPath.stdout.trim()) candidates.push(onPath.stdout.trim());
+  for (const bin of candidates) {
+    if (!existsSync(bin)) continue;
+    const v = cometbftVersion(bin);
+    if (v === COMETBFT_VERSION) {
+      writeToolsEnv({ cometbft: bin });
+      return;
+    }
+    log(`ignoring ${bin}: version ${v ?? "unknown"}, want ${COMETBFT_VERSION}`);
+  }
+  const go = spawnSync("go", ["version"], { encoding: "utf8" });
+  if (go.status !== 0) {
+    fail(
+      `CometBFT v${COMETBFT_VERSION} is needed and neither a matching binary nor Go was found.\n` +
+        `  Install Go (>= 1.22, https://go.dev/doc/install) and run npm test again, or\n` +
+        `  put cometbft v${COMETBFT_VERSION} on PATH, or set POQ_COMETBFT=/path/to/cometbft.`,
+    );
+  }
+  mkdirSync(toolsBin, { recursive: true });
+  const code = await runWithProgress(
+    `installing CometBFT v${COMETBFT_VERSION} with go install (first time only, a few minutes)`,
+    "go",
+    ["install", `github.com/cometbft/cometbft/cmd/cometbft@v${COMETBFT_VERSION}`],
+    { env: { ...process.env, GOBIN: toolsBin }, cwd: "/" },
+  );
+  if (code !== 0) fail("go install of CometBFT failed; see the output above");
+  const bin = join(toolsBin, "cometbft");
+  const v = cometbftVersion(bin);
+  if (v !== COMETBFT_VERSION) fail(`installed cometbft reports version ${v}, want ${COMETBFT_VERSION}`);
+  writeToolsEnv({ cometbft: bin });
+}
+
+function writeToolsEnv(patch) {
+  const file = join(root, ".tools", "env.json");
+  mkdirSync(dirname(file), { recursive: true });
+  let current = {};
+  try {
+    current = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    current = {};
+  }
+  writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2) + "\n");
+}
+
+async function ensureEvaluatorModel() {
+  const script = join(root, "scripts", "ensure-model.mjs");
+  if (!existsSync(script)) return;
+  const r = spawnSync(process.execPath, [script], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) fail("preparing the default evaluator model failed; see the output above");
+}
+
+await ensureNodeModules();
+await ensureBuild();
+await ensureCometbft();
+await ensureEvaluatorModel();
+log("ready");
