@@ -1,0 +1,47 @@
+/**
+ * The root of the `poq` command line: global flags and one subcommand per file in cli/.
+ * Commands are thin: they parse flags and call library functions.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { DEFAULT_CHAIN_ID, DEFAULT_HOME, DEFAULT_NODE, DEFAULT_REST } from "./global-options.js";
+
+/** Exit codes: 0 success, 1 a failure while working, 2 bad usage or input. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Builds the root command with every subcommand registered. */
+export function createProgram(): Command {
+  const program = new Command("poq")
+    .description("PoQ chain: pay for LLM inference by the quality of the answer")
+    .addOption(new Option("--home <dir>", "home directory for keys, config and data").default(DEFAULT_HOME))
+    .addOption(new Option("--node <url>", "CometBFT RPC endpoint").default(DEFAULT_NODE))
+    .addOption(new Option("--rest <url>", "REST API endpoint").default(DEFAULT_REST))
+    .addOption(new Option("--chain-id <id>", "chain id").default(DEFAULT_CHAIN_ID))
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+/**
+ * Runs the CLI with `process.argv`-style arguments and returns the exit code.
+ *
+ * @example
+ * process.exitCode = await run(["node", "poq", "--help"]);
+ */
+export async function run(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with code 0.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`error: ${message}\n`);
+    return EXIT_FAILURE;
+  }
+}
