@@ -66,7 +66,7 @@ async function ensureNodeModules() {
 
 async function ensureBuild() {
   const stamp = join(root, "dist", ".build-stamp");
-  const sources = ["app", "abci", "proto", "cli", "models", "test", "node", "rest", "client", "network", "bench"];
+  const sources = ["app", "abci", "proto", "cli", "models", "test", "validator", "inference", "rest", "client", "network", "bench"];
   let newest = statSync(join(root, "tsconfig.json")).mtimeMs;
   for (const s of sources) newest = Math.max(newest, newestMtime(join(root, s), (n) => /\.(ts|js|json)$/.test(n)));
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
