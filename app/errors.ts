@@ -68,3 +68,25 @@ export function registeredErrors(): ErrorKind[] {
     a.codespace === b.codespace ? a.code - b.code : a.codespace < b.codespace ? -1 : 1,
   );
 }
+
+/**
+ * A genesis `app_state` section that cannot be used: says which module, which field and why, so
+ * that whoever wrote the genesis file can fix it. Thrown by `Module.validateGenesis`.
+ *
+ * @example
+ * throw new GenesisError("bank", "balances[2].coins[0].amount", "must be a non-negative integer string");
+ */
+export class GenesisError extends BaseError {
+  override name = "GenesisError" as const;
+  readonly module: string;
+  readonly field: string;
+
+  constructor(module: string, field: string, reason: string, cause?: unknown) {
+    super(`invalid genesis app_state.${module}${field === "" ? "" : `.${field}`}`, {
+      details: reason,
+      cause,
+    });
+    this.module = module;
+    this.field = field;
+  }
+}

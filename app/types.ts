@@ -5,7 +5,7 @@
  * Everything here is deterministic: no clocks (block time comes from CometBFT), no randomness,
  * no floats. Amounts are `bigint`.
  */
-import type { Event } from "../abci/application.js";
+import type { Event, ValidatorUpdate } from "../abci/application.js";
 
 /**
  * A key-value view of the state. Keys and values are bytes; iteration is in ascending
@@ -17,7 +17,10 @@ export interface KVStore {
   set(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
   /** Entries whose key starts with `prefix`, ascending by key (descending with `reverse`). */
-  iterate(prefix: Uint8Array, opts?: { reverse?: boolean; limit?: number; start?: Uint8Array }): Iterable<[Uint8Array, Uint8Array]>;
+  iterate(
+    prefix: Uint8Array,
+    opts?: { reverse?: boolean; limit?: number; start?: Uint8Array },
+  ): Iterable<[Uint8Array, Uint8Array]>;
 }
 
 /**
@@ -86,6 +89,14 @@ export interface BlockInfo {
   proposerAddress: Uint8Array;
 }
 
+/** What InitChain tells every module besides its own `app_state` section. */
+export interface GenesisChainInfo {
+  chainId: string;
+  initialHeight: bigint;
+  /** The genesis validator set CometBFT passed to InitChain (ed25519 keys and powers), in its order. */
+  validators: readonly ValidatorUpdate[];
+}
+
 /**
  * A module in the cosmos-sdk shape: messages, queries, genesis and block hooks.
  * `app/app.ts` routes to modules by type URL and query path.
@@ -97,7 +108,8 @@ export interface Module {
   readonly queries: Readonly<Record<string, QueryHandler>>;
   /** Validates this module's part of genesis `app_state`; throws a GenesisError with a clear message. */
   validateGenesis?(raw: unknown): void;
-  initGenesis?(ctx: Context, raw: unknown): void;
+  /** Writes this module's genesis state; `raw` has passed `validateGenesis` (undefined when the section is absent). */
+  initGenesis?(ctx: Context, raw: unknown, chain: GenesisChainInfo): void;
   exportGenesis?(ctx: Context): unknown;
   beginBlock?(ctx: Context, block: BlockInfo): void;
   endBlock?(ctx: Context, block: BlockInfo): void;
