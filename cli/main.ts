@@ -3,6 +3,8 @@
  * Commands are thin: they parse flags and call library functions.
  */
 import { Command, CommanderError, Option } from "commander";
+import { keysCommand } from "./keys.js";
+import { KeyringError } from "../client/keyring.js";
 import { DEFAULT_CHAIN_ID, DEFAULT_HOME, DEFAULT_NODE, DEFAULT_REST } from "./global-options.js";
 
 /** Exit codes: 0 success, 1 a failure while working, 2 bad usage or input. */
@@ -21,6 +23,9 @@ export function createProgram(): Command {
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .showHelpAfterError()
     .exitOverride();
+  for (const sub of [keysCommand()]) program.addCommand(sub);
+  // Subcommands share the root's error handling and help behaviour.
+  for (const sub of program.commands) sub.exitOverride().showHelpAfterError();
   return program;
 }
 
@@ -42,6 +47,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`error: ${message}\n`);
-    return EXIT_FAILURE;
+    return err instanceof KeyringError ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * `poq keys add|list|show|delete`: BIP39 keys (coin type 118) in an encrypted keyring file or the
+ * plain-text test backend.
+ */
+import { Command, Option } from "commander";
+import { createKeyring, type Keyring, type KeyringBackend } from "../client/keyring.js";
+import { globalOptions } from "./global-options.js";
+import { promptSecret } from "./prompt.js";
+import { printResult } from "./output.js";
+
+function backendOption(): Option {
+  return new Option(
+    "--keyring-backend <backend>",
+    "where keys are kept: file (encrypted) or test (plain text)",
+  )
+    .choices(["file", "test"])
+    .default(process.env.POQ_KEYRING_BACKEND ?? "file");
+}
+
+/** Opens the keyring named by the command's flags, asking for a password when the file backend needs one. */
+export async function openKeyring(cmd: Command, needSecret: boolean): Promise<Keyring> {
+  const g = globalOptions(cmd);
+  const backend = cmd.optsWithGlobals<{ keyringBackend: KeyringBackend }>().keyringBackend ?? "file";
+  let password = process.env.POQ_KEYRING_PASSWORD;
+  if (backend === "file" && needSecret && password === undefined) {
+    password = await promptSecret("keyring password: ");
+  }
+  return createKeyring({ home: g.home, backend, ...(password !== undefined ? { password } : {}) });
+}
+
+export function keysCommand(): Command {
+  const keys = new Command("keys").description("manage local keys (BIP39 mnemonics, coin type 118)");
+
+  keys
+    .command("add <name>")
+    .description("create a key with a new 24-word mnemonic, or recover one with --recover")
+    .addOption(backendOption())
+    .option("--recover", "read an existing mnemonic from standard input (or POQ_MNEMONIC)")
+    .action(async (name: string, opts: { recover?: boolean }, cmd: Command) => {
+      const kr = await openKeyring(cmd, true);
+      if (opts.recover) {
+        const mnemonic = process.env.POQ_MNEMONIC ?? (await readStdin());
+        const info = await kr.recover(name, mnemonic);
+        printResult(cmd, info, `recovered key "${info.name}": ${info.address}`);
+        return;
+      }
+      const { info, mnemonic } = await kr.add(name);
+      printResult(
+        cmd,
+        { ...info, mnemonic },
+        `created key "${info.name}": ${info.address}\n\n` +
+          `Write this mnemonic down and keep it safe; it is the only way to recover the key:\n\n${mnemonic}\n`,
+      );
+    });
+
+  keys
+    .command("list")
+    .description("list keys")
+    .addOption(backendOption())
+    .action(async (_opts: unknown, cmd: Command) => {
+      const list = (await openKeyring(cmd, false)).list();
+      printResult(
+        cmd,
+        list,
+        list.length === 0
+          ? "no keys (create one with: poq keys add NAME)"
+          : list.map((k) => `${k.name}\t${k.address}`).join("\n"),
+      );
+    });
+
+  keys
+    .command("show <name>")
+    .description("show a key's address and public key")
+    .addOption(backendOption())
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const info = (await openKeyring(cmd, false)).show(name);
+      printResult(cmd, info, `${info.name}\n  address: ${info.address}\n  pubkey:  ${info.pubkey}`);
+    });
+
+  keys
+    .command("delete <name>")
+    .description("delete a key (its funds stay on chain; keep the mnemonic to recover it)")
+    .addOption(backendOption())
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      (await openKeyring(cmd, false)).delete(name);
+      printResult(cmd, { deleted: name }, `deleted key "${name}"`);
+    });
+
+  return keys;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return promptSecret("mnemonic: ");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
