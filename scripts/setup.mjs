@@ -60,18 +60,44 @@ async function ensureNodeModules() {
   const marker = join(root, "node_modules", ".package-lock.json");
   const lock = join(root, "package-lock.json");
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  const code = await runWithProgress("installing node modules (npm ci)", "npm", ["ci", "--no-audit", "--no-fund"]);
+  const code = await runWithProgress("installing node modules (npm ci)", "npm", [
+    "ci",
+    "--no-audit",
+    "--no-fund",
+  ]);
   if (code !== 0) fail("npm ci failed; see the output above");
 }
 
 async function ensureBuild() {
   const stamp = join(root, "dist", ".build-stamp");
-  const sources = ["app", "abci", "proto", "cli", "models", "test", "validator", "inference", "rest", "client", "network", "bench"];
+  const sources = [
+    "app",
+    "abci",
+    "proto",
+    "cli",
+    "models",
+    "test",
+    "validator",
+    "inference",
+    "rest",
+    "client",
+    "network",
+    "bench",
+  ];
   let newest = statSync(join(root, "tsconfig.json")).mtimeMs;
-  for (const s of sources) newest = Math.max(newest, newestMtime(join(root, s), (n) => /\.(ts|js|json)$/.test(n)));
+  for (const s of sources)
+    newest = Math.max(
+      newest,
+      newestMtime(join(root, s), (n) => /\.(ts|js|json)$/.test(n)),
+    );
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
   const code = await runWithProgress("building TypeScript (tsc)", "npx", ["tsc", "-p", "tsconfig.json"]);
   if (code !== 0) fail("the TypeScript build failed; see the errors above");
+  // tsc emits only what it compiles: the generated protobuf module (JavaScript + .d.ts) is copied beside it.
+  const copied = spawnSync(process.execPath, [join(root, "scripts", "proto-gen.mjs"), "--dist"], {
+    stdio: "inherit",
+  });
+  if (copied.status !== 0) fail("copying the generated protobuf code into dist/ failed");
   mkdirSync(dirname(stamp), { recursive: true });
   writeFileSync(stamp, new Date().toISOString());
 }
