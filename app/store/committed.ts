@@ -1,0 +1,157 @@
+/**
+ * The committed state in SQLite (better-sqlite3, WAL): what the last Commit persisted, and nothing
+ * else. Every block is written in one SQLite transaction together with its height and app hash, so
+ * after a crash the database holds exactly one committed block's state, never half of one.
+ *
+ * Schema:
+ * - `kv(key BLOB PRIMARY KEY, value BLOB, bucket INTEGER)`: the state; `bucket` is the app-hash
+ *   bucket of the key (see merkle.ts), indexed so that a dirty bucket can be rehashed.
+ * - `buckets(bucket INTEGER PRIMARY KEY, hash BLOB)`: committed bucket hashes (non-empty ones), so
+ *   start-up rebuilds the tree from 65,536 rows instead of rehashing the state.
+ * - `meta(name TEXT PRIMARY KEY, value BLOB)`: `height` (8-byte big-endian) and `app_hash`.
+ */
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** One write of a block, as Commit persists it; `value` undefined deletes. */
+export interface PersistedWrite {
+  key: Uint8Array;
+  value: Uint8Array | undefined;
+  bucket: number;
+}
+
+/** A range of keys: `lower`/`upper` bounds, each inclusive or not; absent means unbounded. */
+export interface KeyRange {
+  lower?: { key: Uint8Array; inclusive: boolean };
+  upper?: { key: Uint8Array; inclusive: boolean };
+}
+
+type Row = { key: Buffer; value: Buffer };
+
+/** The persisted state and the height/app hash it belongs to. */
+export class CommittedDb {
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
+  private readonly bucketStmt: Database.Statement<[number], Row>;
+  private readonly rangeStmts = new Map<string, Database.Statement<unknown[], Row>>();
+  private readonly persistTx: (
+    writes: PersistedWrite[],
+    buckets: [number, Uint8Array][],
+    height: bigint,
+    appHash: Uint8Array,
+  ) => void;
+  height: bigint;
+  appHash: Uint8Array;
+
+  /**
+   * Opens (creating if needed) the database at `path`.
+   *
+   * @example
+   * const db = CommittedDb.open("/tmp/poq/data/app.db");
+   */
+  static open(path: string): CommittedDb {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    return new CommittedDb(new Database(path));
+  }
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    db.pragma("journal_mode = WAL");
+    // FULL: a Commit that returned is on disk; one fsync per block is cheap next to a block.
+    db.pragma("synchronous = FULL");
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, bucket INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS kv_bucket ON kv (bucket, key);
+      CREATE TABLE IF NOT EXISTS buckets (bucket INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+    `);
+    this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM kv WHERE key = ?").pluck();
+    this.bucketStmt = db.prepare<[number], Row>("SELECT key, value FROM kv WHERE bucket = ? ORDER BY key");
+    const upsert = db.prepare(
+      "INSERT INTO kv (key, value, bucket) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    const remove = db.prepare("DELETE FROM kv WHERE key = ?");
+    const setBucket = db.prepare("INSERT OR REPLACE INTO buckets (bucket, hash) VALUES (?, ?)");
+    const setMeta = db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)");
+    this.persistTx = db.transaction(
+      (writes: PersistedWrite[], buckets: [number, Uint8Array][], height: bigint, appHash: Uint8Array) => {
+        for (const w of writes) {
+          if (w.value === undefined) remove.run(w.key);
+          else upsert.run(w.key, w.value, w.bucket);
+        }
+        for (const [b, h] of buckets) setBucket.run(b, h);
+        setMeta.run("height", encodeHeight(height));
+        setMeta.run("app_hash", appHash);
+      },
+    );
+    const meta = db.prepare<[string], Buffer>("SELECT value FROM meta WHERE name = ?").pluck();
+    const h = meta.get("height");
+    this.height = h ? h.readBigUInt64BE(0) : 0n;
+    this.appHash = meta.get("app_hash") ?? new Uint8Array(0);
+  }
+
+  /** The committed value of `key`. */
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.getStmt.get(key);
+  }
+
+  /**
+   * Up to `limit` entries of `range`, ascending (or descending with `reverse`). Returns an array,
+   * never an open cursor, so callers may read and write while they iterate page by page.
+   */
+  page(range: KeyRange, reverse: boolean, limit: number): [Uint8Array, Uint8Array][] {
+    const conds: string[] = [];
+    const params: unknown[] = [];
+    if (range.lower) {
+      conds.push(range.lower.inclusive ? "key >= ?" : "key > ?");
+      params.push(range.lower.key);
+    }
+    if (range.upper) {
+      conds.push(range.upper.inclusive ? "key <= ?" : "key < ?");
+      params.push(range.upper.key);
+    }
+    const sql = `SELECT key, value FROM kv${conds.length ? ` WHERE ${conds.join(" AND ")}` : ""} ORDER BY key ${reverse ? "DESC" : "ASC"} LIMIT ?`;
+    let stmt = this.rangeStmts.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[], Row>(sql);
+      this.rangeStmts.set(sql, stmt);
+    }
+    return stmt.all(...params, limit).map((r) => [r.key, r.value]);
+  }
+
+  /** All committed entries of one app-hash bucket, ascending by key. */
+  bucketEntries(bucket: number): { key: Uint8Array; value: Uint8Array }[] {
+    return this.bucketStmt.all(bucket);
+  }
+
+  /** The persisted hashes of non-empty buckets. */
+  bucketHashes(): [number, Uint8Array][] {
+    return this.db
+      .prepare<[], { bucket: number; hash: Buffer }>("SELECT bucket, hash FROM buckets")
+      .all()
+      .map((r) => [r.bucket, r.hash]);
+  }
+
+  /** Persists a block's writes, its bucket hashes, height and app hash in one transaction. */
+  persist(
+    writes: PersistedWrite[],
+    buckets: [number, Uint8Array][],
+    height: bigint,
+    appHash: Uint8Array,
+  ): void {
+    this.persistTx(writes, buckets, height, appHash);
+    this.height = height;
+    this.appHash = Uint8Array.from(appHash);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function encodeHeight(height: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(height);
+  return b;
+}

@@ -1,0 +1,155 @@
+/**
+ * The app-hash commitment: state entries hashed into 2^16 buckets, a binary Merkle tree over the
+ * bucket hashes. The layout and hash domains are specified in `app/store/README.md`; the
+ * functions here are the single place they are computed, for the store and for proof checking.
+ */
+import { hash } from "node:crypto";
+
+/** log2 of the number of buckets; part of the consensus format. */
+export const BUCKET_BITS = 16;
+export const BUCKET_COUNT = 1 << BUCKET_BITS;
+
+/** Domain bytes: no hash of one kind can be read as a hash of another. */
+const DOMAIN_ENTRY = 0x00;
+const DOMAIN_BUCKET = 0x01;
+const DOMAIN_INNER = 0x02;
+
+/** SHA-256 of bytes. */
+export function sha256(data: Uint8Array): Buffer {
+  return hash("sha256", data, "buffer");
+}
+
+/**
+ * The bucket a key belongs to: the first 16 bits of sha256(key), big-endian.
+ *
+ * @example
+ * bucketOf(new TextEncoder().encode("a")); // 51934 (0xca97...)
+ */
+export function bucketOf(key: Uint8Array): number {
+  const h = sha256(key);
+  return ((h[0] ?? 0) << 8) | (h[1] ?? 0);
+}
+
+/**
+ * Hash of one state entry: sha256(0x00 || u32be(len key) || key || sha256(value)).
+ * Proofs carry `valueHash` instead of the value for the other entries of a bucket.
+ */
+export function entryHash(key: Uint8Array, valueHash: Uint8Array): Buffer {
+  const buf = Buffer.allocUnsafe(1 + 4 + key.length + 32);
+  buf[0] = DOMAIN_ENTRY;
+  buf.writeUInt32BE(key.length, 1);
+  buf.set(key, 5);
+  buf.set(valueHash, 5 + key.length);
+  return sha256(buf);
+}
+
+/** An entry as the commitment sees it. Entries of a bucket are hashed sorted by key. */
+export interface CommittedEntry {
+  key: Uint8Array;
+  valueHash: Uint8Array;
+}
+
+/**
+ * Hash of a bucket: sha256(0x01 || entryHash_1 || ... || entryHash_n), entries ascending by key
+ * bytes (the caller sorts). An empty bucket is sha256(0x01).
+ */
+export function bucketHash(sortedEntries: readonly CommittedEntry[]): Buffer {
+  const buf = Buffer.allocUnsafe(1 + 32 * sortedEntries.length);
+  buf[0] = DOMAIN_BUCKET;
+  sortedEntries.forEach((e, i) => buf.set(entryHash(e.key, e.valueHash), 1 + 32 * i));
+  return sha256(buf);
+}
+
+/** Hash of an inner node: sha256(0x02 || left || right). */
+export function innerHash(left: Uint8Array, right: Uint8Array): Buffer {
+  const buf = Buffer.allocUnsafe(65);
+  buf[0] = DOMAIN_INNER;
+  buf.set(left, 1);
+  buf.set(right, 33);
+  return sha256(buf);
+}
+
+/** The hash of a bucket without entries. */
+export const EMPTY_BUCKET_HASH: Buffer = bucketHash([]);
+
+/**
+ * The Merkle tree over bucket hashes, kept whole in memory (2^17 nodes of 32 bytes = 4 MiB) in
+ * heap order: node 1 is the root, node i has children 2i and 2i+1, bucket b is node 2^16 + b.
+ *
+ * Updates are staged in an overlay so that the committed tree (what Info reports and proofs are
+ * made against) stays intact until the block is committed.
+ */
+export class BucketTree {
+  private readonly nodes = new Uint8Array(2 * BUCKET_COUNT * 32);
+  private overlay = new Map<number, Uint8Array>();
+
+  /** A tree whose buckets have the given hashes (missing buckets are empty). */
+  constructor(bucketHashes: Iterable<[number, Uint8Array]> = []) {
+    const emptyBucket = EMPTY_BUCKET_HASH;
+    for (let b = 0; b < BUCKET_COUNT; b++) this.nodes.set(emptyBucket, (BUCKET_COUNT + b) * 32);
+    for (const [b, h] of bucketHashes) this.nodes.set(h, (BUCKET_COUNT + b) * 32);
+    for (let i = BUCKET_COUNT - 1; i >= 1; i--) {
+      this.nodes.set(innerHash(this.committedNode(2 * i), this.committedNode(2 * i + 1)), i * 32);
+    }
+  }
+
+  private committedNode(i: number): Uint8Array {
+    return this.nodes.subarray(i * 32, i * 32 + 32);
+  }
+
+  private node(i: number): Uint8Array {
+    return this.overlay.get(i) ?? this.committedNode(i);
+  }
+
+  /** The committed root. */
+  committedRoot(): Uint8Array {
+    return Uint8Array.from(this.committedNode(1));
+  }
+
+  /** The root including staged bucket updates. */
+  stagedRoot(): Uint8Array {
+    return Uint8Array.from(this.node(1));
+  }
+
+  /** Stages new bucket hashes and rehashes only the paths above them. */
+  stage(bucketHashes: ReadonlyMap<number, Uint8Array>): void {
+    const dirty = new Set<number>();
+    for (const [b, h] of bucketHashes) {
+      const i = BUCKET_COUNT + b;
+      this.overlay.set(i, h);
+      dirty.add(i >> 1);
+    }
+    let level = dirty;
+    while (level.size > 0) {
+      const next = new Set<number>();
+      for (const i of level) {
+        this.overlay.set(i, innerHash(this.node(2 * i), this.node(2 * i + 1)));
+        if (i > 1) next.add(i >> 1);
+      }
+      level = next;
+    }
+  }
+
+  /** The staged hash of a bucket. */
+  stagedBucket(b: number): Uint8Array {
+    return this.node(BUCKET_COUNT + b);
+  }
+
+  /** Makes the staged updates the committed tree. */
+  commitStaged(): void {
+    for (const [i, h] of this.overlay) this.nodes.set(h, i * 32);
+    this.overlay = new Map();
+  }
+
+  /** Drops the staged updates. */
+  discardStaged(): void {
+    this.overlay = new Map();
+  }
+
+  /** Sibling hashes from bucket `b` up to the root, in the committed tree (16 of them, leaf level first). */
+  committedPath(b: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let i = BUCKET_COUNT + b; i > 1; i >>= 1) out.push(Uint8Array.from(this.committedNode(i ^ 1)));
+    return out;
+  }
+}

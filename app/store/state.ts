@@ -1,0 +1,169 @@
+/**
+ * The application's state: the committed SQLite state, the block being finalized (deliver
+ * state), the check state for CheckTx, and the app hash over all of it.
+ */
+import { CommittedDb, type PersistedWrite } from "./committed.js";
+import { LayeredStore } from "./layered.js";
+import { BucketTree, bucketHash, bucketOf, sha256, type CommittedEntry } from "./merkle.js";
+import { compareBytes, keyToString } from "./key-codec.js";
+import type { StoreProof } from "./proof.js";
+import { BaseError } from "../errors.js";
+
+/** The database does not agree with itself: refuse to start rather than fork the chain. */
+export class StoreCorruptError extends BaseError {
+  override name = "StoreCorruptError" as const;
+}
+
+export interface StateStoreOptions {
+  /** SQLite file (created with its folder when missing). */
+  path: string;
+}
+
+/** What {@link StateStore.prove} returns: the committed value (undefined when absent) and its proof. */
+export interface ProveResult {
+  value: Uint8Array | undefined;
+  proof: StoreProof;
+  /** The root the proof verifies against: the last committed app hash. */
+  root: Uint8Array;
+}
+
+/**
+ * The state store the base app runs on.
+ *
+ * - `deliver`: FinalizeBlock's store; its layer 0 is the block, persisted by {@link commit}.
+ * - `check`: CheckTx's store, branched from the committed state and reset by {@link commit}.
+ * - {@link workingHash}: the app hash of committed + deliver, computed incrementally.
+ *
+ * @example
+ * const state = createStateStore({ path: "/tmp/poq/app.db" });
+ * state.deliver.set(key, value);
+ * const appHash = state.workingHash();
+ * state.commit(1n);
+ */
+export class StateStore {
+  readonly deliver: LayeredStore;
+  readonly check: LayeredStore;
+  private readonly db: CommittedDb;
+  private readonly tree: BucketTree;
+  /** Bucket hashes computed by workingHash for the pending block, persisted by commit. */
+  private stagedBuckets = new Map<number, Uint8Array>();
+
+  constructor(opts: StateStoreOptions) {
+    this.db = CommittedDb.open(opts.path);
+    this.tree = new BucketTree(this.db.bucketHashes());
+    if (this.db.height > 0n && !Buffer.from(this.tree.committedRoot()).equals(this.db.appHash)) {
+      throw new StoreCorruptError(
+        `bucket hashes in ${opts.path} do not give the app hash persisted at height ${this.db.height}`,
+      );
+    }
+    this.deliver = new LayeredStore(this.db);
+    this.check = new LayeredStore(this.db);
+  }
+
+  /** Height of the last persisted Commit (0 before the first). */
+  get lastHeight(): bigint {
+    return this.db.height;
+  }
+
+  /** App hash persisted with that Commit (empty before the first). */
+  get lastAppHash(): Uint8Array {
+    return this.db.appHash;
+  }
+
+  /** A fresh read view of the committed state (its writes go nowhere), for queries. */
+  committedView(): LayeredStore {
+    return new LayeredStore(this.db);
+  }
+
+  /** The committed value of a key. */
+  getCommitted(key: Uint8Array): Uint8Array | undefined {
+    return this.db.get(key);
+  }
+
+  /**
+   * The app hash of the committed state plus the deliver state's pending writes. Rehashes only
+   * the buckets those writes touch and the tree paths above them.
+   */
+  workingHash(): Uint8Array {
+    const byBucket = new Map<number, [Uint8Array, Uint8Array | undefined][]>();
+    for (const w of this.deliver.pendingWrites()) {
+      const b = bucketOf(w[0]);
+      const list = byBucket.get(b);
+      if (list) list.push(w);
+      else byBucket.set(b, [w]);
+    }
+    const hashes = new Map<number, Uint8Array>();
+    for (const [b, writes] of byBucket) hashes.set(b, bucketHash(this.bucketEntriesWith(b, writes)));
+    this.tree.discardStaged();
+    this.tree.stage(hashes);
+    this.stagedBuckets = hashes;
+    return this.tree.stagedRoot();
+  }
+
+  /** The committed entries of a bucket with the pending writes applied, ascending by key. */
+  private bucketEntriesWith(b: number, writes: [Uint8Array, Uint8Array | undefined][]): CommittedEntry[] {
+    const merged = new Map<string, CommittedEntry>();
+    for (const e of this.db.bucketEntries(b))
+      merged.set(keyToString(e.key), { key: e.key, valueHash: sha256(e.value) });
+    for (const [key, value] of writes) {
+      if (value === undefined) merged.delete(keyToString(key));
+      else merged.set(keyToString(key), { key, valueHash: sha256(value) });
+    }
+    return [...merged.values()].sort((x, y) => compareBytes(x.key, y.key));
+  }
+
+  /**
+   * Persists the deliver state as block `height` in one SQLite transaction together with the app
+   * hash, then resets the deliver and check states. Returns the app hash.
+   */
+  commit(height: bigint): Uint8Array {
+    const appHash = this.workingHash();
+    const writes: PersistedWrite[] = this.deliver
+      .pendingWrites()
+      .map(([key, value]) => ({ key, value, bucket: bucketOf(key) }));
+    this.db.persist(writes, [...this.stagedBuckets], height, appHash);
+    this.tree.commitStaged();
+    this.stagedBuckets = new Map();
+    this.deliver.reset();
+    this.check.reset();
+    return appHash;
+  }
+
+  /** Drops the pending block (deliver state) without persisting it. */
+  discardPending(): void {
+    this.deliver.reset();
+    this.tree.discardStaged();
+    this.stagedBuckets = new Map();
+  }
+
+  /**
+   * A membership (or absence) proof of `key` in the last committed state.
+   *
+   * @example
+   * const { value, proof, root } = state.prove(key);
+   * verifyProof(root, key, value, proof); // true
+   */
+  prove(key: Uint8Array): ProveResult {
+    const bucket = bucketOf(key);
+    const entries = this.db.bucketEntries(bucket).map((e) => ({ key: e.key, valueHash: sha256(e.value) }));
+    return {
+      value: this.db.get(key),
+      proof: { bucket, entries, siblings: this.tree.committedPath(bucket) },
+      root: this.tree.committedRoot(),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/**
+ * Opens the state store at `opts.path`.
+ *
+ * @example
+ * const state = createStateStore({ path: join(home, "data", "app.db") });
+ */
+export function createStateStore(opts: StateStoreOptions): StateStore {
+  return new StateStore(opts);
+}

@@ -1,0 +1,252 @@
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createStateStore, type StateStore } from "./state.js";
+import { decodeProof, encodeProof, verifyProof } from "./proof.js";
+import { prefixEnd } from "./key-codec.js";
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const dec = (b: Uint8Array | undefined): string | undefined => (b ? new TextDecoder().decode(b) : undefined);
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+
+let dir: string;
+let n = 0;
+function open(name = `db${n++}`): StateStore {
+  return createStateStore({ path: join(dir, name, "app.db") });
+}
+function keys(it: Iterable<[Uint8Array, Uint8Array]>): string[] {
+  return [...it].map(([k, v]) => `${dec(k)}=${dec(v)}`);
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "poq-store-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("checkpoints", () => {
+  it("nested revert drops only the inner writes, commit folds them down", () => {
+    const s = open();
+    const d = s.deliver;
+    d.set(enc("a"), enc("1"));
+    d.checkpoint();
+    d.set(enc("a"), enc("2"));
+    d.set(enc("b"), enc("2"));
+    d.checkpoint();
+    d.delete(enc("a"));
+    d.set(enc("c"), enc("3"));
+    assert.equal(d.get(enc("a")), undefined);
+    d.revert();
+    assert.equal(dec(d.get(enc("a"))), "2");
+    assert.equal(d.get(enc("c")), undefined);
+    d.checkpoint();
+    d.set(enc("c"), enc("3"));
+    d.commit();
+    d.revert();
+    assert.equal(dec(d.get(enc("a"))), "1");
+    assert.equal(d.get(enc("b")), undefined);
+    assert.equal(d.get(enc("c")), undefined);
+    assert.throws(() => d.revert(), /revert without a checkpoint/);
+    assert.throws(() => d.commit(), /commit without a checkpoint/);
+    s.close();
+  });
+
+  it("values are copied on write", () => {
+    const s = open();
+    const v = enc("x");
+    s.deliver.set(enc("k"), v);
+    v[0] = 0;
+    assert.equal(dec(s.deliver.get(enc("k"))), "x");
+    s.close();
+  });
+});
+
+describe("pending and committed reads", () => {
+  it("deliver and check states see committed state, not each other's pending writes", () => {
+    const s = open();
+    s.deliver.set(enc("k"), enc("v1"));
+    assert.equal(s.getCommitted(enc("k")), undefined);
+    s.commit(1n);
+    assert.equal(dec(s.getCommitted(enc("k"))), "v1");
+    s.deliver.set(enc("k"), enc("v2"));
+    s.check.set(enc("k"), enc("check"));
+    assert.equal(dec(s.deliver.get(enc("k"))), "v2");
+    assert.equal(dec(s.check.get(enc("k"))), "check");
+    assert.equal(dec(s.committedView().get(enc("k"))), "v1");
+    s.deliver.delete(enc("k"));
+    assert.equal(s.deliver.has(enc("k")), false);
+    s.commit(2n);
+    assert.equal(s.getCommitted(enc("k")), undefined);
+    assert.equal(s.check.get(enc("k")), undefined, "commit resets the check state");
+    s.close();
+  });
+});
+
+describe("iteration", () => {
+  it("merges committed and pending layers in byte order, hiding deletions", () => {
+    const s = open();
+    for (const k of ["p/a", "p/c", "p/e", "p/g", "q/a", "o/z"]) s.deliver.set(enc(k), enc("c"));
+    s.commit(1n);
+    const d = s.deliver;
+    d.set(enc("p/b"), enc("d0"));
+    d.delete(enc("p/c"));
+    d.checkpoint();
+    d.set(enc("p/c"), enc("d1"));
+    d.delete(enc("p/e"));
+    d.set(enc("p/f"), enc("d1"));
+    d.set(enc("p/a"), enc("d1"));
+    assert.deepEqual(keys(d.iterate(enc("p/"))), ["p/a=d1", "p/b=d0", "p/c=d1", "p/f=d1", "p/g=c"]);
+    assert.deepEqual(keys(d.iterate(enc("p/"), { reverse: true })), [
+      "p/g=c",
+      "p/f=d1",
+      "p/c=d1",
+      "p/b=d0",
+      "p/a=d1",
+    ]);
+    assert.deepEqual(keys(d.iterate(enc("p/"), { start: enc("p/c"), limit: 2 })), ["p/c=d1", "p/f=d1"]);
+    assert.deepEqual(keys(d.iterate(enc("p/"), { start: enc("p/d"), reverse: true })), [
+      "p/c=d1",
+      "p/b=d0",
+      "p/a=d1",
+    ]);
+    d.revert();
+    assert.deepEqual(keys(d.iterate(enc("p/"))), ["p/a=c", "p/b=d0", "p/e=c", "p/g=c"]);
+    assert.deepEqual(keys(d.iterate(new Uint8Array(0))).length, 6);
+    s.close();
+  });
+
+  it("pages through many committed keys and tolerates writes while iterating", () => {
+    const s = open();
+    const key = (i: number): Uint8Array => Uint8Array.of(7, i >> 8, i & 0xff);
+    for (let i = 0; i < 1000; i++) s.deliver.set(key(i), Uint8Array.of(1));
+    s.commit(1n);
+    for (let i = 0; i < 1000; i += 3) s.deliver.delete(key(i));
+    let count = 0;
+    let last = -1;
+    for (const [k] of s.deliver.iterate(Uint8Array.of(7))) {
+      const i = ((k[1] ?? 0) << 8) | (k[2] ?? 0);
+      assert.ok(i > last && i % 3 !== 0);
+      last = i;
+      count++;
+      s.deliver.set(Uint8Array.of(8, ...k), Uint8Array.of(2));
+    }
+    assert.equal(count, 666);
+    s.close();
+  });
+
+  it("prefixEnd handles 0xff bytes", () => {
+    assert.deepEqual(prefixEnd(Uint8Array.of(1, 0xff)), Uint8Array.of(2));
+    assert.equal(prefixEnd(Uint8Array.of(0xff, 0xff)), undefined);
+    const s = open();
+    s.deliver.set(Uint8Array.of(0xff, 0xff, 1), enc("x"));
+    s.commit(1n);
+    assert.equal([...s.deliver.iterate(Uint8Array.of(0xff, 0xff))].length, 1);
+    s.close();
+  });
+});
+
+describe("app hash", () => {
+  const writes: [string, string][] = [
+    ["balances/alice", "100"],
+    ["balances/bob", "50"],
+    ["accounts/alice", "seq=1"],
+  ];
+
+  it("matches the golden vector for fixed writes", () => {
+    const s = open();
+    for (const [k, v] of writes) s.deliver.set(enc(k), enc(v));
+    const h = s.commit(1n);
+    assert.equal(hex(h), GOLDEN_APP_HASH);
+    assert.equal(hex(s.lastAppHash), GOLDEN_APP_HASH);
+    s.close();
+  });
+
+  it("does not depend on write order or on how writes are split into blocks", () => {
+    const a = open();
+    for (const [k, v] of [...writes].reverse()) a.deliver.set(enc(k), enc(v));
+    a.deliver.set(enc("tmp"), enc("gone"));
+    a.deliver.delete(enc("tmp"));
+    const b = open();
+    b.deliver.set(enc("balances/alice"), enc("1"));
+    b.deliver.set(enc("tmp"), enc("x"));
+    b.commit(1n);
+    b.deliver.set(enc("balances/alice"), enc("100"));
+    b.deliver.set(enc("balances/bob"), enc("50"));
+    b.deliver.delete(enc("tmp"));
+    b.commit(2n);
+    b.deliver.set(enc("accounts/alice"), enc("seq=1"));
+    assert.equal(hex(a.workingHash()), GOLDEN_APP_HASH);
+    assert.equal(hex(b.workingHash()), GOLDEN_APP_HASH);
+    a.close();
+    b.close();
+  });
+
+  it("the empty state has the root of empty buckets; a pending hash leaves the committed one", () => {
+    const s = open();
+    assert.equal(hex(s.lastAppHash), "");
+    const empty = s.workingHash();
+    s.deliver.set(enc("x"), enc("y"));
+    assert.notEqual(hex(s.workingHash()), hex(empty));
+    assert.equal(hex(s.prove(enc("x")).root), hex(empty));
+    s.close();
+  });
+});
+
+describe("crash safety", () => {
+  it("reopening without Commit gives the last committed height, hash and state; replay gives the same hash", () => {
+    const path = "crash";
+    const s = open(path);
+    s.deliver.set(enc("a"), enc("1"));
+    const h1 = s.commit(1n);
+    s.deliver.set(enc("a"), enc("2"));
+    s.deliver.set(enc("b"), enc("2"));
+    const pending = s.workingHash();
+    s.close(); // crash between FinalizeBlock and Commit
+
+    const r = open(path);
+    assert.equal(r.lastHeight, 1n);
+    assert.equal(hex(r.lastAppHash), hex(h1));
+    assert.equal(dec(r.deliver.get(enc("a"))), "1");
+    assert.equal(r.deliver.get(enc("b")), undefined);
+    r.deliver.set(enc("a"), enc("2"));
+    r.deliver.set(enc("b"), enc("2"));
+    assert.equal(hex(r.commit(2n)), hex(pending));
+    r.close();
+
+    const again = open(path);
+    assert.equal(again.lastHeight, 2n);
+    assert.equal(hex(again.lastAppHash), hex(pending));
+    assert.equal(hex(again.prove(enc("a")).root), hex(pending), "tree rebuilt from persisted buckets");
+    again.close();
+  });
+});
+
+describe("proofs", () => {
+  it("prove membership and absence; tampered values and roots fail", () => {
+    const s = open();
+    for (let i = 0; i < 200; i++) s.deliver.set(enc(`k${i}`), enc(`v${i}`));
+    const root = s.commit(1n);
+    const m = s.prove(enc("k42"));
+    assert.equal(dec(m.value), "v42");
+    assert.equal(hex(m.root), hex(root));
+    const proof = decodeProof(encodeProof(m.proof));
+    assert.ok(verifyProof(root, enc("k42"), enc("v42"), proof));
+    assert.ok(!verifyProof(root, enc("k42"), enc("v43"), proof));
+    assert.ok(!verifyProof(root, enc("k42"), undefined, proof));
+    const wrongRoot = Uint8Array.from(root);
+    wrongRoot[0] = (wrongRoot[0] ?? 0) ^ 1;
+    assert.ok(!verifyProof(wrongRoot, enc("k42"), enc("v42"), proof));
+
+    const a = s.prove(enc("missing"));
+    assert.equal(a.value, undefined);
+    assert.ok(verifyProof(root, enc("missing"), undefined, a.proof));
+    assert.ok(!verifyProof(root, enc("missing"), enc("v1"), a.proof));
+    assert.ok(!verifyProof(root, enc("k42"), enc("v42"), a.proof), "proof of another bucket");
+    assert.throws(() => decodeProof(encodeProof(m.proof).subarray(0, 20)), /truncated|sibling/);
+    s.close();
+  });
+});
+
+/** Root of the three `writes` above, computed by an independent Python script following app/store/README.md. */
+const GOLDEN_APP_HASH = "8aded62083583524774e90529932727c409dd39bfb1a59d2cd88b633ba08f66e";
