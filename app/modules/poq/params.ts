@@ -1,0 +1,197 @@
+/**
+ * The `poq` module's parameters: genesis-configurable, queryable, validated once at genesis.
+ *
+ * Heights and amounts are `bigint`; fractions are integer basis points (10000 = 100%).
+ * The default timing is designed for "block with a response -> FINALIZED within 3 blocks"
+ * (see the module README, "Timeline").
+ */
+import { BaseError } from "../../errors.js";
+
+/** Basis points in one whole. */
+export const BP = 10000;
+
+export interface PoqParams {
+  /** Fee and stake denomination. */
+  denom: string;
+  /** Validators scoring each response (fewer when fewer are eligible). */
+  committeeSize: number;
+  /** Blocks after the response block in which commitments may arrive: heights (R, R + commitWindow]. */
+  commitWindow: bigint;
+  /** Blocks after the commit window in which reveals may arrive: (R + commitWindow, + revealWindow]. */
+  revealWindow: bigint;
+  /** Blocks after assignment within which the node must submit its response. */
+  responseTimeout: bigint;
+  /** Blocks a request may wait without any node serving its model before it expires. */
+  requestTtl: bigint;
+  /** How many times a request is handed to another node after a missed deadline before it is refunded. */
+  maxReassignments: number;
+  /** Revealed committee power, in bp of committee power, that finalizes at once. */
+  quorumBp: number;
+  /** Revealed power needed at the reveal deadline; below it the request is UNSCORED. */
+  deadlineQuorumBp: number;
+  /** Part of the fee for the node, scaled by the consensus quality. */
+  nodeShareBp: number;
+  /** Part of the fee for the agreeing committee members, by stake. */
+  validatorShareBp: number;
+  /** A reveal agrees with consensus when |score - consensus| <= this. */
+  agreementToleranceBp: number;
+  /** Stake slashed from a node that misses its response deadline. */
+  slashMissedDeadlineBp: number;
+  /** Stake slashed from a node whose consensus quality is below {@link PoqParams.qualityFloorBp}. */
+  slashLowQualityBp: number;
+  /** Quality below which the node is slashed and not paid. */
+  qualityFloorBp: number;
+  /** Minimum stake (in `denom`) to register a node and to be assigned requests. */
+  minNodeStake: bigint;
+  /** Blocks between MsgUnregisterNode and the stake's return. */
+  unbondingBlocks: bigint;
+  maxPromptBytes: number;
+  maxResponseBytes: number;
+  /** Highest `max_tokens` a request may ask for. */
+  maxTokensLimit: number;
+  maxModelsPerNode: number;
+  maxModelIdBytes: number;
+  maxMonikerBytes: number;
+  /** Cap on one validator's vote-extension payload, checked in ExtendVote and VerifyVoteExtension. */
+  maxVoteExtensionBytes: number;
+  /** sha256 (hex) of the evaluator ONNX model file; validators with other files do not score. */
+  evaluatorModelSha256: string;
+  /** sha256 (hex) of the evaluator tokenizer file. */
+  evaluatorTokenizerSha256: string;
+  /** Trust of a validator never seen before. */
+  trustInitialBp: number;
+  /** Trust never goes below this (a validator can always earn its way back). */
+  trustFloorBp: number;
+  /** Trust never goes above this (no validator is trusted blindly). */
+  trustCeilingBp: number;
+  /** Fraction of the distance to the ceiling gained by an exact agreement. */
+  trustGainBp: number;
+  /** Fraction of the distance to the floor lost by a miss or a deviation. */
+  trustPenaltyBp: number;
+  /** Consecutive misses (no valid reveal) that take a validator out of committees. */
+  missesToExclude: number;
+  /** Blocks an excluded validator stays out of committees. */
+  exclusionBlocks: bigint;
+  /** Validators with trust below this are left out of new committees (0 disables). */
+  minCommitteeTrustBp: number;
+}
+
+/** Devnet defaults. The evaluator pin is empty until the evaluator manifest fills it at genesis. */
+export function defaultPoqParams(): PoqParams {
+  return {
+    denom: "upoq",
+    committeeSize: 3,
+    commitWindow: 2n,
+    revealWindow: 3n,
+    responseTimeout: 20n,
+    requestTtl: 100n,
+    maxReassignments: 2,
+    quorumBp: 6667,
+    deadlineQuorumBp: 5000,
+    nodeShareBp: 8000,
+    validatorShareBp: 2000,
+    agreementToleranceBp: 1500,
+    slashMissedDeadlineBp: 500,
+    slashLowQualityBp: 200,
+    qualityFloorBp: 2000,
+    minNodeStake: 1_000_000n,
+    unbondingBlocks: 50n,
+    maxPromptBytes: 8192,
+    maxResponseBytes: 32768,
+    maxTokensLimit: 4096,
+    maxModelsPerNode: 16,
+    maxModelIdBytes: 128,
+    maxMonikerBytes: 64,
+    maxVoteExtensionBytes: 65536,
+    evaluatorModelSha256: "",
+    evaluatorTokenizerSha256: "",
+    trustInitialBp: 5000,
+    trustFloorBp: 500,
+    trustCeilingBp: 9500,
+    trustGainBp: 1000,
+    trustPenaltyBp: 2500,
+    missesToExclude: 3,
+    exclusionBlocks: 100n,
+    minCommitteeTrustBp: 0,
+  };
+}
+
+/** Thrown when parameters are inconsistent. */
+export class InvalidParamsError extends BaseError {
+  override name = "InvalidParamsError" as const;
+}
+
+const bpFields = [
+  "quorumBp",
+  "deadlineQuorumBp",
+  "nodeShareBp",
+  "validatorShareBp",
+  "agreementToleranceBp",
+  "slashMissedDeadlineBp",
+  "slashLowQualityBp",
+  "qualityFloorBp",
+  "trustInitialBp",
+  "trustFloorBp",
+  "trustCeilingBp",
+  "trustGainBp",
+  "trustPenaltyBp",
+  "minCommitteeTrustBp",
+] as const satisfies readonly (keyof PoqParams)[];
+
+const positiveIntFields = [
+  "committeeSize",
+  "maxPromptBytes",
+  "maxResponseBytes",
+  "maxTokensLimit",
+  "maxModelsPerNode",
+  "maxModelIdBytes",
+  "maxMonikerBytes",
+  "maxVoteExtensionBytes",
+  "missesToExclude",
+] as const satisfies readonly (keyof PoqParams)[];
+
+const positiveHeightFields = [
+  "commitWindow",
+  "revealWindow",
+  "responseTimeout",
+  "requestTtl",
+  "unbondingBlocks",
+  "exclusionBlocks",
+] as const satisfies readonly (keyof PoqParams)[];
+
+/**
+ * Checks that parameters are usable; throws {@link InvalidParamsError} naming the first bad field.
+ *
+ * @example
+ * validatePoqParams(defaultPoqParams()); // ok
+ * validatePoqParams({ ...defaultPoqParams(), quorumBp: 12000 }); // throws
+ */
+export function validatePoqParams(p: PoqParams): void {
+  const fail = (field: string, why: string): never => {
+    throw new InvalidParamsError(`invalid poq param ${field}`, { details: why });
+  };
+  if (!/^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/.test(p.denom)) fail("denom", `"${p.denom}" is not a valid denom`);
+  for (const f of bpFields) {
+    const v = p[f];
+    if (!Number.isSafeInteger(v) || v < 0 || v > BP) fail(f, `${v} is not an integer in 0..${BP}`);
+  }
+  for (const f of positiveIntFields) {
+    const v = p[f];
+    if (!Number.isSafeInteger(v) || v <= 0) fail(f, `${v} is not a positive integer`);
+  }
+  if (!Number.isSafeInteger(p.maxReassignments) || p.maxReassignments < 0) {
+    fail("maxReassignments", `${p.maxReassignments} is not a non-negative integer`);
+  }
+  for (const f of positiveHeightFields) if (p[f] <= 0n) fail(f, `${p[f]} must be at least 1 block`);
+  if (p.minNodeStake < 0n) fail("minNodeStake", "must not be negative");
+  if (p.nodeShareBp + p.validatorShareBp > BP) fail("nodeShareBp", "node and validator shares exceed 100%");
+  if (p.quorumBp === 0) fail("quorumBp", "must be positive");
+  if (p.deadlineQuorumBp > p.quorumBp) fail("deadlineQuorumBp", "must not exceed quorumBp");
+  if (p.trustFloorBp > p.trustCeilingBp) fail("trustFloorBp", "floor above ceiling");
+  if (p.trustInitialBp < p.trustFloorBp || p.trustInitialBp > p.trustCeilingBp) {
+    fail("trustInitialBp", "must lie between floor and ceiling");
+  }
+  for (const f of ["evaluatorModelSha256", "evaluatorTokenizerSha256"] as const) {
+    if (p[f] !== "" && !/^[0-9a-f]{64}$/.test(p[f])) fail(f, "must be empty or 64 lower-case hex digits");
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * A small, strict protobuf wire codec for the `poq.v1` messages, the vote-extension payload and the
+ * injected commit.
+ *
+ * Why hand-written: 64-bit fields must be `bigint` without a Long dependency, and consensus-facing
+ * decoders must be strict (wire type checked, lengths bounded, no truncation), which generated
+ * decoders are not. The field numbers are those of `proto/poq/v1/*.proto`; bytes written here are
+ * what protobufjs, CosmJS and Go's encoders write for the same values (zero values omitted, fields
+ * in ascending order).
+ */
+import { BaseError } from "../../../errors.js";
+
+/** Protobuf wire types. */
+export const WireType = { Varint: 0, Fixed64: 1, Bytes: 2, Fixed32: 5 } as const;
+
+/** Thrown by {@link WireReader} on any malformed input. */
+export class WireError extends BaseError {
+  override name = "WireError" as const;
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder("utf-8", { fatal: true });
+const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * Builds protobuf bytes field by field. Zero values are written only when asked, so that output
+ * matches Go's proto3 encoding.
+ *
+ * @example
+ * const bytes = new WireWriter().uint64(1, 7n).string(2, "x").finish(); // 08 07 12 01 78
+ */
+export class WireWriter {
+  private readonly chunks: number[] = [];
+
+  private varint(value: bigint): void {
+    if (value < 0n || value > U64_MAX) throw new WireError(`varint out of range: ${value}`);
+    let v = value;
+    while (v > 0x7fn) {
+      this.chunks.push(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    this.chunks.push(Number(v));
+  }
+
+  private tag(field: number, wireType: number): void {
+    this.varint(BigInt((field << 3) | wireType));
+  }
+
+  /** A uint64/uint32/enum field; omitted when zero. */
+  uint64(field: number, value: bigint | number): this {
+    const v = BigInt(value);
+    if (v === 0n) return this;
+    this.tag(field, WireType.Varint);
+    this.varint(v);
+    return this;
+  }
+
+  /** An int64 field (two's complement varint); omitted when zero. */
+  int64(field: number, value: bigint | number): this {
+    const v = BigInt(value);
+    if (v === 0n) return this;
+    this.tag(field, WireType.Varint);
+    this.varint(BigInt.asUintN(64, v));
+    return this;
+  }
+
+  /** An sfixed64 field (8 bytes little-endian); omitted when zero. */
+  sfixed64(field: number, value: bigint): this {
+    if (value === 0n) return this;
+    this.tag(field, WireType.Fixed64);
+    let v = BigInt.asUintN(64, value);
+    for (let i = 0; i < 8; i++) {
+      this.chunks.push(Number(v & 0xffn));
+      v >>= 8n;
+    }
+    return this;
+  }
+
+  /** A bytes field; omitted when empty unless `always`. */
+  bytes(field: number, value: Uint8Array, always = false): this {
+    if (value.length === 0 && !always) return this;
+    this.tag(field, WireType.Bytes);
+    this.varint(BigInt(value.length));
+    for (const b of value) this.chunks.push(b);
+    return this;
+  }
+
+  /** A string field; omitted when empty. */
+  string(field: number, value: string): this {
+    return this.bytes(field, textEncoder.encode(value));
+  }
+
+  /** An embedded message field, always written (even when empty), as repeated elements need. */
+  message(field: number, encoded: Uint8Array): this {
+    return this.bytes(field, encoded, true);
+  }
+
+  finish(): Uint8Array {
+    return Uint8Array.from(this.chunks);
+  }
+}
+
+/** One decoded field: its number, wire type and raw value. */
+export type WireField =
+  | { field: number; wireType: 0; value: bigint }
+  | { field: number; wireType: 1; value: Uint8Array }
+  | { field: number; wireType: 2; value: Uint8Array }
+  | { field: number; wireType: 5; value: Uint8Array };
+
+/**
+ * Reads protobuf fields strictly: unknown wire types, truncated values and varints longer than
+ * 10 bytes throw {@link WireError}.
+ *
+ * @example
+ * for (const f of readFields(bytes)) if (f.field === 1 && f.wireType === 0) id = f.value;
+ */
+export function readFields(bytes: Uint8Array): WireField[] {
+  const out: WireField[] = [];
+  let pos = 0;
+  const varint = (): bigint => {
+    let result = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      const b = bytes[pos++];
+      if (b === undefined) throw new WireError("truncated varint");
+      result |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) {
+        if (result > U64_MAX) throw new WireError("varint overflows 64 bits");
+        return result;
+      }
+    }
+    throw new WireError("varint longer than 10 bytes");
+  };
+  const take = (n: number): Uint8Array => {
+    if (pos + n > bytes.length) throw new WireError("truncated field");
+    const v = bytes.subarray(pos, pos + n);
+    pos += n;
+    return v;
+  };
+  while (pos < bytes.length) {
+    const key = varint();
+    const field = Number(key >> 3n);
+    const wireType = Number(key & 7n);
+    if (field === 0 || key >> 3n > 0x1fffffffn) throw new WireError(`invalid field number ${key >> 3n}`);
+    switch (wireType) {
+      case WireType.Varint:
+        out.push({ field, wireType, value: varint() });
+        break;
+      case WireType.Fixed64:
+        out.push({ field, wireType, value: take(8) });
+        break;
+      case WireType.Bytes: {
+        const len = varint();
+        if (len > BigInt(bytes.length - pos)) throw new WireError("truncated length-delimited field");
+        out.push({ field, wireType, value: take(Number(len)) });
+        break;
+      }
+      case WireType.Fixed32:
+        out.push({ field, wireType, value: take(4) });
+        break;
+      default:
+        throw new WireError(`unsupported wire type ${wireType} for field ${field}`);
+    }
+  }
+  return out;
+}
+
+/** Decodes UTF-8 strictly (invalid sequences throw {@link WireError}). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return textDecoder.decode(bytes);
+  } catch (cause) {
+    throw new WireError("invalid UTF-8", { cause });
+  }
+}
+
+/** UTF-8 bytes of a string. */
+export function encodeUtf8(value: string): Uint8Array {
+  return textEncoder.encode(value);
+}
+
+/** Reads a little-endian 8-byte value as a signed 64-bit integer. */
+export function readSfixed64(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i] ?? 0);
+  return BigInt.asIntN(64, v);
+}
+
+/** Expects a varint field and returns it; throws on a wire-type mismatch. */
+export function expectVarint(f: WireField): bigint {
+  if (f.wireType !== WireType.Varint) throw new WireError(`field ${f.field}: expected varint`);
+  return f.value;
+}
+
+/** Expects a length-delimited field and returns its bytes; throws on a wire-type mismatch. */
+export function expectBytes(f: WireField): Uint8Array {
+  if (f.wireType !== WireType.Bytes) throw new WireError(`field ${f.field}: expected length-delimited`);
+  return f.value;
+}
+
+/**
+ * A bare unsigned varint (LEB128), as used for length-delimited framing.
+ *
+ * @example
+ * encodeUvarint(300n); // ac 02
+ */
+export function encodeUvarint(value: bigint): Uint8Array {
+  if (value < 0n || value > U64_MAX) throw new WireError(`varint out of range: ${value}`);
+  const out: number[] = [];
+  let v = value;
+  while (v > 0x7fn) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return Uint8Array.from(out);
+}
+
+/** Big-endian fixed-width encoding of an unsigned integer, for keys and hash inputs. */
+export function uintBE(value: bigint, width: number): Uint8Array {
+  if (value < 0n || value >= 1n << BigInt(width * 8))
+    throw new WireError(`${value} does not fit ${width} bytes`);
+  const out = new Uint8Array(width);
+  let v = value;
+  for (let i = width - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** Reads a big-endian unsigned integer. */
+export function readUintBE(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+/** Lower-case hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
+
+/** Bytes of a hex string; throws {@link WireError} on odd length or non-hex characters. */
+export function fromHex(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new WireError("invalid hex");
+  return Uint8Array.from(Buffer.from(hex, "hex"));
+}
+
+/** Byte-wise comparison, for canonical orderings. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** Whether two byte arrays are equal. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return compareBytes(a, b) === 0;
+}
