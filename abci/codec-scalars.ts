@@ -1,0 +1,119 @@
+/**
+ * Conversions between protobufjs's wire shapes (Long, Timestamp, nullable fields) and the plain types of
+ * `abci/application.ts` (bigint, nanoseconds, always-present arrays and bytes).
+ *
+ * protobufjs decodes 64-bit integers to `Long`-shaped objects `{ low, high, unsigned }` (or to numbers
+ * when no Long library is loaded), and its writer accepts any object of that shape, so no Long library is
+ * needed here: bigint <-> two 32-bit halves is exact for the whole 64-bit range.
+ */
+import type { Long } from "protobufjs";
+import type { ConsensusParams } from "./application.js";
+import { google, tendermint } from "../proto/gen/tendermint.js";
+
+/** What protobufjs hands out or accepts for an (u)int64 field. */
+export type WireInt64 = number | Long | null | undefined;
+
+const NANOS_PER_SECOND = 1_000_000_000n;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Reads a decoded 64-bit field as bigint (0n when absent).
+ *
+ * @example
+ * toBigInt({ low: -1, high: -1, unsigned: false }); // -1n
+ */
+export function toBigInt(value: WireInt64): bigint {
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === "number") return BigInt(value);
+  const bits = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
+  return value.unsigned ? bits : BigInt.asIntN(64, bits);
+}
+
+/**
+ * A bigint as the `{ low, high, unsigned }` shape the protobufjs writer encodes; throws outside 64 bits.
+ *
+ * @example
+ * fromBigInt(5n); // { low: 5, high: 0, unsigned: false }
+ */
+export function fromBigInt(value: bigint, unsigned = false): Long {
+  const fits = unsigned ? BigInt.asUintN(64, value) === value : BigInt.asIntN(64, value) === value;
+  if (!fits) throw new RangeError(`${value} does not fit in ${unsigned ? "uint64" : "int64"}`);
+  return {
+    low: Number(BigInt.asIntN(32, value)),
+    high: Number(BigInt.asIntN(32, value >> 32n)),
+    unsigned,
+  };
+}
+
+/** Bytes of a decoded field, empty when absent. */
+export function toBytes(value: Uint8Array | null | undefined): Uint8Array {
+  return value ?? EMPTY;
+}
+
+/**
+ * A Timestamp (or Duration) as nanoseconds since the epoch; 0n when absent.
+ *
+ * @example
+ * toNanos({ seconds: 1, nanos: 5 }); // 1000000005n
+ */
+export function toNanos(value: { seconds?: WireInt64; nanos?: number | null } | null | undefined): bigint {
+  if (!value) return 0n;
+  return toBigInt(value.seconds) * NANOS_PER_SECOND + BigInt(value.nanos ?? 0);
+}
+
+/**
+ * Nanoseconds as Timestamp/Duration fields; nanos stay in [0, 1e9) as protobuf requires.
+ *
+ * @example
+ * fromNanos(-1n); // { seconds: { low: -1, high: -1, unsigned: false }, nanos: 999999999 }
+ */
+export function fromNanos(nanos: bigint): google.protobuf.ITimestamp {
+  let seconds = nanos / NANOS_PER_SECOND;
+  let rest = nanos % NANOS_PER_SECOND;
+  if (rest < 0n) {
+    rest += NANOS_PER_SECOND;
+    seconds -= 1n;
+  }
+  return { seconds: fromBigInt(seconds), nanos: Number(rest) };
+}
+
+/** Consensus params from the wire; sub-messages that are absent stay absent (an update leaves them as they are). */
+export function toConsensusParams(
+  value: tendermint.types.IConsensusParams | null | undefined,
+): ConsensusParams | undefined {
+  if (!value) return undefined;
+  const out: ConsensusParams = {};
+  if (value.block)
+    out.block = { maxBytes: toBigInt(value.block.maxBytes), maxGas: toBigInt(value.block.maxGas) };
+  if (value.evidence) {
+    out.evidence = {
+      maxAgeNumBlocks: toBigInt(value.evidence.maxAgeNumBlocks),
+      maxAgeDurationNanos: toNanos(value.evidence.maxAgeDuration),
+      maxBytes: toBigInt(value.evidence.maxBytes),
+    };
+  }
+  if (value.validator) out.validator = { pubKeyTypes: [...(value.validator.pubKeyTypes ?? [])] };
+  if (value.version) out.version = { app: toBigInt(value.version.app) };
+  if (value.abci) out.abci = { voteExtensionsEnableHeight: toBigInt(value.abci.voteExtensionsEnableHeight) };
+  return out;
+}
+
+/** Consensus params for the wire. */
+export function fromConsensusParams(value: ConsensusParams): tendermint.types.IConsensusParams {
+  const out: tendermint.types.IConsensusParams = {};
+  if (value.block) {
+    out.block = { maxBytes: fromBigInt(value.block.maxBytes), maxGas: fromBigInt(value.block.maxGas) };
+  }
+  if (value.evidence) {
+    out.evidence = {
+      maxAgeNumBlocks: fromBigInt(value.evidence.maxAgeNumBlocks),
+      maxAgeDuration: fromNanos(value.evidence.maxAgeDurationNanos),
+      maxBytes: fromBigInt(value.evidence.maxBytes),
+    };
+  }
+  if (value.validator) out.validator = { pubKeyTypes: [...value.validator.pubKeyTypes] };
+  if (value.version) out.version = { app: fromBigInt(value.version.app, true) };
+  if (value.abci)
+    out.abci = { voteExtensionsEnableHeight: fromBigInt(value.abci.voteExtensionsEnableHeight) };
+  return out;
+}

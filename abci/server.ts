@@ -1,0 +1,252 @@
+/**
+ * The ABCI 2.0 socket server that CometBFT v0.38 connects to (`proxy_app = "tcp://..."` or `"unix://..."`).
+ *
+ * CometBFT opens four connections (query, snapshot, mempool, consensus) in no fixed order. On each one it
+ * writes requests and reads the responses in the same order, sending a `Flush` whenever it waits. The
+ * server therefore answers each connection strictly in order, and runs the application's methods one at
+ * a time through a single queue shared by all connections, so the app never sees two calls at once even
+ * when a method is async.
+ */
+import { existsSync, statSync, unlinkSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import type { Application } from "./application.js";
+import { decodeRequest, encodeResponse } from "./codec.js";
+import { dispatchRequest, type Serialize } from "./dispatch.js";
+import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES, encodeFrame } from "./framing.js";
+import { BaseError } from "../app/errors.js";
+import type { tendermint } from "../proto/gen/tendermint.js";
+
+/** Where the server's events go; `fields` are structured context for the line. */
+export interface AbciLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface AbciServerOptions {
+  app: Application;
+  /** `tcp://host:port` (port 0 picks a free one) or `unix:///path/to.sock`. */
+  address: string;
+  /** Largest frame accepted; a bigger one closes the connection. Default {@link DEFAULT_MAX_MESSAGE_BYTES}. */
+  maxMessageBytes?: number;
+  /** Default: errors as JSON lines on stderr, nothing else. */
+  logger?: AbciLogger;
+}
+
+export interface AbciServer {
+  /** Starts listening; resolves with the bound address (the real port when 0 was asked). */
+  listen(): Promise<string>;
+  /**
+   * Stops accepting connections, lets each connection finish the requests it already received (up to
+   * `timeoutMs`), then closes them and waits for the application queue to drain.
+   */
+  close(timeoutMs?: number): Promise<void>;
+  /** Open connections right now. */
+  readonly connectionCount: number;
+}
+
+/** An address that is neither `tcp://host:port` nor `unix://path`. */
+export class AbciAddressError extends BaseError {
+  override name = "AbciAddressError" as const;
+}
+
+export type AbciAddress = { kind: "tcp"; host: string; port: number } | { kind: "unix"; path: string };
+
+/**
+ * Parses a CometBFT `proxy_app` address.
+ *
+ * @example
+ * parseAbciAddress("tcp://127.0.0.1:26658"); // { kind: "tcp", host: "127.0.0.1", port: 26658 }
+ * parseAbciAddress("unix:///tmp/app.sock"); // { kind: "unix", path: "/tmp/app.sock" }
+ */
+export function parseAbciAddress(address: string): AbciAddress {
+  if (address.startsWith("unix://")) {
+    const path = address.slice("unix://".length);
+    if (path === "") throw new AbciAddressError("empty unix socket path", { details: address });
+    return { kind: "unix", path };
+  }
+  const match = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})$/.exec(address);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) {
+    throw new AbciAddressError("expected tcp://host:port or unix://path", { details: address });
+  }
+  return { kind: "tcp", host: (match[1] as string).replace(/^\[|\]$/g, ""), port };
+}
+
+/** Pending requests on one connection above which reading pauses, so a flood cannot exhaust memory. */
+const PAUSE_AT_PENDING = 1024;
+const RESUME_AT_PENDING = 256;
+
+const stderrLogger: AbciLogger = {
+  info() {},
+  error(message, fields) {
+    process.stderr.write(JSON.stringify({ level: "error", module: "abci", message, ...fields }) + "\n");
+  },
+};
+
+function createSerializer(): { serialize: Serialize; idle(): Promise<void> } {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    serialize<T>(call: () => T | Promise<T>): Promise<T> {
+      const result = tail.then(call);
+      tail = result.catch(() => undefined);
+      return result;
+    },
+    idle: () => tail.then(() => undefined),
+  };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Creates an ABCI server for `app`; call `listen()` to start it (or use {@link startAbciServer}).
+ *
+ * @example
+ * const server = createAbciServer({ app, address: "tcp://127.0.0.1:26658" });
+ * await server.listen();
+ * // ... CometBFT runs ...
+ * await server.close();
+ */
+export function createAbciServer(opts: AbciServerOptions): AbciServer {
+  const address = parseAbciAddress(opts.address);
+  const maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const logger = opts.logger ?? stderrLogger;
+  const queue = createSerializer();
+  const connections = new Map<Socket, { settled: () => Promise<void> }>();
+  let nextId = 0;
+
+  function serveConnection(socket: Socket): void {
+    const id = ++nextId;
+    const decoder = createFrameDecoder({ maxMessageBytes });
+    let answered: Promise<void> = Promise.resolve();
+    let pending = 0;
+    let failed = false;
+    socket.setNoDelay(true);
+    connections.set(socket, { settled: () => answered });
+    logger.info("abci connection opened", { connection: id });
+
+    function write(response: tendermint.abci.IResponse): Promise<void> | undefined {
+      // Batch the frames written in one turn of the event loop into a single syscall.
+      if (socket.writableCorked === 0) {
+        socket.cork();
+        setImmediate(() => socket.uncork());
+      }
+      const ok = socket.write(encodeFrame(encodeResponse(response)));
+      if (ok || socket.destroyed) return undefined;
+      return new Promise((resolve) => {
+        socket.once("drain", resolve);
+        socket.once("close", resolve);
+      });
+    }
+
+    async function answer(frame: Uint8Array): Promise<void> {
+      if (socket.destroyed) return;
+      let response: tendermint.abci.IResponse;
+      try {
+        response = await dispatchRequest(opts.app, decodeRequest(frame), queue.serialize);
+      } catch (err) {
+        // Fatal by protocol: CometBFT closes the connection on an exception and the node stops.
+        logger.error("abci request failed", {
+          connection: id,
+          error: describe(err),
+          stack: (err as Error)?.stack,
+        });
+        response = { exception: { error: describe(err) } };
+      }
+      await write(response);
+      pending -= 1;
+      if (pending === RESUME_AT_PENDING && socket.isPaused()) socket.resume();
+    }
+
+    socket.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      let frames: Uint8Array[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        failed = true;
+        logger.error("abci framing error, closing the connection", { connection: id, error: describe(err) });
+        // Answer after what is already queued, so the peer sees the reason, then hang up.
+        answered = answered.then(() => {
+          socket.end(encodeFrame(encodeResponse({ exception: { error: describe(err) } })));
+        });
+        return;
+      }
+      for (const frame of frames) {
+        pending += 1;
+        answered = answered.then(() => answer(frame));
+      }
+      if (pending >= PAUSE_AT_PENDING) socket.pause();
+    });
+    socket.on("error", (err) =>
+      logger.info("abci connection error", { connection: id, error: describe(err) }),
+    );
+    socket.on("close", () => {
+      connections.delete(socket);
+      logger.info("abci connection closed", { connection: id });
+    });
+  }
+
+  const server: Server = createServer(serveConnection);
+
+  return {
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        const onListening = (): void => {
+          server.off("error", reject);
+          server.on("error", (err) => logger.error("abci server error", { error: describe(err) }));
+          const bound = server.address();
+          if (address.kind === "unix") resolve(`unix://${address.path}`);
+          else if (bound && typeof bound === "object") resolve(`tcp://${address.host}:${bound.port}`);
+          else resolve(opts.address);
+        };
+        if (address.kind === "unix") {
+          removeStaleSocket(address.path);
+          server.listen(address.path, onListening);
+        } else {
+          server.listen(address.port, address.host, onListening);
+        }
+      });
+    },
+
+    async close(timeoutMs = 5000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+      await Promise.all(
+        [...connections].map(async ([socket, conn]) => {
+          socket.pause();
+          await Promise.race([conn.settled(), deadline]);
+          socket.destroy();
+        }),
+      );
+      await Promise.race([queue.idle(), deadline]);
+      await closed;
+    },
+
+    get connectionCount() {
+      return connections.size;
+    },
+  };
+}
+
+/**
+ * Creates the server and starts listening.
+ *
+ * @example
+ * const server = await startAbciServer({ app, address: "unix:///tmp/poq-app.sock" });
+ */
+export async function startAbciServer(opts: AbciServerOptions): Promise<AbciServer & { address: string }> {
+  const server = createAbciServer(opts);
+  const address = await server.listen();
+  return Object.assign(server, { address });
+}
+
+/** A socket file left by a process that died is in the way of `listen`; anything else is not ours to remove. */
+function removeStaleSocket(path: string): void {
+  if (!existsSync(path)) return;
+  if (!statSync(path).isSocket())
+    throw new AbciAddressError("unix socket path exists and is not a socket", { details: path });
+  unlinkSync(path);
+}
