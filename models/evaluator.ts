@@ -1,0 +1,189 @@
+/**
+ * The quality evaluator: (prompt, response) → score in basis points (0..10000), from a model directory
+ * described by its manifest. Bi-encoders and Hugging Face cross-encoders share this code path; only
+ * the way inputs are built and the raw output is mapped differs (see manifest.ts).
+ */
+import { EvaluatorError } from "./errors.js";
+import { lazyFeatures, type LazyFeatures } from "./features.js";
+import {
+  DEFAULT_MODEL_ID,
+  loadManifest,
+  manifestFile,
+  resolveModelDir,
+  verifyModelFiles,
+  type ModelManifest,
+} from "./manifest.js";
+import { openSession, type ModelSession } from "./session.js";
+import { loadTokenizer, type EncodedSequence, type PairTokenizer } from "./tokenize.js";
+
+/** Options of {@link createEvaluator}. */
+export interface EvaluatorOptions {
+  /** A model directory holding manifest.json; wins over `modelId`. */
+  readonly modelDir?: string;
+  /** A bundled or pulled model id (default `all-minilm-l6-v2`). */
+  readonly modelId?: string;
+  /** Home of pulled models (default `POQ_HOME` or `~/.poq`). */
+  readonly home?: string;
+  /** Intra-op threads of the session (default 1). */
+  readonly threads?: number;
+  /** Largest batch per inference (default 16). */
+  readonly maxBatch?: number;
+  /** Extra pinned hashes (file path or role → sha256), e.g. from chain params. */
+  readonly pins?: Readonly<Record<string, string>>;
+}
+
+/** A (prompt, response) pair. */
+export interface ScorePair {
+  readonly prompt: string;
+  readonly response: string;
+}
+
+/** A score and how it was made (for reports and debugging). */
+export interface ScoreDetail {
+  readonly score: number;
+  /** Model part in [0, 1]: mapped cosine or sigmoid of the logit. */
+  readonly semantic: number;
+  /** Raw model value: the cosine or the logit. */
+  readonly raw: number;
+  readonly features: LazyFeatures | null;
+}
+
+/** A loaded evaluator. Scores are integers 0..10000. */
+export interface Evaluator {
+  readonly manifest: ModelManifest;
+  readonly modelDir: string;
+  readonly threads: number;
+  score(prompt: string, response: string): Promise<number>;
+  scoreBatch(pairs: readonly ScorePair[]): Promise<number[]>;
+  explainBatch(pairs: readonly ScorePair[]): Promise<ScoreDetail[]>;
+  close(): Promise<void>;
+}
+
+function checkPair(p: ScorePair, i: number): void {
+  if (typeof p?.prompt !== "string" || typeof p?.response !== "string") {
+    throw new EvaluatorError(`pair ${i}: prompt and response must be strings`);
+  }
+  if (p.prompt.trim() === "") throw new EvaluatorError(`pair ${i}: the prompt is empty`);
+}
+
+/** Runs sequences through the session in length-sorted chunks, so padding stays small. */
+async function runSorted(
+  session: ModelSession,
+  seqs: readonly EncodedSequence[],
+  output: string,
+  padId: number,
+  maxBatch: number,
+): Promise<Float32Array[]> {
+  const order = seqs.map((s, i) => ({ i, n: s.ids.length })).sort((a, b) => a.n - b.n || a.i - b.i);
+  const out = new Array<Float32Array>(seqs.length);
+  for (let k = 0; k < order.length; k += maxBatch) {
+    const chunk = order.slice(k, k + maxBatch);
+    const rows = await session.run(
+      chunk.map((c) => seqs[c.i] as EncodedSequence),
+      output,
+      padId,
+    );
+    chunk.forEach((c, j) => (out[c.i] = rows[j] as Float32Array));
+  }
+  return out;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+async function rawScores(
+  m: ModelManifest,
+  tok: PairTokenizer,
+  session: ModelSession,
+  pairs: readonly ScorePair[],
+  maxBatch: number,
+): Promise<number[]> {
+  if (m.kind === "cross-encoder") {
+    const seqs = pairs.map((p) => tok.encodePair(p.prompt, p.response, m.maxTokens));
+    const rows = await runSorted(session, seqs, m.output, tok.padId, maxBatch);
+    const idx = m.scoring.output === "sigmoid" ? m.scoring.logitIndex : 0;
+    return rows.map((r) => r[idx] ?? Number.NaN);
+  }
+  // Bi-encoder: embed each distinct text once (several answers often share one prompt).
+  const texts = [...new Set(pairs.flatMap((p) => [p.prompt, p.response]))];
+  const seqs = texts.map((t) => tok.encodeSingle(t, m.maxTokens));
+  const rows = await runSorted(session, seqs, m.output, tok.padId, maxBatch);
+  const emb = new Map(texts.map((t, i) => [t, rows[i] as Float32Array]));
+  return pairs.map((p) => cosine(emb.get(p.prompt) as Float32Array, emb.get(p.response) as Float32Array));
+}
+
+function semanticOf(m: ModelManifest, raw: number): number {
+  const s = m.scoring;
+  if (s.output === "cosine") return Math.min(1, Math.max(0, (raw - s.low) / (s.high - s.low)));
+  return 1 / (1 + Math.exp(-(raw - s.offset) / s.temperature));
+}
+
+/**
+ * Loads a model directory (checking every file's sha256 against the manifest and `pins`), opens the
+ * process-wide onnxruntime session and returns an evaluator.
+ *
+ * @example
+ * const ev = await createEvaluator({ modelId: "all-minilm-l6-v2", threads: 1 });
+ * const bp = await ev.score("What is the boiling point of water?", "At sea level, water boils at 100 °C.");
+ * await ev.close();
+ */
+export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Evaluator> {
+  const modelDir = opts.modelDir ?? resolveModelDir(opts.modelId ?? DEFAULT_MODEL_ID, opts.home);
+  const threads = opts.threads ?? 1;
+  const maxBatch = opts.maxBatch ?? 16;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1)
+    throw new EvaluatorError(`maxBatch must be a positive integer`);
+  const manifest = loadManifest(modelDir);
+  await verifyModelFiles(modelDir, manifest, opts.pins ?? {});
+  const tok = loadTokenizer(manifestFile(modelDir, manifest, "tokenizer"));
+  const session = await openSession(manifestFile(modelDir, manifest, "model"), { threads });
+  let closed = false;
+
+  const explainBatch = async (pairs: readonly ScorePair[]): Promise<ScoreDetail[]> => {
+    if (closed) throw new EvaluatorError("the evaluator is closed");
+    pairs.forEach(checkPair);
+    const live = pairs.map((p, i) => ({ p, i })).filter(({ p }) => p.response.trim() !== "");
+    const raws = await rawScores(
+      manifest,
+      tok,
+      session,
+      live.map((x) => x.p),
+      maxBatch,
+    );
+    const out: ScoreDetail[] = pairs.map(() => ({ score: 0, semantic: 0, raw: 0, features: null }));
+    live.forEach(({ p, i }, k) => {
+      const raw = raws[k] ?? Number.NaN;
+      if (!Number.isFinite(raw)) throw new EvaluatorError(`the model returned ${raw} for pair ${i}`);
+      const semantic = semanticOf(manifest, raw);
+      const features = manifest.scoring.features === "lazy-v1" ? lazyFeatures(p.prompt, p.response) : null;
+      const score = Math.round(semantic * (features?.factor ?? 1) * 10000);
+      out[i] = { score: Math.min(10000, Math.max(0, score)), semantic, raw, features };
+    });
+    return out;
+  };
+
+  return {
+    manifest,
+    modelDir,
+    threads,
+    explainBatch,
+    scoreBatch: async (pairs) => (await explainBatch(pairs)).map((d) => d.score),
+    score: async (prompt, response) => ((await explainBatch([{ prompt, response }]))[0] as ScoreDetail).score,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}

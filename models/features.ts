@@ -1,0 +1,133 @@
+/**
+ * Cheap deterministic text features ("lazy-v1") that catch what a similarity model cannot: an
+ * embedding of the echoed prompt is as close to the prompt as can be, a shuffled good answer ("word
+ * salad") embeds almost like the answer, and a truncated answer is still on topic. Each feature is a
+ * factor in [0, 1] that multiplies the model's semantic score; all are pure functions of the text.
+ *
+ * - `length`: very short answers carry little. `min(1, 0.35 + 0.65 * words / 25)`.
+ * - `echo`: share of the response's word trigrams (words for responses under 3 words) that also occur
+ *   in the prompt. Up to 0.3 is normal restating; at 0.8 and above the answer is a copy.
+ *   `1 - 0.95 * clamp((copy - 0.3) / 0.5)`.
+ * - `fluency`: word-order violations that fluent English almost never has: an article or possessive
+ *   followed by a function word or a sentence end ("the of", "a and", "the."), a preposition followed by
+ *   a conjunction, auxiliary or sentence end, a conjunction followed by a conjunction, a doubled word,
+ *   a lowercase word right after a sentence end, a capitalised function word inside a sentence.
+ *   Rate = violations per word pair; `clamp(1 - (rate - 0.01) / 0.05, 0.05, 1)`.
+ * - `ending`: an answer that stops mid-sentence (last character not a sentence end, bracket, quote,
+ *   or a list/code line) gets 0.55.
+ * Only the first 64 KiB of each text is examined, so megabyte inputs cost the same as long ones.
+ */
+
+/** The factors, each in [0, 1], and their product. */
+export interface LazyFeatures {
+  readonly words: number;
+  readonly length: number;
+  readonly echo: number;
+  readonly fluency: number;
+  readonly ending: number;
+  readonly factor: number;
+}
+
+const MAX_CHARS = 64 * 1024;
+const ARTICLES = new Set(["the", "a", "an", "their", "our", "your", "my", "its"]);
+const PREPOSITIONS = new Set(
+  "of in on at by for with from to into onto about over under between through during without within upon among".split(
+    " ",
+  ),
+);
+const CONJUNCTIONS = new Set(["and", "or", "but", "nor"]);
+const AUXILIARIES = new Set(
+  "is are was were be been being am has have had does did will would can could should may might must shall".split(
+    " ",
+  ),
+);
+const FUNCTION_WORDS = new Set([...ARTICLES, ...PREPOSITIONS, ...CONJUNCTIONS, ...AUXILIARIES]);
+const ALLOWED_DOUBLES = new Set(["that", "had", "very", "bye", "ha", "no"]);
+
+function clamp(x: number, lo = 0, hi = 1): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** Lowercase words (letters, digits, apostrophes) of a text. */
+export function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}']*/gu) ?? [];
+}
+
+function trigrams(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 2 < words.length; i++) out.push(`${words[i]} ${words[i + 1]} ${words[i + 2]}`);
+  return out;
+}
+
+/** Share of the response copied from the prompt (0 = nothing, 1 = all of it). */
+export function copyShare(prompt: string, response: string): number {
+  const r = wordsOf(response);
+  const p = wordsOf(prompt);
+  if (r.length === 0) return 0;
+  if (r.length < 3) {
+    const ps = new Set(p);
+    return r.filter((w) => ps.has(w)).length / r.length;
+  }
+  const pt = new Set(trigrams(p));
+  const rt = trigrams(r);
+  return rt.filter((t) => pt.has(t)).length / rt.length;
+}
+
+const ENDS_SENTENCE = /[.!?…。！？]["'”’)\]*_`]*$/;
+const ABBREVIATION = /^(e\.g|i\.e|etc|vs|mr|mrs|dr|st|no|fig|approx)\.$/i;
+
+/** Word-order violations per word pair (see the module comment). */
+export function saladRate(text: string): number {
+  const tokens = text.split(/\s+/).filter((t) => /[\p{L}\p{N}]/u.test(t));
+  if (tokens.length < 4) return 0;
+  let violations = 0;
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const cur = tokens[i] ?? "";
+    const next = tokens[i + 1] ?? "";
+    const curWord = (wordsOf(cur)[0] ?? "").toLowerCase();
+    const nextWord = (wordsOf(next)[0] ?? "").toLowerCase();
+    const curEnds = ENDS_SENTENCE.test(cur) && !ABBREVIATION.test(cur);
+    const curBare = /[\p{L}\p{N}]$/u.test(cur);
+    if (ARTICLES.has(curWord) && (!curBare || FUNCTION_WORDS.has(nextWord))) violations++;
+    else if (
+      PREPOSITIONS.has(curWord) &&
+      (curEnds || CONJUNCTIONS.has(nextWord) || AUXILIARIES.has(nextWord))
+    )
+      violations++;
+    else if (CONJUNCTIONS.has(curWord) && curBare && CONJUNCTIONS.has(nextWord)) violations++;
+    if (curBare && curWord === nextWord && !ALLOWED_DOUBLES.has(curWord)) violations++;
+    if (curEnds && /^["'(“‘]?\p{Ll}/u.test(next)) violations++;
+    const nextCapitalFunction =
+      /^\p{Lu}\p{Ll}*$/u.test(next.replace(/[^\p{L}]/gu, "")) && FUNCTION_WORDS.has(nextWord);
+    if (!curEnds && !/[:;"“]$/.test(cur) && nextCapitalFunction && nextWord !== "i") violations++;
+  }
+  return violations / (tokens.length - 1);
+}
+
+/** Whether the response stops in the middle of a sentence. */
+export function endsMidSentence(text: string): boolean {
+  const t = text.trimEnd();
+  if (t === "") return false;
+  if (/[.!?…。！？:)\]}"'”’*`>]$/.test(t)) return false;
+  const lastLine = t.slice(t.lastIndexOf("\n") + 1).trim();
+  if (/^([-*+]|\d+[.)]|#{1,6})\s/.test(lastLine)) return false;
+  const fences = t.match(/```/g)?.length ?? 0;
+  return fences % 2 === 0;
+}
+
+/**
+ * Computes the lazy-answer factors of one (prompt, response) pair.
+ *
+ * @example
+ * lazyFeatures("What is 2+2?", "What is 2+2?").echo; // 0.05: the prompt echoed
+ */
+export function lazyFeatures(prompt: string, response: string): LazyFeatures {
+  const p = prompt.slice(0, MAX_CHARS);
+  const r = response.slice(0, MAX_CHARS);
+  const words = wordsOf(r).length;
+  const length = clamp(0.35 + (0.65 * words) / 25);
+  const echo = 1 - 0.95 * clamp((copyShare(p, r) - 0.3) / 0.5);
+  const fluency = clamp(1 - (saladRate(r) - 0.01) / 0.05, 0.05, 1);
+  const ending = endsMidSentence(response.length > MAX_CHARS ? response.slice(-1024) : r) ? 0.55 : 1;
+  return { words, length, echo, fluency, ending, factor: words === 0 ? 0 : length * echo * fluency * ending };
+}
