@@ -1,0 +1,44 @@
+/**
+ * The validators module: the consensus validator set and its operator accounts (see README.md).
+ */
+import type { Module } from "../../types.js";
+import { initValidatorsGenesis, parseValidatorsGenesis } from "./genesis.js";
+import { createValidatorsKeeper, type ValidatorsKeeper } from "./keeper.js";
+import { VALIDATORS_MODULE } from "./keys.js";
+import { createStakingQueries, validatorOperatorAddress } from "./query.js";
+
+/** The module and its keeper (other modules take the keeper as a `ValidatorsView`). */
+export interface ValidatorsModule extends Module {
+  readonly keeper: ValidatorsKeeper;
+}
+
+/**
+ * Creates the validators module.
+ *
+ * @example
+ * const validators = createValidatorsModule();
+ * const app = createApp({ dbPath, modules: [auth, bank, validators] });
+ */
+export function createValidatorsModule(): ValidatorsModule {
+  const keeper = createValidatorsKeeper();
+  return {
+    name: VALIDATORS_MODULE,
+    keeper,
+    msgs: [],
+    queries: createStakingQueries(keeper),
+    validateGenesis: (raw) => void parseValidatorsGenesis(raw),
+    initGenesis: (ctx, raw, chain) => initValidatorsGenesis(keeper, ctx, raw, chain),
+    exportGenesis: (ctx) => ({
+      validators: keeper
+        .list(ctx)
+        .filter((v) => v.operator !== "")
+        .map((v) => ({
+          pub_key: Buffer.from(v.pubKey).toString("base64"),
+          operator: v.operator,
+          moniker: v.moniker,
+        })),
+    }),
+  };
+}
+
+export { validatorOperatorAddress };
