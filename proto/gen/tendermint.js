@@ -8,6 +8,1716 @@ const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.
 // Exported root namespace
 const $root = $protobuf.roots["poq_tendermint"] || ($protobuf.roots["poq_tendermint"] = {});
 
+export const cosmos = $root.cosmos = (() => {
+
+    /**
+     * Namespace cosmos.
+     * @exports cosmos
+     * @namespace
+     */
+    const cosmos = {};
+
+    cosmos.base = (function() {
+
+        /**
+         * Namespace base.
+         * @memberof cosmos
+         * @namespace
+         */
+        const base = {};
+
+        base.v1beta1 = (function() {
+
+            /**
+             * Namespace v1beta1.
+             * @memberof cosmos.base
+             * @namespace
+             */
+            const v1beta1 = {};
+
+            v1beta1.Coin = (function() {
+
+                /**
+                 * Properties of a Coin.
+                 * @memberof cosmos.base.v1beta1
+                 * @interface ICoin
+                 * @property {string|null} [denom] Coin denom
+                 * @property {string|null} [amount] Coin amount
+                 */
+
+                /**
+                 * Constructs a new Coin.
+                 * @memberof cosmos.base.v1beta1
+                 * @classdesc Represents a Coin.
+                 * @implements ICoin
+                 * @constructor
+                 * @param {cosmos.base.v1beta1.ICoin=} [properties] Properties to set
+                 */
+                function Coin(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                /**
+                 * Coin denom.
+                 * @member {string} denom
+                 * @memberof cosmos.base.v1beta1.Coin
+                 * @instance
+                 */
+                Coin.prototype.denom = "";
+
+                /**
+                 * Coin amount.
+                 * @member {string} amount
+                 * @memberof cosmos.base.v1beta1.Coin
+                 * @instance
+                 */
+                Coin.prototype.amount = "";
+
+                /**
+                 * Creates a new Coin instance using the specified properties.
+                 * @function create
+                 * @memberof cosmos.base.v1beta1.Coin
+                 * @static
+                 * @param {cosmos.base.v1beta1.ICoin=} [properties] Properties to set
+                 * @returns {cosmos.base.v1beta1.Coin} Coin instance
+                 */
+                Coin.create = function create(properties) {
+                    return new Coin(properties);
+                };
+
+                /**
+                 * Encodes the specified Coin message. Does not implicitly {@link cosmos.base.v1beta1.Coin.verify|verify} messages.
+                 * @function encode
+                 * @memberof cosmos.base.v1beta1.Coin
+                 * @static
+                 * @param {cosmos.base.v1beta1.ICoin} message Coin message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                Coin.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.denom != null && Object.hasOwnProperty.call(message, "denom"))
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.denom);
+                    if (message.amount != null && Object.hasOwnProperty.call(message, "amount"))
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.amount);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a Coin message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof cosmos.base.v1beta1.Coin
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {cosmos.base.v1beta1.Coin} Coin
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                Coin.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.cosmos.base.v1beta1.Coin();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.denom = reader.string();
+                                break;
+                            }
+                        case 2: {
+                                message.amount = reader.string();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                return Coin;
+            })();
+
+            return v1beta1;
+        })();
+
+        return base;
+    })();
+
+    return cosmos;
+})();
+
+export const poq = $root.poq = (() => {
+
+    /**
+     * Namespace poq.
+     * @exports poq
+     * @namespace
+     */
+    const poq = {};
+
+    poq.v1 = (function() {
+
+        /**
+         * Namespace v1.
+         * @memberof poq
+         * @namespace
+         */
+        const v1 = {};
+
+        v1.MsgRegisterNode = (function() {
+
+            /**
+             * Properties of a MsgRegisterNode.
+             * @memberof poq.v1
+             * @interface IMsgRegisterNode
+             * @property {string|null} [operator] MsgRegisterNode operator
+             * @property {Array.<string>|null} [models] MsgRegisterNode models
+             * @property {cosmos.base.v1beta1.ICoin|null} [stake] MsgRegisterNode stake
+             * @property {string|null} [moniker] MsgRegisterNode moniker
+             */
+
+            /**
+             * Constructs a new MsgRegisterNode.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgRegisterNode.
+             * @implements IMsgRegisterNode
+             * @constructor
+             * @param {poq.v1.IMsgRegisterNode=} [properties] Properties to set
+             */
+            function MsgRegisterNode(properties) {
+                this.models = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgRegisterNode operator.
+             * @member {string} operator
+             * @memberof poq.v1.MsgRegisterNode
+             * @instance
+             */
+            MsgRegisterNode.prototype.operator = "";
+
+            /**
+             * MsgRegisterNode models.
+             * @member {Array.<string>} models
+             * @memberof poq.v1.MsgRegisterNode
+             * @instance
+             */
+            MsgRegisterNode.prototype.models = $util.emptyArray;
+
+            /**
+             * MsgRegisterNode stake.
+             * @member {cosmos.base.v1beta1.ICoin|null|undefined} stake
+             * @memberof poq.v1.MsgRegisterNode
+             * @instance
+             */
+            MsgRegisterNode.prototype.stake = null;
+
+            /**
+             * MsgRegisterNode moniker.
+             * @member {string} moniker
+             * @memberof poq.v1.MsgRegisterNode
+             * @instance
+             */
+            MsgRegisterNode.prototype.moniker = "";
+
+            /**
+             * Creates a new MsgRegisterNode instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgRegisterNode
+             * @static
+             * @param {poq.v1.IMsgRegisterNode=} [properties] Properties to set
+             * @returns {poq.v1.MsgRegisterNode} MsgRegisterNode instance
+             */
+            MsgRegisterNode.create = function create(properties) {
+                return new MsgRegisterNode(properties);
+            };
+
+            /**
+             * Encodes the specified MsgRegisterNode message. Does not implicitly {@link poq.v1.MsgRegisterNode.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgRegisterNode
+             * @static
+             * @param {poq.v1.IMsgRegisterNode} message MsgRegisterNode message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgRegisterNode.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.operator != null && Object.hasOwnProperty.call(message, "operator"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.operator);
+                if (message.models != null && message.models.length)
+                    for (let i = 0; i < message.models.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.models[i]);
+                if (message.stake != null && Object.hasOwnProperty.call(message, "stake"))
+                    $root.cosmos.base.v1beta1.Coin.encode(message.stake, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.moniker != null && Object.hasOwnProperty.call(message, "moniker"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.moniker);
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgRegisterNode message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgRegisterNode
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgRegisterNode} MsgRegisterNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgRegisterNode.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgRegisterNode();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.operator = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.models && message.models.length))
+                                message.models = [];
+                            message.models.push(reader.string());
+                            break;
+                        }
+                    case 3: {
+                            message.stake = $root.cosmos.base.v1beta1.Coin.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 4: {
+                            message.moniker = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgRegisterNode;
+        })();
+
+        v1.MsgRegisterNodeResponse = (function() {
+
+            /**
+             * Properties of a MsgRegisterNodeResponse.
+             * @memberof poq.v1
+             * @interface IMsgRegisterNodeResponse
+             */
+
+            /**
+             * Constructs a new MsgRegisterNodeResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgRegisterNodeResponse.
+             * @implements IMsgRegisterNodeResponse
+             * @constructor
+             * @param {poq.v1.IMsgRegisterNodeResponse=} [properties] Properties to set
+             */
+            function MsgRegisterNodeResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Creates a new MsgRegisterNodeResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgRegisterNodeResponse
+             * @static
+             * @param {poq.v1.IMsgRegisterNodeResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgRegisterNodeResponse} MsgRegisterNodeResponse instance
+             */
+            MsgRegisterNodeResponse.create = function create(properties) {
+                return new MsgRegisterNodeResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgRegisterNodeResponse message. Does not implicitly {@link poq.v1.MsgRegisterNodeResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgRegisterNodeResponse
+             * @static
+             * @param {poq.v1.IMsgRegisterNodeResponse} message MsgRegisterNodeResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgRegisterNodeResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgRegisterNodeResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgRegisterNodeResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgRegisterNodeResponse} MsgRegisterNodeResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgRegisterNodeResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgRegisterNodeResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgRegisterNodeResponse;
+        })();
+
+        v1.MsgUnregisterNode = (function() {
+
+            /**
+             * Properties of a MsgUnregisterNode.
+             * @memberof poq.v1
+             * @interface IMsgUnregisterNode
+             * @property {string|null} [operator] MsgUnregisterNode operator
+             */
+
+            /**
+             * Constructs a new MsgUnregisterNode.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgUnregisterNode.
+             * @implements IMsgUnregisterNode
+             * @constructor
+             * @param {poq.v1.IMsgUnregisterNode=} [properties] Properties to set
+             */
+            function MsgUnregisterNode(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgUnregisterNode operator.
+             * @member {string} operator
+             * @memberof poq.v1.MsgUnregisterNode
+             * @instance
+             */
+            MsgUnregisterNode.prototype.operator = "";
+
+            /**
+             * Creates a new MsgUnregisterNode instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgUnregisterNode
+             * @static
+             * @param {poq.v1.IMsgUnregisterNode=} [properties] Properties to set
+             * @returns {poq.v1.MsgUnregisterNode} MsgUnregisterNode instance
+             */
+            MsgUnregisterNode.create = function create(properties) {
+                return new MsgUnregisterNode(properties);
+            };
+
+            /**
+             * Encodes the specified MsgUnregisterNode message. Does not implicitly {@link poq.v1.MsgUnregisterNode.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgUnregisterNode
+             * @static
+             * @param {poq.v1.IMsgUnregisterNode} message MsgUnregisterNode message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgUnregisterNode.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.operator != null && Object.hasOwnProperty.call(message, "operator"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.operator);
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgUnregisterNode message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgUnregisterNode
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgUnregisterNode} MsgUnregisterNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgUnregisterNode.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgUnregisterNode();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.operator = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgUnregisterNode;
+        })();
+
+        v1.MsgUnregisterNodeResponse = (function() {
+
+            /**
+             * Properties of a MsgUnregisterNodeResponse.
+             * @memberof poq.v1
+             * @interface IMsgUnregisterNodeResponse
+             * @property {number|Long|null} [completionHeight] MsgUnregisterNodeResponse completionHeight
+             */
+
+            /**
+             * Constructs a new MsgUnregisterNodeResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgUnregisterNodeResponse.
+             * @implements IMsgUnregisterNodeResponse
+             * @constructor
+             * @param {poq.v1.IMsgUnregisterNodeResponse=} [properties] Properties to set
+             */
+            function MsgUnregisterNodeResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgUnregisterNodeResponse completionHeight.
+             * @member {number|Long} completionHeight
+             * @memberof poq.v1.MsgUnregisterNodeResponse
+             * @instance
+             */
+            MsgUnregisterNodeResponse.prototype.completionHeight = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new MsgUnregisterNodeResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgUnregisterNodeResponse
+             * @static
+             * @param {poq.v1.IMsgUnregisterNodeResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgUnregisterNodeResponse} MsgUnregisterNodeResponse instance
+             */
+            MsgUnregisterNodeResponse.create = function create(properties) {
+                return new MsgUnregisterNodeResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgUnregisterNodeResponse message. Does not implicitly {@link poq.v1.MsgUnregisterNodeResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgUnregisterNodeResponse
+             * @static
+             * @param {poq.v1.IMsgUnregisterNodeResponse} message MsgUnregisterNodeResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgUnregisterNodeResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.completionHeight != null && Object.hasOwnProperty.call(message, "completionHeight"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.completionHeight);
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgUnregisterNodeResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgUnregisterNodeResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgUnregisterNodeResponse} MsgUnregisterNodeResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgUnregisterNodeResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgUnregisterNodeResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.completionHeight = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgUnregisterNodeResponse;
+        })();
+
+        v1.MsgRequestInference = (function() {
+
+            /**
+             * Properties of a MsgRequestInference.
+             * @memberof poq.v1
+             * @interface IMsgRequestInference
+             * @property {string|null} [requester] MsgRequestInference requester
+             * @property {string|null} [model] MsgRequestInference model
+             * @property {string|null} [prompt] MsgRequestInference prompt
+             * @property {number|null} [maxTokens] MsgRequestInference maxTokens
+             * @property {cosmos.base.v1beta1.ICoin|null} [fee] MsgRequestInference fee
+             * @property {number|null} [minQuality] MsgRequestInference minQuality
+             */
+
+            /**
+             * Constructs a new MsgRequestInference.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgRequestInference.
+             * @implements IMsgRequestInference
+             * @constructor
+             * @param {poq.v1.IMsgRequestInference=} [properties] Properties to set
+             */
+            function MsgRequestInference(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgRequestInference requester.
+             * @member {string} requester
+             * @memberof poq.v1.MsgRequestInference
+             * @instance
+             */
+            MsgRequestInference.prototype.requester = "";
+
+            /**
+             * MsgRequestInference model.
+             * @member {string} model
+             * @memberof poq.v1.MsgRequestInference
+             * @instance
+             */
+            MsgRequestInference.prototype.model = "";
+
+            /**
+             * MsgRequestInference prompt.
+             * @member {string} prompt
+             * @memberof poq.v1.MsgRequestInference
+             * @instance
+             */
+            MsgRequestInference.prototype.prompt = "";
+
+            /**
+             * MsgRequestInference maxTokens.
+             * @member {number} maxTokens
+             * @memberof poq.v1.MsgRequestInference
+             * @instance
+             */
+            MsgRequestInference.prototype.maxTokens = 0;
+
+            /**
+             * MsgRequestInference fee.
+             * @member {cosmos.base.v1beta1.ICoin|null|undefined} fee
+             * @memberof poq.v1.MsgRequestInference
+             * @instance
+             */
+            MsgRequestInference.prototype.fee = null;
+
+            /**
+             * MsgRequestInference minQuality.
+             * @member {number} minQuality
+             * @memberof poq.v1.MsgRequestInference
+             * @instance
+             */
+            MsgRequestInference.prototype.minQuality = 0;
+
+            /**
+             * Creates a new MsgRequestInference instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgRequestInference
+             * @static
+             * @param {poq.v1.IMsgRequestInference=} [properties] Properties to set
+             * @returns {poq.v1.MsgRequestInference} MsgRequestInference instance
+             */
+            MsgRequestInference.create = function create(properties) {
+                return new MsgRequestInference(properties);
+            };
+
+            /**
+             * Encodes the specified MsgRequestInference message. Does not implicitly {@link poq.v1.MsgRequestInference.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgRequestInference
+             * @static
+             * @param {poq.v1.IMsgRequestInference} message MsgRequestInference message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgRequestInference.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.requester != null && Object.hasOwnProperty.call(message, "requester"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.requester);
+                if (message.model != null && Object.hasOwnProperty.call(message, "model"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.model);
+                if (message.prompt != null && Object.hasOwnProperty.call(message, "prompt"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.prompt);
+                if (message.maxTokens != null && Object.hasOwnProperty.call(message, "maxTokens"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.maxTokens);
+                if (message.fee != null && Object.hasOwnProperty.call(message, "fee"))
+                    $root.cosmos.base.v1beta1.Coin.encode(message.fee, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                if (message.minQuality != null && Object.hasOwnProperty.call(message, "minQuality"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.minQuality);
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgRequestInference message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgRequestInference
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgRequestInference} MsgRequestInference
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgRequestInference.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgRequestInference();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.requester = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.model = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.prompt = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.maxTokens = reader.uint32();
+                            break;
+                        }
+                    case 5: {
+                            message.fee = $root.cosmos.base.v1beta1.Coin.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 6: {
+                            message.minQuality = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgRequestInference;
+        })();
+
+        v1.MsgRequestInferenceResponse = (function() {
+
+            /**
+             * Properties of a MsgRequestInferenceResponse.
+             * @memberof poq.v1
+             * @interface IMsgRequestInferenceResponse
+             * @property {number|Long|null} [requestId] MsgRequestInferenceResponse requestId
+             * @property {string|null} [node] MsgRequestInferenceResponse node
+             */
+
+            /**
+             * Constructs a new MsgRequestInferenceResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgRequestInferenceResponse.
+             * @implements IMsgRequestInferenceResponse
+             * @constructor
+             * @param {poq.v1.IMsgRequestInferenceResponse=} [properties] Properties to set
+             */
+            function MsgRequestInferenceResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgRequestInferenceResponse requestId.
+             * @member {number|Long} requestId
+             * @memberof poq.v1.MsgRequestInferenceResponse
+             * @instance
+             */
+            MsgRequestInferenceResponse.prototype.requestId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MsgRequestInferenceResponse node.
+             * @member {string} node
+             * @memberof poq.v1.MsgRequestInferenceResponse
+             * @instance
+             */
+            MsgRequestInferenceResponse.prototype.node = "";
+
+            /**
+             * Creates a new MsgRequestInferenceResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgRequestInferenceResponse
+             * @static
+             * @param {poq.v1.IMsgRequestInferenceResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgRequestInferenceResponse} MsgRequestInferenceResponse instance
+             */
+            MsgRequestInferenceResponse.create = function create(properties) {
+                return new MsgRequestInferenceResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgRequestInferenceResponse message. Does not implicitly {@link poq.v1.MsgRequestInferenceResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgRequestInferenceResponse
+             * @static
+             * @param {poq.v1.IMsgRequestInferenceResponse} message MsgRequestInferenceResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgRequestInferenceResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.requestId != null && Object.hasOwnProperty.call(message, "requestId"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.requestId);
+                if (message.node != null && Object.hasOwnProperty.call(message, "node"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.node);
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgRequestInferenceResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgRequestInferenceResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgRequestInferenceResponse} MsgRequestInferenceResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgRequestInferenceResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgRequestInferenceResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.requestId = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.node = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgRequestInferenceResponse;
+        })();
+
+        v1.MsgSubmitResponse = (function() {
+
+            /**
+             * Properties of a MsgSubmitResponse.
+             * @memberof poq.v1
+             * @interface IMsgSubmitResponse
+             * @property {string|null} [node] MsgSubmitResponse node
+             * @property {number|Long|null} [requestId] MsgSubmitResponse requestId
+             * @property {string|null} [response] MsgSubmitResponse response
+             */
+
+            /**
+             * Constructs a new MsgSubmitResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgSubmitResponse.
+             * @implements IMsgSubmitResponse
+             * @constructor
+             * @param {poq.v1.IMsgSubmitResponse=} [properties] Properties to set
+             */
+            function MsgSubmitResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgSubmitResponse node.
+             * @member {string} node
+             * @memberof poq.v1.MsgSubmitResponse
+             * @instance
+             */
+            MsgSubmitResponse.prototype.node = "";
+
+            /**
+             * MsgSubmitResponse requestId.
+             * @member {number|Long} requestId
+             * @memberof poq.v1.MsgSubmitResponse
+             * @instance
+             */
+            MsgSubmitResponse.prototype.requestId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MsgSubmitResponse response.
+             * @member {string} response
+             * @memberof poq.v1.MsgSubmitResponse
+             * @instance
+             */
+            MsgSubmitResponse.prototype.response = "";
+
+            /**
+             * Creates a new MsgSubmitResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgSubmitResponse
+             * @static
+             * @param {poq.v1.IMsgSubmitResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgSubmitResponse} MsgSubmitResponse instance
+             */
+            MsgSubmitResponse.create = function create(properties) {
+                return new MsgSubmitResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgSubmitResponse message. Does not implicitly {@link poq.v1.MsgSubmitResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgSubmitResponse
+             * @static
+             * @param {poq.v1.IMsgSubmitResponse} message MsgSubmitResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgSubmitResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.node != null && Object.hasOwnProperty.call(message, "node"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.node);
+                if (message.requestId != null && Object.hasOwnProperty.call(message, "requestId"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.requestId);
+                if (message.response != null && Object.hasOwnProperty.call(message, "response"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.response);
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgSubmitResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgSubmitResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgSubmitResponse} MsgSubmitResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgSubmitResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgSubmitResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.node = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.requestId = reader.uint64();
+                            break;
+                        }
+                    case 3: {
+                            message.response = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgSubmitResponse;
+        })();
+
+        v1.MsgSubmitResponseResponse = (function() {
+
+            /**
+             * Properties of a MsgSubmitResponseResponse.
+             * @memberof poq.v1
+             * @interface IMsgSubmitResponseResponse
+             */
+
+            /**
+             * Constructs a new MsgSubmitResponseResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgSubmitResponseResponse.
+             * @implements IMsgSubmitResponseResponse
+             * @constructor
+             * @param {poq.v1.IMsgSubmitResponseResponse=} [properties] Properties to set
+             */
+            function MsgSubmitResponseResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Creates a new MsgSubmitResponseResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgSubmitResponseResponse
+             * @static
+             * @param {poq.v1.IMsgSubmitResponseResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgSubmitResponseResponse} MsgSubmitResponseResponse instance
+             */
+            MsgSubmitResponseResponse.create = function create(properties) {
+                return new MsgSubmitResponseResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgSubmitResponseResponse message. Does not implicitly {@link poq.v1.MsgSubmitResponseResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgSubmitResponseResponse
+             * @static
+             * @param {poq.v1.IMsgSubmitResponseResponse} message MsgSubmitResponseResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgSubmitResponseResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgSubmitResponseResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgSubmitResponseResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgSubmitResponseResponse} MsgSubmitResponseResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgSubmitResponseResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgSubmitResponseResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgSubmitResponseResponse;
+        })();
+
+        v1.ScoreVoteExtension = (function() {
+
+            /**
+             * Properties of a ScoreVoteExtension.
+             * @memberof poq.v1
+             * @interface IScoreVoteExtension
+             * @property {Array.<poq.v1.IScoreCommitment>|null} [commitments] ScoreVoteExtension commitments
+             * @property {Array.<poq.v1.IScoreReveal>|null} [reveals] ScoreVoteExtension reveals
+             */
+
+            /**
+             * Constructs a new ScoreVoteExtension.
+             * @memberof poq.v1
+             * @classdesc Represents a ScoreVoteExtension.
+             * @implements IScoreVoteExtension
+             * @constructor
+             * @param {poq.v1.IScoreVoteExtension=} [properties] Properties to set
+             */
+            function ScoreVoteExtension(properties) {
+                this.commitments = [];
+                this.reveals = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ScoreVoteExtension commitments.
+             * @member {Array.<poq.v1.IScoreCommitment>} commitments
+             * @memberof poq.v1.ScoreVoteExtension
+             * @instance
+             */
+            ScoreVoteExtension.prototype.commitments = $util.emptyArray;
+
+            /**
+             * ScoreVoteExtension reveals.
+             * @member {Array.<poq.v1.IScoreReveal>} reveals
+             * @memberof poq.v1.ScoreVoteExtension
+             * @instance
+             */
+            ScoreVoteExtension.prototype.reveals = $util.emptyArray;
+
+            /**
+             * Creates a new ScoreVoteExtension instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.ScoreVoteExtension
+             * @static
+             * @param {poq.v1.IScoreVoteExtension=} [properties] Properties to set
+             * @returns {poq.v1.ScoreVoteExtension} ScoreVoteExtension instance
+             */
+            ScoreVoteExtension.create = function create(properties) {
+                return new ScoreVoteExtension(properties);
+            };
+
+            /**
+             * Encodes the specified ScoreVoteExtension message. Does not implicitly {@link poq.v1.ScoreVoteExtension.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.ScoreVoteExtension
+             * @static
+             * @param {poq.v1.IScoreVoteExtension} message ScoreVoteExtension message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ScoreVoteExtension.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.commitments != null && message.commitments.length)
+                    for (let i = 0; i < message.commitments.length; ++i)
+                        $root.poq.v1.ScoreCommitment.encode(message.commitments[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.reveals != null && message.reveals.length)
+                    for (let i = 0; i < message.reveals.length; ++i)
+                        $root.poq.v1.ScoreReveal.encode(message.reveals[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a ScoreVoteExtension message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.ScoreVoteExtension
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.ScoreVoteExtension} ScoreVoteExtension
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ScoreVoteExtension.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.ScoreVoteExtension();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.commitments && message.commitments.length))
+                                message.commitments = [];
+                            message.commitments.push($root.poq.v1.ScoreCommitment.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.reveals && message.reveals.length))
+                                message.reveals = [];
+                            message.reveals.push($root.poq.v1.ScoreReveal.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ScoreVoteExtension;
+        })();
+
+        v1.ScoreCommitment = (function() {
+
+            /**
+             * Properties of a ScoreCommitment.
+             * @memberof poq.v1
+             * @interface IScoreCommitment
+             * @property {number|Long|null} [requestId] ScoreCommitment requestId
+             * @property {Uint8Array|null} [commitment] ScoreCommitment commitment
+             */
+
+            /**
+             * Constructs a new ScoreCommitment.
+             * @memberof poq.v1
+             * @classdesc Represents a ScoreCommitment.
+             * @implements IScoreCommitment
+             * @constructor
+             * @param {poq.v1.IScoreCommitment=} [properties] Properties to set
+             */
+            function ScoreCommitment(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ScoreCommitment requestId.
+             * @member {number|Long} requestId
+             * @memberof poq.v1.ScoreCommitment
+             * @instance
+             */
+            ScoreCommitment.prototype.requestId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ScoreCommitment commitment.
+             * @member {Uint8Array} commitment
+             * @memberof poq.v1.ScoreCommitment
+             * @instance
+             */
+            ScoreCommitment.prototype.commitment = $util.newBuffer([]);
+
+            /**
+             * Creates a new ScoreCommitment instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.ScoreCommitment
+             * @static
+             * @param {poq.v1.IScoreCommitment=} [properties] Properties to set
+             * @returns {poq.v1.ScoreCommitment} ScoreCommitment instance
+             */
+            ScoreCommitment.create = function create(properties) {
+                return new ScoreCommitment(properties);
+            };
+
+            /**
+             * Encodes the specified ScoreCommitment message. Does not implicitly {@link poq.v1.ScoreCommitment.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.ScoreCommitment
+             * @static
+             * @param {poq.v1.IScoreCommitment} message ScoreCommitment message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ScoreCommitment.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.requestId != null && Object.hasOwnProperty.call(message, "requestId"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.requestId);
+                if (message.commitment != null && Object.hasOwnProperty.call(message, "commitment"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.commitment);
+                return writer;
+            };
+
+            /**
+             * Decodes a ScoreCommitment message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.ScoreCommitment
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.ScoreCommitment} ScoreCommitment
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ScoreCommitment.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.ScoreCommitment();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.requestId = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.commitment = reader.bytes();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ScoreCommitment;
+        })();
+
+        v1.ScoreReveal = (function() {
+
+            /**
+             * Properties of a ScoreReveal.
+             * @memberof poq.v1
+             * @interface IScoreReveal
+             * @property {number|Long|null} [requestId] ScoreReveal requestId
+             * @property {number|null} [score] ScoreReveal score
+             * @property {Uint8Array|null} [salt] ScoreReveal salt
+             */
+
+            /**
+             * Constructs a new ScoreReveal.
+             * @memberof poq.v1
+             * @classdesc Represents a ScoreReveal.
+             * @implements IScoreReveal
+             * @constructor
+             * @param {poq.v1.IScoreReveal=} [properties] Properties to set
+             */
+            function ScoreReveal(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ScoreReveal requestId.
+             * @member {number|Long} requestId
+             * @memberof poq.v1.ScoreReveal
+             * @instance
+             */
+            ScoreReveal.prototype.requestId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ScoreReveal score.
+             * @member {number} score
+             * @memberof poq.v1.ScoreReveal
+             * @instance
+             */
+            ScoreReveal.prototype.score = 0;
+
+            /**
+             * ScoreReveal salt.
+             * @member {Uint8Array} salt
+             * @memberof poq.v1.ScoreReveal
+             * @instance
+             */
+            ScoreReveal.prototype.salt = $util.newBuffer([]);
+
+            /**
+             * Creates a new ScoreReveal instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.ScoreReveal
+             * @static
+             * @param {poq.v1.IScoreReveal=} [properties] Properties to set
+             * @returns {poq.v1.ScoreReveal} ScoreReveal instance
+             */
+            ScoreReveal.create = function create(properties) {
+                return new ScoreReveal(properties);
+            };
+
+            /**
+             * Encodes the specified ScoreReveal message. Does not implicitly {@link poq.v1.ScoreReveal.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.ScoreReveal
+             * @static
+             * @param {poq.v1.IScoreReveal} message ScoreReveal message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ScoreReveal.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.requestId != null && Object.hasOwnProperty.call(message, "requestId"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.requestId);
+                if (message.score != null && Object.hasOwnProperty.call(message, "score"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.score);
+                if (message.salt != null && Object.hasOwnProperty.call(message, "salt"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.salt);
+                return writer;
+            };
+
+            /**
+             * Decodes a ScoreReveal message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.ScoreReveal
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.ScoreReveal} ScoreReveal
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ScoreReveal.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.ScoreReveal();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.requestId = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.score = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.salt = reader.bytes();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ScoreReveal;
+        })();
+
+        return v1;
+    })();
+
+    return poq;
+})();
+
 export const tendermint = $root.tendermint = (() => {
 
     /**

@@ -1,0 +1,110 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import protobuf from "protobufjs";
+import { poqAminoConverters } from "./amino.js";
+import {
+  MsgRegisterNode,
+  MsgRequestInference,
+  MsgRequestInferenceResponse,
+  MsgSubmitResponse,
+  MsgUnregisterNode,
+  PoqTypeUrl,
+} from "./msgs.js";
+import { toHex, WireError } from "./wire.js";
+
+// Tests run from the repository root (dist/ mirrors the sources); the .proto files are the contract.
+const root = new protobuf.Root();
+root.resolvePath = (_origin, target) => join(process.cwd(), "proto", target);
+root.loadSync(["poq/v1/tx.proto", "poq/v1/vote_extension.proto"]);
+const type = (name: string) => root.lookupType(`poq.v1.${name}`);
+
+describe("poq.v1 message codecs match the .proto (protobufjs encoding)", () => {
+  it("MsgRegisterNode", () => {
+    const m = {
+      operator: "poq1xyz",
+      models: ["llama-3-8b-instruct", "mixtral"],
+      stake: { denom: "upoq", amount: "1000000" },
+      moniker: "n1",
+    };
+    const ours = MsgRegisterNode.encode(m).finish();
+    assert.equal(toHex(ours), toHex(type("MsgRegisterNode").encode(m).finish()));
+    assert.deepEqual(MsgRegisterNode.decode(ours), m);
+  });
+  it("MsgRequestInference, with and without zero fields", () => {
+    const m = {
+      requester: "poq1r",
+      model: "m",
+      prompt: "héllo ✓",
+      maxTokens: 256,
+      fee: { denom: "upoq", amount: "1000" },
+      minQuality: 5000,
+    };
+    const ours = MsgRequestInference.encode(m).finish();
+    assert.equal(toHex(ours), toHex(type("MsgRequestInference").encode(m).finish()));
+    assert.deepEqual(MsgRequestInference.decode(ours), m);
+    const z = MsgRequestInference.fromPartial({ requester: "poq1r" });
+    assert.equal(
+      toHex(MsgRequestInference.encode(z).finish()),
+      toHex(type("MsgRequestInference").encode({ requester: "poq1r" }).finish()),
+    );
+  });
+  it("MsgSubmitResponse and MsgRequestInferenceResponse with 64-bit ids", () => {
+    const m = { node: "poq1n", requestId: 18446744073709551615n, response: "answer" };
+    const ours = MsgSubmitResponse.encode(m).finish();
+    const theirs = type("MsgSubmitResponse")
+      .encode({ node: "poq1n", requestId: "18446744073709551615", response: "answer" })
+      .finish();
+    assert.equal(toHex(ours), toHex(theirs));
+    assert.deepEqual(MsgSubmitResponse.decode(ours), m);
+    const r = { requestId: 42n, node: "poq1n" };
+    assert.deepEqual(MsgRequestInferenceResponse.decode(MsgRequestInferenceResponse.encode(r).finish()), r);
+    assert.equal(toHex(MsgUnregisterNode.encode({ operator: "a" }).finish()), "0a0161");
+  });
+  it("rejects unknown fields, wrong wire types, bad UTF-8 and uint32 overflow", () => {
+    assert.throws(() => MsgUnregisterNode.decode(Uint8Array.of(0x12, 0x00)), WireError);
+    assert.throws(() => MsgUnregisterNode.decode(Uint8Array.of(0x08, 0x01)), WireError);
+    assert.throws(() => MsgUnregisterNode.decode(Uint8Array.of(0x0a, 0x01, 0xff)), WireError);
+    assert.throws(
+      () => MsgRequestInference.decode(Uint8Array.of(0x20, 0x80, 0x80, 0x80, 0x80, 0x10)),
+      WireError,
+    );
+  });
+});
+
+describe("amino JSON", () => {
+  it("uses the SPEC names, snake_case, omits zero values, 64-bit as strings", () => {
+    const c = poqAminoConverters[PoqTypeUrl.RequestInference];
+    assert.equal(c.aminoType, "poq/MsgRequestInference");
+    const m = {
+      requester: "poq1r",
+      model: "m",
+      prompt: "p",
+      maxTokens: 0,
+      fee: { denom: "upoq", amount: "5" },
+      minQuality: 7000,
+    };
+    const j = c.toAmino(m);
+    assert.deepEqual(j, {
+      requester: "poq1r",
+      model: "m",
+      prompt: "p",
+      fee: { denom: "upoq", amount: "5" },
+      min_quality: 7000,
+    });
+    assert.deepEqual(c.fromAmino(j), m);
+    const s = poqAminoConverters[PoqTypeUrl.SubmitResponse];
+    assert.deepEqual(s.toAmino({ node: "poq1n", requestId: 9n, response: "r" }), {
+      node: "poq1n",
+      request_id: "9",
+      response: "r",
+    });
+    assert.deepEqual(s.fromAmino({ node: "poq1n", request_id: "9", response: "r" }), {
+      node: "poq1n",
+      requestId: 9n,
+      response: "r",
+    });
+    const r = poqAminoConverters[PoqTypeUrl.RegisterNode];
+    assert.deepEqual(r.toAmino({ operator: "o", models: [], moniker: "" }), { operator: "o" });
+  });
+});
