@@ -45,9 +45,16 @@ export function fromBigInt(value: bigint, unsigned = false): Long {
   };
 }
 
-/** Bytes of a decoded field, empty when absent. */
+/**
+ * Bytes of a decoded field, empty when absent. protobufjs hands out Node `Buffer`s; the app gets a plain
+ * `Uint8Array` view of the same memory (no copy), so equality checks and `instanceof` behave the same
+ * everywhere.
+ */
 export function toBytes(value: Uint8Array | null | undefined): Uint8Array {
-  return value ?? EMPTY;
+  if (!value || value.length === 0) return EMPTY;
+  return Object.getPrototypeOf(value) === Uint8Array.prototype
+    ? value
+    : new Uint8Array(value.buffer, value.byteOffset, value.length);
 }
 
 /**

@@ -57,7 +57,7 @@ function toValidatorUpdate(v: pb.IValidatorUpdate): abci.ValidatorUpdate {
       details: key?.secp256k1 ? "got a secp256k1 key" : "the key is missing",
     });
   }
-  return { pubKeyEd25519: key.ed25519, power: toBigInt(v.power) };
+  return { pubKeyEd25519: toBytes(key.ed25519), power: toBigInt(v.power) };
 }
 
 function fromValidatorUpdate(v: abci.ValidatorUpdate): pb.IValidatorUpdate {
@@ -97,7 +97,7 @@ function toMisbehavior(list: pb.IMisbehavior[] | null | undefined): abci.Misbeha
 }
 
 function toTxs(list: Uint8Array[] | null | undefined): Uint8Array[] {
-  return list ?? [];
+  return (list ?? []).map(toBytes);
 }
 
 function fromEvents(events: abci.Event[]): pb.IEvent[] {

@@ -98,8 +98,11 @@ export function encodeFrame(message: Uint8Array): Uint8Array {
 
 /** Splits a byte stream into messages; see {@link createFrameDecoder}. */
 export interface FrameDecoder {
-  /** Adds bytes from the stream; returns the messages completed by them, in order. Throws on a bad prefix. */
-  push(chunk: Uint8Array): Uint8Array[];
+  /**
+   * Adds bytes from the stream and hands each message they complete to `onMessage`, in order. On a bad
+   * length prefix it throws, after delivering the messages that came before it in the same chunk.
+   */
+  push(chunk: Uint8Array, onMessage: (message: Uint8Array) => void): void;
   /** Bytes received that do not yet form a complete message. */
   readonly bufferedBytes: number;
 }
@@ -111,8 +114,9 @@ export interface FrameDecoder {
  *
  * @example
  * const decoder = createFrameDecoder({ maxMessageBytes: 1024 });
- * decoder.push(Uint8Array.of(0x02, 0x12)); // []
- * decoder.push(Uint8Array.of(0x00, 0x02, 0x12, 0x00)); // [Uint8Array [0x12, 0x00], Uint8Array [0x12, 0x00]]
+ * const messages: Uint8Array[] = [];
+ * decoder.push(Uint8Array.of(0x02, 0x12), (m) => messages.push(m)); // messages: []
+ * decoder.push(Uint8Array.of(0x00, 0x02, 0x12, 0x00), (m) => messages.push(m)); // two messages 12 00
  */
 export function createFrameDecoder(opts: { maxMessageBytes?: number } = {}): FrameDecoder {
   const max = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -160,12 +164,11 @@ export function createFrameDecoder(opts: { maxMessageBytes?: number } = {}): Fra
   }
 
   return {
-    push(chunk) {
+    push(chunk, onMessage) {
       if (chunk.length > 0) {
         chunks.push(chunk);
         buffered += chunk.length;
       }
-      const messages: Uint8Array[] = [];
       for (;;) {
         if (expected === undefined) {
           if (buffered === 0) break;
@@ -175,10 +178,10 @@ export function createFrameDecoder(opts: { maxMessageBytes?: number } = {}): Fra
           expected = prefix.value;
         }
         if (buffered < expected) break;
-        messages.push(take(expected));
+        const length = expected;
         expected = undefined;
+        onMessage(take(length));
       }
-      return messages;
     },
     get bufferedBytes() {
       return buffered;

@@ -161,9 +161,12 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
 
     socket.on("data", (chunk: Buffer) => {
       if (failed) return;
-      let frames: Uint8Array[];
+      const enqueue = (frame: Uint8Array): void => {
+        pending += 1;
+        answered = answered.then(() => answer(frame));
+      };
       try {
-        frames = decoder.push(chunk);
+        decoder.push(chunk, enqueue);
       } catch (err) {
         failed = true;
         logger.error("abci framing error, closing the connection", { connection: id, error: describe(err) });
@@ -172,10 +175,6 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
           socket.end(encodeFrame(encodeResponse({ exception: { error: describe(err) } })));
         });
         return;
-      }
-      for (const frame of frames) {
-        pending += 1;
-        answered = answered.then(() => answer(frame));
       }
       if (pending >= PAUSE_AT_PENDING) socket.pause();
     });
