@@ -87,6 +87,12 @@ export interface BlockInfo {
   height: bigint;
   timeNanos: bigint;
   proposerAddress: Uint8Array;
+  /**
+   * The app hash persisted by the previous Commit (empty before the first block). Fixed before the
+   * proposer of this block builds it, so modules use it as a seed the proposer cannot grind (PoQ
+   * assignment and committees).
+   */
+  lastAppHash?: Uint8Array;
 }
 
 /** What InitChain tells every module besides its own `app_state` section. */
