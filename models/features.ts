@@ -11,7 +11,8 @@
  * - `fluency`: word-order violations that fluent English almost never has: an article or possessive
  *   followed by a function word or a sentence end ("the of", "a and", "the."), a preposition followed by
  *   a conjunction, auxiliary or sentence end, a conjunction followed by a conjunction, a doubled word,
- *   a lowercase word right after a sentence end, a capitalised function word inside a sentence.
+ *   a lowercase word right after a sentence end, a capitalised function word inside a sentence
+ *   followed by a lowercase word. ("to" is left out: "to be" is an infinitive, not a preposition.)
  *   Rate = violations per word pair; `clamp(1 - (rate - 0.01) / 0.05, 0.05, 1)`.
  * - `ending`: an answer that stops mid-sentence (last character not a sentence end, bracket, quote,
  *   or a list/code line) gets 0.55.
@@ -31,7 +32,7 @@ export interface LazyFeatures {
 const MAX_CHARS = 64 * 1024;
 const ARTICLES = new Set(["the", "a", "an", "their", "our", "your", "my", "its"]);
 const PREPOSITIONS = new Set(
-  "of in on at by for with from to into onto about over under between through during without within upon among".split(
+  "of in on at by for with from into onto about over under between through during without within upon among".split(
     " ",
   ),
 );
@@ -76,6 +77,11 @@ export function copyShare(prompt: string, response: string): number {
 const ENDS_SENTENCE = /[.!?…。！？]["'”’)\]*_`]*$/;
 const ABBREVIATION = /^(e\.g|i\.e|etc|vs|mr|mrs|dr|st|no|fig|approx)\.$/i;
 
+/** A token without surrounding punctuation, lowercased ("by-product." → "by-product"). */
+function bareWord(token: string): string {
+  return token.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+}
+
 /** Word-order violations per word pair (see the module comment). */
 export function saladRate(text: string): number {
   const tokens = text.split(/\s+/).filter((t) => /[\p{L}\p{N}]/u.test(t));
@@ -84,8 +90,8 @@ export function saladRate(text: string): number {
   for (let i = 0; i + 1 < tokens.length; i++) {
     const cur = tokens[i] ?? "";
     const next = tokens[i + 1] ?? "";
-    const curWord = (wordsOf(cur)[0] ?? "").toLowerCase();
-    const nextWord = (wordsOf(next)[0] ?? "").toLowerCase();
+    const curWord = bareWord(cur);
+    const nextWord = bareWord(next);
     const curEnds = ENDS_SENTENCE.test(cur) && !ABBREVIATION.test(cur);
     const curBare = /[\p{L}\p{N}]$/u.test(cur);
     if (ARTICLES.has(curWord) && (!curBare || FUNCTION_WORDS.has(nextWord))) violations++;
@@ -99,7 +105,10 @@ export function saladRate(text: string): number {
     if (curEnds && /^["'(“‘]?\p{Ll}/u.test(next)) violations++;
     const nextCapitalFunction =
       /^\p{Lu}\p{Ll}*$/u.test(next.replace(/[^\p{L}]/gu, "")) && FUNCTION_WORDS.has(nextWord);
-    if (!curEnds && !/[:;"“]$/.test(cur) && nextCapitalFunction && nextWord !== "i") violations++;
+    // Title case ("in The Lean Startup") is allowed: only a capitalised function word followed by a
+    // lowercase word counts.
+    const after = tokens[i + 2] ?? "";
+    if (!curEnds && !/[:;"“]$/.test(cur) && nextCapitalFunction && /^\p{Ll}/u.test(after)) violations++;
   }
   return violations / (tokens.length - 1);
 }
