@@ -1,0 +1,61 @@
+/**
+ * Public keys and signatures: secp256k1 only, as CosmJS and Keplr accounts use.
+ */
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import { ChainError } from "../errors.js";
+import { SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/account.js";
+import { ErrInvalidPubKey } from "../sdk-errors.js";
+
+/**
+ * Decodes a signer's `Any` public key into 33 compressed secp256k1 bytes on the curve; throws
+ * ErrInvalidPubKey (sdk 8) for other key types and for bytes that are not a curve point.
+ *
+ * @example
+ * const key = secp256k1PubKeyFromAny(signerInfo.publicKey);
+ */
+export function secp256k1PubKeyFromAny(any: Any): Uint8Array {
+  if (any.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) {
+    throw new ChainError(ErrInvalidPubKey, `unsupported public key type ${JSON.stringify(any.typeUrl)}`);
+  }
+  let key: Uint8Array;
+  try {
+    key = PubKey.decode(any.value).key;
+  } catch (err) {
+    throw new ChainError(ErrInvalidPubKey, "undecodable secp256k1 public key", err);
+  }
+  if (key.length !== 33)
+    throw new ChainError(
+      ErrInvalidPubKey,
+      `secp256k1 public key must be 33 bytes (compressed), got ${key.length}`,
+    );
+  try {
+    secp256k1.Point.fromBytes(key).assertValidity();
+  } catch (err) {
+    throw new ChainError(ErrInvalidPubKey, "secp256k1 public key is not a point on the curve", err);
+  }
+  return key;
+}
+
+/**
+ * Verifies a 64-byte r||s secp256k1 signature over sha256(signBytes). High-S signatures are
+ * rejected, as in the SDK, so that a third party cannot make a second valid signature (and a
+ * second tx hash) from the first.
+ *
+ * @example
+ * verifySecp256k1(pubKey, signBytes, signature); // true or false
+ */
+export function verifySecp256k1(pubKey: Uint8Array, signBytes: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== 64) return false;
+  try {
+    return secp256k1.verify(signature, sha256(signBytes), pubKey, {
+      prehash: false,
+      lowS: true,
+      format: "compact",
+    });
+  } catch {
+    return false;
+  }
+}
