@@ -1,0 +1,218 @@
+/**
+ * Runs a CometBFT node as a child process: logs to a file, waits for heights through the RPC, and stops
+ * it with SIGTERM, then SIGKILL if it lingers.
+ *
+ * No orphans: every running child is killed when this process exits (normal exit or uncaught error).
+ * A process killed with SIGKILL cannot run any handler, so long-lived callers should also stop their
+ * children on SIGINT/SIGTERM (the CLI does).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { resolveCometBinary } from "./comet-binary.js";
+import { cometConfigPath, getTomlString } from "./comet-config.js";
+import { BaseError } from "../app/errors.js";
+
+export class CometProcessError extends BaseError {
+  override name = "CometProcessError" as const;
+}
+
+export interface StartCometOptions {
+  home: string;
+  bin?: string;
+  /** Default `<home>/cometbft.log` (appended to, so restarts keep earlier output). */
+  logFile?: string;
+  /** Extra arguments after `start --home <home>`. */
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface CometProcess {
+  readonly pid: number;
+  readonly home: string;
+  /** `http://host:port` of the node's RPC, from its config.toml. */
+  readonly rpcUrl: string;
+  readonly logFile: string;
+  /** Resolves with the exit code (or the signal name) when the process ends. */
+  readonly exited: Promise<number | string>;
+  /** Whether the process is still running. */
+  readonly running: boolean;
+  /** Waits until the node reports at least `height`; fails fast if the process exits meanwhile. */
+  waitForHeight(height: bigint | number, timeoutMs?: number): Promise<bigint>;
+  /** SIGTERM, then SIGKILL after `timeoutMs` (default 5000). Resolves when the process is gone. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** The last lines of the log file, for error messages. */
+  logTail(lines?: number): string;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const child of live) child.kill("SIGKILL");
+  });
+}
+
+/** `tcp://127.0.0.1:26657` -> `http://127.0.0.1:26657` (0.0.0.0 is reachable as 127.0.0.1). */
+function rpcUrlOf(home: string): string {
+  const laddr = getTomlString(readFileSync(cometConfigPath(home), "utf8"), "rpc.laddr");
+  if (!laddr?.startsWith("tcp://"))
+    throw new CometProcessError("rpc.laddr is not a tcp address", { details: laddr ?? "(missing)" });
+  return `http://${laddr.slice("tcp://".length).replace(/^0\.0\.0\.0:/, "127.0.0.1:")}`;
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    const size = statSync(file).size;
+    const text = readFileSync(file, "utf8").slice(Math.max(0, size - 64 * 1024));
+    return text
+      .split("\n")
+      .slice(-lines - 1)
+      .join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Starts `cometbft start --home <home>` with stdout and stderr appended to a log file.
+ *
+ * @example
+ * const comet = startComet({ home: node.home });
+ * await comet.waitForHeight(3, 20_000);
+ * await comet.stop();
+ */
+export function startComet(opts: StartCometOptions): CometProcess {
+  const bin = opts.bin ?? resolveCometBinary();
+  const logFile = opts.logFile ?? join(opts.home, "cometbft.log");
+  const rpcUrl = rpcUrlOf(opts.home);
+  mkdirSync(dirname(logFile), { recursive: true });
+  const fd = openSync(logFile, "a");
+  let child: ChildProcess;
+  try {
+    child = spawn(bin, ["start", "--home", opts.home, ...(opts.args ?? [])], {
+      stdio: ["ignore", fd, fd],
+      env: opts.env ?? process.env,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  if (child.pid === undefined) throw new CometProcessError("cometbft did not start", { details: bin });
+  const pid = child.pid;
+  installExitHook();
+  live.add(child);
+  let running = true;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => {
+      running = false;
+      live.delete(child);
+      resolve(code ?? signal ?? "unknown");
+    });
+    child.once("error", () => {
+      running = false;
+      live.delete(child);
+      resolve("spawn error");
+    });
+  });
+
+  const proc: CometProcess = {
+    pid,
+    home: opts.home,
+    rpcUrl,
+    logFile,
+    exited,
+    get running() {
+      return running;
+    },
+    async waitForHeight(height, timeoutMs = 30_000) {
+      const stopped = exited.then((how) => {
+        throw new CometProcessError(`cometbft exited (${how}) before height ${height}`, {
+          details: `log ${logFile}:\n${proc.logTail(20)}`,
+        });
+      });
+      stopped.catch(() => undefined);
+      return Promise.race([waitForHeight(rpcUrl, height, timeoutMs), stopped]);
+    },
+    async stop(timeoutMs = 5000) {
+      if (!running) return;
+      child.kill("SIGTERM");
+      const killed = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+      if (!killed) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+    logTail(lines = 30) {
+      return tail(logFile, lines);
+    },
+  };
+  return proc;
+}
+
+/** The parts of RPC `/status` that callers use. */
+export interface CometStatus {
+  network: string;
+  version: string;
+  latestBlockHeight: bigint;
+  latestAppHash: string;
+  catchingUp: boolean;
+}
+
+/**
+ * Reads the node's `/status`.
+ *
+ * @example
+ * (await cometStatus("http://127.0.0.1:26657")).latestBlockHeight; // 12n
+ */
+export async function cometStatus(rpcUrl: string, timeoutMs = 2000): Promise<CometStatus> {
+  const res = await fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new CometProcessError(`RPC /status answered HTTP ${res.status}`, { details: rpcUrl });
+  const body = (await res.json()) as {
+    result: {
+      node_info: { network: string; version: string };
+      sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean };
+    };
+  };
+  const { node_info: info, sync_info: sync } = body.result;
+  return {
+    network: info.network,
+    version: info.version,
+    latestBlockHeight: BigInt(sync.latest_block_height),
+    latestAppHash: sync.latest_app_hash,
+    catchingUp: sync.catching_up,
+  };
+}
+
+/**
+ * Polls RPC `/status` until the latest block height reaches `height`; returns the height seen.
+ * Connection errors while the node starts are retried until the timeout.
+ *
+ * @example
+ * await waitForHeight("http://127.0.0.1:26657", 5, 20_000);
+ */
+export async function waitForHeight(
+  rpcUrl: string,
+  height: bigint | number,
+  timeoutMs = 30_000,
+): Promise<bigint> {
+  const target = BigInt(height);
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    try {
+      const status = await cometStatus(rpcUrl);
+      if (status.latestBlockHeight >= target) return status.latestBlockHeight;
+      last = `height ${status.latestBlockHeight}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await sleep(100);
+  }
+  throw new CometProcessError(`timed out after ${timeoutMs} ms waiting for height ${target}`, {
+    details: `${rpcUrl}: ${last}`,
+  });
+}
