@@ -1,0 +1,35 @@
+/**
+ * The quality evaluator: a pretrained BERT-family ONNX model on CPU (onnxruntime-node) that scores a
+ * (prompt, response) pair in basis points, its manifest and model files, and the background queue a
+ * validator feeds. See models/README.md for the scoring rule, the truncation rule and provenance.
+ */
+export {
+  createEvaluator,
+  type Evaluator,
+  type EvaluatorOptions,
+  type ScoreDetail,
+  type ScorePair,
+} from "./evaluator.js";
+export { createWorkerEvaluator } from "./worker-evaluator.js";
+export {
+  createScoringQueue,
+  type BatchScorer,
+  type ScoredItem,
+  type ScoringQueue,
+  type ScoringQueueOptions,
+} from "./queue.js";
+export {
+  DEFAULT_MODEL_ID,
+  checkModelFiles,
+  loadManifest,
+  resolveModelDir,
+  sha256File,
+  verifyModelFiles,
+  type FileCheck,
+  type ModelFile,
+  type ModelKind,
+  type ModelManifest,
+  type ScoreMapping,
+} from "./manifest.js";
+export { lazyFeatures, type LazyFeatures } from "./features.js";
+export { EvaluatorError, ModelFilesError, ModelPullError } from "./errors.js";
