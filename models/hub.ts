@@ -143,7 +143,7 @@ async function fetchInto(
   let received = offset;
   try {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      if (!out.write(chunk)) await new Promise((r) => out.once("drain", r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
       received += chunk.length;
       opts.onProgress?.({ file: name, received, total, done: false });
     }
