@@ -1,0 +1,329 @@
+/**
+ * The base application: implements CometBFT's ABCI 2.0 {@link Application} on top of the state
+ * store, the router and the modules. Each method says when CometBFT calls it and what it must
+ * guarantee; the block flow is described in ARCHITECTURE.md.
+ */
+import { join } from "node:path";
+import type * as abci from "../abci/application.js";
+import {
+  ApplySnapshotChunkResult,
+  CheckTxType,
+  OfferSnapshotResult,
+  ProposalStatus,
+  VerifyStatus,
+  type Application,
+  type Event,
+} from "../abci/application.js";
+import { createContext } from "./context.js";
+import { BaseError } from "./errors.js";
+import { parseAppState, validateAppState } from "./genesis.js";
+import { createRouter, type Router } from "./router.js";
+import { createStateStore, type StateStore } from "./store/state.js";
+import type { Context, Module } from "./types.js";
+import { createSigVerificationCache, type SigVerificationCache } from "./tx/sig-cache.js";
+import { handleQuery } from "./baseapp/query.js";
+import { indexed, withAttribute } from "./baseapp/results.js";
+import { runTx, type AnteHandler, type TxRunnerDeps } from "./baseapp/tx-runner.js";
+import { readChainId, writeChainId } from "./baseapp/chain-meta.js";
+import { defaultPrepareProposal, type ProposalHooks } from "./baseapp/proposal.js";
+
+export type { AnteHandler } from "./baseapp/tx-runner.js";
+export type { ProposalHooks } from "./baseapp/proposal.js";
+
+/** Minimal structured logger; the app logs only what an operator needs. */
+export interface AppLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CreateAppOptions {
+  /** Node home: the database is `<home>/data/application.db`. One of `home` or `dbPath` is required. */
+  home?: string;
+  /** Explicit SQLite path (tests, tools). */
+  dbPath?: string;
+  /** The modules, in the order their genesis and block hooks run. */
+  modules: readonly Module[];
+  /** Runs before every transaction's messages: fee, sequence, signatures (`app/tx/ante.ts`). */
+  ante: AnteHandler;
+  /** Expected chain id; a mismatch with InitChain or the stored chain id is refused. */
+  chainId?: string;
+  /** Hooks for PrepareProposal / ProcessProposal / ExtendVote / VerifyVoteExtension (PoQ). */
+  proposal?: ProposalHooks;
+  /** Largest accepted transaction in bytes. */
+  maxTxBytes?: number;
+  /** Entries of the signature-verification cache (default 100,000). */
+  sigCacheSize?: number;
+  logger?: AppLogger;
+  /** Application version string reported by Info. */
+  version?: string;
+}
+
+/** The app: the ABCI methods, plus access for tools and tests. */
+export interface PoqApp extends Application {
+  readonly state: StateStore;
+  readonly router: Router;
+  /** Closes the database. */
+  close(): void;
+}
+
+/** The app was driven out of the ABCI order (a fatal condition: CometBFT must stop). */
+export class AppStateError extends BaseError {
+  override name = "AppStateError" as const;
+}
+
+const EMPTY = new Uint8Array(0);
+const silent: AppLogger = { info: () => undefined, error: () => undefined };
+
+/**
+ * Creates the application over its SQLite state.
+ *
+ * @example
+ * const app = createApp({ home: "~/.poq", modules: [auth, bank, validators], ante, chainId: "poq-devnet-1" });
+ * await serveAbci(app, { address: "tcp://127.0.0.1:26658" });
+ */
+export function createApp(opts: CreateAppOptions): PoqApp {
+  const dbPath =
+    opts.dbPath ?? (opts.home !== undefined ? join(opts.home, "data", "application.db") : undefined);
+  if (dbPath === undefined) throw new AppStateError("createApp needs `home` or `dbPath`");
+  const logger = opts.logger ?? silent;
+  const modules = [...opts.modules];
+  const router = createRouter(modules);
+  const state = createStateStore({ path: dbPath });
+  const sigCache: SigVerificationCache = createSigVerificationCache({
+    maxEntries: opts.sigCacheSize ?? 100_000,
+  });
+  const deps: TxRunnerDeps = {
+    router,
+    ante: opts.ante,
+    sigCache,
+    ...(opts.maxTxBytes !== undefined ? { maxTxBytes: opts.maxTxBytes } : {}),
+  };
+  const hooks = opts.proposal ?? {};
+
+  let chainId = readChainId(state.committedView()) ?? opts.chainId ?? "";
+  if (opts.chainId !== undefined && chainId !== opts.chainId) {
+    throw new AppStateError(`database ${dbPath} belongs to chain ${chainId}, not ${opts.chainId}`);
+  }
+  /** Height being finalized and not yet committed; undefined between Commit and FinalizeBlock. */
+  let finalizing: bigint | undefined;
+  /** Whether InitChain's genesis writes wait in the deliver state for the first block. */
+  let genesisPending = false;
+  /** Time of the last finalized block, for CheckTx contexts (0 until the first block after start). */
+  let lastBlockTime = 0n;
+
+  const blockContext = (height: bigint, timeNanos: bigint, events: Event[]): Context =>
+    createContext({ store: state.deliver, chainId, blockHeight: height, blockTimeNanos: timeNanos, events });
+  const readContext = (): Context =>
+    createContext({
+      store: state.committedView(),
+      chainId,
+      blockHeight: state.lastHeight,
+      blockTimeNanos: lastBlockTime,
+      isCheck: true,
+    });
+
+  const app: PoqApp = {
+    state,
+    router,
+    close: () => state.close(),
+
+    /**
+     * Info: called on the query connection at start-up (handshake). Reports exactly what the last
+     * Commit persisted, so CometBFT replays precisely the blocks the app lacks.
+     */
+    info(): abci.InfoResponse {
+      return {
+        data: "poq",
+        version: opts.version ?? "0.1.0",
+        appVersion: 1n,
+        lastBlockHeight: state.lastHeight,
+        lastBlockAppHash: state.lastHeight === 0n ? EMPTY : state.lastAppHash,
+      };
+    },
+
+    /**
+     * InitChain: called once, before the first block, when Info reported height 0. Validates the
+     * whole `app_state` first (nothing is written if any section is invalid), then lets each
+     * module write its genesis into the deliver state, which the first block's Commit persists.
+     * Returns the app hash of the genesis state.
+     */
+    initChain(req: abci.InitChainRequest): abci.InitChainResponse {
+      if (state.lastHeight !== 0n) {
+        throw new AppStateError(`InitChain at height ${state.lastHeight}: the chain is already initialized`);
+      }
+      if (opts.chainId !== undefined && req.chainId !== opts.chainId) {
+        throw new AppStateError(
+          `InitChain for chain ${req.chainId}, but this app was started for ${opts.chainId}`,
+        );
+      }
+      const appState = parseAppState(req.appStateBytes);
+      validateAppState(modules, appState);
+      state.discardPending();
+      chainId = req.chainId;
+      const ctx = blockContext(req.initialHeight, req.timeNanos, []);
+      writeChainId(ctx.store, chainId);
+      const chain = { chainId, initialHeight: req.initialHeight, validators: req.validators };
+      for (const m of modules) m.initGenesis?.(ctx, appState[m.name], chain);
+      genesisPending = true;
+      state.check.seed(state.deliver.pendingWrites());
+      lastBlockTime = req.timeNanos;
+      const appHash = state.workingHash();
+      logger.info("genesis initialized", { chainId, modules: modules.map((m) => m.name) });
+      return { validators: [], appHash };
+    },
+
+    /**
+     * Query: any time, on the query connection. Reads only the last committed state (or a
+     * throwaway branch of the check state for Simulate); never writes. `height` is the last
+     * committed height.
+     */
+    query(req: abci.QueryRequest): abci.QueryResponse {
+      return handleQuery(
+        {
+          router,
+          state,
+          chainId: () => chainId,
+          simulate: (txBytes) => {
+            state.check.checkpoint();
+            try {
+              return runTx(
+                deps,
+                { store: state.check, chainId, height: state.lastHeight + 1n, timeNanos: lastBlockTime },
+                "simulate",
+                txBytes,
+              );
+            } finally {
+              state.check.revert();
+            }
+          },
+        },
+        req,
+      );
+    },
+
+    /**
+     * CheckTx: on the mempool connection, for each new transaction and (type Recheck) for those
+     * left in the mempool after a Commit. Decodes and runs the ante handler on the check state,
+     * so that sequences advance for the next transaction of the same sender; never touches the
+     * committed or deliver state. Signature checks that pass are cached for FinalizeBlock.
+     */
+    checkTx(req: abci.CheckTxRequest): abci.CheckTxResponse {
+      const mode = req.type === CheckTxType.Recheck ? "recheck" : "check";
+      const env = { store: state.check, chainId, height: state.lastHeight + 1n, timeNanos: lastBlockTime };
+      const r = runTx(deps, env, mode, req.tx);
+      return {
+        code: r.code,
+        data: r.data,
+        log: r.log,
+        info: r.info,
+        gasWanted: r.gasWanted,
+        gasUsed: r.gasUsed,
+        events: r.events,
+        codespace: r.codespace,
+      };
+    },
+
+    /**
+     * PrepareProposal: on the proposer only, before it proposes block `height`. Default: the
+     * mempool's transactions in order, as many as fit `max_tx_bytes`. PoQ's hook extends it
+     * (the injected vote-extension transaction goes first).
+     */
+    prepareProposal(req: abci.PrepareProposalRequest): abci.PrepareProposalResponse {
+      const txs = defaultPrepareProposal(req);
+      return { txs: hooks.prepareProposal ? hooks.prepareProposal(readContext(), req, txs) : txs };
+    },
+
+    /**
+     * ProcessProposal: on every validator, for each proposed block. Must be deterministic and
+     * reject only what no honest proposer would produce. Default: accept.
+     */
+    processProposal(req: abci.ProcessProposalRequest): abci.ProcessProposalResponse {
+      const accept = hooks.processProposal ? hooks.processProposal(readContext(), req) : true;
+      return { status: accept ? ProposalStatus.Accept : ProposalStatus.Reject };
+    },
+
+    /**
+     * ExtendVote: on a validator about to precommit a block (non-nil). Default: empty extension.
+     * Must be fast: it is on the critical path of every block.
+     */
+    extendVote(req: abci.ExtendVoteRequest): abci.ExtendVoteResponse {
+      return { voteExtension: hooks.extendVote ? hooks.extendVote(readContext(), req) : EMPTY };
+    },
+
+    /**
+     * VerifyVoteExtension: for each other validator's precommit extension. Lenient on purpose
+     * (a strict check can stall the chain); bad entries are dropped when they are aggregated.
+     */
+    verifyVoteExtension(req: abci.VerifyVoteExtensionRequest): abci.VerifyVoteExtensionResponse {
+      const accept = hooks.verifyVoteExtension ? hooks.verifyVoteExtension(readContext(), req) : true;
+      return { status: accept ? VerifyStatus.Accept : VerifyStatus.Reject };
+    },
+
+    /**
+     * FinalizeBlock: once per decided block, on the consensus connection. Runs begin-block hooks,
+     * every transaction in order (exactly one result each), end-block hooks, and returns the app
+     * hash of the pending state. Nothing is persisted until Commit.
+     */
+    finalizeBlock(req: abci.FinalizeBlockRequest): abci.FinalizeBlockResponse {
+      if (finalizing !== undefined) {
+        throw new AppStateError(`FinalizeBlock ${req.height} while block ${finalizing} awaits Commit`);
+      }
+      if (!genesisPending && req.height !== state.lastHeight + 1n) {
+        throw new AppStateError(`FinalizeBlock ${req.height} after committed height ${state.lastHeight}`);
+      }
+      finalizing = req.height;
+      genesisPending = false;
+      lastBlockTime = req.timeNanos;
+      const block = {
+        height: req.height,
+        timeNanos: req.timeNanos,
+        proposerAddress: req.proposerAddress,
+        lastAppHash: state.lastHeight === 0n ? EMPTY : state.lastAppHash,
+      };
+      const beginEvents: Event[] = [];
+      const ctxBegin = blockContext(req.height, req.timeNanos, beginEvents);
+      for (const m of modules) m.beginBlock?.(ctxBegin, block);
+      const env = { store: state.deliver, chainId, height: req.height, timeNanos: req.timeNanos };
+      const txResults = req.txs.map((tx) => {
+        const { msgResponses: _unused, ...result } = runTx(deps, env, "deliver", tx);
+        return result;
+      });
+      const endEvents: Event[] = [];
+      const ctxEnd = blockContext(req.height, req.timeNanos, endEvents);
+      for (const m of modules) m.endBlock?.(ctxEnd, block);
+      return {
+        events: indexed([
+          ...withAttribute(beginEvents, "mode", "BeginBlock"),
+          ...withAttribute(endEvents, "mode", "EndBlock"),
+        ]),
+        txResults,
+        validatorUpdates: [],
+        appHash: state.workingHash(),
+      };
+    },
+
+    /**
+     * Commit: after FinalizeBlock, with the mempool locked. Persists the block's writes, height
+     * and app hash in one SQLite transaction, then resets the check state to the new state.
+     * Keeps all blocks (retain height 0).
+     */
+    commit(): abci.CommitResponse {
+      if (finalizing === undefined) throw new AppStateError("Commit without FinalizeBlock");
+      const appHash = state.commit(finalizing);
+      logger.info("committed", { height: finalizing, appHash: Buffer.from(appHash).toString("hex") });
+      finalizing = undefined;
+      return { retainHeight: 0n };
+    },
+
+    /** Snapshots (state sync) are not offered: nodes sync by replaying blocks. */
+    listSnapshots: () => ({ snapshots: [] }),
+    offerSnapshot: () => ({ result: OfferSnapshotResult.Reject }),
+    loadSnapshotChunk: () => ({ chunk: EMPTY }),
+    applySnapshotChunk: () => ({
+      result: ApplySnapshotChunkResult.Abort,
+      refetchChunks: [],
+      rejectSenders: [],
+    }),
+  };
+  return app;
+}

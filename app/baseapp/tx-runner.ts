@@ -1,0 +1,168 @@
+/**
+ * Runs one transaction in one of the four modes the SDK knows, with exactly one revert path:
+ *
+ * ```
+ * checkpoint(tx)
+ *   decode; ante (fee, sequence, signatures)      -- throws: revert(tx), result = error, no events
+ *   checkpoint(msgs)                              -- deliver and simulate only
+ *     route and run every message                 -- throws: revert(msgs), commit(tx): fee + sequence stay
+ *   commit(msgs)
+ * commit(tx)
+ * ```
+ */
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import type { Event, ExecTxResult } from "../../abci/application.js";
+import { ChainError } from "../errors.js";
+import { createContext } from "../context.js";
+import { createGasMeter, createInfiniteGasMeter } from "../gas.js";
+import type { Router } from "../router.js";
+import { ErrUnknownRequest } from "../sdk-errors.js";
+import type { AnyMsg, CheckpointStore, Context, GasMeter } from "../types.js";
+import { decodeTx, type DecodedTx } from "../tx/decode.js";
+import type { SigVerificationCache } from "../tx/sig-cache.js";
+import { indexed, messageEvent, txError, withAttribute } from "./results.js";
+
+/** How a transaction runs: CheckTx (new or recheck), FinalizeBlock, or a Simulate query. */
+export type TxMode = "check" | "recheck" | "deliver" | "simulate";
+
+/**
+ * The ante handler the base app calls before the messages (the chain's is `runAnte` from
+ * `app/tx/ante.ts`, bound to the auth and bank keepers). Throws a `ChainError` to reject.
+ */
+export type AnteHandler = (
+  ctx: Context,
+  tx: DecodedTx,
+  opts: { simulate: boolean; sigCache: SigVerificationCache | undefined },
+) => unknown;
+
+export interface TxRunnerDeps {
+  router: Router;
+  ante: AnteHandler;
+  sigCache: SigVerificationCache;
+  /** Largest accepted transaction in bytes (decodeTx's default when absent). */
+  maxTxBytes?: number;
+}
+
+/** Where the transaction runs: the store (deliver or check state) and the block. */
+export interface TxEnv {
+  store: CheckpointStore;
+  chainId: string;
+  height: bigint;
+  timeNanos: bigint;
+}
+
+/** The ABCI result plus the message responses (Simulate returns them separately). */
+export interface TxOutcome extends ExecTxResult {
+  msgResponses: AnyMsg[];
+}
+
+const EMPTY = new Uint8Array(0);
+
+function failure(
+  err: unknown,
+  gasWanted: bigint,
+  gas: GasMeter | undefined,
+  events: Event[],
+  prefix?: string,
+): TxOutcome {
+  return {
+    ...txError(err, prefix),
+    data: EMPTY,
+    info: "",
+    gasWanted,
+    gasUsed: gas?.consumed ?? 0n,
+    events: indexed(events),
+    msgResponses: [],
+  };
+}
+
+/**
+ * Runs `bytes` as a transaction on `env.store` and returns its result; never throws for a bad
+ * transaction (a rejection is a result code). Writes stay in `env.store`'s current layer.
+ *
+ * @example
+ * const result = runTx(deps, { store: state.deliver, chainId, height, timeNanos }, "deliver", txBytes);
+ * result.code; // 0
+ */
+export function runTx(deps: TxRunnerDeps, env: TxEnv, mode: TxMode, bytes: Uint8Array): TxOutcome {
+  const simulate = mode === "simulate";
+  let tx: DecodedTx;
+  try {
+    tx = decodeTx(bytes, {
+      lookupMsg: (url) => deps.router.msg(url)?.descriptor,
+      ...(deps.maxTxBytes !== undefined ? { maxTxBytes: deps.maxTxBytes } : {}),
+    });
+  } catch (err) {
+    return failure(err, 0n, undefined, []);
+  }
+  const gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
+  // Simulation measures gas, so it must not stop at the (often zero) limit of the draft tx.
+  const gas = simulate ? createInfiniteGasMeter() : createGasMeter(gasWanted);
+  const base = {
+    chainId: env.chainId,
+    blockHeight: env.height,
+    blockTimeNanos: env.timeNanos,
+    gasMeter: gas,
+  };
+  const store = env.store;
+
+  const anteEvents: Event[] = [];
+  store.checkpoint();
+  try {
+    const ctx = createContext({ ...base, store, isCheck: mode !== "deliver", events: anteEvents });
+    deps.ante(ctx, tx, { simulate, sigCache: simulate ? undefined : deps.sigCache });
+  } catch (err) {
+    store.revert();
+    return failure(err, gasWanted, gas, []);
+  }
+  if (mode === "check" || mode === "recheck") {
+    store.commit();
+    return {
+      code: 0,
+      codespace: "",
+      log: "",
+      info: "",
+      data: EMPTY,
+      gasWanted,
+      gasUsed: gas.consumed,
+      events: indexed(anteEvents),
+      msgResponses: [],
+    };
+  }
+
+  store.checkpoint();
+  const msgEvents: Event[] = [];
+  const responses: AnyMsg[] = [];
+  let index = 0;
+  try {
+    for (; index < tx.msgs.length; index++) {
+      const msg = tx.msgs[index] as AnyMsg;
+      const route = deps.router.msg(msg.typeUrl);
+      if (!route) throw new ChainError(ErrUnknownRequest, `unrecognized message type: ${msg.typeUrl}`);
+      const events: Event[] = [];
+      const ctx = createContext({ ...base, store, isCheck: simulate, events });
+      const result = route.descriptor.handler(ctx, msg);
+      responses.push(result.response);
+      const sender = route.descriptor.signers(msg.value)[0];
+      const all = [messageEvent(msg.typeUrl, sender, route.module, events), ...events];
+      msgEvents.push(...withAttribute(all, "msg_index", String(index)));
+    }
+  } catch (err) {
+    store.revert();
+    store.commit();
+    return failure(err, gasWanted, gas, anteEvents, `failed to execute message; message index: ${index}`);
+  }
+  store.commit();
+  store.commit();
+  return {
+    code: 0,
+    codespace: "",
+    log: "",
+    info: "",
+    data: TxMsgData.encode({ data: [], msgResponses: responses }).finish(),
+    gasWanted,
+    gasUsed: gas.consumed,
+    events: indexed([...anteEvents, ...msgEvents]),
+    msgResponses: responses,
+  };
+}
