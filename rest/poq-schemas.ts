@@ -1,0 +1,131 @@
+/**
+ * Response schemas of the PoQ routes, following the poq module's stored records
+ * (app/modules/poq/state.ts): snake_case, 64-bit integers and amounts as strings, scores as
+ * integer basis points.
+ */
+import { coinSchema } from "./schemas.js";
+
+const str = { type: "string" } as const;
+const int = { type: "integer" } as const;
+const strings = { type: "array", items: str } as const;
+
+export const qualitySchema = {
+  type: ["object", "null"],
+  properties: {
+    score: int,
+    scores: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { validator: str, score: int, power: str },
+        required: ["validator", "score", "power"],
+        additionalProperties: false,
+      },
+    },
+    revealed_power: str,
+    committee_power: str,
+  },
+  required: ["score", "scores"],
+  additionalProperties: false,
+} as const;
+
+export const payoutSchema = {
+  type: ["object", "null"],
+  properties: {
+    node: str,
+    validators: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { validator: str, operator: str, amount: str },
+        additionalProperties: false,
+      },
+    },
+    refund: str,
+    slashed: str,
+  },
+  additionalProperties: false,
+} as const;
+
+export const requestSchema = {
+  type: "object",
+  properties: {
+    id: str,
+    requester: str,
+    model: str,
+    prompt: str,
+    max_tokens: int,
+    fee: coinSchema,
+    min_quality: int,
+    status: { type: "string", enum: ["PENDING", "ASSIGNED", "SCORING", "FINALIZED", "EXPIRED", "UNSCORED"] },
+    node: str,
+    response: str,
+    created_height: str,
+    assigned_height: str,
+    responded_height: str,
+    finalized_height: str,
+    response_deadline: str,
+    commit_deadline: str,
+    reveal_deadline: str,
+    assigned_nodes: strings,
+    committee: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { validator: str, power: str },
+        additionalProperties: false,
+      },
+    },
+    quality: qualitySchema,
+    payout: payoutSchema,
+  },
+  required: ["id", "requester", "model", "prompt", "fee", "min_quality", "status", "node", "response"],
+  additionalProperties: false,
+} as const;
+
+export const nodeSchema = {
+  type: "object",
+  properties: {
+    operator: str,
+    moniker: str,
+    models: strings,
+    stake: coinSchema,
+    status: str,
+    registered_height: str,
+    unbonding_height: str,
+    assigned: str,
+    served: str,
+    scored: str,
+    quality_sum: str,
+    /** Derived here: quality_sum / scored, integer basis points. */
+    average_quality: int,
+    earnings: str,
+    slashed: str,
+    slashes: str,
+    missed_deadlines: str,
+  },
+  required: ["operator", "models", "stake", "status"],
+  additionalProperties: false,
+} as const;
+
+export const validatorRecordSchema = {
+  type: "object",
+  properties: {
+    validator: str,
+    trust_bp: int,
+    committees: str,
+    revealed: str,
+    missed: str,
+    deviated: str,
+    deviation_sum_bp: str,
+    /** Derived here: deviation_sum_bp / revealed, integer basis points. */
+    average_deviation_bp: int,
+    consecutive_misses: int,
+    excluded_until: str,
+  },
+  required: ["validator", "trust_bp"],
+  additionalProperties: false,
+} as const;
+
+/** Params are open-ended: the module owns their list. */
+export const paramsSchema = { type: "object", additionalProperties: true } as const;

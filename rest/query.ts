@@ -1,0 +1,112 @@
+/**
+ * ABCI queries from REST handlers: protobuf in, protobuf out, and the app's error codes mapped
+ * onto the REST error catalogue.
+ */
+import { fromBech32 } from "@cosmjs/encoding";
+import { PageRequest } from "cosmjs-types/cosmos/base/query/v1beta1/pagination";
+import type { ChainReader } from "./chain-reader.js";
+import { RestError, type RestErrorName } from "./errors.js";
+import type { PaginationQuery } from "./schemas.js";
+
+/** gRPC status names as they appear in `rpc error: code = X desc = ...` logs. */
+const GRPC_NAMES: Record<string, RestErrorName> = {
+  NotFound: "NotFound",
+  InvalidArgument: "InvalidArgument",
+  FailedPrecondition: "FailedPrecondition",
+  OutOfRange: "InvalidArgument",
+};
+
+/** SDK root codes (codespace `sdk`) that mean "no such thing" or "bad input". */
+const SDK_NOT_FOUND = new Set([9, 22, 38]);
+const SDK_BAD_INPUT = new Set([2, 3, 7, 8, 10, 17, 18, 26, 29]);
+
+/**
+ * Maps a failed ABCI query to a REST error: a gRPC status in the log wins, then the SDK root
+ * codes, then the module's word "not found"; anything else is a failed precondition (4xx), since
+ * the node answered and only the query's arguments differ between calls.
+ *
+ * @example
+ * queryErrorName(22, "sdk", "key not found"); // "NotFound"
+ */
+export function queryErrorName(code: number, codespace: string, log: string): RestErrorName {
+  const grpc = /rpc error: code = (\w+)/.exec(log);
+  if (grpc?.[1] !== undefined) return GRPC_NAMES[grpc[1]] ?? "FailedPrecondition";
+  if (codespace === "sdk" && SDK_NOT_FOUND.has(code)) return "NotFound";
+  if (codespace === "sdk" && SDK_BAD_INPUT.has(code)) return "InvalidArgument";
+  if (/not found/i.test(log)) return "NotFound";
+  if (codespace === "undefined" || code === 1) return "Internal";
+  return "FailedPrecondition";
+}
+
+/**
+ * Runs an ABCI query and decodes the answer, or throws the mapped {@link RestError}.
+ *
+ * @example
+ * const res = await queryProto(reader, "/cosmos.bank.v1beta1.Query/Balance",
+ *   QueryBalanceRequest.encode({ address, denom }).finish(), QueryBalanceResponse);
+ */
+export async function queryProto<T>(
+  reader: ChainReader,
+  path: string,
+  request: Uint8Array,
+  response: { decode(bytes: Uint8Array): T },
+): Promise<T> {
+  const r = await reader.abciQuery(path, request);
+  if (r.code !== 0) {
+    const message = r.log || `query ${path} failed with ${r.codespace}/${r.code}`;
+    throw new RestError(queryErrorName(r.code, r.codespace, r.log), message);
+  }
+  try {
+    return response.decode(r.value);
+  } catch (cause) {
+    throw new RestError("Internal", `query ${path}: the node answered bytes that do not decode`, cause);
+  }
+}
+
+/**
+ * Checks a bech32 address (prefix and checksum); throws InvalidArgument otherwise.
+ *
+ * @example
+ * assertAddress("poq1...", "poq");
+ */
+export function assertAddress(address: string, prefix = "poq"): void {
+  let decoded: { prefix: string; data: Uint8Array };
+  try {
+    decoded = fromBech32(address);
+  } catch (cause) {
+    throw new RestError("InvalidArgument", `invalid address ${JSON.stringify(address)}: bad bech32`, cause);
+  }
+  if (decoded.prefix !== prefix)
+    throw new RestError("InvalidArgument", `invalid address ${address}: expected prefix ${prefix}`);
+  if (decoded.data.length !== 20 && decoded.data.length !== 32)
+    throw new RestError("InvalidArgument", `invalid address ${address}: expected 20 or 32 bytes`);
+}
+
+/** Decodes standard or URL-safe base64; throws InvalidArgument on anything else. */
+export function decodeBase64(text: string, what: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text) || text.replace(/=+$/, "").length % 4 === 1)
+    throw new RestError("InvalidArgument", `${what} is not base64`);
+  return Uint8Array.from(
+    Buffer.from(text, text.includes("-") || text.includes("_") ? "base64url" : "base64"),
+  );
+}
+
+/**
+ * The `pagination.*` query parameters as a `PageRequest`.
+ *
+ * @example
+ * pageRequest({ "pagination.limit": 10 }); // PageRequest{limit: 10n, ...}
+ */
+export function pageRequest(q: PaginationQuery): PageRequest {
+  const key = q["pagination.key"] ? decodeBase64(q["pagination.key"], "pagination.key") : new Uint8Array();
+  const offset = BigInt(q["pagination.offset"] ?? 0);
+  if (key.length > 0 && offset > 0n)
+    throw new RestError("InvalidArgument", "pagination.key and pagination.offset are mutually exclusive");
+  return PageRequest.fromPartial({
+    key,
+    offset,
+    limit: BigInt(q["pagination.limit"] ?? 0),
+    countTotal: q["pagination.count_total"] ?? false,
+    reverse: q["pagination.reverse"] ?? false,
+  });
+}

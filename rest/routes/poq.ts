@@ -1,0 +1,237 @@
+/**
+ * PoQ routes: params, inference requests (with filters and pagination), nodes and quality
+ * validators. They read the poq module's ABCI queries, which take and return JSON (the module
+ * stores its records as JSON in the API's own shape).
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { ChainReader } from "../chain-reader.js";
+import { RestError } from "../errors.js";
+import { nodeSchema, paramsSchema, requestSchema, validatorRecordSchema } from "../poq-schemas.js";
+import { assertAddress, decodeBase64, queryErrorName } from "../query.js";
+import {
+  accountAddress,
+  errorResponses,
+  pageResponseSchema,
+  paginationQuery,
+  type PaginationQuery,
+} from "../schemas.js";
+import type { RouteOptions } from "./options.js";
+
+/** ABCI query paths of the poq module. */
+export const PoqQueryPath = {
+  Params: "/poq.v1.Query/Params",
+  Request: "/poq.v1.Query/Request",
+  Requests: "/poq.v1.Query/Requests",
+  Node: "/poq.v1.Query/Node",
+  Nodes: "/poq.v1.Query/Nodes",
+  Validators: "/poq.v1.Query/Validators",
+} as const;
+
+const STATUSES = ["PENDING", "ASSIGNED", "SCORING", "FINALIZED", "EXPIRED", "UNSCORED"] as const;
+type Json = Record<string, unknown>;
+
+/**
+ * Runs a JSON ABCI query of the poq module, mapping a failure onto the error catalogue.
+ *
+ * @example
+ * const { request } = await queryJson(reader, PoqQueryPath.Request, { id: "1" });
+ */
+export async function queryJson(reader: ChainReader, path: string, request: Json): Promise<Json> {
+  const r = await reader.abciQuery(path, new TextEncoder().encode(JSON.stringify(request)));
+  if (r.code !== 0)
+    throw new RestError(queryErrorName(r.code, r.codespace, r.log), r.log || `query ${path} failed`);
+  try {
+    return JSON.parse(new TextDecoder().decode(r.value)) as Json;
+  } catch (cause) {
+    throw new RestError("Internal", `query ${path}: the node answered something that is not JSON`, cause);
+  }
+}
+
+/** The pagination object the poq queries take. */
+function poqPagination(q: PaginationQuery): Json {
+  if (q["pagination.key"]) decodeBase64(q["pagination.key"], "pagination.key");
+  return {
+    ...(q["pagination.key"] ? { key: q["pagination.key"] } : {}),
+    ...(q["pagination.offset"] !== undefined ? { offset: String(q["pagination.offset"]) } : {}),
+    limit: String(q["pagination.limit"] || 100),
+    count_total: q["pagination.count_total"] ?? false,
+    reverse: q["pagination.reverse"] ?? false,
+  };
+}
+
+const ratio = (sum: unknown, count: unknown): number => {
+  const n = BigInt(typeof count === "string" ? count : "0");
+  return n === 0n ? 0 : Number(BigInt(typeof sum === "string" ? sum : "0") / n);
+};
+/** Adds the derived average quality (basis points) to a node record. */
+const withAverages = (n: Json): Json => ({ ...n, average_quality: ratio(n["quality_sum"], n["scored"]) });
+const withDeviation = (v: Json): Json => ({
+  ...v,
+  average_deviation_bp: ratio(v["deviation_sum_bp"], v["revealed"]),
+});
+const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+
+const page = (field: string, items: object) =>
+  ({
+    type: "object",
+    properties: { [field]: { type: "array", items }, pagination: pageResponseSchema },
+    required: [field, "pagination"],
+    additionalProperties: false,
+  }) as const;
+
+export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader }) => {
+  app.get(
+    "/poq/v1/params",
+    {
+      schema: {
+        tags: ["poq"],
+        summary: "The poq module's parameters (fees, windows, committee size, evaluator pin, ...)",
+        response: {
+          200: {
+            type: "object",
+            properties: { params: paramsSchema },
+            required: ["params"],
+            additionalProperties: false,
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({ params: (await queryJson(reader, PoqQueryPath.Params, {}))["params"] }),
+  );
+
+  app.get<{ Querystring: PaginationQuery & { status?: string; requester?: string; node?: string } }>(
+    "/poq/v1/requests",
+    {
+      schema: {
+        tags: ["poq"],
+        summary:
+          "Inference requests, newest first unless pagination.reverse; filter by status, requester, node",
+        querystring: {
+          type: "object",
+          properties: {
+            status: { type: "string", enum: STATUSES },
+            requester: accountAddress,
+            node: accountAddress,
+            ...paginationQuery,
+          },
+        },
+        response: { 200: page("requests", requestSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { status, requester, node } = req.query;
+      if (requester !== undefined) assertAddress(requester);
+      if (node !== undefined) assertAddress(node);
+      const res = await queryJson(reader, PoqQueryPath.Requests, {
+        ...(status !== undefined ? { status } : {}),
+        ...(requester !== undefined ? { requester } : {}),
+        ...(node !== undefined ? { node } : {}),
+        pagination: poqPagination(req.query),
+      });
+      return {
+        requests: list(res["requests"]),
+        pagination: res["pagination"] ?? { next_key: null, total: "0" },
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/poq/v1/requests/:id",
+    {
+      schema: {
+        tags: ["poq"],
+        summary: "One inference request with its response, quality (consensus and per-validator) and payouts",
+        params: {
+          type: "object",
+          properties: {
+            id: { type: "string", pattern: "^[1-9][0-9]{0,19}$", description: "request id (uint64)" },
+          },
+          required: ["id"],
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { request: requestSchema },
+            required: ["request"],
+            additionalProperties: false,
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      if (BigInt(req.params.id) > 0xffffffffffffffffn)
+        throw new RestError("InvalidArgument", "id overflows uint64");
+      const res = await queryJson(reader, PoqQueryPath.Request, { id: req.params.id });
+      if (!res["request"]) throw new RestError("NotFound", `request ${req.params.id} not found`);
+      return { request: res["request"] };
+    },
+  );
+
+  app.get<{ Querystring: PaginationQuery }>(
+    "/poq/v1/nodes",
+    {
+      schema: {
+        tags: ["poq"],
+        summary: "Registered inference nodes: stake, models, served, average quality, earnings, slashes",
+        querystring: { type: "object", properties: paginationQuery },
+        response: { 200: page("nodes", nodeSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const res = await queryJson(reader, PoqQueryPath.Nodes, { pagination: poqPagination(req.query) });
+      return {
+        nodes: list(res["nodes"]).map(withAverages),
+        pagination: res["pagination"] ?? { next_key: null, total: "0" },
+      };
+    },
+  );
+
+  app.get<{ Params: { address: string } }>(
+    "/poq/v1/nodes/:address",
+    {
+      schema: {
+        tags: ["poq"],
+        summary: "One inference node by operator address",
+        params: { type: "object", properties: { address: accountAddress }, required: ["address"] },
+        response: {
+          200: {
+            type: "object",
+            properties: { node: nodeSchema },
+            required: ["node"],
+            additionalProperties: false,
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      assertAddress(req.params.address);
+      const res = await queryJson(reader, PoqQueryPath.Node, { address: req.params.address });
+      const node = res["node"];
+      if (!node || typeof node !== "object")
+        throw new RestError("NotFound", `node ${req.params.address} not found`);
+      return { node: withAverages(node as Json) };
+    },
+  );
+
+  app.get<{ Querystring: PaginationQuery }>(
+    "/poq/v1/validators",
+    {
+      schema: {
+        tags: ["poq"],
+        summary: "Quality-validator records: committees served, revealed, missed, deviation, trust",
+        querystring: { type: "object", properties: paginationQuery },
+        response: { 200: page("validators", validatorRecordSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const res = await queryJson(reader, PoqQueryPath.Validators, { pagination: poqPagination(req.query) });
+      return {
+        validators: list(res["validators"]).map(withDeviation),
+        pagination: res["pagination"] ?? { next_key: null, total: "0" },
+      };
+    },
+  );
+};
