@@ -1,6 +1,6 @@
 /**
  * Finds the pinned CometBFT binary: the one named by `POQ_COMETBFT`, else the one `scripts/setup.mjs`
- * recorded in `.tools/env.json`, else `cometbft` on PATH, and checks that it is exactly the pinned version
+ * recorded in `.tools/env.json` (or installed into `.tools/bin`), else `cometbft` on PATH, and checks that it is exactly the pinned version
  * (CometBFT minor releases change the ABCI protocol; a patch mismatch is refused too, so every node of a
  * network runs the same consensus code).
  */
@@ -91,8 +91,9 @@ export function resolveCometBinary(opts: ResolveCometBinaryOptions = {}): string
   }
   const tried: string[] = [];
   const root = opts.projectRoot ?? findProjectRoot();
-  for (const candidate of [fromToolsEnv(root), fromPath(env)]) {
-    if (candidate === undefined) continue;
+  // `.tools/bin` is where setup installs it; looked at directly in case env.json was not written yet.
+  for (const candidate of [fromToolsEnv(root), join(root, ".tools", "bin", "cometbft"), fromPath(env)]) {
+    if (candidate === undefined || !existsSync(candidate)) continue;
     const got = cometVersion(candidate);
     if (got === want) {
       resolved.set(cacheKey, candidate);

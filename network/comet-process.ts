@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { get as httpGet } from "node:http";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { resolveCometBinary } from "./comet-binary.js";
@@ -140,7 +141,11 @@ export function startComet(opts: StartCometOptions): CometProcess {
     async stop(timeoutMs = 5000) {
       if (!running) return;
       child.kill("SIGTERM");
-      const killed = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+      // The grace timer is cancelled on exit, so a stopped node never keeps the caller alive.
+      const grace = new AbortController();
+      const timedOut = sleep(timeoutMs, true, { signal: grace.signal }).catch(() => false);
+      const killed = await Promise.race([exited.then(() => true), timedOut.then(() => false)]);
+      grace.abort();
       if (!killed) {
         child.kill("SIGKILL");
         await exited;
@@ -169,15 +174,10 @@ export interface CometStatus {
  * (await cometStatus("http://127.0.0.1:26657")).latestBlockHeight; // 12n
  */
 export async function cometStatus(rpcUrl: string, timeoutMs = 2000): Promise<CometStatus> {
-  const res = await fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new CometProcessError(`RPC /status answered HTTP ${res.status}`, { details: rpcUrl });
-  const body = (await res.json()) as {
-    result: {
-      node_info: { network: string; version: string };
-      sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean };
-    };
-  };
-  const { node_info: info, sync_info: sync } = body.result;
+  const { node_info: info, sync_info: sync } = await cometRpc<{
+    node_info: { network: string; version: string };
+    sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean };
+  }>(rpcUrl, "/status", timeoutMs);
   return {
     network: info.network,
     version: info.version,
@@ -185,6 +185,50 @@ export async function cometStatus(rpcUrl: string, timeoutMs = 2000): Promise<Com
     latestAppHash: sync.latest_app_hash,
     catchingUp: sync.catching_up,
   };
+}
+
+/**
+ * Calls a CometBFT RPC method over its URI interface (`GET /method?arg=value`) and returns `result`;
+ * a JSON-RPC error becomes a thrown error. Each call uses its own connection, closed after the answer,
+ * so that no keep-alive socket holds the caller's process open after the node is gone.
+ *
+ * @example
+ * const r = await cometRpc<{ response: { last_block_height: string } }>(rpcUrl, "/abci_info");
+ */
+export function cometRpc<T>(rpcUrl: string, pathAndQuery: string, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(`${rpcUrl}${pathAndQuery}`, { agent: false, timeout: timeoutMs }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => {
+        try {
+          const body = JSON.parse(text) as { result?: T; error?: { message?: string; data?: string } };
+          if (body.result !== undefined) resolve(body.result);
+          else {
+            const why = `${body.error?.message ?? ""} ${body.error?.data ?? ""}`.trim();
+            reject(
+              new CometProcessError(`RPC ${pathAndQuery} failed`, {
+                details: why || `HTTP ${res.statusCode}`,
+              }),
+            );
+          }
+        } catch (err) {
+          reject(
+            new CometProcessError(`RPC ${pathAndQuery}: not JSON`, {
+              details: text.slice(0, 200),
+              cause: err,
+            }),
+          );
+        }
+      });
+      res.on("error", reject);
+    });
+    req.on("timeout", () =>
+      req.destroy(new CometProcessError(`RPC ${pathAndQuery} timed out`, { details: rpcUrl })),
+    );
+    req.on("error", reject);
+  });
 }
 
 /**
