@@ -1,0 +1,75 @@
+/**
+ * The poq module's block hooks.
+ *
+ * BeginBlock: store the block seed (previous app hash), return stakes whose unbonding completed,
+ * assign or expire waiting requests. EndBlock: finality for requests that got reveals in this block
+ * (the injected commit, the block's first transaction, recorded them), then every deadline reached:
+ * missed responses (slash, reassign or refund) and reveal deadlines (final or UNSCORED).
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import type { BlockInfo, Context } from "../../types.js";
+import type { PoqDeps } from "./deps.js";
+import { payFromEscrow } from "./escrow.js";
+import { PoqEvent, poqEvent } from "./events.js";
+import { handleMissedResponse, processPending } from "./requests.js";
+import { checkFinality } from "./scoring.js";
+import { NodeStatus, RequestStatus } from "./state.js";
+import { concatBytes, uintBE } from "./types/wire.js";
+
+type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
+
+/**
+ * The seed of a block: its previous app hash when the base app provides it; otherwise a hash of the
+ * height and proposer (deterministic, but predictable: the base app should pass `lastAppHash`).
+ */
+export function blockSeedOf(block: BlockInfo): Uint8Array {
+  if (block.lastAppHash && block.lastAppHash.length > 0) return sha256(block.lastAppHash);
+  return sha256(concatBytes(uintBE(block.height, 8), block.proposerAddress));
+}
+
+/**
+ * BeginBlock of the poq module.
+ *
+ * @example
+ * poqBeginBlock(ctx, deps, { height, timeNanos, proposerAddress, lastAppHash });
+ */
+export function poqBeginBlock(ctx: Ctx, deps: PoqDeps, block: BlockInfo): void {
+  const { keeper } = deps;
+  keeper.setBlockSeed(ctx, blockSeedOf(block));
+  for (const operator of keeper.takeUnbondings(ctx, ctx.blockHeight)) {
+    const node = keeper.getNode(ctx, operator);
+    if (!node || node.status !== NodeStatus.Unbonding) continue;
+    payFromEscrow(ctx, deps, operator, node.stake.denom, BigInt(node.stake.amount));
+    keeper.setNode(ctx, {
+      ...node,
+      status: NodeStatus.Unbonded,
+      stake: { denom: node.stake.denom, amount: "0" },
+    });
+    ctx.emitEvent(poqEvent(PoqEvent.NodeUnbonded, { operator, amount: node.stake.amount }));
+  }
+  processPending(ctx, deps, keeper.getParams(ctx));
+}
+
+/**
+ * EndBlock of the poq module.
+ *
+ * @example
+ * poqEndBlock(ctx, deps);
+ */
+export function poqEndBlock(ctx: Ctx, deps: PoqDeps): void {
+  const { keeper } = deps;
+  const params = keeper.getParams(ctx);
+  for (const id of keeper.takeTouched(ctx)) {
+    const req = keeper.getRequest(ctx, id);
+    if (req?.status === RequestStatus.Scoring) checkFinality(ctx, deps, params, req);
+  }
+  for (const due of keeper.dueDeadlines(ctx, ctx.blockHeight)) {
+    keeper.removeDeadline(ctx, due.height, due.id);
+    const req = keeper.getRequest(ctx, due.id);
+    if (req?.status === RequestStatus.Assigned && BigInt(req.response_deadline) === due.height) {
+      handleMissedResponse(ctx, deps, req, params);
+    } else if (req?.status === RequestStatus.Scoring && BigInt(req.reveal_deadline) === due.height) {
+      checkFinality(ctx, deps, params, req);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Event types and attribute names of the poq module, and their constructors. Every attribute value
+ * is a string; `request_id` and addresses are indexed so that `tx_search`/`block_search` find them.
+ */
+import type { Event } from "../../../abci/application.js";
+
+export const PoqEvent = {
+  RequestCreated: "poq_request_created",
+  RequestAssigned: "poq_request_assigned",
+  ResponseSubmitted: "poq_response_submitted",
+  ScoreCommitted: "poq_score_committed",
+  ScoreRevealed: "poq_score_revealed",
+  QualityFinalized: "poq_quality_finalized",
+  RequestUnscored: "poq_request_unscored",
+  Paid: "poq_paid",
+  Slashed: "poq_slashed",
+  RequestExpired: "poq_request_expired",
+  NodeRegistered: "poq_node_registered",
+  NodeUnregistered: "poq_node_unregistered",
+  NodeUnbonded: "poq_node_unbonded",
+  ValidatorExcluded: "poq_validator_excluded",
+} as const;
+
+export type PoqEventType = (typeof PoqEvent)[keyof typeof PoqEvent];
+
+const INDEXED = new Set(["request_id", "node", "requester", "validator", "operator", "recipient"]);
+
+/**
+ * Builds an event; attributes keep the given order.
+ *
+ * @example
+ * poqEvent(PoqEvent.RequestCreated, { request_id: "1", requester: "poq1...", model: "m" });
+ */
+export function poqEvent(type: PoqEventType, attrs: Readonly<Record<string, string>>): Event {
+  return {
+    type,
+    attributes: Object.entries(attrs).map(([key, value]) => ({ key, value, index: INDEXED.has(key) })),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Genesis of the poq module: `{"params": {...}, "nodes": [...]}` in the stored JSON shapes
+ * (params as in `/poq/v1/params`). Node stakes must be held by the `poq` module account in the bank
+ * genesis. Export writes params, nodes and the trust records; in-flight requests are not exported
+ * (a chain restarted from an export starts with no open requests).
+ */
+import { BaseError } from "../../errors.js";
+import type { Context } from "../../types.js";
+import { parseAccountAddress } from "../auth/address.js";
+import type { PoqKeeper } from "./keeper.js";
+import { paramsFromJson, paramsToJson } from "./keeper.js";
+import { defaultPoqParams, validatePoqParams, type PoqParams } from "./params.js";
+import { NodeStatus, type NodeRecord } from "./state.js";
+
+/** Thrown for a bad poq genesis section. */
+export class PoqGenesisError extends BaseError {
+  override name = "PoqGenesisError" as const;
+}
+
+export interface PoqGenesis {
+  params: PoqParams;
+  nodes: NodeRecord[];
+}
+
+/**
+ * Parses and validates the poq section of `app_state` (undefined → defaults).
+ *
+ * @example
+ * const g = parsePoqGenesis({ params: { committeeSize: 3 } });
+ */
+export function parsePoqGenesis(raw: unknown): PoqGenesis {
+  if (raw === undefined || raw === null) return { params: defaultPoqParams(), nodes: [] };
+  if (typeof raw !== "object" || Array.isArray(raw))
+    throw new PoqGenesisError("poq genesis must be an object");
+  const o = raw as Record<string, unknown>;
+  let params: PoqParams;
+  try {
+    params = paramsFromJson((o["params"] ?? {}) as Record<string, unknown>);
+    validatePoqParams(params);
+  } catch (cause) {
+    throw new PoqGenesisError("invalid poq params", { details: (cause as Error).message, cause });
+  }
+  const nodes = (o["nodes"] ?? []) as NodeRecord[];
+  if (!Array.isArray(nodes)) throw new PoqGenesisError("poq genesis nodes must be an array");
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    try {
+      parseAccountAddress(n.operator, "operator");
+    } catch (cause) {
+      throw new PoqGenesisError("invalid poq genesis node", { details: String(n.operator), cause });
+    }
+    if (seen.has(n.operator)) throw new PoqGenesisError(`duplicate genesis node ${n.operator}`);
+    seen.add(n.operator);
+    if (n.stake?.denom !== params.denom || !/^[0-9]+$/.test(n.stake.amount ?? "")) {
+      throw new PoqGenesisError(`node ${n.operator}: stake must be an amount of ${params.denom}`);
+    }
+    if (!Array.isArray(n.models) || n.models.length === 0)
+      throw new PoqGenesisError(`node ${n.operator}: no models`);
+  }
+  return { params, nodes };
+}
+
+/** Writes genesis state. */
+export function initPoqGenesis(keeper: PoqKeeper, ctx: Pick<Context, "store">, g: PoqGenesis): void {
+  keeper.setParams(ctx, g.params);
+  for (const n of g.nodes) {
+    const z = "0";
+    keeper.setNode(ctx, {
+      operator: n.operator,
+      moniker: n.moniker ?? "",
+      models: [...n.models],
+      stake: { denom: n.stake.denom, amount: n.stake.amount },
+      status: NodeStatus.Active,
+      registered_height: z,
+      unbonding_height: z,
+      assigned: z,
+      served: z,
+      scored: z,
+      quality_sum: z,
+      earnings: z,
+      slashed: z,
+      slashes: z,
+      missed_deadlines: z,
+    });
+  }
+}
+
+/** Exports params and active nodes. */
+export function exportPoqGenesis(keeper: PoqKeeper, ctx: Pick<Context, "store">): unknown {
+  return {
+    params: paramsToJson(keeper.getParams(ctx)),
+    nodes: keeper.nodes(ctx).filter((n) => n.status === NodeStatus.Active),
+  };
+}

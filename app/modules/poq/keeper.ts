@@ -1,0 +1,267 @@
+/**
+ * State access of the poq module: the read-only {@link PoqView} (queries, REST, the validator's
+ * extension planner) and the writing {@link PoqKeeper} (message handlers and block hooks).
+ */
+import type { Context } from "../../types.js";
+import { parseAccountAddress } from "../auth/address.js";
+import {
+  blockSeedKey,
+  commitmentKey,
+  commitmentsOfPrefix,
+  deadlineKey,
+  nextRequestIdKey,
+  nodeKey,
+  nodesPrefix,
+  paramsKey,
+  pendingKey,
+  pendingPrefix,
+  requestKey,
+  requestsPrefix,
+  revealKey,
+  revealsOfPrefix,
+  touchedKey,
+  touchedPrefix,
+  unbondingKey,
+  unbondingPrefix,
+  deadlinesPrefix,
+  trustKey,
+  trustPrefix,
+  keyU64,
+} from "./keys.js";
+import { defaultPoqParams, type PoqParams } from "./params.js";
+import {
+  consAddress,
+  fromBytes,
+  toBytes,
+  type CommitmentRecord,
+  type NodeRecord,
+  type RequestRecord,
+  type RevealRecord,
+  type TrustJson,
+} from "./state.js";
+import { newTrustRecord, type TrustRecord } from "./trust.js";
+import { readUintBE, uintBE } from "./types/wire.js";
+
+export type StoreContext = Pick<Context, "store">;
+
+export interface PoqView {
+  getParams(ctx: StoreContext): PoqParams;
+  getRequest(ctx: StoreContext, id: bigint): RequestRecord | undefined;
+  /** Requests ascending by id, from `startId` (inclusive). */
+  requests(ctx: StoreContext, startId?: bigint): Iterable<RequestRecord>;
+  getNode(ctx: StoreContext, operator: string): NodeRecord | undefined;
+  /** Nodes ascending by operator address bytes. */
+  nodes(ctx: StoreContext): NodeRecord[];
+  getCommitment(ctx: StoreContext, id: bigint, validator: Uint8Array): CommitmentRecord | undefined;
+  getReveal(ctx: StoreContext, id: bigint, validator: Uint8Array): RevealRecord | undefined;
+  /** Reveals of a request, keyed by validator address bytes (ascending). */
+  reveals(ctx: StoreContext, id: bigint): { validator: Uint8Array; reveal: RevealRecord }[];
+  getTrust(ctx: StoreContext, validator: Uint8Array): TrustRecord;
+  /** Trust records ascending by validator address. */
+  trustRecords(ctx: StoreContext): { validator: Uint8Array; record: TrustRecord }[];
+  /** Requests waiting for a node, ascending by id. */
+  pendingIds(ctx: StoreContext): bigint[];
+  /** The current block's seed (previous app hash). */
+  blockSeed(ctx: StoreContext): Uint8Array;
+}
+
+export interface PoqKeeper extends PoqView {
+  setParams(ctx: StoreContext, params: PoqParams): void;
+  /** Allocates the next request id (starting at 1). */
+  nextRequestId(ctx: StoreContext): bigint;
+  setRequest(ctx: StoreContext, r: RequestRecord): void;
+  setNode(ctx: StoreContext, n: NodeRecord): void;
+  deleteNode(ctx: StoreContext, operator: string): void;
+  setCommitment(ctx: StoreContext, id: bigint, validator: Uint8Array, c: CommitmentRecord): void;
+  setReveal(ctx: StoreContext, id: bigint, validator: Uint8Array, r: RevealRecord): void;
+  /** Drops the commitments and reveals of a finished request (its outcome lives in the request). */
+  clearScores(ctx: StoreContext, id: bigint): void;
+  setTrust(ctx: StoreContext, validator: Uint8Array, t: TrustRecord): void;
+  addDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
+  removeDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
+  setPending(ctx: StoreContext, id: bigint, pending: boolean): void;
+  markTouched(ctx: StoreContext, id: bigint): void;
+  setBlockSeed(ctx: StoreContext, seed: Uint8Array): void;
+  addUnbonding(ctx: StoreContext, height: bigint, operator: string): void;
+  /** Operators whose unbonding completes at or before `height`, removing their entries. */
+  takeUnbondings(ctx: StoreContext, height: bigint): string[];
+  /** Request ids with a deadline at or before `height`, ascending by (height, id). */
+  dueDeadlines(ctx: StoreContext, height: bigint): { height: bigint; id: bigint }[];
+  /** Request ids that received a reveal this block, clearing the marks. */
+  takeTouched(ctx: StoreContext): bigint[];
+}
+
+const PARAMS_BIGINT = [
+  "commitWindow",
+  "revealWindow",
+  "responseTimeout",
+  "requestTtl",
+  "minNodeStake",
+  "unbondingBlocks",
+  "exclusionBlocks",
+] as const;
+
+/** Params as stored and served: the same keys, bigints as decimal strings. */
+export function paramsToJson(p: PoqParams): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(p) as [string, string | number | bigint][]) {
+    out[k] = typeof v === "bigint" ? v.toString() : v;
+  }
+  return out;
+}
+
+/** Inverse of {@link paramsToJson}; missing keys take defaults, so old genesis files keep working. */
+export function paramsFromJson(json: Readonly<Record<string, unknown>>): PoqParams {
+  const p = defaultPoqParams() as unknown as Record<string, unknown>;
+  for (const key of Object.keys(p)) {
+    const v = json[key];
+    if (v === undefined) continue;
+    if ((PARAMS_BIGINT as readonly string[]).includes(key)) {
+      if (typeof v !== "string" || !/^[0-9]{1,20}$/.test(v))
+        throw new TypeError(`param ${key} must be a decimal string`);
+      p[key] = BigInt(v);
+    } else if (typeof v !== typeof p[key]) throw new TypeError(`param ${key} has the wrong type`);
+    else p[key] = v;
+  }
+  return p as unknown as PoqParams;
+}
+
+function trustToJson(validator: Uint8Array, t: TrustRecord): TrustJson {
+  return {
+    validator: consAddress(validator),
+    trust_bp: t.trustBp,
+    committees: t.committees.toString(),
+    revealed: t.revealed.toString(),
+    missed: t.missed.toString(),
+    deviated: t.deviated.toString(),
+    deviation_sum_bp: t.deviationSumBp.toString(),
+    consecutive_misses: t.consecutiveMisses,
+    excluded_until: t.excludedUntil.toString(),
+  };
+}
+
+function trustFromJson(j: TrustJson): TrustRecord {
+  return {
+    trustBp: j.trust_bp,
+    committees: BigInt(j.committees),
+    revealed: BigInt(j.revealed),
+    missed: BigInt(j.missed),
+    deviated: BigInt(j.deviated),
+    deviationSumBp: BigInt(j.deviation_sum_bp),
+    consecutiveMisses: j.consecutive_misses,
+    excludedUntil: BigInt(j.excluded_until),
+  };
+}
+
+/**
+ * Creates the poq keeper over the shared store.
+ *
+ * @example
+ * const keeper = createPoqKeeper();
+ * const params = keeper.getParams(ctx);
+ */
+export function createPoqKeeper(): PoqKeeper {
+  const view: PoqView = {
+    getParams(ctx) {
+      const b = ctx.store.get(paramsKey());
+      return b ? paramsFromJson(fromBytes(b)) : defaultPoqParams();
+    },
+    getRequest(ctx, id) {
+      const b = ctx.store.get(requestKey(id));
+      return b ? fromBytes<RequestRecord>(b) : undefined;
+    },
+    *requests(ctx, startId = 1n) {
+      for (const [, v] of ctx.store.iterate(requestsPrefix(), { start: requestKey(startId) })) {
+        yield fromBytes<RequestRecord>(v);
+      }
+    },
+    getNode(ctx, operator) {
+      const b = ctx.store.get(nodeKey(parseAccountAddress(operator, "operator")));
+      return b ? fromBytes<NodeRecord>(b) : undefined;
+    },
+    nodes: (ctx) => [...ctx.store.iterate(nodesPrefix())].map(([, v]) => fromBytes<NodeRecord>(v)),
+    getCommitment(ctx, id, validator) {
+      const b = ctx.store.get(commitmentKey(id, validator));
+      return b ? fromBytes<CommitmentRecord>(b) : undefined;
+    },
+    getReveal(ctx, id, validator) {
+      const b = ctx.store.get(revealKey(id, validator));
+      return b ? fromBytes<RevealRecord>(b) : undefined;
+    },
+    reveals(ctx, id) {
+      const prefix = revealsOfPrefix(id);
+      return [...ctx.store.iterate(prefix)].map(([k, v]) => ({
+        validator: Uint8Array.from(k.subarray(prefix.length)),
+        reveal: fromBytes<RevealRecord>(v),
+      }));
+    },
+    getTrust(ctx, validator) {
+      const b = ctx.store.get(trustKey(validator));
+      return b ? trustFromJson(fromBytes<TrustJson>(b)) : newTrustRecord(view.getParams(ctx));
+    },
+    trustRecords(ctx) {
+      const prefix = trustPrefix();
+      return [...ctx.store.iterate(prefix)].map(([k, v]) => ({
+        validator: Uint8Array.from(k.subarray(prefix.length)),
+        record: trustFromJson(fromBytes<TrustJson>(v)),
+      }));
+    },
+    pendingIds: (ctx) => [...ctx.store.iterate(pendingPrefix())].map(([k]) => keyU64(k)),
+    blockSeed: (ctx) => ctx.store.get(blockSeedKey()) ?? new Uint8Array(32),
+  };
+  return {
+    ...view,
+    setParams: (ctx, params) => ctx.store.set(paramsKey(), toBytes(paramsToJson(params))),
+    nextRequestId(ctx) {
+      const b = ctx.store.get(nextRequestIdKey());
+      const id = b ? readUintBE(b) : 1n;
+      ctx.store.set(nextRequestIdKey(), uintBE(id + 1n, 8));
+      return id;
+    },
+    setRequest: (ctx, r) => ctx.store.set(requestKey(BigInt(r.id)), toBytes(r)),
+    setNode: (ctx, n) => ctx.store.set(nodeKey(parseAccountAddress(n.operator, "operator")), toBytes(n)),
+    deleteNode: (ctx, operator) => ctx.store.delete(nodeKey(parseAccountAddress(operator, "operator"))),
+    setCommitment: (ctx, id, v, c) => ctx.store.set(commitmentKey(id, v), toBytes(c)),
+    setReveal: (ctx, id, v, r) => ctx.store.set(revealKey(id, v), toBytes(r)),
+    clearScores(ctx, id) {
+      for (const prefix of [commitmentsOfPrefix(id), revealsOfPrefix(id)]) {
+        const keys = [...ctx.store.iterate(prefix)].map(([k]) => k);
+        for (const k of keys) ctx.store.delete(k);
+      }
+    },
+    setTrust: (ctx, v, t) => ctx.store.set(trustKey(v), toBytes(trustToJson(v, t))),
+    addDeadline: (ctx, h, id) => ctx.store.set(deadlineKey(h, id), new Uint8Array()),
+    removeDeadline: (ctx, h, id) => ctx.store.delete(deadlineKey(h, id)),
+    setPending(ctx, id, pending) {
+      if (pending) ctx.store.set(pendingKey(id), new Uint8Array());
+      else ctx.store.delete(pendingKey(id));
+    },
+    markTouched: (ctx, id) => ctx.store.set(touchedKey(id), new Uint8Array()),
+    setBlockSeed: (ctx, seed) => ctx.store.set(blockSeedKey(), seed),
+    addUnbonding: (ctx, h, operator) =>
+      ctx.store.set(unbondingKey(h, parseAccountAddress(operator, "operator")), toBytes({ operator })),
+    takeUnbondings(ctx, height) {
+      const due: [Uint8Array, string][] = [];
+      for (const [k, v] of ctx.store.iterate(unbondingPrefix())) {
+        if (keyU64(k) > height) break;
+        due.push([k, fromBytes<{ operator: string }>(v).operator]);
+      }
+      for (const [k] of due) ctx.store.delete(k);
+      return due.map(([, op]) => op);
+    },
+    dueDeadlines(ctx, height) {
+      const due: { height: bigint; id: bigint }[] = [];
+      for (const [k] of ctx.store.iterate(deadlinesPrefix())) {
+        const h = keyU64(k);
+        if (h > height) break;
+        due.push({ height: h, id: keyU64(k, 8) });
+      }
+      return due;
+    },
+    takeTouched(ctx) {
+      const ids = [...ctx.store.iterate(touchedPrefix())].map(([k]) => keyU64(k));
+      for (const id of ids) ctx.store.delete(touchedKey(id));
+      return ids;
+    },
+  };
+}

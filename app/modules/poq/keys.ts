@@ -1,0 +1,90 @@
+/**
+ * Every key the poq module writes, in one place; the byte layout is documented in README.md (State).
+ * All keys start with `poq/`; integers are big-endian so that iteration order is numeric order.
+ */
+import { uintBE } from "./types/wire.js";
+
+export const POQ_MODULE = "poq";
+
+const PREFIX = new TextEncoder().encode("poq/");
+
+export const KeyTag = {
+  Params: 0x00,
+  NextRequestId: 0x01,
+  Request: 0x02,
+  Node: 0x03,
+  /** Requests whose deadline (response or reveal) is at a height: checked in EndBlock. */
+  Deadline: 0x04,
+  /** Requests waiting for a node. */
+  Pending: 0x05,
+  /** Requests that received a reveal in the current block (finality check in EndBlock, then deleted). */
+  Touched: 0x06,
+  Commitment: 0x07,
+  Reveal: 0x08,
+  Trust: 0x09,
+  /** Node stakes to return at a height. */
+  Unbonding: 0x0a,
+  /** The seed of the current block (the previous app hash), written in BeginBlock. */
+  BlockSeed: 0x0b,
+} as const;
+
+function key(tag: number, ...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(PREFIX.length + 1 + parts.reduce((n, p) => n + p.length, 0));
+  out.set(PREFIX, 0);
+  out[PREFIX.length] = tag;
+  let pos = PREFIX.length + 1;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+const u64 = (v: bigint): Uint8Array => uintBE(v, 8);
+const lenPrefixed = (b: Uint8Array): Uint8Array => Uint8Array.of(b.length, ...b);
+
+/** `poq/ 0x00` → params JSON. */
+export const paramsKey = (): Uint8Array => key(KeyTag.Params);
+/** `poq/ 0x01` → next request id, u64 big-endian. */
+export const nextRequestIdKey = (): Uint8Array => key(KeyTag.NextRequestId);
+/** `poq/ 0x02 | u64 id` → request JSON. */
+export const requestKey = (id: bigint): Uint8Array => key(KeyTag.Request, u64(id));
+export const requestsPrefix = (): Uint8Array => key(KeyTag.Request);
+/** `poq/ 0x03 | len | operator address bytes` → node JSON. */
+export const nodeKey = (operator: Uint8Array): Uint8Array => key(KeyTag.Node, lenPrefixed(operator));
+export const nodesPrefix = (): Uint8Array => key(KeyTag.Node);
+/** `poq/ 0x04 | u64 height | u64 id` → empty. */
+export const deadlineKey = (height: bigint, id: bigint): Uint8Array =>
+  key(KeyTag.Deadline, u64(height), u64(id));
+export const deadlinesPrefix = (): Uint8Array => key(KeyTag.Deadline);
+/** `poq/ 0x05 | u64 id` → empty. */
+export const pendingKey = (id: bigint): Uint8Array => key(KeyTag.Pending, u64(id));
+export const pendingPrefix = (): Uint8Array => key(KeyTag.Pending);
+/** `poq/ 0x06 | u64 id` → empty. */
+export const touchedKey = (id: bigint): Uint8Array => key(KeyTag.Touched, u64(id));
+export const touchedPrefix = (): Uint8Array => key(KeyTag.Touched);
+/** `poq/ 0x07 | u64 id | validator address (20)` → commitment JSON. */
+export const commitmentKey = (id: bigint, validator: Uint8Array): Uint8Array =>
+  key(KeyTag.Commitment, u64(id), validator);
+export const commitmentsOfPrefix = (id: bigint): Uint8Array => key(KeyTag.Commitment, u64(id));
+/** `poq/ 0x08 | u64 id | validator address (20)` → reveal JSON. */
+export const revealKey = (id: bigint, validator: Uint8Array): Uint8Array =>
+  key(KeyTag.Reveal, u64(id), validator);
+export const revealsOfPrefix = (id: bigint): Uint8Array => key(KeyTag.Reveal, u64(id));
+/** `poq/ 0x09 | validator address` → trust record JSON. */
+export const trustKey = (validator: Uint8Array): Uint8Array => key(KeyTag.Trust, validator);
+export const trustPrefix = (): Uint8Array => key(KeyTag.Trust);
+/** `poq/ 0x0a | u64 height | len | operator` → amount, decimal ASCII. */
+export const unbondingKey = (height: bigint, operator: Uint8Array): Uint8Array =>
+  key(KeyTag.Unbonding, u64(height), lenPrefixed(operator));
+export const unbondingPrefix = (): Uint8Array => key(KeyTag.Unbonding);
+/** `poq/ 0x0b` → 32-byte seed of the current block. */
+export const blockSeedKey = (): Uint8Array => key(KeyTag.BlockSeed);
+
+/** Reads the u64 at `offset` after the `poq/ tag` header of a key. */
+export function keyU64(k: Uint8Array, offset = 0): bigint {
+  const start = PREFIX.length + 1 + offset;
+  let v = 0n;
+  for (let i = start; i < start + 8; i++) v = (v << 8n) | BigInt(k[i] ?? 0);
+  return v;
+}

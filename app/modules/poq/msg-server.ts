@@ -1,0 +1,325 @@
+/**
+ * One handler per `poq.v1` message: decode, validate, call the keeper, emit events.
+ * Stateless checks live in each descriptor's `validateBasic` (run in CheckTx too).
+ */
+import { ChainError } from "../../errors.js";
+import type { AnyMsg, Context, MsgDescriptor, MsgResult } from "../../types.js";
+import { parseAccountAddress } from "../auth/address.js";
+import { poqAminoConverters } from "./types/amino.js";
+import type { PoqDeps } from "./deps.js";
+import {
+  ErrInsufficientStake,
+  ErrInvalidFee,
+  ErrInvalidMaxTokens,
+  ErrInvalidMinQuality,
+  ErrInvalidModel,
+  ErrInvalidModels,
+  ErrInvalidMoniker,
+  ErrInvalidStake,
+  ErrMalformedMsg,
+  ErrNodeNotFound,
+  ErrNodeUnbonding,
+  ErrEmptyPrompt,
+  ErrPromptTooLarge,
+  ErrResponseTooLarge,
+} from "./errors.js";
+import { PoqEvent, poqEvent } from "./events.js";
+import { POQ_MODULE } from "./keys.js";
+import type { PoqParams } from "./params.js";
+import { tryAssign, submitResponse } from "./requests.js";
+import { NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+import {
+  MsgRegisterNode,
+  MsgRegisterNodeResponse,
+  MsgRequestInference,
+  MsgRequestInferenceResponse,
+  MsgSubmitResponse,
+  MsgSubmitResponseResponse,
+  MsgUnregisterNode,
+  MsgUnregisterNodeResponse,
+  PoqTypeUrl,
+  type MessageCodec,
+  type ProtoCoin,
+} from "./types/msgs.js";
+import { WireError, encodeUtf8 } from "./types/wire.js";
+
+const AMOUNT = /^[0-9]{1,78}$/;
+const utf8Length = (s: string): number => encodeUtf8(s).length;
+
+function decodeMsg<T>(codec: MessageCodec<T>, bytes: Uint8Array, name: string): T {
+  try {
+    return codec.decode(bytes);
+  } catch (cause) {
+    if (cause instanceof WireError) throw new ChainError(ErrMalformedMsg, `${name}: ${cause.message}`, cause);
+    throw cause;
+  }
+}
+
+function coinAmount(
+  coin: ProtoCoin | undefined,
+  params: PoqParams,
+  field: string,
+  kind: typeof ErrInvalidFee,
+): bigint {
+  if (!coin) throw new ChainError(kind, `${field} is required`);
+  if (coin.denom !== params.denom)
+    throw new ChainError(kind, `${field} must be in ${params.denom}, got "${coin.denom}"`);
+  if (!AMOUNT.test(coin.amount))
+    throw new ChainError(kind, `${field} amount "${coin.amount}" is not an integer`);
+  return BigInt(coin.amount);
+}
+
+function checkModelId(model: string, params: PoqParams, kind: typeof ErrInvalidModel): void {
+  if (model === "" || utf8Length(model) > params.maxModelIdBytes || /[\s,]/.test(model)) {
+    throw new ChainError(
+      kind,
+      `model id ${JSON.stringify(model.slice(0, 64))} must be 1..${params.maxModelIdBytes} bytes without spaces or commas`,
+    );
+  }
+}
+
+const result = <T>(typeUrl: string, codec: MessageCodec<T>, value: T): MsgResult => ({
+  response: { typeUrl, value: codec.encode(value).finish() },
+});
+
+/**
+ * Builds the message descriptors of the poq module. `params` reads the current parameters
+ * (validateBasic has no store; it uses the genesis parameters given here).
+ *
+ * @example
+ * const msgs = createPoqMsgServer(deps, () => genesisParams);
+ */
+export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams): MsgDescriptor[] {
+  const { keeper } = deps;
+  const registerNode: MsgDescriptor = {
+    typeUrl: PoqTypeUrl.RegisterNode,
+    signers: (v) => [decodeMsg(MsgRegisterNode, v, "MsgRegisterNode").operator],
+    toAmino: (v) => ({
+      type: poqAminoConverters[PoqTypeUrl.RegisterNode].aminoType,
+      value: poqAminoConverters[PoqTypeUrl.RegisterNode].toAmino(
+        decodeMsg(MsgRegisterNode, v, "MsgRegisterNode"),
+      ),
+    }),
+    validateBasic(v) {
+      const m = decodeMsg(MsgRegisterNode, v, "MsgRegisterNode");
+      const params = staticParams();
+      parseAccountAddress(m.operator, "operator");
+      if (m.models.length === 0 || m.models.length > params.maxModelsPerNode) {
+        throw new ChainError(
+          ErrInvalidModels,
+          `a node serves 1..${params.maxModelsPerNode} models, got ${m.models.length}`,
+        );
+      }
+      for (const model of m.models) checkModelId(model, params, ErrInvalidModels);
+      if (new Set(m.models).size !== m.models.length)
+        throw new ChainError(ErrInvalidModels, "duplicate model id");
+      if (utf8Length(m.moniker) > params.maxMonikerBytes) {
+        throw new ChainError(ErrInvalidMoniker, `moniker is longer than ${params.maxMonikerBytes} bytes`);
+      }
+      coinAmount(m.stake, params, "stake", ErrInvalidStake);
+    },
+    handler(ctx: Context, msg: AnyMsg) {
+      const m = decodeMsg(MsgRegisterNode, msg.value, "MsgRegisterNode");
+      const params = keeper.getParams(ctx);
+      const amount = coinAmount(m.stake, params, "stake", ErrInvalidStake);
+      const existing = keeper.getNode(ctx, m.operator);
+      if (existing?.status === NodeStatus.Unbonding) {
+        throw new ChainError(
+          ErrNodeUnbonding,
+          `node ${m.operator} is unbonding until ${existing.unbonding_height}`,
+        );
+      }
+      const bonded = existing?.status === NodeStatus.Active ? BigInt(existing.stake.amount) : 0n;
+      if (bonded + amount < params.minNodeStake) {
+        throw new ChainError(
+          ErrInsufficientStake,
+          `stake ${bonded + amount}${params.denom} < ${params.minNodeStake}${params.denom}`,
+        );
+      }
+      if (amount > 0n)
+        deps.bank.sendCoinsFromAccountToModule(ctx, m.operator, POQ_MODULE, [
+          { denom: params.denom, amount },
+        ]);
+      const zero = "0";
+      const node: NodeRecord = {
+        operator: m.operator,
+        moniker: m.moniker,
+        models: [...m.models],
+        stake: { denom: params.denom, amount: (bonded + amount).toString() },
+        status: NodeStatus.Active,
+        registered_height: existing?.registered_height ?? ctx.blockHeight.toString(),
+        unbonding_height: zero,
+        assigned: existing?.assigned ?? zero,
+        served: existing?.served ?? zero,
+        scored: existing?.scored ?? zero,
+        quality_sum: existing?.quality_sum ?? zero,
+        earnings: existing?.earnings ?? zero,
+        slashed: existing?.slashed ?? zero,
+        slashes: existing?.slashes ?? zero,
+        missed_deadlines: existing?.missed_deadlines ?? zero,
+      };
+      keeper.setNode(ctx, node);
+      ctx.emitEvent(
+        poqEvent(PoqEvent.NodeRegistered, {
+          operator: m.operator,
+          models: m.models.join(","),
+          stake: node.stake.amount,
+        }),
+      );
+      return result(PoqTypeUrl.RegisterNodeResponse, MsgRegisterNodeResponse, {});
+    },
+  };
+
+  const unregisterNode: MsgDescriptor = {
+    typeUrl: PoqTypeUrl.UnregisterNode,
+    signers: (v) => [decodeMsg(MsgUnregisterNode, v, "MsgUnregisterNode").operator],
+    toAmino: (v) => ({
+      type: poqAminoConverters[PoqTypeUrl.UnregisterNode].aminoType,
+      value: poqAminoConverters[PoqTypeUrl.UnregisterNode].toAmino(
+        decodeMsg(MsgUnregisterNode, v, "MsgUnregisterNode"),
+      ),
+    }),
+    validateBasic(v) {
+      parseAccountAddress(decodeMsg(MsgUnregisterNode, v, "MsgUnregisterNode").operator, "operator");
+    },
+    handler(ctx, msg) {
+      const m = decodeMsg(MsgUnregisterNode, msg.value, "MsgUnregisterNode");
+      const params = keeper.getParams(ctx);
+      const node = keeper.getNode(ctx, m.operator);
+      if (!node || node.status === NodeStatus.Unbonded)
+        throw new ChainError(ErrNodeNotFound, `no active node ${m.operator}`);
+      if (node.status === NodeStatus.Unbonding) throw new ChainError(ErrNodeUnbonding, `already unbonding`);
+      const completion = ctx.blockHeight + params.unbondingBlocks;
+      keeper.setNode(ctx, { ...node, status: NodeStatus.Unbonding, unbonding_height: completion.toString() });
+      keeper.addUnbonding(ctx, completion, m.operator);
+      ctx.emitEvent(
+        poqEvent(PoqEvent.NodeUnregistered, {
+          operator: m.operator,
+          completion_height: completion.toString(),
+        }),
+      );
+      return result(PoqTypeUrl.UnregisterNodeResponse, MsgUnregisterNodeResponse, {
+        completionHeight: completion,
+      });
+    },
+  };
+
+  const requestInference: MsgDescriptor = {
+    typeUrl: PoqTypeUrl.RequestInference,
+    signers: (v) => [decodeMsg(MsgRequestInference, v, "MsgRequestInference").requester],
+    toAmino: (v) => ({
+      type: poqAminoConverters[PoqTypeUrl.RequestInference].aminoType,
+      value: poqAminoConverters[PoqTypeUrl.RequestInference].toAmino(
+        decodeMsg(MsgRequestInference, v, "MsgRequestInference"),
+      ),
+    }),
+    validateBasic(v) {
+      const m = decodeMsg(MsgRequestInference, v, "MsgRequestInference");
+      const params = staticParams();
+      parseAccountAddress(m.requester, "requester");
+      checkModelId(m.model, params, ErrInvalidModel);
+      if (m.prompt === "") throw new ChainError(ErrEmptyPrompt, "prompt is empty");
+      if (utf8Length(m.prompt) > params.maxPromptBytes) {
+        throw new ChainError(
+          ErrPromptTooLarge,
+          `prompt is ${utf8Length(m.prompt)} bytes, limit ${params.maxPromptBytes}`,
+        );
+      }
+      if (m.maxTokens > params.maxTokensLimit) {
+        throw new ChainError(
+          ErrInvalidMaxTokens,
+          `max_tokens ${m.maxTokens} exceeds ${params.maxTokensLimit}`,
+        );
+      }
+      if (m.minQuality > 10000)
+        throw new ChainError(ErrInvalidMinQuality, `min_quality ${m.minQuality} exceeds 10000`);
+      coinAmount(m.fee, params, "fee", ErrInvalidFee);
+    },
+    handler(ctx, msg) {
+      const m = decodeMsg(MsgRequestInference, msg.value, "MsgRequestInference");
+      const params = keeper.getParams(ctx);
+      const fee = coinAmount(m.fee, params, "fee", ErrInvalidFee);
+      if (fee > 0n)
+        deps.bank.sendCoinsFromAccountToModule(ctx, m.requester, POQ_MODULE, [
+          { denom: params.denom, amount: fee },
+        ]);
+      const id = keeper.nextRequestId(ctx);
+      const req: RequestRecord = {
+        id: id.toString(),
+        requester: m.requester,
+        model: m.model,
+        prompt: m.prompt,
+        max_tokens: m.maxTokens,
+        fee: { denom: params.denom, amount: fee.toString() },
+        min_quality: m.minQuality,
+        status: RequestStatus.Pending,
+        node: "",
+        response: "",
+        created_height: ctx.blockHeight.toString(),
+        assigned_height: "0",
+        responded_height: "0",
+        finalized_height: "0",
+        response_deadline: "0",
+        commit_deadline: "0",
+        reveal_deadline: "0",
+        assigned_nodes: [],
+        committee: [],
+        quality: null,
+        payout: null,
+      };
+      ctx.emitEvent(
+        poqEvent(PoqEvent.RequestCreated, {
+          request_id: req.id,
+          requester: m.requester,
+          model: m.model,
+          fee: `${fee}${params.denom}`,
+          min_quality: String(m.minQuality),
+        }),
+      );
+      const node = tryAssign(ctx, deps, req, params);
+      if (node === undefined) keeper.setPending(ctx, id, true);
+      keeper.setRequest(ctx, req);
+      return result(PoqTypeUrl.RequestInferenceResponse, MsgRequestInferenceResponse, {
+        requestId: id,
+        node: node ?? "",
+      });
+    },
+  };
+
+  const submit: MsgDescriptor = {
+    typeUrl: PoqTypeUrl.SubmitResponse,
+    signers: (v) => [decodeMsg(MsgSubmitResponse, v, "MsgSubmitResponse").node],
+    toAmino: (v) => ({
+      type: poqAminoConverters[PoqTypeUrl.SubmitResponse].aminoType,
+      value: poqAminoConverters[PoqTypeUrl.SubmitResponse].toAmino(
+        decodeMsg(MsgSubmitResponse, v, "MsgSubmitResponse"),
+      ),
+    }),
+    validateBasic(v) {
+      const m = decodeMsg(MsgSubmitResponse, v, "MsgSubmitResponse");
+      const params = staticParams();
+      parseAccountAddress(m.node, "node");
+      if (m.requestId === 0n) throw new ChainError(ErrMalformedMsg, "request_id is required");
+      if (utf8Length(m.response) > params.maxResponseBytes) {
+        throw new ChainError(
+          ErrResponseTooLarge,
+          `response is ${utf8Length(m.response)} bytes, limit ${params.maxResponseBytes}`,
+        );
+      }
+    },
+    handler(ctx, msg) {
+      const m = decodeMsg(MsgSubmitResponse, msg.value, "MsgSubmitResponse");
+      const params = keeper.getParams(ctx);
+      if (utf8Length(m.response) > params.maxResponseBytes) {
+        throw new ChainError(
+          ErrResponseTooLarge,
+          `response is ${utf8Length(m.response)} bytes, limit ${params.maxResponseBytes}`,
+        );
+      }
+      submitResponse(ctx, deps, params, m);
+      return result(PoqTypeUrl.SubmitResponseResponse, MsgSubmitResponseResponse, {});
+    },
+  };
+
+  return [registerNode, unregisterNode, requestInference, submit];
+}

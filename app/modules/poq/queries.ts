@@ -1,0 +1,129 @@
+/**
+ * ABCI queries of the poq module. Request and response bodies are UTF-8 JSON in the REST shapes of
+ * SPEC section 5 (snake_case, 64-bit integers as strings), so the REST server can pass them through.
+ *
+ * - `/poq.v1.Query/Params` `{}` → `{"params": {...}}`
+ * - `/poq.v1.Query/Request` `{"id": "1"}` → `{"request": {...}}`
+ * - `/poq.v1.Query/Requests` `{"status"?, "requester"?, "node"?, "limit"?, "key"?}` →
+ *   `{"requests": [...], "pagination": {"next_key": "<id>" | null}}` (ascending by id; key = first id)
+ * - `/poq.v1.Query/Nodes` `{}` → `{"nodes": [...]}`; `/poq.v1.Query/Node` `{"address"}` → `{"node": {...}}`
+ * - `/poq.v1.Query/Validators` `{}` → `{"validators": [{validator, operator, power, trust_bp, ...}]}`
+ */
+import { ChainError } from "../../errors.js";
+import type { Context, QueryHandler } from "../../types.js";
+import { ErrInvalidQuery, ErrNodeNotFound, ErrRequestNotFound } from "./errors.js";
+import type { PoqView } from "./keeper.js";
+import { paramsToJson } from "./keeper.js";
+import { consAddress, type NodeRecord, type RequestRecord } from "./state.js";
+import type { ValidatorsView } from "../validators/keeper.js";
+
+const MAX_LIMIT = 200;
+const DEFAULT_LIMIT = 50;
+
+function parseBody(data: Uint8Array): Record<string, unknown> {
+  if (data.length === 0) return {};
+  try {
+    const v: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ChainError(ErrInvalidQuery, "query body must be a JSON object");
+}
+
+const json = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+const optString = (body: Record<string, unknown>, key: string): string | undefined => {
+  const v = body[key];
+  if (v === undefined || v === "") return undefined;
+  if (typeof v !== "string") throw new ChainError(ErrInvalidQuery, `${key} must be a string`);
+  return v;
+};
+const idOf = (text: string | undefined, field: string): bigint => {
+  if (text === undefined || !/^[0-9]{1,20}$/.test(text))
+    throw new ChainError(ErrInvalidQuery, `${field} must be a decimal id`);
+  return BigInt(text);
+};
+
+/** A node with the derived `average_quality` (bp, integer) for the API. */
+export function nodeView(n: NodeRecord): NodeRecord & { average_quality: number } {
+  const scored = BigInt(n.scored);
+  return { ...n, average_quality: scored === 0n ? 0 : Number(BigInt(n.quality_sum) / scored) };
+}
+
+/**
+ * Builds the query handlers.
+ *
+ * @example
+ * const queries = createPoqQueries(keeper, validators);
+ */
+export function createPoqQueries(
+  view: PoqView,
+  validators: Pick<ValidatorsView, "list">,
+): Record<string, QueryHandler> {
+  return {
+    "/poq.v1.Query/Params": (ctx: Context) => json({ params: paramsToJson(view.getParams(ctx)) }),
+    "/poq.v1.Query/Request": (ctx, data) => {
+      const id = idOf(optString(parseBody(data), "id"), "id");
+      const request = view.getRequest(ctx, id);
+      if (!request) throw new ChainError(ErrRequestNotFound, `request ${id} not found`);
+      return json({ request });
+    },
+    "/poq.v1.Query/Requests": (ctx, data) => {
+      const body = parseBody(data);
+      const status = optString(body, "status");
+      const requester = optString(body, "requester");
+      const node = optString(body, "node");
+      const key = optString(body, "key");
+      const rawLimit = body["limit"] ?? DEFAULT_LIMIT;
+      const limit = typeof rawLimit === "string" ? Number.parseInt(rawLimit, 10) : rawLimit;
+      if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit <= 0) {
+        throw new ChainError(ErrInvalidQuery, "limit must be a positive integer");
+      }
+      const matches = (r: RequestRecord): boolean =>
+        (status === undefined || r.status === status) &&
+        (requester === undefined || r.requester === requester) &&
+        (node === undefined || r.node === node);
+      const requests: RequestRecord[] = [];
+      let nextKey: string | null = null;
+      for (const r of view.requests(ctx, key === undefined ? 1n : idOf(key, "key"))) {
+        if (!matches(r)) continue;
+        if (requests.length === Math.min(limit, MAX_LIMIT)) {
+          nextKey = r.id;
+          break;
+        }
+        requests.push(r);
+      }
+      return json({ requests, pagination: { next_key: nextKey } });
+    },
+    "/poq.v1.Query/Nodes": (ctx) => json({ nodes: view.nodes(ctx).map(nodeView) }),
+    "/poq.v1.Query/Node": (ctx, data) => {
+      const address = optString(parseBody(data), "address");
+      if (address === undefined) throw new ChainError(ErrInvalidQuery, "address is required");
+      const node = view.getNode(ctx, address);
+      if (!node) throw new ChainError(ErrNodeNotFound, `node ${address} not found`);
+      return json({ node: nodeView(node) });
+    },
+    "/poq.v1.Query/Validators": (ctx) => {
+      const byAddress = new Map(view.trustRecords(ctx).map((t) => [consAddress(t.validator), t.record]));
+      const params = view.getParams(ctx);
+      const list = validators.list(ctx).map((v) => {
+        const t = byAddress.get(consAddress(v.address)) ?? view.getTrust(ctx, v.address);
+        return {
+          validator: consAddress(v.address),
+          operator: v.operator,
+          moniker: v.moniker,
+          power: v.power.toString(),
+          trust_bp: t.trustBp,
+          committees: t.committees.toString(),
+          revealed: t.revealed.toString(),
+          missed: t.missed.toString(),
+          deviated: t.deviated.toString(),
+          average_deviation_bp: t.revealed === 0n ? 0 : Number(t.deviationSumBp / t.revealed),
+          excluded_until: t.excludedUntil.toString(),
+          excluded: t.excludedUntil >= ctx.blockHeight || t.trustBp < params.minCommitteeTrustBp,
+        };
+      });
+      return json({ validators: list });
+    },
+  };
+}

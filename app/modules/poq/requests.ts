@@ -1,0 +1,160 @@
+/**
+ * The request lifecycle up to the response: escrow, assignment, waiting, expiry, missed deadlines.
+ */
+import { ChainError } from "../../errors.js";
+import type { Context } from "../../types.js";
+import { assignNode } from "./assignment.js";
+import type { PoqDeps } from "./deps.js";
+import {
+  ErrNotAssignedNode,
+  ErrNotAwaitingResponse,
+  ErrRequestNotFound,
+  ErrResponseDeadlinePassed,
+} from "./errors.js";
+import { PoqEvent, poqEvent } from "./events.js";
+import type { PoqParams } from "./params.js";
+import { payFromEscrow, slashNode } from "./escrow.js";
+import { selectCommitteeFor } from "./scoring.js";
+import { deriveSeed } from "./seed.js";
+import { NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+
+type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
+
+const inc = (s: string, by = 1n): string => (BigInt(s) + by).toString();
+
+/**
+ * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
+ * Returns the node's operator, or undefined when no eligible node serves the model.
+ */
+export function tryAssign(
+  ctx: Ctx,
+  deps: PoqDeps,
+  req: RequestRecord,
+  params: PoqParams,
+): string | undefined {
+  const nodes = deps.keeper
+    .nodes(ctx)
+    .filter((n) => n.status === NodeStatus.Active && n.models.includes(req.model))
+    .map((n) => ({ key: n.operator, weight: BigInt(n.stake.amount) }));
+  const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), req.assigned_nodes.length);
+  const node = assignNode({ seed, nodes, minStake: params.minNodeStake, exclude: req.assigned_nodes });
+  if (node === undefined) return undefined;
+  const deadline = ctx.blockHeight + params.responseTimeout;
+  Object.assign(req, {
+    status: RequestStatus.Assigned,
+    node,
+    assigned_height: ctx.blockHeight.toString(),
+    response_deadline: deadline.toString(),
+    assigned_nodes: [...req.assigned_nodes, node],
+  });
+  const rec = deps.keeper.getNode(ctx, node) as NodeRecord;
+  deps.keeper.setNode(ctx, { ...rec, assigned: inc(rec.assigned) });
+  deps.keeper.setPending(ctx, BigInt(req.id), false);
+  deps.keeper.addDeadline(ctx, deadline, BigInt(req.id));
+  ctx.emitEvent(
+    poqEvent(PoqEvent.RequestAssigned, { request_id: req.id, node, response_deadline: deadline.toString() }),
+  );
+  return node;
+}
+
+/** Ends a request that never got an answer: full refund, EXPIRED. */
+function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): void {
+  payFromEscrow(ctx, deps, req.requester, req.fee.denom, BigInt(req.fee.amount));
+  deps.keeper.setPending(ctx, BigInt(req.id), false);
+  deps.keeper.setRequest(ctx, {
+    ...req,
+    status: RequestStatus.Expired,
+    finalized_height: ctx.blockHeight.toString(),
+  });
+  ctx.emitEvent(
+    poqEvent(PoqEvent.RequestExpired, {
+      request_id: req.id,
+      requester: req.requester,
+      refund: req.fee.amount,
+      reason,
+    }),
+  );
+}
+
+/**
+ * BeginBlock part: requests waiting for a node get assigned when one appeared, or expire after
+ * `requestTtl` blocks.
+ */
+export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void {
+  for (const id of deps.keeper.pendingIds(ctx)) {
+    const req = deps.keeper.getRequest(ctx, id);
+    if (!req || req.status !== RequestStatus.Pending) {
+      deps.keeper.setPending(ctx, id, false);
+      continue;
+    }
+    if (tryAssign(ctx, deps, req, params) !== undefined) deps.keeper.setRequest(ctx, req);
+    else if (ctx.blockHeight >= BigInt(req.created_height) + params.requestTtl)
+      expire(ctx, deps, req, "no node");
+  }
+}
+
+/**
+ * EndBlock part for an ASSIGNED request at its response deadline: slash the node, then hand the
+ * request to another node (up to `maxReassignments`) or refund it.
+ */
+export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord, params: PoqParams): void {
+  const node = deps.keeper.getNode(ctx, req.node);
+  if (node) deps.keeper.setNode(ctx, { ...node, missed_deadlines: inc(node.missed_deadlines) });
+  slashNode(ctx, deps, req.node, params.slashMissedDeadlineBp, req.requester, "missed_deadline", req.id);
+  const reassignments = req.assigned_nodes.length - 1;
+  if (reassignments < params.maxReassignments && tryAssign(ctx, deps, req, params) !== undefined) {
+    deps.keeper.setRequest(ctx, req);
+    return;
+  }
+  expire(ctx, deps, req, "missed_deadline");
+}
+
+/**
+ * MsgSubmitResponse after its stateless checks: the sender must be the assigned node, in time.
+ * The request moves to SCORING and gets its committee.
+ */
+export function submitResponse(
+  ctx: Ctx,
+  deps: PoqDeps,
+  params: PoqParams,
+  msg: { node: string; requestId: bigint; response: string },
+): RequestRecord {
+  const req = deps.keeper.getRequest(ctx, msg.requestId);
+  if (!req) throw new ChainError(ErrRequestNotFound, `request ${msg.requestId} does not exist`);
+  if (req.status !== RequestStatus.Assigned) {
+    throw new ChainError(ErrNotAwaitingResponse, `request ${req.id} is ${req.status}`);
+  }
+  if (req.node !== msg.node) {
+    throw new ChainError(ErrNotAssignedNode, `request ${req.id} is assigned to ${req.node}, not ${msg.node}`);
+  }
+  if (ctx.blockHeight > BigInt(req.response_deadline)) {
+    throw new ChainError(ErrResponseDeadlinePassed, `deadline was height ${req.response_deadline}`);
+  }
+  deps.keeper.removeDeadline(ctx, BigInt(req.response_deadline), msg.requestId);
+  const committee = selectCommitteeFor(ctx, deps, params, msg.requestId);
+  const commitDeadline = ctx.blockHeight + params.commitWindow;
+  const revealDeadline = commitDeadline + params.revealWindow;
+  const next: RequestRecord = {
+    ...req,
+    status: RequestStatus.Scoring,
+    response: msg.response,
+    responded_height: ctx.blockHeight.toString(),
+    commit_deadline: commitDeadline.toString(),
+    reveal_deadline: revealDeadline.toString(),
+    committee,
+  };
+  deps.keeper.setRequest(ctx, next);
+  deps.keeper.addDeadline(ctx, revealDeadline, msg.requestId);
+  const node = deps.keeper.getNode(ctx, msg.node);
+  if (node) deps.keeper.setNode(ctx, { ...node, served: inc(node.served) });
+  ctx.emitEvent(
+    poqEvent(PoqEvent.ResponseSubmitted, {
+      request_id: req.id,
+      node: msg.node,
+      committee: committee.map((c) => c.validator).join(","),
+      commit_deadline: next.commit_deadline,
+      reveal_deadline: next.reveal_deadline,
+    }),
+  );
+  return next;
+}

@@ -1,0 +1,275 @@
+/**
+ * Scoring: committees, commitments and reveals from the injected commit, finality and payouts.
+ */
+import type { ExtendedCommitInfo } from "../../../abci/application.js";
+import { BlockIdFlag } from "../../../abci/application.js";
+import type { Context } from "../../types.js";
+import { revealMatches } from "./commitment.js";
+import { selectCommittee } from "./committee.js";
+import type { PoqDeps } from "./deps.js";
+import { PoqEvent, poqEvent } from "./events.js";
+import { decideFinality } from "./finality.js";
+import { weightedMedian } from "./median.js";
+import type { PoqParams } from "./params.js";
+import { computePayout } from "./payout.js";
+import { payFromEscrow, slashNode } from "./escrow.js";
+import { deriveSeed } from "./seed.js";
+import {
+  consAddress,
+  consAddressBytes,
+  RequestStatus,
+  type CommitteeSeat,
+  type RequestRecord,
+} from "./state.js";
+import { isExcluded, recordCommittee, recordMiss, recordReveal } from "./trust.js";
+import { bytesEqual, fromHex, toHex } from "./types/wire.js";
+import { decodeVoteExtension } from "./vote-extension.js";
+
+type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
+
+const inc = (s: string, by = 1n): string => (BigInt(s) + by).toString();
+
+/** Draws the committee of a request that just got its response, and counts the seats in trust. */
+export function selectCommitteeFor(
+  ctx: Ctx,
+  deps: PoqDeps,
+  params: PoqParams,
+  requestId: bigint,
+): CommitteeSeat[] {
+  const seed = deriveSeed("committee", deps.keeper.blockSeed(ctx), requestId, 0);
+  const members = selectCommittee({
+    seed,
+    validators: deps.validators.list(ctx),
+    size: params.committeeSize,
+    isExcluded: (a) => isExcluded(deps.keeper.getTrust(ctx, a), ctx.blockHeight, params.minCommitteeTrustBp),
+  });
+  for (const m of members)
+    deps.keeper.setTrust(ctx, m.address, recordCommittee(deps.keeper.getTrust(ctx, m.address)));
+  return members.map((m) => ({ validator: consAddress(m.address), power: m.power.toString() }));
+}
+
+function seatOf(req: RequestRecord, validator: Uint8Array): CommitteeSeat | undefined {
+  const name = consAddress(validator);
+  return req.committee.find((c) => c.validator === name);
+}
+
+/**
+ * FinalizeBlock part for the injected commit (already verified in ProcessProposal): records the
+ * commitments and reveals of each validator with the height they arrived at. Entries that do not
+ * count are dropped silently (lenient, so one validator's bad entry never costs a block):
+ * malformed or oversized extensions, validators not in the request's committee, commitments
+ * outside (responded, commit_deadline] or repeated, reveals outside (commit_deadline,
+ * reveal_deadline], without an earlier commitment, repeated, or not matching.
+ * Returns how many commitments and reveals were accepted.
+ */
+export function applyInjectedCommit(
+  ctx: Ctx,
+  deps: PoqDeps,
+  commit: ExtendedCommitInfo,
+): { commitments: number; reveals: number } {
+  const params = deps.keeper.getParams(ctx);
+  const height = ctx.blockHeight;
+  let commitments = 0;
+  let reveals = 0;
+  for (const vote of commit.votes) {
+    if (vote.blockIdFlag !== BlockIdFlag.Commit || vote.voteExtension.length === 0) continue;
+    let ext;
+    try {
+      ext = decodeVoteExtension(vote.voteExtension, params.maxVoteExtensionBytes);
+    } catch {
+      continue;
+    }
+    const validator = vote.validator.address;
+    const name = consAddress(validator);
+    for (const r of ext.reveals) {
+      const req = deps.keeper.getRequest(ctx, r.requestId);
+      if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, validator)) continue;
+      if (height <= BigInt(req.commit_deadline) || height > BigInt(req.reveal_deadline)) continue;
+      const c = deps.keeper.getCommitment(ctx, r.requestId, validator);
+      if (!c || BigInt(c.height) >= height || deps.keeper.getReveal(ctx, r.requestId, validator)) continue;
+      const input = { requestId: r.requestId, score: r.score, salt: r.salt, validator };
+      if (!revealMatches(fromHex(c.commitment), input)) continue;
+      deps.keeper.setReveal(ctx, r.requestId, validator, { score: r.score, height: height.toString() });
+      deps.keeper.markTouched(ctx, r.requestId);
+      ctx.emitEvent(
+        poqEvent(PoqEvent.ScoreRevealed, { request_id: req.id, validator: name, score: String(r.score) }),
+      );
+      reveals++;
+    }
+    for (const c of ext.commitments) {
+      const req = deps.keeper.getRequest(ctx, c.requestId);
+      if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, validator)) continue;
+      if (height <= BigInt(req.responded_height) || height > BigInt(req.commit_deadline)) continue;
+      if (deps.keeper.getCommitment(ctx, c.requestId, validator)) continue;
+      deps.keeper.setCommitment(ctx, c.requestId, validator, {
+        commitment: toHex(c.commitment),
+        height: height.toString(),
+      });
+      ctx.emitEvent(poqEvent(PoqEvent.ScoreCommitted, { request_id: req.id, validator: name }));
+      commitments++;
+    }
+  }
+  return { commitments, reveals };
+}
+
+/**
+ * Checks a SCORING request at the end of a block: finalizes it at quorum or at the reveal deadline,
+ * or ends it UNSCORED. Returns the decision.
+ */
+export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: RequestRecord): string {
+  const id = BigInt(req.id);
+  const reveals = deps.keeper.reveals(ctx, id);
+  const powerOf = (v: Uint8Array): bigint => BigInt(seatOf(req, v)?.power ?? "0");
+  const committeePower = req.committee.reduce((s, c) => s + BigInt(c.power), 0n);
+  const revealedPower = reveals.reduce((s, r) => s + powerOf(r.validator), 0n);
+  const decision = decideFinality({
+    committeePower,
+    revealedPower,
+    height: ctx.blockHeight,
+    revealDeadline: BigInt(req.reveal_deadline),
+    quorumBp: params.quorumBp,
+    deadlineQuorumBp: params.deadlineQuorumBp,
+  });
+  if (decision === "pending") return decision;
+  const scores = reveals.map((r) => ({
+    validator: r.validator,
+    score: r.reveal.score,
+    power: powerOf(r.validator),
+  }));
+  const quality = decision === "final" ? weightedMedian(scores) : undefined;
+  deps.keeper.removeDeadline(ctx, BigInt(req.reveal_deadline), id);
+  deps.keeper.clearScores(ctx, id);
+  updateTrust(ctx, deps, params, req, scores, quality);
+  if (quality === undefined) {
+    payFromEscrow(ctx, deps, req.requester, req.fee.denom, BigInt(req.fee.amount));
+    deps.keeper.setRequest(ctx, {
+      ...req,
+      status: RequestStatus.Unscored,
+      finalized_height: ctx.blockHeight.toString(),
+      payout: { node: "0", validators: [], refund: req.fee.amount, slashed: "0" },
+    });
+    ctx.emitEvent(
+      poqEvent(PoqEvent.RequestUnscored, {
+        request_id: req.id,
+        revealed_power: revealedPower.toString(),
+        committee_power: committeePower.toString(),
+        refund: req.fee.amount,
+      }),
+    );
+    return "unscored";
+  }
+  settle(ctx, deps, params, req, scores, quality, { revealedPower, committeePower });
+  return "final";
+}
+
+function updateTrust(
+  ctx: Ctx,
+  deps: PoqDeps,
+  params: PoqParams,
+  req: RequestRecord,
+  scores: { validator: Uint8Array; score: number }[],
+  quality: number | undefined,
+): void {
+  for (const seat of req.committee) {
+    const address = consAddressBytes(seat.validator);
+    const before = deps.keeper.getTrust(ctx, address);
+    const reveal = scores.find((s) => bytesEqual(s.validator, address));
+    if (reveal && quality === undefined) continue; // no consensus to compare with
+    const after = reveal
+      ? recordReveal(before, reveal.score - (quality ?? 0), params)
+      : recordMiss(before, ctx.blockHeight, params);
+    deps.keeper.setTrust(ctx, address, after);
+    if (after.excludedUntil !== before.excludedUntil) {
+      ctx.emitEvent(
+        poqEvent(PoqEvent.ValidatorExcluded, {
+          validator: seat.validator,
+          until: after.excludedUntil.toString(),
+        }),
+      );
+    }
+  }
+}
+
+function settle(
+  ctx: Ctx,
+  deps: PoqDeps,
+  params: PoqParams,
+  req: RequestRecord,
+  scores: { validator: Uint8Array; score: number; power: bigint }[],
+  quality: number,
+  power: { revealedPower: bigint; committeePower: bigint },
+): void {
+  const denom = req.fee.denom;
+  const p = computePayout({
+    fee: BigInt(req.fee.amount),
+    quality,
+    minQuality: req.min_quality,
+    qualityFloorBp: params.qualityFloorBp,
+    nodeShareBp: params.nodeShareBp,
+    validatorShareBp: params.validatorShareBp,
+    agreementToleranceBp: params.agreementToleranceBp,
+    reveals: scores,
+  });
+  let refund = p.refund;
+  const validators: { validator: string; operator: string; amount: string }[] = [];
+  for (const v of p.validators) {
+    const operator = deps.validators.get(ctx, v.validator)?.operator ?? "";
+    // A validator without an operator account cannot be paid: its share goes back to the requester.
+    if (operator === "") refund += v.amount;
+    else payFromEscrow(ctx, deps, operator, denom, v.amount);
+    validators.push({
+      validator: consAddress(v.validator),
+      operator,
+      amount: (operator === "" ? 0n : v.amount).toString(),
+    });
+  }
+  payFromEscrow(ctx, deps, req.node, denom, p.node);
+  payFromEscrow(ctx, deps, req.requester, denom, refund);
+  const node = deps.keeper.getNode(ctx, req.node);
+  if (node) {
+    deps.keeper.setNode(ctx, {
+      ...node,
+      scored: inc(node.scored),
+      quality_sum: inc(node.quality_sum, BigInt(quality)),
+      earnings: inc(node.earnings, p.node),
+    });
+  }
+  const slashed =
+    quality < params.qualityFloorBp
+      ? slashNode(ctx, deps, req.node, params.slashLowQualityBp, req.requester, "low_quality", req.id)
+      : 0n;
+  deps.keeper.setRequest(ctx, {
+    ...req,
+    status: RequestStatus.Finalized,
+    finalized_height: ctx.blockHeight.toString(),
+    quality: {
+      score: quality,
+      scores: scores.map((s) => ({
+        validator: consAddress(s.validator),
+        score: s.score,
+        power: s.power.toString(),
+      })),
+      revealed_power: power.revealedPower.toString(),
+      committee_power: power.committeePower.toString(),
+    },
+    payout: { node: p.node.toString(), validators, refund: refund.toString(), slashed: slashed.toString() },
+  });
+  ctx.emitEvent(
+    poqEvent(PoqEvent.QualityFinalized, {
+      request_id: req.id,
+      score: String(quality),
+      revealed_power: power.revealedPower.toString(),
+      committee_power: power.committeePower.toString(),
+    }),
+  );
+  ctx.emitEvent(
+    poqEvent(PoqEvent.Paid, {
+      request_id: req.id,
+      node: req.node,
+      node_amount: p.node.toString(),
+      validators: validators.map((v) => `${v.validator}:${v.amount}`).join(","),
+      requester: req.requester,
+      refund: refund.toString(),
+    }),
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * The records the poq module stores, in their stored (and API) form: JSON with snake_case keys,
+ * 64-bit integers and amounts as decimal strings, scores as integer basis points. Objects are always
+ * built with the same key order, so their bytes are deterministic.
+ */
+import { bech32Decode, bech32Encode } from "../auth/bech32.js";
+import { BECH32_PREFIX } from "../auth/address.js";
+
+export const RequestStatus = {
+  Pending: "PENDING",
+  Assigned: "ASSIGNED",
+  Scoring: "SCORING",
+  Finalized: "FINALIZED",
+  Expired: "EXPIRED",
+  Unscored: "UNSCORED",
+} as const;
+export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];
+
+export interface CoinJson {
+  denom: string;
+  amount: string;
+}
+
+export interface CommitteeSeat {
+  /** Consensus address, bech32 `poqvalcons...`. */
+  validator: string;
+  power: string;
+}
+
+export interface QualityJson {
+  score: number;
+  scores: { validator: string; score: number; power: string }[];
+  revealed_power: string;
+  committee_power: string;
+}
+
+export interface PayoutJson {
+  node: string;
+  validators: { validator: string; operator: string; amount: string }[];
+  refund: string;
+  /** Node stake slashed for this request (sent to the requester). */
+  slashed: string;
+}
+
+export interface RequestRecord {
+  id: string;
+  requester: string;
+  model: string;
+  prompt: string;
+  max_tokens: number;
+  fee: CoinJson;
+  min_quality: number;
+  status: RequestStatus;
+  node: string;
+  response: string;
+  created_height: string;
+  assigned_height: string;
+  responded_height: string;
+  finalized_height: string;
+  response_deadline: string;
+  commit_deadline: string;
+  reveal_deadline: string;
+  /** Nodes assigned so far (the current one last); a node is never assigned the same request twice. */
+  assigned_nodes: string[];
+  committee: CommitteeSeat[];
+  quality: QualityJson | null;
+  payout: PayoutJson | null;
+}
+
+export const NodeStatus = { Active: "ACTIVE", Unbonding: "UNBONDING", Unbonded: "UNBONDED" } as const;
+export type NodeStatus = (typeof NodeStatus)[keyof typeof NodeStatus];
+
+export interface NodeRecord {
+  operator: string;
+  moniker: string;
+  models: string[];
+  stake: CoinJson;
+  status: NodeStatus;
+  registered_height: string;
+  unbonding_height: string;
+  /** Requests assigned. */
+  assigned: string;
+  /** Responses submitted in time. */
+  served: string;
+  /** Responses whose quality was finalized. */
+  scored: string;
+  quality_sum: string;
+  earnings: string;
+  slashed: string;
+  slashes: string;
+  missed_deadlines: string;
+}
+
+export interface CommitmentRecord {
+  commitment: string;
+  height: string;
+}
+
+export interface RevealRecord {
+  score: number;
+  height: string;
+}
+
+export interface TrustJson {
+  validator: string;
+  trust_bp: number;
+  committees: string;
+  revealed: string;
+  missed: string;
+  deviated: string;
+  deviation_sum_bp: string;
+  consecutive_misses: number;
+  excluded_until: string;
+}
+
+/** bech32 `poqvalcons` form of a consensus address. */
+export function consAddress(address: Uint8Array): string {
+  return bech32Encode(BECH32_PREFIX.consensus, address);
+}
+
+/** Bytes of a `poqvalcons` address (stored values only; never user input). */
+export function consAddressBytes(address: string): Uint8Array {
+  return bech32Decode(address).data;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Serializes a record (key order is that of the object literal that built it). */
+export function toBytes(record: object): Uint8Array {
+  return enc.encode(JSON.stringify(record));
+}
+
+/** Parses a stored record. */
+export function fromBytes<T>(bytes: Uint8Array): T {
+  return JSON.parse(dec.decode(bytes)) as T;
+}
