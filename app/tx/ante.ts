@@ -54,7 +54,7 @@ export interface AnteOptions {
   accounts: AccountKeeper;
   bank: BankKeeper;
   /** The node's signature cache; verified checks are recorded and skipped next time. */
-  sigCache?: SigVerificationCache;
+  sigCache?: SigVerificationCache | undefined;
 }
 
 export interface AnteResult {
@@ -83,14 +83,15 @@ interface SignerEntry {
  * ante.signers; // ["poq1..."]
  */
 export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): AnteResult {
-  const params = opts.accounts.getParams(ctx);
   const signers = collectSigners(tx);
   const fee = tx.authInfo.fee;
   if (!fee) throw new ChainError(ErrInvalidRequest, "missing fee");
   const gasLimit = fee.gasLimit;
-
+  // Before the first store read: with a zero limit, that read would already be out of gas.
+  if (!opts.simulate && gasLimit === 0n)
+    throw new ChainError(ErrInvalidGasLimit, "gas limit must be positive");
+  const params = opts.accounts.getParams(ctx);
   if (!opts.simulate) {
-    if (gasLimit === 0n) throw new ChainError(ErrInvalidGasLimit, "gas limit must be positive");
     if (gasLimit > params.maxTxGas) {
       throw new ChainError(
         ErrInvalidGasLimit,
@@ -206,7 +207,14 @@ function deductFee(ctx: Context, opts: AnteOptions, params: AuthParams, input: F
   if (!opts.accounts.hasAccount(ctx, payer)) {
     throw new ChainError(ErrUnknownAddress, `fee payer address: ${payer} does not exist`);
   }
-  if (paid > 0n) {
+  if (paid === 0n && opts.simulate) {
+    // Drafts sent to Simulate carry no fee yet, but the real tx will pay one. Move 1upoq in the
+    // throw-away simulation state so the estimate includes the fee transfer's store gas;
+    // without it a wallet's 1.3x gas adjustment can fall short.
+    if (opts.bank.getBalance(ctx, payer, BASE_DENOM).amount > 0n) {
+      opts.bank.sendCoinsFromAccountToModule(ctx, payer, FEE_COLLECTOR, [{ denom: BASE_DENOM, amount: 1n }]);
+    }
+  } else if (paid > 0n) {
     try {
       opts.bank.sendCoinsFromAccountToModule(ctx, payer, FEE_COLLECTOR, input.feeCoins);
     } catch (err) {

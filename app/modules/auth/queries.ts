@@ -24,9 +24,10 @@ function decode<T>(codec: { decode(data: Uint8Array): T }, data: Uint8Array, nam
 }
 
 /**
- * The auth query handlers, keyed by path. A missing account is ErrNotFound whose log carries
- * `rpc error: code = NotFound desc = account <addr> not found`: CosmJS's `getAccount` looks for
- * exactly that to return null instead of throwing.
+ * The auth query handlers, keyed by path. A missing account is ErrNotFound with details
+ * `account <addr> not found`; the base app's query log wraps it as
+ * `rpc error: code = NotFound desc = account <addr> not found: not found`, which CosmJS's
+ * `getAccount` looks for to return null instead of throwing.
  *
  * @example
  * const queries = createAuthQueries(auth.keeper);
@@ -38,10 +39,7 @@ export function createAuthQueries(accounts: AccountView): Record<string, QueryHa
       const address = formatAccountAddress(parseAccountAddress(req.address));
       const account = accounts.getAccount(ctx, address);
       if (!account) {
-        throw new ChainError(
-          ErrNotFound,
-          `rpc error: code = NotFound desc = account ${req.address} not found`,
-        );
+        throw new ChainError(ErrNotFound, `account ${req.address} not found`);
       }
       return QueryAccountResponse.encode({ account: accountToAny(account) }).finish();
     },
@@ -63,7 +61,7 @@ export function createAuthQueries(accounts: AccountView): Record<string, QueryHa
         ? accounts.getAccount(ctx, accounts.moduleAddress(req.name))
         : undefined;
       if (!account) {
-        throw new ChainError(ErrNotFound, `rpc error: code = NotFound desc = account ${req.name} not found`);
+        throw new ChainError(ErrNotFound, `module account ${req.name} not found`);
       }
       return QueryModuleAccountByNameResponse.encode({ account: accountToAny(account) }).finish();
     },

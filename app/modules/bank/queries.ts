@@ -116,10 +116,7 @@ export function createBankQueries(bank: BankView): Record<string, QueryHandler> 
       checkDenom(req.denom);
       const metadata = bank.getDenomMetadata(ctx, req.denom);
       if (!metadata) {
-        throw new ChainError(
-          ErrNotFound,
-          `rpc error: code = NotFound desc = client metadata for denom ${req.denom}`,
-        );
+        throw new ChainError(ErrNotFound, `client metadata for denom ${req.denom}`);
       }
       return QueryDenomMetadataResponse.encode({ metadata }).finish();
     },
