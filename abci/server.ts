@@ -14,7 +14,6 @@ import { decodeRequest, encodeResponse } from "./codec.js";
 import { dispatchRequest, type Serialize } from "./dispatch.js";
 import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES, encodeFrame } from "./framing.js";
 import { BaseError } from "../app/errors.js";
-import type { tendermint } from "../proto/gen/tendermint.js";
 
 /** Where the server's events go; `fields` are structured context for the line. */
 export interface AbciLogger {
@@ -126,13 +125,13 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
     connections.set(socket, { settled: () => answered });
     logger.info("abci connection opened", { connection: id });
 
-    function write(response: tendermint.abci.IResponse): Promise<void> | undefined {
+    function write(frame: Uint8Array): Promise<void> | undefined {
       // Batch the frames written in one turn of the event loop into a single syscall.
       if (socket.writableCorked === 0) {
         socket.cork();
         setImmediate(() => socket.uncork());
       }
-      const ok = socket.write(encodeFrame(encodeResponse(response)));
+      const ok = socket.write(frame);
       if (ok || socket.destroyed) return undefined;
       return new Promise((resolve) => {
         socket.once("drain", resolve);
@@ -140,11 +139,11 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
       });
     }
 
-    async function answer(frame: Uint8Array): Promise<void> {
-      if (socket.destroyed) return;
-      let response: tendermint.abci.IResponse;
+    /** The response frame for one request frame; any failure becomes the fatal `exception` answer. */
+    async function respond(frame: Uint8Array): Promise<Uint8Array> {
       try {
-        response = await dispatchRequest(opts.app, decodeRequest(frame), queue.serialize);
+        const response = await dispatchRequest(opts.app, decodeRequest(frame), queue.serialize);
+        return encodeFrame(encodeResponse(response));
       } catch (err) {
         // Fatal by protocol: CometBFT closes the connection on an exception and the node stops.
         logger.error("abci request failed", {
@@ -152,9 +151,13 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
           error: describe(err),
           stack: (err as Error)?.stack,
         });
-        response = { exception: { error: describe(err) } };
+        return encodeFrame(encodeResponse({ exception: { error: describe(err) } }));
       }
-      await write(response);
+    }
+
+    async function answer(frame: Uint8Array): Promise<void> {
+      if (socket.destroyed) return;
+      await write(await respond(frame));
       pending -= 1;
       if (pending === RESUME_AT_PENDING && socket.isPaused()) socket.resume();
     }
@@ -163,7 +166,11 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
       if (failed) return;
       const enqueue = (frame: Uint8Array): void => {
         pending += 1;
-        answered = answered.then(() => answer(frame));
+        answered = answered
+          .then(() => answer(frame))
+          .catch((err: unknown) =>
+            logger.error("abci write failed", { connection: id, error: describe(err) }),
+          );
       };
       try {
         decoder.push(chunk, enqueue);
