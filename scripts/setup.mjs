@@ -90,7 +90,8 @@ async function ensureBuild() {
       newest,
       newestMtime(join(root, s), (n) => /\.(ts|js|json)$/.test(n)),
     );
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
+  const generatedInDist = existsSync(join(root, "dist", "proto", "gen", "tendermint.js"));
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest && generatedInDist) return;
   const code = await runWithProgress("building TypeScript (tsc)", "npx", ["tsc", "-p", "tsconfig.json"]);
   if (code !== 0) fail("the TypeScript build failed; see the errors above");
   // tsc emits only what it compiles: the generated protobuf module (JavaScript + .d.ts) is copied beside it.
