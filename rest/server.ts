@@ -16,6 +16,7 @@ import { cosmosBankRoutes } from "./routes/cosmos-bank.js";
 import { cosmosStakingRoutes } from "./routes/cosmos-staking.js";
 import { cosmosTendermintRoutes } from "./routes/cosmos-tendermint.js";
 import { cosmosTxRoutes } from "./routes/cosmos-tx.js";
+import { registerPoqAnyJson } from "./poq-messages-json.js";
 import { poqRoutes } from "./routes/poq.js";
 import { walletRoutes } from "./routes/wallet.js";
 import { webRoutes } from "./routes/web.js";
@@ -76,6 +77,7 @@ function catalogueName(err: FastifyError): RestErrorName {
  * const res = await app.inject({ url: "/cosmos/base/tendermint/v1beta1/node_info" });
  */
 export async function buildServer(opts: BuildServerOptions): Promise<FastifyInstance> {
+  registerPoqAnyJson();
   const reader = opts.reader ?? createRpcChainReader({ rpcUrl: opts.rpcUrl });
   const app = Fastify({
     logger: opts.logger ?? false,

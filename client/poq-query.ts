@@ -1,0 +1,105 @@
+/**
+ * Reads PoQ state over a node's CometBFT RPC (the poq module's JSON ABCI queries), and waits for a
+ * request's quality to be final.
+ */
+import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
+import { BaseError } from "../app/errors.js";
+import type { NodeRecord, RequestRecord } from "../app/modules/poq/state.js";
+
+export type { NodeRecord, RequestRecord };
+
+/** Statuses after which a request changes no more. */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(["FINALIZED", "EXPIRED", "UNSCORED"]);
+
+/** A query the node answered with an error. */
+export class PoqQueryError extends BaseError {
+  override name = "PoqQueryError" as const;
+  readonly code: number;
+
+  constructor(path: string, code: number, log: string) {
+    super(`query ${path} failed with code ${code}`, { details: log });
+    this.code = code;
+  }
+}
+
+/** Typed reads of the poq module. */
+export interface PoqQueryClient {
+  /** The request, or undefined when it does not exist. */
+  getRequest(id: bigint): Promise<RequestRecord | undefined>;
+  getNode(operator: string): Promise<NodeRecord | undefined>;
+  getParams(): Promise<Record<string, unknown>>;
+  disconnect(): void;
+}
+
+/**
+ * Connects to a node's RPC for PoQ queries.
+ *
+ * @example
+ * const query = await createPoqQueryClient("http://127.0.0.1:26657");
+ * const request = await query.getRequest(1n);
+ * query.disconnect();
+ */
+export async function createPoqQueryClient(rpcUrl: string): Promise<PoqQueryClient> {
+  const comet: CometClient = await connectComet(rpcUrl);
+  const query = async (path: string, request: object): Promise<Record<string, unknown> | undefined> => {
+    const res = await comet.abciQuery({ path, data: new TextEncoder().encode(JSON.stringify(request)) });
+    if (res.code !== undefined && res.code !== 0) {
+      if (/not found/i.test(res.log ?? "")) return undefined;
+      throw new PoqQueryError(path, res.code, res.log ?? "");
+    }
+    return JSON.parse(new TextDecoder().decode(res.value)) as Record<string, unknown>;
+  };
+  return {
+    async getRequest(id) {
+      return (await query("/poq.v1.Query/Request", { id: id.toString() }))?.["request"] as
+        RequestRecord | undefined;
+    },
+    async getNode(operator) {
+      return (await query("/poq.v1.Query/Node", { address: operator }))?.["node"] as NodeRecord | undefined;
+    },
+    async getParams() {
+      return ((await query("/poq.v1.Query/Params", {}))?.["params"] ?? {}) as Record<string, unknown>;
+    },
+    disconnect: () => comet.disconnect(),
+  };
+}
+
+/** Options for {@link waitForQuality}. */
+export interface WaitForQualityOptions {
+  /** Give up after this long; default 120 s. */
+  timeoutMs?: number;
+  /** Poll interval; default 1 s. */
+  pollMs?: number;
+  /** Called each time the status changes. */
+  onStatus?: (status: string) => void;
+}
+
+/**
+ * Polls a request until its status is final (FINALIZED, EXPIRED or UNSCORED) and returns it;
+ * `request.quality.score` is the consensus score in basis points when FINALIZED.
+ *
+ * @example
+ * const request = await waitForQuality(query, requestId, { timeoutMs: 60_000 });
+ * console.log(request.status, request.quality?.score);
+ */
+export async function waitForQuality(
+  query: Pick<PoqQueryClient, "getRequest">,
+  requestId: bigint,
+  opts: WaitForQualityOptions = {},
+): Promise<RequestRecord> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  let last = "";
+  for (;;) {
+    const request = await query.getRequest(requestId);
+    if (request && request.status !== last) {
+      last = request.status;
+      opts.onStatus?.(last);
+    }
+    if (request && FINAL_STATUSES.has(request.status)) return request;
+    if (Date.now() >= deadline)
+      throw new BaseError(`request ${requestId} not final after ${opts.timeoutMs ?? 120_000} ms`, {
+        details: `last status ${last || "unknown"}`,
+      });
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
+  }
+}
