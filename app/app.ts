@@ -58,8 +58,15 @@ export interface CreateAppOptions {
   version?: string;
 }
 
+/** {@link Application} with every method synchronous: this app never awaits. */
+export type SyncApplication = {
+  [K in keyof Application]: Application[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Awaited<R>
+    : never;
+};
+
 /** The app: the ABCI methods, plus access for tools and tests. */
-export interface PoqApp extends Application {
+export interface PoqApp extends SyncApplication {
   readonly state: StateStore;
   readonly router: Router;
   /** Closes the database. */
