@@ -1,0 +1,309 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import nacl from "tweetnacl";
+import { BlockIdFlag, type CommitInfo, type ExtendedCommitInfo } from "../../../abci/application.js";
+import { createContext } from "../../context.js";
+import { ChainError } from "../../errors.js";
+import { LayeredStore } from "../../store/layered.js";
+import type { AnyMsg, Context } from "../../types.js";
+import { formatAccountAddress, moduleAddress } from "../auth/address.js";
+import { createAccountKeeper } from "../auth/keeper.js";
+import { createBankKeeper } from "../bank/keeper.js";
+import { consensusAddress, createValidatorsKeeper } from "../validators/keeper.js";
+import { voteExtensionSignBytes } from "./extended-commit.js";
+import type { LocalScore } from "./extension-planner.js";
+import { createPoqModule, type PoqModule } from "./module.js";
+import { defaultPoqParams } from "./params.js";
+import {
+  MsgRegisterNode,
+  MsgRequestInference,
+  MsgRequestInferenceResponse,
+  MsgSubmitResponse,
+  PoqTypeUrl,
+} from "./types/msgs.js";
+
+const CHAIN = "poq-test-1";
+const DENOM = "upoq";
+const acct = (n: number) => formatAccountAddress(new Uint8Array(20).fill(n));
+const REQUESTER = acct(1);
+const NODE = acct(2);
+const keys = [11, 12, 13, 14].map((n) => nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(n)));
+const operators = [21, 22, 23, 24].map(acct);
+
+function setup(overrides: Partial<ReturnType<typeof defaultPoqParams>> = {}) {
+  const store = new LayeredStore({ get: () => undefined, page: () => [] });
+  const accounts = createAccountKeeper({ moduleAccounts: { poq: [] } });
+  const bank = createBankKeeper({ accounts });
+  const validators = createValidatorsKeeper();
+  const poq = createPoqModule({ bank, validators });
+  let height = 0n;
+  const ctx = (): Context =>
+    createContext({ store, chainId: CHAIN, blockHeight: height, blockTimeNanos: 0n });
+  const g = ctx();
+  for (const [addr, amount] of [
+    [REQUESTER, 10_000_000n],
+    [NODE, 10_000_000n],
+  ] as const) {
+    bank.setBalance(g, addr, { denom: DENOM, amount });
+  }
+  bank.setSupply(g, { denom: DENOM, amount: 20_000_000n });
+  keys.forEach((k, i) =>
+    validators.set(g, {
+      address: consensusAddress(k.publicKey),
+      pubKey: k.publicKey,
+      power: 10n,
+      operator: operators[i]!,
+      moniker: `v${i}`,
+    }),
+  );
+  poq.initGenesis?.(
+    g,
+    { params: { ...jsonParams(overrides) } },
+    { chainId: CHAIN, initialHeight: 1n, validators: [] },
+  );
+  const supply = () => bank.getSupply(ctx(), DENOM).amount;
+  const balance = (a: string) => bank.getBalance(ctx(), a, DENOM).amount;
+  const total = () =>
+    [REQUESTER, NODE, moduleAddress("poq"), ...operators].reduce((s, a) => s + balance(a), 0n);
+  return { poq, ctx, setHeight: (h: bigint) => (height = h), supply, balance, total, validators };
+}
+
+function jsonParams(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]));
+}
+
+function deliver(poq: PoqModule, ctx: Context, typeUrl: string, value: Uint8Array) {
+  const d = poq.msgs.find((m) => m.typeUrl === typeUrl)!;
+  d.validateBasic(value);
+  return d.handler(ctx, { typeUrl, value } satisfies AnyMsg);
+}
+
+/** Signs each validator's extension for `height` and returns the commit plus the block's last commit. */
+function signCommit(exts: Uint8Array[], height: bigint): { commit: ExtendedCommitInfo; last: CommitInfo } {
+  const votes = keys.map((k, i) => {
+    const ext = exts[i] ?? new Uint8Array();
+    return {
+      validator: { address: consensusAddress(k.publicKey), power: 10n },
+      voteExtension: ext,
+      extensionSignature: nacl.sign.detached(voteExtensionSignBytes(ext, height, 0, CHAIN), k.secretKey),
+      blockIdFlag: BlockIdFlag.Commit,
+    };
+  });
+  return {
+    commit: { round: 0, votes },
+    last: { round: 0, votes: votes.map((v) => ({ validator: v.validator, blockIdFlag: v.blockIdFlag })) },
+  };
+}
+
+describe("poq module (in-process chain of blocks)", () => {
+  it("register → request → response → commit → reveal → FINALIZED within 3 blocks, supply conserved", () => {
+    const env = setup();
+    const { poq } = env;
+    env.setHeight(1n);
+    const stake = { denom: DENOM, amount: "2000000" };
+    poq.beginBlock?.(env.ctx(), {
+      height: 1n,
+      timeNanos: 0n,
+      proposerAddress: new Uint8Array(20),
+      lastAppHash: new Uint8Array(32).fill(9),
+    });
+    deliver(
+      poq,
+      env.ctx(),
+      PoqTypeUrl.RegisterNode,
+      MsgRegisterNode.encode({ operator: NODE, models: ["llama"], stake, moniker: "n" }).finish(),
+    );
+    const res = deliver(
+      poq,
+      env.ctx(),
+      PoqTypeUrl.RequestInference,
+      MsgRequestInference.encode({
+        requester: REQUESTER,
+        model: "llama",
+        prompt: "2+2?",
+        maxTokens: 16,
+        fee: { denom: DENOM, amount: "1000" },
+        minQuality: 5000,
+      }).finish(),
+    );
+    const { requestId, node } = MsgRequestInferenceResponse.decode(res.response.value);
+    assert.equal(node, NODE);
+    poq.endBlock?.(env.ctx(), { height: 1n, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+
+    // a non-assigned node is rejected with a registered code
+    const wrong = MsgSubmitResponse.encode({ node: REQUESTER, requestId, response: "x" }).finish();
+    assert.throws(
+      () => deliver(poq, env.ctx(), PoqTypeUrl.SubmitResponse, wrong),
+      (e: unknown) => e instanceof ChainError && e.codespace === "poq" && e.code === 9,
+    );
+
+    const R = 2n;
+    env.setHeight(R);
+    poq.beginBlock?.(env.ctx(), {
+      height: R,
+      timeNanos: 0n,
+      proposerAddress: new Uint8Array(20),
+      lastAppHash: new Uint8Array(32).fill(8),
+    });
+    deliver(
+      poq,
+      env.ctx(),
+      PoqTypeUrl.SubmitResponse,
+      MsgSubmitResponse.encode({ node: NODE, requestId, response: "4" }).finish(),
+    );
+    poq.endBlock?.(env.ctx(), { height: R, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    const req = poq.keeper.getRequest(env.ctx(), requestId)!;
+    assert.equal(req.status, "SCORING");
+    assert.equal(req.committee.length, 3);
+
+    // Every validator scored in the background; committee members put scores into their extensions.
+    const scores = new Map<number, LocalScore>(
+      keys.map((_, i) => [i, { score: [8000, 8200, 7900, 8100][i]!, salt: new Uint8Array(32).fill(i + 1) }]),
+    );
+    let previous: ExtendedCommitInfo | undefined;
+    for (let h = R + 1n; h <= R + 3n; h++) {
+      env.setHeight(h);
+      const ctx = env.ctx();
+      poq.beginBlock?.(ctx, {
+        height: h,
+        timeNanos: 0n,
+        proposerAddress: new Uint8Array(20),
+        lastAppHash: new Uint8Array(32).fill(Number(h)),
+      });
+      const txs: Uint8Array[] = [];
+      if (previous) {
+        const { last } = signCommit(
+          previous.votes.map((v) => v.voteExtension),
+          h - 1n,
+        );
+        const tx = poq.prepareInjectedCommit({ height: h, enableHeight: 1n, localLastCommit: previous })!;
+        txs.push(tx);
+        poq.verifyInjectedCommit(ctx, { txs, height: h, enableHeight: 1n, chainId: CHAIN, lastCommit: last });
+        poq.applyInjectedCommit(ctx, tx);
+      }
+      poq.endBlock?.(ctx, { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+      // ExtendVote at h (state after block h), with the block's injected commit in flight
+      const exts = keys.map((k, i) =>
+        poq.extendVote(env.ctx(), {
+          validator: consensusAddress(k.publicKey),
+          height: h,
+          scores: new Map([[requestId, scores.get(i)!]]),
+          txs,
+        }),
+      );
+      exts.forEach((e) => assert.ok(poq.verifyVoteExtension(env.ctx(), e)));
+      previous = signCommit(exts, h).commit;
+    }
+    const done = poq.keeper.getRequest(env.ctx(), requestId)!;
+    assert.equal(done.status, "FINALIZED", JSON.stringify(done));
+    assert.equal(BigInt(done.finalized_height) - R, 3n);
+    assert.ok(done.quality!.score >= 7900 && done.quality!.score <= 8200);
+    assert.equal(env.supply(), 20_000_000n);
+    assert.equal(env.total(), 20_000_000n);
+    assert.ok(BigInt(done.payout!.node) > 0n);
+    assert.equal(env.balance(moduleAddress("poq")), 2_000_000n); // only the stake is left in escrow
+  });
+
+  it("rejects a forged injected commit", () => {
+    const env = setup();
+    const { commit, last } = signCommit([Uint8Array.of()], 4n);
+    commit.votes[0]!.extensionSignature = new Uint8Array(64).fill(1);
+    const tx = env.poq.prepareInjectedCommit({ height: 5n, enableHeight: 1n, localLastCommit: commit })!;
+    assert.throws(
+      () =>
+        env.poq.verifyInjectedCommit(env.ctx(), {
+          txs: [tx],
+          height: 5n,
+          enableHeight: 1n,
+          chainId: CHAIN,
+          lastCommit: last,
+        }),
+      (e: unknown) => e instanceof ChainError && e.code === 19,
+    );
+    assert.throws(
+      () =>
+        env.poq.verifyInjectedCommit(env.ctx(), {
+          txs: [],
+          height: 5n,
+          enableHeight: 1n,
+          chainId: CHAIN,
+          lastCommit: last,
+        }),
+      ChainError,
+    );
+  });
+
+  it("expires a request without a node and refunds it", () => {
+    const env = setup({ requestTtl: 3n });
+    const { poq } = env;
+    env.setHeight(1n);
+    poq.beginBlock?.(env.ctx(), { height: 1n, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    deliver(
+      poq,
+      env.ctx(),
+      PoqTypeUrl.RequestInference,
+      MsgRequestInference.encode({
+        requester: REQUESTER,
+        model: "none",
+        prompt: "p",
+        maxTokens: 0,
+        fee: { denom: DENOM, amount: "500" },
+        minQuality: 0,
+      }).finish(),
+    );
+    assert.equal(env.balance(REQUESTER), 10_000_000n - 500n);
+    for (let h = 2n; h <= 4n; h++) {
+      env.setHeight(h);
+      poq.beginBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+      poq.endBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    }
+    assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.status, "EXPIRED");
+    assert.equal(env.balance(REQUESTER), 10_000_000n);
+    assert.equal(env.total(), 20_000_000n);
+  });
+
+  it("slashes a node that misses its deadline and refunds after the last reassignment", () => {
+    const env = setup({ responseTimeout: 2n, maxReassignments: 0 });
+    const { poq } = env;
+    env.setHeight(1n);
+    poq.beginBlock?.(env.ctx(), { height: 1n, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    deliver(
+      poq,
+      env.ctx(),
+      PoqTypeUrl.RegisterNode,
+      MsgRegisterNode.encode({
+        operator: NODE,
+        models: ["m"],
+        stake: { denom: DENOM, amount: "1000000" },
+        moniker: "",
+      }).finish(),
+    );
+    deliver(
+      poq,
+      env.ctx(),
+      PoqTypeUrl.RequestInference,
+      MsgRequestInference.encode({
+        requester: REQUESTER,
+        model: "m",
+        prompt: "p",
+        maxTokens: 0,
+        fee: { denom: DENOM, amount: "100" },
+        minQuality: 0,
+      }).finish(),
+    );
+    for (let h = 2n; h <= 3n; h++) {
+      env.setHeight(h);
+      poq.beginBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+      poq.endBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    }
+    assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.status, "EXPIRED");
+    assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.stake.amount, "950000");
+    assert.equal(env.balance(REQUESTER), 10_000_000n + 50_000n);
+    assert.equal(env.total(), 20_000_000n);
+    const late = MsgSubmitResponse.encode({ node: NODE, requestId: 1n, response: "x" }).finish();
+    assert.throws(
+      () => deliver(poq, env.ctx(), PoqTypeUrl.SubmitResponse, late),
+      (e: unknown) => e instanceof ChainError && e.code === 11,
+    );
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * The poq module: Proof of Quality requests, nodes, committees and commit-reveal scores carried in
+ * vote extensions (see README.md). Besides the {@link Module} shape it exposes the hooks the base app
+ * calls around vote extensions; the base app wires them, the module never touches ABCI itself.
+ */
+import type { CommitInfo, ExtendedCommitInfo } from "../../../abci/application.js";
+import { ChainError } from "../../errors.js";
+import type { Context, Module } from "../../types.js";
+import { poqBeginBlock, poqEndBlock } from "./block.js";
+import type { PoqBank, PoqDeps } from "./deps.js";
+import { ErrInvalidInjectedCommit } from "./errors.js";
+import {
+  checkInjectionPlacement,
+  decodeInjectedCommit,
+  encodeInjectedCommit,
+  injectionRequired,
+  InvalidInjectedCommitError,
+  isInjectedCommitTx,
+  verifyExtendedCommit,
+} from "./extended-commit.js";
+import { planVoteExtension, type LocalScore } from "./extension-planner.js";
+import { exportPoqGenesis, initPoqGenesis, parsePoqGenesis } from "./genesis.js";
+import { createPoqKeeper, type PoqKeeper, type StoreContext } from "./keeper.js";
+import { POQ_MODULE } from "./keys.js";
+import { createPoqMsgServer } from "./msg-server.js";
+import { defaultPoqParams, type PoqParams } from "./params.js";
+import { createPoqQueries } from "./queries.js";
+import { applyInjectedCommit } from "./scoring.js";
+import { isValidVoteExtension } from "./vote-extension.js";
+import type { ValidatorsView } from "../validators/keeper.js";
+
+export interface CreatePoqModuleOptions {
+  bank: PoqBank;
+  validators: Pick<ValidatorsView, "get" | "list">;
+  /**
+   * Parameters for stateless checks (validateBasic has no store). Defaults to the genesis params
+   * seen by validateGenesis/initGenesis, else the defaults.
+   */
+  params?: PoqParams;
+}
+
+export interface PoqModule extends Module {
+  readonly keeper: PoqKeeper;
+  /**
+   * PrepareProposal: the transaction to put first in block `height` (built from
+   * `local_last_commit`), or undefined when vote extensions are not on for `height - 1`.
+   */
+  prepareInjectedCommit(p: {
+    height: bigint;
+    enableHeight: bigint;
+    localLastCommit: ExtendedCommitInfo;
+  }): Uint8Array | undefined;
+  /**
+   * ProcessProposal: throws ChainError(poq 19) when the block's injected commit is missing, misplaced,
+   * malformed, or fails the signature / 2/3-power checks. Reject the proposal when it throws.
+   */
+  verifyInjectedCommit(
+    ctx: StoreContext,
+    p: {
+      txs: readonly Uint8Array[];
+      height: bigint;
+      enableHeight: bigint;
+      chainId: string;
+      lastCommit: CommitInfo;
+    },
+  ): void;
+  /** FinalizeBlock, for the injected transaction (after BeginBlock): records commitments and reveals. */
+  applyInjectedCommit(ctx: Context, tx: Uint8Array): { commitments: number; reveals: number };
+  /** Whether transaction bytes are an injected commit (CheckTx must reject them: poq 20). */
+  isInjectedCommitTx(tx: Uint8Array): boolean;
+  /** VerifyVoteExtension: deterministic and lenient (empty is fine); false for malformed or oversized. */
+  verifyVoteExtension(ctx: StoreContext, extension: Uint8Array): boolean;
+  /** ExtendVote: the extension to sign, from ready local scores; never runs the model. */
+  extendVote(
+    ctx: StoreContext,
+    p: {
+      validator: Uint8Array;
+      height: bigint;
+      scores: ReadonlyMap<bigint, LocalScore>;
+      txs: readonly Uint8Array[];
+    },
+  ): Uint8Array;
+}
+
+/**
+ * Creates the poq module.
+ *
+ * @example
+ * const poq = createPoqModule({ bank, validators: validatorsModule.keeper });
+ * // auth must list the module account: createAccountKeeper({ moduleAccounts: { poq: [] } })
+ */
+export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
+  const keeper = createPoqKeeper();
+  const deps: PoqDeps = { keeper, bank: opts.bank, validators: opts.validators };
+  let staticParams = opts.params ?? defaultPoqParams();
+  return {
+    name: POQ_MODULE,
+    keeper,
+    msgs: createPoqMsgServer(deps, () => staticParams),
+    queries: createPoqQueries(keeper, opts.validators),
+    validateGenesis(raw) {
+      const g = parsePoqGenesis(raw);
+      if (!opts.params) staticParams = g.params;
+    },
+    initGenesis(ctx, raw) {
+      const g = parsePoqGenesis(raw);
+      if (!opts.params) staticParams = g.params;
+      initPoqGenesis(keeper, ctx, g);
+    },
+    exportGenesis: (ctx) => exportPoqGenesis(keeper, ctx),
+    beginBlock(ctx, block) {
+      // A restarted process learns its static params from state.
+      if (!opts.params) staticParams = keeper.getParams(ctx);
+      poqBeginBlock(ctx, deps, block);
+    },
+    endBlock: (ctx) => poqEndBlock(ctx, deps),
+    prepareInjectedCommit(p) {
+      return injectionRequired(p.height, p.enableHeight)
+        ? encodeInjectedCommit(p.localLastCommit)
+        : undefined;
+    },
+    verifyInjectedCommit(ctx, p) {
+      try {
+        const tx = checkInjectionPlacement({
+          txs: p.txs,
+          height: p.height,
+          voteExtensionsEnableHeight: p.enableHeight,
+        });
+        if (tx === undefined) return;
+        verifyExtendedCommit({
+          commit: decodeInjectedCommit(tx),
+          lastCommit: p.lastCommit,
+          height: p.height,
+          chainId: p.chainId,
+          voteExtensionsEnableHeight: p.enableHeight,
+          pubKeyOf: (address) => opts.validators.get(ctx, address)?.pubKey,
+        });
+      } catch (cause) {
+        if (cause instanceof InvalidInjectedCommitError)
+          throw new ChainError(ErrInvalidInjectedCommit, cause.message, cause);
+        throw cause;
+      }
+    },
+    applyInjectedCommit(ctx, tx) {
+      return applyInjectedCommit(ctx, deps, decodeInjectedCommit(tx));
+    },
+    isInjectedCommitTx,
+    verifyVoteExtension: (ctx, extension) =>
+      isValidVoteExtension(extension, keeper.getParams(ctx).maxVoteExtensionBytes),
+    extendVote(ctx, p) {
+      const first = p.txs[0];
+      let inFlight: ExtendedCommitInfo | undefined;
+      if (first && isInjectedCommitTx(first)) {
+        try {
+          inFlight = decodeInjectedCommit(first);
+        } catch {
+          inFlight = undefined;
+        }
+      }
+      return planVoteExtension(keeper, ctx, {
+        validator: p.validator,
+        height: p.height,
+        scores: p.scores,
+        ...(inFlight ? { inFlight } : {}),
+      });
+    },
+  };
+}
