@@ -1,0 +1,73 @@
+/**
+ * Builds the application's genesis `app_state` for a local network: funded accounts, their balances
+ * and the total supply, and each validator's operator account.
+ */
+import { defaultAuthGenesisJson } from "../app/modules/auth/genesis.js";
+import { defaultBankGenesisJson } from "../app/modules/bank/genesis.js";
+
+export interface GenesisCoin {
+  denom: string;
+  amount: string;
+}
+
+export interface GenesisAccount {
+  address: string;
+  coins: GenesisCoin[];
+}
+
+export interface GenesisOperator {
+  /** Base64 ed25519 consensus key, as in CometBFT's genesis `validators[].pub_key.value`. */
+  pubKey: string;
+  operator: string;
+  moniker: string;
+}
+
+export interface BuildAppStateOptions {
+  accounts: GenesisAccount[];
+  operators?: GenesisOperator[];
+  /** Extra module sections (e.g. `poq`), merged as they are. */
+  modules?: Record<string, unknown>;
+}
+
+/**
+ * The `app_state` JSON: accounts numbered in the order given, balances with sorted denoms, and the
+ * supply as their sum.
+ *
+ * @example
+ * buildAppState({ accounts: [{ address: "poq1...", coins: [{ denom: "upoq", amount: "1000" }] }] });
+ */
+export function buildAppState(opts: BuildAppStateOptions): Record<string, unknown> {
+  const auth = defaultAuthGenesisJson();
+  const bank = defaultBankGenesisJson();
+  const supply = new Map<string, bigint>();
+  const seen = new Set<string>();
+  opts.accounts.forEach((acc, i) => {
+    if (seen.has(acc.address)) throw new Error(`genesis account ${acc.address} listed twice`);
+    seen.add(acc.address);
+    auth.accounts.push({
+      "@type": "/cosmos.auth.v1beta1.BaseAccount",
+      address: acc.address,
+      pub_key: null,
+      account_number: String(i),
+      sequence: "0",
+    });
+    const coins = [...acc.coins].sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
+    bank.balances.push({ address: acc.address, coins });
+    for (const c of coins) supply.set(c.denom, (supply.get(c.denom) ?? 0n) + BigInt(c.amount));
+  });
+  bank.supply = [...supply.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([denom, amount]) => ({ denom, amount: amount.toString() }));
+  return {
+    auth,
+    bank,
+    validators: {
+      validators: (opts.operators ?? []).map((o) => ({
+        pub_key: o.pubKey,
+        operator: o.operator,
+        moniker: o.moniker,
+      })),
+    },
+    ...opts.modules,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Runs a validator's application process (`dist/validator/main.js`) as a child, with its output
+ * appended to `<home>/app.log`, and stops it with SIGTERM (SIGKILL when it lingers) — or kills it
+ * outright, which the crash tests do on purpose.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { createConnection } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { BaseError } from "../app/errors.js";
+
+export class AppProcessError extends BaseError {
+  override name = "AppProcessError" as const;
+}
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "validator", "main.js");
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+export interface StartAppOptions {
+  home: string;
+  /** `tcp://127.0.0.1:PORT` */
+  abciAddress: string;
+  chainId?: string;
+  /** Extra arguments for validator/main.js. */
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AppProcess {
+  readonly pid: number;
+  readonly logFile: string;
+  readonly exited: Promise<number | string>;
+  readonly running: boolean;
+  /** Resolves once the ABCI port accepts connections. */
+  ready(timeoutMs?: number): Promise<void>;
+  stop(timeoutMs?: number): Promise<void>;
+  /** SIGKILL: no handler runs, nothing is flushed (crash tests). */
+  kill(): Promise<void>;
+  logTail(lines?: number): string;
+}
+
+/**
+ * Starts a validator's application process.
+ *
+ * @example
+ * const app = startAppProcess({ home, abciAddress: "tcp://127.0.0.1:26658" });
+ * await app.ready();
+ */
+export function startAppProcess(opts: StartAppOptions): AppProcess {
+  const logFile = join(opts.home, "app.log");
+  mkdirSync(dirname(logFile), { recursive: true });
+  const fd = openSync(logFile, "a");
+  let child: ChildProcess;
+  try {
+    const args = [MAIN, "--home", opts.home, "--abci", opts.abciAddress];
+    if (opts.chainId !== undefined) args.push("--chain-id", opts.chainId);
+    child = spawn(process.execPath, [...args, ...(opts.args ?? [])], {
+      stdio: ["ignore", fd, fd],
+      env: opts.env ?? process.env,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  if (child.pid === undefined) throw new AppProcessError("the application process did not start");
+  live.add(child);
+  let running = true;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => {
+      running = false;
+      live.delete(child);
+      resolve(code ?? signal ?? "unknown");
+    });
+  });
+  const tail = (lines = 30): string => {
+    try {
+      const size = statSync(logFile).size;
+      return readFileSync(logFile, "utf8")
+        .slice(Math.max(0, size - 64 * 1024))
+        .split("\n")
+        .slice(-lines - 1)
+        .join("\n");
+    } catch {
+      return "";
+    }
+  };
+  const { hostname, port } = new URL(opts.abciAddress.replace(/^tcp:/, "http:"));
+
+  return {
+    pid: child.pid,
+    logFile,
+    exited,
+    get running() {
+      return running;
+    },
+    async ready(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (!running) throw new AppProcessError("the application process exited", { details: tail(20) });
+        const ok = await new Promise<boolean>((resolve) => {
+          const s = createConnection({ host: hostname, port: Number(port) }, () => {
+            s.destroy();
+            resolve(true);
+          });
+          s.once("error", () => resolve(false));
+        });
+        if (ok) return;
+        await sleep(100);
+      }
+      throw new AppProcessError(`the application did not listen on ${opts.abciAddress} in time`, {
+        details: tail(20),
+      });
+    },
+    async stop(timeoutMs = 5000) {
+      if (!running) return;
+      child.kill("SIGTERM");
+      const grace = new AbortController();
+      const timedOut = sleep(timeoutMs, false, { signal: grace.signal }).catch(() => false);
+      const done = await Promise.race([exited.then(() => true), timedOut]);
+      grace.abort();
+      if (!done) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+    async kill() {
+      if (!running) return;
+      child.kill("SIGKILL");
+      await exited;
+    },
+    logTail: tail,
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * A local network on loopback: N validators, each one CometBFT process and one application process,
+ * with a genesis of funded accounts and vote extensions on. Used by the devnet, `poq testnet`, the
+ * end-to-end tests and the benchmarks.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Bip39, Random } from "@cosmjs/crypto";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { initCometTestnet, portsFor, type CometHome } from "./comet-home.js";
+import { startComet, waitForHeight, type CometProcess } from "./comet-process.js";
+import { startAppProcess, type AppProcess } from "./app-process.js";
+import { buildAppState, type GenesisAccount } from "./app-genesis.js";
+
+export interface LocalNetworkOptions {
+  /** Folder for the node homes (`node0`, `node1`, ...) and `network.json`. */
+  dir: string;
+  chainId: string;
+  validators: number;
+  /** Node i uses ports basePort + 10i (+0 p2p, +1 RPC, +2 ABCI). Default 26656. */
+  basePort?: number;
+  /** Funded accounts besides the validators' operators. */
+  accounts?: GenesisAccount[];
+  /** Coins each validator operator gets. Default 1,000,000,000 upoq. */
+  operatorCoins?: string;
+  /** Default "300ms". */
+  timeoutCommit?: string;
+  /** Default 1: vote extensions from the first block. */
+  voteExtensionsEnableHeight?: number;
+  /** Extra genesis sections for modules (e.g. `poq`). */
+  modules?: Record<string, unknown>;
+  /** Extra arguments for node i's application process. */
+  appArgs?: (index: number) => string[];
+  /** CometBFT log level. Default "error" (logs go to each home's cometbft.log). */
+  logLevel?: string;
+}
+
+/** A validator operator key created for the network. */
+export interface OperatorKey {
+  name: string;
+  address: string;
+  mnemonic: string;
+}
+
+export interface LocalNode {
+  index: number;
+  home: string;
+  rpcUrl: string;
+  abciAddress: string;
+  comet: CometProcess | undefined;
+  app: AppProcess | undefined;
+}
+
+export interface LocalNetwork {
+  readonly dir: string;
+  readonly chainId: string;
+  readonly nodes: LocalNode[];
+  readonly operators: OperatorKey[];
+  rpcUrl(index: number): string;
+  /** Waits until node `index` (default 0) reports `height`. */
+  waitForHeight(height: number | bigint, timeoutMs?: number, index?: number): Promise<bigint>;
+  /** Starts node i's application, waits for its socket, then starts its CometBFT. */
+  startNode(index: number): Promise<void>;
+  /** Stops node i's CometBFT, then its application. */
+  stopNode(index: number): Promise<void>;
+  /** SIGKILLs node i's application; CometBFT stops itself when its ABCI connection breaks. */
+  killApp(index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface NetworkFile {
+  chainId: string;
+  nodes: { home: string; rpcUrl: string; abciAddress: string }[];
+  operators: OperatorKey[];
+}
+
+async function newOperator(name: string): Promise<OperatorKey> {
+  const mnemonic = Bip39.encode(Random.getBytes(32)).toString();
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "poq" });
+  const [account] = await wallet.getAccounts();
+  return { name, address: account!.address, mnemonic };
+}
+
+/**
+ * Writes the network's files (once): CometBFT homes with per-node ports, one genesis with funded
+ * accounts and operators, and `network.json`. An existing network in `dir` is reused as it is.
+ */
+export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<NetworkFile> {
+  const file = join(opts.dir, "network.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as NetworkFile;
+  const operators = await Promise.all(
+    Array.from({ length: opts.validators }, (_, i) => newOperator(`validator${i}`)),
+  );
+  const basePort = opts.basePort ?? 26656;
+  const testnet = await initCometTestnet({
+    dir: opts.dir,
+    validators: opts.validators,
+    chainId: opts.chainId,
+    basePort,
+    timeoutCommit: opts.timeoutCommit ?? "300ms",
+    logLevel: opts.logLevel ?? "error",
+    genesis: { voteExtensionsEnableHeight: opts.voteExtensionsEnableHeight ?? 1 },
+  });
+  const operatorCoins = opts.operatorCoins ?? "1000000000";
+  const appState = buildAppState({
+    accounts: [
+      ...operators.map((o) => ({ address: o.address, coins: [{ denom: "upoq", amount: operatorCoins }] })),
+      ...(opts.accounts ?? []),
+    ],
+    operators: testnet.genesis.validators.map((v, i) => ({
+      pubKey: v.pub_key.value,
+      operator: operators[i]!.address,
+      moniker: `node${i}`,
+    })),
+    ...(opts.modules ? { modules: opts.modules } : {}),
+  });
+  for (const node of testnet.nodes) {
+    const genesisFile = join(node.home, "config", "genesis.json");
+    const genesis = JSON.parse(readFileSync(genesisFile, "utf8")) as Record<string, unknown>;
+    genesis.app_state = appState;
+    writeFileSync(genesisFile, JSON.stringify(genesis, null, 2) + "\n");
+  }
+  const net: NetworkFile = {
+    chainId: opts.chainId,
+    nodes: testnet.nodes.map((n: CometHome) => ({
+      home: n.home,
+      rpcUrl: n.rpcUrl,
+      abciAddress: n.abciAddress,
+    })),
+    operators,
+  };
+  writeFileSync(file, JSON.stringify(net, null, 2) + "\n");
+  return net;
+}
+
+/**
+ * Initializes (when needed) and starts a local network, and waits for its first block.
+ *
+ * @example
+ * const net = await startLocalNetwork({ dir: "/tmp/net", chainId: "poq-test-1", validators: 4 });
+ * await net.waitForHeight(3);
+ * await net.stop();
+ */
+export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<LocalNetwork> {
+  const file = await initLocalNetwork(opts);
+  const nodes: LocalNode[] = file.nodes.map((n, index) => ({
+    ...n,
+    index,
+    comet: undefined,
+    app: undefined,
+  }));
+
+  const node = (index: number): LocalNode => {
+    const n = nodes[index];
+    if (!n) throw new Error(`no node ${index} (the network has ${nodes.length})`);
+    return n;
+  };
+
+  const net: LocalNetwork = {
+    dir: opts.dir,
+    chainId: file.chainId,
+    nodes,
+    operators: file.operators,
+    rpcUrl: (i) => node(i).rpcUrl,
+    waitForHeight: (h, timeoutMs = 60_000, i = 0) => waitForHeight(node(i).rpcUrl, h, timeoutMs),
+    async startNode(i) {
+      const n = node(i);
+      if (n.comet?.running) await n.comet.stop();
+      if (!n.app?.running) {
+        n.app = startAppProcess({
+          home: n.home,
+          abciAddress: n.abciAddress,
+          chainId: file.chainId,
+          args: opts.appArgs?.(i) ?? [],
+        });
+        await n.app.ready();
+      }
+      n.comet = startComet({ home: n.home });
+    },
+    async stopNode(i) {
+      const n = node(i);
+      await n.comet?.stop();
+      await n.app?.stop();
+    },
+    async killApp(i) {
+      const n = node(i);
+      await n.app?.kill();
+      // CometBFT exits by itself once its ABCI client loses the connection; make sure of it.
+      await n.comet?.stop(10_000);
+    },
+    async stop() {
+      await Promise.all(nodes.map((_, i) => net.stopNode(i)));
+    },
+  };
+  try {
+    for (let i = 0; i < nodes.length; i++) await net.startNode(i);
+    await net.waitForHeight(1, 60_000);
+  } catch (err) {
+    await net.stop();
+    throw err;
+  }
+  return net;
+}
+
+export { portsFor };
