@@ -81,7 +81,9 @@ export function createTxFixture(opts: CreateTxFixtureOptions = {}): TxFixture {
     // Only registered errors are results; anything else is a bug and fails the test loudly.
     const fail = (err: unknown, gasUsed: bigint): TxOutcome => {
       if (!(err instanceof ChainError)) throw err;
-      return { code: err.code, codespace: err.codespace, log: err.message, gasUsed, events: [] };
+      // The SDK's log order: details first, then the registered description.
+      const log = err.details ? `${err.details}: ${err.kind.description}` : err.kind.description;
+      return { code: err.code, codespace: err.codespace, log, gasUsed, events: [] };
     };
     let tx;
     try {
