@@ -151,18 +151,23 @@ export function authParamsFromJson(raw: unknown): AuthParams {
     if (n >= 2n ** 64n) throw new RangeError(`auth params: ${field} does not fit in 64 bits`);
     return n;
   };
-  const price = obj["min_gas_price"];
-  if (typeof price !== "string") throw new RangeError("auth params: min_gas_price must be a decimal string");
   const known = new Set<string>(Object.keys(authParamsToJson(defaultAuthParams())));
   for (const k of Object.keys(obj)) {
     if (!known.has(k)) throw new RangeError(`auth params: unknown field ${JSON.stringify(k)}`);
   }
+  const maxMemoCharacters = uint("max_memo_characters", 1n);
+  const txSigLimit = uint("tx_sig_limit", 1n);
+  const txSizeCostPerByte = uint("tx_size_cost_per_byte", 1n);
+  const sigVerifyCostEd25519 = uint("sig_verify_cost_ed25519", 1n);
+  const sigVerifyCostSecp256k1 = uint("sig_verify_cost_secp256k1", 1n);
+  const price = obj["min_gas_price"];
+  if (typeof price !== "string") throw new RangeError("auth params: min_gas_price must be a decimal string");
   return {
-    maxMemoCharacters: uint("max_memo_characters", 1n),
-    txSigLimit: uint("tx_sig_limit", 1n),
-    txSizeCostPerByte: uint("tx_size_cost_per_byte", 1n),
-    sigVerifyCostEd25519: uint("sig_verify_cost_ed25519", 1n),
-    sigVerifyCostSecp256k1: uint("sig_verify_cost_secp256k1", 1n),
+    maxMemoCharacters,
+    txSigLimit,
+    txSizeCostPerByte,
+    sigVerifyCostEd25519,
+    sigVerifyCostSecp256k1,
     minGasPrice: parseGasPrice(price),
     maxTxGas: uint("max_tx_gas", 1n),
   };
