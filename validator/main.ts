@@ -10,6 +10,8 @@ const { values } = parseArgs({
     home: { type: "string" },
     abci: { type: "string", default: "tcp://127.0.0.1:26658" },
     "chain-id": { type: "string" },
+    // Fault injection for the crash tests (see RunValidatorOptions.crashBeforeCommitAt).
+    "crash-before-commit-at": { type: "string" },
   },
 });
 if (!values.home) {
@@ -21,6 +23,9 @@ const validator = await runValidator({
   home: values.home,
   abciAddress: values.abci,
   ...(values["chain-id"] !== undefined ? { chainId: values["chain-id"] } : {}),
+  ...(values["crash-before-commit-at"] !== undefined
+    ? { crashBeforeCommitAt: BigInt(values["crash-before-commit-at"]) }
+    : {}),
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
