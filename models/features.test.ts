@@ -18,7 +18,7 @@ test("fluency: shuffled words are caught, fluent text (titles, by-products, 'to 
   assert.equal(saladRate(ANSWER), 0);
   assert.equal(saladRate("It has to be done, and it needs to be done today."), 0);
   const words = ANSWER.split(" ");
-  const salad = words.map((_, i) => words[(i * 7) % words.length]).join(" ");
+  const salad = words.map((_, i) => words[(i * 5 + 3) % words.length]).join(" ");
   assert.ok(saladRate(salad) > 0.05, `salad rate ${saladRate(salad)}`);
   assert.ok(lazyFeatures("q?", salad).fluency < 0.5);
 });
