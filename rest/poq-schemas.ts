@@ -97,8 +97,7 @@ export const nodeSchema = {
     served: str,
     scored: str,
     quality_sum: str,
-    /** Derived here: quality_sum / scored, integer basis points. */
-    average_quality: int,
+    average_quality: { ...int, description: "quality_sum / scored, basis points" },
     earnings: str,
     slashed: str,
     slashes: str,
@@ -111,17 +110,18 @@ export const nodeSchema = {
 export const validatorRecordSchema = {
   type: "object",
   properties: {
-    validator: str,
+    validator: { ...str, description: "consensus address, bech32 poqvalcons" },
+    operator: str,
+    moniker: str,
+    power: str,
     trust_bp: int,
     committees: str,
     revealed: str,
     missed: str,
     deviated: str,
-    deviation_sum_bp: str,
-    /** Derived here: deviation_sum_bp / revealed, integer basis points. */
     average_deviation_bp: int,
-    consecutive_misses: int,
     excluded_until: str,
+    excluded: { type: "boolean" },
   },
   required: ["validator", "trust_bp"],
   additionalProperties: false,

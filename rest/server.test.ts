@@ -124,6 +124,9 @@ describe("REST server (inject)", () => {
     { method: "GET", url: "/poq/v1/requests/0" },
     { method: "GET", url: "/poq/v1/requests/99999999999999999999" },
     { method: "GET", url: "/poq/v1/requests?status=DONE" },
+    { method: "GET", url: "/poq/v1/requests?pagination.reverse=true" },
+    { method: "GET", url: "/poq/v1/requests?pagination.key=AAAA" },
+    { method: "GET", url: "/cosmos/staking/v1beta1/validators/poq1abc" },
     { method: "GET", url: "/poq/v1/requests?requester=poq1xyz" },
     { method: "GET", url: "/poq/v1/nodes/cosmos1abc" },
   ];

@@ -1,18 +1,21 @@
 /**
- * A read-only `cosmos.staking.v1beta1` validators view built from CometBFT's validator set.
- *
- * This chain has no staking module: the operator address is the consensus address under the
- * `poqvaloper` prefix, and tokens are voting power times 10^6 (the SDK's power reduction), so that
- * wallets showing `tokens` agree with the voting power.
+ * `cosmos.staking.v1beta1` validators, read from the app's staking query paths (a read-only view:
+ * every validator is bonded, tokens = power × 10^6, no delegations).
  */
 import type { FastifyPluginAsync } from "fastify";
-import { toBech32 } from "@cosmjs/encoding";
-import type { RpcValidator } from "../chain-reader.js";
+import {
+  QueryValidatorRequest,
+  QueryValidatorResponse,
+  QueryValidatorsRequest,
+  QueryValidatorsResponse,
+} from "cosmjs-types/cosmos/staking/v1beta1/query";
+import { bondStatusToJSON, type Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { RestError } from "../errors.js";
-import { paginationQuery, errorResponses, pageResponseSchema, type PaginationQuery } from "../schemas.js";
+import { anyToJson, paginationToJson } from "../gateway-json.js";
+import { pageRequest, queryProto } from "../query.js";
+import { errorResponses, pageResponseSchema, paginationQuery, type PaginationQuery } from "../schemas.js";
 import type { RouteOptions } from "./options.js";
 
-const POWER_REDUCTION = 1_000_000n;
 const BOND_STATUSES = [
   "BOND_STATUS_UNSPECIFIED",
   "BOND_STATUS_UNBONDED",
@@ -20,28 +23,46 @@ const BOND_STATUSES = [
   "BOND_STATUS_BONDED",
 ] as const;
 
+/** LegacyDec travels as an integer with 18 implied decimals; the gateway prints the point. */
+export function legacyDecToString(raw: string): string {
+  const digits = (raw || "0").replace(/^-/, "").padStart(19, "0");
+  const sign = raw.startsWith("-") ? "-" : "";
+  return `${sign}${digits.slice(0, -18).replace(/^0+(?=\d)/, "")}.${digits.slice(-18)}`;
+}
+
+const timeJson = (t: { seconds: bigint; nanos: number } | undefined): string =>
+  new Date(Number(t?.seconds ?? 0n) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6))
+    .toISOString()
+    .replace(".000Z", "Z");
+
 /** One validator in the staking gateway's shape. */
-export function stakingValidatorJson(v: RpcValidator) {
-  const tokens = (BigInt(v.voting_power) * POWER_REDUCTION).toString();
+export function validatorToJson(v: Validator) {
+  const rates = v.commission?.commissionRates;
   return {
-    operator_address: toBech32("poqvaloper", Buffer.from(v.address, "hex")),
-    consensus_pubkey: { "@type": "/cosmos.crypto.ed25519.PubKey", key: v.pub_key.value },
-    jailed: false,
-    status: "BOND_STATUS_BONDED",
-    tokens,
-    delegator_shares: `${tokens}.000000000000000000`,
-    description: { moniker: "", identity: "", website: "", security_contact: "", details: "" },
-    unbonding_height: "0",
-    unbonding_time: "1970-01-01T00:00:00Z",
+    operator_address: v.operatorAddress,
+    consensus_pubkey: anyToJson(v.consensusPubkey),
+    jailed: v.jailed,
+    status: bondStatusToJSON(v.status),
+    tokens: v.tokens,
+    delegator_shares: legacyDecToString(v.delegatorShares),
+    description: {
+      moniker: v.description?.moniker ?? "",
+      identity: v.description?.identity ?? "",
+      website: v.description?.website ?? "",
+      security_contact: v.description?.securityContact ?? "",
+      details: v.description?.details ?? "",
+    },
+    unbonding_height: v.unbondingHeight.toString(),
+    unbonding_time: timeJson(v.unbondingTime),
     commission: {
       commission_rates: {
-        rate: "0.000000000000000000",
-        max_rate: "0.000000000000000000",
-        max_change_rate: "0.000000000000000000",
+        rate: legacyDecToString(rates?.rate ?? "0"),
+        max_rate: legacyDecToString(rates?.maxRate ?? "0"),
+        max_change_rate: legacyDecToString(rates?.maxChangeRate ?? "0"),
       },
-      update_time: "1970-01-01T00:00:00Z",
+      update_time: timeJson(v.commission?.updateTime),
     },
-    min_self_delegation: "1",
+    min_self_delegation: v.minSelfDelegation,
   };
 }
 
@@ -69,9 +90,11 @@ export function pageList<T>(
     offset + limit < ordered.length ? Buffer.from(String(offset + limit)).toString("base64") : null;
   return {
     items,
-    pagination: { next_key: next, total: q["pagination.count_total"] === false ? "0" : String(all.length) },
+    pagination: { next_key: next, total: q["pagination.count_total"] ? String(all.length) : "0" },
   };
 }
+
+const validatorSchema = { type: "object", additionalProperties: true } as const;
 
 export const cosmosStakingRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader }) => {
   app.get<{ Querystring: PaginationQuery & { status?: (typeof BOND_STATUSES)[number] } }>(
@@ -79,7 +102,7 @@ export const cosmosStakingRoutes: FastifyPluginAsync<RouteOptions> = async (app,
     {
       schema: {
         tags: ["cosmos"],
-        summary: "The validator set (read-only view of CometBFT's validators)",
+        summary: "The validator set (read-only: all bonded, tokens = voting power × 10^6)",
         querystring: {
           type: "object",
           properties: { status: { type: "string", enum: BOND_STATUSES }, ...paginationQuery },
@@ -88,7 +111,7 @@ export const cosmosStakingRoutes: FastifyPluginAsync<RouteOptions> = async (app,
           200: {
             type: "object",
             properties: {
-              validators: { type: "array", items: { type: "object", additionalProperties: true } },
+              validators: { type: "array", items: validatorSchema },
               pagination: pageResponseSchema,
             },
             required: ["validators", "pagination"],
@@ -99,13 +122,51 @@ export const cosmosStakingRoutes: FastifyPluginAsync<RouteOptions> = async (app,
       },
     },
     async (req) => {
-      const status = req.query.status;
-      const all =
-        status === undefined || status === "BOND_STATUS_UNSPECIFIED" || status === "BOND_STATUS_BONDED"
-          ? (await reader.validators()).map(stakingValidatorJson)
-          : [];
-      const { items, pagination } = pageList(all, req.query);
-      return { validators: items, pagination };
+      const status = req.query.status === "BOND_STATUS_UNSPECIFIED" ? "" : (req.query.status ?? "");
+      const res = await queryProto(
+        reader,
+        "/cosmos.staking.v1beta1.Query/Validators",
+        QueryValidatorsRequest.encode({ status, pagination: pageRequest(req.query) }).finish(),
+        QueryValidatorsResponse,
+      );
+      return {
+        validators: res.validators.map(validatorToJson),
+        pagination: paginationToJson(res.pagination),
+      };
+    },
+  );
+
+  app.get<{ Params: { validator_addr: string } }>(
+    "/cosmos/staking/v1beta1/validators/:validator_addr",
+    {
+      schema: {
+        tags: ["cosmos"],
+        summary: "One validator by operator address (poqvaloper...)",
+        params: {
+          type: "object",
+          properties: { validator_addr: { type: "string", pattern: "^poqvaloper1[02-9ac-hj-np-z]{38,59}$" } },
+          required: ["validator_addr"],
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { validator: validatorSchema },
+            required: ["validator"],
+            additionalProperties: false,
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const res = await queryProto(
+        reader,
+        "/cosmos.staking.v1beta1.Query/Validator",
+        QueryValidatorRequest.encode({ validatorAddr: req.params.validator_addr }).finish(),
+        QueryValidatorResponse,
+      );
+      if (!res.validator) throw new RestError("NotFound", `validator ${req.params.validator_addr} not found`);
+      return { validator: validatorToJson(res.validator) };
     },
   );
 };

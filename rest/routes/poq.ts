@@ -15,6 +15,7 @@ import {
   paginationQuery,
   type PaginationQuery,
 } from "../schemas.js";
+import { pageList } from "./cosmos-staking.js";
 import type { RouteOptions } from "./options.js";
 
 /** ABCI query paths of the poq module. */
@@ -47,28 +48,33 @@ export async function queryJson(reader: ChainReader, path: string, request: Json
   }
 }
 
-/** The pagination object the poq queries take. */
-function poqPagination(q: PaginationQuery): Json {
-  if (q["pagination.key"]) decodeBase64(q["pagination.key"], "pagination.key");
-  return {
-    ...(q["pagination.key"] ? { key: q["pagination.key"] } : {}),
-    ...(q["pagination.offset"] !== undefined ? { offset: String(q["pagination.offset"]) } : {}),
-    limit: String(q["pagination.limit"] || 100),
-    count_total: q["pagination.count_total"] ?? false,
-    reverse: q["pagination.reverse"] ?? false,
-  };
+/**
+ * The `Requests` query pages by request id (ascending, `key` = the first id of the next page); the
+ * REST key is the base64 of that id as 8 big-endian bytes, as a store key would be.
+ */
+function requestsPage(q: PaginationQuery): { limit: number; key?: string } {
+  if (q["pagination.offset"] !== undefined && q["pagination.offset"] !== 0)
+    throw new RestError("InvalidArgument", "pagination.offset is not supported here; use pagination.key");
+  if (q["pagination.reverse"])
+    throw new RestError(
+      "InvalidArgument",
+      "pagination.reverse is not supported here: requests are listed by ascending id",
+    );
+  const limit = q["pagination.limit"] || 50;
+  if (!q["pagination.key"]) return { limit };
+  const key = decodeBase64(q["pagination.key"], "pagination.key");
+  if (key.length !== 8)
+    throw new RestError("InvalidArgument", "pagination.key is not a key this server issued");
+  return { limit, key: Buffer.from(key).readBigUInt64BE().toString() };
 }
 
-const ratio = (sum: unknown, count: unknown): number => {
-  const n = BigInt(typeof count === "string" ? count : "0");
-  return n === 0n ? 0 : Number(BigInt(typeof sum === "string" ? sum : "0") / n);
-};
-/** Adds the derived average quality (basis points) to a node record. */
-const withAverages = (n: Json): Json => ({ ...n, average_quality: ratio(n["quality_sum"], n["scored"]) });
-const withDeviation = (v: Json): Json => ({
-  ...v,
-  average_deviation_bp: ratio(v["deviation_sum_bp"], v["revealed"]),
-});
+function requestsNextKey(nextId: unknown): string | null {
+  if (typeof nextId !== "string" || !/^[0-9]{1,20}$/.test(nextId)) return null;
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(nextId));
+  return b.toString("base64");
+}
+
 const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 
 const page = (field: string, items: object) =>
@@ -105,8 +111,7 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
     {
       schema: {
         tags: ["poq"],
-        summary:
-          "Inference requests, newest first unless pagination.reverse; filter by status, requester, node",
+        summary: "Inference requests by ascending id; filter by status, requester, node",
         querystring: {
           type: "object",
           properties: {
@@ -127,11 +132,13 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
         ...(status !== undefined ? { status } : {}),
         ...(requester !== undefined ? { requester } : {}),
         ...(node !== undefined ? { node } : {}),
-        pagination: poqPagination(req.query),
+        ...requestsPage(req.query),
       });
+      const pagination = (res["pagination"] ?? {}) as Json;
+      // The module does not count matches; "0" is what the SDK answers without count_total.
       return {
         requests: list(res["requests"]),
-        pagination: res["pagination"] ?? { next_key: null, total: "0" },
+        pagination: { next_key: requestsNextKey(pagination["next_key"]), total: "0" },
       };
     },
   );
@@ -180,11 +187,9 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
       },
     },
     async (req) => {
-      const res = await queryJson(reader, PoqQueryPath.Nodes, { pagination: poqPagination(req.query) });
-      return {
-        nodes: list(res["nodes"]).map(withAverages),
-        pagination: res["pagination"] ?? { next_key: null, total: "0" },
-      };
+      const res = await queryJson(reader, PoqQueryPath.Nodes, {});
+      const { items, pagination } = pageList(list(res["nodes"]), req.query);
+      return { nodes: items, pagination };
     },
   );
 
@@ -212,7 +217,7 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
       const node = res["node"];
       if (!node || typeof node !== "object")
         throw new RestError("NotFound", `node ${req.params.address} not found`);
-      return { node: withAverages(node as Json) };
+      return { node };
     },
   );
 
@@ -227,11 +232,9 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
       },
     },
     async (req) => {
-      const res = await queryJson(reader, PoqQueryPath.Validators, { pagination: poqPagination(req.query) });
-      return {
-        validators: list(res["validators"]).map(withDeviation),
-        pagination: res["pagination"] ?? { next_key: null, total: "0" },
-      };
+      const res = await queryJson(reader, PoqQueryPath.Validators, {});
+      const { items, pagination } = pageList(list(res["validators"]), req.query);
+      return { validators: items, pagination };
     },
   );
 };
