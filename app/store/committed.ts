@@ -13,6 +13,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { keyToString } from "./key-codec.js";
 
 /** One write of a block, as Commit persists it; `value` undefined deletes. */
 export interface PersistedWrite {
@@ -29,6 +30,32 @@ export interface KeyRange {
 
 type Row = { key: Buffer; value: Buffer };
 
+/**
+ * Committed values read recently, `null` for keys known absent. The committed state changes only
+ * in {@link CommittedDb.persist}, which updates the cache with the block's writes, so it is never
+ * stale. Bounded; the oldest entries go first.
+ */
+class ReadCache {
+  private readonly entries = new Map<string, Buffer | null>();
+
+  constructor(private readonly max: number) {}
+
+  get(k: string): Buffer | null | undefined {
+    return this.entries.get(k);
+  }
+
+  set(k: string, v: Buffer | null): void {
+    if (this.entries.size >= this.max && !this.entries.has(k)) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(k, v);
+  }
+}
+
+/** Entries of the committed read cache: ~100 bytes each, so about 10 MB at most. */
+const READ_CACHE_ENTRIES = 100_000;
+
 /** The persisted state and the height/app hash it belongs to. */
 export class CommittedDb {
   private readonly db: Database.Database;
@@ -41,6 +68,7 @@ export class CommittedDb {
     height: bigint,
     appHash: Uint8Array,
   ) => void;
+  private readonly cache = new ReadCache(READ_CACHE_ENTRIES);
   height: bigint;
   appHash: Uint8Array;
 
@@ -93,7 +121,13 @@ export class CommittedDb {
 
   /** The committed value of `key`. */
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.getStmt.get(key);
+    const k = keyToString(key);
+    const cached = this.cache.get(k);
+    // A copy: a caller that mutated a shared buffer would corrupt state for later readers.
+    if (cached !== undefined) return cached === null ? undefined : Buffer.from(cached);
+    const value = this.getStmt.get(key);
+    this.cache.set(k, value ?? null);
+    return value;
   }
 
   /**
@@ -141,6 +175,9 @@ export class CommittedDb {
     appHash: Uint8Array,
   ): void {
     this.persistTx(writes, buckets, height, appHash);
+    for (const w of writes) {
+      this.cache.set(keyToString(w.key), w.value === undefined ? null : Buffer.from(w.value));
+    }
     this.height = height;
     this.appHash = Uint8Array.from(appHash);
   }

@@ -52,8 +52,14 @@ const PAGE_SIZE = 256;
  */
 export class LayeredStore implements CheckpointStore {
   private layers: Layer[] = [new Layer()];
+  private changes = 0;
 
   constructor(private readonly base: CommittedReader) {}
+
+  /** Increases with every change of the pending writes (to tell whether a computed hash is still current). */
+  get version(): number {
+    return this.changes;
+  }
 
   /** Number of open checkpoints. */
   get depth(): number {
@@ -80,10 +86,12 @@ export class LayeredStore implements CheckpointStore {
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
+    this.changes++;
     this.top().set(keyToString(key), Uint8Array.from(value));
   }
 
   delete(key: Uint8Array): void {
+    this.changes++;
     this.top().set(keyToString(key), null);
   }
 
@@ -93,6 +101,7 @@ export class LayeredStore implements CheckpointStore {
 
   commit(): void {
     if (this.layers.length < 2) throw new CheckpointError("commit without a checkpoint");
+    this.changes++;
     const top = this.layers.pop() as Layer;
     const below = this.top();
     for (const [k, v] of top.writes) below.set(k, v);
@@ -100,6 +109,7 @@ export class LayeredStore implements CheckpointStore {
 
   revert(): void {
     if (this.layers.length < 2) throw new CheckpointError("revert without a checkpoint");
+    this.changes++;
     this.layers.pop();
   }
 
@@ -112,6 +122,7 @@ export class LayeredStore implements CheckpointStore {
 
   /** Drops every layer: the store reads the committed state again. */
   reset(): void {
+    this.changes++;
     this.layers = [new Layer()];
   }
 

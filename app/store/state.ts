@@ -19,6 +19,14 @@ export interface StateStoreOptions {
   path: string;
 }
 
+/** A staged block: valid while the deliver state's version is unchanged. */
+interface Staged {
+  version: number;
+  writes: PersistedWrite[];
+  buckets: Map<number, Uint8Array>;
+  root: Uint8Array;
+}
+
 /** What {@link StateStore.prove} returns: the committed value (undefined when absent) and its proof. */
 export interface ProveResult {
   value: Uint8Array | undefined;
@@ -45,8 +53,8 @@ export class StateStore {
   readonly check: LayeredStore;
   private readonly db: CommittedDb;
   private readonly tree: BucketTree;
-  /** Bucket hashes computed by workingHash for the pending block, persisted by commit. */
-  private stagedBuckets = new Map<number, Uint8Array>();
+  /** The pending block's writes and bucket hashes as last staged, persisted by commit. */
+  private staged: Staged | undefined = undefined;
 
   constructor(opts: StateStoreOptions) {
     this.db = CommittedDb.open(opts.path);
@@ -85,27 +93,35 @@ export class StateStore {
    * the buckets those writes touch and the tree paths above them.
    */
   workingHash(): Uint8Array {
-    const byBucket = new Map<number, [Uint8Array, Uint8Array | undefined][]>();
-    for (const w of this.deliver.pendingWrites()) {
-      const b = bucketOf(w[0]);
-      const list = byBucket.get(b);
+    return this.stage().root;
+  }
+
+  /** Stages the pending block's bucket hashes in the tree, once per change of the deliver state. */
+  private stage(): Staged {
+    if (this.staged && this.staged.version === this.deliver.version) return this.staged;
+    const writes: PersistedWrite[] = this.deliver
+      .pendingWrites()
+      .map(([key, value]) => ({ key, value, bucket: bucketOf(key) }));
+    const byBucket = new Map<number, PersistedWrite[]>();
+    for (const w of writes) {
+      const list = byBucket.get(w.bucket);
       if (list) list.push(w);
-      else byBucket.set(b, [w]);
+      else byBucket.set(w.bucket, [w]);
     }
-    const hashes = new Map<number, Uint8Array>();
-    for (const [b, writes] of byBucket) hashes.set(b, bucketHash(this.bucketEntriesWith(b, writes)));
+    const buckets = new Map<number, Uint8Array>();
+    for (const [b, list] of byBucket) buckets.set(b, bucketHash(this.bucketEntriesWith(b, list)));
     this.tree.discardStaged();
-    this.tree.stage(hashes);
-    this.stagedBuckets = hashes;
-    return this.tree.stagedRoot();
+    this.tree.stage(buckets);
+    this.staged = { version: this.deliver.version, writes, buckets, root: this.tree.stagedRoot() };
+    return this.staged;
   }
 
   /** The committed entries of a bucket with the pending writes applied, ascending by key. */
-  private bucketEntriesWith(b: number, writes: [Uint8Array, Uint8Array | undefined][]): CommittedEntry[] {
+  private bucketEntriesWith(b: number, writes: PersistedWrite[]): CommittedEntry[] {
     const merged = new Map<string, CommittedEntry>();
     for (const e of this.db.bucketEntries(b))
       merged.set(keyToString(e.key), { key: e.key, valueHash: sha256(e.value) });
-    for (const [key, value] of writes) {
+    for (const { key, value } of writes) {
       if (value === undefined) merged.delete(keyToString(key));
       else merged.set(keyToString(key), { key, valueHash: sha256(value) });
     }
@@ -117,23 +133,20 @@ export class StateStore {
    * hash, then resets the deliver and check states. Returns the app hash.
    */
   commit(height: bigint): Uint8Array {
-    const appHash = this.workingHash();
-    const writes: PersistedWrite[] = this.deliver
-      .pendingWrites()
-      .map(([key, value]) => ({ key, value, bucket: bucketOf(key) }));
-    this.db.persist(writes, [...this.stagedBuckets], height, appHash);
+    const { writes, buckets, root } = this.stage();
+    this.db.persist(writes, [...buckets], height, root);
     this.tree.commitStaged();
-    this.stagedBuckets = new Map();
+    this.staged = undefined;
     this.deliver.reset();
     this.check.reset();
-    return appHash;
+    return root;
   }
 
   /** Drops the pending block (deliver state) without persisting it. */
   discardPending(): void {
     this.deliver.reset();
     this.tree.discardStaged();
-    this.stagedBuckets = new Map();
+    this.staged = undefined;
   }
 
   /**

@@ -1,0 +1,196 @@
+/**
+ * `poq bench evaluator`: latency, throughput, load time and memory of the quality evaluator, and its
+ * ROC AUC on the quality dev set next to the word-overlap baseline.
+ */
+import { Command } from "commander";
+import { createEvaluator, type ScorePair } from "../models/evaluator.js";
+import { loadTokenizer } from "../models/tokenize.js";
+import { manifestFile, resolveModelDir, loadManifest, DEFAULT_MODEL_ID } from "../models/manifest.js";
+import { aucByVariant, loadDevSet, wordOverlapScore } from "../test/fixtures/quality/devset.js";
+
+/** Options of {@link runEvaluatorBench}. */
+export interface EvaluatorBenchOptions {
+  readonly modelId?: string;
+  readonly modelDir?: string;
+  /** Timed single-pair runs (default 50). */
+  readonly iterations?: number;
+  /** Pairs scored for the throughput figure (default 128). */
+  readonly throughputPairs?: number;
+  /** Tokens of the single pair, prompt and response together (default 256). */
+  readonly pairTokens?: number;
+  /** Also score the dev set and report AUC (default true). */
+  readonly quality?: boolean;
+}
+
+/** The figures. Times in milliseconds. */
+export interface EvaluatorBenchResult {
+  readonly model: string;
+  readonly loadMs: number;
+  readonly pairTokens: number;
+  readonly singleThread: { readonly p50Ms: number; readonly p99Ms: number; readonly iterations: number };
+  readonly batched: {
+    readonly threads: 2;
+    readonly maxBatch: number;
+    readonly pairs: number;
+    readonly pairsPerSecond: number;
+    /** Throughput on the dev set's pairs (typical lengths, shared prompts), when `quality` ran. */
+    readonly devSetPairsPerSecond?: number;
+  };
+  readonly rssMb: number;
+  readonly auc?: { readonly model: Record<string, number>; readonly wordOverlap: Record<string, number> };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** A (prompt, response) pair of about `tokens` tokens, a quarter of them prompt. */
+function pairOfTokens(tokens: number, modelDir: string): ScorePair {
+  const tok = loadTokenizer(manifestFile(modelDir, loadManifest(modelDir), "tokenizer"));
+  const sentence =
+    "Sunlight is scattered by the molecules of the air, and the short blue wavelengths scatter far more than red ones. ";
+  const grow = (budget: number) => {
+    let text = "";
+    while (tok.countTokens(text + sentence) <= budget) text += sentence;
+    return text.trim();
+  };
+  return {
+    prompt: grow(Math.floor(tokens / 4) - 2) || "Why is the sky blue?",
+    response: grow(tokens - Math.floor(tokens / 4) - 2),
+  };
+}
+
+/**
+ * Runs the benchmark in this process (one thread first, then two threads for throughput).
+ *
+ * @example
+ * const r = await runEvaluatorBench({ iterations: 20 });
+ * console.log(r.singleThread.p50Ms, r.batched.pairsPerSecond);
+ */
+export async function runEvaluatorBench(opts: EvaluatorBenchOptions = {}): Promise<EvaluatorBenchResult> {
+  const modelDir = opts.modelDir ?? resolveModelDir(opts.modelId ?? DEFAULT_MODEL_ID);
+  const iterations = opts.iterations ?? 50;
+  const pairTokens = opts.pairTokens ?? 256;
+  const pair = pairOfTokens(pairTokens, modelDir);
+
+  const t0 = performance.now();
+  const one = await createEvaluator({ modelDir, threads: 1, maxBatch: 16 });
+  const loadMs = performance.now() - t0;
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) await one.score(pair.prompt, pair.response);
+    for (let i = 0; i < iterations; i++) {
+      const s = performance.now();
+      await one.score(pair.prompt, pair.response);
+      times.push(performance.now() - s);
+    }
+  } finally {
+    await one.close();
+  }
+  times.sort((a, b) => a - b);
+
+  const maxBatch = 16;
+  const two = await createEvaluator({ modelDir, threads: 2, maxBatch });
+  let pairsPerSecond: number;
+  const n = opts.throughputPairs ?? 128;
+  let auc: EvaluatorBenchResult["auc"];
+  let devSetPairsPerSecond: number | undefined;
+  try {
+    // Distinct responses so that the bi-encoder cannot reuse embeddings.
+    const pairs = Array.from({ length: n }, (_, i) => ({
+      prompt: pair.prompt,
+      response: `${i}. ${pair.response}`,
+    }));
+    await two.scoreBatch(pairs.slice(0, maxBatch));
+    const s = performance.now();
+    await two.scoreBatch(pairs);
+    pairsPerSecond = n / ((performance.now() - s) / 1000);
+    if (opts.quality !== false) {
+      const dev = loadDevSet();
+      const ds = performance.now();
+      const scores = await two.scoreBatch(dev.map((e) => ({ prompt: e.prompt, response: e.response })));
+      devSetPairsPerSecond = dev.length / ((performance.now() - ds) / 1000);
+      auc = {
+        model: aucByVariant(dev, scores),
+        wordOverlap: aucByVariant(
+          dev,
+          dev.map((e) => wordOverlapScore(e.prompt, e.response)),
+        ),
+      };
+    }
+  } finally {
+    await two.close();
+  }
+  return {
+    model: loadManifest(modelDir).id,
+    loadMs,
+    pairTokens,
+    singleThread: { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), iterations },
+    batched: {
+      threads: 2,
+      maxBatch,
+      pairs: n,
+      pairsPerSecond,
+      ...(devSetPairsPerSecond !== undefined ? { devSetPairsPerSecond } : {}),
+    },
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+    ...(auc ? { auc } : {}),
+  };
+}
+
+function formatResult(r: EvaluatorBenchResult): string {
+  const lines = [
+    `model ${r.model}`,
+    `load                 ${r.loadMs.toFixed(0)} ms            (target <= 2000)`,
+    `single pair (${r.pairTokens} tok) p50 ${r.singleThread.p50Ms.toFixed(1)} ms  p99 ${r.singleThread.p99Ms.toFixed(1)} ms  (1 thread, target p50 <= 20)`,
+    `batched, 2 threads   ${r.batched.pairsPerSecond.toFixed(1)} pairs/s      (batch ${r.batched.maxBatch}, target >= 100)`,
+    ...(r.batched.devSetPairsPerSecond !== undefined
+      ? [`batched, dev-set pairs ${r.batched.devSetPairsPerSecond.toFixed(1)} pairs/s`]
+      : []),
+    `rss                  ${r.rssMb.toFixed(0)} MB            (target <= 400)`,
+  ];
+  if (r.auc) {
+    lines.push("ROC AUC, good vs lazy   model   word-overlap");
+    for (const k of Object.keys(r.auc.model)) {
+      lines.push(
+        `  ${k.padEnd(20)} ${(r.auc.model[k] ?? 0).toFixed(3)}   ${(r.auc.wordOverlap[k] ?? 0).toFixed(3)}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The `evaluator` subcommand of `poq bench`.
+ *
+ * @example
+ * await benchEvaluatorCommand().parseAsync(["--iterations", "20"], { from: "user" });
+ */
+export function benchEvaluatorCommand(): Command {
+  return new Command("evaluator")
+    .description(
+      "evaluator latency (1 thread), batched throughput (2 threads), load time, RSS and dev-set AUC",
+    )
+    .option("--model <id>", "model id", DEFAULT_MODEL_ID)
+    .option("--model-dir <dir>", "a model directory (wins over --model)")
+    .option("--iterations <n>", "timed single-pair runs", (v) => Number.parseInt(v, 10), 50)
+    .option("--pairs <n>", "pairs for the throughput figure", (v) => Number.parseInt(v, 10), 128)
+    .option("--json", "print JSON")
+    .action(async function (this: Command) {
+      const o = this.opts<{
+        model: string;
+        modelDir?: string;
+        iterations: number;
+        pairs: number;
+        json?: boolean;
+      }>();
+      const r = await runEvaluatorBench({
+        modelId: o.model,
+        iterations: o.iterations,
+        throughputPairs: o.pairs,
+        ...(o.modelDir !== undefined ? { modelDir: o.modelDir } : {}),
+      });
+      const json = o.json === true || this.optsWithGlobals<{ output?: string }>().output === "json";
+      process.stdout.write((json ? JSON.stringify(r, null, 2) : formatResult(r)) + "\n");
+    });
+}
