@@ -91,6 +91,16 @@ describe("bank keeper", () => {
       () => chain.bank.keeper.sendCoinsFromAccountToModule(ctx, addr(1), "nosuchmodule", upoq(1n)),
       isChainError(9, /not registered/),
     );
+    const before = chain.snapshot();
+    assert.throws(
+      () => chain.bank.keeper.sendCoinsFromAccountToModule(ctx, addr(4), "burnpool", upoq(1n)),
+      isChainError(9, /not registered/),
+    );
+    assert.throws(
+      () => chain.bank.keeper.sendCoinsFromModuleToModule(ctx, "faucet", "poq", upoq(1n)),
+      isChainError(5, /0upoq is smaller than 1upoq/),
+    );
+    assert.equal(chain.snapshot(), before, "a failed escrow writes nothing");
   });
 
   it("mints and burns only with the permission, keeping supply in step", () => {

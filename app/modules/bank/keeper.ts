@@ -5,7 +5,7 @@
  */
 import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { ChainError } from "../../errors.js";
-import { ErrInsufficientFunds, ErrUnauthorized } from "../../sdk-errors.js";
+import { ErrInsufficientFunds, ErrUnauthorized, ErrUnknownAddress } from "../../sdk-errors.js";
 import type { Context } from "../../types.js";
 import { formatAccountAddress, parseAccountAddress } from "../auth/address.js";
 import type { AccountKeeper, StoreContext } from "../auth/keeper.js";
@@ -152,6 +152,14 @@ export function createBankKeeper(opts: CreateBankKeeperOptions): BankKeeper {
     return raw ? bankParamsFromJson(JSON.parse(dec.decode(raw))) : defaultBankParams();
   };
 
+  /** The address of a registered module; the account itself is made (or promoted) after a transfer succeeds, so a failed one writes nothing. */
+  const registeredModuleAddress = (module: string): string => {
+    if (!accounts.moduleAccountNames().includes(module)) {
+      throw new ChainError(ErrUnknownAddress, `module account ${module} is not registered`);
+    }
+    return accounts.moduleAddress(module);
+  };
+
   const moduleWithPermission = (ctx: StoreContext, module: string, permission: string): string => {
     const account = accounts.ensureModuleAccount(ctx, module);
     if (!account.module?.permissions.includes(permission)) {
@@ -200,18 +208,17 @@ export function createBankKeeper(opts: CreateBankKeeperOptions): BankKeeper {
     },
     sendCoins,
     sendCoinsFromAccountToModule(ctx, from, module, coins) {
-      sendCoins(ctx, from, accounts.ensureModuleAccount(ctx, module).address, coins);
+      sendCoins(ctx, from, registeredModuleAddress(module), coins);
+      accounts.ensureModuleAccount(ctx, module);
     },
     sendCoinsFromModuleToAccount(ctx, module, to, coins) {
-      sendCoins(ctx, accounts.ensureModuleAccount(ctx, module).address, to, coins);
+      sendCoins(ctx, registeredModuleAddress(module), to, coins);
+      accounts.ensureModuleAccount(ctx, module);
     },
     sendCoinsFromModuleToModule(ctx, from, to, coins) {
-      sendCoins(
-        ctx,
-        accounts.ensureModuleAccount(ctx, from).address,
-        accounts.ensureModuleAccount(ctx, to).address,
-        coins,
-      );
+      sendCoins(ctx, registeredModuleAddress(from), registeredModuleAddress(to), coins);
+      accounts.ensureModuleAccount(ctx, from);
+      accounts.ensureModuleAccount(ctx, to);
     },
     mintCoins(ctx, module, coins) {
       validatePositiveCoins(coins, "amount");
