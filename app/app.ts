@@ -22,9 +22,9 @@ import { createStateStore, type StateStore } from "./store/state.js";
 import type { Context, Module } from "./types.js";
 import { createSigVerificationCache, type SigVerificationCache } from "./tx/sig-cache.js";
 import { handleQuery } from "./baseapp/query.js";
-import { indexed, withAttribute } from "./baseapp/results.js";
+import { indexed, txError, withAttribute } from "./baseapp/results.js";
 import { runTx, type AnteHandler, type TxRunnerDeps } from "./baseapp/tx-runner.js";
-import { readChainId, writeChainId } from "./baseapp/chain-meta.js";
+import { readChainId, writeChainId, writeVoteExtensionsEnableHeight } from "./baseapp/chain-meta.js";
 import { defaultPrepareProposal, type ProposalHooks } from "./baseapp/proposal.js";
 
 export type { AnteHandler } from "./baseapp/tx-runner.js";
@@ -113,8 +113,8 @@ export function createApp(opts: CreateAppOptions): PoqApp {
   }
   /** Height being finalized and not yet committed; undefined between Commit and FinalizeBlock. */
   let finalizing: bigint | undefined;
-  /** Whether InitChain's genesis writes wait in the deliver state for the first block. */
-  let genesisPending = false;
+  /** The height the next FinalizeBlock must have (InitChain's initial height before the first block). */
+  let nextHeight = state.lastHeight + 1n;
   /** Time of the last finalized block, for CheckTx contexts (0 until the first block after start). */
   let lastBlockTime = 0n;
 
@@ -128,6 +128,25 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       blockTimeNanos: lastBlockTime,
       isCheck: true,
     });
+
+  /** A proposer-injected transaction: its own checkpoint, its own result, no ante handler. */
+  const deliverInjected = (
+    injected: NonNullable<ProposalHooks["injected"]>,
+    req: abci.FinalizeBlockRequest,
+    tx: Uint8Array,
+  ): abci.ExecTxResult => {
+    const events: Event[] = [];
+    state.deliver.checkpoint();
+    const base = { data: EMPTY, info: "", gasWanted: 0n, gasUsed: 0n };
+    try {
+      injected.deliver(blockContext(req.height, req.timeNanos, events), tx);
+      state.deliver.commit();
+      return { ...base, code: 0, log: "", codespace: "", events: indexed(events) };
+    } catch (err) {
+      state.deliver.revert();
+      return { ...base, ...txError(err), events: [] };
+    }
+  };
 
   const app: PoqApp = {
     state,
@@ -149,9 +168,10 @@ export function createApp(opts: CreateAppOptions): PoqApp {
     },
 
     /**
-     * InitChain: called once, before the first block, when Info reported height 0. Validates the
-     * whole `app_state` first (nothing is written if any section is invalid), then lets each
-     * module write its genesis into the deliver state, which the first block's Commit persists.
+     * InitChain: called before the first block whenever Info reported height 0 (so again after a
+     * crash before block 1 was committed). Validates the whole `app_state` first (nothing is
+     * written if any section is invalid), replaces any earlier genesis, lets each module write its
+     * genesis, and persists it at height 0 (Info keeps saying 0 until block 1 is committed).
      * Returns the app hash of the genesis state.
      */
     initChain(req: abci.InitChainRequest): abci.InitChainResponse {
@@ -165,16 +185,16 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       }
       const appState = parseAppState(req.appStateBytes);
       validateAppState(modules, appState);
-      state.discardPending();
+      // A genesis from an earlier attempt (crash before block 1) is replaced, never merged.
+      state.wipe();
       chainId = req.chainId;
       const ctx = blockContext(req.initialHeight, req.timeNanos, []);
       writeChainId(ctx.store, chainId);
       const chain = { chainId, initialHeight: req.initialHeight, validators: req.validators };
       for (const m of modules) m.initGenesis?.(ctx, appState[m.name], chain);
-      genesisPending = true;
-      state.check.seed(state.deliver.pendingWrites());
+      const appHash = state.commitGenesis();
+      nextHeight = req.initialHeight;
       lastBlockTime = req.timeNanos;
-      const appHash = state.workingHash();
       logger.info("genesis initialized", { chainId, modules: modules.map((m) => m.name) });
       return { validators: [], appHash };
     },
@@ -215,6 +235,19 @@ export function createApp(opts: CreateAppOptions): PoqApp {
      * committed or deliver state. Signature checks that pass are cached for FinalizeBlock.
      */
     checkTx(req: abci.CheckTxRequest): abci.CheckTxResponse {
+      if (hooks.injected?.is(req.tx)) {
+        const kind = hooks.injected.mempoolRejection;
+        return {
+          code: kind.code,
+          codespace: kind.codespace,
+          log: `${kind.description}: only the block proposer may include it`,
+          data: EMPTY,
+          info: "",
+          gasWanted: 0n,
+          gasUsed: 0n,
+          events: [],
+        };
+      }
       const mode = req.type === CheckTxType.Recheck ? "recheck" : "check";
       const env = { store: state.check, chainId, height: state.lastHeight + 1n, timeNanos: lastBlockTime };
       const r = runTx(deps, env, mode, req.tx);
@@ -275,11 +308,12 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       if (finalizing !== undefined) {
         throw new AppStateError(`FinalizeBlock ${req.height} while block ${finalizing} awaits Commit`);
       }
-      if (!genesisPending && req.height !== state.lastHeight + 1n) {
-        throw new AppStateError(`FinalizeBlock ${req.height} after committed height ${state.lastHeight}`);
+      if (req.height !== nextHeight) {
+        throw new AppStateError(
+          `FinalizeBlock ${req.height}, expected ${nextHeight} (committed ${state.lastHeight})`,
+        );
       }
       finalizing = req.height;
-      genesisPending = false;
       lastBlockTime = req.timeNanos;
       const block = {
         height: req.height,
@@ -291,7 +325,8 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       const ctxBegin = blockContext(req.height, req.timeNanos, beginEvents);
       for (const m of modules) m.beginBlock?.(ctxBegin, block);
       const env = { store: state.deliver, chainId, height: req.height, timeNanos: req.timeNanos };
-      const txResults = req.txs.map((tx) => {
+      const txResults = req.txs.map((tx): abci.ExecTxResult => {
+        if (hooks.injected?.is(tx)) return deliverInjected(hooks.injected, req, tx);
         const { msgResponses: _unused, ...result } = runTx(deps, env, "deliver", tx);
         return result;
       });
@@ -317,6 +352,7 @@ export function createApp(opts: CreateAppOptions): PoqApp {
     commit(): abci.CommitResponse {
       if (finalizing === undefined) throw new AppStateError("Commit without FinalizeBlock");
       const appHash = state.commit(finalizing);
+      nextHeight = finalizing + 1n;
       logger.info("committed", { height: finalizing, appHash: Buffer.from(appHash).toString("hex") });
       finalizing = undefined;
       return { retainHeight: 0n };

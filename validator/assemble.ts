@@ -1,17 +1,40 @@
 /**
- * Assembles the full application a validator runs: the core modules (auth, bank, validators) and,
- * on top, the PoQ module. One place, so that `poq start`, the devnet and the tests run the same app.
+ * Assembles the full application a validator runs: the core modules (auth, bank, validators) and the
+ * PoQ module on top, with PoQ's proposal and vote-extension hooks. One place, so that `poq start`,
+ * the devnet, the tests and the benchmarks run the same app.
  */
-import { createApp, type AppLogger, type PoqApp, type ProposalHooks } from "../app/app.js";
-import { createCoreModules } from "../app/core-modules.js";
+import { createApp, type AppLogger, type PoqApp } from "../app/app.js";
+import type { ProposalHooks } from "../app/baseapp/proposal.js";
+import { createCoreModules, type CoreModules } from "../app/core-modules.js";
+import type { LocalScore } from "../app/modules/poq/extension-planner.js";
+import { createPoqModule, type PoqModule } from "../app/modules/poq/module.js";
+import { createPoqProposalHooks } from "../app/poq-proposal.js";
+
+/** The chain's modules: core plus PoQ, in genesis order. */
+export interface ChainModules {
+  core: CoreModules;
+  poq: PoqModule;
+}
+
+/** Creates the modules (the PoQ escrow is the `poq` module account). */
+export function createChainModules(): ChainModules {
+  const core = createCoreModules({ moduleAccounts: { poq: [] } });
+  const poq = createPoqModule({ bank: core.bank.keeper, validators: core.validators.keeper });
+  return { core, poq };
+}
 
 export interface AssembleAppOptions {
   /** Node home: the database is `<home>/data/application.db`. */
   home: string;
   chainId?: string;
   logger?: AppLogger;
-  /** Vote-extension and proposal hooks (the validator's scorer plugs in here). */
-  proposal?: ProposalHooks;
+  /** Modules made beforehand (when the scorer needs the poq module); default fresh ones. */
+  modules?: ChainModules;
+  /** This validator's consensus address and its ready scores, for ExtendVote. */
+  validatorAddress?: Uint8Array;
+  localScores?: () => ReadonlyMap<bigint, LocalScore>;
+  /** Changes the hooks after they are built (test behaviours such as a forging proposer). */
+  wrapHooks?: (hooks: ProposalHooks) => ProposalHooks;
 }
 
 /**
@@ -21,13 +44,19 @@ export interface AssembleAppOptions {
  * const app = assembleApp({ home: "/tmp/poq/node0", chainId: "poq-devnet-1" });
  */
 export function assembleApp(opts: AssembleAppOptions): PoqApp {
-  const core = createCoreModules();
+  const { core, poq } = opts.modules ?? createChainModules();
+  const hooks = createPoqProposalHooks({
+    poq,
+    ...(opts.validatorAddress ? { validatorAddress: opts.validatorAddress } : {}),
+    ...(opts.localScores ? { localScores: opts.localScores } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
   return createApp({
     home: opts.home,
-    modules: core.modules,
+    modules: [...core.modules, poq],
     ante: core.ante,
+    proposal: opts.wrapHooks ? opts.wrapHooks(hooks) : hooks,
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.proposal ? { proposal: opts.proposal } : {}),
   });
 }

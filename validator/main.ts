@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { runValidator } from "./process.js";
+import { SCORER_BEHAVIOURS, type ScorerBehaviour } from "./scorer.js";
 
 const { values } = parseArgs({
   options: {
@@ -12,8 +13,16 @@ const { values } = parseArgs({
     "chain-id": { type: "string" },
     // Fault injection for the crash tests (see RunValidatorOptions.crashBeforeCommitAt).
     "crash-before-commit-at": { type: "string" },
+    "model-dir": { type: "string" },
+    "no-evaluator": { type: "boolean", default: false },
+    // Test behaviours for the incentive tests (validator/scorer.ts); operators leave it honest.
+    behaviour: { type: "string", default: "honest" },
   },
 });
+if (!(SCORER_BEHAVIOURS as readonly string[]).includes(values.behaviour)) {
+  process.stderr.write(`unknown --behaviour ${values.behaviour} (one of ${SCORER_BEHAVIOURS.join(", ")})\n`);
+  process.exit(2);
+}
 if (!values.home) {
   process.stderr.write("usage: validator/main.js --home DIR [--abci ADDRESS] [--chain-id ID]\n");
   process.exit(2);
@@ -23,6 +32,9 @@ const validator = await runValidator({
   home: values.home,
   abciAddress: values.abci,
   ...(values["chain-id"] !== undefined ? { chainId: values["chain-id"] } : {}),
+  behaviour: values.behaviour as ScorerBehaviour,
+  noEvaluator: values["no-evaluator"],
+  ...(values["model-dir"] !== undefined ? { modelDir: values["model-dir"] } : {}),
   ...(values["crash-before-commit-at"] !== undefined
     ? { crashBeforeCommitAt: BigInt(values["crash-before-commit-at"]) }
     : {}),

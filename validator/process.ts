@@ -1,20 +1,41 @@
 /**
- * Runs one validator's application process: the app over its database and the ABCI socket server
- * that CometBFT connects to. Stops cleanly on SIGINT/SIGTERM.
+ * Runs one validator's application process: the app over its database, the ABCI socket server that
+ * CometBFT connects to, and the scorer that feeds the evaluator in the background and fills this
+ * validator's vote extensions. Stops cleanly on SIGINT/SIGTERM.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Application } from "../abci/application.js";
 import { startAbciServer, type AbciServer } from "../abci/server.js";
 import type { PoqApp } from "../app/app.js";
-import { assembleApp } from "./assemble.js";
-import { createJsonLogger } from "./logger.js";
+import type { ProposalHooks } from "../app/baseapp/proposal.js";
+import type { KVStore } from "../app/types.js";
+import { decodeInjectedCommit, encodeInjectedCommit } from "../app/modules/poq/extended-commit.js";
+import { decodeVoteExtension, encodeVoteExtension } from "../app/modules/poq/vote-extension.js";
+import {
+  createScoringQueue,
+  createWorkerEvaluator,
+  loadManifest,
+  resolveModelDir,
+  sha256File,
+  type Evaluator,
+  type ScoringQueue,
+} from "../models/index.js";
+import { assembleApp, createChainModules } from "./assemble.js";
+import { createJsonLogger, type JsonLogger } from "./logger.js";
+import { createScorer, type Scorer, type ScorerBehaviour } from "./scorer.js";
 
 export interface RunValidatorOptions {
   home: string;
   /** Where CometBFT's `proxy_app` points, e.g. `tcp://127.0.0.1:26658`. */
   abciAddress: string;
   chainId?: string;
+  /** Evaluator model directory (default: the bundled default model). */
+  modelDir?: string;
+  /** Run without the evaluator: the node follows the chain but never scores. */
+  noEvaluator?: boolean;
+  /** Test behaviours (see validator/scorer.ts); default honest. */
+  behaviour?: ScorerBehaviour;
   /**
    * Fault injection for crash tests: SIGKILL this process after FinalizeBlock of this height and before
    * its Commit, once (a marker file in `home` keeps the replay after restart from crashing again).
@@ -24,12 +45,86 @@ export interface RunValidatorOptions {
 
 export interface ValidatorProcess {
   app: PoqApp;
+  scorer: Scorer;
   server: AbciServer & { address: string };
   stop(): Promise<void>;
 }
 
+/** The consensus address in `<home>/config/priv_validator_key.json`, if this node has one. */
+function readValidatorAddress(home: string): Uint8Array | undefined {
+  const file = join(home, "config", "priv_validator_key.json");
+  if (!existsSync(file)) return undefined;
+  const key = JSON.parse(readFileSync(file, "utf8")) as { address?: string };
+  return key.address ? new Uint8Array(Buffer.from(key.address, "hex")) : undefined;
+}
+
+interface LoadedEvaluator {
+  evaluator: Evaluator;
+  queue: ScoringQueue;
+  /** sha256 of the model and tokenizer files, for the chain's pin. */
+  hashes: { model: string; tokenizer: string };
+}
+
+async function loadEvaluator(modelDir: string, log: JsonLogger): Promise<LoadedEvaluator | undefined> {
+  try {
+    const manifest = loadManifest(modelDir);
+    const fileOf = (role: "model" | "tokenizer") => manifest.files.find((f) => f.role === role)!.path;
+    const [model, tokenizer] = await Promise.all([
+      sha256File(join(modelDir, fileOf("model"))),
+      sha256File(join(modelDir, fileOf("tokenizer"))),
+    ]);
+    const evaluator = await createWorkerEvaluator({ modelDir, threads: 1 });
+    log.info("evaluator loaded", { model: manifest.id, modelSha256: model, tokenizerSha256: tokenizer });
+    return { evaluator, queue: createScoringQueue(evaluator), hashes: { model, tokenizer } };
+  } catch (err) {
+    log.error("evaluator not available; this validator will not score", {
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return undefined;
+  }
+}
+
+/** Test behaviours that act on the hooks rather than on the scores. */
+function behaviourHooks(
+  behaviour: ScorerBehaviour,
+  log: JsonLogger,
+): ((h: ProposalHooks) => ProposalHooks) | undefined {
+  if (behaviour === "never-reveal") {
+    return (h) => ({
+      ...h,
+      extendVote(ctx, req) {
+        const bytes = h.extendVote?.(ctx, req) ?? new Uint8Array();
+        if (bytes.length === 0) return bytes;
+        const ext = decodeVoteExtension(bytes, Number.MAX_SAFE_INTEGER);
+        return encodeVoteExtension({ commitments: ext.commitments, reveals: [] });
+      },
+    });
+  }
+  if (behaviour === "forge-commit") {
+    return (h) => ({
+      ...h,
+      prepareProposal(ctx, req, txs) {
+        const out = h.prepareProposal?.(ctx, req, txs) ?? txs;
+        const first = out[0];
+        if (!first || !h.injected?.is(first)) return out;
+        const commit = decodeInjectedCommit(first);
+        // Claim a reveal nobody signed: rewrite another validator's extension, keep its signature.
+        const victim = commit.votes.find((v) => v.voteExtension.length > 0) ?? commit.votes[0];
+        if (!victim) return out;
+        victim.voteExtension = encodeVoteExtension({
+          commitments: [],
+          reveals: [{ requestId: 1n, score: 10000, salt: new Uint8Array(32) }],
+        });
+        log.info("forging the injected commit", { height: req.height });
+        return [encodeInjectedCommit(commit), ...out.slice(1)];
+      },
+    });
+  }
+  return undefined;
+}
+
 /**
- * Opens the app and listens for CometBFT.
+ * Opens the app, loads the evaluator, and listens for CometBFT.
  *
  * @example
  * const v = await runValidator({ home: "/tmp/poq/node0", abciAddress: "tcp://127.0.0.1:26658" });
@@ -37,17 +132,60 @@ export interface ValidatorProcess {
  */
 export async function runValidator(opts: RunValidatorOptions): Promise<ValidatorProcess> {
   const log = createJsonLogger("app");
+  const behaviour = opts.behaviour ?? "honest";
+  const modules = createChainModules();
+  const validatorAddress = readValidatorAddress(opts.home);
+  const needsModel =
+    !opts.noEvaluator && validatorAddress !== undefined && !["random", "boost", "copy"].includes(behaviour);
+  const loaded = needsModel
+    ? await loadEvaluator(opts.modelDir ?? resolveModelDir("all-minilm-l6-v2"), log)
+    : undefined;
+
+  // The chain pins the evaluator files; a validator whose files differ does not score.
+  let pinVerdict: { pins: string; ok: boolean } | undefined;
+  const pinMatches = (committed: KVStore): boolean => {
+    if (!loaded) return false;
+    const params = modules.poq.keeper.getParams({ store: committed });
+    const pins = `${params.evaluatorModelSha256}/${params.evaluatorTokenizerSha256}`;
+    if (pinVerdict?.pins === pins) return pinVerdict.ok;
+    const ok =
+      (params.evaluatorModelSha256 === "" || params.evaluatorModelSha256 === loaded.hashes.model) &&
+      (params.evaluatorTokenizerSha256 === "" || params.evaluatorTokenizerSha256 === loaded.hashes.tokenizer);
+    pinVerdict = { pins, ok };
+    if (ok) log.info("evaluator files match the chain's pin", { pins });
+    else
+      log.error("evaluator files do not match the chain's pin: this validator will not score", {
+        pinned: { model: params.evaluatorModelSha256, tokenizer: params.evaluatorTokenizerSha256 },
+        local: loaded.hashes,
+      });
+    return ok;
+  };
+
+  const scorer = createScorer({
+    home: opts.home,
+    poq: modules.poq,
+    validatorAddress: validatorAddress ?? new Uint8Array(20),
+    queue: loaded?.queue,
+    behaviour,
+    logger: log,
+    canScore: pinMatches,
+  });
+  const wrapHooks = behaviourHooks(behaviour, log);
   const app = assembleApp({
     home: opts.home,
     logger: log,
+    modules,
+    ...(validatorAddress ? { validatorAddress, localScores: () => scorer.ready() } : {}),
+    ...(wrapHooks ? { wrapHooks } : {}),
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
   });
+
+  let served: Application = withScoringAfterCommit(app, scorer);
+  if (opts.crashBeforeCommitAt !== undefined) {
+    served = withCrashBeforeCommit(served, opts.home, opts.crashBeforeCommitAt);
+  }
   let server: AbciServer & { address: string };
   try {
-    const served =
-      opts.crashBeforeCommitAt !== undefined
-        ? withCrashBeforeCommit(app, opts.home, opts.crashBeforeCommitAt)
-        : app;
     server = await startAbciServer({
       app: served,
       address: opts.abciAddress,
@@ -55,24 +193,42 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
     });
   } catch (err) {
     app.close();
+    scorer.close();
+    await loaded?.evaluator.close();
     throw err;
   }
-  log.info("listening for CometBFT", { address: server.address, height: app.state.lastHeight });
+  log.info("listening for CometBFT", { address: server.address, height: app.state.lastHeight, behaviour });
   let stopped = false;
   return {
     app,
+    scorer,
     server,
     async stop() {
       if (stopped) return;
       stopped = true;
       await server.close(2000);
+      await loaded?.queue.close();
+      await loaded?.evaluator.close();
+      scorer.close();
       app.close();
     },
   };
 }
 
+/** The app, with the scorer told about each commit (it then reads the committed state). */
+function withScoringAfterCommit(app: PoqApp, scorer: Scorer): Application {
+  return {
+    ...app,
+    commit() {
+      const res = app.commit();
+      scorer.onCommit(app.state.committedView());
+      return res;
+    },
+  };
+}
+
 /** The app, except that the process kills itself between FinalizeBlock and Commit of `height`, once. */
-function withCrashBeforeCommit(app: PoqApp, home: string, height: bigint): Application {
+function withCrashBeforeCommit(app: Application, home: string, height: bigint): Application {
   const marker = join(home, `crashed-before-commit-${height}`);
   let finalizing = 0n;
   return {

@@ -3,7 +3,20 @@
  * and its checks. Each hook gets a read-only context on the last committed state.
  */
 import type * as abci from "../../abci/application.js";
+import type { ErrorKind } from "../errors.js";
 import type { Context } from "../types.js";
+
+/**
+ * Transactions the proposer injects itself (PoQ: the previous height's extended commit). They are
+ * not Cosmos transactions: FinalizeBlock hands them to `deliver` instead of the ante handler and the
+ * router (a ChainError thrown there becomes the tx's result code, its writes reverted), and CheckTx
+ * refuses them with `mempoolRejection`, so that nobody can send one through the mempool.
+ */
+export interface InjectedTxHooks {
+  is(tx: Uint8Array): boolean;
+  deliver(ctx: Context, tx: Uint8Array): void;
+  mempoolRejection: ErrorKind;
+}
 
 export interface ProposalHooks {
   /** Returns the block's transactions; `txs` is the default selection (mempool order, within max bytes). */
@@ -14,6 +27,7 @@ export interface ProposalHooks {
   extendVote?(ctx: Context, req: abci.ExtendVoteRequest): Uint8Array;
   /** Whether another validator's vote extension is acceptable. */
   verifyVoteExtension?(ctx: Context, req: abci.VerifyVoteExtensionRequest): boolean;
+  injected?: InjectedTxHooks;
 }
 
 /**

@@ -1,0 +1,176 @@
+/**
+ * The validator's scorer: after each Commit it finds the responses this validator must score (it sits
+ * on their committee), hands them to the evaluator's background queue, and keeps the finished scores
+ * with a fresh random salt each. ExtendVote reads {@link Scorer.ready}; the model never runs there.
+ *
+ * Scores and salts live in `<home>/data/scorer.db` (SQLite), so that a restarted validator can still
+ * reveal what it committed. None of this is consensus state: it only shapes this node's vote extensions.
+ *
+ * Behaviours other than `honest` exist for the end-to-end tests of the incentives (a validator that
+ * never reveals, reports random or boosted scores, or copies others' reveals); an operator never sets them.
+ */
+import { randomBytes, randomInt } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import Database from "better-sqlite3";
+import type { KVStore } from "../app/types.js";
+import type { LocalScore } from "../app/modules/poq/extension-planner.js";
+import type { PoqModule } from "../app/modules/poq/module.js";
+import { consAddress, RequestStatus } from "../app/modules/poq/state.js";
+import type { ScoringQueue } from "../models/queue.js";
+import type { JsonLogger } from "./logger.js";
+
+export const SCORER_BEHAVIOURS = [
+  "honest",
+  "never-reveal",
+  "random",
+  "boost",
+  "copy",
+  "forge-commit",
+] as const;
+export type ScorerBehaviour = (typeof SCORER_BEHAVIOURS)[number];
+
+export interface CreateScorerOptions {
+  home: string;
+  poq: PoqModule;
+  /** This validator's consensus address. */
+  validatorAddress: Uint8Array;
+  /** The evaluator's queue; undefined when this validator does not score (no model, or pin mismatch). */
+  queue: ScoringQueue | undefined;
+  behaviour?: ScorerBehaviour;
+  logger: JsonLogger;
+  /** Whether this validator may score now (false when its evaluator files do not match the chain's pin). */
+  canScore?: (committed: KVStore) => boolean;
+}
+
+export interface Scorer {
+  /** After Commit: enqueue newly committed responses this validator must score. */
+  onCommit(committed: KVStore): void;
+  /** Finished scores by request id, for ExtendVote. Never waits. */
+  ready(): ReadonlyMap<bigint, LocalScore>;
+  /** Counters for logs and benchmarks. */
+  stats(): { enqueued: number; scored: number; skippedNotOnCommittee: number };
+  close(): void;
+}
+
+/**
+ * Creates the scorer.
+ *
+ * @example
+ * const scorer = createScorer({ home, poq, validatorAddress, queue, logger });
+ * // after each Commit: scorer.onCommit(app.state.committedView());
+ */
+export function createScorer(opts: CreateScorerOptions): Scorer {
+  const behaviour = opts.behaviour ?? "honest";
+  const dbPath = join(opts.home, "data", "scorer.db");
+  mkdirSync(dirname(dbPath), { recursive: true });
+  const db = new Database(dbPath);
+  db.pragma("journal_mode = WAL");
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS scores (request_id TEXT PRIMARY KEY, score INTEGER NOT NULL, salt BLOB NOT NULL)",
+  );
+  const insert = db.prepare("INSERT OR IGNORE INTO scores (request_id, score, salt) VALUES (?, ?, ?)");
+  const remove = db.prepare("DELETE FROM scores WHERE request_id = ?");
+  const scores = new Map<bigint, LocalScore>();
+  for (const row of db.prepare("SELECT request_id, score, salt FROM scores").all() as {
+    request_id: string;
+    score: number;
+    salt: Buffer;
+  }[]) {
+    scores.set(BigInt(row.request_id), { score: row.score, salt: new Uint8Array(row.salt) });
+  }
+  const me = consAddress(opts.validatorAddress);
+  /** Requests handed to the queue and not yet finished. */
+  const inQueue = new Set<bigint>();
+  /** Lowest request id that may still need scoring (everything below is final). */
+  let cursor = 1n;
+  const counters = { enqueued: 0, scored: 0, skippedNotOnCommittee: 0 };
+
+  const keep = (id: bigint, score: number): void => {
+    const local = { score, salt: new Uint8Array(randomBytes(32)) };
+    insert.run(id.toString(), score, Buffer.from(local.salt));
+    scores.set(id, local);
+    counters.scored++;
+  };
+
+  /** The score this behaviour reports instead of the model's (undefined: use the model). */
+  const override = (modelScore: number | undefined): number | undefined => {
+    if (behaviour === "random") return randomInt(0, 10001);
+    if (behaviour === "boost") return 10000;
+    return modelScore;
+  };
+
+  const drainQueue = (): void => {
+    if (!opts.queue) return;
+    for (const item of opts.queue.takeReady()) {
+      const id = BigInt(item.id);
+      inQueue.delete(id);
+      if ("error" in item) {
+        opts.logger.error("could not score response", { request: item.id, error: item.error });
+        continue;
+      }
+      const score = override(item.score) ?? item.score;
+      keep(id, score);
+      opts.logger.info("scored", { request: item.id, score });
+    }
+  };
+
+  return {
+    onCommit(committed) {
+      const ctx = { store: committed };
+      const modelAllowed = opts.canScore?.(committed) ?? true;
+      let lowestOpen: bigint | undefined;
+      let last = cursor - 1n;
+      for (const req of opts.poq.keeper.requests(ctx, cursor)) {
+        const id = BigInt(req.id);
+        last = id;
+        const open =
+          req.status !== RequestStatus.Finalized &&
+          req.status !== RequestStatus.Expired &&
+          req.status !== RequestStatus.Unscored;
+        if (open && lowestOpen === undefined) lowestOpen = id;
+        if (!open) {
+          if (scores.delete(id)) remove.run(id.toString());
+          continue;
+        }
+        if (req.status !== RequestStatus.Scoring || scores.has(id) || inQueue.has(id)) continue;
+        if (!req.committee.some((seat) => seat.validator === me)) {
+          counters.skippedNotOnCommittee++;
+          continue;
+        }
+        if (behaviour === "copy") {
+          // A copier has no model: it takes the median of the reveals already on chain, if any.
+          const seen = opts.poq.keeper
+            .reveals(ctx, id)
+            .map((r) => r.reveal.score)
+            .sort((a, b) => a - b);
+          const middle = seen[Math.floor(seen.length / 2)];
+          if (middle !== undefined) keep(id, middle);
+          continue;
+        }
+        if (behaviour === "random" || behaviour === "boost") {
+          keep(id, override(undefined) as number);
+          continue;
+        }
+        if (!opts.queue || !modelAllowed) continue;
+        if (opts.queue.enqueue(id.toString(), req.prompt, req.response)) {
+          inQueue.add(id);
+          counters.enqueued++;
+        }
+      }
+      cursor = lowestOpen ?? last + 1n;
+      drainQueue();
+    },
+
+    ready() {
+      drainQueue();
+      return scores;
+    },
+
+    stats: () => ({ ...counters }),
+
+    close() {
+      db.close();
+    },
+  };
+}
