@@ -190,6 +190,7 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       chainId = req.chainId;
       const ctx = blockContext(req.initialHeight, req.timeNanos, []);
       writeChainId(ctx.store, chainId);
+      writeVoteExtensionsEnableHeight(ctx.store, req.consensusParams?.abci?.voteExtensionsEnableHeight ?? 0n);
       const chain = { chainId, initialHeight: req.initialHeight, validators: req.validators };
       for (const m of modules) m.initGenesis?.(ctx, appState[m.name], chain);
       const appHash = state.commitGenesis();
