@@ -44,6 +44,10 @@ class ReadCache {
     return this.entries.get(k);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   set(k: string, v: Buffer | null): void {
     if (this.entries.size >= this.max && !this.entries.has(k)) {
       const oldest = this.entries.keys().next();
@@ -62,6 +66,7 @@ export class CommittedDb {
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly bucketStmt: Database.Statement<[number], Row>;
   private readonly rangeStmts = new Map<string, Database.Statement<unknown[], Row>>();
+  private readonly wipeTx: () => void;
   private readonly persistTx: (
     writes: PersistedWrite[],
     buckets: [number, Uint8Array][],
@@ -113,6 +118,9 @@ export class CommittedDb {
         setMeta.run("app_hash", appHash);
       },
     );
+    this.wipeTx = db.transaction(() => {
+      db.exec("DELETE FROM kv; DELETE FROM buckets; DELETE FROM meta;");
+    });
     const meta = db.prepare<[string], Buffer>("SELECT value FROM meta WHERE name = ?").pluck();
     const h = meta.get("height");
     this.height = h ? h.readBigUInt64BE(0) : 0n;
@@ -180,6 +188,14 @@ export class CommittedDb {
     }
     this.height = height;
     this.appHash = Uint8Array.from(appHash);
+  }
+
+  /** Deletes all state (a genesis that InitChain is about to write again). */
+  wipe(): void {
+    this.wipeTx();
+    this.cache.clear();
+    this.height = 0n;
+    this.appHash = new Uint8Array(0);
   }
 
   close(): void {

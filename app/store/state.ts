@@ -52,7 +52,7 @@ export class StateStore {
   readonly deliver: LayeredStore;
   readonly check: LayeredStore;
   private readonly db: CommittedDb;
-  private readonly tree: BucketTree;
+  private tree: BucketTree;
   /** The pending block's writes and bucket hashes as last staged, persisted by commit. */
   private staged: Staged | undefined = undefined;
 
@@ -140,6 +140,39 @@ export class StateStore {
     this.deliver.reset();
     this.check.reset();
     return root;
+  }
+
+  /**
+   * Persists the genesis state written into the deliver state, at height 0 with an empty app
+   * hash in `meta`, so that Info still says "height 0" and CometBFT repeats InitChain after a
+   * crash before the first block (which {@link wipe}s this first). Returns the genesis app hash.
+   * Writing genesis straight to SQLite keeps a large genesis out of the in-memory layers.
+   */
+  commitGenesis(): Uint8Array {
+    if (this.db.height !== 0n) throw new StoreCorruptError(`genesis commit at height ${this.db.height}`);
+    const { writes, buckets, root } = this.stage();
+    this.db.persist(writes, [...buckets], 0n, new Uint8Array(0));
+    this.tree.commitStaged();
+    this.staged = undefined;
+    this.deliver.reset();
+    this.check.reset();
+    return root;
+  }
+
+  /** Deletes the whole state; only allowed at height 0 (before the first block is committed). */
+  wipe(): void {
+    if (this.db.height !== 0n)
+      throw new StoreCorruptError(`refusing to wipe the state at height ${this.db.height}`);
+    this.db.wipe();
+    this.tree = new BucketTree();
+    this.staged = undefined;
+    this.deliver.reset();
+    this.check.reset();
+  }
+
+  /** The app hash of the committed state (of genesis, at height 0 after InitChain). */
+  committedRoot(): Uint8Array {
+    return this.tree.committedRoot();
   }
 
   /** Drops the pending block (deliver state) without persisting it. */
