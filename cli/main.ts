@@ -3,7 +3,13 @@
  * Commands are thin: they parse flags and call library functions.
  */
 import { Command, CommanderError, Option } from "commander";
+import { benchCommand } from "./bench.js";
+import { initCommand } from "./init.js";
 import { keysCommand } from "./keys.js";
+import { modelsCommand } from "./models.js";
+import { restCommand } from "./rest.js";
+import { scoreCommand } from "./score.js";
+import { startCommand } from "./start.js";
 import { KeyringError } from "../client/keyring.js";
 import { DEFAULT_CHAIN_ID, DEFAULT_HOME, DEFAULT_NODE, DEFAULT_REST } from "./global-options.js";
 
@@ -23,7 +29,16 @@ export function createProgram(): Command {
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .showHelpAfterError()
     .exitOverride();
-  for (const sub of [keysCommand()]) program.addCommand(sub);
+  for (const sub of [
+    initCommand(),
+    startCommand(),
+    keysCommand(),
+    scoreCommand(),
+    modelsCommand(),
+    restCommand(),
+    benchCommand(),
+  ])
+    program.addCommand(sub);
   // Subcommands share the root's error handling and help behaviour.
   for (const sub of program.commands) sub.exitOverride().showHelpAfterError();
   return program;

@@ -4,6 +4,7 @@
  */
 import { defaultAuthGenesisJson } from "../app/modules/auth/genesis.js";
 import { defaultBankGenesisJson } from "../app/modules/bank/genesis.js";
+import { DEFAULT_MODEL_ID, loadManifest, resolveModelDir } from "../models/index.js";
 
 export interface GenesisCoin {
   denom: string;
@@ -69,5 +70,20 @@ export function buildAppState(opts: BuildAppStateOptions): Record<string, unknow
       })),
     },
     ...opts.modules,
+  };
+}
+
+/**
+ * The `poq` genesis section with the default parameters and the evaluator pin taken from the
+ * bundled default model's manifest, so that validators with other files do not score.
+ *
+ * @example
+ * buildAppState({ accounts, modules: { poq: defaultPoqGenesis() } });
+ */
+export function defaultPoqGenesis(params: Record<string, unknown> = {}): Record<string, unknown> {
+  const manifest = loadManifest(resolveModelDir(DEFAULT_MODEL_ID));
+  const sha = (role: "model" | "tokenizer") => manifest.files.find((f) => f.role === role)?.sha256 ?? "";
+  return {
+    params: { evaluatorModelSha256: sha("model"), evaluatorTokenizerSha256: sha("tokenizer"), ...params },
   };
 }

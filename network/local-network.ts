@@ -10,7 +10,7 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { initCometTestnet, portsFor, type CometHome } from "./comet-home.js";
 import { startComet, waitForHeight, type CometProcess } from "./comet-process.js";
 import { startAppProcess, type AppProcess } from "./app-process.js";
-import { buildAppState, type GenesisAccount } from "./app-genesis.js";
+import { buildAppState, defaultPoqGenesis, type GenesisAccount } from "./app-genesis.js";
 
 export interface LocalNetworkOptions {
   /** Folder for the node homes (`node0`, `node1`, ...) and `network.json`. */
@@ -112,7 +112,7 @@ export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<Netwo
       operator: operators[i]!.address,
       moniker: `node${i}`,
     })),
-    ...(opts.modules ? { modules: opts.modules } : {}),
+    modules: { poq: defaultPoqGenesis(), ...opts.modules },
   });
   for (const node of testnet.nodes) {
     const genesisFile = join(node.home, "config", "genesis.json");

@@ -1,0 +1,11 @@
+/**
+ * `poq bench ...`: the benchmarks. Each reports figures; none asserts on time.
+ */
+import { Command } from "commander";
+import { benchEvaluatorCommand } from "../bench/evaluator.js";
+
+export function benchCommand(): Command {
+  return new Command("bench")
+    .description("benchmarks: evaluator latency and throughput, chain throughput, time to quality")
+    .addCommand(benchEvaluatorCommand());
+}
