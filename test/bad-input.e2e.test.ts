@@ -1,0 +1,241 @@
+/**
+ * Bad input through a real CometBFT node: every rejected transaction gets a non-zero code, a
+ * codespace and a clear log, changes no state, and the chain keeps producing blocks.
+ * Ports 26250-26269.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { toBech32 } from "@cosmjs/encoding";
+import { DirectSecp256k1HdWallet, makeAuthInfoBytes, makeSignDoc, encodePubkey } from "@cosmjs/proto-signing";
+import { encodeSecp256k1Pubkey } from "@cosmjs/amino";
+import { StargateClient } from "@cosmjs/stargate";
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import { cometRpc } from "../network/comet-process.js";
+import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
+
+const CHAIN_ID = "poq-badinput-1";
+const MNEMONIC =
+  "surround miss nominee dream gap cross assault thank captain prosper drop duty group candy wealth weather scale put";
+const OTHER = toBech32("poq", new Uint8Array(20).fill(5));
+
+interface BroadcastResult {
+  code: number;
+  codespace: string;
+  log: string;
+  hash: string;
+}
+
+describe("bad input through a real node", { timeout: 180_000 }, () => {
+  let net: LocalNetwork;
+  let wallet: DirectSecp256k1HdWallet;
+  let address: string;
+  let pubkey: Uint8Array;
+  let accountNumber: bigint;
+
+  before(async () => {
+    wallet = await DirectSecp256k1HdWallet.fromMnemonic(MNEMONIC, { prefix: "poq" });
+    const [account] = await wallet.getAccounts();
+    address = account!.address;
+    pubkey = account!.pubkey;
+    net = await startLocalNetwork({
+      dir: mkdtempSync(join(tmpdir(), "poq-badinput-")),
+      chainId: CHAIN_ID,
+      validators: 1,
+      basePort: 26250,
+      accounts: [{ address, coins: [{ denom: "upoq", amount: "1000000" }] }],
+    });
+    const client = await StargateClient.connect(net.rpcUrl(0));
+    accountNumber = BigInt((await client.getAccount(address))!.accountNumber);
+    client.disconnect();
+  });
+
+  after(async () => {
+    await net?.stop();
+  });
+
+  const send = (to: string, amount: string): Any => ({
+    typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+    value: MsgSend.encode({
+      fromAddress: address,
+      toAddress: to,
+      amount: [{ denom: "upoq", amount }],
+    }).finish(),
+  });
+
+  /** Signs (DIRECT) a transaction with every field under the test's control. */
+  async function signed(o: {
+    msgs: Any[];
+    sequence: bigint;
+    fee?: string;
+    gas?: bigint;
+    chainId?: string;
+    accountNumber?: bigint;
+  }): Promise<TxRaw> {
+    const bodyBytes = TxBody.encode(TxBody.fromPartial({ messages: o.msgs, memo: "" })).finish();
+    const authInfoBytes = makeAuthInfoBytes(
+      [{ pubkey: encodePubkey(encodeSecp256k1Pubkey(pubkey)), sequence: o.sequence }],
+      [{ denom: "upoq", amount: o.fee ?? "5000" }],
+      Number(o.gas ?? 200_000n),
+      undefined,
+      undefined,
+    );
+    const doc = makeSignDoc(
+      bodyBytes,
+      authInfoBytes,
+      o.chainId ?? CHAIN_ID,
+      o.accountNumber ?? accountNumber,
+    );
+    const { signature } = await wallet.signDirect(address, doc);
+    return TxRaw.fromPartial({
+      bodyBytes,
+      authInfoBytes,
+      signatures: [Buffer.from(signature.signature, "base64")],
+    });
+  }
+
+  async function broadcast(bytes: Uint8Array): Promise<BroadcastResult> {
+    return cometRpc<BroadcastResult>(
+      net.rpcUrl(0),
+      `/broadcast_tx_sync?tx=0x${Buffer.from(bytes).toString("hex")}`,
+    );
+  }
+
+  async function currentSequence(): Promise<bigint> {
+    const client = await StargateClient.connect(net.rpcUrl(0));
+    const seq = BigInt((await client.getAccount(address))!.sequence);
+    client.disconnect();
+    return seq;
+  }
+
+  async function balance(addr: string): Promise<string> {
+    const client = await StargateClient.connect(net.rpcUrl(0));
+    const b = (await client.getBalance(addr, "upoq")).amount;
+    client.disconnect();
+    return b;
+  }
+
+  it("rejects each kind of bad transaction with a code, a codespace and a log, and changes nothing", async () => {
+    const before = await balance(address);
+    const startHeight = await net.waitForHeight(1);
+    const seq = await currentSequence();
+    const enc = (tx: TxRaw) => TxRaw.encode(tx).finish();
+
+    const cases: { name: string; bytes: Uint8Array; code: number; codespace: string; log: RegExp }[] = [
+      {
+        name: "malformed bytes",
+        bytes: Uint8Array.of(0xff, 0x01, 0x02, 0x03),
+        code: 2,
+        codespace: "sdk",
+        log: /.+/,
+      },
+      {
+        name: "unknown type URL",
+        bytes: enc(
+          await signed({
+            msgs: [{ typeUrl: "/poq.v1.MsgNoSuchThing", value: new Uint8Array() }],
+            sequence: seq,
+          }),
+        ),
+        code: 2,
+        codespace: "sdk",
+        log: /poq\.v1\.MsgNoSuchThing/,
+      },
+      {
+        name: "bad signature",
+        bytes: await (async () => {
+          const tx = await signed({ msgs: [send(OTHER, "1")], sequence: seq });
+          const sig = tx.signatures[0]!;
+          sig[5] = sig[5]! ^ 0xff;
+          return enc(tx);
+        })(),
+        code: 4,
+        codespace: "sdk",
+        log: /signature verification failed/,
+      },
+      {
+        name: "wrong chain id",
+        bytes: enc(await signed({ msgs: [send(OTHER, "1")], sequence: seq, chainId: "other-chain-1" })),
+        code: 4,
+        codespace: "sdk",
+        log: /signature verification failed/,
+      },
+      {
+        name: "wrong account number",
+        bytes: enc(
+          await signed({ msgs: [send(OTHER, "1")], sequence: seq, accountNumber: accountNumber + 7n }),
+        ),
+        code: 4,
+        codespace: "sdk",
+        log: /signature verification failed/,
+      },
+      {
+        name: "too little fee",
+        bytes: enc(await signed({ msgs: [send(OTHER, "1")], sequence: seq, fee: "1" })),
+        code: 13,
+        codespace: "sdk",
+        log: /insufficient fee/,
+      },
+      {
+        name: "too little gas",
+        bytes: enc(await signed({ msgs: [send(OTHER, "1")], sequence: seq, gas: 1000n, fee: "5000" })),
+        code: 11,
+        codespace: "sdk",
+        log: /out of gas/,
+      },
+      {
+        name: "zero amount",
+        bytes: enc(await signed({ msgs: [send(OTHER, "0")], sequence: seq })),
+        code: 10,
+        codespace: "sdk",
+        log: /invalid coins/,
+      },
+      {
+        name: "bad bech32",
+        bytes: enc(await signed({ msgs: [send("poq1notanaddress", "1")], sequence: seq })),
+        code: 7,
+        codespace: "sdk",
+        log: /invalid address/,
+      },
+    ];
+    for (const c of cases) {
+      const r = await broadcast(c.bytes);
+      assert.equal(r.code, c.code, `${c.name}: code (log: ${r.log})`);
+      assert.equal(r.codespace, c.codespace, `${c.name}: codespace`);
+      assert.match(r.log, c.log, `${c.name}: log`);
+    }
+    assert.equal(await balance(address), before, "no rejected transaction moved coins");
+    assert.equal(await currentSequence(), seq, "no rejected transaction used a sequence");
+
+    // A good transaction goes through; replaying its sequence is refused.
+    const good = enc(await signed({ msgs: [send(OTHER, "10")], sequence: seq }));
+    assert.equal((await broadcast(good)).code, 0);
+    const replay = await broadcast(enc(await signed({ msgs: [send(OTHER, "11")], sequence: seq })));
+    assert.equal(replay.code, 32, replay.log);
+    assert.match(replay.log, /account sequence mismatch, expected 1, got 0/);
+
+    // Insufficient funds passes CheckTx (the fee is payable) and fails in the block: fee spent, no transfer.
+    await net.waitForHeight(startHeight + 2n);
+    const seq2 = await currentSequence();
+    const tooMuch = enc(await signed({ msgs: [send(OTHER, "999999999")], sequence: seq2 }));
+    const hash = (await broadcast(tooMuch)).hash;
+    let result: { tx_result: { code: number; codespace: string; log: string } } | undefined;
+    for (let i = 0; i < 50 && !result; i++) {
+      result = await cometRpc<typeof result>(net.rpcUrl(0), `/tx?hash=0x${hash}`).catch(() => undefined);
+      if (!result) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(result, "the insufficient-funds tx was included");
+    assert.equal(result.tx_result.code, 5);
+    assert.equal(result.tx_result.codespace, "sdk");
+    assert.match(result.tx_result.log, /insufficient funds/);
+    assert.equal(await balance(OTHER), "10");
+
+    // And the chain goes on.
+    const h = await net.waitForHeight(1);
+    await net.waitForHeight(h + 3n, 30_000);
+  });
+});
