@@ -3,6 +3,7 @@
  * described by its manifest. Bi-encoders and Hugging Face cross-encoders share this code path; only
  * the way inputs are built and the raw output is mapped differs (see manifest.ts).
  */
+import { planBatches } from "./batching.js";
 import { EvaluatorError } from "./errors.js";
 import { lazyFeatures, type LazyFeatures } from "./features.js";
 import {
@@ -66,7 +67,7 @@ function checkPair(p: ScorePair, i: number): void {
   if (p.prompt.trim() === "") throw new EvaluatorError(`pair ${i}: the prompt is empty`);
 }
 
-/** Runs sequences through the session in length-sorted chunks, so padding stays small. */
+/** Runs sequences through the session in length-sorted batches that pad little (see batching.ts). */
 async function runSorted(
   session: ModelSession,
   seqs: readonly EncodedSequence[],
@@ -74,16 +75,17 @@ async function runSorted(
   padId: number,
   maxBatch: number,
 ): Promise<Float32Array[]> {
-  const order = seqs.map((s, i) => ({ i, n: s.ids.length })).sort((a, b) => a.n - b.n || a.i - b.i);
   const out = new Array<Float32Array>(seqs.length);
-  for (let k = 0; k < order.length; k += maxBatch) {
-    const chunk = order.slice(k, k + maxBatch);
+  for (const batch of planBatches(
+    seqs.map((s) => s.ids.length),
+    maxBatch,
+  )) {
     const rows = await session.run(
-      chunk.map((c) => seqs[c.i] as EncodedSequence),
+      batch.map((i) => seqs[i] as EncodedSequence),
       output,
       padId,
     );
-    chunk.forEach((c, j) => (out[c.i] = rows[j] as Float32Array));
+    batch.forEach((i, j) => (out[i] = rows[j] as Float32Array));
   }
   return out;
 }

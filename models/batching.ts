@@ -1,0 +1,44 @@
+/**
+ * How texts are grouped into inference batches. Every batch is padded to its longest item, and the
+ * padded rows cost as much as real ones (the encoder's matrix products run over them), so a 60-token
+ * prompt batched with a 190-token response would cost 380 token rows instead of 250. Scores do not
+ * depend on the grouping (activations are quantized per token row, see the model manifest), so the
+ * grouping is free to follow cost alone.
+ */
+
+/** Padding allowed in a batch: this share of its real tokens, or `PAD_FLOOR` tokens, whichever is larger. */
+const PAD_SHARE = 0.25;
+/**
+ * Below this many padded tokens a split is not worth it: one inference call has a fixed cost (about a
+ * hundred graph nodes) that is worth some tens of token rows on a CPU.
+ */
+const PAD_FLOOR = 32;
+
+/**
+ * Groups sequences (by their token counts) into batches of at most `maxBatch`: items are sorted by
+ * length (ties by position, so the plan is deterministic), and a batch is closed when adding the next,
+ * longer item would pad more than a quarter of its real tokens (or more than 32 tokens, if that is more).
+ * Returns the original indices of each batch.
+ *
+ * @example
+ * planBatches([190, 60, 62], 16); // [[1, 2], [0]]: the two short texts together, the long one alone
+ */
+export function planBatches(lengths: readonly number[], maxBatch: number): number[][] {
+  const order = lengths.map((n, i) => ({ i, n })).sort((a, b) => a.n - b.n || a.i - b.i);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let real = 0;
+  for (const { i, n } of order) {
+    const rows = current.length + 1;
+    const padded = rows * n - (real + n);
+    if (current.length > 0 && (rows > maxBatch || padded > Math.max(PAD_FLOOR, PAD_SHARE * (real + n)))) {
+      batches.push(current);
+      current = [];
+      real = 0;
+    }
+    current.push(i);
+    real += n;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
