@@ -145,7 +145,10 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
             .map((r) => r.reveal.score)
             .sort((a, b) => a - b);
           const middle = seen[Math.floor(seen.length / 2)];
-          if (middle !== undefined) keep(id, middle);
+          if (middle !== undefined) {
+            keep(id, middle);
+            opts.logger.info("copied", { request: id.toString(), score: middle, from: seen.length });
+          }
           continue;
         }
         if (behaviour === "random" || behaviour === "boost") {
