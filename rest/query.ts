@@ -21,7 +21,7 @@ const SDK_NOT_FOUND = new Set([9, 22, 38]);
 const SDK_BAD_INPUT = new Set([2, 3, 7, 8, 10, 17, 18, 26, 29]);
 
 /**
- * Maps a failed ABCI query to a REST error: a gRPC status in the log wins, then the SDK root
+ * Maps a failed ABCI query to a REST error: a known gRPC status in the log wins, then the SDK root
  * codes, then the module's word "not found"; anything else is a failed precondition (4xx), since
  * the node answered and only the query's arguments differ between calls.
  *
@@ -30,7 +30,9 @@ const SDK_BAD_INPUT = new Set([2, 3, 7, 8, 10, 17, 18, 26, 29]);
  */
 export function queryErrorName(code: number, codespace: string, log: string): RestErrorName {
   const grpc = /rpc error: code = (\w+)/.exec(log);
-  if (grpc?.[1] !== undefined) return GRPC_NAMES[grpc[1]] ?? "FailedPrecondition";
+  // "Unknown" and other unmapped statuses say nothing: fall through to the codes and the log.
+  const fromGrpc = grpc?.[1] !== undefined ? GRPC_NAMES[grpc[1]] : undefined;
+  if (fromGrpc !== undefined) return fromGrpc;
   if (codespace === "sdk" && SDK_NOT_FOUND.has(code)) return "NotFound";
   if (codespace === "sdk" && SDK_BAD_INPUT.has(code)) return "InvalidArgument";
   if (/not found/i.test(log)) return "NotFound";
