@@ -2,7 +2,17 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".tools/**", "proto/gen/**", "**/*.mjs", "**/*.cjs", "rest/static/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      ".tools/**",
+      "proto/gen/**",
+      "**/*.mjs",
+      "**/*.cjs",
+      "rest/static/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
