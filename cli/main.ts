@@ -10,6 +10,12 @@ import { modelsCommand } from "./models.js";
 import { restCommand } from "./rest.js";
 import { scoreCommand } from "./score.js";
 import { startCommand } from "./start.js";
+import { devnetCommand } from "./devnet.js";
+import { txCommand } from "./tx.js";
+import { queryCommand } from "./query.js";
+import { nodeCommand } from "./node.js";
+import { testnetCommand } from "./testnet.js";
+import { exitCodeFor } from "./exit-codes.js";
 import { KeyringError } from "../client/keyring.js";
 import { DEFAULT_CHAIN_ID, DEFAULT_HOME, DEFAULT_NODE, DEFAULT_REST } from "./global-options.js";
 
@@ -37,10 +43,21 @@ export function createProgram(): Command {
     modelsCommand(),
     restCommand(),
     benchCommand(),
+    devnetCommand(),
+    testnetCommand(),
+    txCommand(),
+    queryCommand(),
+    nodeCommand(),
   ])
     program.addCommand(sub);
   // Subcommands share the root's error handling and help behaviour.
-  for (const sub of program.commands) sub.exitOverride().showHelpAfterError();
+  const shareHandling = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride().showHelpAfterError();
+      shareHandling(sub);
+    }
+  };
+  shareHandling(program);
   return program;
 }
 
@@ -62,6 +79,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`error: ${message}\n`);
-    return err instanceof KeyringError ? EXIT_USAGE : EXIT_FAILURE;
+    return err instanceof KeyringError ? EXIT_USAGE : exitCodeFor(err);
   }
 }

@@ -1,0 +1,94 @@
+/**
+ * What the `tx` and `query` commands share: the keyring flag, turning a key name or address into an
+ * address, a signing client for `--from`, and amounts parsed with errors that say how to write them.
+ */
+import { fromBech32 } from "@cosmjs/encoding";
+import type { Coin } from "@cosmjs/amino";
+import { StargateClient, type SigningStargateClient } from "@cosmjs/stargate";
+import { Command, Option } from "commander";
+import { createKeyring, KeyringError, type KeyringBackend } from "../client/keyring.js";
+import { createPoqSigningClient } from "../client/signing-client.js";
+import { parseCoin } from "../client/poq-tx.js";
+import { reachNode } from "../inference/chain-query.js";
+import { globalOptions } from "./global-options.js";
+import { openKeyring } from "./keys.js";
+import { CliError, EXIT } from "./exit-codes.js";
+
+/** `--keyring-backend`, default from POQ_KEYRING_BACKEND, else `file`. */
+export function keyringBackendOption(): Option {
+  return new Option("--keyring-backend <backend>", "where --from keys are kept: file (encrypted) or test")
+    .choices(["file", "test"])
+    .default(process.env.POQ_KEYRING_BACKEND ?? "file");
+}
+
+/** Whether `text` is a `poq1...` account address. */
+export function isAddress(text: string): boolean {
+  try {
+    return fromBech32(text).prefix === "poq";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An account address from an address or a key name (looked up in the chosen keyring, then in the
+ * other one, since reading an address needs no secret).
+ *
+ * @example
+ * resolveAddress(cmd, "alice"); // "poq1..."
+ */
+export function resolveAddress(cmd: Command, nameOrAddress: string): string {
+  if (isAddress(nameOrAddress)) return nameOrAddress;
+  if (nameOrAddress.startsWith("poq")) {
+    throw new CliError(`"${nameOrAddress}" is not a valid poq address (bad checksum or length)`, EXIT.usage);
+  }
+  const home = globalOptions(cmd).home;
+  const chosen = cmd.optsWithGlobals<{ keyringBackend?: KeyringBackend }>().keyringBackend ?? "file";
+  for (const backend of [chosen, chosen === "file" ? "test" : "file"] as const) {
+    try {
+      return createKeyring({ home, backend }).show(nameOrAddress).address;
+    } catch (err) {
+      if (!(err instanceof KeyringError)) throw err;
+    }
+  }
+  throw new KeyringError(
+    `"${nameOrAddress}" is neither a poq address nor a key in ${home} (see: poq --home ${home} keys list --keyring-backend ${chosen})`,
+  );
+}
+
+/** A coin from `1000upoq` (or `1000`, meaning upoq); a usage error that shows the form otherwise. */
+export function parseAmount(text: string, flag: string): Coin {
+  try {
+    return parseCoin(text.trim());
+  } catch {
+    throw new CliError(
+      `${flag}: "${text}" is not an amount; write a whole number of the base denom, e.g. 1000upoq (1 POQ = 1000000upoq)`,
+      EXIT.usage,
+    );
+  }
+}
+
+/** A signing client for the key named by `--from`, and its address. */
+export async function signingClientFor(
+  cmd: Command,
+  from: string,
+): Promise<{ client: SigningStargateClient; address: string }> {
+  const keyring = await openKeyring(cmd, true);
+  const signer = await keyring.signer(from);
+  const [account] = await signer.getAccounts();
+  const rpc = globalOptions(cmd).node;
+  const client = await reachNode(rpc, () => createPoqSigningClient(rpc, signer));
+  const chainId = await client.getChainId();
+  const wanted = globalOptions(cmd).chainId;
+  if (cmd.getOptionValueSourceWithGlobals("chainId") !== "default" && chainId !== wanted) {
+    client.disconnect();
+    throw new CliError(`the node at ${rpc} runs chain ${chainId}, not ${wanted} (--chain-id)`, EXIT.usage);
+  }
+  return { client, address: account!.address };
+}
+
+/** A read-only client for bank and auth queries. */
+export async function queryClientFor(cmd: Command): Promise<StargateClient> {
+  const rpc = globalOptions(cmd).node;
+  return reachNode(rpc, () => StargateClient.connect(rpc));
+}

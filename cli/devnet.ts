@@ -1,0 +1,188 @@
+/**
+ * `poq devnet`: start a local multi-validator network with the REST server and inference nodes, print
+ * where everything is, and stop all of it on Ctrl-C or SIGTERM.
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command } from "commander";
+import { startDevnet, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
+import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
+import { DEFAULT_HOME, globalOptions } from "./global-options.js";
+import { printResult } from "./output.js";
+import { CliError, EXIT } from "./exit-codes.js";
+
+interface DevnetFlags {
+  validators: string;
+  basePort: string;
+  restListen: string;
+  backend?: string;
+  apiKey?: string;
+  inferenceNodes: string;
+  lazyNodes: string;
+  model: string;
+  reset?: boolean;
+  timeoutCommit: string;
+}
+
+/** A whole number flag, or a usage error naming the flag. */
+export function intFlag(value: string, flag: string, min = 0, max = 65535): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`, EXIT.usage);
+  return n;
+}
+
+/** `--home` when given, else ~/.poq/devnet (the devnet keeps out of a real node's home). */
+export function devnetHome(cmd: Command): string {
+  const g = globalOptions(cmd);
+  return cmd.getOptionValueSourceWithGlobals("home") === "default" ? join(DEFAULT_HOME, "devnet") : g.home;
+}
+
+function summary(d: Devnet): string {
+  const h = d.home;
+  const q = (s: string) => (/\s/.test(s) ? `'${s}'` : s);
+  const standin = d.standinUrl
+    ? `${d.standinUrl}  ** STAND-IN: answers from a bundled Q&A set, not an LLM (use --backend URL for a real one) **`
+    : "(the --backend you gave)";
+  const lines = [
+    `PoQ devnet is up: chain ${d.chainId}, ${d.rpcUrls.length} validators, home ${h}`,
+    "",
+    "CometBFT RPC:",
+    ...d.rpcUrls.map((u, i) => `  node${i}  ${u}   (logs ${join(h, `node${i}`, "cometbft.log")}, app.log)`),
+    `REST API:     ${d.restUrl}   (docs ${d.restUrl}/docs, web page ${d.restUrl}/)`,
+    `Backend:      ${standin}`,
+    ...(d.lazyStandinUrl ? [`Lazy backend: ${d.lazyStandinUrl}  (stand-in that answers lazily)`] : []),
+    "Inference nodes (model " + d.model + "):",
+    ...d.inferenceNodes.map(
+      (n) => `  ${n.name.padEnd(6)} ${n.address}${n.lazy ? "  LAZY" : ""}   (log ${n.logFile})`,
+    ),
+    "Funded test accounts (keys in the test keyring of the home; mnemonics in accounts.json):",
+    ...d.accounts
+      .filter((a) => !/^(node|lazy)\d+$/.test(a.name))
+      .map((a) => `  ${a.name.padEnd(6)} ${a.address}`),
+    "",
+    "Try, in another terminal:",
+    `  poq --home ${q(h)} query balance alice --keyring-backend test`,
+    `  poq --home ${q(h)} tx infer --model ${d.model} --prompt "Why is the sky blue?" --fee 10000upoq --from alice --keyring-backend test --wait`,
+    `  poq --home ${q(h)} query nodes`,
+    `  poq --home ${q(h)} tx bank send alice bob 1000upoq --keyring-backend test`,
+    "",
+    "Ctrl-C stops everything.",
+  ];
+  return lines.join("\n");
+}
+
+/**
+ * The `devnet` command.
+ *
+ * @example
+ * program.addCommand(devnetCommand()); // poq devnet --validators 4 --lazy-nodes 1
+ */
+export function devnetCommand(): Command {
+  return new Command("devnet")
+    .description(
+      "run a local network: validators (CometBFT + app each), REST API, inference nodes; Ctrl-C stops it all",
+    )
+    .option("--validators <n>", "number of validators", "4")
+    .option("--base-port <port>", "node i uses base+10i (p2p), +1 (RPC), +2 (app ABCI)", "26656")
+    .option("--rest-listen <host:port>", "where the REST API listens", "127.0.0.1:1317")
+    .option(
+      "--backend <url>",
+      "OpenAI-compatible server for the inference nodes (default: the bundled stand-in)",
+    )
+    .option("--api-key <key>", "API key for --backend (default: $POQ_BACKEND_API_KEY)")
+    .option("--inference-nodes <n>", "honest inference nodes", "2")
+    .option("--lazy-nodes <n>", "extra inference nodes that answer lazily (shows the incentives)", "0")
+    .option("--model <id>", "model id the inference nodes serve", DEVNET_MODEL)
+    .option("--reset", "delete the devnet's state and start over")
+    .option("--timeout-commit <duration>", "pause after each block", "300ms")
+    .addHelpText(
+      "after",
+      "\nThe home defaults to ~/.poq/devnet; --home DIR picks another. State is reused unless --reset.",
+    )
+    .action(async (flags: DevnetFlags, cmd: Command) => {
+      const began = Date.now();
+      const home = devnetHome(cmd);
+      const g = globalOptions(cmd);
+      const say = (line: string) =>
+        process.stderr.write(`[devnet +${((Date.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
+      const apiKey = flags.apiKey ?? process.env.POQ_BACKEND_API_KEY;
+      let interrupted = false;
+      const onEarlySignal = () => {
+        interrupted = true;
+        say("interrupted while starting; stopping what has started");
+      };
+      process.once("SIGINT", onEarlySignal);
+      process.once("SIGTERM", onEarlySignal);
+      let devnet: Devnet;
+      try {
+        devnet = await startDevnet({
+          home,
+          chainId: cmd.getOptionValueSourceWithGlobals("chainId") === "default" ? "poq-devnet-1" : g.chainId,
+          validators: intFlag(flags.validators, "--validators", 1, 20),
+          basePort: intFlag(flags.basePort, "--base-port", 1024, 65000),
+          restListen: flags.restListen,
+          inferenceNodes: intFlag(flags.inferenceNodes, "--inference-nodes", 0, 20),
+          lazyNodes: intFlag(flags.lazyNodes, "--lazy-nodes", 0, 20),
+          model: flags.model,
+          timeoutCommit: flags.timeoutCommit,
+          ...(flags.reset ? { reset: true } : {}),
+          ...(flags.backend !== undefined ? { backendUrl: flags.backend } : {}),
+          ...(apiKey !== undefined ? { apiKey } : {}),
+          onProgress: say,
+        });
+      } finally {
+        process.off("SIGINT", onEarlySignal);
+        process.off("SIGTERM", onEarlySignal);
+      }
+      if (interrupted) {
+        await devnet.stop();
+        return;
+      }
+      say(`ready in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+      printResult(
+        cmd,
+        {
+          ready: true,
+          home: devnet.home,
+          chain_id: devnet.chainId,
+          rpc: devnet.rpcUrls,
+          rest: devnet.restUrl,
+          standin: devnet.standinUrl ?? null,
+          lazy_standin: devnet.lazyStandinUrl ?? null,
+          model: devnet.model,
+          inference_nodes: devnet.inferenceNodes,
+          accounts_file: join(devnet.home, "accounts.json"),
+          accounts: devnet.accounts.map((a) => ({ name: a.name, address: a.address })),
+          startup_ms: Date.now() - began,
+        },
+        summary(devnet),
+      );
+      const endpoints: DevnetEndpoints = {
+        pid: process.pid,
+        chainId: devnet.chainId,
+        rpc: devnet.rpcUrls,
+        rest: devnet.restUrl,
+        standin: devnet.standinUrl ?? null,
+      };
+      // For `poq testnet start|status` and scripts: present exactly while the devnet is up.
+      writeFileSync(endpointsFile(home), JSON.stringify(endpoints, null, 2) + "\n");
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (why: string) => {
+          if (stopping) return;
+          stopping = true;
+          say(`${why}: stopping validators, REST API and inference nodes`);
+          void devnet.stop().then(resolve);
+        };
+        process.once("SIGINT", () => stop("Ctrl-C"));
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        devnet.network.nodes.forEach(
+          (n, i) =>
+            void n.comet?.exited.then(() => stop(`node${i}'s CometBFT exited (see ${n.home}/cometbft.log)`)),
+        );
+      });
+      rmSync(endpointsFile(home), { force: true });
+      say("stopped");
+    });
+}

@@ -1,0 +1,46 @@
+/**
+ * Exit codes of `poq`, so that scripts can tell "you typed it wrong" from "the node is down" from
+ * "the chain said no":
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | 0 | success |
+ * | 1 | a failure while working (anything not below) |
+ * | 2 | bad usage or input: unknown flag or key, malformed amount or address, port in use |
+ * | 3 | the node (or REST server, or backend) could not be reached |
+ * | 4 | the chain rejected the transaction (its code and log are printed) |
+ * | 5 | timed out waiting (for a block, a request's quality) |
+ */
+import { BaseError } from "../app/errors.js";
+import { PoqTxError } from "../client/poq-tx.js";
+import { KeyringError } from "../client/keyring.js";
+import { NodeUnreachableError } from "../inference/chain-query.js";
+import { PortInUseError } from "../network/ports.js";
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, rejected: 4, timeout: 5 } as const;
+
+/** An error raised by a command, with the exit code it should end with. */
+export class CliError extends BaseError {
+  override name = "CliError" as const;
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number, opts: { details?: string; cause?: unknown } = {}) {
+    super(message, opts);
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * The exit code for an error that ended a command.
+ *
+ * @example
+ * exitCodeFor(new CliError("not an amount: 1.5poq", EXIT.usage)); // 2
+ */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CliError) return err.exitCode;
+  if (err instanceof KeyringError || err instanceof PortInUseError || err instanceof RangeError)
+    return EXIT.usage;
+  if (err instanceof NodeUnreachableError) return EXIT.unreachable;
+  if (err instanceof PoqTxError) return EXIT.rejected;
+  return EXIT.failure;
+}

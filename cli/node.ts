@@ -1,0 +1,93 @@
+/**
+ * `poq node run`: an inference node serving its assigned requests from an OpenAI-compatible server.
+ */
+import { join } from "node:path";
+import { Command } from "commander";
+import { createChatBackend } from "../inference/backend.js";
+import { startInferenceNode } from "../inference/node.js";
+import { queryNode } from "../inference/chain-query.js";
+import { globalOptions } from "./global-options.js";
+import { openKeyring } from "./keys.js";
+import { keyringBackendOption } from "./chain-client.js";
+import { CliError, EXIT } from "./exit-codes.js";
+import { intFlag } from "./devnet.js";
+
+interface RunFlags {
+  backend: string;
+  apiKey?: string;
+  from: string;
+  backendModel?: string;
+  backendTimeout: string;
+}
+
+/**
+ * The `node` command group.
+ *
+ * @example
+ * program.addCommand(nodeCommand()); // poq node run --backend http://127.0.0.1:8000 --from operator
+ */
+export function nodeCommand(): Command {
+  const node = new Command("node").description("run an inference node");
+  node
+    .command("run")
+    .description(
+      "follow new blocks, answer the requests assigned to --from through --backend, submit the answers",
+    )
+    .requiredOption(
+      "--backend <url>",
+      "OpenAI-compatible server (vLLM, Ollama, llama.cpp, TGI), e.g. http://127.0.0.1:8000",
+    )
+    .option("--api-key <key>", "bearer token for the backend (default: $POQ_BACKEND_API_KEY)")
+    .requiredOption("--from <key>", "the node's operator key (registered with: poq tx node register)")
+    .option("--backend-model <name>", "model name to send to the backend instead of the request's model id")
+    .option("--backend-timeout <seconds>", "per backend call", "60")
+    .addOption(keyringBackendOption())
+    .addHelpText(
+      "after",
+      "\nWhat it has submitted is kept in HOME/inference/<address>/submissions.json, so a restart never submits twice.",
+    )
+    .action(async (o: RunFlags, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const timeoutS = intFlag(o.backendTimeout, "--backend-timeout", 1, 3600);
+      const apiKey = o.apiKey ?? process.env.POQ_BACKEND_API_KEY;
+      const backend = createChatBackend({
+        url: o.backend,
+        timeoutMs: timeoutS * 1000,
+        ...(apiKey ? { apiKey } : {}),
+        ...(o.backendModel ? { model: o.backendModel } : {}),
+      });
+      const signer = await (await openKeyring(cmd, true)).signer(o.from);
+      const [account] = await signer.getAccounts();
+      const address = account!.address;
+      const registered = await queryNode(g.node, address);
+      if (!registered || registered.status !== "ACTIVE") {
+        throw new CliError(`${address} is not an active inference node on ${g.node}`, EXIT.failure, {
+          details: `register it first: poq tx node register --models MODEL --stake 10000000upoq --from ${o.from}`,
+        });
+      }
+      const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      const running = await startInferenceNode({
+        rpcUrl: g.node,
+        backend,
+        signer,
+        ledgerFile: join(g.home, "inference", address, "submissions.json"),
+        log,
+      });
+      log(`serving models ${registered.models.join(", ")}; Ctrl-C to stop`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          log("stopping");
+          void running.stop().then(resolve);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      const s = running.stats;
+      log(
+        `stopped: ${s.confirmed} responses in blocks, ${s.backendCalls} backend calls (${s.backendFailures} failed)`,
+      );
+    });
+  return node;
+}

@@ -1,0 +1,76 @@
+/**
+ * Human text for requests and nodes, as `poq query` and `poq tx infer --wait` print them.
+ */
+import type { NodeRecord, RequestRecord } from "../app/modules/poq/state.js";
+
+const coin = (c: { amount: string; denom: string }) => `${c.amount}${c.denom}`;
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
+
+/**
+ * A request's details: status, parties, heights, the consensus score with each validator's
+ * revealed score, and the payouts.
+ *
+ * @example
+ * process.stdout.write(requestText(request) + "\n");
+ */
+export function requestText(r: RequestRecord): string {
+  const heights = [
+    ["created", r.created_height],
+    ["assigned", r.assigned_height],
+    ["responded", r.responded_height],
+    ["finalized", r.finalized_height],
+  ]
+    .filter(([, h]) => h !== "0")
+    .map(([name, h]) => `${name} ${h}`)
+    .join(", ");
+  const lines = [
+    `request ${r.id}: ${r.status}`,
+    `  model      ${r.model}   fee ${coin(r.fee)}   min_quality ${r.min_quality} bp   max_tokens ${r.max_tokens}`,
+    `  requester  ${r.requester}`,
+    `  node       ${r.node || "(none yet)"}`,
+    `  prompt     ${clip(oneLine(r.prompt), 160)}`,
+    `  response   ${r.response ? clip(oneLine(r.response), 240) : "(none yet)"}`,
+    `  heights    ${heights}${r.status === "ASSIGNED" ? ` (response due by ${r.response_deadline})` : ""}`,
+  ];
+  if (r.quality) {
+    const q = r.quality;
+    lines.push(
+      `  quality    ${q.score} bp (consensus of ${q.scores.length} revealed score(s), power ${q.revealed_power} of ${q.committee_power})`,
+    );
+    for (const s of q.scores)
+      lines.push(`    ${s.validator}  ${String(s.score).padStart(5)} bp  power ${s.power}`);
+  } else if (r.committee.length > 0) {
+    lines.push(`  committee  ${r.committee.map((c) => c.validator).join(", ")}`);
+  }
+  if (r.payout) {
+    const p = r.payout;
+    const denom = r.fee.denom;
+    lines.push(
+      `  payout     node ${p.node}${denom}, refund ${p.refund}${denom}${p.slashed !== "0" ? `, node slashed ${p.slashed}${denom}` : ""}`,
+    );
+    for (const v of p.validators) lines.push(`    validator ${v.operator}  ${v.amount}${denom}`);
+  }
+  return lines.join("\n");
+}
+
+/** One line per request. */
+export function requestLine(r: RequestRecord): string {
+  const score = r.quality ? `${r.quality.score} bp` : "-";
+  return `${r.id.padStart(5)}  ${r.status.padEnd(9)}  ${score.padStart(8)}  ${r.model}  ${clip(oneLine(r.prompt), 60)}`;
+}
+
+/** One line per inference node. */
+export function nodeLine(n: NodeRecord & { average_quality?: number }): string {
+  return [
+    n.operator,
+    n.moniker || "-",
+    n.status,
+    `stake ${coin(n.stake)}`,
+    `served ${n.served}`,
+    `avg quality ${n.average_quality ?? 0} bp`,
+    `earned ${n.earnings}`,
+    `slashes ${n.slashes}`,
+    `models ${n.models.join(",")}`,
+  ].join("  ");
+}

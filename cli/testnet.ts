@@ -1,0 +1,147 @@
+/**
+ * `poq testnet init|start|stop|status`: the devnet step by step, with its files on disk.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command } from "commander";
+import { initDevnet } from "../network/devnet.js";
+import { dockerizeTestnet, startTestnet, stopTestnet, testnetStatus } from "../network/testnet.js";
+import { printResult } from "./output.js";
+import { devnetHome, intFlag } from "./devnet.js";
+import { globalOptions } from "./global-options.js";
+
+/**
+ * The `testnet` command group.
+ *
+ * @example
+ * program.addCommand(testnetCommand()); // poq testnet init --validators 4 && poq testnet start
+ */
+export function testnetCommand(): Command {
+  const testnet = new Command("testnet").description(
+    "the devnet step by step: init writes the files, start/stop run it in the background, status reports",
+  );
+  testnet
+    .command("init")
+    .description(
+      "write the network's files (node homes, genesis, accounts.json, test keyring) without starting",
+    )
+    .option("--validators <n>", "number of validators", "4")
+    .option("--base-port <port>", "node i uses base+10i (p2p), +1 (RPC), +2 (app ABCI)", "26656")
+    .option("--inference-nodes <n>", "inference node accounts to fund", "2")
+    .option("--lazy-nodes <n>", "lazy inference node accounts to fund", "0")
+    .option("--docker", "rewrite node configs for docker-compose.yml (services app<i>, comet<i>)")
+    .option("--reset", "delete what is there first")
+    .action(
+      async (
+        o: {
+          validators: string;
+          basePort: string;
+          inferenceNodes: string;
+          lazyNodes: string;
+          docker?: boolean;
+          reset?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const home = devnetHome(cmd);
+        const validators = intFlag(o.validators, "--validators", 1, 20);
+        const chainId =
+          cmd.getOptionValueSourceWithGlobals("chainId") === "default"
+            ? "poq-devnet-1"
+            : globalOptions(cmd).chainId;
+        const { file, fresh } = await initDevnet({
+          home,
+          chainId,
+          validators,
+          basePort: intFlag(o.basePort, "--base-port", 1024, 65000),
+          inferenceNodes: intFlag(o.inferenceNodes, "--inference-nodes", 0, 20),
+          lazyNodes: intFlag(o.lazyNodes, "--lazy-nodes", 0, 20),
+          ...(o.reset ? { reset: true } : {}),
+        });
+        if (o.docker) dockerizeTestnet(home, validators);
+        printResult(
+          cmd,
+          {
+            home,
+            chain_id: file.chainId,
+            created: fresh,
+            validators,
+            accounts: file.accounts.map((a) => ({ name: a.name, address: a.address })),
+          },
+          [
+            `${fresh ? "initialized" : "already initialized"}: ${home} (chain ${file.chainId}, ${validators} validators)`,
+            `  node homes  ${home}/node0 .. node${validators - 1} (config/config.toml, config/genesis.json)`,
+            `  accounts    ${home}/accounts.json (keys in ${home}/keyring-test)`,
+            "",
+            o.docker ? "next: docker compose up" : `next: poq --home ${home} testnet start`,
+          ].join("\n"),
+        );
+      },
+    );
+  testnet
+    .command("start")
+    .description(
+      "start the initialized network in the background (poq devnet, detached) and wait until ready",
+    )
+    .option("--lazy-nodes <n>", "lazy inference nodes", "0")
+    .option("--backend <url>", "OpenAI-compatible server (default: the stand-in)")
+    .option("--rest-listen <host:port>", "REST API address", "127.0.0.1:1317")
+    .action(async (o: { lazyNodes: string; backend?: string; restListen: string }, cmd: Command) => {
+      const home = devnetHome(cmd);
+      const net = JSON.parse(readFileSync(join(home, "devnet.json"), "utf8")) as {
+        validators: number;
+        basePort: number;
+      };
+      const ep = await startTestnet({
+        home,
+        devnetArgs: [
+          "--validators",
+          String(net.validators),
+          "--base-port",
+          String(net.basePort),
+          "--lazy-nodes",
+          o.lazyNodes,
+          "--rest-listen",
+          o.restListen,
+          ...(o.backend ? ["--backend", o.backend] : []),
+        ],
+      });
+      printResult(
+        cmd,
+        ep,
+        [
+          `testnet running (pid ${ep.pid}); log ${home}/testnet.log`,
+          `  RPC  ${ep.rpc.join(" ")}`,
+          `  REST ${ep.rest}`,
+          "",
+          `stop with: poq --home ${home} testnet stop`,
+        ].join("\n"),
+      );
+    });
+  testnet
+    .command("stop")
+    .description("stop the background network and everything it started")
+    .action(async (_o: unknown, cmd: Command) => {
+      const home = devnetHome(cmd);
+      const stopped = await stopTestnet(home);
+      printResult(cmd, { stopped }, stopped ? "stopped" : "no testnet was running");
+    });
+  testnet
+    .command("status")
+    .description("whether the network runs, and each node's height")
+    .action(async (_o: unknown, cmd: Command) => {
+      const s = await testnetStatus(devnetHome(cmd));
+      printResult(
+        cmd,
+        s,
+        [
+          s.running ? `running (pid ${s.pid})` : "not running",
+          ...s.nodes.map(
+            (n, i) => `  node${i} ${n.rpc}  ${n.height !== null ? `height ${n.height}` : "down"}`,
+          ),
+          ...(s.rest ? [`  REST ${s.rest}`] : []),
+        ].join("\n"),
+      );
+    });
+  return testnet;
+}

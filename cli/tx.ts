@@ -1,0 +1,222 @@
+/**
+ * `poq tx ...`: sign with a keyring key (`--from`) and broadcast through the node's RPC (`--node`).
+ * `tx infer --wait` follows the request until its quality is final and prints the score and payouts.
+ */
+import { Command } from "commander";
+import { registerNode, requestInference, unregisterNode } from "../client/poq-tx.js";
+import { queryRequest } from "../inference/chain-query.js";
+import { FINAL_STATUSES } from "../client/poq-query.js";
+import type { RequestRecord } from "../app/modules/poq/state.js";
+import { globalOptions } from "./global-options.js";
+import { printResult } from "./output.js";
+import { keyringBackendOption, parseAmount, resolveAddress, signingClientFor } from "./chain-client.js";
+import { CliError, EXIT } from "./exit-codes.js";
+import { intFlag } from "./devnet.js";
+import { requestText } from "./request-view.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls the request until a final status; reports each status change with the time since `began`. */
+async function waitFinal(
+  rpc: string,
+  id: bigint,
+  timeoutMs: number,
+  began: number,
+  say: (line: string) => void,
+): Promise<RequestRecord> {
+  let last = "";
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await queryRequest(rpc, id).catch(() => undefined);
+    if (r && r.status !== last) {
+      last = r.status;
+      const extra =
+        r.status === "SCORING" ? ` (response in block ${r.responded_height}; committee scoring)` : "";
+      say(`request ${id}: ${r.status}${extra} +${((Date.now() - began) / 1000).toFixed(1)}s`);
+    }
+    if (r && FINAL_STATUSES.has(r.status)) return r;
+    if (Date.now() > deadline)
+      throw new CliError(
+        `request ${id} not final after ${timeoutMs / 1000} s (last status ${last || "unknown"})`,
+        EXIT.timeout,
+        {
+          details: `check later with: poq query request ${id}`,
+        },
+      );
+    await sleep(250);
+  }
+}
+
+function inferCommand(): Command {
+  return new Command("infer")
+    .description("request an answer from an inference node; the fee is escrowed and paid by quality")
+    .requiredOption("--model <id>", "LLM id, e.g. llama-3-8b-instruct")
+    .requiredOption("--prompt <text>", "the prompt")
+    .requiredOption("--fee <amount>", "escrowed fee, e.g. 10000upoq")
+    .requiredOption("--from <key>", "key that pays")
+    .option("--min-quality <bp>", "quality in basis points (0..10000) below which the node is not paid", "0")
+    .option("--max-tokens <n>", "longest answer, in tokens", "256")
+    .option("--wait", "wait until the quality is final, then print the score and payouts")
+    .option("--timeout <seconds>", "how long --wait waits", "120")
+    .addOption(keyringBackendOption())
+    .addHelpText(
+      "after",
+      "\nWith --wait the exit code is 0 when FINALIZED, 1 when EXPIRED or UNSCORED, 5 on timeout.",
+    )
+    .action(
+      async (
+        o: {
+          model: string;
+          prompt: string;
+          fee: string;
+          from: string;
+          minQuality: string;
+          maxTokens: string;
+          wait?: boolean;
+          timeout: string;
+        },
+        cmd: Command,
+      ) => {
+        const fee = parseAmount(o.fee, "--fee");
+        const minQuality = intFlag(o.minQuality, "--min-quality", 0, 10000);
+        const maxTokens = intFlag(o.maxTokens, "--max-tokens", 1, 1_000_000);
+        const timeoutS = intFlag(o.timeout, "--timeout", 1, 86_400);
+        const g = globalOptions(cmd);
+        const say = (line: string) => process.stderr.write(line + "\n");
+        const began = Date.now();
+        const { client, address } = await signingClientFor(cmd, o.from);
+        let sent;
+        try {
+          sent = await requestInference(client, address, {
+            model: o.model,
+            prompt: o.prompt,
+            fee,
+            minQuality,
+            maxTokens,
+          });
+        } finally {
+          client.disconnect();
+        }
+        const tx = { txhash: sent.txHash, height: sent.height, gas_used: sent.gasUsed.toString() };
+        say(
+          `request ${sent.requestId} in block ${sent.height} (tx ${sent.txHash}); ` +
+            (sent.node ? `assigned to ${sent.node}` : "no node serves this model yet: PENDING"),
+        );
+        if (!o.wait) {
+          printResult(
+            cmd,
+            { request_id: sent.requestId.toString(), node: sent.node, ...tx },
+            `request id ${sent.requestId}\nnext: poq query request ${sent.requestId}`,
+          );
+          return;
+        }
+        const r = await waitFinal(g.node, sent.requestId, timeoutS * 1000, began, say);
+        const elapsed = Date.now() - began;
+        printResult(
+          cmd,
+          { request: r, tx, elapsed_ms: elapsed },
+          `${requestText(r)}\n(${(elapsed / 1000).toFixed(1)} s from sending to ${r.status})`,
+        );
+        if (r.status !== "FINALIZED") process.exitCode = EXIT.failure;
+      },
+    );
+}
+
+function txNodeCommand(): Command {
+  const node = new Command("node").description("register or unregister an inference node");
+  node
+    .command("register")
+    .description("offer models and bond stake as an inference node (signed by --from, the operator)")
+    .requiredOption("--models <ids>", "comma-separated model ids")
+    .requiredOption("--stake <amount>", "stake to bond, e.g. 10000000upoq")
+    .requiredOption("--from <key>", "operator key")
+    .option("--moniker <name>", "display name", "")
+    .addOption(keyringBackendOption())
+    .action(async (o: { models: string; stake: string; from: string; moniker: string }, cmd: Command) => {
+      const stake = parseAmount(o.stake, "--stake");
+      const models = o.models
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean);
+      if (models.length === 0) throw new CliError("--models needs at least one model id", EXIT.usage);
+      const { client, address } = await signingClientFor(cmd, o.from);
+      try {
+        const res = await registerNode(client, address, { models, stake, moniker: o.moniker });
+        printResult(
+          cmd,
+          { operator: address, ...res, gasUsed: res.gasUsed.toString() },
+          `registered ${address} for ${models.join(", ")} (tx ${res.txHash}, block ${res.height})\nnext: poq node run --backend URL --from ${o.from}`,
+        );
+      } finally {
+        client.disconnect();
+      }
+    });
+  node
+    .command("unregister")
+    .description("stop taking requests; the stake returns after the unbonding period")
+    .requiredOption("--from <key>", "operator key")
+    .addOption(keyringBackendOption())
+    .action(async (o: { from: string }, cmd: Command) => {
+      const { client, address } = await signingClientFor(cmd, o.from);
+      try {
+        const res = await unregisterNode(client, address);
+        printResult(
+          cmd,
+          { operator: address, ...res, gasUsed: res.gasUsed.toString() },
+          `unregistered ${address} (tx ${res.txHash}, block ${res.height})`,
+        );
+      } finally {
+        client.disconnect();
+      }
+    });
+  return node;
+}
+
+function bankCommand(): Command {
+  const bank = new Command("bank").description("send tokens");
+  bank
+    .command("send <from> <to> <amount>")
+    .description("send AMOUNT (e.g. 1000upoq) from key FROM to an address or key name TO")
+    .addOption(keyringBackendOption())
+    .action(async (from: string, to: string, amount: string, _o: unknown, cmd: Command) => {
+      const coin = parseAmount(amount, "AMOUNT");
+      const recipient = resolveAddress(cmd, to);
+      const { client, address } = await signingClientFor(cmd, from);
+      try {
+        const res = await client.sendTokens(address, recipient, [coin], 1.5);
+        if (res.code !== 0)
+          throw new CliError(`the chain rejected the transfer (code ${res.code})`, EXIT.rejected, {
+            details: res.rawLog ?? "",
+          });
+        printResult(
+          cmd,
+          {
+            txhash: res.transactionHash,
+            height: res.height,
+            gas_used: res.gasUsed.toString(),
+            from: address,
+            to: recipient,
+            amount: coin,
+          },
+          `sent ${coin.amount}${coin.denom} from ${address} to ${recipient} (tx ${res.transactionHash}, block ${res.height})`,
+        );
+      } finally {
+        client.disconnect();
+      }
+    });
+  return bank;
+}
+
+/**
+ * The `tx` command group.
+ *
+ * @example
+ * program.addCommand(txCommand()); // poq tx infer --model m --prompt p --fee 1000upoq --from alice --wait
+ */
+export function txCommand(): Command {
+  const tx = new Command("tx").description("sign and broadcast transactions");
+  tx.addCommand(bankCommand());
+  tx.addCommand(inferCommand());
+  tx.addCommand(txNodeCommand());
+  return tx;
+}

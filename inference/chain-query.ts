@@ -1,0 +1,124 @@
+/**
+ * Reads the poq module over a node's CometBFT RPC: its ABCI queries take and return UTF-8 JSON in the
+ * REST shapes (module README, "queries.ts"). One HTTP request per query, no connection kept open,
+ * so that a stopped node never keeps the caller alive.
+ */
+import { toHex } from "@cosmjs/encoding";
+import { BaseError } from "../app/errors.js";
+import { cometRpc } from "../network/comet-process.js";
+import type { NodeRecord, RequestRecord } from "../app/modules/poq/state.js";
+
+/** The node could not be reached at all (refused, reset, timed out). */
+export class NodeUnreachableError extends BaseError {
+  override name = "NodeUnreachableError" as const;
+}
+
+/** The node answered the query with an error code. */
+export class ChainQueryError extends BaseError {
+  override name = "ChainQueryError" as const;
+  readonly code: number;
+  readonly codespace: string;
+
+  constructor(path: string, code: number, codespace: string, log: string) {
+    super(`query ${path} failed (${codespace}/${code})`, { details: log });
+    this.code = code;
+    this.codespace = codespace;
+  }
+}
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENOTFOUND", "ETIMEDOUT"]);
+
+/** Whether an error means "nobody answered at that address". */
+export function isUnreachable(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
+    if (e instanceof Error && /timed out|socket hang up|ECONNREFUSED/.test(e.message)) return true;
+    if (e instanceof NodeUnreachableError) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs an RPC call, turning connection failures into a {@link NodeUnreachableError} that names the URL.
+ *
+ * @example
+ * const status = await reachNode("http://127.0.0.1:26657", () => cometStatus("http://127.0.0.1:26657"));
+ */
+export async function reachNode<T>(rpcUrl: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isUnreachable(err))
+      throw new NodeUnreachableError(`cannot reach the node at ${rpcUrl}`, {
+        details: "is it running? (set --node to its CometBFT RPC)",
+        cause: err,
+      });
+    throw err;
+  }
+}
+
+interface AbciQueryResult {
+  response: { code?: number; codespace?: string; log?: string; value?: string | null };
+}
+
+/**
+ * An ABCI query with a JSON body; returns the parsed JSON answer.
+ *
+ * @example
+ * const { params } = await abciJsonQuery<{ params: Record<string, unknown> }>(rpc, "/poq.v1.Query/Params", {});
+ */
+export async function abciJsonQuery<T>(rpcUrl: string, path: string, body: object): Promise<T> {
+  const data = toHex(new TextEncoder().encode(JSON.stringify(body)));
+  const { response } = await reachNode(rpcUrl, () =>
+    cometRpc<AbciQueryResult>(rpcUrl, `/abci_query?path=${encodeURIComponent(`"${path}"`)}&data=0x${data}`),
+  );
+  if (response.code !== undefined && response.code !== 0) {
+    throw new ChainQueryError(path, response.code, response.codespace ?? "", response.log ?? "");
+  }
+  const text = Buffer.from(response.value ?? "", "base64").toString("utf8");
+  return JSON.parse(text) as T;
+}
+
+/** Requests by filter, following pagination up to `max` results. */
+export async function queryRequests(
+  rpcUrl: string,
+  filter: { status?: string; requester?: string; node?: string; limit?: number; key?: string },
+): Promise<{ requests: RequestRecord[]; nextKey: string | null }> {
+  const res = await abciJsonQuery<{ requests: RequestRecord[]; pagination: { next_key: string | null } }>(
+    rpcUrl,
+    "/poq.v1.Query/Requests",
+    filter,
+  );
+  return { requests: res.requests, nextKey: res.pagination.next_key };
+}
+
+/** One request, or undefined when the chain has none with that id. */
+export async function queryRequest(rpcUrl: string, id: bigint | string): Promise<RequestRecord | undefined> {
+  try {
+    return (
+      await abciJsonQuery<{ request: RequestRecord }>(rpcUrl, "/poq.v1.Query/Request", { id: String(id) })
+    ).request;
+  } catch (err) {
+    if (err instanceof ChainQueryError && /not found/i.test(err.message)) return undefined;
+    throw err;
+  }
+}
+
+/** One node, or undefined when it is not registered. */
+export async function queryNode(rpcUrl: string, operator: string): Promise<NodeRecord | undefined> {
+  try {
+    return (await abciJsonQuery<{ node: NodeRecord }>(rpcUrl, "/poq.v1.Query/Node", { address: operator }))
+      .node;
+  } catch (err) {
+    if (err instanceof ChainQueryError && /not found/i.test(err.message)) return undefined;
+    throw err;
+  }
+}
+
+/** The module's parameters (camelCase keys, 64-bit values as strings). */
+export async function queryPoqParams(rpcUrl: string): Promise<Record<string, string | number>> {
+  return (
+    await abciJsonQuery<{ params: Record<string, string | number> }>(rpcUrl, "/poq.v1.Query/Params", {})
+  ).params;
+}

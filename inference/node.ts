@@ -1,0 +1,278 @@
+/**
+ * The inference node: follows new blocks, finds the requests assigned to its operator, asks an
+ * OpenAI-compatible backend for the answer, trims it to the request's limits and submits it in a
+ * `MsgSubmitResponse` signed by the operator key.
+ *
+ * Once per request: each step is written to the submission ledger before the next one is taken, and a
+ * restarted node re-broadcasts the transaction it already signed (same bytes, so the chain can include
+ * it at most once) instead of asking the backend again or signing anew. A request is only answered
+ * while the chain shows it ASSIGNED to this node, unanswered, and before its response deadline.
+ */
+import { sha256 } from "@cosmjs/crypto";
+import { fromBase64, toBase64, toHex } from "@cosmjs/encoding";
+import type { OfflineSigner } from "@cosmjs/proto-signing";
+import { calculateFee, GasPrice, type SigningStargateClient } from "@cosmjs/stargate";
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { createPoqSigningClient, DEFAULT_GAS_PRICE } from "../client/signing-client.js";
+import { PoqTypeUrl, type MsgSubmitResponse } from "../app/modules/poq/types/msgs.js";
+import type { RequestRecord } from "../app/modules/poq/state.js";
+import type { ChatBackend } from "./backend.js";
+import { followBlocks, type BlockFollower } from "./block-follower.js";
+import { queryPoqParams, queryRequests, reachNode } from "./chain-query.js";
+import { openSubmissionLedger, type SubmissionEntry, type SubmissionLedger } from "./ledger.js";
+import { trimResponse } from "./trim.js";
+
+export interface InferenceNodeOptions {
+  /** CometBFT RPC of a node of the chain. */
+  rpcUrl: string;
+  backend: ChatBackend;
+  /** The operator key (the registered node's account). */
+  signer: OfflineSigner;
+  /** The ledger file (e.g. `HOME/inference/<address>/submissions.json`). */
+  ledgerFile: string;
+  /** Default 0.025upoq. */
+  gasPrice?: string;
+  /** First retry delay after a backend or broadcast failure; doubles up to `maxRetryMs`. Default 500 ms. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /** Poll interval when the websocket is unavailable. Default 500 ms. */
+  pollMs?: number;
+  /** One line per step; default: nothing. */
+  log?: (line: string) => void;
+}
+
+export interface InferenceNodeStats {
+  /** Backend calls made (successful or not). */
+  backendCalls: number;
+  backendFailures: number;
+  /** Transactions signed and broadcast for the first time (a re-broadcast of the same bytes is not counted). */
+  signed: number;
+  confirmed: number;
+}
+
+export interface InferenceNode {
+  readonly address: string;
+  readonly stats: InferenceNodeStats;
+  readonly ledger: SubmissionLedger;
+  /** Looks for work now (also called on every new block). */
+  poke(): void;
+  stop(): Promise<void>;
+}
+
+interface Retry {
+  attempts: number;
+  notBefore: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts an inference node.
+ *
+ * @example
+ * const node = await startInferenceNode({
+ *   rpcUrl: "http://127.0.0.1:26657",
+ *   backend: createChatBackend({ url: "http://127.0.0.1:8000" }),
+ *   signer: await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "poq" }),
+ *   ledgerFile: "/tmp/node/submissions.json",
+ *   log: console.log,
+ * });
+ * await node.stop();
+ */
+export async function startInferenceNode(opts: InferenceNodeOptions): Promise<InferenceNode> {
+  const log = opts.log ?? (() => undefined);
+  const [account] = await opts.signer.getAccounts();
+  if (!account) throw new Error("the signer has no account");
+  const address = account.address;
+  const client: SigningStargateClient = await reachNode(opts.rpcUrl, () =>
+    createPoqSigningClient(opts.rpcUrl, opts.signer),
+  );
+  const gasPrice = GasPrice.fromString(opts.gasPrice ?? DEFAULT_GAS_PRICE);
+  const ledger = openSubmissionLedger(opts.ledgerFile);
+  const stats: InferenceNodeStats = { backendCalls: 0, backendFailures: 0, signed: 0, confirmed: 0 };
+  const retries = new Map<string, Retry>();
+  let maxResponseBytes = Number((await queryPoqParams(opts.rpcUrl)).maxResponseBytes ?? 32768);
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let height = 0n;
+
+  const backoff = (id: string, why: string): void => {
+    const r = retries.get(id) ?? { attempts: 0, notBefore: 0 };
+    r.attempts++;
+    const delay = Math.min((opts.retryMs ?? 500) * 2 ** (r.attempts - 1), opts.maxRetryMs ?? 15_000);
+    r.notBefore = Date.now() + delay;
+    retries.set(id, r);
+    log(`request ${id}: ${why}; retry ${r.attempts} in ${delay} ms`);
+  };
+
+  /** Waits for the transaction to be in a block; returns its result code, or undefined when not seen. */
+  const awaitInclusion = async (hash: string, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !stopped) {
+      const tx = await client.getTx(hash).catch(() => null);
+      if (tx) return tx;
+      await sleep(200);
+    }
+    return undefined;
+  };
+
+  const broadcast = async (entry: SubmissionEntry): Promise<void> => {
+    const id = entry.requestId;
+    const bytes = fromBase64(entry.txBytes ?? "");
+    const hash = entry.txHash ?? toHex(sha256(bytes)).toUpperCase();
+    try {
+      await client.broadcastTxSync(bytes);
+      log(`request ${id}: broadcast tx ${hash}`);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      // The same bytes already in the mempool, or already in a block (then CheckTx sees a used sequence).
+      if (!/already exists in cache|sequence mismatch|account sequence/i.test(msg)) {
+        backoff(id, `broadcast failed: ${msg}`);
+        return;
+      }
+    }
+    const tx = await awaitInclusion(hash);
+    if (!tx) {
+      // Neither in a block nor accepted: sign again only if the old bytes can no longer be included.
+      backoff(id, `tx ${hash} not in a block yet`);
+      return;
+    }
+    if (tx.code === 0) {
+      ledger.put({ ...entry, state: "confirmed", height: tx.height });
+      stats.confirmed++;
+      retries.delete(id);
+      log(`request ${id}: response in block ${tx.height} (tx ${hash})`);
+    } else {
+      ledger.put({ ...entry, state: "rejected", height: tx.height, error: tx.rawLog ?? `code ${tx.code}` });
+      log(`request ${id}: the chain rejected the response (code ${tx.code}): ${tx.rawLog ?? ""}`);
+    }
+  };
+
+  const sign = async (entry: SubmissionEntry): Promise<SubmissionEntry> => {
+    const msg: MsgSubmitResponse = {
+      node: address,
+      requestId: BigInt(entry.requestId),
+      response: entry.response,
+    };
+    const msgs = [{ typeUrl: PoqTypeUrl.SubmitResponse, value: msg }];
+    const gas = await client.simulate(address, msgs, "");
+    const raw = await client.sign(address, msgs, calculateFee(Math.ceil(gas * 1.5), gasPrice), "");
+    const bytes = TxRaw.encode(raw).finish();
+    const signed: SubmissionEntry = {
+      ...entry,
+      state: "broadcast",
+      txBytes: toBase64(bytes),
+      txHash: toHex(sha256(bytes)).toUpperCase(),
+    };
+    // Written before the broadcast: a crash after it re-broadcasts these bytes, never new ones.
+    ledger.put(signed);
+    stats.signed++;
+    return signed;
+  };
+
+  const answer = async (req: RequestRecord): Promise<SubmissionEntry | undefined> => {
+    log(`request ${req.id}: asking ${opts.backend.url} (model ${req.model}, max_tokens ${req.max_tokens})`);
+    stats.backendCalls++;
+    try {
+      const text = await opts.backend.complete({
+        model: req.model,
+        prompt: req.prompt,
+        maxTokens: req.max_tokens,
+      });
+      const response = trimResponse(text, { maxTokens: req.max_tokens, maxBytes: maxResponseBytes });
+      if (response.length === 0) throw new Error("the backend answered with empty text");
+      const entry: SubmissionEntry = { requestId: req.id, state: "answered", response };
+      ledger.put(entry);
+      log(
+        `request ${req.id}: answer of ${Buffer.byteLength(response)} bytes` +
+          (response.length < text.trim().length ? " (trimmed to the request's limits)" : ""),
+      );
+      return entry;
+    } catch (err) {
+      stats.backendFailures++;
+      backoff(req.id, `backend failed: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  };
+
+  const serve = async (req: RequestRecord): Promise<void> => {
+    const retry = retries.get(req.id);
+    if (retry && Date.now() < retry.notBefore) return;
+    let entry = ledger.get(req.id);
+    if (entry?.state === "confirmed" || entry?.state === "rejected") return;
+    if (height > BigInt(req.response_deadline)) return;
+    if (!entry) {
+      log(`request ${req.id}: assigned to us (deadline height ${req.response_deadline})`);
+      entry = await answer(req);
+      if (!entry || stopped) return;
+    }
+    try {
+      if (entry.state === "answered") entry = await sign(entry);
+      await broadcast(entry);
+    } catch (err) {
+      backoff(req.id, `submit failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const scan = async (): Promise<void> => {
+    const { requests } = await queryRequests(opts.rpcUrl, { node: address, status: "ASSIGNED", limit: 100 });
+    for (const req of requests) {
+      if (stopped) return;
+      if (req.node === address && req.responded_height === "0") await serve(req);
+    }
+    // Retries of requests not served now are picked up on later blocks.
+  };
+
+  const poke = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await scan();
+        } catch (err) {
+          log(`scan failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      } while (again && !stopped);
+    })().finally(() => {
+      running = undefined;
+    });
+  };
+
+  const follower: BlockFollower = followBlocks({
+    rpcUrl: opts.rpcUrl,
+    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+    log,
+    onHeight: (h) => {
+      height = h;
+      poke();
+    },
+  });
+  log(`inference node ${address} following ${opts.rpcUrl} (${follower.mode}), backend ${opts.backend.url}`);
+  // Parameters can change only through genesis here, but refresh them now and then anyway.
+  const paramsTimer = setInterval(() => {
+    void queryPoqParams(opts.rpcUrl)
+      .then((p) => (maxResponseBytes = Number(p.maxResponseBytes ?? maxResponseBytes)))
+      .catch(() => undefined);
+  }, 60_000);
+  paramsTimer.unref();
+
+  return {
+    address,
+    stats,
+    ledger,
+    poke,
+    async stop() {
+      stopped = true;
+      clearInterval(paramsTimer);
+      follower.stop();
+      await running;
+      client.disconnect();
+    },
+  };
+}

@@ -1,0 +1,336 @@
+/**
+ * `poq devnet`: a whole PoQ network on one machine. N validators (one CometBFT and one application
+ * process each, from the local network harness), the REST server, an OpenAI-compatible backend (the
+ * user's, or the bundled stand-in) and inference nodes registered on chain; funded test accounts in
+ * `DIR/accounts.json` and in the test keyring of DIR. State is kept in DIR and reused unless `reset`.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Bip39, Random } from "@cosmjs/crypto";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { BaseError } from "../app/errors.js";
+import { createKeyring } from "../client/keyring.js";
+import { createPoqSigningClient } from "../client/signing-client.js";
+import { registerNode } from "../client/poq-tx.js";
+import { startRestServer } from "../rest/server.js";
+import { createChatBackend } from "../inference/backend.js";
+import { queryNode } from "../inference/chain-query.js";
+import { startInferenceNode, type InferenceNode } from "../inference/node.js";
+import { startStandinServer, type StandinServer } from "../inference/standin/server.js";
+import { defaultPoqGenesis } from "./app-genesis.js";
+import { portsFor } from "./comet-home.js";
+import {
+  initLocalNetwork,
+  startLocalNetwork,
+  type LocalNetwork,
+  type LocalNetworkOptions,
+} from "./local-network.js";
+import { assertPortsFree, type PortClaim } from "./ports.js";
+
+export class DevnetError extends BaseError {
+  override name = "DevnetError" as const;
+}
+
+/** The model id the devnet's inference nodes serve unless told otherwise. */
+export const DEVNET_MODEL = "llama-3-8b-instruct";
+const USER_ACCOUNTS = ["alice", "bob", "carol"] as const;
+const USER_COINS = "100000000000";
+const NODE_COINS = "10000000000";
+const NODE_STAKE = "10000000upoq";
+
+export interface DevnetOptions {
+  /** Folder for everything (default ~/.poq/devnet). */
+  home: string;
+  chainId?: string;
+  validators?: number;
+  /** Node i's CometBFT uses basePort + 10i (p2p), +1 (RPC), +2 (app ABCI). Default 26656. */
+  basePort?: number;
+  /** REST server `host:port`. Default 127.0.0.1:1317. */
+  restListen?: string;
+  /** An OpenAI-compatible server for the inference nodes; without it the stand-in answers. */
+  backendUrl?: string;
+  apiKey?: string;
+  /** Honest inference nodes. Default 2. */
+  inferenceNodes?: number;
+  /** Extra nodes answering lazily (through the stand-in's lazy mode). Default 0. */
+  lazyNodes?: number;
+  model?: string;
+  reset?: boolean;
+  timeoutCommit?: string;
+  /** Overrides of the poq genesis params (camelCase keys, 64-bit values as strings). */
+  poqParams?: Record<string, unknown>;
+  /** Called with a line at each start-up step. */
+  onProgress?: (line: string) => void;
+}
+
+export interface DevnetAccount {
+  name: string;
+  address: string;
+  mnemonic: string;
+}
+
+export interface DevnetInferenceNode {
+  name: string;
+  address: string;
+  lazy: boolean;
+  backend: string;
+  logFile: string;
+}
+
+export interface Devnet {
+  home: string;
+  chainId: string;
+  network: LocalNetwork;
+  rpcUrls: string[];
+  restUrl: string;
+  /** The stand-in backend's URL when it runs (honest mode), else undefined. */
+  standinUrl: string | undefined;
+  lazyStandinUrl: string | undefined;
+  accounts: DevnetAccount[];
+  inferenceNodes: DevnetInferenceNode[];
+  model: string;
+  stop(): Promise<void>;
+}
+
+interface DevnetFile {
+  chainId: string;
+  validators: number;
+  basePort: number;
+  accounts: DevnetAccount[];
+}
+
+const newAccount = async (name: string): Promise<DevnetAccount> => {
+  const mnemonic = Bip39.encode(Random.getBytes(32)).toString();
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "poq" });
+  return { name, address: (await wallet.getAccounts())[0]!.address, mnemonic };
+};
+
+const nodeNames = (honest: number, lazy: number): string[] => [
+  ...Array.from({ length: honest }, (_, i) => `node${i + 1}`),
+  ...Array.from({ length: lazy }, (_, i) => `lazy${i + 1}`),
+];
+
+/** Deletes a devnet folder, refusing one that holds anything a devnet does not write. */
+function resetHome(home: string): void {
+  if (!existsSync(home)) return;
+  const ours = /^(node\d+|network\.json|devnet\.json|accounts\.json|keyring-test|inference|config|data)$/;
+  const foreign = readdirSync(home).filter((f) => !ours.test(f));
+  if (foreign.length > 0) {
+    throw new DevnetError(`refusing to --reset ${home}: it holds files a devnet did not write`, {
+      details: foreign.slice(0, 5).join(", "),
+    });
+  }
+  rmSync(home, { recursive: true, force: true });
+}
+
+/** Reads or creates the devnet's account list; refuses to reuse a folder made with other settings. */
+async function prepareHome(
+  opts: DevnetOptions,
+  validators: number,
+  basePort: number,
+  names: string[],
+): Promise<DevnetFile> {
+  const file = join(opts.home, "devnet.json");
+  const chainId = opts.chainId ?? "poq-devnet-1";
+  if (existsSync(file)) {
+    const prev = JSON.parse(readFileSync(file, "utf8")) as DevnetFile;
+    const differs =
+      prev.validators !== validators
+        ? `--validators ${prev.validators}`
+        : prev.basePort !== basePort
+          ? `--base-port ${prev.basePort}`
+          : prev.chainId !== chainId
+            ? `--chain-id ${prev.chainId}`
+            : undefined;
+    if (differs)
+      throw new DevnetError(`${opts.home} holds a devnet made with ${differs}`, {
+        details: "pass the same settings, or --reset to start over",
+      });
+    for (const name of names)
+      if (!prev.accounts.some((a) => a.name === name)) prev.accounts.push(await newAccount(name));
+    return prev;
+  }
+  if (existsSync(join(opts.home, "network.json")))
+    throw new DevnetError(`${opts.home} holds a network without devnet.json`, { details: "use --reset" });
+  const accounts = await Promise.all([...USER_ACCOUNTS, ...names].map(newAccount));
+  return { chainId, validators, basePort, accounts };
+}
+
+function writeAccountFiles(home: string, devnet: DevnetFile): void {
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, "devnet.json"), JSON.stringify(devnet, null, 2) + "\n");
+  const list = devnet.accounts.map(({ name, address, mnemonic }) => ({ name, address, mnemonic }));
+  writeFileSync(join(home, "accounts.json"), JSON.stringify(list, null, 2) + "\n", { mode: 0o600 });
+}
+
+interface PreparedDevnet {
+  file: DevnetFile;
+  names: string[];
+  fresh: boolean;
+}
+
+/** Flags checked and turned into numbers. */
+function settings(opts: DevnetOptions) {
+  const validators = opts.validators ?? 4;
+  if (!Number.isInteger(validators) || validators < 1 || validators > 20)
+    throw new DevnetError(`--validators must be between 1 and 20, got ${validators}`);
+  const honest = opts.inferenceNodes ?? 2;
+  const lazy = opts.lazyNodes ?? 0;
+  if (!Number.isInteger(honest) || honest < 0 || !Number.isInteger(lazy) || lazy < 0 || honest + lazy > 20)
+    throw new DevnetError("--inference-nodes and --lazy-nodes must be whole numbers (20 nodes at most)");
+  return { validators, honest, lazy, basePort: opts.basePort ?? 26656 };
+}
+
+/**
+ * Writes the devnet's files without starting anything (what `poq testnet init` does): accounts, keys
+ * in the test keyring, CometBFT homes and the genesis. An existing devnet is reused (or wiped with `reset`).
+ *
+ * @example
+ * await initDevnet({ home: "/tmp/devnet", validators: 4 });
+ */
+export async function initDevnet(opts: DevnetOptions): Promise<PreparedDevnet> {
+  const { validators, honest, lazy, basePort } = settings(opts);
+  if (opts.reset) {
+    opts.onProgress?.(`resetting ${opts.home}`);
+    resetHome(opts.home);
+  }
+  const names = nodeNames(honest, lazy);
+  const fresh = !existsSync(join(opts.home, "network.json"));
+  const file = await prepareHome(opts, validators, basePort, names);
+  writeAccountFiles(opts.home, file);
+  const keyring = createKeyring({ home: opts.home, backend: "test" });
+  for (const a of file.accounts) await keyring.recover(a.name, a.mnemonic, true);
+  await initLocalNetwork(networkOptions(opts, file));
+  return { file, names, fresh };
+}
+
+function networkOptions(opts: DevnetOptions, file: DevnetFile): LocalNetworkOptions {
+  return {
+    dir: opts.home,
+    chainId: file.chainId,
+    validators: file.validators,
+    basePort: file.basePort,
+    timeoutCommit: opts.timeoutCommit ?? "300ms",
+    accounts: file.accounts.map((a) => ({
+      address: a.address,
+      coins: [{ denom: "upoq", amount: USER_ACCOUNTS.includes(a.name as never) ? USER_COINS : NODE_COINS }],
+    })),
+    modules: { poq: defaultPoqGenesis(opts.poqParams ?? {}) },
+  };
+}
+
+/**
+ * Starts (or restarts) the devnet and resolves once blocks are produced, the REST server listens and
+ * the inference nodes are registered and running.
+ *
+ * @example
+ * const devnet = await startDevnet({ home: "/tmp/devnet", onProgress: console.log });
+ * console.log(devnet.rpcUrls[0], devnet.restUrl);
+ * await devnet.stop();
+ */
+export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const { validators, honest, lazy, basePort } = settings(opts);
+  const restListen = opts.restListen ?? "127.0.0.1:1317";
+  const restPort = Number(restListen.split(":").pop());
+  const model = opts.model ?? DEVNET_MODEL;
+
+  const claims: PortClaim[] = [];
+  for (let i = 0; i < validators; i++) {
+    const p = portsFor(basePort, i);
+    claims.push({ port: p.rpc, what: `node ${i} CometBFT RPC`, flag: "--base-port" });
+    claims.push({ port: p.p2p, what: `node ${i} CometBFT p2p`, flag: "--base-port" });
+    claims.push({ port: p.abci, what: `node ${i} application ABCI socket`, flag: "--base-port" });
+  }
+  claims.push({ port: restPort, what: "REST API", flag: "--rest-listen" });
+  await assertPortsFree(claims);
+
+  const { file, names, fresh } = await initDevnet(opts);
+  const accountOf = (name: string): DevnetAccount => file.accounts.find((a) => a.name === name)!;
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+  };
+  try {
+    progress(
+      `${fresh ? "creating" : "reusing"} ${validators} validators in ${opts.home} (CometBFT + app process each)`,
+    );
+    const network = await startLocalNetwork(networkOptions(opts, file));
+    stops.push(() => network.stop());
+    const rpcUrls = network.nodes.map((n) => n.rpcUrl);
+    progress(`blocks are being produced (node 0 RPC ${rpcUrls[0]})`);
+
+    const rest = await startRestServer({ rpcUrl: rpcUrls[0]!, listen: restListen, logger: false });
+    stops.push(() => rest.close());
+    progress(`REST API on ${rest.url}`);
+
+    let standin: StandinServer | undefined;
+    let lazyStandin: StandinServer | undefined;
+    if (honest > 0 && opts.backendUrl === undefined) {
+      standin = await startStandinServer({ mode: "answer" });
+      stops.push(() => standin!.close());
+      progress(`stand-in backend (bundled answers, not an LLM) on ${standin.url}`);
+    }
+    if (lazy > 0) {
+      lazyStandin = await startStandinServer({ mode: "lazy" });
+      stops.push(() => lazyStandin!.close());
+      progress(`lazy stand-in backend on ${lazyStandin.url}`);
+    }
+
+    const inferenceNodes: DevnetInferenceNode[] = [];
+    const started: InferenceNode[] = [];
+    await Promise.all(
+      names.map(async (name) => {
+        const account = accountOf(name);
+        const isLazy = name.startsWith("lazy");
+        const backendUrl = isLazy ? lazyStandin!.url : (opts.backendUrl ?? standin!.url);
+        const signer = await DirectSecp256k1HdWallet.fromMnemonic(account.mnemonic, { prefix: "poq" });
+        const existing = await queryNode(rpcUrls[0]!, account.address);
+        if (existing?.status !== "ACTIVE") {
+          const client = await createPoqSigningClient(rpcUrls[0]!, signer);
+          await registerNode(client, account.address, { models: [model], stake: NODE_STAKE, moniker: name });
+          client.disconnect();
+          progress(`registered inference node ${name} (${account.address})`);
+        }
+        const dir = join(opts.home, "inference", name);
+        mkdirSync(dir, { recursive: true });
+        const logFile = join(dir, "node.log");
+        const node = await startInferenceNode({
+          rpcUrl: rpcUrls[0]!,
+          backend: createChatBackend({
+            url: backendUrl,
+            ...(opts.apiKey !== undefined && !isLazy ? { apiKey: opts.apiKey } : {}),
+          }),
+          signer,
+          ledgerFile: join(dir, "submissions.json"),
+          log: (line) => writeFileSync(logFile, `${new Date().toISOString()} ${line}\n`, { flag: "a" }),
+        });
+        started.push(node);
+        inferenceNodes.push({ name, address: account.address, lazy: isLazy, backend: backendUrl, logFile });
+      }),
+    );
+    stops.push(async () => {
+      await Promise.all(started.map((n) => n.stop()));
+    });
+    inferenceNodes.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+
+    return {
+      home: opts.home,
+      chainId: file.chainId,
+      network,
+      rpcUrls,
+      restUrl: rest.url,
+      standinUrl: standin?.url,
+      lazyStandinUrl: lazyStandin?.url,
+      accounts: file.accounts,
+      inferenceNodes,
+      model,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
