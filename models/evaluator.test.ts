@@ -99,7 +99,7 @@ test("missing or mismatched model files: a clear error that says how to fix it",
     writeFileSync(join(dir, "model.onnx"), onnx);
     await assert.rejects(createEvaluator({ modelDir: dir }), (e: Error) => {
       assert.ok(e instanceof ModelFilesError);
-      assert.match(e.message, /model\.onnx has sha256 [0-9a-f]{64}, want 7a10252c/);
+      assert.match(e.message, /model\.onnx has sha256 [0-9a-f]{64}, want 023d738c/);
       assert.match(e.message, /npm run setup/);
       return true;
     });
