@@ -2,6 +2,7 @@
  * `poq bench evaluator`: latency, throughput, load time and memory of the quality evaluator, and its
  * ROC AUC on the quality dev set next to the word-overlap baseline.
  */
+import { cpus, loadavg } from "node:os";
 import { Command } from "commander";
 import { createEvaluator, type ScorePair } from "../models/evaluator.js";
 import { loadTokenizer } from "../models/tokenize.js";
@@ -22,12 +23,29 @@ export interface EvaluatorBenchOptions {
   readonly quality?: boolean;
 }
 
+/** Wall and CPU time percentiles of a timed series, in milliseconds. */
+export interface LatencyFigures {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /**
+   * Median CPU time of this process per call. With one intra-op thread it is what an idle core takes;
+   * on a shared machine the wall time also includes waiting for a core (see `loadAverage`).
+   */
+  readonly cpuP50Ms: number;
+  readonly iterations: number;
+}
+
 /** The figures. Times in milliseconds. */
 export interface EvaluatorBenchResult {
   readonly model: string;
   readonly loadMs: number;
   readonly pairTokens: number;
-  readonly singleThread: { readonly p50Ms: number; readonly p99Ms: number; readonly iterations: number };
+  readonly singleThread: LatencyFigures;
+  /** One thread, one dev-set good pair at a time (typical lengths), when `quality` ran. */
+  readonly devSetSingleThread?: LatencyFigures & { readonly meanTokens: number };
+  /** 1-minute load average and core count when the bench started: contention makes wall times noisy. */
+  readonly loadAverage: number;
+  readonly cores: number;
   readonly batched: {
     readonly threads: 2;
     readonly maxBatch: number;
@@ -42,6 +60,29 @@ export interface EvaluatorBenchResult {
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Times `run` once per item (after `warm` untimed calls), wall and process CPU time. */
+async function timeCalls<T>(items: readonly T[], warm: number, run: (item: T) => Promise<unknown>) {
+  for (let i = 0; i < warm && items.length > 0; i++) await run(items[i % items.length] as T);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (const item of items) {
+    const c = process.cpuUsage();
+    const s = performance.now();
+    await run(item);
+    wall.push(performance.now() - s);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
+  }
+  wall.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  return {
+    p50Ms: percentile(wall, 50),
+    p99Ms: percentile(wall, 99),
+    cpuP50Ms: percentile(cpu, 50),
+    iterations: items.length,
+  };
 }
 
 /** A (prompt, response) pair of about `tokens` tokens, a quarter of them prompt. */
@@ -73,21 +114,30 @@ export async function runEvaluatorBench(opts: EvaluatorBenchOptions = {}): Promi
   const pairTokens = opts.pairTokens ?? 256;
   const pair = pairOfTokens(pairTokens, modelDir);
 
+  const loadAverage = loadavg()[0] ?? 0;
   const t0 = performance.now();
   const one = await createEvaluator({ modelDir, threads: 1, maxBatch: 16 });
   const loadMs = performance.now() - t0;
-  const times: number[] = [];
+  let singleThread: LatencyFigures;
+  let devSetSingleThread: EvaluatorBenchResult["devSetSingleThread"];
   try {
-    for (let i = 0; i < 3; i++) await one.score(pair.prompt, pair.response);
-    for (let i = 0; i < iterations; i++) {
-      const s = performance.now();
-      await one.score(pair.prompt, pair.response);
-      times.push(performance.now() - s);
+    singleThread = await timeCalls(
+      Array.from({ length: iterations }, () => pair),
+      3,
+      (p) => one.score(p.prompt, p.response),
+    );
+    if (opts.quality !== false) {
+      const good = loadDevSet().filter((e) => e.variant === "good");
+      const tok = loadTokenizer(manifestFile(modelDir, loadManifest(modelDir), "tokenizer"));
+      const tokens = good.map((e) => tok.countTokens(e.prompt) + tok.countTokens(e.response) + 4);
+      devSetSingleThread = {
+        ...(await timeCalls(good, 3, (e) => one.score(e.prompt, e.response))),
+        meanTokens: tokens.reduce((a, b) => a + b, 0) / Math.max(1, tokens.length),
+      };
     }
   } finally {
     await one.close();
   }
-  times.sort((a, b) => a - b);
 
   const maxBatch = 16;
   const two = await createEvaluator({ modelDir, threads: 2, maxBatch });
@@ -125,7 +175,10 @@ export async function runEvaluatorBench(opts: EvaluatorBenchOptions = {}): Promi
     model: loadManifest(modelDir).id,
     loadMs,
     pairTokens,
-    singleThread: { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), iterations },
+    singleThread,
+    ...(devSetSingleThread ? { devSetSingleThread } : {}),
+    loadAverage,
+    cores: cpus().length,
     batched: {
       threads: 2,
       maxBatch,
@@ -140,9 +193,14 @@ export async function runEvaluatorBench(opts: EvaluatorBenchOptions = {}): Promi
 
 function formatResult(r: EvaluatorBenchResult): string {
   const lines = [
-    `model ${r.model}`,
+    `model ${r.model}   (load average ${r.loadAverage.toFixed(1)} on ${r.cores} cores: wall times include waiting for a core)`,
     `load                 ${r.loadMs.toFixed(0)} ms            (target <= 2000)`,
-    `single pair (${r.pairTokens} tok) p50 ${r.singleThread.p50Ms.toFixed(1)} ms  p99 ${r.singleThread.p99Ms.toFixed(1)} ms  (1 thread, target p50 <= 20)`,
+    `single pair (${r.pairTokens} tok) p50 ${r.singleThread.p50Ms.toFixed(1)} ms  p99 ${r.singleThread.p99Ms.toFixed(1)} ms  cpu p50 ${r.singleThread.cpuP50Ms.toFixed(1)} ms  (1 thread, target p50 <= 20)`,
+    ...(r.devSetSingleThread
+      ? [
+          `dev-set pair (~${r.devSetSingleThread.meanTokens.toFixed(0)} tok) p50 ${r.devSetSingleThread.p50Ms.toFixed(1)} ms  p99 ${r.devSetSingleThread.p99Ms.toFixed(1)} ms  cpu p50 ${r.devSetSingleThread.cpuP50Ms.toFixed(1)} ms  (1 thread)`,
+        ]
+      : []),
     `batched, 2 threads   ${r.batched.pairsPerSecond.toFixed(1)} pairs/s      (batch ${r.batched.maxBatch}, target >= 100)`,
     ...(r.batched.devSetPairsPerSecond !== undefined
       ? [`batched, dev-set pairs ${r.batched.devSetPairsPerSecond.toFixed(1)} pairs/s`]

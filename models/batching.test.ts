@@ -19,7 +19,10 @@ test("similar lengths share a batch up to maxBatch, every index once, sorted by 
     lengths.map((_, i) => i),
   );
   const flat = plan.flat().map((i) => lengths[i] as number);
-  assert.deepEqual(flat, [...flat].sort((a, b) => a - b));
+  assert.deepEqual(
+    flat,
+    [...flat].sort((a, b) => a - b),
+  );
 });
 
 test("short texts batch together even when relative padding is high (fixed cost per call)", () => {
