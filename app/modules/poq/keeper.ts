@@ -7,7 +7,6 @@ import { parseAccountAddress } from "../auth/address.js";
 import {
   blockSeedKey,
   commitmentKey,
-  commitmentsOfPrefix,
   deadlineKey,
   nextRequestIdKey,
   nodeKey,
@@ -74,8 +73,11 @@ export interface PoqKeeper extends PoqView {
   deleteNode(ctx: StoreContext, operator: string): void;
   setCommitment(ctx: StoreContext, id: bigint, validator: Uint8Array, c: CommitmentRecord): void;
   setReveal(ctx: StoreContext, id: bigint, validator: Uint8Array, r: RevealRecord): void;
-  /** Drops the commitments and reveals of a finished request (its outcome lives in the request). */
-  clearScores(ctx: StoreContext, id: bigint): void;
+  /**
+   * Drops the commitments and reveals of a finished request (its outcome lives in the request);
+   * `validators` is its committee, the only validators that can have any.
+   */
+  clearScores(ctx: StoreContext, id: bigint, validators: readonly Uint8Array[]): void;
   setTrust(ctx: StoreContext, validator: Uint8Array, t: TrustRecord): void;
   addDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
   removeDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
@@ -223,10 +225,10 @@ export function createPoqKeeper(): PoqKeeper {
     deleteNode: (ctx, operator) => ctx.store.delete(nodeKey(parseAccountAddress(operator, "operator"))),
     setCommitment: (ctx, id, v, c) => ctx.store.set(commitmentKey(id, v), toBytes(c)),
     setReveal: (ctx, id, v, r) => ctx.store.set(revealKey(id, v), toBytes(r)),
-    clearScores(ctx, id) {
-      for (const prefix of [commitmentsOfPrefix(id), revealsOfPrefix(id)]) {
-        const keys = [...ctx.store.iterate(prefix)].map(([k]) => k);
-        for (const k of keys) ctx.store.delete(k);
+    clearScores(ctx, id, validators) {
+      // Delete only what exists: the same writes (and app hash) as a scan of the request's prefixes.
+      for (const v of validators) {
+        for (const k of [commitmentKey(id, v), revealKey(id, v)]) if (ctx.store.get(k)) ctx.store.delete(k);
       }
     },
     setTrust: (ctx, v, t) => ctx.store.set(trustKey(v), toBytes(trustToJson(v, t))),
