@@ -1,0 +1,230 @@
+/**
+ * An in-process PoQ chain for the benchmarks: the validator's real app (SQLite in a temporary folder,
+ * every module, the PoQ proposal hooks) driven through its ABCI methods block by block, with N
+ * validators whose ed25519 keys sign real vote extensions. PrepareProposal injects the previous
+ * extended commit, ProcessProposal verifies it, FinalizeBlock applies it, and each validator's
+ * ExtendVote packs the scores the bench put in its {@link PoqBenchChain.scores} map.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nacl from "tweetnacl";
+import {
+  BlockIdFlag,
+  ProposalStatus,
+  type ExtendedCommitInfo,
+  type ExtendVoteRequest,
+} from "../abci/application.js";
+import type { PoqApp } from "../app/app.js";
+import type { AnyMsg } from "../app/types.js";
+import { voteExtensionSignBytes } from "../app/modules/poq/extended-commit.js";
+import type { LocalScore } from "../app/modules/poq/extension-planner.js";
+import { consensusAddress } from "../app/modules/validators/keeper.js";
+import { buildAppState } from "../network/app-genesis.js";
+import { signDirect, testKey, type TestKey } from "../test/raw-signer.js";
+import { assembleApp, createChainModules, type ChainModules } from "../validator/assemble.js";
+import { blockRequest } from "./bank-chain.js";
+
+export const POQ_BENCH_CHAIN_ID = "poq-bench-2";
+
+export interface PoqBenchValidator {
+  address: Uint8Array;
+  operator: string;
+  secretKey: Uint8Array;
+}
+
+export interface BlockResult {
+  height: bigint;
+  /** Wall-clock ms of FinalizeBlock. */
+  finalizeMs: number;
+  /** CPU ms of FinalizeBlock (what it would take on an idle core of this machine). */
+  finalizeCpuMs: number;
+  failed: string[];
+  /** The block's transactions as proposed (the injected commit first). */
+  txs: Uint8Array[];
+}
+
+export interface PoqBenchChain {
+  app: PoqApp;
+  modules: ChainModules;
+  validators: PoqBenchValidator[];
+  /** Ready scores of validator i (what its scorer would hold). */
+  scores: Map<bigint, LocalScore>[];
+  height: bigint;
+  /** Proposes, verifies, finalizes and commits a block, then collects every validator's extension. */
+  runBlock(txs: Uint8Array[]): BlockResult;
+  /** The ExtendVote request for the last committed block (to time ExtendVote again at the same state). */
+  extendVoteRequest(): ExtendVoteRequest;
+  /** Validator i's extension for the last committed block (the app's ExtendVote for validator 0). */
+  extendVote(i: number): Uint8Array;
+  /** A signed tx of `key` with `msgs` (sequence counted here). */
+  signed(key: TestKey, msgs: AnyMsg[]): Uint8Array;
+  cleanup(): void;
+}
+
+export interface PoqBenchChainOptions {
+  validators: number;
+  /** Funded accounts (1e15 upoq each). */
+  accounts: TestKey[];
+  /** poq params (JSON form) over the defaults. */
+  params?: Record<string, unknown>;
+}
+
+/**
+ * Creates the chain and commits block 1.
+ *
+ * @example
+ * const chain = createPoqBenchChain({ validators: 4, accounts: [testKey("requester")] });
+ */
+export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
+  const dir = mkdtempSync(join(tmpdir(), "poq-bench-poq-"));
+  const keys = Array.from({ length: opts.validators }, (_, i) =>
+    nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(i + 1)),
+  );
+  const validators: PoqBenchValidator[] = keys.map((k, i) => ({
+    address: consensusAddress(k.publicKey),
+    operator: testKey(`operator-${i}`).address,
+    secretKey: k.secretKey,
+  }));
+  const scores = validators.map(() => new Map<bigint, LocalScore>());
+  const modules = createChainModules();
+  const app = assembleApp({
+    home: dir,
+    chainId: POQ_BENCH_CHAIN_ID,
+    modules,
+    validatorAddress: validators[0]!.address,
+    localScores: () => scores[0]!,
+  });
+  const appState = buildAppState({
+    accounts: opts.accounts.map((a) => ({
+      address: a.address,
+      coins: [{ denom: "upoq", amount: "1" + "0".repeat(15) }],
+    })),
+    operators: keys.map((k, i) => ({
+      pubKey: Buffer.from(k.publicKey).toString("base64"),
+      operator: validators[i]!.operator,
+      moniker: `v${i}`,
+    })),
+    modules: { poq: { params: opts.params ?? {} } },
+  });
+  app.initChain({
+    timeNanos: 1_700_000_000_000_000_000n,
+    chainId: POQ_BENCH_CHAIN_ID,
+    consensusParams: { abci: { voteExtensionsEnableHeight: 1n } },
+    validators: keys.map((k) => ({ pubKeyEd25519: k.publicKey, power: 10n })),
+    appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
+    initialHeight: 1n,
+  });
+  const sequences = new Map<string, bigint>();
+  const accountNumbers = new Map<string, bigint>();
+  for (const a of opts.accounts) {
+    const acc = modules.core.auth.keeper.getAccount({ store: app.state.committedView() }, a.address);
+    if (!acc) throw new Error(`genesis did not create ${a.address}`);
+    accountNumbers.set(a.address, acc.accountNumber);
+  }
+  // CometBFT sorts votes by power (equal here), then by address.
+  const order = validators
+    .map((v, i) => ({ i, hex: Buffer.from(v.address).toString("hex") }))
+    .sort((a, b) => (a.hex < b.hex ? -1 : 1))
+    .map((x) => x.i);
+  let lastCommit: ExtendedCommitInfo = { round: 0, votes: [] };
+  let lastTxs: Uint8Array[] = [];
+
+  const chain: PoqBenchChain = {
+    app,
+    modules,
+    validators,
+    scores,
+    height: app.state.lastHeight,
+    runBlock(txs) {
+      const height = chain.height + 1n;
+      const base = blockRequest(height, []);
+      const proposed = app.prepareProposal({
+        maxTxBytes: 64n << 20n,
+        txs,
+        localLastCommit: lastCommit,
+        misbehavior: [],
+        height,
+        timeNanos: base.timeNanos,
+        nextValidatorsHash: base.nextValidatorsHash,
+        proposerAddress: validators[0]!.address,
+      }).txs;
+      const decided = {
+        round: lastCommit.round,
+        votes: lastCommit.votes.map((v) => ({ validator: v.validator, blockIdFlag: v.blockIdFlag })),
+      };
+      const verdict = app.processProposal({ ...base, txs: proposed, proposedLastCommit: decided });
+      if (verdict.status !== ProposalStatus.Accept) throw new Error(`block ${height} rejected`);
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const res = app.finalizeBlock({ ...base, txs: proposed, decidedLastCommit: decided });
+      const finalizeMs = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      const finalizeCpuMs = (cpu.user + cpu.system) / 1000;
+      app.commit();
+      chain.height = height;
+      lastTxs = proposed;
+      lastCommit = {
+        round: 0,
+        votes: order.map((i) => {
+          const v = validators[i]!;
+          const ext = chain.extendVote(i);
+          return {
+            validator: { address: v.address, power: 10n },
+            voteExtension: ext,
+            extensionSignature: nacl.sign.detached(
+              voteExtensionSignBytes(ext, height, 0, POQ_BENCH_CHAIN_ID),
+              v.secretKey,
+            ),
+            blockIdFlag: BlockIdFlag.Commit,
+          };
+        }),
+      };
+      return {
+        height,
+        finalizeMs,
+        finalizeCpuMs,
+        txs: proposed,
+        failed: res.txResults.filter((r) => r.code !== 0).map((r) => r.log),
+      };
+    },
+    extendVoteRequest() {
+      const base = blockRequest(chain.height, lastTxs);
+      return {
+        hash: base.hash,
+        height: chain.height,
+        timeNanos: base.timeNanos,
+        txs: lastTxs,
+        proposedLastCommit: { round: 0, votes: [] },
+        misbehavior: [],
+        nextValidatorsHash: base.nextValidatorsHash,
+        proposerAddress: base.proposerAddress,
+      };
+    },
+    extendVote(i) {
+      if (i === 0) return app.extendVote(chain.extendVoteRequest()).voteExtension;
+      return modules.poq.extendVote(
+        { store: app.state.committedView() },
+        { validator: validators[i]!.address, height: chain.height, scores: scores[i]!, txs: lastTxs },
+      );
+    },
+    signed(key, msgs) {
+      const sequence = sequences.get(key.address) ?? 0n;
+      sequences.set(key.address, sequence + 1n);
+      return signDirect({
+        key,
+        chainId: POQ_BENCH_CHAIN_ID,
+        accountNumber: accountNumbers.get(key.address)!,
+        sequence,
+        messages: msgs,
+        fee: { amount: 1_500_000n, gasLimit: 50_000_000n },
+      });
+    },
+    cleanup() {
+      app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  chain.runBlock([]);
+  return chain;
+}

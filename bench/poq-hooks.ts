@@ -1,0 +1,250 @@
+/**
+ * PoQ hot paths in process, on the validator's real app (bench/poq-chain.ts), with N requests in
+ * flight at once (all responded in one block):
+ *
+ * - committee share: each of the 4 validators' real scorers (validator/scorer.ts, with the real
+ *   evaluator in a worker thread unless `--no-model`) scores only the requests whose committee it
+ *   sits on; reported with the scorer's counters and the time the evaluator took;
+ * - ExtendVote p50/p99/max in the commit phase and in the reveal phase (target p99 <= 5 ms);
+ * - aggregation and payout per request in FinalizeBlock: (FinalizeBlock of the block whose injected
+ *   commit carries every reveal - an empty block's FinalizeBlock) / N (target <= 1 ms).
+ *
+ * Usage: node dist/bench/poq-hooks.js [--requests 200] [--samples 300] [--no-model]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AnyMsg } from "../app/types.js";
+import { consAddress } from "../app/modules/poq/state.js";
+import {
+  MsgRegisterNode,
+  MsgRequestInference,
+  MsgSubmitResponse,
+  PoqTypeUrl,
+} from "../app/modules/poq/types/msgs.js";
+import {
+  createScoringQueue,
+  createWorkerEvaluator,
+  resolveModelDir,
+  DEFAULT_MODEL_ID,
+} from "../models/index.js";
+import { testKey, type TestKey } from "../test/raw-signer.js";
+import { createScorer, type Scorer } from "../validator/scorer.js";
+import { createPoqBenchChain, type PoqBenchChain } from "./poq-chain.js";
+
+const MODEL = "llama-3-8b-instruct";
+const PAIRS = [
+  [
+    "How does photosynthesis work in plants?",
+    "Plants capture sunlight with chlorophyll and use that energy to turn carbon dioxide and water into glucose, releasing oxygen.",
+  ],
+  [
+    "Why is the sky blue?",
+    "Blue light is scattered by air molecules much more than red light (Rayleigh scattering).",
+  ],
+  ["What causes the seasons on Earth?", ""],
+  ["How does a vaccine train the immune system?", "How does a vaccine train the immune system?"],
+] as const;
+
+export interface PoqHooksBenchOptions {
+  requests: number;
+  samples: number;
+  model: boolean;
+}
+
+const msg = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
+
+/** Signed txs of at most 50 messages each (one tx stays under the chain's gas cap). */
+function chunked(chain: PoqBenchChain, key: TestKey, msgs: AnyMsg[]): Uint8Array[] {
+  const txs: Uint8Array[] = [];
+  for (let i = 0; i < msgs.length; i += 50) txs.push(chain.signed(key, msgs.slice(i, i + 50)));
+  return txs;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+}
+
+function timeExtendVote(chain: PoqBenchChain, samples: number): Record<string, number> {
+  const req = chain.extendVoteRequest();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < samples; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    bytes = chain.app.extendVote(req).voteExtension.length;
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  wall.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  const r = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    p50_ms: r(percentile(wall, 50)),
+    p99_ms: r(percentile(wall, 99)),
+    max_ms: r(wall.at(-1)!),
+    cpu_p50_ms: r(percentile(cpu, 50)),
+    cpu_p99_ms: r(percentile(cpu, 99)),
+    bytes,
+  };
+}
+
+/** Runs the benchmark and returns its figures. */
+export async function runPoqHooksBench(opts: PoqHooksBenchOptions): Promise<Record<string, unknown>> {
+  const requester = testKey("poq-bench-requester");
+  const node = testKey("poq-bench-node");
+  const chain = createPoqBenchChain({ validators: 4, accounts: [requester, node] });
+  const homes = chain.validators.map(() => mkdtempSync(join(tmpdir(), "poq-bench-scorer-")));
+  const evaluator = opts.model
+    ? await createWorkerEvaluator({ modelDir: resolveModelDir(DEFAULT_MODEL_ID), threads: 1 })
+    : undefined;
+  const queues = chain.validators.map(() => (evaluator ? createScoringQueue(evaluator) : undefined));
+  const quiet = { info: () => undefined, error: (m: string, f?: object) => console.error(m, f) };
+  const scorers: Scorer[] = chain.validators.map((v, i) =>
+    createScorer({
+      home: homes[i]!,
+      poq: chain.modules.poq,
+      validatorAddress: v.address,
+      queue: queues[i],
+      // Without the model, a scorer that reports a fixed score keeps the same committee logic.
+      behaviour: evaluator ? "honest" : "boost",
+      logger: quiet,
+    }),
+  );
+  try {
+    const check = (r: { failed: string[] }): void => {
+      if (r.failed.length > 0) throw new Error(`txs failed: ${r.failed[0]}`);
+    };
+    check(
+      chain.runBlock([
+        chain.signed(node, [
+          msg(
+            PoqTypeUrl.RegisterNode,
+            MsgRegisterNode.encode({
+              operator: node.address,
+              models: [MODEL],
+              stake: { denom: "upoq", amount: "1000000000" },
+              moniker: "bench",
+            }).finish(),
+          ),
+        ]),
+      ]),
+    );
+    const ids = Array.from({ length: opts.requests }, (_, i) => BigInt(i + 1));
+    const pairOf = (id: bigint) => PAIRS[Number(id) % PAIRS.length]!;
+    check(
+      chain.runBlock(
+        chunked(
+          chain,
+          requester,
+          ids.map((id) =>
+            msg(
+              PoqTypeUrl.RequestInference,
+              MsgRequestInference.encode({
+                requester: requester.address,
+                model: MODEL,
+                prompt: pairOf(id)[0],
+                maxTokens: 256,
+                fee: { denom: "upoq", amount: "1000003" },
+                minQuality: 5000,
+              }).finish(),
+            ),
+          ),
+        ),
+      ),
+    );
+    const responded = chain.runBlock(
+      chunked(
+        chain,
+        node,
+        ids.map((id) =>
+          msg(
+            PoqTypeUrl.SubmitResponse,
+            MsgSubmitResponse.encode({ node: node.address, requestId: id, response: pairOf(id)[1] }).finish(),
+          ),
+        ),
+      ),
+    );
+    check(responded);
+
+    // After Commit R: every validator's scorer picks its committee share and scores it.
+    const t0 = performance.now();
+    for (const s of scorers) s.onCommit(chain.app.state.committedView());
+    const expected = scorers.map((s) => s.stats().enqueued);
+    for (;;) {
+      const sizes = scorers.map((s) => s.ready().size);
+      if (sizes.every((n, i) => n >= (evaluator ? expected[i]! : 0))) break;
+      await sleep(5);
+    }
+    const scoringMs = performance.now() - t0;
+    scorers.forEach((s, i) => {
+      for (const [id, local] of s.ready()) chain.scores[i]!.set(id, local);
+    });
+
+    const commitPhase = chain.runBlock([]); // R+1: ExtendVote packs commitments
+    check(commitPhase);
+    const extendCommit = timeExtendVote(chain, opts.samples);
+    check(chain.runBlock([])); // R+2: commitments land; ExtendVote packs reveals
+    const extendReveal = timeExtendVote(chain, opts.samples);
+    const revealBlock = chain.runBlock([]); // R+3: reveals land, every request finalizes and pays
+    check(revealBlock);
+    const empty = chain.runBlock([]);
+    const view = { store: chain.app.state.committedView() };
+    const statuses = new Map<string, number>();
+    for (const r of chain.modules.poq.keeper.requests(view, 1n))
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    const perRequest = (revealBlock.finalizeMs - empty.finalizeMs) / opts.requests;
+    const perRequestCpu = (revealBlock.finalizeCpuMs - empty.finalizeCpuMs) / opts.requests;
+    return {
+      requests: opts.requests,
+      validators: 4,
+      committee_size: 3,
+      model: opts.model,
+      statuses: Object.fromEntries(statuses),
+      committee_share: scorers.map((s, i) => ({
+        validator: consAddress(chain.validators[i]!.address),
+        ...s.stats(),
+      })),
+      expected_share_per_validator: (opts.requests * 3) / 4,
+      scoring_ms_all_validators: Math.round(scoringMs),
+      extend_vote_commit_phase: extendCommit,
+      extend_vote_reveal_phase: extendReveal,
+      finalize_block_ms: {
+        responses: Math.round(responded.finalizeMs * 10) / 10,
+        with_all_reveals: Math.round(revealBlock.finalizeMs * 10) / 10,
+        with_all_reveals_cpu: Math.round(revealBlock.finalizeCpuMs * 10) / 10,
+        empty: Math.round(empty.finalizeMs * 10) / 10,
+      },
+      aggregation_and_payout_ms_per_request: Math.round(perRequest * 1000) / 1000,
+      aggregation_and_payout_cpu_ms_per_request: Math.round(perRequestCpu * 1000) / 1000,
+      targets: { extend_vote_p99_ms: 5, aggregation_and_payout_ms_per_request: 1 },
+      load_average_1m: Number(loadavg()[0]?.toFixed(1)),
+    };
+  } finally {
+    for (const q of queues) await q?.close();
+    await evaluator?.close();
+    for (const s of scorers) s.close();
+    chain.cleanup();
+    for (const h of homes) rmSync(h, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      requests: { type: "string", default: "200" },
+      samples: { type: "string", default: "300" },
+      "no-model": { type: "boolean", default: false },
+    },
+  });
+  const result = await runPoqHooksBench({
+    requests: Number(values.requests),
+    samples: Number(values.samples),
+    model: !values["no-model"],
+  });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
