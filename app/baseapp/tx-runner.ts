@@ -19,6 +19,8 @@ import type { Router } from "../router.js";
 import { ErrUnknownRequest } from "../sdk-errors.js";
 import type { AnyMsg, CheckpointStore, Context, GasMeter } from "../types.js";
 import { decodeTx, type DecodedTx } from "../tx/decode.js";
+// For its effect: exact-size protobuf buffers (see the module) before any transaction is encoded.
+import "../tx/proto-writer.js";
 import type { SigVerificationCache } from "../tx/sig-cache.js";
 import { indexed, messageEvent, txError, withAttribute } from "./results.js";
 

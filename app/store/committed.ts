@@ -57,6 +57,9 @@ class ReadCache {
   }
 }
 
+/** Buckets read by one query of {@link CommittedDb.bucketEntriesOf}. */
+const BUCKETS_PER_QUERY = 1024;
+
 /** Entries of the committed read cache: ~100 bytes each, so about 10 MB at most. */
 const READ_CACHE_ENTRIES = 100_000;
 
@@ -65,6 +68,7 @@ export class CommittedDb {
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly bucketStmt: Database.Statement<[number], Row>;
+  private readonly bucketsStmt: Database.Statement<[string], Row & { bucket: number }>;
   private readonly rangeStmts = new Map<string, Database.Statement<unknown[], Row>>();
   private readonly wipeTx: () => void;
   private readonly persistTx: (
@@ -101,6 +105,9 @@ export class CommittedDb {
     `);
     this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM kv WHERE key = ?").pluck();
     this.bucketStmt = db.prepare<[number], Row>("SELECT key, value FROM kv WHERE bucket = ? ORDER BY key");
+    this.bucketsStmt = db.prepare<[string], Row & { bucket: number }>(
+      "SELECT bucket, key, value FROM kv WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY bucket, key",
+    );
     const upsert = db.prepare(
       "INSERT INTO kv (key, value, bucket) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
@@ -165,6 +172,25 @@ export class CommittedDb {
   /** All committed entries of one app-hash bucket, ascending by key. */
   bucketEntries(bucket: number): { key: Uint8Array; value: Uint8Array }[] {
     return this.bucketStmt.all(bucket);
+  }
+
+  /**
+   * The committed entries of many buckets, each ascending by key (buckets without entries are
+   * absent from the map). One query per {@link BUCKETS_PER_QUERY} buckets instead of one per
+   * bucket: a block dirties thousands of buckets, and a query's fixed cost dwarfs its few rows.
+   */
+  bucketEntriesOf(buckets: readonly number[]): Map<number, { key: Uint8Array; value: Uint8Array }[]> {
+    const out = new Map<number, { key: Uint8Array; value: Uint8Array }[]>();
+    for (let i = 0; i < buckets.length; i += BUCKETS_PER_QUERY) {
+      const chunk = JSON.stringify(buckets.slice(i, i + BUCKETS_PER_QUERY));
+      for (const row of this.bucketsStmt.iterate(chunk)) {
+        const entry = { key: row.key, value: row.value };
+        const list = out.get(row.bucket);
+        if (list) list.push(entry);
+        else out.set(row.bucket, [entry]);
+      }
+    }
+    return out;
   }
 
   /** The persisted hashes of non-empty buckets. */

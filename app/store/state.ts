@@ -5,7 +5,7 @@
 import { CommittedDb, type PersistedWrite } from "./committed.js";
 import { LayeredStore } from "./layered.js";
 import { BucketTree, bucketHash, bucketOf, sha256, type CommittedEntry } from "./merkle.js";
-import { compareBytes, keyToString } from "./key-codec.js";
+import { compareBytes } from "./key-codec.js";
 import type { StoreProof } from "./proof.js";
 import { BaseError } from "../errors.js";
 
@@ -108,24 +108,15 @@ export class StateStore {
       if (list) list.push(w);
       else byBucket.set(w.bucket, [w]);
     }
+    const committed = this.db.bucketEntriesOf([...byBucket.keys()]);
     const buckets = new Map<number, Uint8Array>();
-    for (const [b, list] of byBucket) buckets.set(b, bucketHash(this.bucketEntriesWith(b, list)));
+    for (const [b, list] of byBucket) {
+      buckets.set(b, bucketHash(bucketEntriesWith(committed.get(b) ?? [], list)));
+    }
     this.tree.discardStaged();
     this.tree.stage(buckets);
     this.staged = { version: this.deliver.version, writes, buckets, root: this.tree.stagedRoot() };
     return this.staged;
-  }
-
-  /** The committed entries of a bucket with the pending writes applied, ascending by key. */
-  private bucketEntriesWith(b: number, writes: PersistedWrite[]): CommittedEntry[] {
-    const merged = new Map<string, CommittedEntry>();
-    for (const e of this.db.bucketEntries(b))
-      merged.set(keyToString(e.key), { key: e.key, valueHash: sha256(e.value) });
-    for (const { key, value } of writes) {
-      if (value === undefined) merged.delete(keyToString(key));
-      else merged.set(keyToString(key), { key, valueHash: sha256(value) });
-    }
-    return [...merged.values()].sort((x, y) => compareBytes(x.key, y.key));
   }
 
   /**
@@ -202,6 +193,33 @@ export class StateStore {
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * The committed entries of a bucket with the pending writes applied, ascending by key: a merge of
+ * two ascending lists (SQLite returns the bucket in BLOB order; the pending writes come sorted
+ * from {@link LayeredStore.pendingWrites}), a write replacing or deleting the equal committed key.
+ */
+function bucketEntriesWith(
+  committed: readonly { key: Uint8Array; value: Uint8Array }[],
+  writes: readonly PersistedWrite[],
+): CommittedEntry[] {
+  const out: CommittedEntry[] = [];
+  let c = 0;
+  for (const w of writes) {
+    for (; c < committed.length; c++) {
+      const e = committed[c] as { key: Uint8Array; value: Uint8Array };
+      const order = compareBytes(e.key, w.key);
+      if (order > 0) break;
+      if (order < 0) out.push({ key: e.key, valueHash: sha256(e.value) });
+    }
+    if (w.value !== undefined) out.push({ key: w.key, valueHash: sha256(w.value) });
+  }
+  for (; c < committed.length; c++) {
+    const e = committed[c] as { key: Uint8Array; value: Uint8Array };
+    out.push({ key: e.key, valueHash: sha256(e.value) });
+  }
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@
  * messages, strictly. Anything a CosmJS or Keplr client would not produce is refused here with a
  * registered error, before any state is read.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
+import { hash } from "node:crypto";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ChainError } from "../errors.js";
 import {
@@ -150,7 +150,7 @@ export function decodeTx(bytes: Uint8Array, opts: DecodeTxOptions): DecodedTx {
   }
 
   return {
-    hash: sha256(bytes),
+    hash: Uint8Array.from(hash("sha256", bytes, "buffer")),
     size: bytes.length,
     bodyBytes: raw.bodyBytes,
     authInfoBytes: raw.authInfoBytes,

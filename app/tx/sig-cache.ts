@@ -3,7 +3,7 @@
  * verified again in FinalizeBlock on the same node. It only ever skips work: gas is charged the
  * same with or without it, so it cannot change results or the app hash.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
+import { hash } from "node:crypto";
 
 export interface SigVerificationCache {
   /** Whether this exact check (tx, chain, signer keys and account numbers) passed before. */
@@ -74,5 +74,5 @@ export function sigCacheKey(
     all.set(p, off);
     off += p.length;
   }
-  return sha256(all);
+  return hash("sha256", all, "buffer");
 }

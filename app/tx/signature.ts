@@ -6,6 +6,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { ChainError } from "../errors.js";
+import { bytesKey, createStringMemo } from "../store/memo.js";
 import { SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/account.js";
 import { ErrInvalidPubKey } from "../sdk-errors.js";
 
@@ -20,9 +21,19 @@ export function secp256k1PubKeyFromAny(any: Any): Uint8Array {
   if (any.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) {
     throw new ChainError(ErrInvalidPubKey, `unsupported public key type ${JSON.stringify(any.typeUrl)}`);
   }
+  // A copy: the memo's bytes are shared and must not be changed by a caller.
+  return Uint8Array.from(checkedPubKey(bytesKey(any.value)));
+}
+
+/**
+ * Decoding and the on-curve check of `PubKey` bytes, kept for keys that passed. The check
+ * (a modular square root) costs more than the rest of a bank send, and every transaction of an
+ * account carries the same key, in CheckTx and again in FinalizeBlock.
+ */
+const checkedPubKey = createStringMemo(32_768, (value: string): Uint8Array => {
   let key: Uint8Array;
   try {
-    key = PubKey.decode(any.value).key;
+    key = PubKey.decode(Buffer.from(value, "latin1")).key;
   } catch (err) {
     throw new ChainError(ErrInvalidPubKey, "undecodable secp256k1 public key", err);
   }
@@ -37,7 +48,7 @@ export function secp256k1PubKeyFromAny(any: Any): Uint8Array {
     throw new ChainError(ErrInvalidPubKey, "secp256k1 public key is not a point on the curve", err);
   }
   return key;
-}
+});
 
 /**
  * Verifies a 64-byte r||s secp256k1 signature over sha256(signBytes). High-S signatures are

@@ -6,6 +6,7 @@ import { ripemd160 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ChainError } from "../../errors.js";
 import { ErrInvalidAddress } from "../../sdk-errors.js";
+import { bytesKey, createStringMemo } from "../../store/memo.js";
 import { bech32Decode, bech32Encode, Bech32Error } from "./bech32.js";
 
 /** Bech32 prefixes (SPEC section 2). */
@@ -19,6 +20,26 @@ export const BECH32_PREFIX = {
 } as const;
 
 /**
+ * Entries of each address memo. Every transaction decodes and re-encodes the same few addresses
+ * several times (signers, fee payer, balances, events), in CheckTx and again in FinalizeBlock.
+ */
+const ADDRESS_MEMO_ENTRIES = 32_768;
+
+/** bech32 decoding of strings that decoded; a bad string throws and is not kept. */
+const decodeBech32 = createStringMemo(ADDRESS_MEMO_ENTRIES, bech32Decode);
+const encodeAccountBytes = createStringMemo(ADDRESS_MEMO_ENTRIES, (bytes: string) =>
+  bech32Encode(BECH32_PREFIX.account, Buffer.from(bytes, "latin1")),
+);
+const addressOfPubKey = createStringMemo(ADDRESS_MEMO_ENTRIES, (pubKey: string) =>
+  bech32Encode(BECH32_PREFIX.account, ripemd160(sha256(Buffer.from(pubKey, "latin1")))),
+);
+
+/** Module addresses by name: the fee collector's is needed by every transaction. */
+const moduleAddressOf = createStringMemo(1024, (name: string) =>
+  bech32Encode(BECH32_PREFIX.account, sha256(new TextEncoder().encode(name)).slice(0, 20)),
+);
+
+/**
  * Derives the account address of a compressed secp256k1 public key:
  * bech32("poq", ripemd160(sha256(pubkey))), as CosmJS and Keplr do.
  *
@@ -26,7 +47,7 @@ export const BECH32_PREFIX = {
  * accountAddressFromPubKey(compressed33Bytes); // "poq1..."
  */
 export function accountAddressFromPubKey(pubKey: Uint8Array): string {
-  return bech32Encode(BECH32_PREFIX.account, ripemd160(sha256(pubKey)));
+  return addressOfPubKey(bytesKey(pubKey));
 }
 
 /**
@@ -37,7 +58,7 @@ export function accountAddressFromPubKey(pubKey: Uint8Array): string {
  * moduleAddress("fee_collector"); // "poq1..."
  */
 export function moduleAddress(name: string): string {
-  return bech32Encode(BECH32_PREFIX.account, sha256(new TextEncoder().encode(name)).slice(0, 20));
+  return moduleAddressOf(name);
 }
 
 /**
@@ -52,7 +73,7 @@ export function parseAccountAddress(address: string, field = "address"): Uint8Ar
     throw new ChainError(ErrInvalidAddress, `${field}: empty address string is not allowed`);
   let decoded: { prefix: string; data: Uint8Array };
   try {
-    decoded = bech32Decode(address);
+    decoded = decodeBech32(address);
   } catch (err) {
     const why = err instanceof Bech32Error ? err.message : "undecodable";
     throw new ChainError(
@@ -72,7 +93,8 @@ export function parseAccountAddress(address: string, field = "address"): Uint8Ar
       `${field}: address must be 20 or 32 bytes, got ${decoded.data.length}`,
     );
   }
-  return decoded.data;
+  // A copy: the memo's bytes are shared and must not be changed by a caller.
+  return decoded.data.slice();
 }
 
 /**
@@ -82,5 +104,5 @@ export function parseAccountAddress(address: string, field = "address"): Uint8Ar
  * formatAccountAddress(new Uint8Array(20));
  */
 export function formatAccountAddress(bytes: Uint8Array): string {
-  return bech32Encode(BECH32_PREFIX.account, bytes);
+  return encodeAccountBytes(bytesKey(bytes));
 }

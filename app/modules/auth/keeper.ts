@@ -15,6 +15,7 @@ import {
   globalAccountNumberKey,
   paramsKey,
 } from "./keys.js";
+import { createLastBytesMemo } from "../../store/memo.js";
 import { type AuthParams, authParamsFromJson, authParamsToJson, defaultAuthParams } from "./params.js";
 
 /** The part of a context the keepers read: the store only. Any {@link Context} qualifies. */
@@ -77,6 +78,7 @@ function u64be(n: bigint): Uint8Array {
 export function createAccountKeeper(opts: CreateAccountKeeperOptions = {}): AccountKeeper {
   const modules = new Map<string, readonly string[]>([[FEE_COLLECTOR, []]]);
   for (const [name, perms] of Object.entries(opts.moduleAccounts ?? {})) modules.set(name, [...perms]);
+  const decodeParams = createLastBytesMemo((raw) => authParamsFromJson(JSON.parse(textDecoder.decode(raw))));
   const byAddress = new Map<string, string>();
   for (const name of modules.keys()) byAddress.set(moduleAddress(name), name);
 
@@ -118,8 +120,9 @@ export function createAccountKeeper(opts: CreateAccountKeeperOptions = {}): Acco
     getAccount,
     hasAccount: (ctx, address) => ctx.store.has(accountKey(parseAccountAddress(address))),
     getParams: (ctx) => {
+      // Read (and charged) on every transaction; decoded again only when the bytes change.
       const raw = ctx.store.get(paramsKey());
-      return raw ? authParamsFromJson(JSON.parse(textDecoder.decode(raw))) : defaultAuthParams();
+      return raw ? decodeParams(raw) : defaultAuthParams();
     },
     *accounts(ctx) {
       for (const [k, v] of ctx.store.iterate(accountsPrefix())) {

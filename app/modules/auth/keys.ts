@@ -14,12 +14,20 @@ const GLOBAL_ACCOUNT_NUMBER = 0x02;
 const PARAMS = 0x03;
 
 function key(...parts: (number | Uint8Array)[]): Uint8Array {
-  const out: number[] = [...AUTH_STORE_PREFIX];
+  // Built on every store access of every transaction: one allocation, no intermediate arrays.
+  let size = AUTH_STORE_PREFIX.length;
+  for (const part of parts) size += typeof part === "number" ? 1 : part.length;
+  const out = new Uint8Array(size);
+  out.set(AUTH_STORE_PREFIX, 0);
+  let offset = AUTH_STORE_PREFIX.length;
   for (const part of parts) {
-    if (typeof part === "number") out.push(part);
-    else out.push(...part);
+    if (typeof part === "number") out[offset++] = part;
+    else {
+      out.set(part, offset);
+      offset += part.length;
+    }
   }
-  return Uint8Array.from(out);
+  return out;
 }
 
 /** `auth/ 0x01` — the prefix of all accounts, for iteration (export). */

@@ -30,6 +30,7 @@ import {
   supplyKey,
   supplyPrefix,
 } from "./keys.js";
+import { createLastBytesMemo } from "../../store/memo.js";
 import { type BankParams, bankParamsFromJson, bankParamsToJson, defaultBankParams } from "./params.js";
 
 /** A context that can write and emit events (any {@link Context} qualifies). */
@@ -147,9 +148,11 @@ export function createBankKeeper(opts: CreateBankKeeperOptions): BankKeeper {
     accounts.ensureAccount(ctx, toAddr);
   };
 
+  // Read (and charged) on every send; decoded again only when the stored bytes change.
+  const decodeParams = createLastBytesMemo((raw) => bankParamsFromJson(JSON.parse(dec.decode(raw))));
   const getParams = (ctx: StoreContext): BankParams => {
     const raw = ctx.store.get(paramsKey());
-    return raw ? bankParamsFromJson(JSON.parse(dec.decode(raw))) : defaultBankParams();
+    return raw ? decodeParams(raw) : defaultBankParams();
   };
 
   /** The address of a registered module; the account itself is made (or promoted) after a transfer succeeds, so a failed one writes nothing. */

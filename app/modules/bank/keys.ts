@@ -13,15 +13,24 @@ const DENOM_METADATA = 0x01;
 const BALANCE = 0x02;
 const PARAMS = 0x03;
 
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const encoder = new TextEncoder();
+const utf8 = (s: string): Uint8Array => encoder.encode(s);
 
 function key(...parts: (number | Uint8Array)[]): Uint8Array {
-  const out: number[] = [...BANK_STORE_PREFIX];
+  // Built on every store access of every transaction: one allocation, no intermediate arrays.
+  let size = BANK_STORE_PREFIX.length;
+  for (const part of parts) size += typeof part === "number" ? 1 : part.length;
+  const out = new Uint8Array(size);
+  out.set(BANK_STORE_PREFIX, 0);
+  let offset = BANK_STORE_PREFIX.length;
   for (const part of parts) {
-    if (typeof part === "number") out.push(part);
-    else out.push(...part);
+    if (typeof part === "number") out[offset++] = part;
+    else {
+      out.set(part, offset);
+      offset += part.length;
+    }
   }
-  return Uint8Array.from(out);
+  return out;
 }
 
 /** `bank/ 0x00 | denom` → total supply of the denom, decimal ASCII. */

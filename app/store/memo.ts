@@ -1,0 +1,73 @@
+/**
+ * Memos of pure functions, keyed by their exact input. They can only save work, never change a
+ * result: the same input always gave the same output, so a hit returns what a call would have.
+ * Consensus code uses them for work that repeats on every transaction (address decoding, public
+ * key checks, parameter decoding); only successful results are kept, errors are recomputed.
+ */
+
+/**
+ * A bounded memo of `fn` over string inputs; when full, the oldest entry goes first (a `Map`
+ * iterates in insertion order). Returned values are shared: store only immutable ones.
+ *
+ * @example
+ * const decode = createStringMemo(10_000, (s: string) => s.length);
+ * decode("poq1..."); // computed once, then read from the memo
+ */
+export function createStringMemo<V>(maxEntries: number, fn: (input: string) => V): (input: string) => V {
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  }
+  const entries = new Map<string, V>();
+  return (input) => {
+    const hit = entries.get(input);
+    if (hit !== undefined) return hit;
+    const value = fn(input);
+    if (entries.size >= maxEntries) {
+      const oldest = entries.keys().next();
+      if (!oldest.done) entries.delete(oldest.value);
+    }
+    entries.set(input, value);
+    return value;
+  };
+}
+
+/**
+ * Bytes as a string that identifies them exactly (one latin1 character per byte), for memo keys.
+ *
+ * @example
+ * bytesKey(Uint8Array.of(0x61)); // "a"
+ */
+export function bytesKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
+/**
+ * A memo of the last decoding of a stored value (such as module parameters, read on every
+ * transaction and rarely changed): while the stored bytes are the same, the decoded value is
+ * reused. The value is frozen, so that no caller can change what the next one reads.
+ *
+ * @example
+ * const params = createLastBytesMemo((raw) => JSON.parse(new TextDecoder().decode(raw)));
+ * params(store.get(paramsKey())!);
+ */
+export function createLastBytesMemo<V extends object>(
+  decode: (raw: Uint8Array) => V,
+): (raw: Uint8Array) => V {
+  let lastRaw: Buffer | undefined;
+  let lastValue: V | undefined;
+  return (raw) => {
+    if (lastRaw && lastValue && lastRaw.equals(raw)) return lastValue;
+    const value = deepFreeze(decode(raw));
+    lastRaw = Buffer.from(raw);
+    lastValue = value;
+    return value;
+  };
+}
+
+function deepFreeze<V>(value: V): V {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
