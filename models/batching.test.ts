@@ -25,7 +25,8 @@ test("similar lengths share a batch up to maxBatch, every index once, sorted by 
   );
 });
 
-test("short texts batch together even when relative padding is high (fixed cost per call)", () => {
-  assert.deepEqual(planBatches([5, 12, 20], 16), [[0, 1, 2]]);
+test("a few tokens of padding are accepted, more are not", () => {
+  assert.deepEqual(planBatches([14, 12, 13, 15], 16), [[1, 2, 0], [3]]);
+  assert.deepEqual(planBatches([5, 12, 20], 16), [[0], [1], [2]]);
   assert.deepEqual(planBatches([], 16), []);
 });

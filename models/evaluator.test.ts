@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { EvaluatorError, ModelFilesError } from "./errors.js";
 import { createEvaluator, type Evaluator } from "./evaluator.js";
-import { bundledModelsDir, resolveModelDir } from "./manifest.js";
+import { bundledModelsDir, loadManifest, manifestFile, resolveModelDir } from "./manifest.js";
+import { openSession } from "./session.js";
+import { loadTokenizer } from "./tokenize.js";
 
 let ev: Evaluator;
 const PROMPT = "Why is the sky blue?";
@@ -56,6 +58,31 @@ test("batching with padding gives the same scores as single calls (within 1 bp)"
   for (const [i, p] of pairs.entries()) {
     const single = await ev.score(p.prompt, p.response);
     assert.ok(Math.abs(single - (batch[i] as number)) <= 1, `${single} vs ${batch[i]}`);
+  }
+});
+
+test("an embedding does not depend on its batch: alone vs padded next to a long text (per-row quantization)", async () => {
+  const dir = resolveModelDir("all-minilm-l6-v2");
+  const m = loadManifest(dir);
+  const tok = loadTokenizer(manifestFile(dir, m, "tokenizer"));
+  const session = await openSession(manifestFile(dir, m, "model"), { threads: 1 });
+  try {
+    const short = tok.encodeSingle(PROMPT, m.maxTokens);
+    const long = tok.encodeSingle(GOOD.repeat(4), m.maxTokens);
+    assert.ok(long.ids.length > 3 * short.ids.length);
+    const [alone] = await session.run([short], m.output, tok.padId);
+    const [padded, other] = await session.run([short, long], m.output, tok.padId);
+    const [otherAlone] = await session.run([long], m.output, tok.padId);
+    for (const [a, b] of [
+      [alone, padded],
+      [other, otherAlone],
+    ] as const) {
+      assert.ok(a && b && a.length === 384 && b.length === 384);
+      const diff = Math.max(...a.map((x, i) => Math.abs(x - (b[i] as number))));
+      assert.ok(diff < 1e-5, `max difference ${diff}`);
+    }
+  } finally {
+    await session.release();
   }
 });
 
