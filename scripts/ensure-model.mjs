@@ -46,16 +46,24 @@ if (python.status !== 0) {
 }
 log("running python3 scripts/convert-minilm.py (first time: creates .tools/py, downloads about 100 MB)");
 const started = Date.now();
-const timer = setInterval(() => log(`still converting, ${Math.round((Date.now() - started) / 1000)}s elapsed`), 15_000);
+const timer = setInterval(
+  () => log(`still converting, ${Math.round((Date.now() - started) / 1000)}s elapsed`),
+  15_000,
+);
 const status = await new Promise((done) => {
-  const child = spawn("python3", [join(root, "scripts", "convert-minilm.py")], { cwd: root, stdio: "inherit" });
+  const child = spawn("python3", [join(root, "scripts", "convert-minilm.py")], {
+    cwd: root,
+    stdio: "inherit",
+  });
   child.on("close", (code) => done(code ?? 1));
 });
 clearInterval(timer);
 if (status !== 0) process.exit(1);
 bad = problems();
 if (bad.length > 0) {
-  process.stderr.write(`[ensure-model] error: the rebuilt model does not match the manifest: ${bad.join("; ")}\n`);
+  process.stderr.write(
+    `[ensure-model] error: the rebuilt model does not match the manifest: ${bad.join("; ")}\n`,
+  );
   process.exit(1);
 }
 log(`model rebuilt in ${Math.round((Date.now() - started) / 1000)}s`);
