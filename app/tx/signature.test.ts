@@ -1,0 +1,53 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { verifySecp256k1, verifySecp256k1Js } from "./signature.js";
+
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const be32 = (n: bigint): Uint8Array => Uint8Array.from(Buffer.from(n.toString(16).padStart(64, "0"), "hex"));
+const sigOf = (r: bigint, s: bigint): Uint8Array => Uint8Array.from([...be32(r), ...be32(s)]);
+const scalar = (b: Uint8Array): bigint => BigInt(`0x${Buffer.from(b).toString("hex")}`);
+
+function signed(seed: number): { pub: Uint8Array; msg: Uint8Array; sig: Uint8Array } {
+  const secret = sha256(Uint8Array.of(seed, 1));
+  const msg = sha256(Uint8Array.of(seed, 2));
+  const sig = secp256k1.sign(sha256(msg), secret, { prehash: false, lowS: true, format: "compact" });
+  return { pub: secp256k1.getPublicKey(secret, true), msg, sig };
+}
+
+/** Both implementations must agree on every case; `expected` is what the rules say. */
+function check(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, expected: boolean, what: string): void {
+  assert.equal(verifySecp256k1Js(pub, msg, sig), expected, `js: ${what}`);
+  assert.equal(verifySecp256k1(pub, msg, sig), expected, `openssl: ${what}`);
+}
+
+test("OpenSSL and JavaScript verification agree: valid, forged, other key, other message", () => {
+  for (let seed = 0; seed < 12; seed++) {
+    const { pub, msg, sig } = signed(seed);
+    check(pub, msg, sig, true, `valid #${seed}`);
+    const forged = Uint8Array.from(sig);
+    forged[seed % 64] = (forged[seed % 64] ?? 0) ^ 1;
+    check(pub, msg, forged, false, `flipped byte #${seed}`);
+    check(signed(seed + 100).pub, msg, sig, false, `other key #${seed}`);
+    check(pub, Uint8Array.of(...msg, 0), sig, false, `other message #${seed}`);
+  }
+});
+
+test("high-S twins, zero and out-of-range scalars, wrong lengths and bad keys are refused by both", () => {
+  const { pub, msg, sig } = signed(7);
+  const r = scalar(sig.subarray(0, 32));
+  const s = scalar(sig.subarray(32));
+  check(pub, msg, sigOf(r, N - s), false, "high-S twin of a valid signature");
+  check(pub, msg, sigOf(0n, s), false, "r = 0");
+  check(pub, msg, sigOf(r, 0n), false, "s = 0");
+  check(pub, msg, sigOf(r + N, s), false, "r + n (same point x, out of range)");
+  check(pub, msg, sigOf(N, s), false, "r = n");
+  check(pub, msg, sig.subarray(0, 63), false, "63 bytes");
+  check(pub, msg, Uint8Array.of(...sig, 0), false, "65 bytes");
+  const offCurve = Uint8Array.from(pub);
+  offCurve[0] = 0x04; // not a compressed-point prefix
+  check(offCurve, msg, sig, false, "bad key prefix");
+  check(new Uint8Array(33).fill(2), msg, sig, false, "x not on the curve");
+  check(secp256k1.Point.fromBytes(pub).toBytes(false), msg, sig, true, "uncompressed key (JavaScript path)");
+});
