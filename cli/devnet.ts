@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { startDevnet, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
 import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
-import { DEFAULT_HOME, globalOptions } from "./global-options.js";
+import { DEFAULT_HOME, DEFAULT_NODE, globalOptions } from "./global-options.js";
 import { printResult } from "./output.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
@@ -41,6 +41,8 @@ export function devnetHome(cmd: Command): string {
 function summary(d: Devnet): string {
   const h = d.home;
   const q = (s: string) => (/\s/.test(s) ? `'${s}'` : s);
+  // Non-default ports: the commands below need to be told where node 0 is.
+  const at = `--home ${q(h)}${d.rpcUrls[0] === DEFAULT_NODE ? "" : ` --node ${d.rpcUrls[0]}`}`;
   const standin = d.standinUrl
     ? `${d.standinUrl}  ** STAND-IN: answers from a bundled Q&A set, not an LLM (use --backend URL for a real one) **`
     : "(the --backend you gave)";
@@ -62,10 +64,10 @@ function summary(d: Devnet): string {
       .map((a) => `  ${a.name.padEnd(6)} ${a.address}`),
     "",
     "Try, in another terminal:",
-    `  poq --home ${q(h)} query balance alice --keyring-backend test`,
-    `  poq --home ${q(h)} tx infer --model ${d.model} --prompt "Why is the sky blue?" --fee 10000upoq --from alice --keyring-backend test --wait`,
-    `  poq --home ${q(h)} query nodes`,
-    `  poq --home ${q(h)} tx bank send alice bob 1000upoq --keyring-backend test`,
+    `  poq ${at} query balance alice --keyring-backend test`,
+    `  poq ${at} tx infer --model ${d.model} --prompt "Why is the sky blue?" --fee 10000upoq --from alice --keyring-backend test --wait`,
+    `  poq ${at} query nodes`,
+    `  poq ${at} tx bank send alice bob 1000upoq --keyring-backend test`,
     "",
     "Ctrl-C stops everything.",
   ];
@@ -184,5 +186,7 @@ export function devnetCommand(): Command {
       });
       rmSync(endpointsFile(home), { force: true });
       say("stopped");
+      // Everything this process started has stopped; a library's reconnect timer must not keep it alive.
+      process.exit(0);
     });
 }

@@ -3,7 +3,7 @@
  * and by polling `/status` otherwise (also as a slow safety net while the websocket is up, since a
  * silently dropped subscription would otherwise stall the node).
  */
-import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
+import WebSocket from "ws";
 import { cometStatus } from "../network/comet-process.js";
 
 export interface FollowBlocksOptions {
@@ -42,7 +42,7 @@ export function followBlocks(opts: FollowBlocksOptions): BlockFollower {
   let stopped = false;
   let mode = "polling";
   let timer: NodeJS.Timeout | undefined;
-  let ws: { client: Comet38Client; unsubscribe: () => void } | undefined;
+  let ws: WebSocket | undefined;
   const report = (h: bigint): void => {
     if (stopped || h <= last) return;
     last = h;
@@ -64,24 +64,39 @@ export function followBlocks(opts: FollowBlocksOptions): BlockFollower {
     if (stopped || mode === "polling") return;
     mode = "polling";
     opts.log?.(`websocket closed (${why}); polling every ${opts.pollMs ?? 500} ms`);
-    ws?.unsubscribe();
-    ws?.client.disconnect();
+    ws?.terminate();
     ws = undefined;
   };
 
-  try {
-    const socket = new WebsocketClient(websocketUrl(opts.rpcUrl), (err) => fallBack(String(err)));
-    const client = Comet38Client.create(socket);
-    const sub = client.subscribeNewBlockHeader().subscribe({
-      next: (header) => report(BigInt(header.height)),
-      error: (err: unknown) => fallBack(err instanceof Error ? err.message : String(err)),
-      complete: () => fallBack("subscription ended"),
-    });
-    ws = { client, unsubscribe: () => sub.unsubscribe() };
-    mode = "websocket";
-  } catch (err) {
-    opts.log?.(`no websocket (${err instanceof Error ? err.message : String(err)}); polling`);
-  }
+  // JSON-RPC `subscribe` to NewBlockHeader; no reconnection here: polling takes over when it drops.
+  const socket = new WebSocket(websocketUrl(opts.rpcUrl), { handshakeTimeout: 5000 });
+  ws = socket;
+  mode = "websocket";
+  socket.on("open", () =>
+    socket.send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: "poq-blocks",
+        method: "subscribe",
+        params: { query: "tm.event='NewBlockHeader'" },
+      }),
+    ),
+  );
+  socket.on("message", (data) => {
+    try {
+      const msg = JSON.parse(String(data)) as {
+        error?: { message?: string };
+        result?: { data?: { value?: { header?: { height?: string } } } };
+      };
+      if (msg.error) fallBack(msg.error.message ?? "subscribe refused");
+      const height = msg.result?.data?.value?.header?.height;
+      if (height !== undefined) report(BigInt(height));
+    } catch {
+      // a frame that is not ours; ignore it
+    }
+  });
+  socket.on("error", (err) => fallBack(err.message));
+  socket.on("close", () => fallBack("closed by the node"));
   void poll();
   return {
     get mode() {
@@ -90,8 +105,7 @@ export function followBlocks(opts: FollowBlocksOptions): BlockFollower {
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      ws?.unsubscribe();
-      ws?.client.disconnect();
+      ws?.terminate();
       ws = undefined;
     },
   };
