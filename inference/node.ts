@@ -121,21 +121,27 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     const id = entry.requestId;
     const bytes = fromBase64(entry.txBytes ?? "");
     const hash = entry.txHash ?? toHex(sha256(bytes)).toUpperCase();
+    let usedSequence = false;
     try {
       await client.broadcastTxSync(bytes);
       log(`request ${id}: broadcast tx ${hash}`);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
+      usedSequence = /sequence mismatch|account sequence/i.test(msg);
       // The same bytes already in the mempool, or already in a block (then CheckTx sees a used sequence).
-      if (!/already exists in cache|sequence mismatch|account sequence/i.test(msg)) {
+      if (!usedSequence && !/already exists in cache/i.test(msg)) {
         backoff(id, `broadcast failed: ${msg}`);
         return;
       }
     }
-    const tx = await awaitInclusion(hash);
+    const tx = await awaitInclusion(hash, usedSequence ? 3000 : 15_000);
     if (!tx) {
-      // Neither in a block nor accepted: sign again only if the old bytes can no longer be included.
-      backoff(id, `tx ${hash} not in a block yet`);
+      if (usedSequence) {
+        // Not in a block, and its sequence is taken: these bytes can never be included, and the
+        // request still waits for us (serve checked), so signing anew cannot answer twice.
+        ledger.put({ requestId: id, state: "answered", response: entry.response });
+        backoff(id, `tx ${hash} can no longer be included; signing again`);
+      } else backoff(id, `tx ${hash} not in a block yet`);
       return;
     }
     if (tx.code === 0) {
@@ -215,13 +221,29 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     }
   };
 
+  /** Settles ledger entries whose transaction went out but whose request is no longer waiting for us. */
+  const reconcile = async (waiting: ReadonlySet<string>): Promise<void> => {
+    for (const entry of ledger.entries()) {
+      if (entry.state !== "broadcast" || waiting.has(entry.requestId) || !entry.txHash) continue;
+      const tx = await client.getTx(entry.txHash).catch(() => null);
+      if (tx?.code === 0) {
+        ledger.put({ ...entry, state: "confirmed", height: tx.height });
+        log(`request ${entry.requestId}: response found in block ${tx.height} (tx ${entry.txHash})`);
+      } else if (tx) {
+        ledger.put({ ...entry, state: "rejected", height: tx.height, error: tx.rawLog ?? `code ${tx.code}` });
+      }
+    }
+  };
+
   const scan = async (): Promise<void> => {
     const { requests } = await queryRequests(opts.rpcUrl, { node: address, status: "ASSIGNED", limit: 100 });
-    for (const req of requests) {
+    const mine = requests.filter((r) => r.node === address && r.responded_height === "0");
+    for (const req of mine) {
       if (stopped) return;
-      if (req.node === address && req.responded_height === "0") await serve(req);
+      await serve(req);
     }
     // Retries of requests not served now are picked up on later blocks.
+    await reconcile(new Set(mine.map((r) => r.id)));
   };
 
   const poke = (): void => {
