@@ -2,10 +2,14 @@
  * `poq bench ...`: the benchmarks. Each reports figures; none asserts on time.
  */
 import { Command } from "commander";
+import { benchChainCommand } from "../bench/chain-load.js";
 import { benchEvaluatorCommand } from "../bench/evaluator.js";
+import { benchFinalizeCommand } from "../bench/finalize-block.js";
 
 export function benchCommand(): Command {
   return new Command("bench")
     .description("benchmarks: evaluator latency and throughput, chain throughput, time to quality")
-    .addCommand(benchEvaluatorCommand());
+    .addCommand(benchEvaluatorCommand())
+    .addCommand(benchFinalizeCommand())
+    .addCommand(benchChainCommand());
 }
