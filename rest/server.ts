@@ -9,6 +9,7 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { createBlockCachedReader } from "./block-cache.js";
 import { createRpcChainReader, type ChainReader } from "./chain-reader.js";
 import { errorBodySchema, RestError, type RestErrorName } from "./errors.js";
 import { cosmosAuthRoutes } from "./routes/cosmos-auth.js";
@@ -25,8 +26,10 @@ import { webRoutes } from "./routes/web.js";
 export interface BuildServerOptions {
   /** The node's CometBFT RPC URL, e.g. `http://127.0.0.1:26657`. */
   rpcUrl: string;
-  /** Reads the chain; default: CometBFT JSON-RPC at `rpcUrl`. */
+  /** Reads the chain; default: CometBFT JSON-RPC at `rpcUrl`, with the per-block query cache. */
   reader?: ChainReader;
+  /** Reuse ABCI query answers until the next block (block-cache.ts). Default true; ignored with `reader`. */
+  blockCache?: boolean;
   /** Allowed browser origins (`["*"]` for any), or false for no CORS headers. Default `["*"]`. */
   cors?: { origins: string[] } | false;
   /** Requests per client IP per window, or false for none. Default 600 per second. */
@@ -78,7 +81,17 @@ function catalogueName(err: FastifyError): RestErrorName {
  */
 export async function buildServer(opts: BuildServerOptions): Promise<FastifyInstance> {
   registerPoqAnyJson();
-  const reader = opts.reader ?? createRpcChainReader({ rpcUrl: opts.rpcUrl });
+  let reader = opts.reader;
+  let closeReader = (): void => {};
+  if (!reader) {
+    const rpc = createRpcChainReader({ rpcUrl: opts.rpcUrl });
+    if (opts.blockCache === false) reader = rpc;
+    else {
+      const cached = await createBlockCachedReader(rpc);
+      reader = cached;
+      closeReader = () => cached.close();
+    }
+  }
   const app = Fastify({
     logger: opts.logger ?? false,
     // Query keys like `pagination.limit` stay flat; coercion turns "10" into 10 for integer schemas.
@@ -86,6 +99,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     bodyLimit: 64 * 1024,
   });
   app.addSchema(errorBodySchema);
+  app.addHook("onClose", async () => closeReader());
 
   app.setErrorHandler((err: FastifyError | RestError, req, reply) => {
     const restError =
