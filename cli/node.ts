@@ -8,11 +8,17 @@ import { startInferenceNode } from "../inference/node.js";
 import { queryNode } from "../inference/chain-query.js";
 import { globalOptions } from "./global-options.js";
 import { openKeyring } from "./keys.js";
-import { keyringBackendOption } from "./chain-client.js";
+import { keyringBackendOption, parseAmount } from "./chain-client.js";
+import { createPoqSigningClient } from "../client/signing-client.js";
+import { registerNode } from "../client/poq-tx.js";
+import { startStandinServer, type StandinMode } from "../inference/standin/server.js";
+import { printResult } from "./output.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { intFlag } from "./devnet.js";
 
 interface RunFlags {
+  register?: string;
+  stake: string;
   backend: string;
   apiKey?: string;
   from: string;
@@ -41,6 +47,8 @@ export function nodeCommand(): Command {
     .requiredOption("--from <key>", "the node's operator key (registered with: poq tx node register)")
     .option("--backend-model <name>", "model name to send to the backend instead of the request's model id")
     .option("--backend-timeout <seconds>", "per backend call", "60")
+    .option("--register <models>", "register first (comma-separated model ids) when not registered yet")
+    .option("--stake <amount>", "stake bonded by --register", "10000000upoq")
     .addOption(keyringBackendOption())
     .addHelpText(
       "after",
@@ -59,7 +67,21 @@ export function nodeCommand(): Command {
       const signer = await (await openKeyring(cmd, true)).signer(o.from);
       const [account] = await signer.getAccounts();
       const address = account!.address;
-      const registered = await queryNode(g.node, address);
+      let registered = await queryNode(g.node, address);
+      if (registered?.status !== "ACTIVE" && o.register !== undefined) {
+        const models = o.register
+          .split(",")
+          .map((m) => m.trim())
+          .filter(Boolean);
+        const stake = parseAmount(o.stake, "--stake");
+        const client = await createPoqSigningClient(g.node, signer);
+        try {
+          await registerNode(client, address, { models, stake, moniker: o.from });
+        } finally {
+          client.disconnect();
+        }
+        registered = await queryNode(g.node, address);
+      }
       if (!registered || registered.status !== "ACTIVE") {
         throw new CliError(`${address} is not an active inference node on ${g.node}`, EXIT.failure, {
           details: `register it first: poq tx node register --models MODEL --stake 10000000upoq --from ${o.from}`,
@@ -88,6 +110,28 @@ export function nodeCommand(): Command {
       log(
         `stopped: ${s.confirmed} responses in blocks, ${s.backendCalls} backend calls (${s.backendFailures} failed)`,
       );
+    });
+  node
+    .command("standin")
+    .description(
+      "serve the devnet's stand-in OpenAI-compatible backend (bundled answers; NOT a language model)",
+    )
+    .option("--listen <host:port>", "where to listen", "127.0.0.1:8080")
+    .option("--mode <mode>", "answer (bundled answers), lazy (filler) or garbage (not JSON)", "answer")
+    .action(async (o: { listen: string; mode: string }, cmd: Command) => {
+      if (!["answer", "lazy", "garbage"].includes(o.mode))
+        throw new CliError(`--mode must be answer, lazy or garbage, got "${o.mode}"`, EXIT.usage);
+      const standin = await startStandinServer({ listen: o.listen, mode: o.mode as StandinMode });
+      printResult(
+        cmd,
+        { url: standin.url, mode: o.mode, standin: true },
+        `stand-in backend (not an LLM) on ${standin.url}/v1/chat/completions, mode ${o.mode}; Ctrl-C to stop`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => void standin.close().then(resolve);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
     });
   return node;
 }
