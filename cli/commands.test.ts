@@ -1,0 +1,115 @@
+/**
+ * The command line without a chain: `--help` on every command, and the exit codes for bad input and
+ * an unreachable node (cli/exit-codes.ts).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { createProgram, run } from "./main.js";
+import { EXIT } from "./exit-codes.js";
+
+/** Runs the CLI with stdout and stderr captured. */
+async function poq(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const write = {
+    out: process.stdout.write.bind(process.stdout),
+    err: process.stderr.write.bind(process.stderr),
+  };
+  process.stdout.write = ((chunk: string | Uint8Array) =>
+    out.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) =>
+    err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  const saved = process.exitCode;
+  try {
+    const code = await run(["node", "poq", ...args]);
+    return { code, out: out.join(""), err: err.join("") };
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+    process.exitCode = saved;
+  }
+}
+
+function paths(cmd: Command, prefix: string[] = []): string[][] {
+  return cmd.commands.flatMap((c) => [[...prefix, c.name()], ...paths(c, [...prefix, c.name()])]);
+}
+
+describe("poq command line", () => {
+  it("answers --help on every command with exit code 0", async () => {
+    const all = paths(createProgram());
+    for (const name of ["devnet", "testnet", "tx", "query", "node"])
+      assert.ok(
+        all.some((p) => p[0] === name),
+        name,
+      );
+    for (const path of all) {
+      const r = await poq(...path, "--help");
+      assert.equal(r.code, 0, `${path.join(" ")} --help: ${r.err}`);
+      assert.match(r.out, /Usage: poq /, path.join(" "));
+    }
+  });
+
+  it("exits 2 for malformed amounts, unknown keys, bad ids and unknown flags", async () => {
+    const home = mkdtempSync(join(tmpdir(), "poq-cli-"));
+    const amount = await poq("--home", home, "tx", "bank", "send", "alice", "bob", "1.5poq");
+    assert.equal(amount.code, EXIT.usage);
+    assert.match(amount.err, /"1.5poq" is not an amount.*1000upoq/);
+    const fee = await poq(
+      "--home",
+      home,
+      "tx",
+      "infer",
+      "--model",
+      "m",
+      "--prompt",
+      "p",
+      "--fee",
+      "-3",
+      "--from",
+      "a",
+    );
+    assert.equal(fee.code, EXIT.usage);
+    const key = await poq("--home", home, "query", "balance", "zed");
+    assert.equal(key.code, EXIT.usage);
+    assert.match(key.err, /"zed" is neither a poq address nor a key/);
+    const from = await poq(
+      "--home",
+      home,
+      "--node",
+      "http://127.0.0.1:9",
+      "tx",
+      "bank",
+      "send",
+      "zed",
+      "poq1x",
+      "1upoq",
+      "--keyring-backend",
+      "test",
+    );
+    assert.equal(from.code, EXIT.usage);
+    const badAddr = await poq("--home", home, "query", "balance", "poq1qqqq");
+    assert.equal(badAddr.code, EXIT.usage);
+    assert.equal((await poq("query", "request", "seven")).code, EXIT.usage);
+    assert.equal((await poq("query", "requests", "--status", "DONE")).code, EXIT.usage);
+    assert.equal((await poq("devnet", "--validators", "0")).code, EXIT.usage);
+    assert.equal((await poq("query", "params", "--bogus")).code, EXIT.usage);
+  });
+
+  it("exits 3 with the URL and the flag when the node cannot be reached", async () => {
+    const r = await poq("--node", "http://127.0.0.1:9", "query", "params");
+    assert.equal(r.code, EXIT.unreachable);
+    assert.match(r.err, /cannot reach the node at http:\/\/127\.0\.0\.1:9.*--node/);
+    const bal = await poq(
+      "--node",
+      "http://127.0.0.1:9",
+      "query",
+      "balance",
+      "poq1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqgzhn9g",
+    );
+    assert.equal(bal.code, EXIT.unreachable, bal.err);
+  });
+});

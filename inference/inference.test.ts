@@ -1,0 +1,115 @@
+/**
+ * The inference node's parts without a chain: trimming, the backend client against the stand-in
+ * (answers, garbage, HTTP errors, timeouts, nobody listening) and the submission ledger on disk.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { trimResponse } from "./trim.js";
+import { BackendError, completionsUrl, createChatBackend, parseCompletion } from "./backend.js";
+import { openSubmissionLedger } from "./ledger.js";
+import { standinAnswer, startStandinServer, type StandinServer } from "./standin/server.js";
+
+describe("trimResponse", () => {
+  it("keeps at most max_tokens words and the original spacing between them", () => {
+    assert.equal(trimResponse("  one two\nthree four  ", { maxTokens: 3, maxBytes: 100 }), "one two\nthree");
+    assert.equal(trimResponse("one two", { maxTokens: 5, maxBytes: 100 }), "one two");
+  });
+  it("cuts to max bytes without splitting a UTF-8 character", () => {
+    const out = trimResponse("héé", { maxTokens: 10, maxBytes: 4 });
+    assert.equal(out, "hé");
+    assert.ok(Buffer.byteLength(out) <= 4);
+    assert.equal(trimResponse("€€€", { maxTokens: 10, maxBytes: 5 }), "€");
+  });
+});
+
+describe("chat backend", () => {
+  let standin: StandinServer;
+  let slow: Server;
+  let slowUrl: string;
+  before(async () => {
+    standin = await startStandinServer();
+    slow = createServer((req, res) => {
+      if (req.url?.includes("teapot")) {
+        res.writeHead(418);
+        res.end("short and stout");
+      }
+      // otherwise never answers
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    const a = slow.address();
+    slowUrl = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
+  });
+  after(async () => {
+    await standin.close();
+    slow.closeAllConnections();
+    await new Promise((r) => slow.close(r));
+  });
+
+  it("builds the completions URL from a base with or without /v1", () => {
+    assert.equal(completionsUrl("http://h:1"), "http://h:1/v1/chat/completions");
+    assert.equal(completionsUrl("http://h:1/v1/"), "http://h:1/v1/chat/completions");
+    assert.throws(() => completionsUrl("ftp://h"), BackendError);
+    assert.throws(() => completionsUrl("not a url"), /not a URL/);
+  });
+
+  it("gets the stand-in's bundled answer, cut to max_tokens", async () => {
+    const backend = createChatBackend({ url: standin.url });
+    const text = await backend.complete({ model: "m", prompt: "why is the sky blue", maxTokens: 5 });
+    assert.equal(text, standinAnswer("Why is the sky blue?").split(/\s+/).slice(0, 5).join(" "));
+    assert.match(standinAnswer("qwzx plorb"), /stand-in is not a language model/);
+  });
+
+  it("says what is wrong with garbage, HTTP errors, timeouts and a closed port", async () => {
+    standin.mode = "garbage";
+    try {
+      await assert.rejects(
+        createChatBackend({ url: standin.url }).complete({ model: "m", prompt: "hi", maxTokens: 5 }),
+        /not JSON/,
+      );
+    } finally {
+      standin.mode = "answer";
+    }
+    await assert.rejects(
+      createChatBackend({ url: `${slowUrl}/teapot` }).complete({ model: "m", prompt: "hi", maxTokens: 5 }),
+      /HTTP 418/,
+    );
+    await assert.rejects(
+      createChatBackend({ url: slowUrl, timeoutMs: 300 }).complete({
+        model: "m",
+        prompt: "hi",
+        maxTokens: 5,
+      }),
+      /did not answer within 300 ms/,
+    );
+    await assert.rejects(
+      createChatBackend({ url: "http://127.0.0.1:9" }).complete({ model: "m", prompt: "hi", maxTokens: 5 }),
+      /cannot reach backend/,
+    );
+    assert.throws(() => parseCompletion('{"choices":[]}', "u"), /without choices/);
+    assert.throws(() => parseCompletion('{"choices":[{"message":{}}]}', "u"), /message.content/);
+  });
+});
+
+describe("submission ledger", () => {
+  it("survives a reopen with every step", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "poq-ledger-")), "sub", "submissions.json");
+    const a = openSubmissionLedger(file);
+    a.put({ requestId: "1", state: "answered", response: "r" });
+    a.put({ requestId: "1", state: "broadcast", response: "r", txHash: "AB", txBytes: "AQI=" });
+    a.put({ requestId: "2", state: "confirmed", response: "s", height: 9 });
+    const b = openSubmissionLedger(file);
+    assert.deepEqual(b.get("1"), {
+      requestId: "1",
+      state: "broadcast",
+      response: "r",
+      txHash: "AB",
+      txBytes: "AQI=",
+    });
+    assert.equal(b.get("2")?.state, "confirmed");
+    assert.equal(b.entries().length, 2);
+  });
+});
