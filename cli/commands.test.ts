@@ -80,7 +80,7 @@ describe("poq command line", () => {
       "--home",
       home,
       "--node",
-      "http://127.0.0.1:9",
+      "http://127.0.0.1:26699",
       "tx",
       "bank",
       "send",
@@ -100,12 +100,12 @@ describe("poq command line", () => {
   });
 
   it("exits 3 with the URL and the flag when the node cannot be reached", async () => {
-    const r = await poq("--node", "http://127.0.0.1:9", "query", "params");
+    const r = await poq("--node", "http://127.0.0.1:26699", "query", "params");
     assert.equal(r.code, EXIT.unreachable);
-    assert.match(r.err, /cannot reach the node at http:\/\/127\.0\.0\.1:9.*--node/);
+    assert.match(r.err, /cannot reach the node at http:\/\/127\.0\.0\.1:26699.*--node/);
     const bal = await poq(
       "--node",
-      "http://127.0.0.1:9",
+      "http://127.0.0.1:26699",
       "query",
       "balance",
       "poq1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqgzhn9g",
