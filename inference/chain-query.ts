@@ -33,7 +33,8 @@ export function isUnreachable(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
-    if (e instanceof Error && /timed out|socket hang up|ECONNREFUSED|^fetch failed$/.test(e.message)) return true;
+    if (e instanceof Error && /timed out|socket hang up|ECONNREFUSED|^fetch failed$/.test(e.message))
+      return true;
     if (e instanceof NodeUnreachableError) return true;
   }
   return false;
