@@ -4,7 +4,8 @@
  * BeginBlock: store the block seed (previous app hash), return stakes whose unbonding completed,
  * assign or expire waiting requests. EndBlock: finality for requests that got reveals in this block
  * (the injected commit, the block's first transaction, recorded them), then every deadline reached:
- * missed responses (slash, reassign or refund) and reveal deadlines (final or UNSCORED).
+ * missed responses (slash, reassign or refund), commit deadlines (the window grows while the
+ * committed power is short of quorum) and reveal deadlines (final or UNSCORED).
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { BlockInfo, Context } from "../../types.js";
@@ -12,7 +13,7 @@ import type { PoqDeps } from "./deps.js";
 import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { handleMissedResponse, processPending } from "./requests.js";
-import { checkFinality } from "./scoring.js";
+import { checkFinality, extendCommitWindow } from "./scoring.js";
 import { NodeStatus, RequestStatus } from "./state.js";
 import { concatBytes, uintBE } from "./types/wire.js";
 
@@ -70,6 +71,8 @@ export function poqEndBlock(ctx: Ctx, deps: PoqDeps): void {
       handleMissedResponse(ctx, deps, req, params);
     } else if (req?.status === RequestStatus.Scoring && BigInt(req.reveal_deadline) === due.height) {
       checkFinality(ctx, deps, params, req);
+    } else if (req?.status === RequestStatus.Scoring && BigInt(req.commit_deadline) === due.height) {
+      extendCommitWindow(ctx, deps, params, req);
     }
   }
 }

@@ -9,6 +9,7 @@ export const PoqEvent = {
   RequestAssigned: "poq_request_assigned",
   ResponseSubmitted: "poq_response_submitted",
   ScoreCommitted: "poq_score_committed",
+  CommitWindowExtended: "poq_commit_window_extended",
   ScoreRevealed: "poq_score_revealed",
   QualityFinalized: "poq_quality_finalized",
   RequestUnscored: "poq_request_unscored",

@@ -6,15 +6,16 @@
  * includes the validator and that it has scored:
  * - commit when h+1 <= commit_deadline and no commitment of its own is recorded (or in flight);
  * - reveal when commit_deadline < h+1 <= reveal_deadline, its commitment is recorded (in state, or
- *   in the injected commit of the block being voted on) and no reveal is recorded.
+ *   in the injected commit of the block being voted on) and no reveal is recorded;
+ * where the deadlines are those in force after block h (the commit window may grow at its end).
  * Reveals go first (they are the time-critical part), then commitments, in ascending request id,
  * until the byte cap would be passed.
  */
-import type { ExtendedCommitInfo } from "../../../abci/application.js";
+import { BlockIdFlag, type ExtendedCommitInfo } from "../../../abci/application.js";
+import { commitWindowExtends } from "./commit-window.js";
 import { scoreCommitment } from "./commitment.js";
 import type { PoqView, StoreContext } from "./keeper.js";
-import { consAddress, RequestStatus } from "./state.js";
-import { bytesEqual } from "./types/wire.js";
+import { consAddress, consAddressBytes, RequestStatus } from "./state.js";
 import { decodeVoteExtension, encodeVoteExtension, type ScoreVoteExtension } from "./vote-extension.js";
 
 export interface LocalScore {
@@ -35,29 +36,49 @@ export interface PlanVoteExtensionParams {
   inFlight?: ExtendedCommitInfo;
 }
 
-function inFlightCommitments(p: PlanVoteExtensionParams, maxBytes: number): Set<bigint> {
-  const ids = new Set<bigint>();
-  const own = p.inFlight?.votes.find((v) => bytesEqual(v.validator.address, p.validator));
-  if (!own) return ids;
-  try {
-    for (const c of decodeVoteExtension(own.voteExtension, maxBytes).commitments) ids.add(c.requestId);
-  } catch {
-    // an extension the chain will drop commits nothing
+/** Validators (`poqvalcons`) carrying a commitment for each request id in the block being voted on. */
+function inFlightCommitments(p: PlanVoteExtensionParams, maxBytes: number): Map<bigint, string[]> {
+  const byId = new Map<bigint, string[]>();
+  for (const vote of p.inFlight?.votes ?? []) {
+    if (vote.blockIdFlag !== BlockIdFlag.Commit || vote.voteExtension.length === 0) continue;
+    const validator = consAddress(vote.validator.address);
+    try {
+      for (const c of decodeVoteExtension(vote.voteExtension, maxBytes).commitments) {
+        const list = byId.get(c.requestId) ?? [];
+        list.push(validator);
+        byId.set(c.requestId, list);
+      }
+    } catch {
+      // an extension the chain will drop commits nothing
+    }
   }
-  return ids;
+  return byId;
 }
 
 /**
  * Builds the extension bytes (possibly empty).
  *
+ * ExtendVote of height h runs before FinalizeBlock of h: `ctx` is the state after h-1 and
+ * `inFlight` is block h's injected commit. The commitments it carries count as recorded when they
+ * fall in the request's window, and the commit deadline is taken as it will be after EndBlock of h
+ * ({@link commitWindowExtends}), so late commitments go in exactly when the chain will take them.
+ *
  * @example
- * const bytes = planVoteExtension(view, ctx, { validator, height: req.height, scores });
+ * const bytes = planVoteExtension(view, ctx, { validator, height: req.height, scores, inFlight });
  */
 export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteExtensionParams): Uint8Array {
   const params = view.getParams(ctx);
-  const arrival = p.height + 1n;
+  const h = p.height;
+  const arrival = h + 1n;
   const me = consAddress(p.validator);
-  const pending = inFlightCommitments(p, params.maxVoteExtensionBytes);
+  const inFlight = inFlightCommitments(p, params.maxVoteExtensionBytes);
+  // bech32 decoding per seat and request adds up; there are only a few validators.
+  const addresses = new Map<string, Uint8Array>([[me, p.validator]]);
+  const addressOf = (validator: string): Uint8Array => {
+    let bytes = addresses.get(validator);
+    if (!bytes) addresses.set(validator, (bytes = consAddressBytes(validator)));
+    return bytes;
+  };
   const ids = [...p.scores.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const candidates: { kind: "reveal" | "commit"; id: bigint; local: LocalScore }[] = [];
   for (const id of ids) {
@@ -65,10 +86,29 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
     const req = view.getRequest(ctx, id);
     if (!req || req.status !== RequestStatus.Scoring || !req.committee.some((c) => c.validator === me))
       continue;
-    const committed = view.getCommitment(ctx, id, p.validator) !== undefined || pending.has(id);
-    if (arrival <= BigInt(req.commit_deadline)) {
+    let commitDeadline = BigInt(req.commit_deadline);
+    let revealDeadline = BigInt(req.reveal_deadline);
+    // Block h's commitments are recorded only inside the window (as applyInjectedCommit does).
+    const landing = h > BigInt(req.responded_height) && h <= commitDeadline ? inFlight.get(id) : undefined;
+    const committedBy = (validator: string): boolean =>
+      (landing?.includes(validator) ?? false) ||
+      view.getCommitment(ctx, id, addressOf(validator)) !== undefined;
+    if (commitDeadline === h) {
+      const committeePower = req.committee.reduce((s, c) => s + BigInt(c.power), 0n);
+      const committedPower = req.committee.reduce(
+        (s, c) => s + (committedBy(c.validator) ? BigInt(c.power) : 0n),
+        0n,
+      );
+      const state = { height: h, commitDeadline, committeePower, committedPower };
+      if (commitWindowExtends({ ...state, respondedHeight: BigInt(req.responded_height) }, params)) {
+        commitDeadline += 1n;
+        revealDeadline += 1n;
+      }
+    }
+    const committed = committedBy(me);
+    if (arrival <= commitDeadline) {
       if (!committed) candidates.push({ kind: "commit", id, local });
-    } else if (arrival <= BigInt(req.reveal_deadline) && committed && !view.getReveal(ctx, id, p.validator)) {
+    } else if (arrival <= revealDeadline && committed && !view.getReveal(ctx, id, p.validator)) {
       candidates.push({ kind: "reveal", id, local });
     }
   }

@@ -96,6 +96,7 @@ export interface PoqKeeper extends PoqView {
 const PARAMS_BIGINT = [
   "commitWindow",
   "revealWindow",
+  "maxCommitExtension",
   "responseTimeout",
   "requestTtl",
   "minNodeStake",

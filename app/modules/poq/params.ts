@@ -19,6 +19,12 @@ export interface PoqParams {
   commitWindow: bigint;
   /** Blocks after the commit window in which reveals may arrive: (R + commitWindow, + revealWindow]. */
   revealWindow: bigint;
+  /**
+   * Blocks by which the commit window may grow: while the committed power of a request's committee
+   * is below the quorum at its commit deadline (validators still scoring a burst of responses), the
+   * deadline moves one block later, and the reveal deadline with it, at most this many times. 0: never.
+   */
+  maxCommitExtension: bigint;
   /** Blocks after assignment within which the node must submit its response. */
   responseTimeout: bigint;
   /** Blocks a request may wait without any node serving its model before it expires. */
@@ -83,6 +89,7 @@ export function defaultPoqParams(): PoqParams {
     committeeSize: 3,
     commitWindow: 2n,
     revealWindow: 3n,
+    maxCommitExtension: 10n,
     responseTimeout: 20n,
     requestTtl: 100n,
     maxReassignments: 2,
@@ -184,6 +191,7 @@ export function validatePoqParams(p: PoqParams): void {
   }
   for (const f of positiveHeightFields) if (p[f] <= 0n) fail(f, `${p[f]} must be at least 1 block`);
   if (p.minNodeStake < 0n) fail("minNodeStake", "must not be negative");
+  if (p.maxCommitExtension < 0n) fail("maxCommitExtension", "must not be negative");
   if (p.nodeShareBp + p.validatorShareBp > BP) fail("nodeShareBp", "node and validator shares exceed 100%");
   if (p.quorumBp === 0) fail("quorumBp", "must be positive");
   if (p.deadlineQuorumBp > p.quorumBp) fail("deadlineQuorumBp", "must not exceed quorumBp");

@@ -144,6 +144,7 @@ export function submitResponse(
     committee,
   };
   deps.keeper.setRequest(ctx, next);
+  deps.keeper.addDeadline(ctx, commitDeadline, msg.requestId);
   deps.keeper.addDeadline(ctx, revealDeadline, msg.requestId);
   const node = deps.keeper.getNode(ctx, msg.node);
   if (node) deps.keeper.setNode(ctx, { ...node, served: inc(node.served) });

@@ -11,6 +11,7 @@ import { PoqEvent, poqEvent } from "./events.js";
 import { decideFinality } from "./finality.js";
 import { weightedMedian } from "./median.js";
 import type { PoqParams } from "./params.js";
+import { commitWindowExtends } from "./commit-window.js";
 import { computePayout } from "./payout.js";
 import { payFromEscrow, slashNode } from "./escrow.js";
 import { deriveSeed } from "./seed.js";
@@ -110,6 +111,50 @@ export function applyInjectedCommit(
     }
   }
   return { commitments, reveals };
+}
+
+/**
+ * EndBlock of a SCORING request at its commit deadline: moves the commit and reveal deadlines one
+ * block later when {@link commitWindowExtends} says so. Returns whether it did.
+ */
+export function extendCommitWindow(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: RequestRecord): boolean {
+  const id = BigInt(req.id);
+  const committeePower = req.committee.reduce((s, c) => s + BigInt(c.power), 0n);
+  const committedPower = req.committee.reduce(
+    (s, c) => s + (deps.keeper.getCommitment(ctx, id, consAddressBytes(c.validator)) ? BigInt(c.power) : 0n),
+    0n,
+  );
+  const commitDeadline = BigInt(req.commit_deadline);
+  const extend = commitWindowExtends(
+    {
+      height: ctx.blockHeight,
+      commitDeadline,
+      respondedHeight: BigInt(req.responded_height),
+      committeePower,
+      committedPower,
+    },
+    params,
+  );
+  if (!extend) return false;
+  const revealDeadline = BigInt(req.reveal_deadline);
+  deps.keeper.removeDeadline(ctx, revealDeadline, id);
+  deps.keeper.addDeadline(ctx, commitDeadline + 1n, id);
+  deps.keeper.addDeadline(ctx, revealDeadline + 1n, id);
+  deps.keeper.setRequest(ctx, {
+    ...req,
+    commit_deadline: (commitDeadline + 1n).toString(),
+    reveal_deadline: (revealDeadline + 1n).toString(),
+  });
+  ctx.emitEvent(
+    poqEvent(PoqEvent.CommitWindowExtended, {
+      request_id: req.id,
+      committed_power: committedPower.toString(),
+      committee_power: committeePower.toString(),
+      commit_deadline: (commitDeadline + 1n).toString(),
+      reveal_deadline: (revealDeadline + 1n).toString(),
+    }),
+  );
+  return true;
 }
 
 /**

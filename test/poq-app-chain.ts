@@ -1,5 +1,5 @@
 /**
- * An in-process PoQ chain for the benchmarks: the validator's real app (SQLite in a temporary folder,
+ * An in-process PoQ chain for tests and benchmarks: the validator's real app (SQLite in a temporary folder,
  * every module, the PoQ proposal hooks) driven through its ABCI methods block by block, with N
  * validators whose ed25519 keys sign real vote extensions. PrepareProposal injects the previous
  * extended commit, ProcessProposal verifies it, FinalizeBlock applies it, and each validator's
@@ -15,17 +15,31 @@ import {
   type ExtendedCommitInfo,
   type ExtendVoteRequest,
 } from "../abci/application.js";
+import type { FinalizeBlockRequest } from "../abci/application.js";
 import type { PoqApp } from "../app/app.js";
+import { moduleAddress } from "../app/modules/auth/address.js";
 import type { AnyMsg } from "../app/types.js";
 import { voteExtensionSignBytes } from "../app/modules/poq/extended-commit.js";
 import type { LocalScore } from "../app/modules/poq/extension-planner.js";
 import { consensusAddress } from "../app/modules/validators/keeper.js";
 import { buildAppState } from "../network/app-genesis.js";
-import { signDirect, testKey, type TestKey } from "../test/raw-signer.js";
+import { signDirect, testKey, type TestKey } from "./raw-signer.js";
 import { assembleApp, createChainModules, type ChainModules } from "../validator/assemble.js";
-import { blockRequest } from "./bank-chain.js";
 
 export const POQ_BENCH_CHAIN_ID = "poq-bench-2";
+
+function blockRequest(height: bigint, txs: Uint8Array[]): FinalizeBlockRequest {
+  return {
+    txs,
+    decidedLastCommit: { round: 0, votes: [] },
+    misbehavior: [],
+    hash: new Uint8Array(32),
+    height,
+    timeNanos: 1_700_000_000_000_000_000n + height * 1_000_000_000n,
+    nextValidatorsHash: new Uint8Array(32),
+    proposerAddress: new Uint8Array(20),
+  };
+}
 
 export interface PoqBenchValidator {
   address: Uint8Array;
@@ -35,6 +49,12 @@ export interface PoqBenchValidator {
 
 export interface BlockResult {
   height: bigint;
+  /** Each validator's extension for this block (by validator index). */
+  extensions: Uint8Array[];
+  /** Wall-clock ms of validator 0's ExtendVote, one per requested sample. */
+  extendVoteMs: number[];
+  /** CPU ms (whole process) of the same samples. */
+  extendVoteCpuMs: number[];
   /** Wall-clock ms of FinalizeBlock. */
   finalizeMs: number;
   /** CPU ms of FinalizeBlock (what it would take on an idle core of this machine). */
@@ -51,12 +71,20 @@ export interface PoqBenchChain {
   /** Ready scores of validator i (what its scorer would hold). */
   scores: Map<bigint, LocalScore>[];
   height: bigint;
-  /** Proposes, verifies, finalizes and commits a block, then collects every validator's extension. */
-  runBlock(txs: Uint8Array[]): BlockResult;
-  /** The ExtendVote request for the last committed block (to time ExtendVote again at the same state). */
+  /**
+   * Proposes and verifies block h, collects every validator's extension (before FinalizeBlock, as
+   * CometBFT does), then finalizes and commits it. `extendVoteSamples`: time validator 0's
+   * ExtendVote this many more times at that point.
+   */
+  runBlock(txs: Uint8Array[], opts?: { extendVoteSamples?: number }): BlockResult;
+  /** The ExtendVote request for the block being voted on. */
   extendVoteRequest(): ExtendVoteRequest;
-  /** Validator i's extension for the last committed block (the app's ExtendVote for validator 0). */
+  /** Validator i's extension for the block being voted on (the app's ExtendVote for validator 0). */
   extendVote(i: number): Uint8Array;
+  /** upoq balance of an address in the committed state. */
+  balance(address: string): bigint;
+  /** Total upoq supply, and the sum of every account's balance (they must be equal). */
+  supply(): { supply: bigint; balances: bigint };
   /** A signed tx of `key` with `msgs` (sequence counted here). */
   signed(key: TestKey, msgs: AnyMsg[]): Uint8Array;
   cleanup(): void;
@@ -136,7 +164,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     validators,
     scores,
     height: app.state.lastHeight,
-    runBlock(txs) {
+    runBlock(txs, opts2) {
       const height = chain.height + 1n;
       const base = blockRequest(height, []);
       const proposed = app.prepareProposal({
@@ -155,6 +183,33 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
       };
       const verdict = app.processProposal({ ...base, txs: proposed, proposedLastCommit: decided });
       if (verdict.status !== ProposalStatus.Accept) throw new Error(`block ${height} rejected`);
+      // CometBFT asks for the precommit's extension before FinalizeBlock: state after h-1, block h's txs.
+      chain.height = height;
+      lastTxs = proposed;
+      const extensions = validators.map((_, i) => chain.extendVote(i));
+      const votes = order.map((i) => {
+        const v = validators[i]!;
+        const ext = extensions[i]!;
+        return {
+          validator: { address: v.address, power: 10n },
+          voteExtension: ext,
+          extensionSignature: nacl.sign.detached(
+            voteExtensionSignBytes(ext, height, 0, POQ_BENCH_CHAIN_ID),
+            v.secretKey,
+          ),
+          blockIdFlag: BlockIdFlag.Commit,
+        };
+      });
+      const extendVoteMs: number[] = [];
+      const extendVoteCpuMs: number[] = [];
+      for (let k = 0; k < (opts2?.extendVoteSamples ?? 0); k++) {
+        const c = process.cpuUsage();
+        const t = performance.now();
+        chain.extendVote(0);
+        extendVoteMs.push(performance.now() - t);
+        const d = process.cpuUsage(c);
+        extendVoteCpuMs.push((d.user + d.system) / 1000);
+      }
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       const res = app.finalizeBlock({ ...base, txs: proposed, decidedLastCommit: decided });
@@ -162,26 +217,12 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
       const cpu = process.cpuUsage(c0);
       const finalizeCpuMs = (cpu.user + cpu.system) / 1000;
       app.commit();
-      chain.height = height;
-      lastTxs = proposed;
-      lastCommit = {
-        round: 0,
-        votes: order.map((i) => {
-          const v = validators[i]!;
-          const ext = chain.extendVote(i);
-          return {
-            validator: { address: v.address, power: 10n },
-            voteExtension: ext,
-            extensionSignature: nacl.sign.detached(
-              voteExtensionSignBytes(ext, height, 0, POQ_BENCH_CHAIN_ID),
-              v.secretKey,
-            ),
-            blockIdFlag: BlockIdFlag.Commit,
-          };
-        }),
-      };
+      lastCommit = { round: 0, votes };
       return {
         height,
+        extensions,
+        extendVoteMs,
+        extendVoteCpuMs,
         finalizeMs,
         finalizeCpuMs,
         txs: proposed,
@@ -207,6 +248,20 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         { store: app.state.committedView() },
         { validator: validators[i]!.address, height: chain.height, scores: scores[i]!, txs: lastTxs },
       );
+    },
+    balance: (address) =>
+      modules.core.bank.keeper.getBalance({ store: app.state.committedView() }, address, "upoq").amount,
+    supply() {
+      const everyone = [
+        ...opts.accounts.map((a) => a.address),
+        ...validators.map((v) => v.operator),
+        moduleAddress("poq"),
+        moduleAddress("fee_collector"),
+      ];
+      return {
+        supply: modules.core.bank.keeper.getSupply({ store: app.state.committedView() }, "upoq").amount,
+        balances: everyone.reduce((s, a) => s + chain.balance(a), 0n),
+      };
     },
     signed(key, msgs) {
       const sequence = sequences.get(key.address) ?? 0n;

@@ -1,0 +1,251 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { AnyMsg } from "../../types.js";
+import { createPoqBenchChain, type BlockResult, type PoqBenchChain } from "../../../test/poq-app-chain.js";
+import { testKey } from "../../../test/raw-signer.js";
+import { commitWindowExtends } from "./commit-window.js";
+import { defaultPoqParams } from "./params.js";
+import { consAddress, type RequestRecord } from "./state.js";
+import { MsgRegisterNode, MsgRequestInference, MsgSubmitResponse, PoqTypeUrl } from "./types/msgs.js";
+import { decodeVoteExtension } from "./vote-extension.js";
+
+const params = defaultPoqParams();
+
+describe("commit window rule", () => {
+  const base = { height: 12n, commitDeadline: 12n, respondedHeight: 10n, committeePower: 30n };
+  it("extends only at the deadline, below the deadline quorum, up to the limit", () => {
+    assert.equal(commitWindowExtends({ ...base, committedPower: 0n }, params), true);
+    assert.equal(commitWindowExtends({ ...base, committedPower: 14n }, params), true);
+    assert.equal(commitWindowExtends({ ...base, committedPower: 15n }, params), false, "half is enough");
+    assert.equal(commitWindowExtends({ ...base, height: 11n, committedPower: 0n }, params), false);
+    const limit = 10n + params.commitWindow + params.maxCommitExtension;
+    assert.equal(
+      commitWindowExtends({ ...base, height: limit, commitDeadline: limit, committedPower: 0n }, params),
+      false,
+    );
+    assert.equal(commitWindowExtends({ ...base, committeePower: 0n, committedPower: 0n }, params), false);
+    const never = { ...params, maxCommitExtension: 0n };
+    assert.equal(commitWindowExtends({ ...base, committedPower: 0n }, never), false);
+  });
+});
+
+const requester = testKey("poq-cw-requester");
+const node = testKey("poq-cw-node");
+const msg = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
+
+interface World {
+  chain: PoqBenchChain;
+  blocks: BlockResult[];
+  request(n: number, fee: bigint, minQuality?: number): bigint[];
+  respond(ids: bigint[]): bigint;
+  get(id: bigint): RequestRecord;
+  give(validator: number, id: bigint, score: number): void;
+  /** Runs empty blocks until every id is final (or `max` blocks). */
+  settle(ids: bigint[], max?: number): void;
+  cons(i: number): string;
+}
+
+function world(validators: number, poqParams: Record<string, unknown> = {}): World {
+  const chain = createPoqBenchChain({ validators, accounts: [requester, node], params: poqParams });
+  const blocks: BlockResult[] = [];
+  const run = (txs: Uint8Array[]): BlockResult => {
+    const r = chain.runBlock(txs);
+    assert.deepEqual(r.failed, []);
+    blocks.push(r);
+    return r;
+  };
+  run([
+    chain.signed(node, [
+      msg(
+        PoqTypeUrl.RegisterNode,
+        MsgRegisterNode.encode({
+          operator: node.address,
+          models: ["m"],
+          stake: { denom: "upoq", amount: "1000000" },
+          moniker: "",
+        }).finish(),
+      ),
+    ]),
+  ]);
+  let nextId = 1n;
+  const w: World = {
+    chain,
+    blocks,
+    request(n, fee, minQuality = 0) {
+      const ids = Array.from({ length: n }, () => nextId++);
+      run([
+        chain.signed(
+          requester,
+          ids.map(() =>
+            msg(
+              PoqTypeUrl.RequestInference,
+              MsgRequestInference.encode({
+                requester: requester.address,
+                model: "m",
+                prompt: "Why is the sky blue?",
+                maxTokens: 64,
+                fee: { denom: "upoq", amount: fee.toString() },
+                minQuality,
+              }).finish(),
+            ),
+          ),
+        ),
+      ]);
+      for (const id of ids) assert.equal(w.get(id).node, node.address);
+      return ids;
+    },
+    respond(ids) {
+      return run([
+        chain.signed(
+          node,
+          ids.map((id) =>
+            msg(
+              PoqTypeUrl.SubmitResponse,
+              MsgSubmitResponse.encode({ node: node.address, requestId: id, response: "Rayleigh." }).finish(),
+            ),
+          ),
+        ),
+      ]).height;
+    },
+    get: (id) => chain.modules.poq.keeper.getRequest({ store: chain.app.state.committedView() }, id)!,
+    give(validator, id, score) {
+      chain.scores[validator]!.set(id, { score, salt: new Uint8Array(32).fill(validator + 7) });
+    },
+    settle(ids, max = 30) {
+      for (let i = 0; i < max && ids.some((id) => w.get(id).status === "SCORING"); i++) run([]);
+    },
+    cons: (i) => consAddress(chain.validators[i]!.address),
+  };
+  return w;
+}
+
+const trustOf = (w: World, i: number) =>
+  w.chain.modules.poq.keeper.getTrust(
+    { store: w.chain.app.state.committedView() },
+    w.chain.validators[i]!.address,
+  );
+
+function assertConserved(w: World): void {
+  const { supply, balances } = w.chain.supply();
+  assert.equal(balances, supply, "balances add up to the supply");
+}
+
+describe("commit window on the real app (ExtendVote before FinalizeBlock, as CometBFT calls it)", () => {
+  it("grows while scores are late, then finalizes with everyone's reveal; reveals only after it closed", () => {
+    const w = world(4, { committeeSize: 4 });
+    const ids = w.request(3, 1000n);
+    const R = w.respond(ids);
+    w.chain.runBlock([]); // R+1: nobody has scored yet
+    w.chain.runBlock([]); // R+2
+    for (const id of ids) for (let v = 0; v < 4; v++) w.give(v, id, 7000 + v * 10);
+    const first = w.blocks.length;
+    w.settle(ids);
+    for (const id of ids) {
+      const r = w.get(id);
+      assert.equal(r.status, "FINALIZED");
+      assert.equal(r.quality!.scores.length, 4, "every validator got its reveal in");
+      assert.ok(BigInt(r.commit_deadline) > R + 2n, "the commit window grew");
+      assert.ok(BigInt(r.finalized_height) <= BigInt(r.commit_deadline) + 1n, "final right after it closed");
+      // No extension carried a reveal that would land while commitments were still accepted.
+      for (const b of w.blocks.slice(first)) {
+        for (const ext of b.extensions) {
+          if (decodeVoteExtension(ext, 1 << 20).reveals.some((x) => x.requestId === BigInt(r.id)))
+            assert.ok(b.height + 1n > BigInt(r.commit_deadline), `reveal sent at ${b.height}`);
+        }
+      }
+    }
+    for (let v = 0; v < 4; v++) assert.equal(trustOf(w, v).missed, 0n);
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+
+  it("does not wait for a silent validator when enough committed on time", () => {
+    const w = world(4, { committeeSize: 4 });
+    const [id] = w.request(1, 1000n) as [bigint];
+    const R = w.respond([id]);
+    for (let v = 0; v < 3; v++) w.give(v, id, 6000);
+    w.settle([id]);
+    const r = w.get(id);
+    assert.equal(r.status, "FINALIZED");
+    assert.equal(r.commit_deadline, String(R + 2n));
+    assert.equal(BigInt(r.finalized_height) - R, 3n, "response to FINALIZED in 3 blocks");
+    assert.equal(trustOf(w, 3).missed, 1n);
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+
+  it("ends UNSCORED with a full refund when nobody reveals, after the longest window", () => {
+    const w = world(4, { committeeSize: 3 });
+    const [id] = w.request(1, 12345n) as [bigint];
+    const before = w.chain.balance(requester.address);
+    const R = w.respond([id]);
+    w.settle([id]);
+    const r = w.get(id);
+    assert.equal(r.status, "UNSCORED");
+    const longest = R + params.commitWindow + params.maxCommitExtension + params.revealWindow;
+    assert.equal(r.finalized_height, String(longest));
+    assert.equal(r.payout!.refund, "12345");
+    assert.equal(w.chain.balance(requester.address), before + 12345n);
+    for (const seat of r.committee) {
+      const i = w.chain.validators.findIndex((v) => consAddress(v.address) === seat.validator);
+      assert.equal(trustOf(w, i).missed, 1n);
+    }
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+
+  it("works with a single validator", () => {
+    const w = world(1);
+    const [id] = w.request(1, 1000n) as [bigint];
+    const R = w.respond([id]);
+    w.give(0, id, 9000);
+    w.settle([id]);
+    const r = w.get(id);
+    assert.equal(r.status, "FINALIZED");
+    assert.equal(BigInt(r.finalized_height) - R, 3n);
+    assert.equal(r.quality!.score, 9000);
+    assert.deepEqual(
+      r.payout!.validators.map((v) => v.amount),
+      ["200"],
+    );
+    assert.equal(r.payout!.node, "720");
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+
+  it("takes the lower median on a tie and never creates or loses a coin when rounding", () => {
+    const w = world(4, { committeeSize: 4 });
+    const [id, free] = w.request(2, 1_000_003n) as [bigint, bigint];
+    const before = w.chain.supply().supply;
+    w.respond([id, free]);
+    for (const [v, score] of [3000, 3000, 8000, 8000].entries()) {
+      w.give(v, id, score);
+      w.give(v, free, score);
+    }
+    w.settle([id, free]);
+    const r = w.get(id);
+    assert.equal(r.quality!.score, 3000, "lower weighted median of a 2-2 split");
+    assert.equal(r.payout!.node, "240000"); // floor(floor(1000003 * 0.8) * 0.3)
+    const paid = r.payout!.validators.map((v) => `${v.validator}:${v.amount}`).sort();
+    assert.deepEqual(paid, [`${w.cons(0)}:100000`, `${w.cons(1)}:100000`].sort(), "the two agreeing halves");
+    assert.equal(r.payout!.refund, "560003", "rounding remainders go back to the requester");
+    assert.equal(w.chain.supply().supply, before);
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+
+  it("settles a zero-fee request with zero payouts", () => {
+    const w = world(4, { committeeSize: 4 });
+    const [id] = w.request(1, 0n) as [bigint];
+    w.respond([id]);
+    for (let v = 0; v < 4; v++) w.give(v, id, 5000);
+    w.settle([id]);
+    const r = w.get(id);
+    assert.equal(r.status, "FINALIZED");
+    assert.equal(r.payout!.node, "0");
+    assert.equal(r.payout!.refund, "0");
+    assert.ok(r.payout!.validators.every((v) => v.amount === "0"));
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+});

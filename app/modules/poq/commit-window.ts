@@ -1,0 +1,40 @@
+/**
+ * When a request's commit window grows. Validators score responses in the background and can only
+ * commit once their score is ready; after a burst of responses that can take longer than the window.
+ * At the end of the block at its commit deadline, a request whose committed power is still short of
+ * the deadline quorum (it would end UNSCORED) gets one more block to commit, and its reveal deadline
+ * moves with it, at most `maxCommitExtension` blocks past the original window. A short window with
+ * enough commitments is never extended, so an offline validator does not slow anyone down.
+ *
+ * The rule reads only the commitments recorded up to and including that block, so a validator can
+ * evaluate it in ExtendVote (before FinalizeBlock) from the committed state plus the block's injected
+ * commit: it then commits late exactly when the chain will accept it, and reveals only once no
+ * commitment can be accepted any more (so a revealed score can never be copied into a commitment).
+ */
+import { BP, type PoqParams } from "./params.js";
+
+export interface CommitWindowState {
+  /** Height of the block whose EndBlock decides. */
+  height: bigint;
+  commitDeadline: bigint;
+  respondedHeight: bigint;
+  committeePower: bigint;
+  /** Committee power with a commitment recorded once that block is applied. */
+  committedPower: bigint;
+}
+
+/**
+ * Whether the commit window is extended by one block at the end of block `height`.
+ *
+ * @example
+ * commitWindowExtends({ height: 12n, commitDeadline: 12n, respondedHeight: 10n, committeePower: 3n,
+ *   committedPower: 1n }, params); // true with the default deadline quorum (half)
+ */
+export function commitWindowExtends(
+  s: CommitWindowState,
+  params: Pick<PoqParams, "commitWindow" | "maxCommitExtension" | "deadlineQuorumBp">,
+): boolean {
+  if (s.height !== s.commitDeadline || s.committeePower <= 0n) return false;
+  if (s.commitDeadline >= s.respondedHeight + params.commitWindow + params.maxCommitExtension) return false;
+  return s.committedPower * BigInt(BP) < BigInt(params.deadlineQuorumBp) * s.committeePower;
+}
