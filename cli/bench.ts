@@ -5,11 +5,13 @@ import { Command } from "commander";
 import { benchChainCommand } from "../bench/chain-load.js";
 import { benchEvaluatorCommand } from "../bench/evaluator.js";
 import { benchFinalizeCommand } from "../bench/finalize-block.js";
+import { benchPoqCommand } from "../bench/poq.js";
 
 export function benchCommand(): Command {
   return new Command("bench")
     .description("benchmarks: evaluator latency and throughput, chain throughput, time to quality")
     .addCommand(benchEvaluatorCommand())
     .addCommand(benchFinalizeCommand())
-    .addCommand(benchChainCommand());
+    .addCommand(benchChainCommand())
+    .addCommand(benchPoqCommand());
 }
