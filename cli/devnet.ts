@@ -109,6 +109,11 @@ export function devnetCommand(): Command {
       const say = (line: string) =>
         process.stderr.write(`[devnet +${((Date.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
       const apiKey = flags.apiKey ?? process.env.POQ_BACKEND_API_KEY;
+      // Counts left at their defaults follow an existing devnet in the home; given ones are checked.
+      const given = <T extends object>(key: string, value: () => T): T | object => {
+        const v = value();
+        return cmd.getOptionValueSource(key) === "default" ? {} : v;
+      };
       let interrupted = false;
       const onEarlySignal = () => {
         interrupted = true;
@@ -121,11 +126,13 @@ export function devnetCommand(): Command {
         devnet = await startDevnet({
           home,
           chainId: cmd.getOptionValueSourceWithGlobals("chainId") === "default" ? "poq-devnet-1" : g.chainId,
-          validators: intFlag(flags.validators, "--validators", 1, 20),
-          basePort: intFlag(flags.basePort, "--base-port", 1024, 65000),
+          ...given("validators", () => ({ validators: intFlag(flags.validators, "--validators", 1, 20) })),
+          ...given("basePort", () => ({ basePort: intFlag(flags.basePort, "--base-port", 1024, 65000) })),
           restListen: flags.restListen,
-          inferenceNodes: intFlag(flags.inferenceNodes, "--inference-nodes", 0, 20),
-          lazyNodes: intFlag(flags.lazyNodes, "--lazy-nodes", 0, 20),
+          ...given("inferenceNodes", () => ({
+            inferenceNodes: intFlag(flags.inferenceNodes, "--inference-nodes", 0, 20),
+          })),
+          ...given("lazyNodes", () => ({ lazyNodes: intFlag(flags.lazyNodes, "--lazy-nodes", 0, 20) })),
           model: flags.model,
           timeoutCommit: flags.timeoutCommit,
           ...(flags.reset ? { reset: true } : {}),

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { initDevnet } from "../network/devnet.js";
+import { initDevnet, type DevnetFile } from "../network/devnet.js";
 import { dockerizeTestnet, startTestnet, stopTestnet, testnetStatus } from "../network/testnet.js";
 import { printResult } from "./output.js";
 import { devnetHome, intFlag } from "./devnet.js";
@@ -83,15 +83,12 @@ export function testnetCommand(): Command {
     .description(
       "start the initialized network in the background (poq devnet, detached) and wait until ready",
     )
-    .option("--lazy-nodes <n>", "lazy inference nodes", "0")
+    .option("--lazy-nodes <n>", "lazy inference nodes (default: as many as init funded)")
     .option("--backend <url>", "OpenAI-compatible server (default: the stand-in)")
     .option("--rest-listen <host:port>", "REST API address", "127.0.0.1:1317")
-    .action(async (o: { lazyNodes: string; backend?: string; restListen: string }, cmd: Command) => {
+    .action(async (o: { lazyNodes?: string; backend?: string; restListen: string }, cmd: Command) => {
       const home = devnetHome(cmd);
-      const net = JSON.parse(readFileSync(join(home, "devnet.json"), "utf8")) as {
-        validators: number;
-        basePort: number;
-      };
+      const net = JSON.parse(readFileSync(join(home, "devnet.json"), "utf8")) as DevnetFile;
       const ep = await startTestnet({
         home,
         devnetArgs: [
@@ -99,8 +96,10 @@ export function testnetCommand(): Command {
           String(net.validators),
           "--base-port",
           String(net.basePort),
+          "--inference-nodes",
+          String(net.inferenceNodes ?? 2),
           "--lazy-nodes",
-          o.lazyNodes,
+          o.lazyNodes ?? String(net.lazyNodes ?? 0),
           "--rest-listen",
           o.restListen,
           ...(o.backend ? ["--backend", o.backend] : []),

@@ -92,10 +92,14 @@ export interface Devnet {
   stop(): Promise<void>;
 }
 
-interface DevnetFile {
+/** `DIR/devnet.json`: what the devnet was made with. */
+export interface DevnetFile {
   chainId: string;
   validators: number;
   basePort: number;
+  /** Inference node accounts funded in genesis (absent in files from before this field). */
+  inferenceNodes?: number;
+  lazyNodes?: number;
   accounts: DevnetAccount[];
 }
 
@@ -146,14 +150,28 @@ async function prepareHome(
       throw new DevnetError(`${opts.home} holds a devnet made with ${differs}`, {
         details: "pass the same settings, or --reset to start over",
       });
-    for (const name of names)
-      if (!prev.accounts.some((a) => a.name === name)) prev.accounts.push(await newAccount(name));
+    const missing = names.filter((name) => !prev.accounts.some((a) => a.name === name));
+    if (missing.length > 0)
+      throw new DevnetError(
+        `${opts.home} has no funded account for inference node(s) ${missing.join(", ")}`,
+        {
+          details: `it was made with ${prev.inferenceNodes ?? 2} inference and ${prev.lazyNodes ?? 0} lazy nodes; pass those, or --reset`,
+        },
+      );
     return prev;
   }
   if (existsSync(join(opts.home, "network.json")))
     throw new DevnetError(`${opts.home} holds a network without devnet.json`, { details: "use --reset" });
   const accounts = await Promise.all([...USER_ACCOUNTS, ...names].map(newAccount));
-  return { chainId, validators, basePort, accounts };
+  const inferenceNodes = names.filter((n) => n.startsWith("node")).length;
+  return {
+    chainId,
+    validators,
+    basePort,
+    inferenceNodes,
+    lazyNodes: names.length - inferenceNodes,
+    accounts,
+  };
 }
 
 function writeAccountFiles(home: string, devnet: DevnetFile): void {
@@ -171,14 +189,18 @@ interface PreparedDevnet {
 
 /** Flags checked and turned into numbers. */
 function settings(opts: DevnetOptions) {
-  const validators = opts.validators ?? 4;
+  // Unset counts follow what an existing devnet in the folder was made with (unless it is reset).
+  const file = join(opts.home, "devnet.json");
+  const prev =
+    !opts.reset && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DevnetFile) : undefined;
+  const validators = opts.validators ?? prev?.validators ?? 4;
   if (!Number.isInteger(validators) || validators < 1 || validators > 20)
     throw new DevnetError(`--validators must be between 1 and 20, got ${validators}`);
-  const honest = opts.inferenceNodes ?? 2;
-  const lazy = opts.lazyNodes ?? 0;
+  const honest = opts.inferenceNodes ?? prev?.inferenceNodes ?? 2;
+  const lazy = opts.lazyNodes ?? prev?.lazyNodes ?? 0;
   if (!Number.isInteger(honest) || honest < 0 || !Number.isInteger(lazy) || lazy < 0 || honest + lazy > 20)
     throw new DevnetError("--inference-nodes and --lazy-nodes must be whole numbers (20 nodes at most)");
-  return { validators, honest, lazy, basePort: opts.basePort ?? 26656 };
+  return { validators, honest, lazy, basePort: opts.basePort ?? prev?.basePort ?? 26656 };
 }
 
 /**

@@ -1,0 +1,102 @@
+/**
+ * `poq testnet init|start|status|stop` with bin/poq: the files first, then the network in the
+ * background, its status, a stop that leaves no process, and a restart that reuses the chain.
+ * One validator to keep it light. Ports 26640-26642 (CometBFT) and 26691 (REST).
+ */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const POQ_BIN = join(process.cwd(), "bin", "poq");
+const home = mkdtempSync(join(tmpdir(), "poq-testnet-"));
+
+function poq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [POQ_BIN, "--home", home, ...args],
+      { timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+function processesMentioning(text: string): number[] {
+  return readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)
+    .filter((n) => {
+      try {
+        return readFileSync(`/proc/${n}/cmdline`, "utf8").includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+interface Status {
+  running: boolean;
+  nodes: { height: string | null }[];
+}
+
+describe("poq testnet", { timeout: 300_000 }, () => {
+  after(async () => {
+    await poq("testnet", "stop");
+    for (const pid of processesMentioning(home)) process.kill(pid, "SIGKILL");
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("init writes the files without starting anything", async () => {
+    const r = await poq(
+      "testnet",
+      "init",
+      "--validators",
+      "1",
+      "--base-port",
+      "26640",
+      "--inference-nodes",
+      "1",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    for (const f of [
+      "node0/config/genesis.json",
+      "node0/config/config.toml",
+      "accounts.json",
+      "keyring-test/alice.json",
+    ])
+      assert.ok(existsSync(join(home, f)), f);
+    assert.deepEqual(processesMentioning(home), []);
+    const status = await poq("--output", "json", "testnet", "status");
+    assert.equal((JSON.parse(status.stdout) as Status).running, false);
+  });
+
+  it("start runs it in the background; status reports; stop leaves no process; start again reuses the chain", async () => {
+    const started = await poq("testnet", "start", "--rest-listen", "127.0.0.1:26691");
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /testnet running \(pid \d+\)/);
+    const s1 = JSON.parse((await poq("--output", "json", "testnet", "status")).stdout) as Status;
+    assert.equal(s1.running, true);
+    const h1 = Number(s1.nodes[0]?.height);
+    assert.ok(h1 >= 1);
+    const nodes = await poq("--node", "http://127.0.0.1:26641", "--output", "json", "query", "nodes");
+    assert.equal((JSON.parse(nodes.stdout) as { nodes: unknown[] }).nodes.length, 1, nodes.stderr);
+
+    const stopped = await poq("testnet", "stop");
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stdout, /^stopped/);
+    assert.deepEqual(processesMentioning(home), []);
+
+    const again = await poq("testnet", "start", "--rest-listen", "127.0.0.1:26691");
+    assert.equal(again.code, 0, again.stderr);
+    const s2 = JSON.parse((await poq("--output", "json", "testnet", "status")).stdout) as Status;
+    assert.ok(Number(s2.nodes[0]?.height) >= h1, "the chain continues from where it stopped");
+    assert.match(readFileSync(join(home, "testnet.log"), "utf8"), /reusing 1 validators/);
+    assert.equal((await poq("testnet", "stop")).code, 0);
+    assert.deepEqual(processesMentioning(home), []);
+  });
+});
