@@ -52,6 +52,8 @@ export interface PoqHooksBenchOptions {
   requests: number;
   samples: number;
   model: boolean;
+  /** Pad each response to about this many bytes (0: the short sample answers). */
+  responseBytes?: number;
 }
 
 const msg = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
@@ -127,7 +129,14 @@ export async function runPoqHooksBench(opts: PoqHooksBenchOptions): Promise<Reco
       ]),
     );
     const ids = Array.from({ length: opts.requests }, (_, i) => BigInt(i + 1));
-    const pairOf = (id: bigint) => PAIRS[Number(id) % PAIRS.length]!;
+    const pad = (text: string): string =>
+      text.length === 0 || !opts.responseBytes || text.length >= opts.responseBytes
+        ? text
+        : (text + " ").repeat(Math.ceil(opts.responseBytes / (text.length + 1))).slice(0, opts.responseBytes);
+    const pairOf = (id: bigint): readonly [string, string] => {
+      const [prompt, response] = PAIRS[Number(id) % PAIRS.length]!;
+      return [prompt, pad(response)];
+    };
     check(
       chain.runBlock(
         chunked(
@@ -198,6 +207,7 @@ export async function runPoqHooksBench(opts: PoqHooksBenchOptions): Promise<Reco
       validators: 4,
       committee_size: 3,
       model: opts.model,
+      response_bytes: opts.responseBytes ?? 0,
       statuses: Object.fromEntries(statuses),
       committee_share: scorers.map((s, i) => ({
         validator: consAddress(chain.validators[i]!.address),
@@ -233,12 +243,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       requests: { type: "string", default: "200" },
       samples: { type: "string", default: "300" },
       "no-model": { type: "boolean", default: false },
+      "response-bytes": { type: "string", default: "0" },
     },
   });
   const result = await runPoqHooksBench({
     requests: Number(values.requests),
     samples: Number(values.samples),
     model: !values["no-model"],
+    responseBytes: Number(values["response-bytes"]),
   });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

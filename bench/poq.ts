@@ -33,7 +33,12 @@ export function benchPoqCommand(): Command {
         .option("--requests <n>", "requests responded in one block", positive("requests"), 200)
         .option("--samples <n>", "ExtendVote calls timed per phase", positive("samples"), 300)
         .option("--no-model", "fixed scores instead of the real evaluator")
-        .action(async (o: { requests: number; samples: number; model: boolean }) => {
+        .option(
+          "--response-bytes <n>",
+          "pad each response to about this many bytes",
+          positive("response-bytes"),
+        )
+        .action(async (o: { requests: number; samples: number; model: boolean; responseBytes?: number }) => {
           const r = await runPoqHooksBench(o);
           process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         }),

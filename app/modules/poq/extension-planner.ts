@@ -15,7 +15,7 @@ import { BlockIdFlag, type ExtendedCommitInfo } from "../../../abci/application.
 import { commitWindowExtends } from "./commit-window.js";
 import { scoreCommitment } from "./commitment.js";
 import type { PoqView, StoreContext } from "./keeper.js";
-import { consAddress, consAddressBytes, RequestStatus } from "./state.js";
+import { consAddress, consAddressBytes, fromBytes, RequestStatus, type RequestRecord } from "./state.js";
 import { decodeVoteExtension, encodeVoteExtension, type ScoreVoteExtension } from "./vote-extension.js";
 
 export interface LocalScore {
@@ -34,6 +34,8 @@ export interface PlanVoteExtensionParams {
   scores: ReadonlyMap<bigint, LocalScore>;
   /** The injected commit of the block being voted on (ExtendVoteRequest.txs[0]), if any. */
   inFlight?: ExtendedCommitInfo;
+  /** Reads a request (default `view.getRequest`); ExtendVote passes a cached reader. */
+  readRequest?: (id: bigint) => RequestRecord | undefined;
 }
 
 /** Validators (`poqvalcons`) carrying a commitment for each request id in the block being voted on. */
@@ -83,7 +85,7 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
   const candidates: { kind: "reveal" | "commit"; id: bigint; local: LocalScore }[] = [];
   for (const id of ids) {
     const local = p.scores.get(id) as LocalScore;
-    const req = view.getRequest(ctx, id);
+    const req = p.readRequest ? p.readRequest(id) : view.getRequest(ctx, id);
     if (!req || req.status !== RequestStatus.Scoring || !req.committee.some((c) => c.validator === me))
       continue;
     let commitDeadline = BigInt(req.commit_deadline);
@@ -143,4 +145,41 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
     else over = mid;
   }
   return encodeFirst(fits);
+}
+
+/** A request record read by key, with its parsed form reused while the stored bytes are unchanged. */
+export interface RequestReadCache {
+  read(ctx: StoreContext, id: bigint): RequestRecord | undefined;
+  /** Drops every entry whose id is not in `keep` (call after each ExtendVote). */
+  retain(keep: ReadonlySet<bigint> | ReadonlyMap<bigint, unknown>): void;
+}
+
+/**
+ * ExtendVote reads every request this validator scored, at every height; parsing their JSON (prompt
+ * and response included) dominated its time. The cache compares the stored bytes, so what it returns
+ * is always what the store holds: it changes speed, never the extension.
+ *
+ * @example
+ * const cache = createRequestReadCache((ctx, id) => ctx.store.get(requestKey(id)));
+ * planVoteExtension(keeper, ctx, { ...p, readRequest: (id) => cache.read(ctx, id) });
+ * cache.retain(p.scores);
+ */
+export function createRequestReadCache(
+  readRaw: (ctx: StoreContext, id: bigint) => Uint8Array | undefined,
+): RequestReadCache {
+  const entries = new Map<bigint, { raw: Uint8Array; req: RequestRecord }>();
+  return {
+    read(ctx, id) {
+      const raw = readRaw(ctx, id);
+      if (!raw) return undefined;
+      const hit = entries.get(id);
+      if (hit && (hit.raw === raw || Buffer.compare(hit.raw, raw) === 0)) return hit.req;
+      const req = fromBytes<RequestRecord>(raw);
+      entries.set(id, { raw: Uint8Array.from(raw), req });
+      return req;
+    },
+    retain(keep) {
+      for (const id of entries.keys()) if (!keep.has(id)) entries.delete(id);
+    },
+  };
 }

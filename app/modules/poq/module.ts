@@ -18,10 +18,10 @@ import {
   isInjectedCommitTx,
   verifyExtendedCommit,
 } from "./extended-commit.js";
-import { planVoteExtension, type LocalScore } from "./extension-planner.js";
+import { createRequestReadCache, planVoteExtension, type LocalScore } from "./extension-planner.js";
 import { exportPoqGenesis, initPoqGenesis, parsePoqGenesis } from "./genesis.js";
 import { createPoqKeeper, type PoqKeeper, type StoreContext } from "./keeper.js";
-import { POQ_MODULE } from "./keys.js";
+import { POQ_MODULE, requestKey } from "./keys.js";
 import { createPoqMsgServer } from "./msg-server.js";
 import { defaultPoqParams, type PoqParams } from "./params.js";
 import { createPoqQueries } from "./queries.js";
@@ -93,6 +93,7 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
   const keeper = createPoqKeeper();
   const deps: PoqDeps = { keeper, bank: opts.bank, validators: opts.validators };
   let staticParams = opts.params ?? defaultPoqParams();
+  const requestCache = createRequestReadCache((ctx, id) => ctx.store.get(requestKey(id)));
   return {
     name: POQ_MODULE,
     keeper,
@@ -157,12 +158,15 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
           inFlight = undefined;
         }
       }
-      return planVoteExtension(keeper, ctx, {
+      const bytes = planVoteExtension(keeper, ctx, {
         validator: p.validator,
         height: p.height,
         scores: p.scores,
+        readRequest: (id) => requestCache.read(ctx, id),
         ...(inFlight ? { inFlight } : {}),
       });
+      requestCache.retain(p.scores);
+      return bytes;
     },
   };
 }
