@@ -48,6 +48,10 @@ class ReadCache {
     this.entries.clear();
   }
 
+  delete(k: string): void {
+    this.entries.delete(k);
+  }
+
   set(k: string, v: Buffer | null): void {
     if (this.entries.size >= this.max && !this.entries.has(k)) {
       const oldest = this.entries.keys().next();
@@ -71,6 +75,7 @@ export class CommittedDb {
   private readonly bucketsStmt: Database.Statement<[string], Row & { bucket: number }>;
   private readonly rangeStmts = new Map<string, Database.Statement<unknown[], Row>>();
   private readonly wipeTx: () => void;
+  private readonly writeTx: (writes: PersistedWrite[]) => void;
   private readonly persistTx: (
     writes: PersistedWrite[],
     buckets: [number, Uint8Array][],
@@ -125,6 +130,12 @@ export class CommittedDb {
         setMeta.run("app_hash", appHash);
       },
     );
+    this.writeTx = db.transaction((writes: PersistedWrite[]) => {
+      for (const w of writes) {
+        if (w.value === undefined) remove.run(w.key);
+        else upsert.run(w.key, w.value, w.bucket);
+      }
+    });
     this.wipeTx = db.transaction(() => {
       db.exec("DELETE FROM kv; DELETE FROM buckets; DELETE FROM meta;");
     });
@@ -214,6 +225,16 @@ export class CommittedDb {
     }
     this.height = height;
     this.appHash = Uint8Array.from(appHash);
+  }
+
+  /**
+   * Writes entries without a height, app hash or bucket hashes: part of a genesis being written
+   * in pieces (see `StateStore`), which only counts once the genesis commit hashes the buckets.
+   * Forgets rather than caches the values, so a large genesis does not fill the read cache.
+   */
+  writeEntries(writes: PersistedWrite[]): void {
+    this.writeTx(writes);
+    for (const w of writes) this.cache.delete(keyToString(w.key));
   }
 
   /** Deletes all state (a genesis that InitChain is about to write again). */

@@ -54,7 +54,20 @@ export class LayeredStore implements CheckpointStore {
   private layers: Layer[] = [new Layer()];
   private changes = 0;
 
-  constructor(private readonly base: CommittedReader) {}
+  /**
+   * @param base the committed state the layers read through to.
+   * @param afterWrite called after every `set`/`delete` (the state store uses it to spill a large
+   *   genesis to SQLite as it is written).
+   */
+  constructor(
+    private readonly base: CommittedReader,
+    private readonly afterWrite?: () => void,
+  ) {}
+
+  /** Number of pending writes in layer 0 (the block's or the genesis's, not yet committed). */
+  get pendingCount(): number {
+    return this.layers[0]?.writes.size ?? 0;
+  }
 
   /** Increases with every change of the pending writes (to tell whether a computed hash is still current). */
   get version(): number {
@@ -88,11 +101,13 @@ export class LayeredStore implements CheckpointStore {
   set(key: Uint8Array, value: Uint8Array): void {
     this.changes++;
     this.top().set(keyToString(key), Uint8Array.from(value));
+    this.afterWrite?.();
   }
 
   delete(key: Uint8Array): void {
     this.changes++;
     this.top().set(keyToString(key), null);
+    this.afterWrite?.();
   }
 
   checkpoint(): void {

@@ -19,6 +19,11 @@ export interface StateStoreOptions {
   path: string;
 }
 
+/** Genesis writes held in memory before they are written to SQLite (see `commitGenesis`). */
+const GENESIS_SPILL_WRITES = 20_000;
+/** Buckets hashed per database read when a genesis is committed. */
+const GENESIS_HASH_BUCKETS = 1024;
+
 /** A staged block: valid while the deliver state's version is unchanged. */
 interface Staged {
   version: number;
@@ -55,6 +60,11 @@ export class StateStore {
   private tree: BucketTree;
   /** The pending block's writes and bucket hashes as last staged, persisted by commit. */
   private staged: Staged | undefined = undefined;
+  /**
+   * While a genesis is written (from {@link wipe} to {@link commitGenesis}): the buckets of the
+   * entries already spilled to SQLite. Undefined otherwise.
+   */
+  private genesisBuckets: Set<number> | undefined = undefined;
 
   constructor(opts: StateStoreOptions) {
     this.db = CommittedDb.open(opts.path);
@@ -64,7 +74,7 @@ export class StateStore {
         `bucket hashes in ${opts.path} do not give the app hash persisted at height ${this.db.height}`,
       );
     }
-    this.deliver = new LayeredStore(this.db);
+    this.deliver = new LayeredStore(this.db, () => this.spillGenesis());
     this.check = new LayeredStore(this.db);
   }
 
@@ -137,12 +147,31 @@ export class StateStore {
    * Persists the genesis state written into the deliver state, at height 0 with an empty app
    * hash in `meta`, so that Info still says "height 0" and CometBFT repeats InitChain after a
    * crash before the first block (which {@link wipe}s this first). Returns the genesis app hash.
-   * Writing genesis straight to SQLite keeps a large genesis out of the in-memory layers.
+   *
+   * A large genesis (100,000 accounts) does not stay in the in-memory layers: after {@link wipe},
+   * every {@link GENESIS_SPILL_WRITES} writes go to SQLite as they are made, and this hashes the
+   * buckets they touched from the database, a chunk of buckets at a time. The entries and so the
+   * app hash are the same as if everything had been staged at once.
    */
   commitGenesis(): Uint8Array {
     if (this.db.height !== 0n) throw new StoreCorruptError(`genesis commit at height ${this.db.height}`);
-    const { writes, buckets, root } = this.stage();
-    this.db.persist(writes, [...buckets], 0n, new Uint8Array(0));
+    const touched = this.genesisBuckets ?? new Set<number>();
+    this.genesisBuckets = undefined;
+    this.spillPending(touched);
+    const buckets = [...touched].sort((a, b) => a - b);
+    const hashes = new Map<number, Uint8Array>();
+    for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
+      const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
+      const entries = this.db.bucketEntriesOf(chunk);
+      for (const b of chunk) {
+        const sorted = (entries.get(b) ?? []).map((e) => ({ key: e.key, valueHash: sha256(e.value) }));
+        hashes.set(b, bucketHash(sorted));
+      }
+    }
+    this.tree.discardStaged();
+    this.tree.stage(hashes);
+    const root = this.tree.stagedRoot();
+    this.db.persist([], [...hashes], 0n, new Uint8Array(0));
     this.tree.commitStaged();
     this.staged = undefined;
     this.deliver.reset();
@@ -150,11 +179,30 @@ export class StateStore {
     return root;
   }
 
+  /** The deliver state's afterWrite hook: spills a genesis in progress once enough writes pile up. */
+  private spillGenesis(): void {
+    if (!this.genesisBuckets || this.deliver.depth !== 0) return;
+    if (this.deliver.pendingCount >= GENESIS_SPILL_WRITES) this.spillPending(this.genesisBuckets);
+  }
+
+  /** Writes layer 0 of the deliver state to SQLite (genesis only), noting the buckets touched. */
+  private spillPending(touched: Set<number>): void {
+    const writes = this.deliver
+      .pendingWrites()
+      .map(([key, value]) => ({ key, value, bucket: bucketOf(key) }));
+    this.db.writeEntries(writes);
+    for (const w of writes) touched.add(w.bucket);
+    this.deliver.reset();
+    this.staged = undefined;
+  }
+
   /** Deletes the whole state; only allowed at height 0 (before the first block is committed). */
   wipe(): void {
     if (this.db.height !== 0n)
       throw new StoreCorruptError(`refusing to wipe the state at height ${this.db.height}`);
     this.db.wipe();
+    // A wipe starts a genesis: from here to commitGenesis the deliver state spills to SQLite.
+    this.genesisBuckets = new Set();
     this.tree = new BucketTree();
     this.staged = undefined;
     this.deliver.reset();
@@ -168,6 +216,7 @@ export class StateStore {
 
   /** Drops the pending block (deliver state) without persisting it. */
   discardPending(): void {
+    this.genesisBuckets = undefined;
     this.deliver.reset();
     this.tree.discardStaged();
     this.staged = undefined;

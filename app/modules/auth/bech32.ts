@@ -2,11 +2,20 @@
  * Bech32 (BIP-173) encoding of account addresses, as the Cosmos SDK and CosmJS use it.
  *
  * Written out here rather than imported so that app/ depends only on pure, audited primitives
- * (hashes and curves); the algorithm is short and its test checks it against CosmJS.
+ * (hashes and curves); the algorithm is short and its test checks it against CosmJS. Addresses
+ * are encoded and decoded several times per transaction and per genesis account, so the loops
+ * work on numbers and build one string, without intermediate arrays.
  */
 
 const CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-const GENERATOR = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+/** Value of each character code in CHARSET, -1 for characters outside it. */
+const CHARSET_VALUE: Int8Array = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < CHARSET.length; i++) table[CHARSET.charCodeAt(i)] = i;
+  return table;
+})();
+/** Character code of each 5-bit value. */
+const CHARSET_CODE = Uint8Array.from(CHARSET, (c) => c.charCodeAt(0));
 /** BIP-173 caps a string at 90 characters; the SDK raises it for long payloads, so do we. */
 const MAX_LENGTH = 1023;
 
@@ -15,46 +24,25 @@ export class Bech32Error extends Error {
   override name = "Bech32Error" as const;
 }
 
-function polymod(values: readonly number[]): number {
+/** One step of the BCH checksum over a 5-bit value. */
+function polymodStep(chk: number, value: number): number {
+  const top = chk >>> 25;
+  let out = ((chk & 0x1ffffff) << 5) ^ value;
+  if (top & 1) out ^= 0x3b6a57b2;
+  if (top & 2) out ^= 0x26508e6d;
+  if (top & 4) out ^= 0x1ea119fa;
+  if (top & 8) out ^= 0x3d4233dd;
+  if (top & 16) out ^= 0x2a1462b3;
+  return out;
+}
+
+/** The checksum state after the expanded prefix (high bits, a zero, low bits). */
+function prefixChecksum(prefix: string): number {
   let chk = 1;
-  for (const v of values) {
-    const top = chk >>> 25;
-    chk = ((chk & 0x1ffffff) << 5) ^ v;
-    for (let i = 0; i < 5; i++) {
-      if ((top >>> i) & 1) chk ^= GENERATOR[i] ?? 0;
-    }
-  }
-  return chk >>> 0;
-}
-
-function hrpExpand(hrp: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < hrp.length; i++) out.push(hrp.charCodeAt(i) >> 5);
-  out.push(0);
-  for (let i = 0; i < hrp.length; i++) out.push(hrp.charCodeAt(i) & 31);
-  return out;
-}
-
-function convertBits(data: ArrayLike<number>, from: number, to: number, pad: boolean): number[] {
-  let acc = 0;
-  let bits = 0;
-  const out: number[] = [];
-  const maxv = (1 << to) - 1;
-  for (let i = 0; i < data.length; i++) {
-    const value = data[i] ?? 0;
-    acc = (acc << from) | value;
-    bits += from;
-    while (bits >= to) {
-      bits -= to;
-      out.push((acc >> bits) & maxv);
-    }
-  }
-  if (pad) {
-    if (bits > 0) out.push((acc << (to - bits)) & maxv);
-  } else if (bits >= from || ((acc << (to - bits)) & maxv) !== 0) {
-    throw new Bech32Error("non-zero padding");
-  }
-  return out;
+  for (let i = 0; i < prefix.length; i++) chk = polymodStep(chk, prefix.charCodeAt(i) >> 5);
+  chk = polymodStep(chk, 0);
+  for (let i = 0; i < prefix.length; i++) chk = polymodStep(chk, prefix.charCodeAt(i) & 31);
+  return chk;
 }
 
 /**
@@ -64,12 +52,32 @@ function convertBits(data: ArrayLike<number>, from: number, to: number, pad: boo
  * bech32Encode("poq", new Uint8Array(20)); // "poq1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq..."
  */
 export function bech32Encode(prefix: string, data: Uint8Array): string {
-  const words = convertBits(data, 8, 5, true);
-  const values = [...hrpExpand(prefix), ...words, 0, 0, 0, 0, 0, 0];
-  const mod = polymod(values) ^ 1;
-  const checksum: number[] = [];
-  for (let i = 0; i < 6; i++) checksum.push((mod >>> (5 * (5 - i))) & 31);
-  return `${prefix}1${[...words, ...checksum].map((w) => CHARSET[w]).join("")}`;
+  // Characters are written as bytes and read back as one latin1 string: building it with `+=`
+  // would allocate a string per character.
+  const chars = Buffer.allocUnsafe(Math.ceil((data.length * 8) / 5) + 6);
+  let n = 0;
+  let chk = prefixChecksum(prefix);
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < data.length; i++) {
+    acc = ((acc << 8) | (data[i] ?? 0)) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      const word = (acc >> bits) & 31;
+      chk = polymodStep(chk, word);
+      chars[n++] = CHARSET_CODE[word] ?? 0;
+    }
+  }
+  if (bits > 0) {
+    const word = (acc << (5 - bits)) & 31;
+    chk = polymodStep(chk, word);
+    chars[n++] = CHARSET_CODE[word] ?? 0;
+  }
+  for (let i = 0; i < 6; i++) chk = polymodStep(chk, 0);
+  const mod = (chk ^ 1) >>> 0;
+  for (let i = 0; i < 6; i++) chars[n++] = CHARSET_CODE[(mod >>> (5 * (5 - i))) & 31] ?? 0;
+  return `${prefix}1${chars.toString("latin1", 0, n)}`;
 }
 
 /**
@@ -84,18 +92,43 @@ export function bech32Decode(text: string): { prefix: string; data: Uint8Array }
   if (text !== lower && text !== text.toUpperCase()) throw new Bech32Error("mixed-case string");
   const sep = lower.lastIndexOf("1");
   if (sep < 1) throw new Bech32Error("missing prefix or separator");
-  if (lower.length - sep - 1 < 6) throw new Bech32Error("string too short for a checksum");
+  const wordCount = lower.length - sep - 1;
+  if (wordCount < 6) throw new Bech32Error("string too short for a checksum");
   const prefix = lower.slice(0, sep);
   for (let i = 0; i < prefix.length; i++) {
     const c = prefix.charCodeAt(i);
     if (c < 33 || c > 126) throw new Bech32Error("invalid character in prefix");
   }
-  const words: number[] = [];
-  for (const ch of lower.slice(sep + 1)) {
-    const w = CHARSET.indexOf(ch);
-    if (w < 0) throw new Bech32Error(`invalid character '${ch}'`);
-    words.push(w);
+  const words = new Uint8Array(wordCount);
+  for (let i = 0; i < wordCount; i++) {
+    const code = lower.charCodeAt(sep + 1 + i);
+    const w = code < 128 ? (CHARSET_VALUE[code] ?? -1) : -1;
+    if (w < 0) {
+      const ch = String.fromCodePoint(lower.codePointAt(sep + 1 + i) ?? code);
+      throw new Bech32Error(`invalid character '${ch}'`);
+    }
+    words[i] = w;
   }
-  if (polymod([...hrpExpand(prefix), ...words]) !== 1) throw new Bech32Error("invalid checksum");
-  return { prefix, data: Uint8Array.from(convertBits(words.slice(0, -6), 5, 8, false)) };
+  let chk = prefixChecksum(prefix);
+  for (let i = 0; i < wordCount; i++) chk = polymodStep(chk, words[i] ?? 0);
+  if (chk >>> 0 !== 1) throw new Bech32Error("invalid checksum");
+  return { prefix, data: wordsToBytes(words.subarray(0, wordCount - 6)) };
+}
+
+/** 5-bit words back to bytes; the leftover bits must be fewer than 5 and all zero. */
+function wordsToBytes(words: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.floor((words.length * 5) / 8));
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  for (let i = 0; i < words.length; i++) {
+    acc = ((acc << 5) | (words[i] ?? 0)) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  if (bits >= 5 || ((acc << (8 - bits)) & 0xff) !== 0) throw new Bech32Error("non-zero padding");
+  return out;
 }
