@@ -16,6 +16,7 @@ import { PoqTxError } from "../client/poq-tx.js";
 import { KeyringError } from "../client/keyring.js";
 import { NodeUnreachableError } from "../inference/chain-query.js";
 import { PortInUseError } from "../network/ports.js";
+import { BackendError } from "../inference/backend.js";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, rejected: 4, timeout: 5 } as const;
 
@@ -42,5 +43,9 @@ export function exitCodeFor(err: unknown): number {
     return EXIT.usage;
   if (err instanceof NodeUnreachableError) return EXIT.unreachable;
   if (err instanceof PoqTxError) return EXIT.rejected;
+  if (err instanceof BackendError && err.message.startsWith("--backend")) return EXIT.usage;
+  // CosmJS: a failed simulation (the chain would reject the tx) or a CheckTx rejection.
+  if (err instanceof Error && /^Query failed with \(\d+\)|^Broadcasting transaction failed/.test(err.message))
+    return EXIT.rejected;
   return EXIT.failure;
 }

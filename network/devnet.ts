@@ -13,7 +13,7 @@ import { createKeyring } from "../client/keyring.js";
 import { createPoqSigningClient } from "../client/signing-client.js";
 import { registerNode } from "../client/poq-tx.js";
 import { startRestServer } from "../rest/server.js";
-import { createChatBackend } from "../inference/backend.js";
+import { completionsUrl, createChatBackend } from "../inference/backend.js";
 import { queryNode } from "../inference/chain-query.js";
 import { startInferenceNode, type InferenceNode } from "../inference/node.js";
 import { startStandinServer, type StandinServer } from "../inference/standin/server.js";
@@ -241,6 +241,22 @@ function networkOptions(opts: DevnetOptions, file: DevnetFile): LocalNetworkOpti
   };
 }
 
+/** Says at start-up when the user's backend does not answer `GET /v1/models` (the nodes retry anyway). */
+async function checkBackend(url: string, apiKey: string | undefined, progress: (l: string) => void) {
+  const models = completionsUrl(url).replace(/chat\/completions$/, "models");
+  try {
+    const res = await fetch(models, {
+      signal: AbortSignal.timeout(3000),
+      ...(apiKey ? { headers: { authorization: `Bearer ${apiKey}` } } : {}),
+    });
+    progress(`backend ${url}: ${res.ok ? "answers" : `GET /v1/models gave HTTP ${res.status}`}`);
+  } catch (err) {
+    const why =
+      (err as { cause?: { code?: string } }).cause?.code ?? (err instanceof Error ? err.message : "");
+    progress(`warning: backend ${url} does not answer (${why}); inference nodes will keep retrying`);
+  }
+}
+
 /**
  * Starts (or restarts) the devnet and resolves once blocks are produced, the REST server listens and
  * the inference nodes are registered and running.
@@ -253,6 +269,8 @@ function networkOptions(opts: DevnetOptions, file: DevnetFile): LocalNetworkOpti
 export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   const progress = opts.onProgress ?? (() => undefined);
   const { validators, honest, lazy, basePort } = settings(opts);
+  // A malformed --backend fails here, before anything starts.
+  if (opts.backendUrl !== undefined) completionsUrl(opts.backendUrl);
   const restListen = opts.restListen ?? "127.0.0.1:1317";
   const restPort = Number(restListen.split(":").pop());
   const model = opts.model ?? DEVNET_MODEL;
@@ -300,6 +318,8 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       stops.push(() => lazyStandin!.close());
       progress(`lazy stand-in backend on ${lazyStandin.url}`);
     }
+
+    if (opts.backendUrl !== undefined) await checkBackend(opts.backendUrl, opts.apiKey, progress);
 
     const inferenceNodes: DevnetInferenceNode[] = [];
     const started: InferenceNode[] = [];

@@ -83,8 +83,67 @@ describe("poq testnet", { timeout: 300_000 }, () => {
     assert.equal(s1.running, true);
     const h1 = Number(s1.nodes[0]?.height);
     assert.ok(h1 >= 1);
-    const nodes = await poq("--node", "http://127.0.0.1:26641", "--output", "json", "query", "nodes");
-    assert.equal((JSON.parse(nodes.stdout) as { nodes: unknown[] }).nodes.length, 1, nodes.stderr);
+
+    // The tx commands against it: a transfer, a node registered and unregistered, a rejected registration.
+    const rpc = ["--node", "http://127.0.0.1:26641", "--output", "json"];
+    const send = await poq(
+      ...rpc,
+      "tx",
+      "bank",
+      "send",
+      "alice",
+      "bob",
+      "1234upoq",
+      "--keyring-backend",
+      "test",
+    );
+    assert.equal(send.code, 0, send.stderr);
+    const bob = JSON.parse(
+      (await poq(...rpc, "query", "balance", "bob", "--keyring-backend", "test")).stdout,
+    ) as {
+      balances: { amount: string }[];
+    };
+    assert.equal(bob.balances[0]?.amount, "100000001234");
+    const low = await poq(
+      ...rpc,
+      "tx",
+      "node",
+      "register",
+      "--models",
+      "m1",
+      "--stake",
+      "5upoq",
+      "--from",
+      "bob",
+      "--keyring-backend",
+      "test",
+    );
+    assert.equal(low.code, 4, `a stake below the minimum is rejected by the chain: ${low.stderr}`);
+    const reg = await poq(
+      ...rpc,
+      "tx",
+      "node",
+      "register",
+      "--models",
+      "m1,m2",
+      "--stake",
+      "2000000upoq",
+      "--from",
+      "bob",
+      "--keyring-backend",
+      "test",
+    );
+    assert.equal(reg.code, 0, reg.stderr);
+    const unreg = await poq(...rpc, "tx", "node", "unregister", "--from", "bob", "--keyring-backend", "test");
+    assert.equal(unreg.code, 0, unreg.stderr);
+    const listed = JSON.parse((await poq(...rpc, "query", "nodes")).stdout) as {
+      nodes: { moniker: string; status: string; models: string[] }[];
+    };
+    assert.deepEqual(
+      listed.nodes.map((n) => n.status).sort(),
+      ["ACTIVE", "UNBONDING"],
+      JSON.stringify(listed.nodes),
+    );
 
     const stopped = await poq("testnet", "stop");
     assert.equal(stopped.code, 0, stopped.stderr);
