@@ -94,6 +94,10 @@ export function nodeCommand(): Command {
         signer,
         ledgerFile: join(g.home, "inference", address, "submissions.json"),
         log,
+        // Fault injection for the restart test: die between signing and broadcasting.
+        ...(process.env.POQ_FAULT_KILL_AFTER_SIGN === "1"
+          ? { onSigned: () => process.kill(process.pid, "SIGKILL") }
+          : {}),
       });
       log(`serving models ${registered.models.join(", ")}; Ctrl-C to stop`);
       await new Promise<void>((resolve) => {

@@ -39,6 +39,8 @@ export interface InferenceNodeOptions {
   pollMs?: number;
   /** One line per step; default: nothing. */
   log?: (line: string) => void;
+  /** Called once a signed transaction is on disk and before it is broadcast (crash tests hook in here). */
+  onSigned?: (entry: SubmissionEntry) => void;
 }
 
 export interface InferenceNodeStats {
@@ -174,6 +176,7 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     // Written before the broadcast: a crash after it re-broadcasts these bytes, never new ones.
     ledger.put(signed);
     stats.signed++;
+    opts.onSigned?.(signed);
     return signed;
   };
 

@@ -1,13 +1,13 @@
 /**
  * The inference node against a real one-validator network and the OpenAI-compatible stand-in:
- * it picks up its assignment and answers; `poq node run` killed mid-submission and restarted submits
- * once; with its backend down it retries until the deadline, and the request expires and is refunded.
+ * it picks up its assignment and answers; `poq node run` killed between signing and broadcasting and then
+ * restarted submits the same transaction once; with its backend down it retries until the deadline, and the request expires and is refunded.
  * Ports 26700-26719 (CometBFT 26700-26702, stand-in 26710, a closed port 26719 as the dead backend).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bip39, Random } from "@cosmjs/crypto";
@@ -139,9 +139,9 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
     }
   });
 
-  it("poq node run killed after signing re-broadcasts the same transaction after a restart", async () => {
+  it("poq node run killed between signing and broadcasting sends the same transaction after a restart", async () => {
     const ledgerFile = join(home, "inference", operatorAddress, "submissions.json");
-    const run = () => {
+    const run = (env: NodeJS.ProcessEnv = {}) => {
       const child = spawn(
         process.execPath,
         [
@@ -159,35 +159,29 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
           "--keyring-backend",
           "test",
         ],
-        { stdio: ["ignore", "ignore", "pipe"] },
+        { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } },
       );
       children.push(child);
       let log = "";
       child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
-      return { child, log: () => log };
+      const exited = new Promise<string | number | null>((r) =>
+        child.once("exit", (code, sig) => r(sig ?? code)),
+      );
+      return { child, exited, log: () => log };
     };
-    const first = run();
+    const first = run({ POQ_FAULT_KILL_AFTER_SIGN: "1" });
     await waitFor("the node to follow blocks", async () =>
       first.log().includes("following") ? true : undefined,
     );
     const callsBefore = standin.calls;
     const id = (await ask("How do I cook rice on the stove so it is fluffy?")).toString();
-    // Kill it as soon as the signed transaction is on disk (it may already be in a block: both are fine).
-    await waitFor(
-      "the signed transaction in the ledger",
-      async () => {
-        if (!existsSync(ledgerFile)) return undefined;
-        const entries = (
-          JSON.parse(readFileSync(ledgerFile, "utf8")) as {
-            submissions: { requestId: string; state: string }[];
-          }
-        ).submissions;
-        return entries.some((e) => e.requestId === id && e.state !== "answered") ? true : undefined;
-      },
-      30_000,
-    );
-    first.child.kill("SIGKILL");
-    await new Promise((r) => first.child.once("exit", r));
+    assert.equal(await first.exited, "SIGKILL", first.log());
+    const ledger = JSON.parse(readFileSync(ledgerFile, "utf8")) as {
+      submissions: { requestId: string; state: string; txHash: string }[];
+    };
+    const signed = ledger.submissions.find((e) => e.requestId === id);
+    assert.equal(signed?.state, "broadcast", "killed after the signed bytes were written");
+    assert.equal((await queryRequest(rpc, id))?.status, "ASSIGNED", "nothing was broadcast before the kill");
 
     const second = run();
     const r = await waitFor("the response on chain", async () => {
@@ -203,7 +197,8 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
       return entries.some((e) => e.requestId === id && e.state === "confirmed") ? true : undefined;
     });
     second.child.kill("SIGINT");
-    await new Promise((res) => second.child.once("exit", res));
+    await second.exited;
+    assert.ok(second.log().includes(`request ${id}: broadcast tx ${signed.txHash}`), second.log());
     assert.equal(standin.calls - callsBefore, 1, "the backend was asked once");
     assert.ok(r.response.startsWith("Rinse one cup of rice"), r.response);
     // Sequence: 1 for the registration, 1 for each request answered so far (test 1 and this one).
