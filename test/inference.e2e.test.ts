@@ -1,7 +1,8 @@
 /**
  * The inference node against a real one-validator network and the OpenAI-compatible stand-in:
- * it picks up its assignment and answers; `poq node run` killed between signing and broadcasting and then
- * restarted submits the same transaction once; with its backend down it retries until the deadline, and the request expires and is refunded.
+ * it picks up its assignment and answers; `poq node run` killed between signing and broadcasting,
+ * then restarted, submits the same transaction once; with its backend down it retries until the
+ * deadline, and the request expires and is refunded.
  * Ports 26700-26719 (CometBFT 26700-26702, stand-in 26710, a closed port 26719 as the dead backend).
  */
 import { after, before, describe, it } from "node:test";
