@@ -169,7 +169,7 @@ export async function runPoqLatencyBench(opts: PoqLatencyBenchOptions): Promise<
       timeline[String(h)] = counts;
     }
     return {
-      params: "defaults (committee_size 3, commit_window 2, reveal_window 3, quorum 6667)",
+      params: "defaults (committee_size 3, commit_window 2, reveal_window 3, quorum 6666)",
       single: {
         requests: single.length,
         statuses: histogram(single.map((r) => r.status)),

@@ -93,7 +93,7 @@ export function defaultPoqParams(): PoqParams {
     responseTimeout: 20n,
     requestTtl: 100n,
     maxReassignments: 2,
-    quorumBp: 6667,
+    quorumBp: 6666,
     deadlineQuorumBp: 5000,
     nodeShareBp: 8000,
     validatorShareBp: 2000,
