@@ -2,7 +2,7 @@
  * `poq init`: one validator's home (CometBFT config, keys, genesis with its operator funded).
  */
 import { Command } from "commander";
-import { initNode } from "../network/single-node.js";
+import { assertHomeFree, initNode } from "../network/single-node.js";
 import { globalOptions } from "./global-options.js";
 import { openKeyring } from "./keys.js";
 import { printResult } from "./output.js";
@@ -21,6 +21,7 @@ export function initCommand(): Command {
     .option("--base-port <port>", "p2p port; RPC is +1 and the app's ABCI socket +2", "26656")
     .action(async (opts: { moniker: string; operator?: string; basePort: string }, cmd: Command) => {
       const g = globalOptions(cmd);
+      assertHomeFree(g.home);
       let operator = opts.operator;
       let mnemonic: string | undefined;
       if (operator === undefined) {

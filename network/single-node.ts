@@ -17,6 +17,15 @@ export class NodeSetupError extends BaseError {
   override name = "NodeSetupError" as const;
 }
 
+/** Throws when `home` already holds a node (nothing there is ever overwritten). */
+export function assertHomeFree(home: string): void {
+  if (existsSync(join(home, "config", "genesis.json"))) {
+    throw new NodeSetupError(`${home} is already initialized`, {
+      details: "use another --home, or delete it to start over",
+    });
+  }
+}
+
 export interface InitNodeOptions {
   home: string;
   chainId: string;
@@ -36,11 +45,7 @@ export interface InitNodeOptions {
  * await initNode({ home: "/tmp/poq", chainId: "poq-devnet-1", moniker: "v0", operator: "poq1..." });
  */
 export async function initNode(opts: InitNodeOptions): Promise<CometHome> {
-  if (existsSync(join(opts.home, "config", "genesis.json"))) {
-    throw new NodeSetupError(`${opts.home} is already initialized`, {
-      details: "use another --home, or delete it to start over",
-    });
-  }
+  assertHomeFree(opts.home);
   const node = await initCometHome({
     home: opts.home,
     moniker: opts.moniker,
