@@ -30,7 +30,7 @@ function countingReader(): ChainReader & { calls: number; height: bigint | undef
 describe("block cache", () => {
   it("reuses answers within a block, refetches after the next, and passes through while the node is down", async () => {
     const inner = countingReader();
-    const reader = await createBlockCachedReader(inner, { pollMs: 20 });
+    const reader = await createBlockCachedReader(inner, { pollMs: 20, cacheable: () => true });
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     try {
       const a = await reader.abciQuery("/p", Uint8Array.of(1));
@@ -49,6 +49,21 @@ describe("block cache", () => {
       await reader.abciQuery("/p", Uint8Array.of(1));
       await reader.abciQuery("/p", Uint8Array.of(1));
       assert.equal(inner.calls, 5);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it("never caches account and balance reads by default (wallets sign with the sequence they return)", async () => {
+    const inner = countingReader();
+    const reader = await createBlockCachedReader(inner, { pollMs: 20 });
+    try {
+      await reader.abciQuery("/cosmos.auth.v1beta1.Query/Account", Uint8Array.of(1));
+      await reader.abciQuery("/cosmos.auth.v1beta1.Query/Account", Uint8Array.of(1));
+      assert.equal(inner.calls, 2);
+      await reader.abciQuery("/poq.v1.Query/Request", Uint8Array.of(1));
+      await reader.abciQuery("/poq.v1.Query/Request", Uint8Array.of(1));
+      assert.equal(inner.calls, 3);
     } finally {
       reader.close();
     }

@@ -17,6 +17,12 @@ export interface BlockCacheOptions {
   pollMs?: number;
   /** Most entries kept per block; default 10,000. */
   maxEntries?: number;
+  /**
+   * Which query paths may be served from the cache. Default: the PoQ queries only. Account and
+   * balance reads always go to the node, because wallets sign with the sequence they return and a
+   * lagging answer would make them sign with a used one.
+   */
+  cacheable?: (path: string) => boolean;
 }
 
 /** A reader with a `close()` for the height watcher, and counters for tests. */
@@ -38,6 +44,7 @@ export async function createBlockCachedReader(
   opts: BlockCacheOptions = {},
 ): Promise<BlockCachedReader> {
   const maxEntries = opts.maxEntries ?? 10_000;
+  const cacheable = opts.cacheable ?? ((path: string) => path.startsWith("/poq.v1."));
   const cache = new Map<string, Promise<AbciQueryResult>>();
   const stats: { hits: number; misses: number; height: bigint | undefined } = {
     hits: 0,
@@ -69,7 +76,7 @@ export async function createBlockCachedReader(
     stats,
     abciQuery(path, data) {
       const height = stats.height;
-      if (height === undefined) return inner.abciQuery(path, data);
+      if (height === undefined || !cacheable(path)) return inner.abciQuery(path, data);
       const key = `${path}\n${Buffer.from(data).toString("base64")}`;
       const hit = cache.get(key);
       if (hit) {
