@@ -8,6 +8,7 @@
  * n before n + 1; different senders run in parallel across the connections.
  *
  * Usage: node dist/bench/chain-load.js [--txs 6000] [--senders 2000] [--connections 8] [--seconds 120]
+ *        [--funded 100000] [--timeout-commit 300ms]
  * Ports 26900-26902 (`--base-port`). Target: >= 500 committed tx/s.
  */
 import { createHash } from "node:crypto";
@@ -18,6 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
+import { bech32Encode } from "../app/modules/auth/bech32.js";
 import { cometRpc, cometStatus } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import { msgSendAny, signDirect, testKey, type TestKey } from "../test/raw-signer.js";
@@ -36,6 +38,8 @@ export interface ChainLoadOptions {
   timeoutCommit?: string;
   /** First of the three loopback ports (default 26900). */
   basePort?: number;
+  /** Extra receive-only accounts funded in genesis, which the sends spread over (default 0). */
+  funded?: number;
 }
 
 /** The figures. */
@@ -57,7 +61,10 @@ export interface ChainLoadResult {
   /** Committed txs over block time: from the block before the first load block to the last one. */
   committed_tx_per_s_block_time: number;
   broadcast_tx_per_s: number;
+  funded: number;
   app_rss_mb: number | undefined;
+  /** Peak resident memory of the application process since it started (genesis included). */
+  app_rss_peak_mb: number | undefined;
   /**
    * CPU seconds each process spent from the first broadcast to the last commit, and the committed
    * txs per CPU-second of each: on a shared machine this shows which one limits the rate.
@@ -125,28 +132,46 @@ function broadcastSync(
   });
 }
 
-/** Signs `perSender` sends for each key, sequence 0.. in order; receivers are other senders. */
-function signAll(keys: TestKey[], perSender: number, accountNumberOf: (i: number) => bigint): Signed[][] {
+/** Receive-only addresses: any 20 bytes make one, and they need no key. */
+function receiverAddresses(count: number): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    bech32Encode("poq", createHash("sha256").update(`load-receiver-${i}`).digest().subarray(0, 20)),
+  );
+}
+
+/**
+ * Signs `perSender` sends for each key, sequence 0.. in order; receivers are the funded
+ * receive-only accounts spread by a prime stride, or other senders when there are none.
+ */
+function signAll(
+  keys: TestKey[],
+  perSender: number,
+  receivers: readonly string[],
+  accountNumberOf: (i: number) => bigint,
+): Signed[][] {
   return keys.map((key, i) =>
     Array.from({ length: perSender }, (_, seq) => {
-      const to = keys[(i + 1 + seq) % keys.length] as TestKey;
+      const to =
+        receivers.length > 0
+          ? (receivers[((i * perSender + seq) * 7919) % receivers.length] as string)
+          : (keys[(i + 1 + seq) % keys.length] as TestKey).address;
       const bytes = signDirect({
         key,
         chainId: CHAIN_ID,
         accountNumber: accountNumberOf(i),
         sequence: BigInt(seq),
-        messages: [msgSendAny(key.address, to.address, 1n)],
+        messages: [msgSendAny(key.address, to, 1n)],
       });
       return { bytes, hash: txHash(bytes) };
     }),
   );
 }
 
-/** Resident memory of a process from /proc (Linux), in MB. */
-function rssMb(pid: number | undefined): number | undefined {
+/** Resident memory (VmRSS) or its peak (VmHWM) of a process from /proc (Linux), in MB. */
+function rssMb(pid: number | undefined, field: "VmRSS" | "VmHWM" = "VmRSS"): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Math.round(Number(m[1]) / 1024) : undefined;
   } catch {
     return undefined;
@@ -203,6 +228,7 @@ export async function runChainLoad(opts: ChainLoadOptions = {}): Promise<ChainLo
   const seconds = opts.seconds ?? 120;
   const timeoutCommit = opts.timeoutCommit ?? "300ms";
   const keys = Array.from({ length: senders }, (_, i) => testKey(`load-${i}`));
+  const receivers = receiverAddresses(opts.funded ?? 0);
   const dir = mkdtempSync(join(tmpdir(), "poq-chain-load-"));
   let net: LocalNetwork | undefined;
   try {
@@ -213,12 +239,15 @@ export async function runChainLoad(opts: ChainLoadOptions = {}): Promise<ChainLo
       basePort: opts.basePort ?? 26900,
       timeoutCommit,
       // Genesis numbers accounts in order: the validator's operator is 0, sender i is i + 1.
-      accounts: keys.map((k) => ({ address: k.address, coins: [{ denom: "upoq", amount: FUNDS }] })),
+      accounts: [...keys.map((k) => k.address), ...receivers].map((address) => ({
+        address,
+        coins: [{ denom: "upoq", amount: FUNDS }],
+      })),
       appArgs: () => ["--no-evaluator"],
     });
     const rpcUrl = net.rpcUrl(0);
     const tSign = performance.now();
-    const signed = signAll(keys, perSender, (i) => BigInt(i + 1));
+    const signed = signAll(keys, perSender, receivers, (i) => BigInt(i + 1));
     const signMs = performance.now() - tSign;
     const ours = new Set(signed.flat().map((s) => s.hash));
     const total = ours.size;
@@ -309,7 +338,9 @@ export async function runChainLoad(opts: ChainLoadOptions = {}): Promise<ChainLo
       committed_tx_per_s: wallRate,
       committed_tx_per_s_block_time: blockTimeRate,
       broadcast_tx_per_s: Math.round((accepted * 1000) / broadcastMs),
+      funded: receivers.length,
       app_rss_mb: appRss,
+      app_rss_peak_mb: rssMb(appPid, "VmHWM"),
       cpu_s: {
         app: Math.round(cpu.app * 10) / 10,
         cometbft: Math.round(cpu.cometbft * 10) / 10,
@@ -347,6 +378,7 @@ export function benchChainCommand(): Command {
     .option("--seconds <n>", "bound on broadcast plus commit, in seconds", positive("seconds"), 120)
     .option("--timeout-commit <duration>", "CometBFT timeout_commit", "300ms")
     .option("--base-port <port>", "first of three loopback ports", positive("base-port"), 26900)
+    .option("--funded <n>", "extra receive-only accounts funded in genesis", positive("funded"))
     .action(async (o: ChainLoadOptions) => {
       const r = await runChainLoad(o);
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

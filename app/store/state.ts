@@ -20,7 +20,7 @@ export interface StateStoreOptions {
 }
 
 /** Genesis writes held in memory before they are written to SQLite (see `commitGenesis`). */
-const GENESIS_SPILL_WRITES = 20_000;
+const GENESIS_SPILL_WRITES = 4096;
 /** Buckets hashed per database read when a genesis is committed. */
 const GENESIS_HASH_BUCKETS = 1024;
 

@@ -51,3 +51,43 @@ test("high-S twins, zero and out-of-range scalars, wrong lengths and bad keys ar
   check(new Uint8Array(33).fill(2), msg, sig, false, "x not on the curve");
   check(secp256k1.Point.fromBytes(pub).toBytes(false), msg, sig, true, "uncompressed key (JavaScript path)");
 });
+
+test("public keys: OpenSSL's point check gives the verdicts of @noble/curves", async () => {
+  const { PubKey } = await import("cosmjs-types/cosmos/crypto/secp256k1/keys");
+  const { secp256k1PubKeyFromAny } = await import("./signature.js");
+  const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
+  const accepts = (key: Uint8Array): boolean => {
+    try {
+      secp256k1PubKeyFromAny({
+        typeUrl: "/cosmos.crypto.secp256k1.PubKey",
+        value: PubKey.encode({ key }).finish(),
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const nobleAccepts = (key: Uint8Array): boolean => {
+    try {
+      secp256k1.Point.fromBytes(key).assertValidity();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const cases: Uint8Array[] = [];
+  for (let i = 0; i < 300; i++) {
+    const x = sha256(Uint8Array.of(i, i >> 8, 7));
+    cases.push(Uint8Array.of(2 + (i % 2), ...x)); // about half of random x have no y
+  }
+  for (const x of [0n, 1n, 7n, P - 1n, P, P + 1n, (1n << 256n) - 1n]) {
+    for (const prefix of [0, 1, 2, 3, 4, 5, 6, 7]) cases.push(Uint8Array.of(prefix, ...be32(x)));
+  }
+  let valid = 0;
+  for (const key of cases) {
+    const expected = nobleAccepts(key);
+    if (expected) valid++;
+    assert.equal(accepts(key), expected, `key ${Buffer.from(key).toString("hex")}`);
+  }
+  assert.ok(valid > 100 && valid < cases.length - 100, `a mix of valid and invalid keys (${valid})`);
+});
