@@ -4,6 +4,8 @@
  */
 import { defaultAuthGenesisJson } from "../app/modules/auth/genesis.js";
 import { defaultBankGenesisJson } from "../app/modules/bank/genesis.js";
+import { paramJsonKey } from "../app/modules/poq/keeper.js";
+import type { PoqParams } from "../app/modules/poq/params.js";
 import { DEFAULT_MODEL_ID, loadManifest, resolveModelDir } from "../models/index.js";
 
 export interface GenesisCoin {
@@ -80,10 +82,20 @@ export function buildAppState(opts: BuildAppStateOptions): Record<string, unknow
  * @example
  * buildAppState({ accounts, modules: { poq: defaultPoqGenesis() } });
  */
-export function defaultPoqGenesis(params: Record<string, unknown> = {}): Record<string, unknown> {
+export function defaultPoqGenesis(
+  params: Partial<Record<keyof PoqParams, unknown>> = {},
+): Record<string, unknown> {
   const manifest = loadManifest(resolveModelDir(DEFAULT_MODEL_ID));
   const sha = (role: "model" | "tokenizer") => manifest.files.find((f) => f.role === role)?.sha256 ?? "";
+  const merged: Record<string, unknown> = {
+    evaluatorModelSha256: sha("model"),
+    evaluatorTokenizerSha256: sha("tokenizer"),
+    ...params,
+  };
+  // Overrides are given by field name; genesis JSON is snake_case with 64-bit values as strings.
   return {
-    params: { evaluatorModelSha256: sha("model"), evaluatorTokenizerSha256: sha("tokenizer"), ...params },
+    params: Object.fromEntries(
+      Object.entries(merged).map(([k, v]) => [paramJsonKey(k), typeof v === "bigint" ? v.toString() : v]),
+    ),
   };
 }

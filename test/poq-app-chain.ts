@@ -25,6 +25,7 @@ import { consensusAddress } from "../app/modules/validators/keeper.js";
 import { buildAppState } from "../network/app-genesis.js";
 import { signDirect, testKey, type TestKey } from "./raw-signer.js";
 import { assembleApp, createChainModules, type ChainModules } from "../validator/assemble.js";
+import { paramJsonKey } from "../app/modules/poq/keeper.js";
 
 export const POQ_BENCH_CHAIN_ID = "poq-bench-2";
 
@@ -94,7 +95,7 @@ export interface PoqBenchChainOptions {
   validators: number;
   /** Funded accounts (1e15 upoq each). */
   accounts: TestKey[];
-  /** poq params (JSON form) over the defaults. */
+  /** poq params over the defaults, by field name (written to genesis in its snake_case JSON form). */
   params?: Record<string, unknown>;
 }
 
@@ -133,7 +134,11 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
       operator: validators[i]!.operator,
       moniker: `v${i}`,
     })),
-    modules: { poq: { params: opts.params ?? {} } },
+    modules: {
+      poq: {
+        params: Object.fromEntries(Object.entries(opts.params ?? {}).map(([k, v]) => [paramJsonKey(k), v])),
+      },
+    },
   });
   app.initChain({
     timeNanos: 1_700_000_000_000_000_000n,

@@ -104,26 +104,36 @@ const PARAMS_BIGINT = [
   "exclusionBlocks",
 ] as const;
 
-/** Params as stored and served: the same keys, bigints as decimal strings. */
+/** `committeeSize` -> `committee_size`: params are JSON in the Cosmos convention (snake_case). */
+export function paramJsonKey(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Params as stored, served and written in genesis: snake_case keys, bigints as decimal strings. */
 export function paramsToJson(p: PoqParams): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(p) as [string, string | number | bigint][]) {
-    out[k] = typeof v === "bigint" ? v.toString() : v;
+    out[paramJsonKey(k)] = typeof v === "bigint" ? v.toString() : v;
   }
   return out;
 }
 
-/** Inverse of {@link paramsToJson}; missing keys take defaults, so old genesis files keep working. */
+/**
+ * Inverse of {@link paramsToJson}; missing keys take defaults, so old genesis files keep working,
+ * and an unknown key is an error (a typo must not silently leave a default in place).
+ */
 export function paramsFromJson(json: Readonly<Record<string, unknown>>): PoqParams {
   const p = defaultPoqParams() as unknown as Record<string, unknown>;
-  for (const key of Object.keys(p)) {
-    const v = json[key];
-    if (v === undefined) continue;
+  const byJsonKey = new Map(Object.keys(p).map((k) => [paramJsonKey(k), k]));
+  for (const jsonKey of Object.keys(json).sort()) {
+    const key = byJsonKey.get(jsonKey);
+    if (key === undefined) throw new TypeError(`unknown param "${jsonKey}"`);
+    const v = json[jsonKey];
     if ((PARAMS_BIGINT as readonly string[]).includes(key)) {
       if (typeof v !== "string" || !/^[0-9]{1,20}$/.test(v))
-        throw new TypeError(`param ${key} must be a decimal string`);
+        throw new TypeError(`param ${jsonKey} must be a decimal string`);
       p[key] = BigInt(v);
-    } else if (typeof v !== typeof p[key]) throw new TypeError(`param ${key} has the wrong type`);
+    } else if (typeof v !== typeof p[key]) throw new TypeError(`param ${jsonKey} has the wrong type`);
     else p[key] = v;
   }
   return p as unknown as PoqParams;

@@ -12,6 +12,7 @@ import { createBankKeeper } from "../bank/keeper.js";
 import { consensusAddress, createValidatorsKeeper } from "../validators/keeper.js";
 import { voteExtensionSignBytes } from "./extended-commit.js";
 import type { LocalScore } from "./extension-planner.js";
+import { paramJsonKey } from "./keeper.js";
 import { createPoqModule, type PoqModule } from "./module.js";
 import { defaultPoqParams } from "./params.js";
 import {
@@ -69,7 +70,9 @@ function setup(overrides: Partial<ReturnType<typeof defaultPoqParams>> = {}) {
 }
 
 function jsonParams(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]));
+  return Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [paramJsonKey(k), typeof v === "bigint" ? v.toString() : v]),
+  );
 }
 
 function deliver(poq: PoqModule, ctx: Context, typeUrl: string, value: Uint8Array) {
