@@ -80,17 +80,34 @@ export const EMPTY_BUCKET_HASH: Buffer = bucketHash([]);
  * made against) stays intact until the block is committed.
  */
 export class BucketTree {
-  private readonly nodes = new Uint8Array(2 * BUCKET_COUNT * 32);
+  private readonly nodes = Buffer.alloc(2 * BUCKET_COUNT * 32);
   private overlay = new Map<number, Uint8Array>();
+  /**
+   * The input of an inner hash (domain byte, left, right), reused: a block rehashes tens of
+   * thousands of inner nodes, and copying the children here allocates nothing.
+   */
+  private readonly innerInput = Buffer.alloc(65);
 
   /** A tree whose buckets have the given hashes (missing buckets are empty). */
   constructor(bucketHashes: Iterable<[number, Uint8Array]> = []) {
     const emptyBucket = EMPTY_BUCKET_HASH;
     for (let b = 0; b < BUCKET_COUNT; b++) this.nodes.set(emptyBucket, (BUCKET_COUNT + b) * 32);
     for (const [b, h] of bucketHashes) this.nodes.set(h, (BUCKET_COUNT + b) * 32);
-    for (let i = BUCKET_COUNT - 1; i >= 1; i--) {
-      this.nodes.set(innerHash(this.committedNode(2 * i), this.committedNode(2 * i + 1)), i * 32);
-    }
+    this.innerInput[0] = DOMAIN_INNER;
+    for (let i = BUCKET_COUNT - 1; i >= 1; i--) this.nodes.set(this.hashChildren(i, false), i * 32);
+  }
+
+  /** innerHash of node i's children, committed ones or (with `staged`) the overlay's. */
+  private hashChildren(i: number, staged: boolean): Buffer {
+    this.copyNode(2 * i, 1, staged);
+    this.copyNode(2 * i + 1, 33, staged);
+    return sha256(this.innerInput);
+  }
+
+  private copyNode(i: number, offset: number, staged: boolean): void {
+    const over = staged ? this.overlay.get(i) : undefined;
+    if (over) this.innerInput.set(over, offset);
+    else this.nodes.copy(this.innerInput, offset, i * 32, i * 32 + 32);
   }
 
   private committedNode(i: number): Uint8Array {
@@ -123,7 +140,7 @@ export class BucketTree {
     while (level.size > 0) {
       const next = new Set<number>();
       for (const i of level) {
-        this.overlay.set(i, innerHash(this.node(2 * i), this.node(2 * i + 1)));
+        this.overlay.set(i, this.hashChildren(i, true));
         if (i > 1) next.add(i >> 1);
       }
       level = next;
