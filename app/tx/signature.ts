@@ -47,7 +47,8 @@ const checkedPubKey = createStringMemo(32_768, (value: string): Uint8Array => {
     // OpenSSL decompresses the point (x < p, x^3 + 7 a square) to build the key object that
     // verification uses next, so the check and the key come from one C-speed step; the unit test
     // holds it to the same verdicts as @noble/curves.
-    opensslKeyOf(bytesKey(key));
+    if (OPENSSL_HAS_SECP256K1) opensslKeyOf(bytesKey(key));
+    else secp256k1.Point.fromBytes(key).assertValidity();
   } catch (err) {
     throw new ChainError(ErrInvalidPubKey, "secp256k1 public key is not a point on the curve", err);
   }
@@ -74,6 +75,20 @@ const opensslKeyOf = createStringMemo(8192, (compressed: string) =>
   }),
 );
 
+/**
+ * Whether this Node's OpenSSL knows secp256k1 (builds from nodejs.org do; some distributions'
+ * system OpenSSL leaves the curve out). Without it, both checks run in JavaScript, with the same
+ * verdicts, only slower.
+ */
+const OPENSSL_HAS_SECP256K1: boolean = (() => {
+  try {
+    opensslKeyOf(bytesKey(secp256k1.Point.BASE.toBytes(true)));
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 const scalar = (bytes: Uint8Array): bigint => BigInt(`0x${Buffer.from(bytes).toString("hex")}`);
 
 /**
@@ -95,7 +110,8 @@ export function verifySecp256k1(pubKey: Uint8Array, signBytes: Uint8Array, signa
   const s = scalar(signature.subarray(32));
   if (r === 0n || r >= CURVE_ORDER || s === 0n || s > HALF_ORDER) return false;
   try {
-    if (pubKey.length !== 33) return verifySecp256k1Js(pubKey, signBytes, signature);
+    if (pubKey.length !== 33 || !OPENSSL_HAS_SECP256K1)
+      return verifySecp256k1Js(pubKey, signBytes, signature);
     const key = opensslKeyOf(bytesKey(pubKey));
     return verify("sha256", signBytes, { key, dsaEncoding: "ieee-p1363" }, signature);
   } catch {
