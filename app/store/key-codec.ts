@@ -63,3 +63,26 @@ export function hasPrefix(key: Uint8Array, prefix: Uint8Array): boolean {
   for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
   return true;
 }
+
+/**
+ * A store key: a module's prefix followed by single bytes (type tags) and byte strings. Built on every
+ * store access of every transaction, so: one allocation, no intermediate arrays.
+ *
+ * @example
+ * prefixedKey(new TextEncoder().encode("bank/"), [0x02, addressBytes]);
+ */
+export function prefixedKey(prefix: Uint8Array, parts: readonly (number | Uint8Array)[]): Uint8Array {
+  let size = prefix.length;
+  for (const part of parts) size += typeof part === "number" ? 1 : part.length;
+  const out = new Uint8Array(size);
+  out.set(prefix, 0);
+  let offset = prefix.length;
+  for (const part of parts) {
+    if (typeof part === "number") out[offset++] = part;
+    else {
+      out.set(part, offset);
+      offset += part.length;
+    }
+  }
+  return out;
+}

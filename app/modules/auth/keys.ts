@@ -2,6 +2,7 @@
  * Every key the auth module writes, in one place. The byte layout is documented in README.md
  * (State); change both together.
  */
+import { prefixedKey } from "../../store/key-codec.js";
 
 /** Module name; also its namespace in the shared store. */
 export const AUTH_MODULE = "auth";
@@ -13,22 +14,7 @@ const ACCOUNT_PREFIX = 0x01;
 const GLOBAL_ACCOUNT_NUMBER = 0x02;
 const PARAMS = 0x03;
 
-function key(...parts: (number | Uint8Array)[]): Uint8Array {
-  // Built on every store access of every transaction: one allocation, no intermediate arrays.
-  let size = AUTH_STORE_PREFIX.length;
-  for (const part of parts) size += typeof part === "number" ? 1 : part.length;
-  const out = new Uint8Array(size);
-  out.set(AUTH_STORE_PREFIX, 0);
-  let offset = AUTH_STORE_PREFIX.length;
-  for (const part of parts) {
-    if (typeof part === "number") out[offset++] = part;
-    else {
-      out.set(part, offset);
-      offset += part.length;
-    }
-  }
-  return out;
-}
+const key = (...parts: (number | Uint8Array)[]): Uint8Array => prefixedKey(AUTH_STORE_PREFIX, parts);
 
 /** `auth/ 0x01` — the prefix of all accounts, for iteration (export). */
 export const accountsPrefix = (): Uint8Array => key(ACCOUNT_PREFIX);

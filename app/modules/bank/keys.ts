@@ -2,6 +2,7 @@
  * Every key the bank module writes, in one place. The byte layout is documented in README.md
  * (State); change both together.
  */
+import { prefixedKey } from "../../store/key-codec.js";
 
 export const BANK_MODULE = "bank";
 
@@ -16,22 +17,7 @@ const PARAMS = 0x03;
 const encoder = new TextEncoder();
 const utf8 = (s: string): Uint8Array => encoder.encode(s);
 
-function key(...parts: (number | Uint8Array)[]): Uint8Array {
-  // Built on every store access of every transaction: one allocation, no intermediate arrays.
-  let size = BANK_STORE_PREFIX.length;
-  for (const part of parts) size += typeof part === "number" ? 1 : part.length;
-  const out = new Uint8Array(size);
-  out.set(BANK_STORE_PREFIX, 0);
-  let offset = BANK_STORE_PREFIX.length;
-  for (const part of parts) {
-    if (typeof part === "number") out[offset++] = part;
-    else {
-      out.set(part, offset);
-      offset += part.length;
-    }
-  }
-  return out;
-}
+const key = (...parts: (number | Uint8Array)[]): Uint8Array => prefixedKey(BANK_STORE_PREFIX, parts);
 
 /** `bank/ 0x00 | denom` → total supply of the denom, decimal ASCII. */
 export const supplyKey = (denom: string): Uint8Array => key(SUPPLY, utf8(denom));
