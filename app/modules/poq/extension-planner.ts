@@ -13,10 +13,12 @@
  */
 import { BlockIdFlag, type ExtendedCommitInfo } from "../../../abci/application.js";
 import { commitWindowExtends } from "./commit-window.js";
-import { scoreCommitment } from "./commitment.js";
 import type { PoqView, StoreContext } from "./keeper.js";
 import { consAddress, consAddressBytes, fromBytes, RequestStatus, type RequestRecord } from "./state.js";
-import { decodeVoteExtension, encodeVoteExtension, type ScoreVoteExtension } from "./vote-extension.js";
+import { createExtensionEntryCache, type ExtensionEntryCache } from "./extension-entries.js";
+import { decodeInjectedCommit, isInjectedCommitTx } from "./extended-commit.js";
+import { bytesEqual, WireWriter } from "./types/wire.js";
+import { decodeVoteExtension } from "./vote-extension.js";
 
 export interface LocalScore {
   /** Basis points 0..10000, from the local evaluator. */
@@ -36,12 +38,27 @@ export interface PlanVoteExtensionParams {
   inFlight?: ExtendedCommitInfo;
   /** Reads a request (default `view.getRequest`); ExtendVote passes a cached reader. */
   readRequest?: (id: bigint) => RequestRecord | undefined;
+  /**
+   * `inFlight` already reduced by {@link inFlightCommitments} (ExtendVote keeps it for the block's
+   * injected commit, which every round and retry at that height sees again).
+   */
+  inFlightCommitments?: ReadonlyMap<bigint, readonly string[]>;
+  /** Encoded payload elements kept across heights (default: encoded afresh). */
+  entries?: ExtensionEntryCache;
 }
 
-/** Validators (`poqvalcons`) carrying a commitment for each request id in the block being voted on. */
-function inFlightCommitments(p: PlanVoteExtensionParams, maxBytes: number): Map<bigint, string[]> {
+/**
+ * Validators (`poqvalcons`) carrying a commitment for each request id in the block being voted on.
+ *
+ * @example
+ * const byId = inFlightCommitments(decodeInjectedCommit(req.txs[0]), params.maxVoteExtensionBytes);
+ */
+export function inFlightCommitments(
+  inFlight: ExtendedCommitInfo | undefined,
+  maxBytes: number,
+): Map<bigint, string[]> {
   const byId = new Map<bigint, string[]>();
-  for (const vote of p.inFlight?.votes ?? []) {
+  for (const vote of inFlight?.votes ?? []) {
     if (vote.blockIdFlag !== BlockIdFlag.Commit || vote.voteExtension.length === 0) continue;
     const validator = consAddress(vote.validator.address);
     try {
@@ -73,7 +90,7 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
   const h = p.height;
   const arrival = h + 1n;
   const me = consAddress(p.validator);
-  const inFlight = inFlightCommitments(p, params.maxVoteExtensionBytes);
+  const inFlight = p.inFlightCommitments ?? inFlightCommitments(p.inFlight, params.maxVoteExtensionBytes);
   // bech32 decoding per seat and request adds up; there are only a few validators.
   const addresses = new Map<string, Uint8Array>([[me, p.validator]]);
   const addressOf = (validator: string): Uint8Array => {
@@ -115,36 +132,22 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
     }
   }
   candidates.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "reveal" ? -1 : 1));
-  // Each entry once (a commitment costs a hash), then the largest prefix under the cap. Size only
-  // grows with the prefix, so bisection finds it in O(log n) encodings instead of one per entry.
-  const entries = candidates.map((c) =>
-    c.kind === "reveal"
-      ? { reveal: { requestId: c.id, score: c.local.score, salt: c.local.salt } }
-      : {
-          commitment: {
-            requestId: c.id,
-            commitment: scoreCommitment({ requestId: c.id, ...c.local, validator: p.validator }),
-          },
-        },
+  // The payload is its commitment elements then its reveal elements, each ascending by id, so the
+  // largest prefix under the cap is found by adding element lengths, each element encoded once.
+  const entries = p.entries ?? createExtensionEntryCache();
+  const encoded = candidates.map((c) =>
+    c.kind === "reveal" ? entries.reveal(c.id, c.local) : entries.commitment(c.id, c.local, p.validator),
   );
-  const encodeFirst = (k: number): Uint8Array => {
-    const ext: ScoreVoteExtension = { commitments: [], reveals: [] };
-    for (const e of entries.slice(0, k)) {
-      if ("reveal" in e) ext.reveals.push(e.reveal);
-      else ext.commitments.push(e.commitment);
-    }
-    return encodeVoteExtension(ext);
-  };
-  const all = encodeFirst(entries.length);
-  if (all.length <= params.maxVoteExtensionBytes) return all;
   let fits = 0;
-  let over = entries.length;
-  while (over - fits > 1) {
-    const mid = (fits + over) >> 1;
-    if (encodeFirst(mid).length <= params.maxVoteExtensionBytes) fits = mid;
-    else over = mid;
+  let size = 0;
+  while (fits < encoded.length && size + encoded[fits]!.length <= params.maxVoteExtensionBytes) {
+    size += encoded[fits]!.length;
+    fits++;
   }
-  return encodeFirst(fits);
+  const w = new WireWriter();
+  for (let i = 0; i < fits; i++) if (candidates[i]!.kind === "commit") w.raw(encoded[i]!);
+  for (let i = 0; i < fits; i++) if (candidates[i]!.kind === "reveal") w.raw(encoded[i]!);
+  return w.finish();
 }
 
 /** A request record read by key, with its parsed form reused while the stored bytes are unchanged. */
@@ -180,6 +183,40 @@ export function createRequestReadCache(
     },
     retain(keep) {
       for (const id of entries.keys()) if (!keep.has(id)) entries.delete(id);
+    },
+  };
+}
+
+/** The in-flight commitments of a block's first transaction, kept while the same bytes come back. */
+export interface InFlightMemo {
+  /** {@link inFlightCommitments} of `tx` when it is an injected commit, else an empty map. */
+  read(tx: Uint8Array | undefined, maxBytes: number): ReadonlyMap<bigint, readonly string[]>;
+}
+
+/**
+ * ExtendVote decodes block h's injected commit (every validator's extension) at each call for
+ * height h; the memo keeps the last answer with a copy of the bytes it came from and the byte cap,
+ * and answers from it only when both are equal.
+ *
+ * @example
+ * const memo = createInFlightMemo();
+ * planVoteExtension(view, ctx, { ...p, inFlightCommitments: memo.read(req.txs[0], maxBytes) });
+ */
+export function createInFlightMemo(): InFlightMemo {
+  let last: { tx: Uint8Array; maxBytes: number; byId: Map<bigint, string[]> } | undefined;
+  const none = new Map<bigint, string[]>();
+  return {
+    read(tx, maxBytes) {
+      if (!tx || !isInjectedCommitTx(tx)) return none;
+      if (last && last.maxBytes === maxBytes && bytesEqual(last.tx, tx)) return last.byId;
+      let commit: ExtendedCommitInfo | undefined;
+      try {
+        commit = decodeInjectedCommit(tx);
+      } catch {
+        commit = undefined; // a block with a malformed injected commit is rejected; nothing lands
+      }
+      last = { tx: Uint8Array.from(tx), maxBytes, byId: inFlightCommitments(commit, maxBytes) };
+      return last.byId;
     },
   };
 }

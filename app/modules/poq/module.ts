@@ -18,7 +18,13 @@ import {
   isInjectedCommitTx,
   verifyExtendedCommit,
 } from "./extended-commit.js";
-import { createRequestReadCache, planVoteExtension, type LocalScore } from "./extension-planner.js";
+import { createExtensionEntryCache } from "./extension-entries.js";
+import {
+  createInFlightMemo,
+  createRequestReadCache,
+  planVoteExtension,
+  type LocalScore,
+} from "./extension-planner.js";
 import { exportPoqGenesis, initPoqGenesis, parsePoqGenesis } from "./genesis.js";
 import { createPoqKeeper, type PoqKeeper, type StoreContext } from "./keeper.js";
 import { POQ_MODULE, requestKey } from "./keys.js";
@@ -94,6 +100,8 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
   const deps: PoqDeps = { keeper, bank: opts.bank, validators: opts.validators };
   let staticParams = opts.params ?? defaultPoqParams();
   const requestCache = createRequestReadCache((ctx, id) => ctx.store.get(requestKey(id)));
+  const entries = createExtensionEntryCache();
+  const inFlight = createInFlightMemo();
   return {
     name: POQ_MODULE,
     keeper,
@@ -149,23 +157,17 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
     verifyVoteExtension: (ctx, extension) =>
       isValidVoteExtension(extension, keeper.getParams(ctx).maxVoteExtensionBytes),
     extendVote(ctx, p) {
-      const first = p.txs[0];
-      let inFlight: ExtendedCommitInfo | undefined;
-      if (first && isInjectedCommitTx(first)) {
-        try {
-          inFlight = decodeInjectedCommit(first);
-        } catch {
-          inFlight = undefined;
-        }
-      }
+      const maxBytes = keeper.getParams(ctx).maxVoteExtensionBytes;
       const bytes = planVoteExtension(keeper, ctx, {
         validator: p.validator,
         height: p.height,
         scores: p.scores,
         readRequest: (id) => requestCache.read(ctx, id),
-        ...(inFlight ? { inFlight } : {}),
+        inFlightCommitments: inFlight.read(p.txs[0], maxBytes),
+        entries,
       });
       requestCache.retain(p.scores);
+      entries.retain(p.scores);
       return bytes;
     },
   };

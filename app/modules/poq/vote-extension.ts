@@ -47,17 +47,38 @@ const U64_MAX = (1n << 64n) - 1n;
  */
 export function encodeVoteExtension(ext: ScoreVoteExtension): Uint8Array {
   const w = new WireWriter();
-  for (const c of [...ext.commitments].sort((a, b) =>
-    a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0,
-  )) {
-    w.message(1, new WireWriter().uint64(1, c.requestId).bytes(2, c.commitment).finish());
-  }
-  for (const r of [...ext.reveals].sort((a, b) =>
-    a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0,
-  )) {
-    w.message(2, new WireWriter().uint64(1, r.requestId).uint64(2, r.score).bytes(3, r.salt).finish());
-  }
+  for (const c of [...ext.commitments].sort(byRequestId)) w.raw(encodeCommitmentEntry(c));
+  for (const r of [...ext.reveals].sort(byRequestId)) w.raw(encodeRevealEntry(r));
   return w.finish();
+}
+
+const byRequestId = (a: { requestId: bigint }, b: { requestId: bigint }): number =>
+  a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0;
+
+/**
+ * One element of the `commitments` list as it appears in the payload (tag, length, message). A
+ * payload is its commitment elements ascending by id, then its reveal elements ascending by id, so
+ * ExtendVote can encode each element once and size a prefix by adding lengths.
+ *
+ * @example
+ * encodeCommitmentEntry({ requestId: 3n, commitment }).length; // 38
+ */
+export function encodeCommitmentEntry(c: ExtensionCommitment): Uint8Array {
+  return new WireWriter()
+    .message(1, new WireWriter().uint64(1, c.requestId).bytes(2, c.commitment).finish())
+    .finish();
+}
+
+/**
+ * One element of the `reveals` list as it appears in the payload (see {@link encodeCommitmentEntry}).
+ *
+ * @example
+ * encodeRevealEntry({ requestId: 3n, score: 8000, salt }).length; // 41
+ */
+export function encodeRevealEntry(r: ExtensionReveal): Uint8Array {
+  return new WireWriter()
+    .message(2, new WireWriter().uint64(1, r.requestId).uint64(2, r.score).bytes(3, r.salt).finish())
+    .finish();
 }
 
 function decodeCommitment(bytes: Uint8Array): ExtensionCommitment {

@@ -30,20 +30,45 @@ const U64_MAX = (1n << 64n) - 1n;
  * const bytes = new WireWriter().uint64(1, 7n).string(2, "x").finish(); // 08 07 12 01 78
  */
 export class WireWriter {
-  private readonly chunks: number[] = [];
+  // One growing buffer, and varints below 2^31 in int32 arithmetic: the vote extension, its
+  // canonical re-encoding check and the injected commit are encoded on every block, and a byte
+  // array built from BigInt operations made them a visible part of ExtendVote.
+  private buf = new Uint8Array(64);
+  private len = 0;
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  private small(value: number): void {
+    this.reserve(5);
+    let v = value;
+    while (v > 0x7f) {
+      this.buf[this.len++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.len++] = v;
+  }
 
   private varint(value: bigint): void {
     if (value < 0n || value > U64_MAX) throw new WireError(`varint out of range: ${value}`);
+    if (value <= 0x7fffffffn) return this.small(Number(value));
+    this.reserve(10);
     let v = value;
     while (v > 0x7fn) {
-      this.chunks.push(Number(v & 0x7fn) | 0x80);
+      this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
     }
-    this.chunks.push(Number(v));
+    this.buf[this.len++] = Number(v);
   }
 
   private tag(field: number, wireType: number): void {
-    this.varint(BigInt((field << 3) | wireType));
+    this.small(((field << 3) | wireType) >>> 0);
   }
 
   /** A uint64/uint32/enum field; omitted when zero. */
@@ -68,9 +93,10 @@ export class WireWriter {
   sfixed64(field: number, value: bigint): this {
     if (value === 0n) return this;
     this.tag(field, WireType.Fixed64);
+    this.reserve(8);
     let v = BigInt.asUintN(64, value);
     for (let i = 0; i < 8; i++) {
-      this.chunks.push(Number(v & 0xffn));
+      this.buf[this.len++] = Number(v & 0xffn);
       v >>= 8n;
     }
     return this;
@@ -81,7 +107,17 @@ export class WireWriter {
     if (value.length === 0 && !always) return this;
     this.tag(field, WireType.Bytes);
     this.varint(BigInt(value.length));
-    for (const b of value) this.chunks.push(b);
+    return this.raw(value);
+  }
+
+  /**
+   * Bytes appended as they are: already encoded fields (for instance a repeated element encoded
+   * once and reused), which gives the same output as writing those fields here.
+   */
+  raw(encoded: Uint8Array): this {
+    this.reserve(encoded.length);
+    this.buf.set(encoded, this.len);
+    this.len += encoded.length;
     return this;
   }
 
@@ -96,7 +132,7 @@ export class WireWriter {
   }
 
   finish(): Uint8Array {
-    return Uint8Array.from(this.chunks);
+    return this.buf.slice(0, this.len);
   }
 }
 
@@ -118,6 +154,12 @@ export function readFields(bytes: Uint8Array): WireField[] {
   const out: WireField[] = [];
   let pos = 0;
   const varint = (): bigint => {
+    // Most varints here (tags, lengths, ids) fit in one or two bytes: skip BigInt arithmetic then.
+    const b0 = bytes[pos];
+    if (b0 !== undefined && b0 < 0x80) {
+      pos++;
+      return BigInt(b0);
+    }
     let result = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
       const b = bytes[pos++];
@@ -269,5 +311,6 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** Whether two byte arrays are equal. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return compareBytes(a, b) === 0;
+  // Buffer.compare is a native memcmp; memos compare whole injected commits with it on every call.
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
