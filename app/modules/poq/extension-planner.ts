@@ -74,6 +74,47 @@ export function inFlightCommitments(
   return byId;
 }
 
+/** What the planner needs of a request record besides its status, derived once per parsed record. */
+interface RequestFacts {
+  me: string;
+  onCommittee: boolean;
+  commitDeadline: bigint;
+  revealDeadline: bigint;
+  respondedHeight: bigint;
+  committeePower: bigint;
+}
+
+// Keyed by the parsed record, which the request read cache hands out again while the stored bytes
+// are unchanged; a record read afresh gets fresh facts. Records are never mutated in place.
+const requestFacts = new WeakMap<RequestRecord, RequestFacts>();
+
+function factsOf(req: RequestRecord, me: string): RequestFacts {
+  const hit = requestFacts.get(req);
+  if (hit && hit.me === me) return hit;
+  const facts: RequestFacts = {
+    me,
+    onCommittee: req.committee.some((c) => c.validator === me),
+    commitDeadline: BigInt(req.commit_deadline),
+    revealDeadline: BigInt(req.reveal_deadline),
+    respondedHeight: BigInt(req.responded_height),
+    committeePower: req.committee.reduce((s, c) => s + BigInt(c.power), 0n),
+  };
+  requestFacts.set(req, facts);
+  return facts;
+}
+
+/** Whether `validator` has a commitment for request `id` recorded, or landing with block h. */
+function committedBy(
+  view: PoqView,
+  ctx: StoreContext,
+  id: bigint,
+  validator: string,
+  address: Uint8Array,
+  landing: readonly string[] | undefined,
+): boolean {
+  return (landing?.includes(validator) ?? false) || view.hasCommitment(ctx, id, address);
+}
+
 /**
  * Builds the extension bytes (possibly empty).
  *
@@ -101,33 +142,32 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
   const ids = [...p.scores.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const candidates: { kind: "reveal" | "commit"; id: bigint; local: LocalScore }[] = [];
   for (const id of ids) {
-    const local = p.scores.get(id) as LocalScore;
     const req = p.readRequest ? p.readRequest(id) : view.getRequest(ctx, id);
-    if (!req || req.status !== RequestStatus.Scoring || !req.committee.some((c) => c.validator === me))
-      continue;
-    let commitDeadline = BigInt(req.commit_deadline);
-    let revealDeadline = BigInt(req.reveal_deadline);
+    if (!req || req.status !== RequestStatus.Scoring) continue;
+    const f = factsOf(req, me);
+    if (!f.onCommittee) continue;
+    let commitDeadline = f.commitDeadline;
+    let revealDeadline = f.revealDeadline;
     // Block h's commitments are recorded only inside the window (as applyInjectedCommit does).
-    const landing = h > BigInt(req.responded_height) && h <= commitDeadline ? inFlight.get(id) : undefined;
-    const committedBy = (validator: string): boolean =>
-      (landing?.includes(validator) ?? false) ||
-      view.getCommitment(ctx, id, addressOf(validator)) !== undefined;
+    const landing = h > f.respondedHeight && h <= commitDeadline ? inFlight.get(id) : undefined;
     if (commitDeadline === h) {
-      const committeePower = req.committee.reduce((s, c) => s + BigInt(c.power), 0n);
-      const committedPower = req.committee.reduce(
-        (s, c) => s + (committedBy(c.validator) ? BigInt(c.power) : 0n),
-        0n,
-      );
-      const state = { height: h, commitDeadline, committeePower, committedPower };
-      if (commitWindowExtends({ ...state, respondedHeight: BigInt(req.responded_height) }, params)) {
+      let committedPower = 0n;
+      for (const seat of req.committee) {
+        if (committedBy(view, ctx, id, seat.validator, addressOf(seat.validator), landing))
+          committedPower += BigInt(seat.power);
+      }
+      const state = { height: h, commitDeadline, committeePower: f.committeePower, committedPower };
+      if (commitWindowExtends({ ...state, respondedHeight: f.respondedHeight }, params)) {
         commitDeadline += 1n;
         revealDeadline += 1n;
       }
     }
-    const committed = committedBy(me);
+    if (arrival > revealDeadline) continue;
+    const committed = committedBy(view, ctx, id, me, p.validator, landing);
+    const local = p.scores.get(id) as LocalScore;
     if (arrival <= commitDeadline) {
       if (!committed) candidates.push({ kind: "commit", id, local });
-    } else if (arrival <= revealDeadline && committed && !view.getReveal(ctx, id, p.validator)) {
+    } else if (committed && !view.hasReveal(ctx, id, p.validator)) {
       candidates.push({ kind: "reveal", id, local });
     }
   }

@@ -39,7 +39,7 @@ import {
   type TrustJson,
 } from "./state.js";
 import { newTrustRecord, type TrustRecord } from "./trust.js";
-import { readUintBE, uintBE } from "./types/wire.js";
+import { bytesEqual, readUintBE, uintBE } from "./types/wire.js";
 
 export type StoreContext = Pick<Context, "store">;
 
@@ -53,6 +53,10 @@ export interface PoqView {
   nodes(ctx: StoreContext): NodeRecord[];
   getCommitment(ctx: StoreContext, id: bigint, validator: Uint8Array): CommitmentRecord | undefined;
   getReveal(ctx: StoreContext, id: bigint, validator: Uint8Array): RevealRecord | undefined;
+  /** Whether a commitment is recorded (without parsing it: ExtendVote asks for each request). */
+  hasCommitment(ctx: StoreContext, id: bigint, validator: Uint8Array): boolean;
+  /** Whether a reveal is recorded. */
+  hasReveal(ctx: StoreContext, id: bigint, validator: Uint8Array): boolean;
   /** Reveals of a request, keyed by validator address bytes (ascending). */
   reveals(ctx: StoreContext, id: bigint): { validator: Uint8Array; reveal: RevealRecord }[];
   getTrust(ctx: StoreContext, validator: Uint8Array): TrustRecord;
@@ -174,10 +178,16 @@ function trustFromJson(j: TrustJson): TrustRecord {
  * const params = keeper.getParams(ctx);
  */
 export function createPoqKeeper(): PoqKeeper {
+  let lastParams: { raw: Uint8Array; params: PoqParams } | undefined;
   const view: PoqView = {
     getParams(ctx) {
       const b = ctx.store.get(paramsKey());
-      return b ? paramsFromJson(fromBytes(b)) : defaultPoqParams();
+      if (!b) return defaultPoqParams();
+      // Every ExtendVote and most handlers read the params; parsing (and validating) their JSON
+      // each time showed up in both. A copy of the last parse, while the stored bytes are equal.
+      if (!lastParams || !bytesEqual(lastParams.raw, b))
+        lastParams = { raw: Uint8Array.from(b), params: paramsFromJson(fromBytes(b)) };
+      return { ...lastParams.params };
     },
     getRequest(ctx, id) {
       const b = ctx.store.get(requestKey(id));
@@ -201,6 +211,8 @@ export function createPoqKeeper(): PoqKeeper {
       const b = ctx.store.get(revealKey(id, validator));
       return b ? fromBytes<RevealRecord>(b) : undefined;
     },
+    hasCommitment: (ctx, id, validator) => ctx.store.get(commitmentKey(id, validator)) !== undefined,
+    hasReveal: (ctx, id, validator) => ctx.store.get(revealKey(id, validator)) !== undefined,
     reveals(ctx, id) {
       const prefix = revealsOfPrefix(id);
       return [...ctx.store.iterate(prefix)].map(([k, v]) => ({
