@@ -41,7 +41,12 @@ function key(tag: number, ...parts: Uint8Array[]): Uint8Array {
 }
 
 const u64 = (v: bigint): Uint8Array => uintBE(v, 8);
-const lenPrefixed = (b: Uint8Array): Uint8Array => Uint8Array.of(b.length, ...b);
+const lenPrefixed = (b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(b.length + 1);
+  out[0] = b.length;
+  out.set(b, 1);
+  return out;
+};
 
 /** `poq/ 0x00` → params JSON. */
 export const paramsKey = (): Uint8Array => key(KeyTag.Params);

@@ -262,6 +262,16 @@ export function uintBE(value: bigint, width: number): Uint8Array {
   if (value < 0n || value >= 1n << BigInt(width * 8))
     throw new WireError(`${value} does not fit ${width} bytes`);
   const out = new Uint8Array(width);
+  // Every poq key holds a u64: two 32-bit halves in int arithmetic spare a BigInt per byte.
+  if (width === 8) {
+    const hi = Number(value >> 32n);
+    const lo = Number(value & 0xffffffffn);
+    for (let i = 0; i < 4; i++) {
+      out[3 - i] = (hi >>> (8 * i)) & 0xff;
+      out[7 - i] = (lo >>> (8 * i)) & 0xff;
+    }
+    return out;
+  }
   let v = value;
   for (let i = width - 1; i >= 0; i--) {
     out[i] = Number(v & 0xffn);
