@@ -49,8 +49,8 @@ export function selectCommitteeFor(
   return members.map((m) => ({ validator: consAddress(m.address), power: m.power.toString() }));
 }
 
-function seatOf(req: RequestRecord, validator: Uint8Array): CommitteeSeat | undefined {
-  const name = consAddress(validator);
+function seatOf(req: RequestRecord, validator: Uint8Array | string): CommitteeSeat | undefined {
+  const name = typeof validator === "string" ? validator : consAddress(validator);
   return req.committee.find((c) => c.validator === name);
 }
 
@@ -72,6 +72,13 @@ export function applyInjectedCommit(
   const height = ctx.blockHeight;
   let commitments = 0;
   let reveals = 0;
+  // Each request is read once per validator that has an entry for it; nothing here changes a
+  // request record, so the first parse serves the others.
+  const requests = new Map<bigint, RequestRecord | undefined>();
+  const requestOf = (id: bigint): RequestRecord | undefined => {
+    if (!requests.has(id)) requests.set(id, deps.keeper.getRequest(ctx, id));
+    return requests.get(id);
+  };
   for (const vote of commit.votes) {
     if (vote.blockIdFlag !== BlockIdFlag.Commit || vote.voteExtension.length === 0) continue;
     let ext;
@@ -83,8 +90,8 @@ export function applyInjectedCommit(
     const validator = vote.validator.address;
     const name = consAddress(validator);
     for (const r of ext.reveals) {
-      const req = deps.keeper.getRequest(ctx, r.requestId);
-      if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, validator)) continue;
+      const req = requestOf(r.requestId);
+      if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, name)) continue;
       if (height <= BigInt(req.commit_deadline) || height > BigInt(req.reveal_deadline)) continue;
       const c = deps.keeper.getCommitment(ctx, r.requestId, validator);
       if (!c || BigInt(c.height) >= height || deps.keeper.getReveal(ctx, r.requestId, validator)) continue;
@@ -98,8 +105,8 @@ export function applyInjectedCommit(
       reveals++;
     }
     for (const c of ext.commitments) {
-      const req = deps.keeper.getRequest(ctx, c.requestId);
-      if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, validator)) continue;
+      const req = requestOf(c.requestId);
+      if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, name)) continue;
       if (height <= BigInt(req.responded_height) || height > BigInt(req.commit_deadline)) continue;
       if (deps.keeper.getCommitment(ctx, c.requestId, validator)) continue;
       deps.keeper.setCommitment(ctx, c.requestId, validator, {

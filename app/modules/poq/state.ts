@@ -113,14 +113,34 @@ export interface TrustJson {
   excluded_until: string;
 }
 
+// bech32 in both directions for every seat of every request finalizing in a block added up; the
+// validator set is small, so both directions are remembered (cleared when large, never stale:
+// both are pure functions).
+const MEMO_LIMIT = 4096;
+const consNames = new Map<string, string>();
+const consBytes = new Map<string, Uint8Array>();
+
 /** bech32 `poqvalcons` form of a consensus address. */
 export function consAddress(address: Uint8Array): string {
-  return bech32Encode(BECH32_PREFIX.consensus, address);
+  const k = Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString("latin1");
+  let name = consNames.get(k);
+  if (name === undefined) {
+    if (consNames.size >= MEMO_LIMIT) consNames.clear();
+    name = bech32Encode(BECH32_PREFIX.consensus, address);
+    consNames.set(k, name);
+  }
+  return name;
 }
 
 /** Bytes of a `poqvalcons` address (stored values only; never user input). */
 export function consAddressBytes(address: string): Uint8Array {
-  return bech32Decode(address).data;
+  let bytes = consBytes.get(address);
+  if (bytes === undefined) {
+    if (consBytes.size >= MEMO_LIMIT) consBytes.clear();
+    bytes = Uint8Array.from(bech32Decode(address).data);
+    consBytes.set(address, bytes);
+  }
+  return Uint8Array.from(bytes); // callers may keep or change their copy
 }
 
 const enc = new TextEncoder();
