@@ -160,12 +160,29 @@ function parseMetadata(raw: unknown, field: string): Metadata {
 }
 
 /**
- * Validates and parses the `bank` section (absent means the default).
+ * Parsed sections by the section object they came from. InitChain validates every section before
+ * it writes any, so the bank section is parsed twice (`validateGenesis`, then `initGenesis`) from
+ * the same object; with 100,000 balances each parse is seconds of work and tens of MB of short-lived
+ * objects, most of the genesis process's garbage. A weak map: the entry goes with the section.
+ */
+const parsedSections = new WeakMap<object, BankGenesis>();
+
+/**
+ * Validates and parses the `bank` section (absent means the default). A section object already
+ * parsed returns the same (read-only) result again: callers must not change it.
  *
  * @example
  * const genesis = parseBankGenesis({ balances: [{ address: "poq1...", coins: [{ denom: "upoq", amount: "5" }] }] });
  */
 export function parseBankGenesis(raw: unknown): BankGenesis {
+  const cached = typeof raw === "object" && raw !== null ? parsedSections.get(raw) : undefined;
+  if (cached) return cached;
+  const parsed = parseBankSection(raw);
+  if (typeof raw === "object" && raw !== null) parsedSections.set(raw, parsed);
+  return parsed;
+}
+
+function parseBankSection(raw: unknown): BankGenesis {
   const section = raw === undefined ? defaultBankGenesisJson() : raw;
   if (!isObject(section)) return fail("", "must be an object");
   const known = new Set(["params", "balances", "supply", "denom_metadata"]);
