@@ -127,6 +127,7 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       blockHeight: state.lastHeight,
       blockTimeNanos: lastBlockTime,
       isCheck: true,
+      metered: false,
     });
 
   /** A proposer-injected transaction: its own checkpoint, its own result, no ante handler. */

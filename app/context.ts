@@ -14,6 +14,12 @@ export interface CreateContextOptions {
   /** Defaults to a meter that never runs out. */
   gasMeter?: GasMeter;
   isCheck?: boolean;
+  /**
+   * Whether store accesses charge the gas meter (default true). The proposal and vote-extension hooks
+   * read the committed state outside any transaction, where gas means nothing; leaving the meter out
+   * spares ExtendVote, which is on the critical path of every block, a BigInt sum per read.
+   */
+  metered?: boolean;
   /** Where emitted events go (the caller owns the array). */
   events?: Event[];
 }
@@ -34,7 +40,7 @@ export function createContext(opts: CreateContextOptions): ContextWithEvents {
   const gasMeter = opts.gasMeter ?? createInfiniteGasMeter();
   const events = opts.events ?? [];
   return {
-    store: withGas(opts.store, gasMeter),
+    store: opts.metered === false ? opts.store : withGas(opts.store, gasMeter),
     chainId: opts.chainId,
     blockHeight: opts.blockHeight,
     blockTimeNanos: opts.blockTimeNanos,
