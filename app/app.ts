@@ -118,8 +118,16 @@ export function createApp(opts: CreateAppOptions): PoqApp {
   /** Time of the last finalized block, for CheckTx contexts (0 until the first block after start). */
   let lastBlockTime = 0n;
 
+  /** Genesis, begin/end block and injected txs: no transaction, so no gas to meter. */
   const blockContext = (height: bigint, timeNanos: bigint, events: Event[]): Context =>
-    createContext({ store: state.deliver, chainId, blockHeight: height, blockTimeNanos: timeNanos, events });
+    createContext({
+      store: state.deliver,
+      chainId,
+      blockHeight: height,
+      blockTimeNanos: timeNanos,
+      events,
+      metered: false,
+    });
   const readContext = (): Context =>
     createContext({
       store: state.committedView(),
