@@ -14,6 +14,12 @@ import { GasPrice, SigningStargateClient, StargateClient, calculateFee } from "@
 import { Comet38Client, connectComet } from "@cosmjs/tendermint-rpc";
 import { toBech32 } from "@cosmjs/encoding";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
+import {
+  createPoqQueryClient,
+  createPoqSigningClient,
+  registerNode,
+  requestInference,
+} from "../client/index.js";
 
 const CHAIN_ID = "poq-cosmjs-1";
 const ALICE =
@@ -136,6 +142,29 @@ describe("CosmJS with a real CometBFT v0.38 node", { timeout: 180_000 }, () => {
       "",
     );
     assert.ok(gas > 10_000 && gas < 1_000_000, `simulated gas ${gas}`);
+    client.disconnect();
+  });
+
+  it("accepts PoQ messages signed SIGN_MODE_LEGACY_AMINO_JSON (what a Ledger through Keplr signs)", async () => {
+    // bobAmino can only sign amino JSON, so CosmJS signs with the SPEC's amino names (poq/MsgRegisterNode ...).
+    const client = await createPoqSigningClient(net.rpcUrl(0), bobAmino);
+    const registered = await registerNode(client, bobAddress, {
+      models: ["llama-3-8b-instruct"],
+      stake: "2000000upoq",
+      moniker: "amino & <node>",
+    });
+    assert.ok(registered.height > 0);
+    const asked = await requestInference(client, bobAddress, {
+      model: "llama-3-8b-instruct",
+      prompt: "Why is the sky blue?",
+      fee: "5000upoq",
+      minQuality: 5000,
+    });
+    assert.equal(asked.node, bobAddress, "the only registered node is assigned");
+    const query = await createPoqQueryClient(net.rpcUrl(0));
+    const node = await query.getNode(bobAddress);
+    assert.equal(node?.moniker, "amino & <node>");
+    query.disconnect();
     client.disconnect();
   });
 });
