@@ -19,6 +19,7 @@ import { BaseError } from "./errors.js";
 import { parseAppState, validateAppState } from "./genesis.js";
 import { createRouter, type Router } from "./router.js";
 import { createStateStore, type StateStore } from "./store/state.js";
+import { withMemosPaused } from "./store/memo.js";
 import type { Context, Module } from "./types.js";
 import { createSigVerificationCache, type SigVerificationCache } from "./tx/sig-cache.js";
 import { handleQuery } from "./baseapp/query.js";
@@ -201,7 +202,14 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       writeChainId(ctx.store, chainId);
       writeVoteExtensionsEnableHeight(ctx.store, req.consensusParams?.abci?.voteExtensionsEnableHeight ?? 0n);
       const chain = { chainId, initialHeight: req.initialHeight, validators: req.validators };
-      for (const m of modules) m.initGenesis?.(ctx, appState[m.name], chain);
+      // Memos paused: a large genesis passes each address through them once (see withMemosPaused).
+      // Each section is dropped once its module is done with it, so its objects can be collected.
+      withMemosPaused(() => {
+        for (const m of modules) {
+          m.initGenesis?.(ctx, appState[m.name], chain);
+          delete appState[m.name];
+        }
+      });
       const appHash = state.commitGenesis();
       nextHeight = req.initialHeight;
       lastBlockTime = req.timeNanos;

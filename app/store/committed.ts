@@ -83,6 +83,12 @@ export class CommittedDb {
     appHash: Uint8Array,
   ) => void;
   private readonly cache = new ReadCache(READ_CACHE_ENTRIES);
+  /**
+   * From {@link wipe} to the next {@link persist} (a genesis being written): reads are not cached.
+   * A genesis reads each new key once, mostly misses, and its spills evict them again, so cached
+   * entries would only become old-space garbage at the genesis memory peak.
+   */
+  private cacheReads = true;
   height: bigint;
   appHash: Uint8Array;
 
@@ -152,7 +158,7 @@ export class CommittedDb {
     // A copy: a caller that mutated a shared buffer would corrupt state for later readers.
     if (cached !== undefined) return cached === null ? undefined : Buffer.from(cached);
     const value = this.getStmt.get(key);
-    this.cache.set(k, value ?? null);
+    if (this.cacheReads) this.cache.set(k, value ?? null);
     return value;
   }
 
@@ -220,6 +226,7 @@ export class CommittedDb {
     appHash: Uint8Array,
   ): void {
     this.persistTx(writes, buckets, height, appHash);
+    this.cacheReads = true;
     for (const w of writes) {
       this.cache.set(keyToString(w.key), w.value === undefined ? null : Buffer.from(w.value));
     }
@@ -241,6 +248,7 @@ export class CommittedDb {
   wipe(): void {
     this.wipeTx();
     this.cache.clear();
+    this.cacheReads = false;
     this.height = 0n;
     this.appHash = new Uint8Array(0);
   }

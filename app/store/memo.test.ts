@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bytesKey, createLastBytesMemo, createStringMemo } from "./memo.js";
+import { bytesKey, createLastBytesMemo, createStringMemo, withMemosPaused } from "./memo.js";
 
 test("string memo computes once per input, keeps at most maxEntries, recomputes after eviction", () => {
   const calls: string[] = [];
@@ -64,4 +64,25 @@ test("bytesKey is one latin1 character per byte, distinct for distinct bytes", (
   assert.equal(bytesKey(Uint8Array.of(0x61, 0xff)), "a\u00ff");
   assert.notEqual(bytesKey(Uint8Array.of(1, 0)), bytesKey(Uint8Array.of(1)));
   assert.equal(bytesKey(Uint8Array.of(9, 1, 2).subarray(1)), "\u0001\u0002");
+});
+
+test("withMemosPaused serves hits but adds no entries, and memos add again afterwards", () => {
+  const calls: string[] = [];
+  const len = createStringMemo(8, (s: string) => {
+    calls.push(s);
+    return s.length;
+  });
+  len("kept");
+  const inside = withMemosPaused(() => [len("kept"), len("new"), len("new")]);
+  assert.deepEqual(inside, [4, 3, 3]);
+  assert.deepEqual(calls, ["kept", "new", "new"]);
+  // A throw inside still ends the pause.
+  assert.throws(() =>
+    withMemosPaused(() => {
+      throw new Error("boom");
+    }),
+  );
+  len("new");
+  len("new");
+  assert.deepEqual(calls, ["kept", "new", "new", "new"]);
 });
