@@ -67,6 +67,11 @@ const BUCKETS_PER_QUERY = 1024;
 /** Entries of the committed read cache: ~100 bytes each, so about 10 MB at most. */
 const READ_CACHE_ENTRIES = 100_000;
 
+/** SQLite's page cache (negative: KiB), as better-sqlite3 builds it by default. */
+const SQLITE_CACHE_KIB = -16_000;
+/** The page cache while a genesis is written: its writes and bucket scans each touch a page once. */
+const GENESIS_SQLITE_CACHE_KIB = -2_000;
+
 /** The persisted state and the height/app hash it belongs to. */
 export class CommittedDb {
   private readonly db: Database.Database;
@@ -226,6 +231,7 @@ export class CommittedDb {
     appHash: Uint8Array,
   ): void {
     this.persistTx(writes, buckets, height, appHash);
+    if (!this.cacheReads) this.db.pragma(`cache_size = ${SQLITE_CACHE_KIB}`);
     this.cacheReads = true;
     for (const w of writes) {
       this.cache.set(keyToString(w.key), w.value === undefined ? null : Buffer.from(w.value));
@@ -249,6 +255,7 @@ export class CommittedDb {
     this.wipeTx();
     this.cache.clear();
     this.cacheReads = false;
+    this.db.pragma(`cache_size = ${GENESIS_SQLITE_CACHE_KIB}`);
     this.height = 0n;
     this.appHash = new Uint8Array(0);
   }
