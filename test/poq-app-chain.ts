@@ -15,7 +15,6 @@ import {
   type ExtendedCommitInfo,
   type ExtendVoteRequest,
 } from "../abci/application.js";
-import type { FinalizeBlockRequest } from "../abci/application.js";
 import type { PoqApp } from "../app/app.js";
 import { moduleAddress } from "../app/modules/auth/address.js";
 import type { AnyMsg } from "../app/types.js";
@@ -26,21 +25,9 @@ import { buildAppState } from "../network/app-genesis.js";
 import { signDirect, testKey, type TestKey } from "./raw-signer.js";
 import { assembleApp, createChainModules, type ChainModules } from "../validator/assemble.js";
 import { paramJsonKey } from "../app/modules/poq/keeper.js";
+import { blockRequest } from "../bench/bank-chain.js";
 
 export const POQ_BENCH_CHAIN_ID = "poq-bench-2";
-
-function blockRequest(height: bigint, txs: Uint8Array[]): FinalizeBlockRequest {
-  return {
-    txs,
-    decidedLastCommit: { round: 0, votes: [] },
-    misbehavior: [],
-    hash: new Uint8Array(32),
-    height,
-    timeNanos: 1_700_000_000_000_000_000n + height * 1_000_000_000n,
-    nextValidatorsHash: new Uint8Array(32),
-    proposerAddress: new Uint8Array(20),
-  };
-}
 
 export interface PoqBenchValidator {
   address: Uint8Array;
