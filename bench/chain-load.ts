@@ -23,6 +23,7 @@ import { bech32Encode } from "../app/modules/auth/bech32.js";
 import { cometRpc, cometStatus } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import { msgSendAny, signDirect, testKey, type TestKey } from "../test/raw-signer.js";
+import { positive } from "./options.js";
 
 /** Options of {@link runChainLoad}. */
 export interface ChainLoadOptions {
@@ -356,12 +357,6 @@ export async function runChainLoad(opts: ChainLoadOptions = {}): Promise<ChainLo
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-};
 
 /**
  * The `chain` command of `poq bench`.

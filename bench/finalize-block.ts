@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { CheckTxType } from "../abci/application.js";
 import { createBankChain, signedSend } from "./bank-chain.js";
+import { positive } from "./options.js";
 
 /** Options of {@link runFinalizeBench}. */
 export interface FinalizeBenchOptions {
@@ -111,12 +112,6 @@ export async function runFinalizeBench(opts: FinalizeBenchOptions = {}): Promise
     chain.cleanup();
   }
 }
-
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-};
 
 /**
  * The `finalize` command of `poq bench`.

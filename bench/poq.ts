@@ -2,18 +2,10 @@
  * `poq bench poq hooks|latency`: the PoQ protocol benchmarks (see bench/poq-hooks.ts and
  * bench/poq-latency.ts). Each prints its figures as JSON; none asserts on time.
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { positive } from "./options.js";
 import { runPoqHooksBench } from "./poq-hooks.js";
 import { runPoqLatencyBench } from "./poq-latency.js";
-
-const positive =
-  (name: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0)
-      throw new InvalidArgumentError(`--${name} must be a positive integer`);
-    return n;
-  };
 
 /**
  * The `poq` group of `poq bench`.
