@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import { toBech32 } from "@cosmjs/encoding";
 import { QueryAllBalancesResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
-import type { AbciQueryResult, ChainReader } from "./chain-reader.js";
+import { RpcError, type AbciQueryResult, type ChainReader } from "./chain-reader.js";
 import { buildServer } from "./server.js";
 
 const ADDRESS = toBech32("poq", new Uint8Array(20).fill(7));
@@ -68,8 +68,13 @@ function memoryReader(): ChainReader & { calls: string[] } {
       calls.push("status");
       throw new Error("not used");
     },
-    async block() {
-      throw new Error("not used");
+    async block(height) {
+      // CometBFT's answer for a future height.
+      throw new RpcError(
+        -32603,
+        "Internal error",
+        `height ${height} must be less than or equal to the current blockchain height 5`,
+      );
     },
     async validators() {
       return [];
@@ -154,6 +159,13 @@ describe("REST server (inject)", () => {
       assert.equal(reader.calls.length, before, "bad input must not reach the node");
     });
   }
+
+  it("answers a future block height with 400 code 3 in one RPC call", async () => {
+    const res = await app.inject({ url: "/cosmos/base/tendermint/v1beta1/blocks/99999999" });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json<{ code: number }>().code, 3);
+    assert.ok(!reader.calls.includes("status"), "no status call before the block");
+  });
 
   it("answers an unknown route with 404 code 5", async () => {
     const res = await app.inject({ url: "/nope" });

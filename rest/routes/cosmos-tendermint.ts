@@ -1,7 +1,7 @@
 /** `cosmos.base.tendermint.v1beta1` gateway routes: node info, syncing, blocks. */
 import type { FastifyPluginAsync } from "fastify";
 import { toBech32 } from "@cosmjs/encoding";
-import type { RpcBlock, RpcBlockId } from "../chain-reader.js";
+import { RpcError, type RpcBlock, type RpcBlockId } from "../chain-reader.js";
 import { RestError } from "../errors.js";
 import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./options.js";
@@ -214,14 +214,15 @@ export const cosmosTendermintRoutes: FastifyPluginAsync<RouteOptions & { appVers
       },
     },
     async (req) => {
-      const height = BigInt(req.params.height);
-      const latest = BigInt((await reader.status()).sync_info.latest_block_height);
-      if (height > latest)
-        throw new RestError(
-          "InvalidArgument",
-          `requested block height ${height} is greater than the chain's ${latest}`,
-        );
-      return blockJson(await reader.block(height));
+      // One RPC call: CometBFT itself refuses a future height ("height N must be less than or
+      // equal to the current blockchain height M"), so no `status` call beforehand.
+      try {
+        return blockJson(await reader.block(BigInt(req.params.height)));
+      } catch (err) {
+        if (err instanceof RpcError && /current blockchain height/.test(err.data))
+          throw new RestError("InvalidArgument", `requested block ${err.data}`);
+        throw err;
+      }
     },
   );
 };
