@@ -175,13 +175,14 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
   // store and made finality quadratic in the number of requests finalizing together. The committee
   // is sorted by address, the same order a scan would give.
   const members = req.committee.map((seat) => consAddressBytes(seat.validator));
-  const reveals = members.flatMap((validator) => {
+  // Each reveal carries its seat's power directly (no bech32 round trip to look the seat up again).
+  const scores = req.committee.flatMap((seat, i) => {
+    const validator = members[i]!;
     const reveal = deps.keeper.getReveal(ctx, id, validator);
-    return reveal ? [{ validator, reveal }] : [];
+    return reveal ? [{ validator, score: reveal.score, power: BigInt(seat.power) }] : [];
   });
-  const powerOf = (v: Uint8Array): bigint => BigInt(seatOf(req, v)?.power ?? "0");
   const committeePower = req.committee.reduce((s, c) => s + BigInt(c.power), 0n);
-  const revealedPower = reveals.reduce((s, r) => s + powerOf(r.validator), 0n);
+  const revealedPower = scores.reduce((s, r) => s + r.power, 0n);
   const decision = decideFinality({
     committeePower,
     revealedPower,
@@ -191,11 +192,6 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
     deadlineQuorumBp: params.deadlineQuorumBp,
   });
   if (decision === "pending") return decision;
-  const scores = reveals.map((r) => ({
-    validator: r.validator,
-    score: r.reveal.score,
-    power: powerOf(r.validator),
-  }));
   const quality = decision === "final" ? weightedMedian(scores) : undefined;
   deps.keeper.removeDeadline(ctx, BigInt(req.reveal_deadline), id);
   deps.keeper.clearScores(ctx, id, members);
