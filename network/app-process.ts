@@ -3,13 +3,12 @@
  * appended to `<home>/app.log`, and stops it with SIGTERM (SIGKILL when it lingers) — or kills it
  * outright, which the crash tests do on purpose.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BaseError } from "../app/errors.js";
+import { logTail, spawnLogged } from "./child.js";
 
 export class AppProcessError extends BaseError {
   override name = "AppProcessError" as const;
@@ -26,10 +25,6 @@ const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "validator", "m
  * chain-load bench ~7% throughput (474-484 vs 502-515 tx/s, same quiet machine), so it is left out.
  */
 export const APP_NODE_FLAGS: readonly string[] = ["--max-old-space-size=192"];
-const live = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
-});
 
 export interface StartAppOptions {
   home: string;
@@ -63,41 +58,17 @@ export interface AppProcess {
  */
 export function startAppProcess(opts: StartAppOptions): AppProcess {
   const logFile = join(opts.home, "app.log");
-  mkdirSync(dirname(logFile), { recursive: true });
-  const fd = openSync(logFile, "a");
-  let child: ChildProcess;
-  try {
-    const args = [MAIN, "--home", opts.home, "--abci", opts.abciAddress];
-    if (opts.chainId !== undefined) args.push("--chain-id", opts.chainId);
-    child = spawn(process.execPath, [...APP_NODE_FLAGS, ...args, ...(opts.args ?? [])], {
-      stdio: ["ignore", fd, fd],
-      env: opts.env ?? process.env,
-    });
-  } finally {
-    closeSync(fd);
-  }
+  const args = [MAIN, "--home", opts.home, "--abci", opts.abciAddress];
+  if (opts.chainId !== undefined) args.push("--chain-id", opts.chainId);
+  const child = spawnLogged(
+    process.execPath,
+    [...APP_NODE_FLAGS, ...args, ...(opts.args ?? [])],
+    logFile,
+    opts.env,
+  );
   if (child.pid === undefined) throw new AppProcessError("the application process did not start");
-  live.add(child);
-  let running = true;
-  const exited = new Promise<number | string>((resolve) => {
-    child.once("exit", (code, signal) => {
-      running = false;
-      live.delete(child);
-      resolve(code ?? signal ?? "unknown");
-    });
-  });
-  const tail = (lines = 30): string => {
-    try {
-      const size = statSync(logFile).size;
-      return readFileSync(logFile, "utf8")
-        .slice(Math.max(0, size - 64 * 1024))
-        .split("\n")
-        .slice(-lines - 1)
-        .join("\n");
-    } catch {
-      return "";
-    }
-  };
+  const { exited } = child;
+  const tail = (lines = 30): string => logTail(logFile, lines);
   const { hostname, port } = new URL(opts.abciAddress.replace(/^tcp:/, "http:"));
 
   return {
@@ -105,12 +76,13 @@ export function startAppProcess(opts: StartAppOptions): AppProcess {
     logFile,
     exited,
     get running() {
-      return running;
+      return child.running;
     },
     async ready(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (!running) throw new AppProcessError("the application process exited", { details: tail(20) });
+        if (!child.running)
+          throw new AppProcessError("the application process exited", { details: tail(20) });
         const ok = await new Promise<boolean>((resolve) => {
           const s = createConnection({ host: hostname, port: Number(port) }, () => {
             s.destroy();
@@ -125,23 +97,8 @@ export function startAppProcess(opts: StartAppOptions): AppProcess {
         details: tail(20),
       });
     },
-    async stop(timeoutMs = 5000) {
-      if (!running) return;
-      child.kill("SIGTERM");
-      const grace = new AbortController();
-      const timedOut = sleep(timeoutMs, false, { signal: grace.signal }).catch(() => false);
-      const done = await Promise.race([exited.then(() => true), timedOut]);
-      grace.abort();
-      if (!done) {
-        child.kill("SIGKILL");
-        await exited;
-      }
-    },
-    async kill() {
-      if (!running) return;
-      child.kill("SIGKILL");
-      await exited;
-    },
+    stop: (timeoutMs = 5000) => child.stop(timeoutMs),
+    kill: () => child.kill(),
     logTail: tail,
   };
 }

@@ -6,14 +6,14 @@
  * A process killed with SIGKILL cannot run any handler, so long-lived callers should also stop their
  * children on SIGINT/SIGTERM (the CLI does).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { get as httpGet } from "node:http";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { resolveCometBinary } from "./comet-binary.js";
 import { cometConfigPath, getTomlString } from "./comet-config.js";
 import { BaseError } from "../app/errors.js";
+import { logTail, spawnLogged } from "./child.js";
 
 export class CometProcessError extends BaseError {
   override name = "CometProcessError" as const;
@@ -47,36 +47,12 @@ export interface CometProcess {
   logTail(lines?: number): string;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const child of live) child.kill("SIGKILL");
-  });
-}
-
 /** `tcp://127.0.0.1:26657` -> `http://127.0.0.1:26657` (0.0.0.0 is reachable as 127.0.0.1). */
 function rpcUrlOf(home: string): string {
   const laddr = getTomlString(readFileSync(cometConfigPath(home), "utf8"), "rpc.laddr");
   if (!laddr?.startsWith("tcp://"))
     throw new CometProcessError("rpc.laddr is not a tcp address", { details: laddr ?? "(missing)" });
   return `http://${laddr.slice("tcp://".length).replace(/^0\.0\.0\.0:/, "127.0.0.1:")}`;
-}
-
-function tail(file: string, lines: number): string {
-  try {
-    const size = statSync(file).size;
-    const text = readFileSync(file, "utf8").slice(Math.max(0, size - 64 * 1024));
-    return text
-      .split("\n")
-      .slice(-lines - 1)
-      .join("\n");
-  } catch {
-    return "";
-  }
 }
 
 /**
@@ -91,34 +67,9 @@ export function startComet(opts: StartCometOptions): CometProcess {
   const bin = opts.bin ?? resolveCometBinary();
   const logFile = opts.logFile ?? join(opts.home, "cometbft.log");
   const rpcUrl = rpcUrlOf(opts.home);
-  mkdirSync(dirname(logFile), { recursive: true });
-  const fd = openSync(logFile, "a");
-  let child: ChildProcess;
-  try {
-    child = spawn(bin, ["start", "--home", opts.home, ...(opts.args ?? [])], {
-      stdio: ["ignore", fd, fd],
-      env: opts.env ?? process.env,
-    });
-  } finally {
-    closeSync(fd);
-  }
+  const child = spawnLogged(bin, ["start", "--home", opts.home, ...(opts.args ?? [])], logFile, opts.env);
   if (child.pid === undefined) throw new CometProcessError("cometbft did not start", { details: bin });
-  const pid = child.pid;
-  installExitHook();
-  live.add(child);
-  let running = true;
-  const exited = new Promise<number | string>((resolve) => {
-    child.once("exit", (code, signal) => {
-      running = false;
-      live.delete(child);
-      resolve(code ?? signal ?? "unknown");
-    });
-    child.once("error", () => {
-      running = false;
-      live.delete(child);
-      resolve("spawn error");
-    });
-  });
+  const { pid, exited } = child;
 
   const proc: CometProcess = {
     pid,
@@ -127,7 +78,7 @@ export function startComet(opts: StartCometOptions): CometProcess {
     logFile,
     exited,
     get running() {
-      return running;
+      return child.running;
     },
     async waitForHeight(height, timeoutMs = 30_000) {
       const stopped = exited.then((how) => {
@@ -138,21 +89,9 @@ export function startComet(opts: StartCometOptions): CometProcess {
       stopped.catch(() => undefined);
       return Promise.race([waitForHeight(rpcUrl, height, timeoutMs), stopped]);
     },
-    async stop(timeoutMs = 5000) {
-      if (!running) return;
-      child.kill("SIGTERM");
-      // The grace timer is cancelled on exit, so a stopped node never keeps the caller alive.
-      const grace = new AbortController();
-      const timedOut = sleep(timeoutMs, true, { signal: grace.signal }).catch(() => false);
-      const killed = await Promise.race([exited.then(() => true), timedOut.then(() => false)]);
-      grace.abort();
-      if (!killed) {
-        child.kill("SIGKILL");
-        await exited;
-      }
-    },
+    stop: (timeoutMs = 5000) => child.stop(timeoutMs),
     logTail(lines = 30) {
-      return tail(logFile, lines);
+      return logTail(logFile, lines);
     },
   };
   return proc;
