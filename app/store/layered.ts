@@ -88,8 +88,9 @@ export class LayeredStore implements CheckpointStore {
   get(key: Uint8Array): Uint8Array | undefined {
     const k = keyToString(key);
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const w = this.layers[i]?.writes;
-      if (w?.has(k)) return w.get(k) ?? undefined;
+      // One lookup per layer: a pending value is never undefined (a deletion is null).
+      const v = this.layers[i]?.writes.get(k);
+      if (v !== undefined) return v ?? undefined;
     }
     return this.base.get(key);
   }
