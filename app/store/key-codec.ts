@@ -53,18 +53,6 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /**
- * Whether `key` starts with `prefix`.
- *
- * @example
- * hasPrefix(Uint8Array.of(1, 2), Uint8Array.of(1)); // true
- */
-export function hasPrefix(key: Uint8Array, prefix: Uint8Array): boolean {
-  if (key.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
-  return true;
-}
-
-/**
  * A store key: a module's prefix followed by single bytes (type tags) and byte strings. Built on every
  * store access of every transaction, so: one allocation, no intermediate arrays.
  *
