@@ -53,15 +53,8 @@ export function withMemosPaused<T>(fn: () => T): T {
   }
 }
 
-/**
- * Bytes as a string that identifies them exactly (one latin1 character per byte), for memo keys.
- *
- * @example
- * bytesKey(Uint8Array.of(0x61)); // "a"
- */
-export function bytesKey(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-}
+/** Bytes as a string that identifies them exactly (one latin1 character per byte), for memo keys. */
+export { keyToString as bytesKey } from "./key-codec.js";
 
 /**
  * A memo of the last decoding of a stored value (such as module parameters, read on every
