@@ -81,7 +81,7 @@ export async function abciJsonQuery<T>(rpcUrl: string, path: string, body: objec
   return JSON.parse(text) as T;
 }
 
-/** Requests by filter, following pagination up to `max` results. */
+/** One page of requests by filter, with the key of the next page (null on the last). */
 export async function queryRequests(
   rpcUrl: string,
   filter: { status?: string; requester?: string; node?: string; limit?: number; key?: string },
