@@ -6,19 +6,11 @@
 import type { PageRequest, PageResponse } from "cosmjs-types/cosmos/base/query/v1beta1/pagination";
 import { ChainError } from "../../errors.js";
 import { ErrInvalidRequest } from "../../sdk-errors.js";
+import { compareBytes } from "../../store/key-codec.js";
 import type { KVStore } from "../../types.js";
 
 export const DEFAULT_PAGE_LIMIT = 100n;
 const MAX_PAGE_LIMIT = 1000n;
-
-function compare(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
 
 /**
  * One page of the entries under `prefix`; returns the entries (keys without the prefix) and the
@@ -50,7 +42,7 @@ export function paginate(
   }
   let start = Number(offset);
   if (key.length > 0) {
-    start = all.findIndex(([k]) => (req?.reverse ? compare(k, key) <= 0 : compare(k, key) >= 0));
+    start = all.findIndex(([k]) => (req?.reverse ? compareBytes(k, key) <= 0 : compareBytes(k, key) >= 0));
     if (start < 0) start = all.length;
   }
   const items = all.slice(start, start + Number(limit));
