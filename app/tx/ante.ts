@@ -48,6 +48,8 @@ import { secp256k1PubKeyFromAny, verifySecp256k1 } from "./signature.js";
  */
 const SIMULATED_SIGNATURE_BYTES = 109n;
 
+const textEncoder = new TextEncoder();
+
 export interface AnteOptions {
   /** Simulation (`/cosmos.tx.v1beta1.Service/Simulate`): empty signatures pass, no fee floor. */
   simulate: boolean;
@@ -103,7 +105,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): AnteRes
   if (timeout > 0n && ctx.blockHeight > timeout) {
     throw new ChainError(ErrTxTimeoutHeight, `block height: ${ctx.blockHeight}, timeout height: ${timeout}`);
   }
-  const memoBytes = BigInt(new TextEncoder().encode(tx.body.memo).length);
+  const memoBytes = BigInt(textEncoder.encode(tx.body.memo).length);
   if (memoBytes > params.maxMemoCharacters) {
     throw new ChainError(
       ErrMemoTooLarge,
