@@ -157,10 +157,11 @@ export function createBankKeeper(opts: CreateBankKeeperOptions): BankKeeper {
 
   /** The address of a registered module; the account itself is made (or promoted) after a transfer succeeds, so a failed one writes nothing. */
   const registeredModuleAddress = (module: string): string => {
-    if (!accounts.moduleAccountNames().includes(module)) {
+    const address = accounts.moduleAddress(module);
+    if (accounts.moduleNameOf(address) !== module) {
       throw new ChainError(ErrUnknownAddress, `module account ${module} is not registered`);
     }
-    return accounts.moduleAddress(module);
+    return address;
   };
 
   const moduleWithPermission = (ctx: StoreContext, module: string, permission: string): string => {
