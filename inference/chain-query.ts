@@ -29,7 +29,7 @@ export class ChainQueryError extends BaseError {
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENOTFOUND", "ETIMEDOUT"]);
 
 /** Whether an error means "nobody answered at that address". */
-export function isUnreachable(err: unknown): boolean {
+function isUnreachable(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
