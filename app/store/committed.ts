@@ -130,23 +130,21 @@ export class CommittedDb {
     const remove = db.prepare("DELETE FROM kv WHERE key = ?");
     const setBucket = db.prepare("INSERT OR REPLACE INTO buckets (bucket, hash) VALUES (?, ?)");
     const setMeta = db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)");
+    const applyWrites = (writes: PersistedWrite[]): void => {
+      for (const w of writes) {
+        if (w.value === undefined) remove.run(w.key);
+        else upsert.run(w.key, w.value, w.bucket);
+      }
+    };
     this.persistTx = db.transaction(
       (writes: PersistedWrite[], buckets: [number, Uint8Array][], height: bigint, appHash: Uint8Array) => {
-        for (const w of writes) {
-          if (w.value === undefined) remove.run(w.key);
-          else upsert.run(w.key, w.value, w.bucket);
-        }
+        applyWrites(writes);
         for (const [b, h] of buckets) setBucket.run(b, h);
         setMeta.run("height", encodeHeight(height));
         setMeta.run("app_hash", appHash);
       },
     );
-    this.writeTx = db.transaction((writes: PersistedWrite[]) => {
-      for (const w of writes) {
-        if (w.value === undefined) remove.run(w.key);
-        else upsert.run(w.key, w.value, w.bucket);
-      }
-    });
+    this.writeTx = db.transaction(applyWrites);
     this.wipeTx = db.transaction(() => {
       db.exec("DELETE FROM kv; DELETE FROM buckets; DELETE FROM meta;");
     });
