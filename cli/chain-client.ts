@@ -4,6 +4,7 @@
  */
 import { fromBech32 } from "@cosmjs/encoding";
 import type { Coin } from "@cosmjs/amino";
+import type { OfflineSigner } from "@cosmjs/proto-signing";
 import { StargateClient, type SigningStargateClient } from "@cosmjs/stargate";
 import { Command, Option } from "commander";
 import { createKeyring, KeyringError, type KeyringBackend } from "../client/keyring.js";
@@ -73,9 +74,16 @@ export async function signingClientFor(
   cmd: Command,
   from: string,
 ): Promise<{ client: SigningStargateClient; address: string }> {
-  const keyring = await openKeyring(cmd, true);
-  const signer = await keyring.signer(from);
+  const signer = await (await openKeyring(cmd, true)).signer(from);
   const [account] = await signer.getAccounts();
+  return { client: await connectSigner(cmd, signer), address: account!.address };
+}
+
+/**
+ * A signing client for an already opened signer, on `--node`; fails when the node runs another chain
+ * than an explicit `--chain-id`.
+ */
+export async function connectSigner(cmd: Command, signer: OfflineSigner): Promise<SigningStargateClient> {
   const rpc = globalOptions(cmd).node;
   const client = await reachNode(rpc, () => createPoqSigningClient(rpc, signer));
   const chainId = await client.getChainId();
@@ -84,7 +92,17 @@ export async function signingClientFor(
     client.disconnect();
     throw new CliError(`the node at ${rpc} runs chain ${chainId}, not ${wanted} (--chain-id)`, EXIT.usage);
   }
-  return { client, address: account!.address };
+  return client;
+}
+
+/** Model ids from a comma-separated flag value; a usage error when there are none. */
+export function parseModelList(text: string, flag: string): string[] {
+  const models = text
+    .split(",")
+    .map((m) => m.trim())
+    .filter(Boolean);
+  if (models.length === 0) throw new CliError(`${flag} needs at least one model id`, EXIT.usage);
+  return models;
 }
 
 /** A read-only client for bank and auth queries. */

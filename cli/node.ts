@@ -8,8 +8,7 @@ import { startInferenceNode } from "../inference/node.js";
 import { queryNode } from "../inference/chain-query.js";
 import { globalOptions } from "./global-options.js";
 import { openKeyring } from "./keys.js";
-import { keyringBackendOption, parseAmount } from "./chain-client.js";
-import { createPoqSigningClient } from "../client/signing-client.js";
+import { connectSigner, keyringBackendOption, parseAmount, parseModelList } from "./chain-client.js";
 import { registerNode } from "../client/poq-tx.js";
 import { startStandinServer, type StandinMode } from "../inference/standin/server.js";
 import { printResult } from "./output.js";
@@ -69,12 +68,9 @@ export function nodeCommand(): Command {
       const address = account!.address;
       let registered = await queryNode(g.node, address);
       if (registered?.status !== "ACTIVE" && o.register !== undefined) {
-        const models = o.register
-          .split(",")
-          .map((m) => m.trim())
-          .filter(Boolean);
+        const models = parseModelList(o.register, "--register");
         const stake = parseAmount(o.stake, "--stake");
-        const client = await createPoqSigningClient(g.node, signer);
+        const client = await connectSigner(cmd, signer);
         try {
           await registerNode(client, address, { models, stake, moniker: o.from });
         } finally {

@@ -9,7 +9,13 @@ import { FINAL_STATUSES } from "../client/poq-query.js";
 import type { RequestRecord } from "../app/modules/poq/state.js";
 import { globalOptions } from "./global-options.js";
 import { printResult } from "./output.js";
-import { keyringBackendOption, parseAmount, resolveAddress, signingClientFor } from "./chain-client.js";
+import {
+  keyringBackendOption,
+  parseAmount,
+  parseModelList,
+  resolveAddress,
+  signingClientFor,
+} from "./chain-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { intFlag } from "./devnet.js";
 import { requestText } from "./request-view.js";
@@ -134,11 +140,7 @@ function txNodeCommand(): Command {
     .addOption(keyringBackendOption())
     .action(async (o: { models: string; stake: string; from: string; moniker: string }, cmd: Command) => {
       const stake = parseAmount(o.stake, "--stake");
-      const models = o.models
-        .split(",")
-        .map((m) => m.trim())
-        .filter(Boolean);
-      if (models.length === 0) throw new CliError("--models needs at least one model id", EXIT.usage);
+      const models = parseModelList(o.models, "--models");
       const { client, address } = await signingClientFor(cmd, o.from);
       try {
         const res = await registerNode(client, address, { models, stake, moniker: o.moniker });
