@@ -152,7 +152,7 @@ export function testMnemonic(seed: number): string {
  * each with its `poq` address.
  *
  * @example
- * const { direct, directAddress } = await testWallets(1);
+ * const { direct, amino, address, pubKey } = await testWallets(1);
  */
 export async function testWallets(seed: number) {
   const mnemonic = testMnemonic(seed);
@@ -163,6 +163,9 @@ export async function testWallets(seed: number) {
   if (!account) throw new Error("wallet has no account");
   return { direct, amino, address: account.address, pubKey: account.pubkey };
 }
+
+/** What {@link testWallets} returns: both signers of one mnemonic, its address and public key. */
+export type TestWallets = Awaited<ReturnType<typeof testWallets>>;
 
 export interface SignOptions {
   signer: OfflineSigner;

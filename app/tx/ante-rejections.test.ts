@@ -14,17 +14,17 @@ import {
   signTx,
   testWallets,
   TEST_CHAIN_ID,
+  type TestWallets,
   type TxFixture,
 } from "../../test/tx-fixture.js";
 import { moduleAddress } from "../modules/auth/address.js";
 import { defaultAuthParams } from "../modules/auth/params.js";
 
-type Wallets = Awaited<ReturnType<typeof testWallets>>;
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 describe("rejected transactions", () => {
-  let alice: Wallets;
-  let bob: Wallets;
+  let alice: TestWallets;
+  let bob: TestWallets;
   let chain: TxFixture;
   let aliceNumber: bigint;
 
@@ -301,7 +301,7 @@ describe("rejected transactions", () => {
         [alice, aliceNumber],
         [bob, bobNumber],
       ].map(async ([w, n]) => {
-        const wallet = w as Wallets;
+        const wallet = w as TestWallets;
         const doc = makeSignDoc(b, info, TEST_CHAIN_ID, Number(n));
         const { signature } = await wallet.direct.signDirect(wallet.address, doc);
         return Buffer.from(signature.signature, "base64");

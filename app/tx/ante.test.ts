@@ -8,6 +8,7 @@ import {
   signTx,
   testWallets,
   TEST_CHAIN_ID,
+  type TestWallets,
   type TxFixture,
 } from "../../test/tx-fixture.js";
 import { moduleAddress } from "../modules/auth/address.js";
@@ -16,11 +17,9 @@ import { decodeTx } from "./decode.js";
 import { aminoSignBytes } from "./sign-bytes.js";
 import { sigCacheKey } from "./sig-cache.js";
 
-type Wallets = Awaited<ReturnType<typeof testWallets>>;
-
 describe("transactions signed by CosmJS wallets", () => {
-  let alice: Wallets;
-  let bob: Wallets;
+  let alice: TestWallets;
+  let bob: TestWallets;
   let chain: TxFixture;
   let aliceNumber: bigint;
 

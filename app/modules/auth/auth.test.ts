@@ -8,13 +8,11 @@ import {
   QueryParamsResponse,
 } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { ChainError, GenesisError } from "../../errors.js";
-import { createTxFixture, testWallets } from "../../../test/tx-fixture.js";
+import { createTxFixture, testWallets, type TestWallets } from "../../../test/tx-fixture.js";
 import { accountAddressFromPubKey, moduleAddress, parseAccountAddress } from "./address.js";
 import { bech32Decode, bech32Encode, Bech32Error } from "./bech32.js";
 import { parseAuthGenesis } from "./genesis.js";
 import { formatGasPrice, parseGasPrice, requiredFee } from "./params.js";
-
-type Wallets = Awaited<ReturnType<typeof testWallets>>;
 
 describe("bech32 and addresses", () => {
   it("encodes and decodes like CosmJS", () => {
@@ -74,7 +72,7 @@ describe("auth params", () => {
 });
 
 describe("auth queries", () => {
-  let alice: Wallets;
+  let alice: TestWallets;
   before(async () => {
     alice = await testWallets(1);
   });
