@@ -3,6 +3,7 @@
  * (app/modules/poq/state.ts): snake_case, 64-bit integers and amounts as strings, scores as
  * integer basis points.
  */
+import { RequestStatus } from "../app/modules/poq/state.js";
 import { coinSchema } from "./schemas.js";
 
 const str = { type: "string" } as const;
@@ -57,7 +58,7 @@ export const requestSchema = {
     max_tokens: int,
     fee: coinSchema,
     min_quality: int,
-    status: { type: "string", enum: ["PENDING", "ASSIGNED", "SCORING", "FINALIZED", "EXPIRED", "UNSCORED"] },
+    status: { type: "string", enum: Object.values(RequestStatus) },
     node: str,
     response: str,
     created_height: str,

@@ -4,6 +4,7 @@
  * stores its records as JSON in the API's own shape).
  */
 import type { FastifyPluginAsync } from "fastify";
+import { RequestStatus } from "../../app/modules/poq/state.js";
 import type { ChainReader } from "../chain-reader.js";
 import { RestError } from "../errors.js";
 import { nodeSchema, paramsSchema, requestSchema, validatorRecordSchema } from "../poq-schemas.js";
@@ -28,7 +29,6 @@ export const PoqQueryPath = {
   Validators: "/poq.v1.Query/Validators",
 } as const;
 
-const STATUSES = ["PENDING", "ASSIGNED", "SCORING", "FINALIZED", "EXPIRED", "UNSCORED"] as const;
 type Json = Record<string, unknown>;
 
 /**
@@ -115,7 +115,7 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
         querystring: {
           type: "object",
           properties: {
-            status: { type: "string", enum: STATUSES },
+            status: { type: "string", enum: Object.values(RequestStatus) },
             requester: accountAddress,
             node: accountAddress,
             ...paginationQuery,
