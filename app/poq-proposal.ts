@@ -13,7 +13,7 @@
  * The local scores and this validator's consensus address are inputs from the validator process;
  * they shape only this node's vote extension, never the app hash directly.
  */
-import type { ProposalHooks } from "./baseapp/proposal.js";
+import { defaultPrepareProposal, type ProposalHooks } from "./baseapp/proposal.js";
 import { readVoteExtensionsEnableHeight } from "./baseapp/chain-meta.js";
 import type { AppLogger } from "./app.js";
 import { ErrInjectedCommitInMempool } from "./modules/poq/errors.js";
@@ -46,14 +46,11 @@ export function createPoqProposalHooks(opts: PoqProposalOptions): ProposalHooks 
         localLastCommit: req.localLastCommit,
       });
       if (!injected) return txs;
-      const out = [injected];
-      let total = BigInt(injected.length);
-      for (const tx of txs) {
-        total += BigInt(tx.length);
-        if (total > req.maxTxBytes) break;
-        out.push(tx);
-      }
-      return out;
+      // The same cut as the default selection, with the injected tx's bytes taken first.
+      return [
+        injected,
+        ...defaultPrepareProposal({ txs, maxTxBytes: req.maxTxBytes - BigInt(injected.length) }),
+      ];
     },
 
     processProposal(ctx, req) {
