@@ -22,8 +22,6 @@ export interface Router {
   query(path: string): QueryHandler | undefined;
   /** All registered message type URLs, sorted. */
   msgTypeUrls(): string[];
-  /** All registered query paths, sorted. */
-  queryPaths(): string[];
 }
 
 /**
@@ -33,10 +31,7 @@ export interface Router {
  * const router = createRouter([authModule, bankModule]);
  * router.msg("/cosmos.bank.v1beta1.MsgSend")?.descriptor.handler(ctx, msg);
  */
-export function createRouter(
-  modules: readonly Module[],
-  extraQueries: Record<string, QueryHandler> = {},
-): Router {
+export function createRouter(modules: readonly Module[]): Router {
   const msgs = new Map<string, MsgRoute>();
   const queries = new Map<string, QueryHandler>();
   const names = new Set<string>();
@@ -54,15 +49,9 @@ export function createRouter(
       queries.set(path, handler);
     }
   }
-  for (const [path, handler] of Object.entries(extraQueries)) {
-    if (queries.has(path))
-      throw new RouterError(`query path ${path} is registered twice (again by the base app)`);
-    queries.set(path, handler);
-  }
   return {
     msg: (typeUrl) => msgs.get(typeUrl),
     query: (path) => queries.get(path),
     msgTypeUrls: () => [...msgs.keys()].sort(),
-    queryPaths: () => [...queries.keys()].sort(),
   };
 }
