@@ -8,6 +8,7 @@ import { createEvaluator, type ScorePair } from "../models/evaluator.js";
 import { loadTokenizer } from "../models/tokenize.js";
 import { manifestFile, resolveModelDir, loadManifest, DEFAULT_MODEL_ID } from "../models/manifest.js";
 import { aucByVariant, loadDevSet, wordOverlapScore } from "../test/fixtures/quality/devset.js";
+import { percentile } from "./stats.js";
 
 /** Options of {@link runEvaluatorBench}. */
 export interface EvaluatorBenchOptions {
@@ -56,10 +57,6 @@ export interface EvaluatorBenchResult {
   };
   readonly rssMb: number;
   readonly auc?: { readonly model: Record<string, number>; readonly wordOverlap: Record<string, number> };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 /** Times `run` once per item (after `warm` untimed calls), wall and process CPU time. */

@@ -33,6 +33,7 @@ import {
 import { testKey, type TestKey } from "../test/raw-signer.js";
 import { createScorer, type Scorer } from "../validator/scorer.js";
 import { createPoqBenchChain, type PoqBenchChain } from "../test/poq-app-chain.js";
+import { percentile } from "./stats.js";
 
 const MODEL = "llama-3-8b-instruct";
 const PAIRS = [
@@ -63,10 +64,6 @@ function chunked(chain: PoqBenchChain, key: TestKey, msgs: AnyMsg[]): Uint8Array
   const txs: Uint8Array[] = [];
   for (let i = 0; i < msgs.length; i += 50) txs.push(chain.signed(key, msgs.slice(i, i + 50)));
   return txs;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 }
 
 function summarize(
