@@ -71,7 +71,6 @@ export const touchedPrefix = (): Uint8Array => key(KeyTag.Touched);
 /** `poq/ 0x07 | u64 id | validator address (20)` → commitment JSON. */
 export const commitmentKey = (id: bigint, validator: Uint8Array): Uint8Array =>
   key(KeyTag.Commitment, u64(id), validator);
-export const commitmentsOfPrefix = (id: bigint): Uint8Array => key(KeyTag.Commitment, u64(id));
 /** `poq/ 0x08 | u64 id | validator address (20)` → reveal JSON. */
 export const revealKey = (id: bigint, validator: Uint8Array): Uint8Array =>
   key(KeyTag.Reveal, u64(id), validator);

@@ -220,13 +220,6 @@ export function encodeUtf8(value: string): Uint8Array {
   return textEncoder.encode(value);
 }
 
-/** Reads a little-endian 8-byte value as a signed 64-bit integer. */
-export function readSfixed64(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i] ?? 0);
-  return BigInt.asIntN(64, v);
-}
-
 /** Expects a varint field and returns it; throws on a wire-type mismatch. */
 export function expectVarint(f: WireField): bigint {
   if (f.wireType !== WireType.Varint) throw new WireError(`field ${f.field}: expected varint`);
