@@ -22,7 +22,6 @@ function countingReader(): ChainReader & { calls: number; height: bigint | undef
       };
     },
     block: () => Promise.reject(new Error("unused")),
-    validators: () => Promise.reject(new Error("unused")),
   };
   return r;
 }

@@ -106,14 +106,6 @@ export interface RpcBlock {
   };
 }
 
-/** One entry of CometBFT's `validators` result. */
-export interface RpcValidator {
-  address: string;
-  pub_key: { type: string; value: string };
-  voting_power: string;
-  proposer_priority: string;
-}
-
 /** What the REST routes need from a node. */
 export interface ChainReader {
   abciQuery(path: string, data: Uint8Array): Promise<AbciQueryResult>;
@@ -122,8 +114,6 @@ export interface ChainReader {
   tx(hashHex: string): Promise<RpcTx | undefined>;
   status(): Promise<RpcStatus>;
   block(height?: bigint): Promise<RpcBlock>;
-  /** The whole current validator set. */
-  validators(): Promise<RpcValidator[]>;
 }
 
 /** A JSON-RPC error answered by CometBFT (the node was reached). */
@@ -226,17 +216,5 @@ export function createRpcChainReader(opts: RpcChainReaderOptions): ChainReader {
     },
     status: () => call<RpcStatus>("status", {}),
     block: (height) => call<RpcBlock>("block", height === undefined ? {} : { height: height.toString() }),
-    async validators() {
-      const all: RpcValidator[] = [];
-      for (let page = 1; page <= 100; page++) {
-        const r = await call<{ validators: RpcValidator[]; total: string }>("validators", {
-          page: String(page),
-          per_page: "100",
-        });
-        all.push(...r.validators);
-        if (all.length >= Number(r.total) || r.validators.length === 0) break;
-      }
-      return all;
-    },
   };
 }

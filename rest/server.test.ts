@@ -76,9 +76,6 @@ function memoryReader(): ChainReader & { calls: string[] } {
         `height ${height} must be less than or equal to the current blockchain height 5`,
       );
     },
-    async validators() {
-      return [];
-    },
   };
 }
 
