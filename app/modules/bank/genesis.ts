@@ -18,7 +18,7 @@ import { GenesisError } from "../../errors.js";
 import type { Context } from "../../types.js";
 import { formatAccountAddress, parseAccountAddress } from "../auth/address.js";
 import type { AccountKeeper } from "../auth/keeper.js";
-import { BASE_DENOM, type Coin, isValidDenom } from "./coins.js";
+import { BASE_DENOM, type Coin, coinsToProto, isValidDenom } from "./coins.js";
 import type { BankKeeper } from "./keeper.js";
 import { BANK_MODULE } from "./keys.js";
 import { type BankParams, bankParamsFromJson, bankParamsToJson, defaultBankParams } from "./params.js";
@@ -289,7 +289,7 @@ export function exportBankGenesis(ctx: Context, keeper: BankKeeper) {
   return {
     params: bankParamsToJson(keeper.getParams(ctx)),
     balances,
-    supply: keeper.getAllSupply(ctx).map((c) => ({ denom: c.denom, amount: c.amount.toString() })),
+    supply: coinsToProto(keeper.getAllSupply(ctx)),
     denom_metadata: keeper.allDenomMetadata(ctx).map(metadataToJson),
   };
 }
