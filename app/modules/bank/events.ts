@@ -19,7 +19,6 @@ export const AttrSender = "sender";
 export const AttrAmount = "amount";
 export const AttrMinter = "minter";
 export const AttrBurner = "burner";
-export const AttrModule = "module";
 
 const attr = (key: string, value: string) => ({ key, value, index: true });
 
@@ -49,12 +48,6 @@ export const transferEvent = (sender: string, recipient: string, coins: readonly
 export const messageSenderEvent = (sender: string): Event => ({
   type: EventMessage,
   attributes: [attr(AttrSender, sender)],
-});
-
-/** `message{module: "bank"}` (what MsgSend adds) */
-export const messageModuleEvent = (module: string): Event => ({
-  type: EventMessage,
-  attributes: [attr(AttrModule, module)],
 });
 
 /** `coinbase{minter, amount}` */
