@@ -147,11 +147,6 @@ export class BucketTree {
     }
   }
 
-  /** The staged hash of a bucket. */
-  stagedBucket(b: number): Uint8Array {
-    return this.node(BUCKET_COUNT + b);
-  }
-
   /** Makes the staged updates the committed tree. */
   commitStaged(): void {
     for (const [i, h] of this.overlay) this.nodes.set(h, i * 32);
