@@ -216,7 +216,7 @@ export function createRequestReadCache(
       const raw = readRaw(ctx, id);
       if (!raw) return undefined;
       const hit = entries.get(id);
-      if (hit && (hit.raw === raw || Buffer.compare(hit.raw, raw) === 0)) return hit.req;
+      if (hit && bytesEqual(hit.raw, raw)) return hit.req; // hit.raw is a private copy
       const req = fromBytes<RequestRecord>(raw);
       entries.set(id, { raw: Uint8Array.from(raw), req });
       return req;
