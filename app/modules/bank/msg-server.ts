@@ -78,14 +78,15 @@ export function createMsgSendDescriptor(deps: MsgSendDeps): MsgDescriptor {
     },
     handler: (ctx, any) => {
       const msg = decodeMsgSend(any.value);
-      validateMsgSend(msg);
+      // validateMsgSend's checks, in its order, keeping what they parse.
+      parseAccountAddress(msg.fromAddress, "from_address");
+      const to = formatAccountAddress(parseAccountAddress(msg.toAddress, "to_address"));
       const coins = coinsFromProto(msg.amount, "amount", false);
       for (const coin of coins) {
         if (!deps.bank.isSendEnabled(ctx, coin.denom)) {
           throw new ChainError(ErrSendDisabled, `${coin.denom} transfers are currently disabled`);
         }
       }
-      const to = formatAccountAddress(parseAccountAddress(msg.toAddress, "to_address"));
       if (deps.accounts.moduleNameOf(to) !== undefined) {
         throw new ChainError(ErrUnauthorized, `${to} is not allowed to receive funds`);
       }
