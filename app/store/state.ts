@@ -113,9 +113,7 @@ export class StateStore {
   /** Stages the pending block's bucket hashes in the tree, once per change of the deliver state. */
   private stage(): Staged {
     if (this.staged && this.staged.version === this.deliver.version) return this.staged;
-    const writes: PersistedWrite[] = this.deliver
-      .pendingWrites()
-      .map(([key, value]) => ({ key, value, bucket: bucketOf(key) }));
+    const writes = this.pendingPersistWrites();
     const byBucket = new Map<number, PersistedWrite[]>();
     for (const w of writes) {
       const list = byBucket.get(w.bucket);
@@ -168,8 +166,7 @@ export class StateStore {
       const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
       const entries = this.db.bucketEntriesOf(chunk);
       for (const b of chunk) {
-        const sorted = (entries.get(b) ?? []).map((e) => ({ key: e.key, valueHash: sha256(e.value) }));
-        hashes.set(b, bucketHash(sorted));
+        hashes.set(b, bucketHash(hashedEntries(entries.get(b) ?? [])));
       }
     }
     this.tree.discardStaged();
@@ -183,6 +180,11 @@ export class StateStore {
     return root;
   }
 
+  /** Layer 0 of the deliver state as writes to persist, each with its bucket. */
+  private pendingPersistWrites(): PersistedWrite[] {
+    return this.deliver.pendingWrites().map(([key, value]) => ({ key, value, bucket: bucketOf(key) }));
+  }
+
   /** The deliver state's afterWrite hook: spills a genesis in progress once enough writes pile up. */
   private spillGenesis(): void {
     if (!this.genesisBuckets || this.deliver.depth !== 0) return;
@@ -191,9 +193,7 @@ export class StateStore {
 
   /** Writes layer 0 of the deliver state to SQLite (genesis only), noting the buckets touched. */
   private spillPending(touched: Set<number>): void {
-    const writes = this.deliver
-      .pendingWrites()
-      .map(([key, value]) => ({ key, value, bucket: bucketOf(key) }));
+    const writes = this.pendingPersistWrites();
     this.db.writeEntries(writes);
     for (const w of writes) touched.add(w.bucket);
     this.deliver.reset();
@@ -235,7 +235,7 @@ export class StateStore {
    */
   prove(key: Uint8Array): ProveResult {
     const bucket = bucketOf(key);
-    const entries = this.db.bucketEntries(bucket).map((e) => ({ key: e.key, valueHash: sha256(e.value) }));
+    const entries = hashedEntries(this.db.bucketEntries(bucket));
     return {
       value: this.db.get(key),
       proof: { bucket, entries, siblings: this.tree.committedPath(bucket) },
@@ -246,6 +246,11 @@ export class StateStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** Committed entries as the commitment sees them (value hashed), order kept. */
+function hashedEntries(entries: readonly { key: Uint8Array; value: Uint8Array }[]): CommittedEntry[] {
+  return entries.map((e) => ({ key: e.key, valueHash: sha256(e.value) }));
 }
 
 /**
