@@ -15,14 +15,8 @@ import { txCommand } from "./tx.js";
 import { queryCommand } from "./query.js";
 import { nodeCommand } from "./node.js";
 import { testnetCommand } from "./testnet.js";
-import { exitCodeFor } from "./exit-codes.js";
-import { KeyringError } from "../client/keyring.js";
+import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { DEFAULT_CHAIN_ID, DEFAULT_HOME, DEFAULT_NODE, DEFAULT_REST } from "./global-options.js";
-
-/** Exit codes: 0 success, 1 a failure while working, 2 bad usage or input. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
 
 /** Builds the root command with every subcommand registered. */
 export function createProgram(): Command {
@@ -71,14 +65,14 @@ export async function run(argv: string[]): Promise<number> {
   const program = createProgram();
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with code 0.
-      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`error: ${message}\n`);
-    return err instanceof KeyringError ? EXIT_USAGE : exitCodeFor(err);
+    return exitCodeFor(err);
   }
 }
