@@ -23,7 +23,7 @@ export interface BlockFollower {
 }
 
 /** `http://h:p` -> `ws://h:p/websocket`. */
-export function websocketUrl(rpcUrl: string): string {
+function websocketUrl(rpcUrl: string): string {
   const url = new URL(rpcUrl);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   url.pathname = url.pathname.replace(/\/+$/, "") + "/websocket";

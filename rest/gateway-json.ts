@@ -21,7 +21,7 @@ export interface AnyJsonCodec {
 }
 
 /** A codec built from a cosmjs-types / ts-proto message type. */
-export function protoJsonCodec<T>(type: { decode(b: Uint8Array): T; toJSON(m: T): unknown }): AnyJsonCodec {
+function protoJsonCodec<T>(type: { decode(b: Uint8Array): T; toJSON(m: T): unknown }): AnyJsonCodec {
   return { toJson: (value) => toSnakeJson(type.toJSON(type.decode(value))) as GatewayJson };
 }
 
@@ -159,7 +159,7 @@ function modeInfoJson(m: NonNullable<Tx["authInfo"]>["signerInfos"][number]["mod
 }
 
 /** CometBFT events as the gateway renders them (v0.38 attributes are plain strings). */
-export function eventsToJson(events: RpcEvent[] | null | undefined): GatewayJson[] {
+function eventsToJson(events: RpcEvent[] | null | undefined): GatewayJson[] {
   return (events ?? []).map((e) => ({
     type: e.type,
     attributes: (e.attributes ?? []).map((a) => ({ key: a.key, value: a.value, index: a.index ?? false })),

@@ -40,7 +40,7 @@ export interface KeplrChainInfo {
 }
 
 /** The chain's minimum gas price is 0.025 upoq (auth params); wallets offer it and two steps above. */
-export const DEFAULT_GAS_PRICE_STEP = { low: 0.025, average: 0.03, high: 0.04 } as const;
+const DEFAULT_GAS_PRICE_STEP = { low: 0.025, average: 0.03, high: 0.04 } as const;
 
 const POQ = { coinDenom: "POQ", coinMinimalDenom: "upoq", coinDecimals: 6 } as const;
 

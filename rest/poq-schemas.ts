@@ -10,7 +10,7 @@ const str = { type: "string" } as const;
 const int = { type: "integer" } as const;
 const strings = { type: "array", items: str } as const;
 
-export const qualitySchema = {
+const qualitySchema = {
   type: ["object", "null"],
   properties: {
     score: int,
@@ -30,7 +30,7 @@ export const qualitySchema = {
   additionalProperties: false,
 } as const;
 
-export const payoutSchema = {
+const payoutSchema = {
   type: ["object", "null"],
   properties: {
     node: str,

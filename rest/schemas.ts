@@ -3,9 +3,6 @@
  * properties) except where the gateway renders an open-ended Any.
  */
 
-/** A uint64 rendered as a decimal string. */
-export const uint64String = { type: "string", pattern: "^[0-9]{1,20}$" } as const;
-
 /** Bech32 characters after the separator. */
 const BECH32_DATA = "[qpzry9x8gf2tvdw0s3jn54khce6mua7l]";
 

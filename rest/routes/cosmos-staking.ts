@@ -24,7 +24,7 @@ const BOND_STATUSES = [
 ] as const;
 
 /** LegacyDec travels as an integer with 18 implied decimals; the gateway prints the point. */
-export function legacyDecToString(raw: string): string {
+function legacyDecToString(raw: string): string {
   const digits = (raw || "0").replace(/^-/, "").padStart(19, "0");
   const sign = raw.startsWith("-") ? "-" : "";
   return `${sign}${digits.slice(0, -18).replace(/^0+(?=\d)/, "")}.${digits.slice(-18)}`;
@@ -36,7 +36,7 @@ const timeJson = (t: { seconds: bigint; nanos: number } | undefined): string =>
     .replace(".000Z", "Z");
 
 /** One validator in the staking gateway's shape. */
-export function validatorToJson(v: Validator) {
+function validatorToJson(v: Validator) {
   const rates = v.commission?.commissionRates;
   return {
     operator_address: v.operatorAddress,

@@ -30,7 +30,7 @@ function blockIdJson(id: RpcBlockId | undefined) {
  * @example
  * const json = blockJson(await reader.block());
  */
-export function blockJson(b: RpcBlock) {
+function blockJson(b: RpcBlock) {
   const h = b.block.header;
   const header = {
     version: { block: h.version.block, app: h.version.app ?? "0" },

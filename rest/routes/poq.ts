@@ -20,7 +20,7 @@ import { pageList } from "./cosmos-staking.js";
 import type { RouteOptions } from "./options.js";
 
 /** ABCI query paths of the poq module. */
-export const PoqQueryPath = {
+const PoqQueryPath = {
   Params: "/poq.v1.Query/Params",
   Request: "/poq.v1.Query/Request",
   Requests: "/poq.v1.Query/Requests",
@@ -37,7 +37,7 @@ type Json = Record<string, unknown>;
  * @example
  * const { request } = await queryJson(reader, PoqQueryPath.Request, { id: "1" });
  */
-export async function queryJson(reader: ChainReader, path: string, request: Json): Promise<Json> {
+async function queryJson(reader: ChainReader, path: string, request: Json): Promise<Json> {
   const r = await reader.abciQuery(path, new TextEncoder().encode(JSON.stringify(request)));
   if (r.code !== 0)
     throw new RestError(queryErrorName(r.code, r.codespace, r.log), r.log || `query ${path} failed`);
