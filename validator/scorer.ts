@@ -49,7 +49,7 @@ export interface Scorer {
   /** Finished scores by request id, for ExtendVote. Never waits. */
   ready(): ReadonlyMap<bigint, LocalScore>;
   /** Counters for logs and benchmarks. */
-  stats(): { enqueued: number; scored: number; skippedNotOnCommittee: number };
+  stats(): { enqueued: number; scored: number };
   close(): void;
 }
 
@@ -84,7 +84,7 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
   const inQueue = new Set<bigint>();
   /** Lowest request id that may still need scoring (everything below is final). */
   let cursor = 1n;
-  const counters = { enqueued: 0, scored: 0, skippedNotOnCommittee: 0 };
+  const counters = { enqueued: 0, scored: 0 };
 
   const keep = (id: bigint, score: number): void => {
     const local = { score, salt: new Uint8Array(randomBytes(32)) };
@@ -134,10 +134,7 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
           continue;
         }
         if (req.status !== RequestStatus.Scoring || scores.has(id) || inQueue.has(id)) continue;
-        if (!req.committee.some((seat) => seat.validator === me)) {
-          counters.skippedNotOnCommittee++;
-          continue;
-        }
+        if (!req.committee.some((seat) => seat.validator === me)) continue;
         if (behaviour === "copy") {
           // A copier has no model: it takes the median of the reveals already on chain, if any.
           const seen = opts.poq.keeper
