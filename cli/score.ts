@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { createEvaluator, type Evaluator, type ScorePair } from "../models/evaluator.js";
+import { DEFAULT_MODEL_ID } from "../models/manifest.js";
 import { globalOptions } from "./global-options.js";
 
 /** Where a command writes (tests pass buffers). */
@@ -119,7 +120,7 @@ export function scoreCommand(io: CliIO = processIO): Command {
     .option("--prompt <text>", "the prompt")
     .option("--response <text>", "the response to judge")
     .option("--file <path>", 'JSONL file of {"prompt", "response"} lines, or - for stdin')
-    .option("--model <id>", "bundled or pulled model id", "all-minilm-l6-v2")
+    .option("--model <id>", "bundled or pulled model id", DEFAULT_MODEL_ID)
     .option("--model-dir <dir>", "a model directory with manifest.json (wins over --model)")
     .option("--threads <n>", "onnxruntime intra-op threads", (v) => Number.parseInt(v, 10), 1)
     .option("--max-batch <n>", "pairs per inference batch", (v) => Number.parseInt(v, 10), 16)

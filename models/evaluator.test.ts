@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { EvaluatorError, ModelFilesError } from "./errors.js";
 import { createEvaluator, type Evaluator } from "./evaluator.js";
-import { bundledModelsDir, loadManifest, manifestFile, resolveModelDir } from "./manifest.js";
+import { bundledModelsDir, DEFAULT_MODEL_ID, loadManifest, manifestFile, resolveModelDir } from "./manifest.js";
 import { openSession } from "./session.js";
 import { loadTokenizer } from "./tokenize.js";
 
@@ -23,7 +23,7 @@ after(async () => {
 });
 
 test("default model: manifest, kind and integer scores in 0..10000", async () => {
-  assert.equal(ev.manifest.id, "all-minilm-l6-v2");
+  assert.equal(ev.manifest.id, DEFAULT_MODEL_ID);
   assert.equal(ev.manifest.kind, "bi-encoder");
   assert.equal(ev.manifest.license, "Apache-2.0");
   const s = await ev.score(PROMPT, GOOD);
@@ -62,7 +62,7 @@ test("batching with padding gives the same scores as single calls (within 1 bp)"
 });
 
 test("an embedding does not depend on its batch: alone vs padded next to a long text (per-row quantization)", async () => {
-  const dir = resolveModelDir("all-minilm-l6-v2");
+  const dir = resolveModelDir(DEFAULT_MODEL_ID);
   const m = loadManifest(dir);
   const tok = loadTokenizer(manifestFile(dir, m, "tokenizer"));
   const session = await openSession(manifestFile(dir, m, "model"), { threads: 1 });

@@ -64,8 +64,11 @@ export interface ModelManifest {
   readonly provenance: Provenance;
 }
 
-/** The model used when none is named. */
-export const DEFAULT_MODEL_ID = "all-minilm-l6-v2";
+/**
+ * The model used when none is named: all-MiniLM-L6-v2 with three of its six encoder layers (half the
+ * work per token; models/README.md says what it costs in quality). The full model is bundled too.
+ */
+export const DEFAULT_MODEL_ID = "all-minilm-l6-v2-3layer";
 
 /** The repository's `models/` folder, which holds the bundled default model (works from `dist/` too). */
 export function bundledModelsDir(): string {
@@ -73,6 +76,11 @@ export function bundledModelsDir(): string {
   // Compiled code lives in dist/models/, sources in models/: both resolve to <root>/models.
   const root = here.includes(`${join("dist", "models")}`) ? resolve(here, "..", "..") : resolve(here, "..");
   return join(root, "models");
+}
+
+/** Whether a model id names one of the models committed under `models/` (restored by `npm run setup`). */
+function isBundledModelId(modelId: string): boolean {
+  return existsSync(join(bundledModelsDir(), modelId, "manifest.json"));
 }
 
 /** Where pulled models live: `<home>/models/<owner>/<name>`; home is `POQ_HOME` or `~/.poq`. */
@@ -275,7 +283,7 @@ export async function verifyModelFiles(
     )
     .join("; ");
   const fix =
-    manifest.id === DEFAULT_MODEL_ID
+    isBundledModelId(manifest.id)
       ? "run `npm run setup` (or `git checkout -- models/`) to restore the bundled model"
       : `run \`poq models pull ${manifest.id}\` to download it again`;
   throw new ModelFilesError(`model files of ${manifest.id} in ${dir} do not match`, {

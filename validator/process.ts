@@ -14,6 +14,7 @@ import { decodeInjectedCommit, encodeInjectedCommit } from "../app/modules/poq/e
 import { decodeVoteExtension, encodeVoteExtension } from "../app/modules/poq/vote-extension.js";
 import {
   createScoringQueue,
+  DEFAULT_MODEL_ID,
   createWorkerEvaluator,
   loadManifest,
   resolveModelDir,
@@ -138,7 +139,7 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
   const needsModel =
     !opts.noEvaluator && validatorAddress !== undefined && !["random", "boost", "copy"].includes(behaviour);
   const loaded = needsModel
-    ? await loadEvaluator(opts.modelDir ?? resolveModelDir("all-minilm-l6-v2"), log)
+    ? await loadEvaluator(opts.modelDir ?? resolveModelDir(DEFAULT_MODEL_ID), log)
     : undefined;
 
   // The chain pins the evaluator files; a validator whose files differ does not score.
