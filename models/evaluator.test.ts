@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { EvaluatorError, ModelFilesError } from "./errors.js";
 import { createEvaluator, type Evaluator } from "./evaluator.js";
-import { bundledModelsDir, DEFAULT_MODEL_ID, loadManifest, manifestFile, resolveModelDir } from "./manifest.js";
+import {
+  bundledModelsDir,
+  DEFAULT_MODEL_ID,
+  loadManifest,
+  manifestFile,
+  resolveModelDir,
+} from "./manifest.js";
 import { openSession } from "./session.js";
 import { loadTokenizer } from "./tokenize.js";
 

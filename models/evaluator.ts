@@ -21,7 +21,7 @@ import { loadTokenizer, type EncodedSequence, type PairTokenizer } from "./token
 export interface EvaluatorOptions {
   /** A model directory holding manifest.json; wins over `modelId`. */
   readonly modelDir?: string;
-  /** A bundled or pulled model id (default `all-minilm-l6-v2`). */
+  /** A bundled or pulled model id (default `DEFAULT_MODEL_ID`, all-minilm-l6-v2-3layer). */
   readonly modelId?: string;
   /** Home of pulled models (default `POQ_HOME` or `~/.poq`). */
   readonly home?: string;

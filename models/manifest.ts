@@ -282,10 +282,9 @@ export async function verifyModelFiles(
       r.actual === null ? `${r.path} is missing` : `${r.path} has sha256 ${r.actual}, want ${r.expected}`,
     )
     .join("; ");
-  const fix =
-    isBundledModelId(manifest.id)
-      ? "run `npm run setup` (or `git checkout -- models/`) to restore the bundled model"
-      : `run \`poq models pull ${manifest.id}\` to download it again`;
+  const fix = isBundledModelId(manifest.id)
+    ? "run `npm run setup` (or `git checkout -- models/`) to restore the bundled model"
+    : `run \`poq models pull ${manifest.id}\` to download it again`;
   throw new ModelFilesError(`model files of ${manifest.id} in ${dir} do not match`, {
     details: `${what}; ${fix}`,
   });
