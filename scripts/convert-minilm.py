@@ -23,6 +23,9 @@ Usage (from the repository root):
   python3 scripts/convert-minilm.py            # write models/<id>/{model.onnx,tokenizer.json} for each model
   python3 scripts/convert-minilm.py --check    # rebuild into .cache/ and compare with the manifests
   python3 scripts/convert-minilm.py --out DIR  # write DIR/<id>/ instead
+  python3 scripts/convert-minilm.py --layers 0,4,5 --out DIR
+      # an experimental subset of encoder layers, with a manifest, in DIR/minilm-layers-0-4-5/
+      # (scripts/select-layers.mjs builds every 3-layer subset this way and ranks them)
 The first run creates a virtual environment in .tools/py and downloads the pinned packages.
 """
 
@@ -457,6 +460,20 @@ def quantize_columns(weight):
     return np.clip(np.round(w / col), -63, 63).astype(np.int8), col.astype(np.float32)
 
 
+def write_experiment_manifest(out_dir, model_id, layers, hashes):
+    """A manifest for a --layers build: the 6-layer model's, with this id, description and file hashes."""
+    manifest = json.load(open(os.path.join(MODELS_DIR, "all-minilm-l6-v2", "manifest.json")))
+    manifest["id"] = model_id
+    manifest["description"] = f"Experiment: encoder layers {layers} of all-MiniLM-L6-v2 (scoring copied from the 6-layer model)."
+    for f in manifest["files"]:
+        f["sha256"] = hashes[f["path"]]
+        f["bytes"] = os.path.getsize(os.path.join(out_dir, f["path"]))
+    manifest["provenance"]["command"] = f"python3 scripts/convert-minilm.py --layers {','.join(map(str, layers))} --out DIR"
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+
+
 def main():
     args = sys.argv[1:]
     check = "--check" in args
@@ -473,8 +490,14 @@ def main():
     weights = read_safetensors(inputs["model.safetensors"])
     log("building the fp32 graph")
     onnx.save(build_graph(weights), os.path.join(CACHE, "model-fp32.onnx"))
+    models = MODELS
+    if "--layers" in args:
+        layers = [int(x) for x in args[args.index("--layers") + 1].split(",")]
+        if not layers or any(not 0 <= i < LAYERS for i in layers) or sorted(set(layers)) != layers:
+            raise SystemExit(f"--layers wants increasing layer numbers 0..{LAYERS - 1}, e.g. 0,4,5")
+        models = {"minilm-layers-" + "-".join(map(str, layers)): layers}
     bad = []
-    for model_id, layers in MODELS.items():
+    for model_id, layers in models.items():
         out_dir = os.path.join(root_out, model_id)
         os.makedirs(out_dir, exist_ok=True)
         log(f"building {model_id}: int8 graph of encoder layers {layers}")
@@ -485,6 +508,8 @@ def main():
         for name, digest in hashes.items():
             size = os.path.getsize(os.path.join(out_dir, name))
             print(f"{digest}  {model_id}/{name}  ({size} bytes)")
+        if model_id not in MODELS:
+            write_experiment_manifest(out_dir, model_id, layers, hashes)
         if check:
             manifest = json.load(open(os.path.join(MODELS_DIR, model_id, "manifest.json")))
             want = {f["path"]: f["sha256"] for f in manifest["files"]}
