@@ -112,4 +112,29 @@ describe("submission ledger", () => {
     assert.equal(b.get("2")?.state, "confirmed");
     assert.equal(b.entries().length, 2);
   });
+
+  it("prune drops settled entries 100 blocks after their deadline, and nothing that could still be served", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "poq-ledger-")), "submissions.json");
+    const a = openSubmissionLedger(file);
+    a.put({ requestId: "1", state: "confirmed", response: "r", height: 12, deadline: "20" });
+    a.put({ requestId: "2", state: "rejected", response: "r", height: 15, deadline: "20" });
+    a.put({ requestId: "3", state: "expired", response: "r", deadline: "50" });
+    a.put({ requestId: "4", state: "broadcast", response: "r", txHash: "AB", deadline: "20" });
+    a.put({ requestId: "5", state: "answered", response: "r", deadline: "20" });
+    a.put({ requestId: "6", state: "confirmed", response: "r", height: 3 }); // no deadline recorded
+    assert.equal(a.prune(120n), 0, "deadline 20 + 100 is not yet passed at 120");
+    assert.equal(a.prune(121n), 2);
+    assert.deepEqual(
+      a.entries().map((e) => e.requestId),
+      ["3", "4", "5", "6"],
+    );
+    assert.equal(a.prune(1000n), 1, "the expired one goes too; in-flight and deadline-less entries stay");
+    assert.deepEqual(
+      openSubmissionLedger(file)
+        .entries()
+        .map((e) => e.requestId),
+      ["4", "5", "6"],
+      "the pruned file was written",
+    );
+  });
 });

@@ -19,7 +19,12 @@ import type { RequestRecord } from "../app/modules/poq/state.js";
 import type { ChatBackend } from "./backend.js";
 import { followBlocks, type BlockFollower } from "./block-follower.js";
 import { queryPoqParams, queryRequests, reachNode } from "./chain-query.js";
-import { openSubmissionLedger, type SubmissionEntry, type SubmissionLedger } from "./ledger.js";
+import {
+  openSubmissionLedger,
+  SETTLED_STATES,
+  type SubmissionEntry,
+  type SubmissionLedger,
+} from "./ledger.js";
 import { trimResponse } from "./trim.js";
 
 export interface InferenceNodeOptions {
@@ -69,6 +74,12 @@ interface Retry {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Blocks past a request's deadline after which a broadcast transaction that no node has indexed is
+ * given up: past the deadline the chain refuses the response, and a few blocks cover indexing lag.
+ */
+const GIVE_UP_BLOCKS = 3n;
+
+/**
  * Starts an inference node.
  *
  * @example
@@ -93,6 +104,7 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
   const ledger = openSubmissionLedger(opts.ledgerFile);
   const stats: InferenceNodeStats = { backendCalls: 0, backendFailures: 0, signed: 0, confirmed: 0 };
   const retries = new Map<string, Retry>();
+  const missed = new Map<string, bigint>();
   let maxResponseBytes = Number((await queryPoqParams(opts.rpcUrl)).maxResponseBytes ?? 32768);
   let stopped = false;
   let running: Promise<void> | undefined;
@@ -141,7 +153,12 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
       if (usedSequence) {
         // Not in a block, and its sequence is taken: these bytes can never be included, and the
         // request still waits for us (serve checked), so signing anew cannot answer twice.
-        ledger.put({ requestId: id, state: "answered", response: entry.response });
+        ledger.put({
+          requestId: id,
+          state: "answered",
+          response: entry.response,
+          ...(entry.deadline !== undefined ? { deadline: entry.deadline } : {}),
+        });
         backoff(id, `tx ${hash} can no longer be included; signing again`);
       } else backoff(id, `tx ${hash} not in a block yet`);
       return;
@@ -191,7 +208,12 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
       });
       const response = trimResponse(text, { maxTokens: req.max_tokens, maxBytes: maxResponseBytes });
       if (response.length === 0) throw new Error("the backend answered with empty text");
-      const entry: SubmissionEntry = { requestId: req.id, state: "answered", response };
+      const entry: SubmissionEntry = {
+        requestId: req.id,
+        state: "answered",
+        response,
+        deadline: req.response_deadline,
+      };
       ledger.put(entry);
       log(
         `request ${req.id}: answer of ${Buffer.byteLength(response)} bytes` +
@@ -209,7 +231,7 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     const retry = retries.get(req.id);
     if (retry && Date.now() < retry.notBefore) return;
     let entry = ledger.get(req.id);
-    if (entry?.state === "confirmed" || entry?.state === "rejected") return;
+    if (entry && SETTLED_STATES.has(entry.state)) return;
     if (height > BigInt(req.response_deadline)) return;
     if (!entry) {
       log(`request ${req.id}: assigned to us (deadline height ${req.response_deadline})`);
@@ -224,18 +246,42 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     }
   };
 
-  /** Settles ledger entries whose transaction went out but whose request is no longer waiting for us. */
+  /**
+   * Settles ledger entries whose transaction went out but whose request is no longer waiting for us:
+   * found in a block, it is confirmed or rejected; not found a few blocks after the request's deadline
+   * (or, for an entry without a recorded deadline, a few blocks after it was first missed), it can no
+   * longer be included, and the node gives up instead of asking for it on every block.
+   */
   const reconcile = async (waiting: ReadonlySet<string>): Promise<void> => {
     for (const entry of ledger.entries()) {
       if (entry.state !== "broadcast" || waiting.has(entry.requestId) || !entry.txHash) continue;
-      const tx = await client.getTx(entry.txHash).catch(() => null);
+      let tx: Awaited<ReturnType<typeof client.getTx>>;
+      try {
+        tx = await client.getTx(entry.txHash); // null: not in any block
+      } catch {
+        continue; // the node did not answer: try again on a later block
+      }
       if (tx?.code === 0) {
         ledger.put({ ...entry, state: "confirmed", height: tx.height });
         log(`request ${entry.requestId}: response found in block ${tx.height} (tx ${entry.txHash})`);
       } else if (tx) {
         ledger.put({ ...entry, state: "rejected", height: tx.height, error: tx.rawLog ?? `code ${tx.code}` });
+      } else {
+        const since = entry.deadline !== undefined ? BigInt(entry.deadline) : missedSince(entry.requestId);
+        if (height <= since + GIVE_UP_BLOCKS) continue;
+        const error = `tx ${entry.txHash} was not in a block by height ${height}`;
+        ledger.put({ ...entry, state: "expired", error });
+        missed.delete(entry.requestId);
+        log(`request ${entry.requestId}: ${error}, past the request's deadline; giving up`);
       }
     }
+  };
+
+  /** The height at which a deadline-less entry was first found missing. */
+  const missedSince = (id: string): bigint => {
+    const h = missed.get(id) ?? height;
+    missed.set(id, h);
+    return h;
   };
 
   const scan = async (): Promise<void> => {
@@ -247,6 +293,7 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     }
     // Retries of requests not served now are picked up on later blocks.
     await reconcile(new Set(mine.map((r) => r.id)));
+    ledger.prune(height);
   };
 
   const poke = (): void => {

@@ -2,16 +2,17 @@
  * The inference node against a real one-validator network and the OpenAI-compatible stand-in:
  * it picks up its assignment and answers; `poq node run` killed between signing and broadcasting,
  * then restarted, submits the same transaction once; with its backend down it retries until the
- * deadline, and the request expires and is refunded.
+ * deadline, and the request expires and is refunded; a broadcast transaction in no block is given up.
  * Ports 26700-26719 (CometBFT 26700-26702, stand-in 26710, a closed port 26719 as the dead backend).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Bip39, Random } from "@cosmjs/crypto";
+import { dirname, join } from "node:path";
+import { Bip39, Random, sha256 } from "@cosmjs/crypto";
+import { toHex } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import type { SigningStargateClient } from "@cosmjs/stargate";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
@@ -135,6 +136,52 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
         lines.some((l) => l.includes(`request ${id}: response in block`)),
         lines.join("\n"),
       );
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it("a broadcast transaction in no block is given up after its request's deadline, not looked up forever", async () => {
+    const ledgerFile = join(home, "stale", "submissions.json");
+    // Left by an earlier run: signed and broadcast, then dropped (here: never sent at all).
+    const stale = (requestId: string, deadline?: string) => ({
+      requestId,
+      state: "broadcast",
+      response: "an answer whose transaction never made it into a block",
+      txHash: toHex(sha256(new TextEncoder().encode(requestId))).toUpperCase(),
+      txBytes: "AQI=",
+      ...(deadline !== undefined ? { deadline } : {}),
+    });
+    mkdirSync(dirname(ledgerFile), { recursive: true });
+    writeFileSync(ledgerFile, JSON.stringify({ submissions: [stale("900001", "2"), stale("900002")] }));
+    const lines: string[] = [];
+    const node = await startInferenceNode({
+      rpcUrl: rpc,
+      backend: createChatBackend({ url: standin.url }),
+      signer: await DirectSecp256k1HdWallet.fromMnemonic(operator, { prefix: "poq" }),
+      ledgerFile,
+      log: (l) => lines.push(l),
+    });
+    try {
+      for (const id of ["900001", "900002"]) {
+        await waitFor(`request ${id} to be given up`, async () =>
+          node.ledger.get(id)?.state === "expired" ? true : undefined,
+        );
+      }
+      assert.match(node.ledger.get("900001")?.error ?? "", /was not in a block by height \d+/);
+      assert.ok(
+        lines.some((l) => l.startsWith("request 900002: tx ") && l.endsWith("giving up")),
+        lines.join("\n"),
+      );
+      const onDisk = JSON.parse(readFileSync(ledgerFile, "utf8")) as {
+        submissions: { requestId: string; state: string }[];
+      };
+      assert.deepEqual(
+        onDisk.submissions.map((e) => e.state),
+        ["expired", "expired"],
+      );
+      assert.equal(node.stats.backendCalls, 0, "nothing was answered again");
+      assert.equal(node.stats.signed, 0, "nothing was signed again");
     } finally {
       await node.stop();
     }
