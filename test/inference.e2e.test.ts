@@ -22,7 +22,7 @@ import { registerNode, requestInference } from "../client/poq-tx.js";
 import { createKeyring } from "../client/keyring.js";
 import { startStandinServer, standinAnswer, type StandinServer } from "../inference/standin/server.js";
 import { createChatBackend } from "../inference/backend.js";
-import { startInferenceNode } from "../inference/node.js";
+import { startInferenceNode, type InferenceNodeOptions } from "../inference/node.js";
 import { queryRequest } from "../inference/chain-query.js";
 import type { RequestRecord } from "../app/modules/poq/state.js";
 
@@ -97,6 +97,17 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
     await net?.stop();
   });
 
+  /** An in-process inference node of the operator, against the stand-in unless `extra` says otherwise. */
+  const startNode = async (ledgerFile: string, lines: string[], extra: Partial<InferenceNodeOptions> = {}) =>
+    startInferenceNode({
+      rpcUrl: rpc,
+      backend: createChatBackend({ url: standin.url }),
+      signer: await DirectSecp256k1HdWallet.fromMnemonic(operator, { prefix: "poq" }),
+      ledgerFile,
+      log: (l) => lines.push(l),
+      ...extra,
+    });
+
   const ask = async (prompt: string, maxTokens = 256) =>
     (
       await requestInference(
@@ -110,13 +121,7 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
   it("picks up its assignment, answers from the backend within max_tokens, and submits once", async () => {
     const ledgerFile = join(home, "inproc", "submissions.json");
     const lines: string[] = [];
-    const node = await startInferenceNode({
-      rpcUrl: rpc,
-      backend: createChatBackend({ url: standin.url }),
-      signer: await DirectSecp256k1HdWallet.fromMnemonic(operator, { prefix: "poq" }),
-      ledgerFile,
-      log: (l) => lines.push(l),
-    });
+    const node = await startNode(ledgerFile, lines);
     try {
       const id = await ask("Why is the sky blue?", 12);
       const r = await waitFor("the response", async () => {
@@ -155,13 +160,7 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
     mkdirSync(dirname(ledgerFile), { recursive: true });
     writeFileSync(ledgerFile, JSON.stringify({ submissions: [stale("900001", "2"), stale("900002")] }));
     const lines: string[] = [];
-    const node = await startInferenceNode({
-      rpcUrl: rpc,
-      backend: createChatBackend({ url: standin.url }),
-      signer: await DirectSecp256k1HdWallet.fromMnemonic(operator, { prefix: "poq" }),
-      ledgerFile,
-      log: (l) => lines.push(l),
-    });
+    const node = await startNode(ledgerFile, lines);
     try {
       for (const id of ["900001", "900002"]) {
         await waitFor(`request ${id} to be given up`, async () =>
@@ -260,14 +259,10 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
 
   it("with the backend down it retries, then the request expires at its deadline and the fee is refunded", async () => {
     const lines: string[] = [];
-    const node = await startInferenceNode({
-      rpcUrl: rpc,
+    const node = await startNode(join(home, "down", "submissions.json"), lines, {
       backend: createChatBackend({ url: "http://127.0.0.1:26719", timeoutMs: 2000 }),
-      signer: await DirectSecp256k1HdWallet.fromMnemonic(operator, { prefix: "poq" }),
-      ledgerFile: join(home, "down", "submissions.json"),
       retryMs: 200,
       maxRetryMs: 1000,
-      log: (l) => lines.push(l),
     });
     try {
       const before = BigInt((await requesterClient.getBalance(requesterAddress, "upoq")).amount);
