@@ -272,7 +272,7 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
         const error = `tx ${entry.txHash} was not in a block by height ${height}`;
         ledger.put({ ...entry, state: "expired", error });
         missed.delete(entry.requestId);
-        log(`request ${entry.requestId}: ${error}, past the request's deadline; giving up`);
+        log(`request ${entry.requestId}: ${error} and can no longer be included; giving up`);
       }
     }
   };
