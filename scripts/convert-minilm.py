@@ -156,11 +156,78 @@ class GraphBuilder:
         return name
 
 
+def embedding_positions(g, w):
+    """Position and token-type tables, the embedding LayerNorm, and position ids 0..sequence-1."""
+    import numpy as np
+
+    g.init("position_embeddings", np.ascontiguousarray(w["embeddings.position_embeddings.weight"], dtype=np.float32))
+    g.init("token_type_embeddings", np.ascontiguousarray(w["embeddings.token_type_embeddings.weight"], dtype=np.float32))
+    g.init("emb_ln_gamma", np.ascontiguousarray(w["embeddings.LayerNorm.weight"], dtype=np.float32))
+    g.init("emb_ln_beta", np.ascontiguousarray(w["embeddings.LayerNorm.bias"], dtype=np.float32))
+    g.op("Shape", ["input_ids"], "ids_shape")
+    g.op("Gather", ["ids_shape", "const_1"], "seq_len", axis=0)
+    g.op("Range", ["const_0", "seq_len", "const_1"], "position_ids")
+
+
+def embedding_sum(g):
+    """LayerNorm(word + position + token type); the word part, `emb_word`, is built by the caller."""
+    g.op("Gather", ["position_embeddings", "position_ids"], "emb_pos", axis=0)
+    g.op("Gather", ["token_type_embeddings", "token_type_ids"], "emb_type", axis=0)
+    g.op("Add", ["emb_word", "emb_pos"], "emb_sum1")
+    g.op("Add", ["emb_sum1", "emb_type"], "emb_sum2")
+    return g.op("LayerNormalization", ["emb_sum2", "emb_ln_gamma", "emb_ln_beta"], "emb_out", axis=-1, epsilon=EPS)
+
+
+def additive_mask(g):
+    """The float mask `mask_f` and the additive attention mask [B,1,1,S]: 0 where attended, -10000 where padded."""
+    from onnx import TensorProto
+
+    g.op("Cast", ["attention_mask"], "mask_f", to=TensorProto.FLOAT)
+    g.op("Sub", ["one_f", "mask_f"], "mask_inv")
+    g.op("Mul", ["mask_inv", "mask_neg"], "mask_add2d")
+    g.op("Unsqueeze", ["mask_add2d", "axes_12"], "mask_add")
+
+
+def mean_pool_normalize(g, hidden):
+    """Mean pooling over attended tokens, then L2 normalisation (sentence-transformers modules 1 and 2)."""
+    g.op("Unsqueeze", ["mask_f", "axes_last"], "pool_mask")
+    g.op("Mul", [hidden, "pool_mask"], "pool_masked")
+    g.op("ReduceSum", ["pool_masked", "axes_1"], "pool_sum", keepdims=0)
+    g.op("ReduceSum", ["pool_mask", "axes_1"], "pool_count_raw", keepdims=0)
+    g.op("Max", ["pool_count_raw", "tiny_count"], "pool_count")
+    g.op("Div", ["pool_sum", "pool_count"], "pool_mean")
+    g.op("ReduceL2", ["pool_mean"], "pool_norm_raw", axes=[-1], keepdims=1)  # axes is an attribute before opset 18
+    g.op("Max", ["pool_norm_raw", "tiny_norm"], "pool_norm")
+    return g.op("Div", ["pool_mean", "pool_norm"], "sentence_embedding")
+
+
+def finish_model(g, name, opsets, producer_version):
+    """The checked ModelProto: inputs input_ids/attention_mask/token_type_ids, output sentence_embedding."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    ids = lambda n: helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "sequence"])  # noqa: E731
+    graph = helper.make_graph(
+        g.nodes,
+        name,
+        [ids("input_ids"), ids("attention_mask"), ids("token_type_ids")],
+        [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", HIDDEN])],
+        g.inits,
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid(domain, version) for domain, version in opsets],
+        producer_name="poq-convert-minilm",
+        producer_version=producer_version,
+    )
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
 def build_graph(w):
     """The BERT encoder of all-MiniLM-L6-v2 with mean pooling and L2 normalisation, opset 17."""
     import numpy as np
-    import onnx
-    from onnx import TensorProto, helper
 
     g = GraphBuilder()
     f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
@@ -183,25 +250,11 @@ def build_graph(w):
 
     # Embeddings: word + position + token type, then LayerNorm.
     g.init("word_embeddings", f32(w["embeddings.word_embeddings.weight"]))
-    g.init("position_embeddings", f32(w["embeddings.position_embeddings.weight"]))
-    g.init("token_type_embeddings", f32(w["embeddings.token_type_embeddings.weight"]))
-    g.init("emb_ln_gamma", f32(w["embeddings.LayerNorm.weight"]))
-    g.init("emb_ln_beta", f32(w["embeddings.LayerNorm.bias"]))
-    g.op("Shape", ["input_ids"], "ids_shape")
-    g.op("Gather", ["ids_shape", "const_1"], "seq_len", axis=0)
-    g.op("Range", ["const_0", "seq_len", "const_1"], "position_ids")
+    embedding_positions(g, w)
     g.op("Gather", ["word_embeddings", "input_ids"], "emb_word", axis=0)
-    g.op("Gather", ["position_embeddings", "position_ids"], "emb_pos", axis=0)
-    g.op("Gather", ["token_type_embeddings", "token_type_ids"], "emb_type", axis=0)
-    g.op("Add", ["emb_word", "emb_pos"], "emb_sum1")
-    g.op("Add", ["emb_sum1", "emb_type"], "emb_sum2")
-    h = g.op("LayerNormalization", ["emb_sum2", "emb_ln_gamma", "emb_ln_beta"], "emb_out", axis=-1, epsilon=EPS)
+    h = embedding_sum(g)
 
-    # Additive attention mask [B,1,1,S]: 0 where attended, -10000 where padded.
-    g.op("Cast", ["attention_mask"], "mask_f", to=TensorProto.FLOAT)
-    g.op("Sub", ["one_f", "mask_f"], "mask_inv")
-    g.op("Mul", ["mask_inv", "mask_neg"], "mask_add2d")
-    g.op("Unsqueeze", ["mask_add2d", "axes_12"], "mask_add")
+    additive_mask(g)
 
     def dense(x, prefix, key):
         # ONNX MatMul wants [in, out]; torch Linear stores [out, in].
@@ -248,31 +301,9 @@ def build_graph(w):
         g.op("Add", [out, h1], f"{p}_ffn_res")
         h = layer_norm(f"{p}_ffn_res", f"{p}_out_ln", f"{k}.output.LayerNorm")
 
-    # Mean pooling over attended tokens, then L2 normalisation (sentence-transformers modules 1 and 2).
-    g.op("Unsqueeze", ["mask_f", "axes_last"], "pool_mask")
-    g.op("Mul", [h, "pool_mask"], "pool_masked")
-    g.op("ReduceSum", ["pool_masked", "axes_1"], "pool_sum", keepdims=0)
-    g.op("ReduceSum", ["pool_mask", "axes_1"], "pool_count_raw", keepdims=0)
-    g.op("Max", ["pool_count_raw", "tiny_count"], "pool_count")
-    g.op("Div", ["pool_sum", "pool_count"], "pool_mean")
-    g.op("ReduceL2", ["pool_mean"], "pool_norm_raw", axes=[-1], keepdims=1)  # axes is an attribute before opset 18
-    g.op("Max", ["pool_norm_raw", "tiny_norm"], "pool_norm")
-    g.op("Div", ["pool_mean", "pool_norm"], "sentence_embedding")
+    mean_pool_normalize(g, h)
 
-    ids = lambda n: helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "sequence"])  # noqa: E731
-    graph = helper.make_graph(
-        g.nodes,
-        "all-minilm-l6-v2",
-        [ids("input_ids"), ids("attention_mask"), ids("token_type_ids")],
-        [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", HIDDEN])],
-        g.inits,
-    )
-    model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="poq-convert-minilm", producer_version="1"
-    )
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return finish_model(g, "all-minilm-l6-v2", [("", 17)], "1")
 
 
 def attention(g, p):
@@ -313,8 +344,7 @@ def build_fused_int8(w, model_id, layers):
     - Attention stays plain ops: com.microsoft MultiHeadAttention measured no faster on this CPU.
     """
     import numpy as np
-    import onnx
-    from onnx import TensorProto, helper
+    from onnx import TensorProto
 
     g = GraphBuilder()
     f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
@@ -346,28 +376,14 @@ def build_fused_int8(w, model_id, layers):
     row = np.maximum(np.abs(table).max(axis=1), 1e-12) / 127.0
     g.init("word_embeddings_q", np.clip(np.round(table / row[:, None]), -127, 127).astype(np.int8))
     g.init("word_embeddings_scale", row.astype(np.float32).reshape(-1, 1))
-    g.init("position_embeddings", f32(w["embeddings.position_embeddings.weight"]))
-    g.init("token_type_embeddings", f32(w["embeddings.token_type_embeddings.weight"]))
-    g.init("emb_ln_gamma", f32(w["embeddings.LayerNorm.weight"]))
-    g.init("emb_ln_beta", f32(w["embeddings.LayerNorm.bias"]))
-    g.op("Shape", ["input_ids"], "ids_shape")
-    g.op("Gather", ["ids_shape", "const_1"], "seq_len", axis=0)
-    g.op("Range", ["const_0", "seq_len", "const_1"], "position_ids")
+    embedding_positions(g, w)
     g.op("Gather", ["word_embeddings_q", "input_ids"], "emb_word_q", axis=0)
     g.op("Gather", ["word_embeddings_scale", "input_ids"], "emb_word_s", axis=0)
     g.op("Cast", ["emb_word_q"], "emb_word_f", to=TensorProto.FLOAT)
     g.op("Mul", ["emb_word_f", "emb_word_s"], "emb_word")
-    g.op("Gather", ["position_embeddings", "position_ids"], "emb_pos", axis=0)
-    g.op("Gather", ["token_type_embeddings", "token_type_ids"], "emb_type", axis=0)
-    g.op("Add", ["emb_word", "emb_pos"], "emb_sum1")
-    g.op("Add", ["emb_sum1", "emb_type"], "emb_sum2")
-    g.op("LayerNormalization", ["emb_sum2", "emb_ln_gamma", "emb_ln_beta"], "emb_out", axis=-1, epsilon=EPS)
-    h = g.op("Reshape", ["emb_out", "shape_2d"], "emb_out_2d")
+    h = g.op("Reshape", [embedding_sum(g), "shape_2d"], "emb_out_2d")
 
-    g.op("Cast", ["attention_mask"], "mask_f", to=TensorProto.FLOAT)
-    g.op("Sub", ["one_f", "mask_f"], "mask_inv")
-    g.op("Mul", ["mask_inv", "mask_neg"], "mask_add2d")
-    g.op("Unsqueeze", ["mask_add2d", "axes_12"], "mask_add")
+    additive_mask(g)
     g.op("Concat", ["ids_shape", "axes_last"], "shape_3d", axis=0)  # [batch, sequence, -1]
     g.op("Shape", [h], "rows_shape")
     g.op("Gather", ["rows_shape", "const_0"], "rows", axis=0)
@@ -420,35 +436,9 @@ def build_fused_int8(w, model_id, layers):
         g.init(f"{p}_out_ln_beta", f32(w[f"{k}.output.LayerNorm.bias"]))
         h = residual_norm(g, out, h1, f"{p}_ffn_out_b", f"{p}_out_ln")
 
-    # Mean pooling over attended tokens, then L2 normalisation (sentence-transformers modules 1 and 2).
-    g.op("Reshape", [h, "shape_3d"], "last_hidden")
-    g.op("Unsqueeze", ["mask_f", "axes_last"], "pool_mask")
-    g.op("Mul", ["last_hidden", "pool_mask"], "pool_masked")
-    g.op("ReduceSum", ["pool_masked", "axes_1"], "pool_sum", keepdims=0)
-    g.op("ReduceSum", ["pool_mask", "axes_1"], "pool_count_raw", keepdims=0)
-    g.op("Max", ["pool_count_raw", "tiny_count"], "pool_count")
-    g.op("Div", ["pool_sum", "pool_count"], "pool_mean")
-    g.op("ReduceL2", ["pool_mean"], "pool_norm_raw", axes=[-1], keepdims=1)
-    g.op("Max", ["pool_norm_raw", "tiny_norm"], "pool_norm")
-    g.op("Div", ["pool_mean", "pool_norm"], "sentence_embedding")
+    mean_pool_normalize(g, g.op("Reshape", [h, "shape_3d"], "last_hidden"))
 
-    ids = lambda n: helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "sequence"])  # noqa: E731
-    graph = helper.make_graph(
-        g.nodes,
-        model_id,
-        [ids("input_ids"), ids("attention_mask"), ids("token_type_ids")],
-        [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", HIDDEN])],
-        g.inits,
-    )
-    model = helper.make_model(
-        graph,
-        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(ms, 1)],
-        producer_name="poq-convert-minilm",
-        producer_version="2",
-    )
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return finish_model(g, model_id, [("", 17), (ms, 1)], "2")
 
 
 def quantize_columns(weight):
