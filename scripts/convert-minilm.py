@@ -23,8 +23,8 @@ Usage (from the repository root):
   python3 scripts/convert-minilm.py            # write models/<id>/{model.onnx,tokenizer.json} for each model
   python3 scripts/convert-minilm.py --check    # rebuild into .cache/ and compare with the manifests
   python3 scripts/convert-minilm.py --out DIR  # write DIR/<id>/ instead
-  python3 scripts/convert-minilm.py --layers 0,4,5 --out DIR
-      # an experimental subset of encoder layers, with a manifest, in DIR/minilm-layers-0-4-5/
+  python3 scripts/convert-minilm.py --layers 0,4,5 [--layers 0,3,5 ...] --out DIR
+      # experimental subsets of encoder layers, each with a manifest, in DIR/minilm-layers-0-4-5/ ...
       # (scripts/select-layers.mjs builds every 3-layer subset this way and ranks them)
 The first run creates a virtual environment in .tools/py and downloads the pinned packages.
 """
@@ -479,13 +479,18 @@ def main():
     inputs = fetch_inputs()
     weights = read_safetensors(inputs["model.safetensors"])
     log("building the fp32 graph")
-    onnx.save(build_graph(weights), os.path.join(CACHE, "model-fp32.onnx"))
     models = MODELS
-    if "--layers" in args:
-        layers = [int(x) for x in args[args.index("--layers") + 1].split(",")]
-        if not layers or any(not 0 <= i < LAYERS for i in layers) or sorted(set(layers)) != layers:
-            raise SystemExit(f"--layers wants increasing layer numbers 0..{LAYERS - 1}, e.g. 0,4,5")
-        models = {"minilm-layers-" + "-".join(map(str, layers)): layers}
+    # Each --layers (it may repeat) is one experimental subset; the weights above are read once for all.
+    subsets = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--layers"]
+    if subsets:
+        models = {}
+        for spec in subsets:
+            layers = [int(x) for x in spec.split(",")]
+            if not layers or any(not 0 <= i < LAYERS for i in layers) or sorted(set(layers)) != layers:
+                raise SystemExit(f"--layers wants increasing layer numbers 0..{LAYERS - 1}, e.g. 0,4,5")
+            models["minilm-layers-" + "-".join(map(str, layers))] = layers
+    else:
+        onnx.save(build_graph(weights), os.path.join(CACHE, "model-fp32.onnx"))
     bad = []
     for model_id, layers in models.items():
         out_dir = os.path.join(root_out, model_id)
