@@ -27,6 +27,12 @@ import { indexed, messageEvent, txError, withAttribute } from "./results.js";
 /** How a transaction runs: CheckTx (new or recheck), FinalizeBlock, or a Simulate query. */
 export type TxMode = "check" | "recheck" | "deliver" | "simulate";
 
+/** What the ante handler found out about the messages, so that the runner does not decode them again. */
+export interface AnteOutcome {
+  /** Each message's signers as its descriptor returned them, aligned with `tx.msgs`. */
+  msgSigners: readonly (readonly string[])[];
+}
+
 /**
  * The ante handler the base app calls before the messages (the chain's is `runAnte` from
  * `app/tx/ante.ts`, bound to the auth and bank keepers). Throws a `ChainError` to reject.
@@ -35,7 +41,7 @@ export type AnteHandler = (
   ctx: Context,
   tx: DecodedTx,
   opts: { simulate: boolean; sigCache: SigVerificationCache | undefined },
-) => unknown;
+) => AnteOutcome;
 
 export interface TxRunnerDeps {
   router: Router;
@@ -109,10 +115,11 @@ export function runTx(deps: TxRunnerDeps, env: TxEnv, mode: TxMode, bytes: Uint8
   const store = env.store;
 
   const anteEvents: Event[] = [];
+  let ante: AnteOutcome;
   store.checkpoint();
   try {
     const ctx = createContext({ ...base, store, isCheck: mode !== "deliver", events: anteEvents });
-    deps.ante(ctx, tx, { simulate, sigCache: simulate ? undefined : deps.sigCache });
+    ante = deps.ante(ctx, tx, { simulate, sigCache: simulate ? undefined : deps.sigCache });
   } catch (err) {
     store.revert();
     return failure(err, gasWanted, gas, []);
@@ -145,7 +152,8 @@ export function runTx(deps: TxRunnerDeps, env: TxEnv, mode: TxMode, bytes: Uint8
       const ctx = createContext({ ...base, store, isCheck: simulate, events });
       const result = route.descriptor.handler(ctx, msg);
       responses.push(result.response);
-      const sender = route.descriptor.signers(msg.value)[0];
+      // The signers the ante handler read: decoding the message once more for them is waste.
+      const sender = ante.msgSigners[index]?.[0];
       const all = [messageEvent(msg.typeUrl, sender, route.module, events), ...events];
       msgEvents.push(...withAttribute(all, "msg_index", String(index)));
     }

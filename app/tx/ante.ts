@@ -35,6 +35,7 @@ import {
   ErrUnknownAddress,
   ErrWrongSequence,
 } from "../sdk-errors.js";
+import type { AnteOutcome } from "../baseapp/tx-runner.js";
 import type { Context } from "../types.js";
 import type { DecodedTx } from "./decode.js";
 import { txAccSeqEvent, txFeeEvent, txSignatureEvent } from "./events.js";
@@ -59,7 +60,7 @@ export interface AnteOptions {
   sigCache?: SigVerificationCache | undefined;
 }
 
-export interface AnteResult {
+export interface AnteResult extends AnteOutcome {
   /** Required signers, in order of first appearance in the messages. */
   signers: string[];
   feePayer: string;
@@ -85,7 +86,7 @@ interface SignerEntry {
  * ante.signers; // ["poq1..."]
  */
 export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): AnteResult {
-  const signers = collectSigners(tx);
+  const { signers, msgSigners } = collectSigners(tx);
   const fee = tx.authInfo.fee;
   if (!fee) throw new ChainError(ErrInvalidRequest, "missing fee");
   const gasLimit = fee.gasLimit;
@@ -147,23 +148,28 @@ export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): AnteRes
       sequence: entry.account.sequence + 1n,
     });
   }
-  return { signers, feePayer, fee: feeCoins, gasLimit };
+  return { signers, msgSigners, feePayer, fee: feeCoins, gasLimit };
 }
 
-/** Stateless message checks, and the signer set: each message's signers, first appearance first. */
-function collectSigners(tx: DecodedTx): string[] {
+/**
+ * Stateless message checks, and the signer set: each message's signers, first appearance first
+ * (canonical), and each message's signers as its descriptor returned them.
+ */
+function collectSigners(tx: DecodedTx): { signers: string[]; msgSigners: string[][] } {
   const signers: string[] = [];
-  tx.msgs.forEach((msg, i) => {
+  const msgSigners = tx.msgs.map((msg, i) => {
     const descriptor = tx.descriptors[i];
     if (!descriptor) throw new ChainError(ErrInvalidRequest, `no descriptor for message ${i}`);
     descriptor.validateBasic(msg.value);
-    for (const signer of descriptor.signers(msg.value)) {
+    const own = descriptor.signers(msg.value);
+    for (const signer of own) {
       const canonical = formatAccountAddress(parseAccountAddress(signer, "signer"));
       if (!signers.includes(canonical)) signers.push(canonical);
     }
+    return own;
   });
   if (signers.length === 0) throw new ChainError(ErrInvalidRequest, "transaction has no signers");
-  return signers;
+  return { signers, msgSigners };
 }
 
 function chargeTxSize(ctx: Context, tx: DecodedTx, params: AuthParams, simulate: boolean): void {
