@@ -142,13 +142,6 @@ export class LayeredStore implements CheckpointStore {
     this.layers = [new Layer()];
   }
 
-  /** Replaces layer 0 with the given writes (used to start the check state from genesis). */
-  seed(writes: Iterable<[Uint8Array, Uint8Array | undefined]>): void {
-    this.reset();
-    const layer = this.top();
-    for (const [k, v] of writes) layer.set(keyToString(k), v ?? null);
-  }
-
   *iterate(
     prefix: Uint8Array,
     opts: { reverse?: boolean; limit?: number; start?: Uint8Array } = {},
