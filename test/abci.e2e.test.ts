@@ -11,7 +11,7 @@ import nacl from "tweetnacl";
 import { createCounterApp } from "./counter-app.js";
 import { BlockIdFlag } from "../abci/application.js";
 import { startAbciServer, type AbciLogger, type AbciServer } from "../abci/server.js";
-import { voteExtensionSignBytes } from "../abci/vote-extension.js";
+import { voteExtensionSignBytes } from "../app/modules/poq/extended-commit.js";
 import { initCometHome, initCometTestnet, portsFor } from "../network/comet-home.js";
 import { cometRpc, startComet, type CometProcess } from "../network/comet-process.js";
 
@@ -155,12 +155,13 @@ describe("ABCI server with a real CometBFT", { timeout: 120_000 }, () => {
         assert.equal(new TextDecoder().decode(vote.voteExtension), `height:${height - 1n}`);
         const pubKey = pubKeyOf.get(Buffer.from(vote.validator.address).toString("hex"));
         assert.ok(pubKey, "vote from a genesis validator");
-        const signBytes = voteExtensionSignBytes({
-          extension: vote.voteExtension,
-          height: height - 1n,
-          round: localLastCommit.round,
+        // The implementation ProcessProposal uses, held to the signatures of a real CometBFT.
+        const signBytes = voteExtensionSignBytes(
+          vote.voteExtension,
+          height - 1n,
+          localLastCommit.round,
           chainId,
-        });
+        );
         assert.ok(
           nacl.sign.detached.verify(signBytes, vote.extensionSignature, pubKey),
           `signature at ${height}`,
