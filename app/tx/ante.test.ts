@@ -8,6 +8,7 @@ import {
   signTx,
   testWallets,
   TEST_CHAIN_ID,
+  type SignOptions,
   type TestWallets,
   type TxFixture,
 } from "../../test/tx-fixture.js";
@@ -33,16 +34,21 @@ describe("transactions signed by CosmJS wallets", () => {
     aliceNumber = chain.auth.keeper.getAccount(chain.ctx(), alice.address)?.accountNumber ?? -1n;
   });
 
+  /** Alice's first transaction (sequence 0): a DIRECT-signed send of `amount` to Bob. */
+  const aliceSends = (amount: string, extra: Partial<SignOptions> = {}) =>
+    signTx({
+      signer: alice.direct,
+      from: alice.address,
+      messages: [sendMsg(alice.address, bob.address, amount)],
+      accountNumber: aliceNumber,
+      sequence: 0,
+      ...extra,
+    });
+
   const balance = (address: string) => chain.bank.keeper.getBalance(chain.ctx(), address, "upoq").amount;
 
   it("accepts a DIRECT-signed MsgSend: moves coins, pays the fee, bumps the sequence, sets the key", async () => {
-    const bytes = await signTx({
-      signer: alice.direct,
-      from: alice.address,
-      messages: [sendMsg(alice.address, bob.address, "1000")],
-      accountNumber: aliceNumber,
-      sequence: 0,
-    });
+    const bytes = await aliceSends("1000");
     const result = chain.run(bytes);
     assert.equal(result.code, 0, result.log);
     assert.equal(balance(alice.address), 1_000_000n - 1000n - 5000n);
@@ -64,13 +70,9 @@ describe("transactions signed by CosmJS wallets", () => {
   });
 
   it("accepts a tx signed by an amino-only CosmJS signer (SIGN_MODE_LEGACY_AMINO_JSON)", async () => {
-    const bytes = await signTx({
+    const bytes = await aliceSends("2500", {
       signer: alice.amino,
-      from: alice.address,
-      messages: [sendMsg(alice.address, bob.address, "2500")],
       memo: "rent & <utilities>",
-      accountNumber: aliceNumber,
-      sequence: 0,
       timeoutHeight: 100n,
     });
     const info = AuthInfo.decode(TxRaw.decode(bytes).authInfoBytes);
@@ -126,15 +128,7 @@ describe("transactions signed by CosmJS wallets", () => {
   });
 
   it("simulates a CosmJS-style draft (empty signature, no fee, gas 0) and charges gas", async () => {
-    const signed = TxRaw.decode(
-      await signTx({
-        signer: alice.direct,
-        from: alice.address,
-        messages: [sendMsg(alice.address, bob.address, "1000")],
-        accountNumber: aliceNumber,
-        sequence: 0,
-      }),
-    );
+    const signed = TxRaw.decode(await aliceSends("1000"));
     const info = AuthInfo.decode(signed.authInfoBytes);
     const draftInfo = AuthInfo.encode({
       signerInfos: [{ ...info.signerInfos[0]!, modeInfo: { single: { mode: 0 } } }],
@@ -162,13 +156,7 @@ describe("transactions signed by CosmJS wallets", () => {
   });
 
   it("verifies once per node: CheckTx fills the signature cache, FinalizeBlock finds it", async () => {
-    const bytes = await signTx({
-      signer: alice.direct,
-      from: alice.address,
-      messages: [sendMsg(alice.address, bob.address, "1")],
-      accountNumber: aliceNumber,
-      sequence: 0,
-    });
+    const bytes = await aliceSends("1");
     assert.equal(chain.sigCache.size, 0);
     const check = chain.run(bytes, "check");
     assert.equal(check.code, 0, check.log);
@@ -198,13 +186,7 @@ describe("transactions signed by CosmJS wallets", () => {
   });
 
   it("charges the fee and sequence even when the message then fails (as the SDK does)", async () => {
-    const bytes = await signTx({
-      signer: alice.direct,
-      from: alice.address,
-      messages: [sendMsg(alice.address, bob.address, "2000000")],
-      accountNumber: aliceNumber,
-      sequence: 0,
-    });
+    const bytes = await aliceSends("2000000");
     const result = chain.run(bytes);
     assert.equal(result.code, 5);
     assert.equal(result.codespace, "sdk");
@@ -215,14 +197,7 @@ describe("transactions signed by CosmJS wallets", () => {
   });
 
   it("parses the body it signs: decodeTx returns the same messages CosmJS encoded", async () => {
-    const bytes = await signTx({
-      signer: alice.direct,
-      from: alice.address,
-      messages: [sendMsg(alice.address, bob.address, "3")],
-      memo: "hello",
-      accountNumber: aliceNumber,
-      sequence: 0,
-    });
+    const bytes = await aliceSends("3", { memo: "hello" });
     const tx = decodeTx(bytes, { lookupMsg: (url) => chain.router.msg(url)?.descriptor });
     assert.equal(tx.body.memo, "hello");
     assert.equal(tx.msgs[0]?.typeUrl, "/cosmos.bank.v1beta1.MsgSend");
