@@ -156,12 +156,23 @@ export class CommittedDb {
 
   /** The committed value of `key`. */
   get(key: Uint8Array): Uint8Array | undefined {
+    const value = this.cached(key);
+    // A copy: a caller that mutated the cached buffer would corrupt state for later readers.
+    return value === null ? undefined : Buffer.from(value);
+  }
+
+  /** Whether the key is in the committed state; unlike {@link get}, copies nothing. */
+  has(key: Uint8Array): boolean {
+    return this.cached(key) !== null;
+  }
+
+  /** The committed value (null when absent) through the read cache; never hand it out uncopied. */
+  private cached(key: Uint8Array): Buffer | null {
     const k = keyToString(key);
-    const cached = this.cache.get(k);
-    // A copy: a caller that mutated a shared buffer would corrupt state for later readers.
-    if (cached !== undefined) return cached === null ? undefined : Buffer.from(cached);
-    const value = this.getStmt.get(key);
-    if (this.cacheReads) this.cache.set(k, value ?? null);
+    const hit = this.cache.get(k);
+    if (hit !== undefined) return hit;
+    const value = this.getStmt.get(key) ?? null;
+    if (this.cacheReads) this.cache.set(k, value);
     return value;
   }
 

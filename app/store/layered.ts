@@ -14,6 +14,8 @@ import type { KeyRange } from "./committed.js";
 /** What the layers read through to: the committed state. */
 export interface CommittedReader {
   get(key: Uint8Array): Uint8Array | undefined;
+  /** Whether the key exists, without copying its value out (`get` is used when absent). */
+  has?(key: Uint8Array): boolean;
   page(range: KeyRange, reverse: boolean, limit: number): [Uint8Array, Uint8Array][];
 }
 
@@ -86,17 +88,24 @@ export class LayeredStore implements CheckpointStore {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const k = keyToString(key);
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      // One lookup per layer: a pending value is never undefined (a deletion is null).
-      const v = this.layers[i]?.writes.get(k);
-      if (v !== undefined) return v ?? undefined;
-    }
-    return this.base.get(key);
+    const v = this.pending(keyToString(key));
+    return v === undefined ? this.base.get(key) : (v ?? undefined);
   }
 
   has(key: Uint8Array): boolean {
-    return this.get(key) !== undefined;
+    const v = this.pending(keyToString(key));
+    if (v !== undefined) return v !== null;
+    return this.base.has ? this.base.has(key) : this.base.get(key) !== undefined;
+  }
+
+  /** The top-most pending write of a key (null: deleted), or undefined when no layer has one. */
+  private pending(k: string): Pending | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      // One lookup per layer: a pending value is never undefined (a deletion is null).
+      const v = this.layers[i]?.writes.get(k);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 
   set(key: Uint8Array, value: Uint8Array): void {

@@ -63,6 +63,27 @@ describe("checkpoints", () => {
 });
 
 describe("pending and committed reads", () => {
+  it("committed values are copied on read, from SQLite and from the read cache alike", () => {
+    const name = `db${n++}`;
+    const first = open(name);
+    first.deliver.set(enc("k"), enc("v1"));
+    first.commit(1n);
+    first.close();
+    // Reopened: an empty read cache, so the first read comes from SQLite, the second from the cache.
+    const s = open(name);
+    for (let i = 0; i < 3; i++) {
+      const v = s.deliver.get(enc("k")) as Uint8Array;
+      v[0] = 0;
+      assert.equal(dec(s.deliver.get(enc("k"))), "v1", `read ${i}`);
+    }
+    assert.equal(s.deliver.has(enc("k")), true);
+    assert.equal(s.deliver.has(enc("absent")), false);
+    s.deliver.delete(enc("k"));
+    assert.equal(s.deliver.has(enc("k")), false);
+    assert.equal(s.committedView().has(enc("k")), true);
+    s.close();
+  });
+
   it("deliver and check states see committed state, not each other's pending writes", () => {
     const s = open();
     s.deliver.set(enc("k"), enc("v1"));
