@@ -3,6 +3,7 @@
  */
 import { Command } from "commander";
 import type { NodeRecord } from "../app/modules/poq/state.js";
+import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
 import { abciJsonQuery, queryRequest, queryRequests, reachNode } from "../inference/chain-query.js";
 import { globalOptions } from "./global-options.js";
 import { printResult } from "./output.js";
@@ -133,7 +134,7 @@ export function queryCommand(): Command {
     .action(async (_o: unknown, cmd: Command) => {
       const { nodes } = await abciJsonQuery<{ nodes: NodeView[] }>(
         globalOptions(cmd).node,
-        "/poq.v1.Query/Nodes",
+        PoqQueryPath.Nodes,
         {},
       );
       printResult(
@@ -149,7 +150,7 @@ export function queryCommand(): Command {
     .action(async (_o: unknown, cmd: Command) => {
       const { validators } = await abciJsonQuery<{ validators: Record<string, string | number | boolean>[] }>(
         globalOptions(cmd).node,
-        "/poq.v1.Query/Validators",
+        PoqQueryPath.Validators,
         {},
       );
       printResult(
@@ -178,7 +179,7 @@ export function queryCommand(): Command {
     .action(async (_o: unknown, cmd: Command) => {
       const rpc = globalOptions(cmd).node;
       const { params } = await reachNode(rpc, () =>
-        abciJsonQuery<{ params: Record<string, unknown> }>(rpc, "/poq.v1.Query/Params", {}),
+        abciJsonQuery<{ params: Record<string, unknown> }>(rpc, PoqQueryPath.Params, {}),
       );
       printResult(
         cmd,

@@ -5,6 +5,7 @@
 import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
 import { BaseError } from "../app/errors.js";
 import type { NodeRecord, RequestRecord } from "../app/modules/poq/state.js";
+import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
 
 export type { NodeRecord, RequestRecord };
 
@@ -51,14 +52,14 @@ export async function createPoqQueryClient(rpcUrl: string): Promise<PoqQueryClie
   };
   return {
     async getRequest(id) {
-      return (await query("/poq.v1.Query/Request", { id: id.toString() }))?.["request"] as
+      return (await query(PoqQueryPath.Request, { id: id.toString() }))?.["request"] as
         RequestRecord | undefined;
     },
     async getNode(operator) {
-      return (await query("/poq.v1.Query/Node", { address: operator }))?.["node"] as NodeRecord | undefined;
+      return (await query(PoqQueryPath.Node, { address: operator }))?.["node"] as NodeRecord | undefined;
     },
     async getParams() {
-      return ((await query("/poq.v1.Query/Params", {}))?.["params"] ?? {}) as Record<string, unknown>;
+      return ((await query(PoqQueryPath.Params, {}))?.["params"] ?? {}) as Record<string, unknown>;
     },
     disconnect: () => comet.disconnect(),
   };

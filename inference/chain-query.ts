@@ -7,6 +7,7 @@ import { toHex } from "@cosmjs/encoding";
 import { BaseError } from "../app/errors.js";
 import { cometRpc } from "../network/comet-process.js";
 import type { NodeRecord, RequestRecord } from "../app/modules/poq/state.js";
+import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
 
 /** The node could not be reached at all (refused, reset, timed out). */
 export class NodeUnreachableError extends BaseError {
@@ -67,7 +68,7 @@ interface AbciQueryResult {
  * An ABCI query with a JSON body; returns the parsed JSON answer.
  *
  * @example
- * const { params } = await abciJsonQuery<{ params: Record<string, unknown> }>(rpc, "/poq.v1.Query/Params", {});
+ * const { params } = await abciJsonQuery<{ params: Record<string, unknown> }>(rpc, PoqQueryPath.Params, {});
  */
 export async function abciJsonQuery<T>(rpcUrl: string, path: string, body: object): Promise<T> {
   const data = toHex(new TextEncoder().encode(JSON.stringify(body)));
@@ -88,7 +89,7 @@ export async function queryRequests(
 ): Promise<{ requests: RequestRecord[]; nextKey: string | null }> {
   const res = await abciJsonQuery<{ requests: RequestRecord[]; pagination: { next_key: string | null } }>(
     rpcUrl,
-    "/poq.v1.Query/Requests",
+    PoqQueryPath.Requests,
     filter,
   );
   return { requests: res.requests, nextKey: res.pagination.next_key };
@@ -97,9 +98,8 @@ export async function queryRequests(
 /** One request, or undefined when the chain has none with that id. */
 export async function queryRequest(rpcUrl: string, id: bigint | string): Promise<RequestRecord | undefined> {
   try {
-    return (
-      await abciJsonQuery<{ request: RequestRecord }>(rpcUrl, "/poq.v1.Query/Request", { id: String(id) })
-    ).request;
+    return (await abciJsonQuery<{ request: RequestRecord }>(rpcUrl, PoqQueryPath.Request, { id: String(id) }))
+      .request;
   } catch (err) {
     if (err instanceof ChainQueryError && /not found/i.test(err.message)) return undefined;
     throw err;
@@ -109,8 +109,7 @@ export async function queryRequest(rpcUrl: string, id: bigint | string): Promise
 /** One node, or undefined when it is not registered. */
 export async function queryNode(rpcUrl: string, operator: string): Promise<NodeRecord | undefined> {
   try {
-    return (await abciJsonQuery<{ node: NodeRecord }>(rpcUrl, "/poq.v1.Query/Node", { address: operator }))
-      .node;
+    return (await abciJsonQuery<{ node: NodeRecord }>(rpcUrl, PoqQueryPath.Node, { address: operator })).node;
   } catch (err) {
     if (err instanceof ChainQueryError && /not found/i.test(err.message)) return undefined;
     throw err;
@@ -119,7 +118,6 @@ export async function queryNode(rpcUrl: string, operator: string): Promise<NodeR
 
 /** The module's parameters (camelCase keys, 64-bit values as strings). */
 export async function queryPoqParams(rpcUrl: string): Promise<Record<string, string | number>> {
-  return (
-    await abciJsonQuery<{ params: Record<string, string | number> }>(rpcUrl, "/poq.v1.Query/Params", {})
-  ).params;
+  return (await abciJsonQuery<{ params: Record<string, string | number> }>(rpcUrl, PoqQueryPath.Params, {}))
+    .params;
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync } from "fastify";
 import { RequestStatus } from "../../app/modules/poq/state.js";
+import { PoqQueryPath } from "../../app/modules/poq/types/query-paths.js";
 import type { ChainReader } from "../chain-reader.js";
 import { RestError } from "../errors.js";
 import { nodeSchema, paramsSchema, requestSchema, validatorRecordSchema } from "../poq-schemas.js";
@@ -18,16 +19,6 @@ import {
 } from "../schemas.js";
 import { pageList } from "./cosmos-staking.js";
 import type { RouteOptions } from "./options.js";
-
-/** ABCI query paths of the poq module. */
-const PoqQueryPath = {
-  Params: "/poq.v1.Query/Params",
-  Request: "/poq.v1.Query/Request",
-  Requests: "/poq.v1.Query/Requests",
-  Node: "/poq.v1.Query/Node",
-  Nodes: "/poq.v1.Query/Nodes",
-  Validators: "/poq.v1.Query/Validators",
-} as const;
 
 type Json = Record<string, unknown>;
 

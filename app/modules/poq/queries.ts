@@ -15,6 +15,7 @@ import { ErrInvalidQuery, ErrNodeNotFound, ErrRequestNotFound } from "./errors.j
 import type { PoqView } from "./keeper.js";
 import { paramsToJson } from "./keeper.js";
 import { consAddress, type NodeRecord, type RequestRecord } from "./state.js";
+import { PoqQueryPath } from "./types/query-paths.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 
 const MAX_LIMIT = 200;
@@ -61,14 +62,14 @@ export function createPoqQueries(
   validators: Pick<ValidatorsView, "list">,
 ): Record<string, QueryHandler> {
   return {
-    "/poq.v1.Query/Params": (ctx: Context) => json({ params: paramsToJson(view.getParams(ctx)) }),
-    "/poq.v1.Query/Request": (ctx, data) => {
+    [PoqQueryPath.Params]: (ctx: Context) => json({ params: paramsToJson(view.getParams(ctx)) }),
+    [PoqQueryPath.Request]: (ctx, data) => {
       const id = idOf(optString(parseBody(data), "id"), "id");
       const request = view.getRequest(ctx, id);
       if (!request) throw new ChainError(ErrRequestNotFound, `request ${id} not found`);
       return json({ request });
     },
-    "/poq.v1.Query/Requests": (ctx, data) => {
+    [PoqQueryPath.Requests]: (ctx, data) => {
       const body = parseBody(data);
       const status = optString(body, "status");
       const requester = optString(body, "requester");
@@ -95,15 +96,15 @@ export function createPoqQueries(
       }
       return json({ requests, pagination: { next_key: nextKey } });
     },
-    "/poq.v1.Query/Nodes": (ctx) => json({ nodes: view.nodes(ctx).map(nodeView) }),
-    "/poq.v1.Query/Node": (ctx, data) => {
+    [PoqQueryPath.Nodes]: (ctx) => json({ nodes: view.nodes(ctx).map(nodeView) }),
+    [PoqQueryPath.Node]: (ctx, data) => {
       const address = optString(parseBody(data), "address");
       if (address === undefined) throw new ChainError(ErrInvalidQuery, "address is required");
       const node = view.getNode(ctx, address);
       if (!node) throw new ChainError(ErrNodeNotFound, `node ${address} not found`);
       return json({ node: nodeView(node) });
     },
-    "/poq.v1.Query/Validators": (ctx) => {
+    [PoqQueryPath.Validators]: (ctx) => {
       const byAddress = new Map(view.trustRecords(ctx).map((t) => [consAddress(t.validator), t.record]));
       const params = view.getParams(ctx);
       const list = validators.list(ctx).map((v) => {
