@@ -4,17 +4,7 @@
  */
 import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { AminoTypes, createDefaultAminoConverters, defaultRegistryTypes } from "@cosmjs/stargate";
-import {
-  MsgRegisterNode,
-  MsgRegisterNodeResponse,
-  MsgRequestInference,
-  MsgRequestInferenceResponse,
-  MsgSubmitResponse,
-  MsgSubmitResponseResponse,
-  MsgUnregisterNode,
-  MsgUnregisterNodeResponse,
-  PoqTypeUrl,
-} from "../app/modules/poq/types/msgs.js";
+import { poqMessageCodecs } from "../app/modules/poq/types/msgs.js";
 import { poqAminoConverters } from "../app/modules/poq/types/amino.js";
 
 /**
@@ -25,16 +15,9 @@ import { poqAminoConverters } from "../app/modules/poq/types/amino.js";
 const generated = (codec: object): GeneratedType => codec as GeneratedType;
 
 /** Type URL → codec of every `poq.v1` message and message response. */
-export const poqRegistryTypes: ReadonlyArray<[string, GeneratedType]> = [
-  [PoqTypeUrl.RegisterNode, generated(MsgRegisterNode)],
-  [PoqTypeUrl.RegisterNodeResponse, generated(MsgRegisterNodeResponse)],
-  [PoqTypeUrl.UnregisterNode, generated(MsgUnregisterNode)],
-  [PoqTypeUrl.UnregisterNodeResponse, generated(MsgUnregisterNodeResponse)],
-  [PoqTypeUrl.RequestInference, generated(MsgRequestInference)],
-  [PoqTypeUrl.RequestInferenceResponse, generated(MsgRequestInferenceResponse)],
-  [PoqTypeUrl.SubmitResponse, generated(MsgSubmitResponse)],
-  [PoqTypeUrl.SubmitResponseResponse, generated(MsgSubmitResponseResponse)],
-];
+export const poqRegistryTypes: ReadonlyArray<[string, GeneratedType]> = poqMessageCodecs.map(
+  ([typeUrl, codec]) => [typeUrl, generated(codec)],
+);
 
 /**
  * A CosmJS Registry with the SDK's default types and the PoQ messages.

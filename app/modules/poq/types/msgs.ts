@@ -247,3 +247,21 @@ export const MsgSubmitResponseResponse: MessageCodec<MsgSubmitResponseResponse> 
   },
   fromPartial: () => ({}),
 };
+
+/**
+ * Type URL → codec of every `poq.v1` message and message response: the one list a registry of
+ * them (CosmJS's `Registry` in client/registry.ts) is built from.
+ *
+ * @example
+ * for (const [typeUrl, codec] of poqMessageCodecs) registry.register(typeUrl, codec);
+ */
+export const poqMessageCodecs: ReadonlyArray<readonly [string, MessageCodec<unknown>]> = [
+  [PoqTypeUrl.RegisterNode, MsgRegisterNode],
+  [PoqTypeUrl.RegisterNodeResponse, MsgRegisterNodeResponse],
+  [PoqTypeUrl.UnregisterNode, MsgUnregisterNode],
+  [PoqTypeUrl.UnregisterNodeResponse, MsgUnregisterNodeResponse],
+  [PoqTypeUrl.RequestInference, MsgRequestInference],
+  [PoqTypeUrl.RequestInferenceResponse, MsgRequestInferenceResponse],
+  [PoqTypeUrl.SubmitResponse, MsgSubmitResponse],
+  [PoqTypeUrl.SubmitResponseResponse, MsgSubmitResponseResponse],
+];
