@@ -78,6 +78,15 @@ function checkModelId(model: string, params: PoqParams, kind: typeof ErrInvalidM
   }
 }
 
+/** A descriptor's `toAmino`: the message decoded, then its legacy amino JSON (types/amino.ts). */
+const aminoOf =
+  <T>(
+    codec: MessageCodec<T>,
+    name: string,
+    converter: { aminoType: string; toAmino: (m: T) => unknown },
+  ): NonNullable<MsgDescriptor["toAmino"]> =>
+  (v) => ({ type: converter.aminoType, value: converter.toAmino(decodeMsg(codec, v, name)) });
+
 const result = <T>(typeUrl: string, codec: MessageCodec<T>, value: T): MsgResult => ({
   response: { typeUrl, value: codec.encode(value).finish() },
 });
@@ -94,12 +103,7 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
   const registerNode: MsgDescriptor = {
     typeUrl: PoqTypeUrl.RegisterNode,
     signers: (v) => [decodeMsg(MsgRegisterNode, v, "MsgRegisterNode").operator],
-    toAmino: (v) => ({
-      type: poqAminoConverters[PoqTypeUrl.RegisterNode].aminoType,
-      value: poqAminoConverters[PoqTypeUrl.RegisterNode].toAmino(
-        decodeMsg(MsgRegisterNode, v, "MsgRegisterNode"),
-      ),
-    }),
+    toAmino: aminoOf(MsgRegisterNode, "MsgRegisterNode", poqAminoConverters[PoqTypeUrl.RegisterNode]),
     validateBasic(v) {
       const m = decodeMsg(MsgRegisterNode, v, "MsgRegisterNode");
       const params = staticParams();
@@ -173,12 +177,7 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
   const unregisterNode: MsgDescriptor = {
     typeUrl: PoqTypeUrl.UnregisterNode,
     signers: (v) => [decodeMsg(MsgUnregisterNode, v, "MsgUnregisterNode").operator],
-    toAmino: (v) => ({
-      type: poqAminoConverters[PoqTypeUrl.UnregisterNode].aminoType,
-      value: poqAminoConverters[PoqTypeUrl.UnregisterNode].toAmino(
-        decodeMsg(MsgUnregisterNode, v, "MsgUnregisterNode"),
-      ),
-    }),
+    toAmino: aminoOf(MsgUnregisterNode, "MsgUnregisterNode", poqAminoConverters[PoqTypeUrl.UnregisterNode]),
     validateBasic(v) {
       parseAccountAddress(decodeMsg(MsgUnregisterNode, v, "MsgUnregisterNode").operator, "operator");
     },
@@ -207,12 +206,11 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
   const requestInference: MsgDescriptor = {
     typeUrl: PoqTypeUrl.RequestInference,
     signers: (v) => [decodeMsg(MsgRequestInference, v, "MsgRequestInference").requester],
-    toAmino: (v) => ({
-      type: poqAminoConverters[PoqTypeUrl.RequestInference].aminoType,
-      value: poqAminoConverters[PoqTypeUrl.RequestInference].toAmino(
-        decodeMsg(MsgRequestInference, v, "MsgRequestInference"),
-      ),
-    }),
+    toAmino: aminoOf(
+      MsgRequestInference,
+      "MsgRequestInference",
+      poqAminoConverters[PoqTypeUrl.RequestInference],
+    ),
     validateBasic(v) {
       const m = decodeMsg(MsgRequestInference, v, "MsgRequestInference");
       const params = staticParams();
@@ -289,12 +287,7 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
   const submit: MsgDescriptor = {
     typeUrl: PoqTypeUrl.SubmitResponse,
     signers: (v) => [decodeMsg(MsgSubmitResponse, v, "MsgSubmitResponse").node],
-    toAmino: (v) => ({
-      type: poqAminoConverters[PoqTypeUrl.SubmitResponse].aminoType,
-      value: poqAminoConverters[PoqTypeUrl.SubmitResponse].toAmino(
-        decodeMsg(MsgSubmitResponse, v, "MsgSubmitResponse"),
-      ),
-    }),
+    toAmino: aminoOf(MsgSubmitResponse, "MsgSubmitResponse", poqAminoConverters[PoqTypeUrl.SubmitResponse]),
     validateBasic(v) {
       const m = decodeMsg(MsgSubmitResponse, v, "MsgSubmitResponse");
       const params = staticParams();
