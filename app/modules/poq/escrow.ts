@@ -7,10 +7,9 @@ import type { PoqDeps } from "./deps.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { POQ_MODULE } from "./keys.js";
 import { slashAmount } from "./payout.js";
+import { incDecimal } from "./state.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
-
-const inc = (s: string, by = 1n): string => (BigInt(s) + by).toString();
 
 /** Pays `amount` of the fee denom from the module account (nothing when zero). */
 export function payFromEscrow(ctx: Ctx, deps: PoqDeps, to: string, denom: string, amount: bigint): void {
@@ -38,8 +37,8 @@ export function slashNode(
   deps.keeper.setNode(ctx, {
     ...node,
     stake: { denom: node.stake.denom, amount: (BigInt(node.stake.amount) - amount).toString() },
-    slashed: inc(node.slashed, amount),
-    slashes: inc(node.slashes),
+    slashed: incDecimal(node.slashed, amount),
+    slashes: incDecimal(node.slashes),
   });
   ctx.emitEvent(
     poqEvent(PoqEvent.Slashed, {

@@ -16,11 +16,9 @@ import type { PoqParams } from "./params.js";
 import { payFromEscrow, slashNode } from "./escrow.js";
 import { selectCommitteeFor } from "./scoring.js";
 import { deriveSeed } from "./seed.js";
-import { NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+import { incDecimal, NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
-
-const inc = (s: string, by = 1n): string => (BigInt(s) + by).toString();
 
 /**
  * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
@@ -48,7 +46,7 @@ export function tryAssign(
     assigned_nodes: [...req.assigned_nodes, node],
   });
   const rec = deps.keeper.getNode(ctx, node) as NodeRecord;
-  deps.keeper.setNode(ctx, { ...rec, assigned: inc(rec.assigned) });
+  deps.keeper.setNode(ctx, { ...rec, assigned: incDecimal(rec.assigned) });
   deps.keeper.setPending(ctx, BigInt(req.id), false);
   deps.keeper.addDeadline(ctx, deadline, BigInt(req.id));
   ctx.emitEvent(
@@ -99,7 +97,7 @@ export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void
  */
 export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord, params: PoqParams): void {
   const node = deps.keeper.getNode(ctx, req.node);
-  if (node) deps.keeper.setNode(ctx, { ...node, missed_deadlines: inc(node.missed_deadlines) });
+  if (node) deps.keeper.setNode(ctx, { ...node, missed_deadlines: incDecimal(node.missed_deadlines) });
   slashNode(ctx, deps, req.node, params.slashMissedDeadlineBp, req.requester, "missed_deadline", req.id);
   const reassignments = req.assigned_nodes.length - 1;
   if (reassignments < params.maxReassignments && tryAssign(ctx, deps, req, params) !== undefined) {
@@ -147,7 +145,7 @@ export function submitResponse(
   deps.keeper.addDeadline(ctx, commitDeadline, msg.requestId);
   deps.keeper.addDeadline(ctx, revealDeadline, msg.requestId);
   const node = deps.keeper.getNode(ctx, msg.node);
-  if (node) deps.keeper.setNode(ctx, { ...node, served: inc(node.served) });
+  if (node) deps.keeper.setNode(ctx, { ...node, served: incDecimal(node.served) });
   ctx.emitEvent(
     poqEvent(PoqEvent.ResponseSubmitted, {
       request_id: req.id,

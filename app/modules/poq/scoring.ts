@@ -18,6 +18,7 @@ import { deriveSeed } from "./seed.js";
 import {
   consAddress,
   consAddressBytes,
+  incDecimal,
   RequestStatus,
   type CommitteeSeat,
   type RequestRecord,
@@ -27,8 +28,6 @@ import { bytesEqual, fromHex, toHex } from "./types/wire.js";
 import { decodeVoteExtension } from "./vote-extension.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
-
-const inc = (s: string, by = 1n): string => (BigInt(s) + by).toString();
 
 /** Draws the committee of a request that just got its response, and counts the seats in trust. */
 export function selectCommitteeFor(
@@ -285,9 +284,9 @@ function settle(
   if (node) {
     deps.keeper.setNode(ctx, {
       ...node,
-      scored: inc(node.scored),
-      quality_sum: inc(node.quality_sum, BigInt(quality)),
-      earnings: inc(node.earnings, p.node),
+      scored: incDecimal(node.scored),
+      quality_sum: incDecimal(node.quality_sum, BigInt(quality)),
+      earnings: incDecimal(node.earnings, p.node),
     });
   }
   const slashed =

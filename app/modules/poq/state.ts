@@ -143,6 +143,11 @@ export function consAddressBytes(address: string): Uint8Array {
   return Uint8Array.from(bytes); // callers may keep or change their copy
 }
 
+/** A stored decimal counter or amount plus `by` (default 1), as a decimal string again. */
+export function incDecimal(value: string, by = 1n): string {
+  return (BigInt(value) + by).toString();
+}
+
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
