@@ -44,8 +44,12 @@ export interface AccountKeeper extends AccountView {
   /** Creates a new account with the next account number; throws if it exists. */
   newAccount(ctx: StoreContext, address: string): Account;
   setAccount(ctx: StoreContext, account: Account): void;
-  /** The account, created (with the next account number) when it does not exist yet. */
-  ensureAccount(ctx: StoreContext, address: string): Account;
+  /**
+   * Creates the account (with the next account number) when it does not exist yet. Returns nothing:
+   * every send calls it for its recipient, and decoding an account only to drop it was a visible
+   * part of each payout.
+   */
+  ensureAccount(ctx: StoreContext, address: string): void;
   /** A registered module's account, created on first use; throws ErrUnknownAddress for unregistered names. */
   ensureModuleAccount(ctx: StoreContext, name: string): Account;
   setParams(ctx: StoreContext, params: AuthParams): void;
@@ -73,7 +77,8 @@ function u64be(n: bigint): Uint8Array {
  *
  * @example
  * const accounts = createAccountKeeper({ moduleAccounts: { poq: ["burner"] } });
- * const acc = accounts.ensureAccount(ctx, "poq1...");
+ * accounts.ensureAccount(ctx, "poq1...");
+ * const acc = accounts.getAccount(ctx, "poq1...");
  */
 export function createAccountKeeper(opts: CreateAccountKeeperOptions = {}): AccountKeeper {
   const modules = new Map<string, readonly string[]>([[FEE_COLLECTOR, []]]);
@@ -81,9 +86,16 @@ export function createAccountKeeper(opts: CreateAccountKeeperOptions = {}): Acco
   const decodeParams = createLastBytesMemo((raw) => authParamsFromJson(JSON.parse(textDecoder.decode(raw))));
   const byAddress = new Map<string, string>();
   for (const name of modules.keys()) byAddress.set(moduleAddress(name), name);
+  // Every transfer out of or into a module (each PoQ payout, each fee escrow) re-reads its module
+  // account; it is decoded again only when its stored bytes change (a pure decode of equal bytes).
+  const moduleAccounts = new Map<string, { raw: Buffer; account: Account }>();
+
+  /** The stored bytes of an account (one store read, the same one {@link getAccount} makes). */
+  const readAccount = (ctx: StoreContext, address: string): Uint8Array | undefined =>
+    ctx.store.get(accountKey(parseAccountAddress(address)));
 
   const getAccount = (ctx: StoreContext, address: string): Account | undefined => {
-    const raw = ctx.store.get(accountKey(parseAccountAddress(address)));
+    const raw = readAccount(ctx, address);
     return raw ? accountFromAny(Any.decode(raw)) : undefined;
   };
 
@@ -139,13 +151,17 @@ export function createAccountKeeper(opts: CreateAccountKeeperOptions = {}): Acco
     moduleNameOf: (address) => byAddress.get(address.toLowerCase()),
     newAccount: (ctx, address) => newAccount(ctx, address),
     setAccount,
-    ensureAccount: (ctx, address) => getAccount(ctx, address) ?? newAccount(ctx, address),
+    ensureAccount(ctx, address) {
+      if (!readAccount(ctx, address)) newAccount(ctx, address);
+    },
     ensureModuleAccount(ctx, name) {
       const perms = modules.get(name);
       if (!perms) throw new ChainError(ErrUnknownAddress, `module account ${name} is not registered`);
       const address = moduleAddress(name);
-      const existing = getAccount(ctx, address);
-      if (existing) {
+      const raw = readAccount(ctx, address);
+      if (raw) {
+        const hit = moduleAccounts.get(name);
+        const existing = hit?.raw.equals(raw) ? hit.account : accountFromAny(Any.decode(raw));
         if (!existing.module) {
           // Coins sent to the module address before its account existed made a plain account;
           // promote it, as the SDK does, keeping its number.
@@ -153,7 +169,9 @@ export function createAccountKeeper(opts: CreateAccountKeeperOptions = {}): Acco
           setAccount(ctx, promoted);
           return promoted;
         }
-        return existing;
+        if (existing !== hit?.account) moduleAccounts.set(name, { raw: Buffer.from(raw), account: existing });
+        // A copy, so that no caller can change what the next one reads.
+        return { ...existing, module: { ...existing.module, permissions: [...existing.module.permissions] } };
       }
       return newAccount(ctx, address, { name, permissions: [...perms] });
     },
