@@ -5,6 +5,7 @@
  */
 import { bech32Decode, bech32Encode } from "../auth/bech32.js";
 import { BECH32_PREFIX } from "../auth/address.js";
+import { bytesKey, createStringMemo } from "../../store/memo.js";
 
 export const RequestStatus = {
   Pending: "PENDING",
@@ -114,33 +115,21 @@ export interface TrustJson {
 }
 
 // bech32 in both directions for every seat of every request finalizing in a block added up; the
-// validator set is small, so both directions are remembered (cleared when large, never stale:
-// both are pure functions).
-const MEMO_LIMIT = 4096;
-const consNames = new Map<string, string>();
-const consBytes = new Map<string, Uint8Array>();
+// validator set is small, so both directions are remembered (the shared bounded memo: pure functions).
+const MEMO_ENTRIES = 4096;
+const consNames = createStringMemo(MEMO_ENTRIES, (bytes: string) =>
+  bech32Encode(BECH32_PREFIX.consensus, Buffer.from(bytes, "latin1")),
+);
+const consBytes = createStringMemo(MEMO_ENTRIES, (address: string) => bech32Decode(address).data);
 
 /** bech32 `poqvalcons` form of a consensus address. */
 export function consAddress(address: Uint8Array): string {
-  const k = Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString("latin1");
-  let name = consNames.get(k);
-  if (name === undefined) {
-    if (consNames.size >= MEMO_LIMIT) consNames.clear();
-    name = bech32Encode(BECH32_PREFIX.consensus, address);
-    consNames.set(k, name);
-  }
-  return name;
+  return consNames(bytesKey(address));
 }
 
 /** Bytes of a `poqvalcons` address (stored values only; never user input). */
 export function consAddressBytes(address: string): Uint8Array {
-  let bytes = consBytes.get(address);
-  if (bytes === undefined) {
-    if (consBytes.size >= MEMO_LIMIT) consBytes.clear();
-    bytes = Uint8Array.from(bech32Decode(address).data);
-    consBytes.set(address, bytes);
-  }
-  return Uint8Array.from(bytes); // callers may keep or change their copy
+  return Uint8Array.from(consBytes(address)); // callers may keep or change their copy
 }
 
 /** A stored decimal counter or amount plus `by` (default 1), as a decimal string again. */
