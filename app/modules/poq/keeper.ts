@@ -39,7 +39,8 @@ import {
   type TrustJson,
 } from "./state.js";
 import { newTrustRecord, type TrustRecord } from "./trust.js";
-import { bytesEqual, readUintBE, uintBE } from "./types/wire.js";
+import { readUintBE, uintBE } from "./types/wire.js";
+import { createLastBytesMemo } from "../../store/memo.js";
 
 export type StoreContext = Pick<Context, "store">;
 
@@ -178,16 +179,13 @@ function trustFromJson(j: TrustJson): TrustRecord {
  * const params = keeper.getParams(ctx);
  */
 export function createPoqKeeper(): PoqKeeper {
-  let lastParams: { raw: Uint8Array; params: PoqParams } | undefined;
+  // Every ExtendVote and most handlers read the params; parsing (and validating) their JSON each
+  // time showed up in both. The last parse is kept (frozen) while the stored bytes are equal.
+  const decodeParams = createLastBytesMemo((raw) => paramsFromJson(fromBytes(raw)));
   const view: PoqView = {
     getParams(ctx) {
       const b = ctx.store.get(paramsKey());
-      if (!b) return defaultPoqParams();
-      // Every ExtendVote and most handlers read the params; parsing (and validating) their JSON
-      // each time showed up in both. A copy of the last parse, while the stored bytes are equal.
-      if (!lastParams || !bytesEqual(lastParams.raw, b))
-        lastParams = { raw: Uint8Array.from(b), params: paramsFromJson(fromBytes(b)) };
-      return { ...lastParams.params };
+      return b ? decodeParams(b) : defaultPoqParams();
     },
     getRequest(ctx, id) {
       const b = ctx.store.get(requestKey(id));
