@@ -16,7 +16,11 @@ export interface WeightedCandidate {
 
 /** Orders candidates canonically by the bytes of their key. */
 export function canonicalOrder<T extends { key: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => compareBytes(encodeUtf8(a.key), encodeUtf8(b.key)));
+  // Each key encoded once, not twice per comparison.
+  return items
+    .map((item) => ({ item, bytes: encodeUtf8(item.key) }))
+    .sort((a, b) => compareBytes(a.bytes, b.bytes))
+    .map((e) => e.item);
 }
 
 /**
