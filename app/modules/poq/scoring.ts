@@ -24,7 +24,7 @@ import {
   type RequestRecord,
 } from "./state.js";
 import { isExcluded, recordCommittee, recordMiss, recordReveal } from "./trust.js";
-import { bytesEqual, fromHex, toHex } from "./types/wire.js";
+import { fromHex, toHex } from "./types/wire.js";
 import { decodeVoteExtension } from "./vote-extension.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
@@ -173,13 +173,19 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
   // point reads by seat replace prefix scans, which cost O(writes in the block) each in the block's
   // store and made finality quadratic in the number of requests finalizing together. The committee
   // is sorted by address, the same order a scan would give.
-  const members = req.committee.map((seat) => consAddressBytes(seat.validator));
-  // Each reveal carries its seat's power directly (no bech32 round trip to look the seat up again).
-  const scores = req.committee.flatMap((seat, i) => {
-    const validator = members[i]!;
+  // Each seat with its address bytes and reveal, decoded and read once for finality, the payout
+  // and the trust update (no bech32 round trip to look a seat up again).
+  const seats = req.committee.map((seat) => {
+    const validator = consAddressBytes(seat.validator);
     const reveal = deps.keeper.getReveal(ctx, id, validator);
-    return reveal ? [{ validator, score: reveal.score, power: BigInt(seat.power) }] : [];
+    return {
+      seat,
+      validator,
+      score: reveal && { validator, score: reveal.score, power: BigInt(seat.power) },
+    };
   });
+  const members = seats.map((s) => s.validator);
+  const scores = seats.flatMap((s) => (s.score ? [s.score] : []));
   const committeePower = req.committee.reduce((s, c) => s + BigInt(c.power), 0n);
   const revealedPower = scores.reduce((s, r) => s + r.power, 0n);
   const decision = decideFinality({
@@ -194,7 +200,7 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
   const quality = decision === "final" ? weightedMedian(scores) : undefined;
   deps.keeper.removeDeadline(ctx, BigInt(req.reveal_deadline), id);
   deps.keeper.clearScores(ctx, id, members);
-  updateTrust(ctx, deps, params, req, scores, quality);
+  updateTrust(ctx, deps, params, seats, quality);
   if (quality === undefined) {
     payFromEscrow(ctx, deps, req.requester, req.fee.denom, BigInt(req.fee.amount));
     deps.keeper.setRequest(ctx, {
@@ -221,14 +227,11 @@ function updateTrust(
   ctx: Ctx,
   deps: PoqDeps,
   params: PoqParams,
-  req: RequestRecord,
-  scores: { validator: Uint8Array; score: number }[],
+  seats: readonly { seat: CommitteeSeat; validator: Uint8Array; score: { score: number } | undefined }[],
   quality: number | undefined,
 ): void {
-  for (const seat of req.committee) {
-    const address = consAddressBytes(seat.validator);
+  for (const { seat, validator: address, score: reveal } of seats) {
     const before = deps.keeper.getTrust(ctx, address);
-    const reveal = scores.find((s) => bytesEqual(s.validator, address));
     if (reveal && quality === undefined) continue; // no consensus to compare with
     const after = reveal
       ? recordReveal(before, reveal.score - (quality ?? 0), params)
