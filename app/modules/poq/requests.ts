@@ -23,15 +23,17 @@ type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
 /**
  * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
  * Returns the node's operator, or undefined when no eligible node serves the model.
+ * `registered` is `keeper.nodes(ctx)`, passed in when the caller already read it: the choice reads
+ * only a node's status, models and stake, and an assignment changes only its `assigned` counter.
  */
 export function tryAssign(
   ctx: Ctx,
   deps: PoqDeps,
   req: RequestRecord,
   params: PoqParams,
+  registered: readonly NodeRecord[] = deps.keeper.nodes(ctx),
 ): string | undefined {
-  const nodes = deps.keeper
-    .nodes(ctx)
+  const nodes = registered
     .filter((n) => n.status === NodeStatus.Active && n.models.includes(req.model))
     .map((n) => ({ key: n.operator, weight: BigInt(n.stake.amount) }));
   const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), req.assigned_nodes.length);
@@ -79,13 +81,17 @@ function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): vo
  * `requestTtl` blocks.
  */
 export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void {
+  // Read (and parsed) once per block, not once per waiting request: requests for a model no node
+  // serves wait up to requestTtl blocks, and each block retried all of them against every node.
+  let registered: NodeRecord[] | undefined;
   for (const id of deps.keeper.pendingIds(ctx)) {
     const req = deps.keeper.getRequest(ctx, id);
     if (!req || req.status !== RequestStatus.Pending) {
       deps.keeper.setPending(ctx, id, false);
       continue;
     }
-    if (tryAssign(ctx, deps, req, params) !== undefined) deps.keeper.setRequest(ctx, req);
+    registered ??= deps.keeper.nodes(ctx);
+    if (tryAssign(ctx, deps, req, params, registered) !== undefined) deps.keeper.setRequest(ctx, req);
     else if (ctx.blockHeight >= BigInt(req.created_height) + params.requestTtl)
       expire(ctx, deps, req, "no node");
   }
