@@ -66,7 +66,24 @@ function setup(overrides: Partial<ReturnType<typeof defaultPoqParams>> = {}) {
   const balance = (a: string) => bank.getBalance(ctx(), a, DENOM).amount;
   const total = () =>
     [REQUESTER, NODE, moduleAddress("poq"), ...operators].reduce((s, a) => s + balance(a), 0n);
-  return { poq, ctx, setHeight: (h: bigint) => (height = h), supply, balance, total, validators };
+  /** Moves to height `h` and runs the module's BeginBlock there (no previous app hash). */
+  const beginBlock = (h: bigint): void => {
+    height = h;
+    poq.beginBlock?.(ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+  };
+  const endBlock = (): void =>
+    poq.endBlock?.(ctx(), { height, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+  return {
+    poq,
+    ctx,
+    setHeight: (h: bigint) => (height = h),
+    beginBlock,
+    endBlock,
+    supply,
+    balance,
+    total,
+    validators,
+  };
 }
 
 function jsonParams(o: Record<string, unknown>): Record<string, unknown> {
@@ -239,8 +256,7 @@ describe("poq module (in-process chain of blocks)", () => {
   it("expires a request without a node and refunds it", () => {
     const env = setup({ requestTtl: 3n });
     const { poq } = env;
-    env.setHeight(1n);
-    poq.beginBlock?.(env.ctx(), { height: 1n, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    env.beginBlock(1n);
     deliver(
       poq,
       env.ctx(),
@@ -256,9 +272,8 @@ describe("poq module (in-process chain of blocks)", () => {
     );
     assert.equal(env.balance(REQUESTER), 10_000_000n - 500n);
     for (let h = 2n; h <= 4n; h++) {
-      env.setHeight(h);
-      poq.beginBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
-      poq.endBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+      env.beginBlock(h);
+      env.endBlock();
     }
     assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.status, "EXPIRED");
     assert.equal(env.balance(REQUESTER), 10_000_000n);
@@ -268,8 +283,7 @@ describe("poq module (in-process chain of blocks)", () => {
   it("slashes a node that misses its deadline and refunds after the last reassignment", () => {
     const env = setup({ responseTimeout: 2n, maxReassignments: 0 });
     const { poq } = env;
-    env.setHeight(1n);
-    poq.beginBlock?.(env.ctx(), { height: 1n, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    env.beginBlock(1n);
     deliver(
       poq,
       env.ctx(),
@@ -295,9 +309,8 @@ describe("poq module (in-process chain of blocks)", () => {
       }).finish(),
     );
     for (let h = 2n; h <= 3n; h++) {
-      env.setHeight(h);
-      poq.beginBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
-      poq.endBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+      env.beginBlock(h);
+      env.endBlock();
     }
     assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.status, "EXPIRED");
     assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.stake.amount, "950000");
