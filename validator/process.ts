@@ -16,9 +16,7 @@ import {
   createScoringQueue,
   DEFAULT_MODEL_ID,
   createWorkerEvaluator,
-  loadManifest,
   resolveModelDir,
-  sha256File,
   type Evaluator,
   type ScoringQueue,
 } from "../models/index.js";
@@ -68,13 +66,13 @@ interface LoadedEvaluator {
 
 async function loadEvaluator(modelDir: string, log: JsonLogger): Promise<LoadedEvaluator | undefined> {
   try {
-    const manifest = loadManifest(modelDir);
-    const fileOf = (role: "model" | "tokenizer") => manifest.files.find((f) => f.role === role)!.path;
-    const [model, tokenizer] = await Promise.all([
-      sha256File(join(modelDir, fileOf("model"))),
-      sha256File(join(modelDir, fileOf("tokenizer"))),
-    ]);
+    // createEvaluator has checked every file's sha256 against the manifest (it refuses to load
+    // otherwise), so the manifest's hashes are those of the files the session was built from.
     const evaluator = await createWorkerEvaluator({ modelDir, threads: 1 });
+    const { manifest } = evaluator;
+    const hashOf = (role: "model" | "tokenizer") => manifest.files.find((f) => f.role === role)!.sha256;
+    const model = hashOf("model");
+    const tokenizer = hashOf("tokenizer");
     log.info("evaluator loaded", { model: manifest.id, modelSha256: model, tokenizerSha256: tokenizer });
     return { evaluator, queue: createScoringQueue(evaluator), hashes: { model, tokenizer } };
   } catch (err) {
