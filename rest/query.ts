@@ -53,16 +53,42 @@ export async function queryProto<T>(
   request: Uint8Array,
   response: { decode(bytes: Uint8Array): T },
 ): Promise<T> {
+  const value = await queryValue(reader, path, request);
+  try {
+    return response.decode(value);
+  } catch (cause) {
+    throw new RestError("Internal", `query ${path}: the node answered bytes that do not decode`, cause);
+  }
+}
+
+/**
+ * Runs a JSON ABCI query (the poq module's: JSON in, JSON out, see ARCHITECTURE.md) and parses the
+ * answer, or throws the mapped {@link RestError}.
+ *
+ * @example
+ * const { request } = await queryJson(reader, "/poq.v1.Query/Request", { id: "1" });
+ */
+export async function queryJson(
+  reader: ChainReader,
+  path: string,
+  request: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const value = await queryValue(reader, path, new TextEncoder().encode(JSON.stringify(request)));
+  try {
+    return JSON.parse(new TextDecoder().decode(value)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new RestError("Internal", `query ${path}: the node answered something that is not JSON`, cause);
+  }
+}
+
+/** The answer bytes of an ABCI query, or the mapped {@link RestError} when the node refused it. */
+async function queryValue(reader: ChainReader, path: string, request: Uint8Array): Promise<Uint8Array> {
   const r = await reader.abciQuery(path, request);
   if (r.code !== 0) {
     const message = r.log || `query ${path} failed with ${r.codespace}/${r.code}`;
     throw new RestError(queryErrorName(r.code, r.codespace, r.log), message);
   }
-  try {
-    return response.decode(r.value);
-  } catch (cause) {
-    throw new RestError("Internal", `query ${path}: the node answered bytes that do not decode`, cause);
-  }
+  return r.value;
 }
 
 /**
@@ -111,4 +137,32 @@ export function pageRequest(q: PaginationQuery): PageRequest {
     countTotal: q["pagination.count_total"] ?? false,
     reverse: q["pagination.reverse"] ?? false,
   });
+}
+
+/**
+ * Offset pagination over a list held in memory; `next_key` is the base64 of the next offset.
+ *
+ * @example
+ * const { items, pagination } = pageList(all, { "pagination.limit": 10 });
+ */
+export function pageList<T>(
+  all: T[],
+  q: PaginationQuery,
+): { items: T[]; pagination: { next_key: string | null; total: string } } {
+  let offset = q["pagination.offset"] ?? 0;
+  if (q["pagination.key"]) {
+    const text = Buffer.from(q["pagination.key"], "base64").toString("utf8");
+    if (!/^[0-9]{1,9}$/.test(text))
+      throw new RestError("InvalidArgument", "pagination.key is not a key this server issued");
+    offset = Number(text);
+  }
+  const limit = q["pagination.limit"] || 100;
+  const ordered = q["pagination.reverse"] ? [...all].reverse() : all;
+  const items = ordered.slice(offset, offset + limit);
+  const next =
+    offset + limit < ordered.length ? Buffer.from(String(offset + limit)).toString("base64") : null;
+  return {
+    items,
+    pagination: { next_key: next, total: q["pagination.count_total"] ? String(all.length) : "0" },
+  };
 }

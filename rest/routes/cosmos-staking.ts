@@ -66,34 +66,6 @@ function validatorToJson(v: Validator) {
   };
 }
 
-/**
- * Offset pagination over a list held in memory; `next_key` is the base64 of the next offset.
- *
- * @example
- * const { items, pagination } = pageList(all, { "pagination.limit": 10 });
- */
-export function pageList<T>(
-  all: T[],
-  q: PaginationQuery,
-): { items: T[]; pagination: { next_key: string | null; total: string } } {
-  let offset = q["pagination.offset"] ?? 0;
-  if (q["pagination.key"]) {
-    const text = Buffer.from(q["pagination.key"], "base64").toString("utf8");
-    if (!/^[0-9]{1,9}$/.test(text))
-      throw new RestError("InvalidArgument", "pagination.key is not a key this server issued");
-    offset = Number(text);
-  }
-  const limit = q["pagination.limit"] || 100;
-  const ordered = q["pagination.reverse"] ? [...all].reverse() : all;
-  const items = ordered.slice(offset, offset + limit);
-  const next =
-    offset + limit < ordered.length ? Buffer.from(String(offset + limit)).toString("base64") : null;
-  return {
-    items,
-    pagination: { next_key: next, total: q["pagination.count_total"] ? String(all.length) : "0" },
-  };
-}
-
 const validatorSchema = { type: "object", additionalProperties: true } as const;
 
 export const cosmosStakingRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader }) => {

@@ -6,10 +6,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import { RequestStatus } from "../../app/modules/poq/state.js";
 import { PoqQueryPath } from "../../app/modules/poq/types/query-paths.js";
-import type { ChainReader } from "../chain-reader.js";
 import { RestError } from "../errors.js";
 import { nodeSchema, paramsSchema, requestSchema, validatorRecordSchema } from "../poq-schemas.js";
-import { assertAddress, decodeBase64, queryErrorName } from "../query.js";
+import { assertAddress, decodeBase64, pageList, queryJson } from "../query.js";
 import {
   accountAddress,
   errorResponses,
@@ -17,27 +16,9 @@ import {
   paginationQuery,
   type PaginationQuery,
 } from "../schemas.js";
-import { pageList } from "./cosmos-staking.js";
 import type { RouteOptions } from "./options.js";
 
 type Json = Record<string, unknown>;
-
-/**
- * Runs a JSON ABCI query of the poq module, mapping a failure onto the error catalogue.
- *
- * @example
- * const { request } = await queryJson(reader, PoqQueryPath.Request, { id: "1" });
- */
-async function queryJson(reader: ChainReader, path: string, request: Json): Promise<Json> {
-  const r = await reader.abciQuery(path, new TextEncoder().encode(JSON.stringify(request)));
-  if (r.code !== 0)
-    throw new RestError(queryErrorName(r.code, r.codespace, r.log), r.log || `query ${path} failed`);
-  try {
-    return JSON.parse(new TextDecoder().decode(r.value)) as Json;
-  } catch (cause) {
-    throw new RestError("Internal", `query ${path}: the node answered something that is not JSON`, cause);
-  }
-}
 
 /**
  * The `Requests` query pages by request id (ascending, `key` = the first id of the next page); the
