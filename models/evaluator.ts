@@ -175,17 +175,31 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
     return out;
   };
 
-  return {
+  return withScores({
     manifest,
     modelDir,
     threads,
     explainBatch,
-    scoreBatch: async (pairs) => (await explainBatch(pairs)).map((d) => d.score),
-    score: async (prompt, response) => ((await explainBatch([{ prompt, response }]))[0] as ScoreDetail).score,
     async close() {
       if (closed) return;
       closed = true;
       await session.release();
     },
+  });
+}
+
+/**
+ * Completes an evaluator from its `explainBatch`: `scoreBatch` and `score` keep only the scores, so
+ * the in-thread and the worker-thread evaluators cannot drift apart.
+ *
+ * @example
+ * const ev = withScores({ manifest, modelDir, threads: 1, explainBatch, close: async () => {} });
+ */
+export function withScores(core: Omit<Evaluator, "score" | "scoreBatch">): Evaluator {
+  const { explainBatch } = core;
+  return {
+    ...core,
+    scoreBatch: async (pairs) => (await explainBatch(pairs)).map((d) => d.score),
+    score: async (prompt, response) => ((await explainBatch([{ prompt, response }]))[0] as ScoreDetail).score,
   };
 }

@@ -5,7 +5,13 @@
  */
 import { Worker } from "node:worker_threads";
 import { EvaluatorError, ModelFilesError } from "./errors.js";
-import type { Evaluator, EvaluatorOptions, ScoreDetail, ScorePair } from "./evaluator.js";
+import {
+  withScores,
+  type Evaluator,
+  type EvaluatorOptions,
+  type ScoreDetail,
+  type ScorePair,
+} from "./evaluator.js";
 import type { ModelManifest } from "./manifest.js";
 
 type WorkerMessage =
@@ -54,21 +60,20 @@ export function createWorkerEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
             });
           });
         };
-        resolve({
-          manifest: msg.manifest,
-          modelDir: msg.modelDir,
-          threads: msg.threads,
-          explainBatch,
-          scoreBatch: async (pairs) => (await explainBatch(pairs)).map((d) => d.score),
-          score: async (prompt, response) =>
-            ((await explainBatch([{ prompt, response }]))[0] as ScoreDetail).score,
-          async close() {
-            if (closed) return;
-            closed = true;
-            worker.postMessage({ type: "close" });
-            await new Promise<void>((r) => worker.once("exit", () => r()));
-          },
-        });
+        resolve(
+          withScores({
+            manifest: msg.manifest,
+            modelDir: msg.modelDir,
+            threads: msg.threads,
+            explainBatch,
+            async close() {
+              if (closed) return;
+              closed = true;
+              worker.postMessage({ type: "close" });
+              await new Promise<void>((r) => worker.once("exit", () => r()));
+            },
+          }),
+        );
       } else {
         const w = waiting.get(msg.seq);
         waiting.delete(msg.seq);
