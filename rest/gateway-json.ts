@@ -167,20 +167,15 @@ function eventsToJson(events: RpcEvent[] | null | undefined): GatewayJson[] {
 }
 
 /**
- * A committed transaction as the gateway's `TxResponse` JSON.
+ * A committed transaction as the gateway's `TxResponse` JSON, around its {@link txToJson} (which the
+ * caller has already made for the response's `tx` field, so the bytes are decoded once).
  *
  * @example
- * const txResponse = txResponseToJson(await reader.tx(hash), blockTime);
+ * const tx = txToJson(Buffer.from(rpcTx.tx, "base64"));
+ * const txResponse = txResponseToJson(rpcTx, blockTime, tx);
  */
-export function txResponseToJson(t: RpcTx, timestamp: string): GatewayJson {
+export function txResponseToJson(t: RpcTx, timestamp: string, tx: GatewayJson): GatewayJson {
   const r = t.tx_result;
-  const txBytes = Uint8Array.from(Buffer.from(t.tx, "base64"));
-  let tx: GatewayJson | null;
-  try {
-    tx = { "@type": "/cosmos.tx.v1beta1.Tx", ...txToJson(txBytes) };
-  } catch {
-    tx = null;
-  }
   return {
     height: t.height,
     txhash: t.hash.toUpperCase(),
@@ -192,7 +187,7 @@ export function txResponseToJson(t: RpcTx, timestamp: string): GatewayJson {
     info: r.info ?? "",
     gas_wanted: r.gas_wanted ?? "0",
     gas_used: r.gas_used ?? "0",
-    tx,
+    tx: { "@type": "/cosmos.tx.v1beta1.Tx", ...tx },
     timestamp,
     events: eventsToJson(r.events),
   };

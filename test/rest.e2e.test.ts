@@ -179,6 +179,7 @@ describe("REST gateway on a real network", { timeout: 240_000 }, () => {
     assert.equal(found.tx.auth_info.fee.gas_limit, "200000");
     assert.equal(found.tx.auth_info.signer_infos[0].public_key["@type"], "/cosmos.crypto.secp256k1.PubKey");
     const r = found.tx_response;
+    assert.deepEqual(r.tx, { "@type": "/cosmos.tx.v1beta1.Tx", ...found.tx });
     assert.equal(r.txhash, expectedHash);
     assert.equal(r.code, 0);
     assert.match(r.height, /^[1-9][0-9]*$/);

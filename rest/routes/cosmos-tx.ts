@@ -130,7 +130,7 @@ export const cosmosTxRoutes: FastifyPluginAsync<RouteOptions> = async (app, { re
       if (!t) throw new RestError("NotFound", `tx not found: ${hash.toUpperCase()}`);
       const block = await reader.block(BigInt(t.height));
       const txJson = txToJson(Uint8Array.from(Buffer.from(t.tx, "base64")));
-      return { tx: txJson, tx_response: txResponseToJson(t, block.block.header.time) };
+      return { tx: txJson, tx_response: txResponseToJson(t, block.block.header.time, txJson) };
     },
   );
 
