@@ -81,6 +81,7 @@ function catalogueName(err: FastifyError): RestErrorName {
  */
 export async function buildServer(opts: BuildServerOptions): Promise<FastifyInstance> {
   registerPoqAnyJson();
+  const version = packageVersion();
   let reader = opts.reader;
   let closeReader = (): void => {};
   if (!reader) {
@@ -134,7 +135,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
       info: {
         title: "PoQ chain REST API",
         description: "Cosmos gateway subset, Proof-of-Quality inference requests, wallet info",
-        version: packageVersion(),
+        version,
       },
       tags: [
         { name: "cosmos", description: "Cosmos SDK gateway-compatible routes" },
@@ -151,7 +152,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   await app.register(cosmosAuthRoutes, routeOpts);
   await app.register(cosmosBankRoutes, routeOpts);
   await app.register(cosmosTxRoutes, routeOpts);
-  await app.register(cosmosTendermintRoutes, { ...routeOpts, appVersion: packageVersion() });
+  await app.register(cosmosTendermintRoutes, { ...routeOpts, appVersion: version });
   await app.register(cosmosStakingRoutes, routeOpts);
   await app.register(poqRoutes, routeOpts);
   await app.register(walletRoutes, {
