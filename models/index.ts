@@ -23,6 +23,7 @@ export {
   checkModelFiles,
   loadManifest,
   resolveModelDir,
+  roleFile,
   sha256File,
   verifyModelFiles,
   type FileCheck,

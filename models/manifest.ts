@@ -210,11 +210,22 @@ export function loadManifest(dir: string): ModelManifest {
   };
 }
 
-/** The file of a manifest with the given role, as an absolute path. */
-export function manifestFile(dir: string, manifest: ModelManifest, role: ModelFile["role"]): string {
+/**
+ * The entry of a manifest with the given role (loadManifest guarantees exactly one); its `sha256` is
+ * what the chain's evaluator pin names.
+ *
+ * @example
+ * roleFile(loadManifest(dir), "model").sha256; // "023d738c..."
+ */
+export function roleFile(manifest: ModelManifest, role: ModelFile["role"]): ModelFile {
   const f = manifest.files.find((x) => x.role === role);
   if (!f) throw new EvaluatorError(`manifest ${manifest.id} has no ${role} file`);
-  return join(dir, f.path);
+  return f;
+}
+
+/** The file of a manifest with the given role, as an absolute path. */
+export function manifestFile(dir: string, manifest: ModelManifest, role: ModelFile["role"]): string {
+  return join(dir, roleFile(manifest, role).path);
 }
 
 /**

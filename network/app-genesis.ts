@@ -6,7 +6,7 @@ import { defaultAuthGenesisJson } from "../app/modules/auth/genesis.js";
 import { defaultBankGenesisJson } from "../app/modules/bank/genesis.js";
 import { paramJsonKey } from "../app/modules/poq/keeper.js";
 import type { PoqParams } from "../app/modules/poq/params.js";
-import { DEFAULT_MODEL_ID, loadManifest, resolveModelDir } from "../models/index.js";
+import { DEFAULT_MODEL_ID, loadManifest, resolveModelDir, roleFile } from "../models/index.js";
 
 export interface GenesisCoin {
   denom: string;
@@ -86,10 +86,9 @@ export function defaultPoqGenesis(
   params: Partial<Record<keyof PoqParams, unknown>> = {},
 ): Record<string, unknown> {
   const manifest = loadManifest(resolveModelDir(DEFAULT_MODEL_ID));
-  const sha = (role: "model" | "tokenizer") => manifest.files.find((f) => f.role === role)?.sha256 ?? "";
   const merged: Record<string, unknown> = {
-    evaluatorModelSha256: sha("model"),
-    evaluatorTokenizerSha256: sha("tokenizer"),
+    evaluatorModelSha256: roleFile(manifest, "model").sha256,
+    evaluatorTokenizerSha256: roleFile(manifest, "tokenizer").sha256,
     ...params,
   };
   // Overrides are given by field name; genesis JSON is snake_case with 64-bit values as strings.

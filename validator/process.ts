@@ -17,6 +17,7 @@ import {
   DEFAULT_MODEL_ID,
   createWorkerEvaluator,
   resolveModelDir,
+  roleFile,
   type Evaluator,
   type ScoringQueue,
 } from "../models/index.js";
@@ -70,9 +71,8 @@ async function loadEvaluator(modelDir: string, log: JsonLogger): Promise<LoadedE
     // otherwise), so the manifest's hashes are those of the files the session was built from.
     const evaluator = await createWorkerEvaluator({ modelDir, threads: 1 });
     const { manifest } = evaluator;
-    const hashOf = (role: "model" | "tokenizer") => manifest.files.find((f) => f.role === role)!.sha256;
-    const model = hashOf("model");
-    const tokenizer = hashOf("tokenizer");
+    const model = roleFile(manifest, "model").sha256;
+    const tokenizer = roleFile(manifest, "tokenizer").sha256;
     log.info("evaluator loaded", { model: manifest.id, modelSha256: model, tokenizerSha256: tokenizer });
     return { evaluator, queue: createScoringQueue(evaluator), hashes: { model, tokenizer } };
   } catch (err) {
