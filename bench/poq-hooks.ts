@@ -1,5 +1,5 @@
 /**
- * PoQ hot paths in process, on the validator's real app (bench/poq-chain.ts), with N requests in
+ * PoQ hot paths in process, on the validator's real app (test/poq-app-chain.ts), with N requests in
  * flight at once (all responded in one block):
  *
  * - committee share: each of the 4 validators' real scorers (validator/scorer.ts, with the real
@@ -14,8 +14,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Command } from "commander";
 import type { AnyMsg } from "../app/types.js";
 import { consAddress } from "../app/modules/poq/state.js";
 import {
@@ -33,6 +34,7 @@ import {
 import { testKey, type TestKey } from "../test/raw-signer.js";
 import { createScorer, type Scorer } from "../validator/scorer.js";
 import { createPoqBenchChain, type PoqBenchChain } from "../test/poq-app-chain.js";
+import { positive } from "./options.js";
 import { percentile } from "./stats.js";
 
 const MODEL = "llama-3-8b-instruct";
@@ -234,20 +236,28 @@ export async function runPoqHooksBench(opts: PoqHooksBenchOptions): Promise<Reco
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      requests: { type: "string", default: "200" },
-      samples: { type: "string", default: "300" },
-      "no-model": { type: "boolean", default: false },
-      "response-bytes": { type: "string", default: "0" },
-    },
-  });
-  const result = await runPoqHooksBench({
-    requests: Number(values.requests),
-    samples: Number(values.samples),
-    model: !values["no-model"],
-    responseBytes: Number(values["response-bytes"]),
-  });
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+/**
+ * The `hooks` command of `poq bench poq`; also this file's own entry point.
+ *
+ * @example
+ * program.addCommand(benchPoqHooksCommand()); // poq bench poq hooks --requests 200
+ */
+export function benchPoqHooksCommand(): Command {
+  return new Command("hooks")
+    .description(
+      "in process, N requests in flight: committee share per validator, ExtendVote p50/p99 " +
+        "(target p99 <= 5 ms), aggregation+payout per request in FinalizeBlock (target <= 1 ms)",
+    )
+    .option("--requests <n>", "requests responded in one block", positive("requests"), 200)
+    .option("--samples <n>", "ExtendVote calls timed per phase", positive("samples"), 300)
+    .option("--no-model", "fixed scores instead of the real evaluator")
+    .option("--response-bytes <n>", "pad each response to about this many bytes", positive("response-bytes"))
+    .action(async (o: PoqHooksBenchOptions) => {
+      const r = await runPoqHooksBench(o);
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await benchPoqHooksCommand().parseAsync(process.argv);
 }

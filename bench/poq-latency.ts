@@ -12,8 +12,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Command } from "commander";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { calculateFee } from "@cosmjs/stargate";
 import type { RequestRecord } from "../app/modules/poq/state.js";
@@ -30,6 +31,7 @@ import {
   type Actor,
   type PoqWorld,
 } from "../test/poq-world.js";
+import { positive } from "./options.js";
 
 const MODEL = "llama-3-8b-instruct";
 const TIMELINE_EVENTS = [
@@ -196,18 +198,27 @@ export async function runPoqLatencyBench(opts: PoqLatencyBenchOptions): Promise<
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      single: { type: "string", default: "5" },
-      burst: { type: "string", default: "200" },
-      "base-port": { type: "string", default: "26560" },
-    },
-  });
-  const result = await runPoqLatencyBench({
-    single: Number(values.single),
-    burst: Number(values.burst),
-    basePort: Number(values["base-port"]),
-  });
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+/**
+ * The `latency` command of `poq bench poq`; also this file's own entry point.
+ *
+ * @example
+ * program.addCommand(benchPoqLatencyCommand()); // poq bench poq latency --single 5
+ */
+export function benchPoqLatencyCommand(): Command {
+  return new Command("latency")
+    .description(
+      "4 CometBFT validators + 4 app processes on loopback with the real evaluator, default params: " +
+        "blocks from response to FINALIZED (target <= 3), then a burst of responses in one block",
+    )
+    .option("--single <n>", "requests sent one at a time", positive("single"), 5)
+    .option("--burst <n>", "responses landing in one block", positive("burst"), 200)
+    .option("--base-port <port>", "first port of the network", positive("base-port"), 26560)
+    .action(async (o: PoqLatencyBenchOptions) => {
+      const r = await runPoqLatencyBench(o);
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await benchPoqLatencyCommand().parseAsync(process.argv);
 }
