@@ -10,8 +10,6 @@
  *
  * Usage: node dist/bench/poq-latency.js [--single 5] [--burst 200] [--base-port 26560]
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
@@ -20,6 +18,7 @@ import { calculateFee } from "@cosmjs/stargate";
 import type { RequestRecord } from "../app/modules/poq/state.js";
 import { cometRpc } from "../network/comet-process.js";
 import {
+  appLogLines,
   GAS_PRICE,
   registerNodeMsg,
   requestMsg,
@@ -100,13 +99,7 @@ async function sendMany(actor: Actor, msgs: Parameters<typeof send>[1]): Promise
 
 /** Request ids (as strings) that node i's scorer logged as scored. */
 function scoredBy(world: PoqWorld, i: number): Set<string> {
-  const text = readFileSync(join(world.net.nodes[i]!.home, "app.log"), "utf8");
-  const ids = new Set<string>();
-  for (const line of text.split("\n")) {
-    if (!line.includes('"msg":"scored"')) continue;
-    ids.add(String((JSON.parse(line) as { request: string }).request));
-  }
-  return ids;
+  return new Set(appLogLines(world, i, "scored").map((l) => String(l.request)));
 }
 
 /** Runs the benchmark on a fresh network and returns its figures. */
@@ -156,19 +149,13 @@ export async function runPoqLatencyBench(opts: PoqLatencyBenchOptions): Promise<
     const timeline: Record<string, Record<string, number>> = {};
     for (let h = respondedAt; h <= lastFinal; h++) {
       const res = await cometRpc<BlockResults>(world.net.rpcUrl(0), `/block_results?height=${h}`);
-      const counts: Record<string, number> = {};
-      for (const e of res.finalize_block_events ?? []) {
-        if (!TIMELINE_EVENTS.includes(e.type)) continue;
-        const name = e.type.replace(/^poq_/, "");
-        counts[name] = (counts[name] ?? 0) + 1;
-      }
-      for (const t of res.txs_results ?? [])
-        for (const e of t.events ?? []) {
-          if (!TIMELINE_EVENTS.includes(e.type)) continue;
-          const name = e.type.replace(/^poq_/, "");
-          counts[name] = (counts[name] ?? 0) + 1;
-        }
-      timeline[String(h)] = counts;
+      const events = [
+        ...(res.finalize_block_events ?? []),
+        ...(res.txs_results ?? []).flatMap((t) => t.events ?? []),
+      ];
+      timeline[String(h)] = histogram(
+        events.filter((e) => TIMELINE_EVENTS.includes(e.type)).map((e) => e.type.replace(/^poq_/, "")),
+      );
     }
     return {
       params: "defaults (committee_size 3, commit_window 2, reveal_window 3, quorum 6666)",
