@@ -21,6 +21,7 @@ import {
   waitForQuality,
 } from "../client/index.js";
 import { startLocalNetwork } from "../network/local-network.js";
+import { percentile } from "./stats.js";
 
 /** Result of {@link runLoad}. */
 export interface LoadResult {
@@ -34,11 +35,6 @@ export interface LoadResult {
   p99_ms: number;
   max_ms: number;
 }
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted.length === 0
-    ? 0
-    : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
 
 /**
  * Sends GETs at a fixed rate for a while and measures each one's latency (arrival to last byte);
