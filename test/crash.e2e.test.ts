@@ -14,6 +14,7 @@ import { toBech32 } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, StargateClient, calculateFee } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { moduleAddress } from "../app/modules/auth/address.js";
 import { cometRpc } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 
@@ -139,11 +140,7 @@ describe("crash safety", { timeout: 300_000 }, () => {
     for (const a of [address, ...RECIPIENTS, ...net.operators.map((o) => o.address)]) {
       total += BigInt((await query.getBalance(a, "upoq")).amount);
     }
-    const feeCollector = toBech32(
-      "poq",
-      (await import("@noble/hashes/sha2.js")).sha256(new TextEncoder().encode("fee_collector")).slice(0, 20),
-    );
-    total += BigInt((await query.getBalance(feeCollector, "upoq")).amount);
+    total += BigInt((await query.getBalance(moduleAddress("fee_collector"), "upoq")).amount);
     assert.equal(total, expected);
     query.disconnect();
     client.disconnect();
