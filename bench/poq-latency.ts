@@ -11,7 +11,6 @@
  * Usage: node dist/bench/poq-latency.js [--single 5] [--burst 200] [--base-port 26560]
  */
 import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { calculateFee } from "@cosmjs/stargate";
@@ -30,6 +29,7 @@ import {
   type Actor,
   type PoqWorld,
 } from "../test/poq-world.js";
+import { waitFor } from "../test/wait-for.js";
 import { positive } from "./options.js";
 
 const MODEL = "llama-3-8b-instruct";
@@ -85,15 +85,14 @@ async function sendMany(actor: Actor, msgs: Parameters<typeof send>[1]): Promise
   }
   const deadline = Date.now() + 60_000;
   for (const hash of hashes) {
-    for (;;) {
-      const tx = await actor.client.getTx(hash);
-      if (tx) {
-        if (tx.code !== 0) throw new Error(`tx ${hash} failed: ${tx.rawLog}`);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`tx ${hash} not included`);
-      await sleep(200);
-    }
+    const tx = await waitFor(
+      `tx ${hash} in a block`,
+      async () => (await actor.client.getTx(hash)) ?? undefined,
+      {
+        timeoutMs: deadline - Date.now(),
+      },
+    );
+    if (tx.code !== 0) throw new Error(`tx ${hash} failed: ${tx.rawLog}`);
   }
 }
 

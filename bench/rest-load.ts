@@ -21,6 +21,7 @@ import {
   waitForQuality,
 } from "../client/index.js";
 import { startLocalNetwork } from "../network/local-network.js";
+import { waitFor } from "../test/wait-for.js";
 import { percentile } from "./stats.js";
 
 /** Result of {@link runLoad}. */
@@ -90,19 +91,6 @@ export async function runLoad(url: string, rate: number, seconds: number): Promi
   };
 }
 
-async function waitForUrl(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const flag = (name: string, dflt: number) => {
@@ -160,7 +148,15 @@ async function main(): Promise<void> {
       stdio: ["ignore", "ignore", "inherit"],
     });
     const url = `http://127.0.0.1:26392/poq/v1/requests/${requestId}`;
-    await waitForUrl(url, 30_000);
+    await waitFor(
+      `${url} to answer`,
+      () =>
+        fetch(url).then(
+          (r) => (r.ok ? true : undefined),
+          () => undefined,
+        ), // not listening yet
+      { timeoutMs: 30_000 },
+    );
     await runLoad(url, rate, 2); // warm-up: JIT, sockets
     const result = await runLoad(url, rate, seconds);
     process.stdout.write(

@@ -17,6 +17,7 @@ import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { cometRpc } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
+import { waitFor } from "./wait-for.js";
 
 const CHAIN_ID = "poq-badinput-1";
 const MNEMONIC =
@@ -223,11 +224,15 @@ describe("bad input through a real node", { timeout: 180_000 }, () => {
     const seq2 = await currentSequence();
     const tooMuch = enc(await signed({ msgs: [send(OTHER, "999999999")], sequence: seq2 }));
     const hash = (await broadcast(tooMuch)).hash;
-    let result: { tx_result: { code: number; codespace: string; log: string } } | undefined;
-    for (let i = 0; i < 50 && !result; i++) {
-      result = await cometRpc<typeof result>(net.rpcUrl(0), `/tx?hash=0x${hash}`).catch(() => undefined);
-      if (!result) await new Promise((r) => setTimeout(r, 200));
-    }
+    const result = await waitFor(
+      "the insufficient-funds tx in a block",
+      () =>
+        cometRpc<{ tx_result: { code: number; codespace: string; log: string } }>(
+          net.rpcUrl(0),
+          `/tx?hash=0x${hash}`,
+        ).catch(() => undefined), // not indexed yet
+      { timeoutMs: 10_000 },
+    );
     assert.ok(result, "the insufficient-funds tx was included");
     assert.equal(result.tx_result.code, 5);
     assert.equal(result.tx_result.codespace, "sdk");

@@ -26,6 +26,7 @@ import {
 } from "../client/index.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import { startRestServer } from "../rest/server.js";
+import { waitFor } from "./wait-for.js";
 
 const CHAIN_ID = "poq-web-1";
 const MODEL = "llama-3-8b-instruct";
@@ -195,7 +196,11 @@ describe("PoQ through REST, the web page and poq/client", { timeout: 300_000 }, 
       },
     );
     requestId = /request (\d+):/.exec((await page.textContent("#live")) ?? "")![1]!;
-    const assigned = await waitForAssignment(query, BigInt(requestId));
+    const assigned = await waitFor(
+      `request ${requestId} to be assigned`,
+      async () => (await query.getRequest(BigInt(requestId)))?.node || undefined,
+      { timeoutMs: 50_000, intervalMs: 250 },
+    );
     assert.equal(assigned, nodeAddress);
     await submitResponse(nodeClient, nodeAddress, BigInt(requestId), ANSWER);
     const final = await waitForQuality(query, BigInt(requestId), { timeoutMs: 120_000, pollMs: 500 });
@@ -283,12 +288,3 @@ describe("PoQ through REST, the web page and poq/client", { timeout: 300_000 }, 
     assert.equal(noNode.status, 404);
   });
 });
-
-async function waitForAssignment(query: PoqQueryClient, id: bigint): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const r = await query.getRequest(id);
-    if (r && r.node !== "") return r.node;
-    await new Promise((res) => setTimeout(res, 250));
-  }
-  throw new Error(`request ${id} was never assigned`);
-}
