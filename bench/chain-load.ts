@@ -19,10 +19,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
-import { bech32Encode } from "../app/modules/auth/bech32.js";
 import { cometRpc, cometStatus } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import { msgSendAny, signDirect, testKey, type TestKey } from "../test/raw-signer.js";
+import { receiveOnlyAddresses } from "./bank-chain.js";
 import { positive } from "./options.js";
 
 /** Options of {@link runChainLoad}. */
@@ -133,13 +133,6 @@ function broadcastSync(
   });
 }
 
-/** Receive-only addresses: any 20 bytes make one, and they need no key. */
-function receiverAddresses(count: number): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    bech32Encode("poq", createHash("sha256").update(`load-receiver-${i}`).digest().subarray(0, 20)),
-  );
-}
-
 /**
  * Signs `perSender` sends for each key, sequence 0.. in order; receivers are the funded
  * receive-only accounts spread by a prime stride, or other senders when there are none.
@@ -229,7 +222,7 @@ export async function runChainLoad(opts: ChainLoadOptions = {}): Promise<ChainLo
   const seconds = opts.seconds ?? 120;
   const timeoutCommit = opts.timeoutCommit ?? "300ms";
   const keys = Array.from({ length: senders }, (_, i) => testKey(`load-${i}`));
-  const receivers = receiverAddresses(opts.funded ?? 0);
+  const receivers = receiveOnlyAddresses("load-receiver", opts.funded ?? 0);
   const dir = mkdtempSync(join(tmpdir(), "poq-chain-load-"));
   let net: LocalNetwork | undefined;
   try {
