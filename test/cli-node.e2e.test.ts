@@ -10,14 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProjectRoot } from "../network/comet-binary.js";
 import { waitForHeight } from "../network/comet-process.js";
+import { processesMentioning } from "./processes.js";
 
 const root = findProjectRoot();
 const poq = join(root, "bin", "poq");
-
-function processesUsing(home: string): string[] {
-  const r = spawnSync("pgrep", ["-f", home], { encoding: "utf8" });
-  return r.stdout.split("\n").filter((l) => l.trim() !== "");
-}
 
 it(
   "poq init then poq start produces blocks, and SIGINT leaves no process behind",
@@ -46,12 +42,12 @@ it(
     start.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     try {
       await waitForHeight(out.rpc, 3, 60_000);
-      assert.ok(processesUsing(home).length >= 2, "the app process and CometBFT both run");
+      assert.ok(processesMentioning(home).length >= 2, "the app process and CometBFT both run");
     } finally {
       start.kill("SIGINT");
       await new Promise((resolve) => start.once("exit", resolve));
     }
     assert.match(stderr, /producing blocks/);
-    assert.deepEqual(processesUsing(home), [], "nothing left running after SIGINT");
+    assert.deepEqual(processesMentioning(home), [], "nothing left running after SIGINT");
   },
 );

@@ -6,9 +6,10 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processesMentioning } from "./processes.js";
 
 const POQ_BIN = join(process.cwd(), "bin", "poq");
 const home = mkdtempSync(join(tmpdir(), "poq-testnet-"));
@@ -24,19 +25,6 @@ function poq(...args: string[]): Promise<{ code: number; stdout: string; stderr:
       },
     );
   });
-}
-
-function processesMentioning(text: string): number[] {
-  return readdirSync("/proc")
-    .filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)
-    .filter((n) => {
-      try {
-        return readFileSync(`/proc/${n}/cmdline`, "utf8").includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 interface Status {

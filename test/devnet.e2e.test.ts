@@ -8,10 +8,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RequestRecord } from "../app/modules/poq/state.js";
+import { processesMentioning } from "./processes.js";
 
 const POQ_BIN = join(process.cwd(), "bin", "poq");
 const RPC = "http://127.0.0.1:26601";
@@ -30,20 +31,6 @@ function poq(args: string[], timeoutMs = 90_000): Promise<Run> {
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-/** Pids of live processes whose command line mentions `text` (Linux /proc). */
-function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes(text)) pids.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
 }
 
 describe("poq devnet", { timeout: 420_000 }, () => {
