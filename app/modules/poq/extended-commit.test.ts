@@ -68,6 +68,11 @@ describe("vote-extension sign bytes", () => {
   it("write round when non-zero and omit an empty extension", () => {
     const b = voteExtensionSignBytes(new Uint8Array(), 5n, 2, "c");
     assert.equal(toHex(b), "15" + "110500000000000000" + "190200000000000000" + "2201" + "63");
+    // The vector of the removed abci/ copy of this function: height 1, round 2.
+    assert.equal(
+      toHex(voteExtensionSignBytes(new Uint8Array(), 1n, 2, "c")),
+      "15" + "110100000000000000" + "190200000000000000" + "2201" + "63",
+    );
   });
 });
 
