@@ -163,11 +163,17 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
       } else backoff(id, `tx ${hash} not in a block yet`);
       return;
     }
+    settle(entry, tx);
+  };
+
+  /** Records a transaction found in a block: confirmed (code 0) or rejected with the chain's log. */
+  const settle = (entry: SubmissionEntry, tx: { height: number; code: number; rawLog?: string }): void => {
+    const id = entry.requestId;
     if (tx.code === 0) {
       ledger.put({ ...entry, state: "confirmed", height: tx.height });
       stats.confirmed++;
       retries.delete(id);
-      log(`request ${id}: response in block ${tx.height} (tx ${hash})`);
+      log(`request ${id}: response in block ${tx.height} (tx ${entry.txHash})`);
     } else {
       ledger.put({ ...entry, state: "rejected", height: tx.height, error: tx.rawLog ?? `code ${tx.code}` });
       log(`request ${id}: the chain rejected the response (code ${tx.code}): ${tx.rawLog ?? ""}`);
@@ -261,12 +267,8 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
       } catch {
         continue; // the node did not answer: try again on a later block
       }
-      if (tx?.code === 0) {
-        ledger.put({ ...entry, state: "confirmed", height: tx.height });
-        log(`request ${entry.requestId}: response found in block ${tx.height} (tx ${entry.txHash})`);
-      } else if (tx) {
-        ledger.put({ ...entry, state: "rejected", height: tx.height, error: tx.rawLog ?? `code ${tx.code}` });
-      } else {
+      if (tx) settle(entry, tx);
+      else {
         const since = entry.deadline !== undefined ? BigInt(entry.deadline) : missedSince(entry.requestId);
         if (height <= since + GIVE_UP_BLOCKS) continue;
         const error = `tx ${entry.txHash} was not in a block by height ${height}`;

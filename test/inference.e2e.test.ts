@@ -23,6 +23,7 @@ import { createKeyring } from "../client/keyring.js";
 import { startStandinServer, standinAnswer, type StandinServer } from "../inference/standin/server.js";
 import { createChatBackend } from "../inference/backend.js";
 import { startInferenceNode, type InferenceNodeOptions } from "../inference/node.js";
+import type { SubmissionEntry } from "../inference/ledger.js";
 import { queryRequest } from "../inference/chain-query.js";
 import type { RequestRecord } from "../app/modules/poq/state.js";
 
@@ -53,6 +54,8 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
   let requesterAddress: string;
   let operatorAddress: string;
   let requesterClient: SigningStargateClient;
+  /** The submission the first test saw confirmed. */
+  let confirmed: SubmissionEntry | undefined;
   const children: ChildProcess[] = [];
 
   before(async () => {
@@ -132,6 +135,7 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
       const expected = standinAnswer("Why is the sky blue?").split(/\s+/).slice(0, 12).join(" ");
       assert.equal(r.response, expected, "the answer is the backend's, cut to max_tokens");
       assert.equal(node.ledger.get(id.toString())?.state, "confirmed");
+      confirmed = node.ledger.get(id.toString());
       assert.equal(node.stats.signed, 1);
       assert.ok(
         lines.some((l) => l.includes(`request ${id}: assigned to us`)),
@@ -181,6 +185,25 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
       );
       assert.equal(node.stats.backendCalls, 0, "nothing was answered again");
       assert.equal(node.stats.signed, 0, "nothing was signed again");
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it("a broadcast entry whose transaction is in a block is recorded confirmed and counted after a restart", async () => {
+    const entry = confirmed;
+    assert.ok(entry?.txHash, "the first test left a confirmed submission");
+    const ledgerFile = join(home, "restarted", "submissions.json");
+    mkdirSync(dirname(ledgerFile), { recursive: true });
+    writeFileSync(ledgerFile, JSON.stringify({ submissions: [{ ...entry, state: "broadcast" }] }));
+    const node = await startNode(ledgerFile, []);
+    try {
+      await waitFor("the confirmation", async () =>
+        node.ledger.get(entry.requestId)?.state === "confirmed" ? true : undefined,
+      );
+      assert.equal(node.stats.confirmed, 1, "a confirmation found after a restart is counted");
+      assert.equal(node.stats.backendCalls, 0);
+      assert.equal(node.stats.signed, 0);
     } finally {
       await node.stop();
     }
