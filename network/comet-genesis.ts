@@ -94,15 +94,3 @@ export function applyGenesisPatch(genesis: CometGenesis, patch: GenesisPatch): C
 export function writeGenesis(home: string, genesis: CometGenesis): void {
   writeFileSync(genesisPath(home), JSON.stringify(genesis, null, 2) + "\n");
 }
-
-/**
- * Reads, patches and writes back `<home>/config/genesis.json`; returns the result.
- *
- * @example
- * editGenesis("/tmp/node0", { chainId: "poq-test-1", voteExtensionsEnableHeight: 1 });
- */
-export function editGenesis(home: string, patch: GenesisPatch): CometGenesis {
-  const genesis = applyGenesisPatch(readGenesis(home), patch);
-  writeGenesis(home, genesis);
-  return genesis;
-}

@@ -7,7 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bip39, Random } from "@cosmjs/crypto";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { initCometTestnet, portsFor, type CometHome } from "./comet-home.js";
+import { initCometTestnet, type CometHome } from "./comet-home.js";
+import { applyGenesisPatch, writeGenesis } from "./comet-genesis.js";
 import { startComet, waitForHeight, type CometProcess } from "./comet-process.js";
 import { startAppProcess, type AppProcess } from "./app-process.js";
 import { buildAppState, defaultPoqGenesis, type GenesisAccount } from "./app-genesis.js";
@@ -114,12 +115,9 @@ export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<Netwo
     })),
     modules: { poq: defaultPoqGenesis(), ...opts.modules },
   });
-  for (const node of testnet.nodes) {
-    const genesisFile = join(node.home, "config", "genesis.json");
-    const genesis = JSON.parse(readFileSync(genesisFile, "utf8")) as Record<string, unknown>;
-    genesis.app_state = appState;
-    writeFileSync(genesisFile, JSON.stringify(genesis, null, 2) + "\n");
-  }
+  // Every node gets the same bytes: the genesis initCometTestnet wrote, plus the app state.
+  const genesis = applyGenesisPatch(testnet.genesis, { appState });
+  for (const node of testnet.nodes) writeGenesis(node.home, genesis);
   const net: NetworkFile = {
     chainId: opts.chainId,
     nodes: testnet.nodes.map((n: CometHome) => ({
@@ -201,5 +199,3 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
   }
   return net;
 }
-
-export { portsFor };

@@ -4,12 +4,11 @@
  * and its CometBFT, wired together through the ABCI socket named in config.toml.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { BaseError } from "../app/errors.js";
 import { buildAppState, defaultPoqGenesis } from "./app-genesis.js";
 import { cometConfigPath, getTomlString } from "./comet-config.js";
 import { initCometHome, portsFor, type CometHome } from "./comet-home.js";
-import { readGenesis } from "./comet-genesis.js";
+import { applyGenesisPatch, genesisPath, readGenesis, writeGenesis } from "./comet-genesis.js";
 import { startComet, type CometProcess } from "./comet-process.js";
 import { startAppProcess, type AppProcess } from "./app-process.js";
 
@@ -19,7 +18,7 @@ export class NodeSetupError extends BaseError {
 
 /** Throws when `home` already holds a node (nothing there is ever overwritten). */
 export function assertHomeFree(home: string): void {
-  if (existsSync(join(home, "config", "genesis.json"))) {
+  if (existsSync(genesisPath(home))) {
     throw new NodeSetupError(`${home} is already initialized`, {
       details: "use another --home, or delete it to start over",
     });
@@ -54,7 +53,8 @@ export async function initNode(opts: InitNodeOptions): Promise<CometHome> {
     logLevel: "error",
     genesis: { voteExtensionsEnableHeight: 1 },
   });
-  const validator = readGenesis(opts.home).validators[0];
+  const genesis = readGenesis(opts.home);
+  const validator = genesis.validators[0];
   if (!validator) throw new NodeSetupError("cometbft init wrote no genesis validator");
   const appState = buildAppState({
     accounts: [
@@ -63,11 +63,7 @@ export async function initNode(opts: InitNodeOptions): Promise<CometHome> {
     operators: [{ pubKey: validator.pub_key.value, operator: opts.operator, moniker: opts.moniker }],
     modules: { poq: defaultPoqGenesis() },
   });
-  const genesisFile = join(opts.home, "config", "genesis.json");
-  const genesis = JSON.parse(readFileSync(genesisFile, "utf8")) as Record<string, unknown>;
-  genesis.app_state = appState;
-  const { writeFileSync } = await import("node:fs");
-  writeFileSync(genesisFile, JSON.stringify(genesis, null, 2) + "\n");
+  writeGenesis(opts.home, applyGenesisPatch(genesis, { appState }));
   return node;
 }
 
