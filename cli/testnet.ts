@@ -1,11 +1,15 @@
 /**
  * `poq testnet init|start|stop|status`: the devnet step by step, with its files on disk.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Command } from "commander";
-import { initDevnet, type DevnetFile } from "../network/devnet.js";
-import { dockerizeTestnet, startTestnet, stopTestnet, testnetStatus } from "../network/testnet.js";
+import { initDevnet, readDevnetFile } from "../network/devnet.js";
+import {
+  dockerizeTestnet,
+  startTestnet,
+  stopTestnet,
+  testnetStatus,
+  TestnetError,
+} from "../network/testnet.js";
 import { printResult } from "./output.js";
 import { devnetHome, intFlag } from "./devnet.js";
 import { globalOptions } from "./global-options.js";
@@ -88,7 +92,8 @@ export function testnetCommand(): Command {
     .option("--rest-listen <host:port>", "REST API address", "127.0.0.1:1317")
     .action(async (o: { lazyNodes?: string; backend?: string; restListen: string }, cmd: Command) => {
       const home = devnetHome(cmd);
-      const net = JSON.parse(readFileSync(join(home, "devnet.json"), "utf8")) as DevnetFile;
+      const net = readDevnetFile(home);
+      if (!net) throw new TestnetError(`${home} has no testnet`, { details: "run poq testnet init first" });
       const ep = await startTestnet({
         home,
         devnetArgs: [

@@ -6,7 +6,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Bip39, Random } from "@cosmjs/crypto";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { BaseError } from "../app/errors.js";
 import { createKeyring } from "../client/keyring.js";
@@ -21,9 +20,11 @@ import { defaultPoqGenesis } from "./app-genesis.js";
 import { portsFor } from "./comet-home.js";
 import {
   initLocalNetwork,
+  newAccountKey,
   startLocalNetwork,
   type LocalNetwork,
   type LocalNetworkOptions,
+  type OperatorKey,
 } from "./local-network.js";
 import { assertPortsFree, type PortClaim } from "./ports.js";
 
@@ -63,11 +64,8 @@ export interface DevnetOptions {
   onProgress?: (line: string) => void;
 }
 
-export interface DevnetAccount {
-  name: string;
-  address: string;
-  mnemonic: string;
-}
+/** A funded test account: its key name, address and mnemonic. */
+export type DevnetAccount = OperatorKey;
 
 export interface DevnetInferenceNode {
   name: string;
@@ -103,11 +101,16 @@ export interface DevnetFile {
   accounts: DevnetAccount[];
 }
 
-const newAccount = async (name: string): Promise<DevnetAccount> => {
-  const mnemonic = Bip39.encode(Random.getBytes(32)).toString();
-  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "poq" });
-  return { name, address: (await wallet.getAccounts())[0]!.address, mnemonic };
-};
+/**
+ * `DIR/devnet.json`, or undefined when DIR holds no devnet.
+ *
+ * @example
+ * readDevnetFile("/tmp/devnet")?.validators; // 4
+ */
+export function readDevnetFile(home: string): DevnetFile | undefined {
+  const file = join(home, "devnet.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DevnetFile) : undefined;
+}
 
 const nodeNames = (honest: number, lazy: number): string[] => [
   ...Array.from({ length: honest }, (_, i) => `node${i + 1}`),
@@ -127,17 +130,17 @@ function resetHome(home: string): void {
   rmSync(home, { recursive: true, force: true });
 }
 
-/** Reads or creates the devnet's account list; refuses to reuse a folder made with other settings. */
+/**
+ * Returns the existing devnet's file (`prev`, read by {@link settings}) or a new account list;
+ * refuses to reuse a folder made with other settings.
+ */
 async function prepareHome(
   opts: DevnetOptions,
-  validators: number,
-  basePort: number,
+  { validators, basePort, prev }: Settings,
   names: string[],
 ): Promise<DevnetFile> {
-  const file = join(opts.home, "devnet.json");
   const chainId = opts.chainId ?? "poq-devnet-1";
-  if (existsSync(file)) {
-    const prev = JSON.parse(readFileSync(file, "utf8")) as DevnetFile;
+  if (prev) {
     const differs =
       prev.validators !== validators
         ? `--validators ${prev.validators}`
@@ -162,7 +165,7 @@ async function prepareHome(
   }
   if (existsSync(join(opts.home, "network.json")))
     throw new DevnetError(`${opts.home} holds a network without devnet.json`, { details: "use --reset" });
-  const accounts = await Promise.all([...USER_ACCOUNTS, ...names].map(newAccount));
+  const accounts = await Promise.all([...USER_ACCOUNTS, ...names].map(newAccountKey));
   const inferenceNodes = names.filter((n) => n.startsWith("node")).length;
   return {
     chainId,
@@ -187,12 +190,18 @@ interface PreparedDevnet {
   fresh: boolean;
 }
 
-/** Flags checked and turned into numbers. */
-function settings(opts: DevnetOptions) {
+/** Flags checked and turned into numbers, and the devnet already in the folder (unless it is reset). */
+interface Settings {
+  validators: number;
+  honest: number;
+  lazy: number;
+  basePort: number;
+  prev: DevnetFile | undefined;
+}
+
+function settings(opts: DevnetOptions): Settings {
   // Unset counts follow what an existing devnet in the folder was made with (unless it is reset).
-  const file = join(opts.home, "devnet.json");
-  const prev =
-    !opts.reset && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DevnetFile) : undefined;
+  const prev = opts.reset ? undefined : readDevnetFile(opts.home);
   const validators = opts.validators ?? prev?.validators ?? 4;
   if (!Number.isInteger(validators) || validators < 1 || validators > 20)
     throw new DevnetError(`--validators must be between 1 and 20, got ${validators}`);
@@ -200,7 +209,7 @@ function settings(opts: DevnetOptions) {
   const lazy = opts.lazyNodes ?? prev?.lazyNodes ?? 0;
   if (!Number.isInteger(honest) || honest < 0 || !Number.isInteger(lazy) || lazy < 0 || honest + lazy > 20)
     throw new DevnetError("--inference-nodes and --lazy-nodes must be whole numbers (20 nodes at most)");
-  return { validators, honest, lazy, basePort: opts.basePort ?? prev?.basePort ?? 26656 };
+  return { validators, honest, lazy, basePort: opts.basePort ?? prev?.basePort ?? 26656, prev };
 }
 
 /**
@@ -211,14 +220,17 @@ function settings(opts: DevnetOptions) {
  * await initDevnet({ home: "/tmp/devnet", validators: 4 });
  */
 export async function initDevnet(opts: DevnetOptions): Promise<PreparedDevnet> {
-  const { validators, honest, lazy, basePort } = settings(opts);
+  return writeDevnetFiles(opts, settings(opts));
+}
+
+async function writeDevnetFiles(opts: DevnetOptions, s: Settings): Promise<PreparedDevnet> {
   if (opts.reset) {
     opts.onProgress?.(`resetting ${opts.home}`);
     resetHome(opts.home);
   }
-  const names = nodeNames(honest, lazy);
+  const names = nodeNames(s.honest, s.lazy);
   const fresh = !existsSync(join(opts.home, "network.json"));
-  const file = await prepareHome(opts, validators, basePort, names);
+  const file = await prepareHome(opts, s, names);
   writeAccountFiles(opts.home, file);
   const keyring = createKeyring({ home: opts.home, backend: "test" });
   for (const a of file.accounts) await keyring.recover(a.name, a.mnemonic, true);
@@ -268,7 +280,8 @@ async function checkBackend(url: string, apiKey: string | undefined, progress: (
  */
 export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   const progress = opts.onProgress ?? (() => undefined);
-  const { validators, honest, lazy, basePort } = settings(opts);
+  const s = settings(opts);
+  const { validators, honest, lazy, basePort } = s;
   // A malformed --backend fails here, before anything starts.
   if (opts.backendUrl !== undefined) completionsUrl(opts.backendUrl);
   const restListen = opts.restListen ?? "127.0.0.1:1317";
@@ -285,7 +298,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   claims.push({ port: restPort, what: "REST API", flag: "--rest-listen" });
   await assertPortsFree(claims);
 
-  const { file, names, fresh } = await initDevnet(opts);
+  const { file, names, fresh } = await writeDevnetFiles(opts, s);
   const accountOf = (name: string): DevnetAccount => file.accounts.find((a) => a.name === name)!;
 
   const stops: (() => Promise<void>)[] = [];

@@ -75,7 +75,8 @@ interface NetworkFile {
   operators: OperatorKey[];
 }
 
-async function newOperator(name: string): Promise<OperatorKey> {
+/** A fresh 24-word key (coin type 118) with its `poq1...` address, for genesis-funded accounts. */
+export async function newAccountKey(name: string): Promise<OperatorKey> {
   const mnemonic = Bip39.encode(Random.getBytes(32)).toString();
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "poq" });
   const [account] = await wallet.getAccounts();
@@ -90,7 +91,7 @@ export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<Netwo
   const file = join(opts.dir, "network.json");
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as NetworkFile;
   const operators = await Promise.all(
-    Array.from({ length: opts.validators }, (_, i) => newOperator(`validator${i}`)),
+    Array.from({ length: opts.validators }, (_, i) => newAccountKey(`validator${i}`)),
   );
   const basePort = opts.basePort ?? 26656;
   const testnet = await initCometTestnet({
