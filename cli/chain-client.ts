@@ -6,21 +6,18 @@ import { fromBech32 } from "@cosmjs/encoding";
 import type { Coin } from "@cosmjs/amino";
 import type { OfflineSigner } from "@cosmjs/proto-signing";
 import { StargateClient, type SigningStargateClient } from "@cosmjs/stargate";
-import { Command, Option } from "commander";
+import type { Command, Option } from "commander";
 import { createKeyring, KeyringError, type KeyringBackend } from "../client/keyring.js";
 import { createPoqSigningClient } from "../client/signing-client.js";
 import { parseCoin } from "../client/poq-tx.js";
 import { reachNode } from "../inference/chain-query.js";
 import { globalOptions } from "./global-options.js";
-import { openKeyring } from "./keys.js";
+import { keyringBackendOption as keysBackendOption, openKeyring } from "./keys.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
-/** `--keyring-backend`, default from POQ_KEYRING_BACKEND, else `file`. */
-export function keyringBackendOption(): Option {
-  return new Option("--keyring-backend <backend>", "where --from keys are kept: file (encrypted) or test")
-    .choices(["file", "test"])
-    .default(process.env.POQ_KEYRING_BACKEND ?? "file");
-}
+/** `--keyring-backend` for commands that read keys by name (`--from`, key names for addresses). */
+export const keyringBackendOption = (): Option =>
+  keysBackendOption("where --from keys are kept: file (encrypted) or test");
 
 /** Whether `text` is a `poq1...` account address. */
 export function isAddress(text: string): boolean {

@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -97,6 +97,13 @@ describe("poq command line", () => {
     assert.equal((await poq("query", "requests", "--status", "DONE")).code, EXIT.usage);
     assert.equal((await poq("devnet", "--validators", "0")).code, EXIT.usage);
     assert.equal((await poq("query", "params", "--bogus")).code, EXIT.usage);
+    // A bad flag of `init` is a usage error, found before the operator key is created.
+    const port = await poq("--home", home, "init", "--base-port", "70000");
+    assert.equal(port.code, EXIT.usage, port.err);
+    assert.match(port.err, /--base-port must be a whole number/);
+    assert.equal(existsSync(join(home, "keyring-test")), false);
+    assert.equal((await poq("--home", home, "init", "--keyring-backend", "plain")).code, EXIT.usage);
+    assert.equal((await poq("rest", "start", "--rate-limit", "-1")).code, EXIT.usage);
   });
 
   it("exits 3 with the URL and the flag when the node cannot be reached", async () => {

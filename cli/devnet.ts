@@ -7,9 +7,8 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { startDevnet, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
 import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
-import { DEFAULT_HOME, DEFAULT_NODE, globalOptions } from "./global-options.js";
+import { DEFAULT_HOME, DEFAULT_NODE, globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
-import { CliError, EXIT } from "./exit-codes.js";
 
 interface DevnetFlags {
   validators: string;
@@ -22,14 +21,6 @@ interface DevnetFlags {
   model: string;
   reset?: boolean;
   timeoutCommit: string;
-}
-
-/** A whole number flag, or a usage error naming the flag. */
-export function intFlag(value: string, flag: string, min = 0, max = 65535): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max)
-    throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`, EXIT.usage);
-  return n;
 }
 
 /** `--home` when given, else ~/.poq/devnet (the devnet keeps out of a real node's home). */
@@ -125,7 +116,7 @@ export function devnetCommand(): Command {
       try {
         devnet = await startDevnet({
           home,
-          chainId: cmd.getOptionValueSourceWithGlobals("chainId") === "default" ? "poq-devnet-1" : g.chainId,
+          chainId: g.chainId,
           ...given("validators", () => ({ validators: intFlag(flags.validators, "--validators", 1, 20) })),
           ...given("basePort", () => ({ basePort: intFlag(flags.basePort, "--base-port", 1024, 65000) })),
           restListen: flags.restListen,

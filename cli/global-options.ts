@@ -1,9 +1,11 @@
 /**
- * Options every `poq` command understands, with the defaults of SPEC section 6.
+ * Options every `poq` command understands, with the defaults of SPEC section 6, and how commands read
+ * their numeric flags.
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { CliError, EXIT } from "./exit-codes.js";
 
 export interface GlobalOptions {
   home: string;
@@ -29,4 +31,12 @@ export function globalOptions(cmd: Command): GlobalOptions {
     chainId: opts.chainId ?? DEFAULT_CHAIN_ID,
     output,
   };
+}
+
+/** A whole number flag, or a usage error naming the flag. */
+export function intFlag(value: string, flag: string, min = 0, max = 65535): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`, EXIT.usage);
+  return n;
 }

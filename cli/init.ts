@@ -3,8 +3,8 @@
  */
 import { Command } from "commander";
 import { assertHomeFree, initNode } from "../network/single-node.js";
-import { globalOptions } from "./global-options.js";
-import { openKeyring } from "./keys.js";
+import { globalOptions, intFlag } from "./global-options.js";
+import { keyringBackendOption, openKeyring } from "./keys.js";
 import { printResult } from "./output.js";
 
 export function initCommand(): Command {
@@ -17,21 +17,19 @@ export function initCommand(): Command {
       "--operator <address>",
       "operator account for rewards (default: a new key named 'validator' in --home)",
     )
-    .option("--keyring-backend <backend>", "keyring for the new operator key: file or test", "test")
+    .addOption(keyringBackendOption("keyring for the new operator key: file or test", "test"))
     .option("--base-port <port>", "p2p port; RPC is +1 and the app's ABCI socket +2", "26656")
     .action(async (opts: { moniker: string; operator?: string; basePort: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       assertHomeFree(g.home);
+      // Checked before a key is created, so that a typo leaves nothing behind.
+      const basePort = intFlag(opts.basePort, "--base-port", 1, 65533);
       let operator = opts.operator;
       let mnemonic: string | undefined;
       if (operator === undefined) {
         const created = await (await openKeyring(cmd, true)).add("validator");
         operator = created.info.address;
         mnemonic = created.mnemonic;
-      }
-      const basePort = Number.parseInt(opts.basePort, 10);
-      if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65533) {
-        throw new Error(`--base-port must be a port number, got ${opts.basePort}`);
       }
       const node = await initNode({
         home: g.home,

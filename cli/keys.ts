@@ -8,13 +8,12 @@ import { globalOptions } from "./global-options.js";
 import { promptSecret } from "./prompt.js";
 import { printResult } from "./output.js";
 
-function backendOption(): Option {
-  return new Option(
-    "--keyring-backend <backend>",
-    "where keys are kept: file (encrypted) or test (plain text)",
-  )
-    .choices(["file", "test"])
-    .default(process.env.POQ_KEYRING_BACKEND ?? "file");
+/** `--keyring-backend`, default from POQ_KEYRING_BACKEND, else `file`. */
+export function keyringBackendOption(
+  description = "where keys are kept: file (encrypted) or test (plain text)",
+  fallback = process.env.POQ_KEYRING_BACKEND ?? "file",
+): Option {
+  return new Option("--keyring-backend <backend>", description).choices(["file", "test"]).default(fallback);
 }
 
 /** Opens the keyring named by the command's flags, asking for a password when the file backend needs one. */
@@ -34,7 +33,7 @@ export function keysCommand(): Command {
   keys
     .command("add <name>")
     .description("create a key with a new 24-word mnemonic, or recover one with --recover")
-    .addOption(backendOption())
+    .addOption(keyringBackendOption())
     .option("--recover", "read an existing mnemonic from standard input (or POQ_MNEMONIC)")
     .action(async (name: string, opts: { recover?: boolean }, cmd: Command) => {
       const kr = await openKeyring(cmd, true);
@@ -56,7 +55,7 @@ export function keysCommand(): Command {
   keys
     .command("list")
     .description("list keys")
-    .addOption(backendOption())
+    .addOption(keyringBackendOption())
     .action(async (_opts: unknown, cmd: Command) => {
       const list = (await openKeyring(cmd, false)).list();
       printResult(
@@ -71,7 +70,7 @@ export function keysCommand(): Command {
   keys
     .command("show <name>")
     .description("show a key's address and public key")
-    .addOption(backendOption())
+    .addOption(keyringBackendOption())
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       const info = (await openKeyring(cmd, false)).show(name);
       printResult(cmd, info, `${info.name}\n  address: ${info.address}\n  pubkey:  ${info.pubkey}`);
@@ -80,7 +79,7 @@ export function keysCommand(): Command {
   keys
     .command("delete <name>")
     .description("delete a key (its funds stay on chain; keep the mnemonic to recover it)")
-    .addOption(backendOption())
+    .addOption(keyringBackendOption())
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       (await openKeyring(cmd, false)).delete(name);
       printResult(cmd, { deleted: name }, `deleted key "${name}"`);

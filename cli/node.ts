@@ -6,14 +6,13 @@ import { Command } from "commander";
 import { createChatBackend } from "../inference/backend.js";
 import { startInferenceNode } from "../inference/node.js";
 import { queryNode } from "../inference/chain-query.js";
-import { globalOptions } from "./global-options.js";
+import { globalOptions, intFlag } from "./global-options.js";
 import { openKeyring } from "./keys.js";
 import { connectSigner, keyringBackendOption, parseAmount, parseModelList } from "./chain-client.js";
 import { registerNode } from "../client/poq-tx.js";
 import { startStandinServer, type StandinMode } from "../inference/standin/server.js";
 import { printResult } from "./output.js";
 import { CliError, EXIT } from "./exit-codes.js";
-import { intFlag } from "./devnet.js";
 
 interface RunFlags {
   register?: string;

@@ -5,11 +5,10 @@ import { Command } from "commander";
 import type { NodeRecord } from "../app/modules/poq/state.js";
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
 import { abciJsonQuery, queryRequest, queryRequests, reachNode } from "../inference/chain-query.js";
-import { globalOptions } from "./global-options.js";
+import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 import { keyringBackendOption, queryClientFor, resolveAddress } from "./chain-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
-import { intFlag } from "./devnet.js";
 import { nodeLine, requestLine, requestText } from "./request-view.js";
 
 type NodeView = NodeRecord & { average_quality: number };

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from "commander";
 import { startRestServer } from "../rest/server.js";
-import { globalOptions } from "./global-options.js";
+import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 
 interface RestStartFlags {
@@ -43,9 +43,7 @@ export function restCommand(): Command {
     )
     .action(async (flags: RestStartFlags, cmd: Command) => {
       const g = globalOptions(cmd);
-      const perSecond = Number(flags.rateLimit);
-      if (!Number.isInteger(perSecond) || perSecond < 0)
-        throw new RangeError("--rate-limit must be a whole number");
+      const perSecond = intFlag(flags.rateLimit, "--rate-limit", 0, 1_000_000);
       const server = await startRestServer({
         rpcUrl: g.node,
         listen: flags.listen,

@@ -11,8 +11,8 @@ import {
   TestnetError,
 } from "../network/testnet.js";
 import { printResult } from "./output.js";
-import { devnetHome, intFlag } from "./devnet.js";
-import { globalOptions } from "./global-options.js";
+import { devnetHome } from "./devnet.js";
+import { globalOptions, intFlag } from "./global-options.js";
 
 /**
  * The `testnet` command group.
@@ -49,13 +49,9 @@ export function testnetCommand(): Command {
       ) => {
         const home = devnetHome(cmd);
         const validators = intFlag(o.validators, "--validators", 1, 20);
-        const chainId =
-          cmd.getOptionValueSourceWithGlobals("chainId") === "default"
-            ? "poq-devnet-1"
-            : globalOptions(cmd).chainId;
         const { file, fresh } = await initDevnet({
           home,
-          chainId,
+          chainId: globalOptions(cmd).chainId,
           validators,
           basePort: intFlag(o.basePort, "--base-port", 1024, 65000),
           inferenceNodes: intFlag(o.inferenceNodes, "--inference-nodes", 0, 20),

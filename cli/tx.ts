@@ -7,7 +7,7 @@ import { registerNode, requestInference, unregisterNode } from "../client/poq-tx
 import { queryRequest } from "../inference/chain-query.js";
 import { FINAL_STATUSES } from "../client/poq-query.js";
 import type { RequestRecord } from "../app/modules/poq/state.js";
-import { globalOptions } from "./global-options.js";
+import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 import {
   keyringBackendOption,
@@ -17,7 +17,6 @@ import {
   signingClientFor,
 } from "./chain-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
-import { intFlag } from "./devnet.js";
 import { requestText } from "./request-view.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
