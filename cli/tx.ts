@@ -5,7 +5,7 @@
 import { Command } from "commander";
 import { registerNode, requestInference, unregisterNode } from "../client/poq-tx.js";
 import { queryRequest } from "../inference/chain-query.js";
-import { FINAL_STATUSES } from "../client/poq-query.js";
+import { QualityTimeoutError, waitForQuality } from "../client/poq-query.js";
 import type { RequestRecord } from "../app/modules/poq/state.js";
 import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
@@ -19,8 +19,6 @@ import {
 import { CliError, EXIT } from "./exit-codes.js";
 import { requestText } from "./request-view.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls the request until a final status; reports each status change with the time since `began`. */
 async function waitFinal(
   rpc: string,
@@ -29,26 +27,28 @@ async function waitFinal(
   began: number,
   say: (line: string) => void,
 ): Promise<RequestRecord> {
-  let last = "";
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await queryRequest(rpc, id).catch(() => undefined);
-    if (r && r.status !== last) {
-      last = r.status;
-      const extra =
-        r.status === "SCORING" ? ` (response in block ${r.responded_height}; committee scoring)` : "";
-      say(`request ${id}: ${r.status}${extra} +${((Date.now() - began) / 1000).toFixed(1)}s`);
-    }
-    if (r && FINAL_STATUSES.has(r.status)) return r;
-    if (Date.now() > deadline)
-      throw new CliError(
-        `request ${id} not final after ${timeoutMs / 1000} s (last status ${last || "unknown"})`,
-        EXIT.timeout,
-        {
-          details: `check later with: poq query request ${id}`,
+  try {
+    return await waitForQuality(
+      // A query that fails (the node is busy or restarting) is polled again, until the deadline.
+      { getRequest: (requestId) => queryRequest(rpc, requestId).catch(() => undefined) },
+      id,
+      {
+        timeoutMs,
+        pollMs: 250,
+        onStatus: (status, r) => {
+          const extra =
+            status === "SCORING" ? ` (response in block ${r.responded_height}; committee scoring)` : "";
+          say(`request ${id}: ${status}${extra} +${((Date.now() - began) / 1000).toFixed(1)}s`);
         },
-      );
-    await sleep(250);
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof QualityTimeoutError)) throw err;
+    throw new CliError(
+      `request ${id} not final after ${timeoutMs / 1000} s (last status ${err.lastStatus || "unknown"})`,
+      EXIT.timeout,
+      { details: `check later with: poq query request ${id}`, cause: err },
+    );
   }
 }
 

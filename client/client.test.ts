@@ -1,6 +1,6 @@
 /**
  * The client's registry and amino types: PoQ messages sign offline in both sign modes, the signed
- * bytes decode back, and the amino JSON uses the SPEC's amino names.
+ * bytes decode back, and the amino JSON uses the SPEC's amino names; waitForQuality polls to a final status.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +11,15 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { SigningStargateClient } from "@cosmjs/stargate";
 import { TxRaw, TxBody, AuthInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
-import { createPoqAminoTypes, createPoqRegistry, parseCoin, PoqTypeUrl } from "./index.js";
+import {
+  createPoqAminoTypes,
+  createPoqRegistry,
+  parseCoin,
+  PoqTypeUrl,
+  QualityTimeoutError,
+  waitForQuality,
+  type RequestRecord,
+} from "./index.js";
 import { txToJson } from "../rest/gateway-json.js";
 import { registerPoqAnyJson } from "../rest/poq-messages-json.js";
 
@@ -137,6 +145,31 @@ describe("poq/client registry and amino types", () => {
     assert.equal(signer?.public_key["@type"], "/cosmos.crypto.secp256k1.PubKey");
     assert.deepEqual(fromBase64(signer?.public_key.key ?? ""), account.pubkey);
     assert.deepEqual(signer?.mode_info, { single: { mode: "SIGN_MODE_DIRECT" } });
+  });
+
+  it("waits for a final status, reporting each change with the request, and times out typed", async () => {
+    const statuses = ["PENDING", "ASSIGNED", "ASSIGNED", "SCORING", "FINALIZED"];
+    let polls = 0;
+    const query = {
+      getRequest: async (id: bigint) =>
+        ({ id: id.toString(), status: statuses[Math.min(polls++, statuses.length - 1)] }) as RequestRecord,
+    };
+    const seen: string[] = [];
+    const final = await waitForQuality(query, 7n, {
+      pollMs: 1,
+      onStatus: (status, r) => seen.push(`${r.id}:${status}`),
+    });
+    assert.equal(final.status, "FINALIZED");
+    assert.deepEqual(seen, ["7:PENDING", "7:ASSIGNED", "7:SCORING", "7:FINALIZED"]);
+    const stuck = {
+      getRequest: async (id: bigint) => ({ id: id.toString(), status: "SCORING" }) as RequestRecord,
+    };
+    await assert.rejects(waitForQuality(stuck, 8n, { timeoutMs: 20, pollMs: 5 }), (err: unknown) => {
+      assert.ok(err instanceof QualityTimeoutError);
+      assert.equal(err.requestId, 8n);
+      assert.equal(err.lastStatus, "SCORING");
+      return true;
+    });
   });
 
   it("parses amounts", () => {

@@ -19,6 +19,7 @@ export {
   createPoqQueryClient,
   FINAL_STATUSES,
   PoqQueryError,
+  QualityTimeoutError,
   waitForQuality,
   type NodeRecord,
   type PoqQueryClient,

@@ -23,6 +23,22 @@ export class PoqQueryError extends BaseError {
   }
 }
 
+/** {@link waitForQuality} gave up: the request was not final in time. */
+export class QualityTimeoutError extends BaseError {
+  override name = "QualityTimeoutError" as const;
+  readonly requestId: bigint;
+  /** The last status seen, "" when the request was never read. */
+  readonly lastStatus: string;
+
+  constructor(requestId: bigint, timeoutMs: number, lastStatus: string) {
+    super(`request ${requestId} not final after ${timeoutMs} ms`, {
+      details: `last status ${lastStatus || "unknown"}`,
+    });
+    this.requestId = requestId;
+    this.lastStatus = lastStatus;
+  }
+}
+
 /** Typed reads of the poq module. */
 export interface PoqQueryClient {
   /** The request, or undefined when it does not exist. */
@@ -71,13 +87,14 @@ export interface WaitForQualityOptions {
   timeoutMs?: number;
   /** Poll interval; default 1 s. */
   pollMs?: number;
-  /** Called each time the status changes. */
-  onStatus?: (status: string) => void;
+  /** Called each time the status changes, with the request as read. */
+  onStatus?: (status: string, request: RequestRecord) => void;
 }
 
 /**
  * Polls a request until its status is final (FINALIZED, EXPIRED or UNSCORED) and returns it;
- * `request.quality.score` is the consensus score in basis points when FINALIZED.
+ * `request.quality.score` is the consensus score in basis points when FINALIZED. Throws a
+ * {@link QualityTimeoutError} after `timeoutMs`.
  *
  * @example
  * const request = await waitForQuality(query, requestId, { timeoutMs: 60_000 });
@@ -88,19 +105,17 @@ export async function waitForQuality(
   requestId: bigint,
   opts: WaitForQualityOptions = {},
 ): Promise<RequestRecord> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
   let last = "";
   for (;;) {
     const request = await query.getRequest(requestId);
     if (request && request.status !== last) {
       last = request.status;
-      opts.onStatus?.(last);
+      opts.onStatus?.(last, request);
     }
     if (request && FINAL_STATUSES.has(request.status)) return request;
-    if (Date.now() >= deadline)
-      throw new BaseError(`request ${requestId} not final after ${opts.timeoutMs ?? 120_000} ms`, {
-        details: `last status ${last || "unknown"}`,
-      });
+    if (Date.now() >= deadline) throw new QualityTimeoutError(requestId, timeoutMs, last);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
   }
 }
