@@ -5,7 +5,7 @@
  * stop their children on SIGINT/SIGTERM; the CLI does).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -96,14 +96,21 @@ export function spawnLogged(
 
 /** The last `lines` lines of a log file (reading at most its last 64 KiB); "" when unreadable. */
 export function logTail(file: string, lines: number): string {
+  let fd: number | undefined;
   try {
-    const size = statSync(file).size;
-    return readFileSync(file, "utf8")
-      .slice(Math.max(0, size - 64 * 1024))
+    fd = openSync(file, "r");
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, 64 * 1024));
+    const n = readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf
+      .subarray(0, n)
+      .toString("utf8")
       .split("\n")
       .slice(-lines - 1)
       .join("\n");
   } catch {
     return "";
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

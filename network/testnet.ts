@@ -10,6 +10,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BaseError } from "../app/errors.js";
+import { logTail } from "./child.js";
 import { updateCometConfig } from "./comet-config.js";
 import { cometStatus } from "./comet-process.js";
 import { showNodeId } from "./comet-home.js";
@@ -82,8 +83,7 @@ export async function startTestnet(opts: {
       if (ep.pid === child.pid) return ep;
     }
     if (!alive(child.pid)) {
-      const tail = readFileSync(log, "utf8").split("\n").slice(-15).join("\n");
-      throw new TestnetError("the testnet process exited while starting", { details: tail });
+      throw new TestnetError("the testnet process exited while starting", { details: logTail(log, 14) });
     }
     await new Promise((r) => setTimeout(r, 250));
   }
