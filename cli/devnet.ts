@@ -9,6 +9,7 @@ import { startDevnet, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
 import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
 import { DEFAULT_HOME, DEFAULT_NODE, globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
+import { untilStopped } from "./until-stopped.js";
 
 interface DevnetFlags {
   validators: string;
@@ -167,21 +168,15 @@ export function devnetCommand(): Command {
       };
       // For `poq testnet start|status` and scripts: present exactly while the devnet is up.
       writeFileSync(endpointsFile(home), JSON.stringify(endpoints, null, 2) + "\n");
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (why: string) => {
-          if (stopping) return;
-          stopping = true;
-          say(`${why}: stopping validators, REST API and inference nodes`);
-          void devnet.stop().then(resolve);
-        };
-        process.once("SIGINT", () => stop("Ctrl-C"));
-        process.once("SIGTERM", () => stop("SIGTERM"));
-        devnet.network.nodes.forEach(
-          (n, i) =>
-            void n.comet?.exited.then(() => stop(`node${i}'s CometBFT exited (see ${n.home}/cometbft.log)`)),
-        );
-      });
+      const why = await untilStopped(
+        devnet.network.nodes.flatMap((n, i) =>
+          n.comet
+            ? [n.comet.exited.then(() => `node${i}'s CometBFT exited (see ${n.home}/cometbft.log)`)]
+            : [],
+        ),
+      );
+      say(`${why === "SIGINT" ? "Ctrl-C" : why}: stopping validators, REST API and inference nodes`);
+      await devnet.stop();
       rmSync(endpointsFile(home), { force: true });
       say("stopped");
       // Everything this process started has stopped; a library's reconnect timer must not keep it alive.

@@ -12,6 +12,7 @@ import { connectSigner, keyringBackendOption, parseAmount, parseModelList } from
 import { registerNode } from "../client/poq-tx.js";
 import { startStandinServer, type StandinMode } from "../inference/standin/server.js";
 import { printResult } from "./output.js";
+import { untilStopped } from "./until-stopped.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 interface RunFlags {
@@ -95,16 +96,9 @@ export function nodeCommand(): Command {
           : {}),
       });
       log(`serving models ${registered.models.join(", ")}; Ctrl-C to stop`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          log("stopping");
-          void running.stop().then(resolve);
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await untilStopped();
+      log("stopping");
+      await running.stop();
       const s = running.stats;
       log(
         `stopped: ${s.confirmed} responses in blocks, ${s.backendCalls} backend calls (${s.backendFailures} failed)`,
@@ -126,11 +120,8 @@ export function nodeCommand(): Command {
         { url: standin.url, mode: o.mode, standin: true },
         `stand-in backend (not an LLM) on ${standin.url}/v1/chat/completions, mode ${o.mode}; Ctrl-C to stop`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => void standin.close().then(resolve);
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
+      await untilStopped();
+      await standin.close();
     });
   return node;
 }

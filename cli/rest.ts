@@ -6,6 +6,7 @@ import { Command, Option } from "commander";
 import { startRestServer } from "../rest/server.js";
 import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
+import { untilStopped } from "./until-stopped.js";
 
 interface RestStartFlags {
   listen: string;
@@ -58,15 +59,8 @@ export function restCommand(): Command {
         { url: server.url, node: g.node },
         `REST API on ${server.url} (node ${g.node}); docs at ${server.url}/docs`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          void server.close().then(resolve);
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await untilStopped();
+      await server.close();
     });
   return rest;
 }

@@ -4,6 +4,7 @@
 import { Command } from "commander";
 import { startNode } from "../network/single-node.js";
 import { globalOptions } from "./global-options.js";
+import { untilStopped } from "./until-stopped.js";
 
 export function startCommand(): Command {
   return new Command("start")
@@ -19,15 +20,9 @@ export function startCommand(): Command {
       process.stderr.write(
         `producing blocks (height ${height}); logs: ${node.app.logFile}, ${node.comet.logFile}\nCtrl-C to stop\n`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => void node.stop().then(resolve);
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-        void node.comet.exited.then(() => {
-          process.stderr.write(`CometBFT exited; see ${node.comet.logFile}\n`);
-          stop();
-        });
-      });
+      const why = await untilStopped([node.comet.exited.then(() => "cometbft exited")]);
+      if (why === "cometbft exited") process.stderr.write(`CometBFT exited; see ${node.comet.logFile}\n`);
+      await node.stop();
       process.stderr.write("stopped\n");
     });
 }
