@@ -4,7 +4,7 @@
 import { Command } from "commander";
 import type { NodeRecord } from "../app/modules/poq/state.js";
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
-import { abciJsonQuery, queryRequest, queryRequests, reachNode } from "../inference/chain-query.js";
+import { abciJsonQuery, queryPoqParams, queryRequest, queryRequests } from "../inference/chain-query.js";
 import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 import { keyringBackendOption, queryClientFor, resolveAddress } from "./chain-client.js";
@@ -176,10 +176,7 @@ export function queryCommand(): Command {
     .command("params")
     .description("the poq module's parameters")
     .action(async (_o: unknown, cmd: Command) => {
-      const rpc = globalOptions(cmd).node;
-      const { params } = await reachNode(rpc, () =>
-        abciJsonQuery<{ params: Record<string, unknown> }>(rpc, PoqQueryPath.Params, {}),
-      );
+      const params = await queryPoqParams(globalOptions(cmd).node);
       printResult(
         cmd,
         { params },
