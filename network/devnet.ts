@@ -20,6 +20,7 @@ import { defaultPoqGenesis } from "./app-genesis.js";
 import { portsFor } from "./comet-home.js";
 import {
   initLocalNetwork,
+  networkFilePath,
   newAccountKey,
   startLocalNetwork,
   type LocalNetwork,
@@ -163,7 +164,7 @@ async function prepareHome(
       );
     return prev;
   }
-  if (existsSync(join(opts.home, "network.json")))
+  if (existsSync(networkFilePath(opts.home)))
     throw new DevnetError(`${opts.home} holds a network without devnet.json`, { details: "use --reset" });
   const accounts = await Promise.all([...USER_ACCOUNTS, ...names].map(newAccountKey));
   const inferenceNodes = names.filter((n) => n.startsWith("node")).length;
@@ -229,7 +230,7 @@ async function writeDevnetFiles(opts: DevnetOptions, s: Settings): Promise<Prepa
     resetHome(opts.home);
   }
   const names = nodeNames(s.honest, s.lazy);
-  const fresh = !existsSync(join(opts.home, "network.json"));
+  const fresh = !existsSync(networkFilePath(opts.home));
   const file = await prepareHome(opts, s, names);
   writeAccountFiles(opts.home, file);
   const keyring = createKeyring({ home: opts.home, backend: "test" });

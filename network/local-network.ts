@@ -69,10 +69,25 @@ export interface LocalNetwork {
   stop(): Promise<void>;
 }
 
-interface NetworkFile {
+/** `DIR/network.json`: what {@link initLocalNetwork} wrote. */
+export interface NetworkFile {
   chainId: string;
   nodes: { home: string; rpcUrl: string; abciAddress: string }[];
   operators: OperatorKey[];
+}
+
+/** The path of a network's `network.json`. */
+export const networkFilePath = (dir: string): string => join(dir, "network.json");
+
+/**
+ * `DIR/network.json`, or undefined when DIR holds no network.
+ *
+ * @example
+ * readNetworkFile("/tmp/net")?.nodes[0]?.rpcUrl; // "http://127.0.0.1:26657"
+ */
+export function readNetworkFile(dir: string): NetworkFile | undefined {
+  const file = networkFilePath(dir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as NetworkFile) : undefined;
 }
 
 /** A fresh 24-word key (coin type 118) with its `poq1...` address, for genesis-funded accounts. */
@@ -88,8 +103,8 @@ export async function newAccountKey(name: string): Promise<OperatorKey> {
  * accounts and operators, and `network.json`. An existing network in `dir` is reused as it is.
  */
 export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<NetworkFile> {
-  const file = join(opts.dir, "network.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as NetworkFile;
+  const existing = readNetworkFile(opts.dir);
+  if (existing) return existing;
   const operators = await Promise.all(
     Array.from({ length: opts.validators }, (_, i) => newAccountKey(`validator${i}`)),
   );
@@ -128,7 +143,7 @@ export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<Netwo
     })),
     operators,
   };
-  writeFileSync(file, JSON.stringify(net, null, 2) + "\n");
+  writeFileSync(networkFilePath(opts.dir), JSON.stringify(net, null, 2) + "\n");
   return net;
 }
 

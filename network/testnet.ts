@@ -14,6 +14,7 @@ import { logTail } from "./child.js";
 import { updateCometConfig } from "./comet-config.js";
 import { cometStatus } from "./comet-process.js";
 import { showNodeId } from "./comet-home.js";
+import { networkFilePath, readNetworkFile } from "./local-network.js";
 
 export class TestnetError extends BaseError {
   override name = "TestnetError" as const;
@@ -63,7 +64,7 @@ export async function startTestnet(opts: {
     throw new TestnetError(`a testnet is already running in ${opts.home} (pid ${running})`, {
       details: "poq testnet stop first",
     });
-  if (!existsSync(join(opts.home, "network.json")))
+  if (!existsSync(networkFilePath(opts.home)))
     throw new TestnetError(`${opts.home} has no testnet`, { details: "run poq testnet init first" });
   rmSync(endpointsFile(opts.home), { force: true });
   const log = join(opts.home, "testnet.log");
@@ -128,10 +129,8 @@ export async function testnetStatus(
   home: string,
 ): Promise<{ running: boolean; pid: number | null; nodes: TestnetNodeStatus[]; rest: string | null }> {
   const pid = readPid(home) ?? null;
-  const file = join(home, "network.json");
-  if (!existsSync(file))
-    throw new TestnetError(`${home} has no testnet`, { details: "run poq testnet init" });
-  const net = JSON.parse(readFileSync(file, "utf8")) as { nodes: { rpcUrl: string }[] };
+  const net = readNetworkFile(home);
+  if (!net) throw new TestnetError(`${home} has no testnet`, { details: "run poq testnet init" });
   const nodes = await Promise.all(
     net.nodes.map(async ({ rpcUrl }): Promise<TestnetNodeStatus> => {
       try {
