@@ -81,13 +81,19 @@ export function startComet(opts: StartCometOptions): CometProcess {
       return child.running;
     },
     async waitForHeight(height, timeoutMs = 30_000) {
+      // Stops the RPC polling once the race is decided, so that it does not hold the caller for timeoutMs.
+      const decided = new AbortController();
       const stopped = exited.then((how) => {
         throw new CometProcessError(`cometbft exited (${how}) before height ${height}`, {
           details: `log ${logFile}:\n${proc.logTail(20)}`,
         });
       });
       stopped.catch(() => undefined);
-      return Promise.race([waitForHeight(rpcUrl, height, timeoutMs), stopped]);
+      try {
+        return await Promise.race([waitForHeight(rpcUrl, height, timeoutMs, decided.signal), stopped]);
+      } finally {
+        decided.abort();
+      }
     },
     stop: (timeoutMs = 5000) => child.stop(timeoutMs),
     logTail(lines = 30) {
@@ -172,7 +178,7 @@ export function cometRpc<T>(rpcUrl: string, pathAndQuery: string, timeoutMs = 10
 
 /**
  * Polls RPC `/status` until the latest block height reaches `height`; returns the height seen.
- * Connection errors while the node starts are retried until the timeout.
+ * Connection errors while the node starts are retried until the timeout; `signal` ends the polling.
  *
  * @example
  * await waitForHeight("http://127.0.0.1:26657", 5, 20_000);
@@ -181,11 +187,13 @@ export async function waitForHeight(
   rpcUrl: string,
   height: bigint | number,
   timeoutMs = 30_000,
+  signal?: AbortSignal,
 ): Promise<bigint> {
   const target = BigInt(height);
   const deadline = Date.now() + timeoutMs;
   let last = "no answer yet";
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     try {
       const status = await cometStatus(rpcUrl);
       if (status.latestBlockHeight >= target) return status.latestBlockHeight;
@@ -193,7 +201,7 @@ export async function waitForHeight(
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
     }
-    await sleep(100);
+    await sleep(100, undefined, signal ? { signal } : {}).catch(() => undefined);
   }
   throw new CometProcessError(`timed out after ${timeoutMs} ms waiting for height ${target}`, {
     details: `${rpcUrl}: ${last}`,

@@ -208,7 +208,8 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
   };
   try {
     for (let i = 0; i < nodes.length; i++) await net.startNode(i);
-    await net.waitForHeight(1, 60_000);
+    // Through node 0's process, so that a CometBFT that exits at start fails now, with its log tail.
+    await node(0).comet!.waitForHeight(1, 60_000);
   } catch (err) {
     await net.stop();
     throw err;
