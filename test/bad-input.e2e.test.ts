@@ -17,6 +17,7 @@ import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { cometRpc } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
+import { msgSendAny, signDirect, testKey } from "./raw-signer.js";
 import { waitFor } from "./wait-for.js";
 
 const CHAIN_ID = "poq-badinput-1";
@@ -242,5 +243,52 @@ describe("bad input through a real node", { timeout: 180_000 }, () => {
     // And the chain goes on.
     const h = await net.waitForHeight(1);
     await net.waitForHeight(h + 3n, 30_000);
+  });
+
+  it("survives a gas limit of 2^63 or more (int64 in the CheckTx reply) and keeps producing blocks", async () => {
+    const stranger = testKey("gas-limit-2^63");
+    for (const gasLimit of [2n ** 63n, 2n ** 64n - 1n]) {
+      const tx = signDirect({
+        key: stranger,
+        chainId: CHAIN_ID,
+        accountNumber: 0n,
+        sequence: 0n,
+        messages: [msgSendAny(stranger.address, OTHER, 1n)],
+        fee: { amount: 1n, gasLimit },
+      });
+      const r = await broadcast(tx);
+      assert.equal(r.code, 18, `gas ${gasLimit}: ${r.log}`);
+      assert.equal(r.codespace, "sdk");
+      assert.match(r.log, /invalid gas supplied/);
+    }
+    const h = await net.waitForHeight(1);
+    await net.waitForHeight(h + 3n, 30_000);
+    const status = await cometRpc<{ sync_info: { latest_block_height: string } }>(net.rpcUrl(0), "/status");
+    assert.ok(BigInt(status.sync_info.latest_block_height) >= h + 3n);
+  });
+
+  it("commits a signed tx under one hash only: a re-encoded TxRaw is refused", async () => {
+    const seq = await currentSequence();
+    const tx = await signed({ msgs: [send(OTHER, "3")], sequence: seq });
+    const canonical = TxRaw.encode(tx).finish();
+    // The same fields, auth_info_bytes first: the DIRECT signature still verifies, the hash differs.
+    const reordered = Uint8Array.from(
+      Buffer.concat([
+        TxRaw.encode(TxRaw.fromPartial({ authInfoBytes: tx.authInfoBytes })).finish(),
+        TxRaw.encode(TxRaw.fromPartial({ bodyBytes: tx.bodyBytes, signatures: tx.signatures })).finish(),
+      ]),
+    );
+    const refused = await broadcast(reordered);
+    assert.equal(refused.code, 2, refused.log);
+    assert.match(refused.log, /TxRaw is not canonically encoded/);
+    const accepted = await broadcast(canonical);
+    assert.equal(accepted.code, 0, accepted.log);
+    await waitFor(
+      "the canonical tx in a block",
+      () => cometRpc(net.rpcUrl(0), `/tx?hash=0x${accepted.hash}`).catch(() => undefined),
+      { timeoutMs: 10_000 },
+    );
+    const other = await cometRpc<unknown>(net.rpcUrl(0), `/tx?hash=0x${refused.hash}`).catch(() => "absent");
+    assert.equal(other, "absent", "the re-encoded form was never committed");
   });
 });

@@ -20,6 +20,10 @@ export const PoqEvent = {
   NodeUnregistered: "poq_node_unregistered",
   NodeUnbonded: "poq_node_unbonded",
   ValidatorExcluded: "poq_validator_excluded",
+  ResponseCommitted: "poq_response_committed",
+  RevealPhaseOpened: "poq_reveal_phase_opened",
+  /** A replicated request closed: every answer final, unscored or expired. */
+  RequestSettled: "poq_request_settled",
 } as const;
 
 export type PoqEventType = (typeof PoqEvent)[keyof typeof PoqEvent];

@@ -20,15 +20,22 @@ import {
   ErrNodeNotFound,
   ErrNodeUnbonding,
   ErrEmptyPrompt,
+  ErrInvalidCommitment,
+  ErrInvalidReplicas,
+  ErrNoNodeForModel,
   ErrPromptTooLarge,
   ErrResponseTooLarge,
 } from "./errors.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { POQ_MODULE } from "./keys.js";
 import type { PoqParams } from "./params.js";
+import { ANSWER_COMMITMENT_BYTES } from "./answer-commitment.js";
+import { commitResponse, tryAssignReplicas } from "./replicas.js";
 import { tryAssign, submitResponse } from "./requests.js";
 import { NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 import {
+  MsgCommitResponse,
+  MsgCommitResponseResponse,
   MsgRegisterNode,
   MsgRegisterNodeResponse,
   MsgRequestInference,
@@ -76,6 +83,22 @@ function checkModelId(model: string, params: PoqParams, kind: typeof ErrInvalidM
       `model id ${JSON.stringify(model.slice(0, 64))} must be 1..${params.maxModelIdBytes} bytes without spaces or commas`,
     );
   }
+}
+
+/**
+ * The number of answers a request asks for (`replicas` 0 means 1), or a ChainError when it exceeds
+ * `max_replicas` or the fee cannot give every answer a share of at least 1 (a zero fee stays allowed).
+ */
+function checkReplicas(requested: number | undefined, fee: bigint, params: PoqParams): number {
+  const replicas = Math.max(requested ?? 0, 1);
+  if (replicas > params.maxReplicas)
+    throw new ChainError(
+      ErrInvalidReplicas,
+      `replicas ${replicas} exceeds max_replicas ${params.maxReplicas}`,
+    );
+  if (fee > 0n && fee < BigInt(replicas))
+    throw new ChainError(ErrInvalidFee, `fee ${fee}${params.denom} is too small for ${replicas} shares`);
+  return replicas;
 }
 
 /** A descriptor's `toAmino`: the message decoded, then its legacy amino JSON (types/amino.ts). */
@@ -231,12 +254,19 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
       }
       if (m.minQuality > 10000)
         throw new ChainError(ErrInvalidMinQuality, `min_quality ${m.minQuality} exceeds 10000`);
-      coinAmount(m.fee, params, "fee", ErrInvalidFee);
+      checkReplicas(m.replicas, coinAmount(m.fee, params, "fee", ErrInvalidFee), params);
     },
     handler(ctx, msg) {
       const m = decodeMsg(MsgRequestInference, msg.value, "MsgRequestInference");
       const params = keeper.getParams(ctx);
       const fee = coinAmount(m.fee, params, "fee", ErrInvalidFee);
+      const replicas = checkReplicas(m.replicas, fee, params);
+      const registered = replicas > 1 ? keeper.nodes(ctx) : [];
+      if (
+        replicas > 1 &&
+        !registered.some((n) => n.status === NodeStatus.Active && n.models.includes(m.model))
+      )
+        throw new ChainError(ErrNoNodeForModel, `no active node serves ${JSON.stringify(m.model)}`);
       if (fee > 0n)
         deps.bank.sendCoinsFromAccountToModule(ctx, m.requester, POQ_MODULE, [
           { denom: params.denom, amount: fee },
@@ -264,6 +294,13 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
         committee: [],
         quality: null,
         payout: null,
+        replicas,
+        // A single-answer request is its own answer; a replicated one gets its answers' ids.
+        response_ids: replicas > 1 ? [] : [id.toString()],
+        parent: "0",
+        commitment: "",
+        committed_height: "0",
+        reveal_height: "0",
       };
       ctx.emitEvent(
         poqEvent(PoqEvent.RequestCreated, {
@@ -272,15 +309,38 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
           model: m.model,
           fee: `${fee}${params.denom}`,
           min_quality: String(m.minQuality),
+          replicas: String(replicas),
         }),
       );
-      const node = tryAssign(ctx, deps, req, params);
-      if (node === undefined) keeper.setPending(ctx, id, true);
+      const nodes =
+        replicas > 1
+          ? tryAssignReplicas(ctx, deps, req, params, registered)
+          : [tryAssign(ctx, deps, req, params)].flatMap((n) => n ?? []);
+      if (nodes === undefined || nodes.length === 0) keeper.setPending(ctx, id, true);
       keeper.setRequest(ctx, req);
       return result(PoqTypeUrl.RequestInferenceResponse, MsgRequestInferenceResponse, {
         requestId: id,
-        node: node ?? "",
+        node: nodes?.[0] ?? "",
+        nodes: nodes ?? [],
       });
+    },
+  };
+
+  const commit: MsgDescriptor = {
+    typeUrl: PoqTypeUrl.CommitResponse,
+    signers: (v) => [decodeMsg(MsgCommitResponse, v, "MsgCommitResponse").node],
+    toAmino: aminoOf(MsgCommitResponse, "MsgCommitResponse", poqAminoConverters[PoqTypeUrl.CommitResponse]),
+    validateBasic(v) {
+      const m = decodeMsg(MsgCommitResponse, v, "MsgCommitResponse");
+      parseAccountAddress(m.node, "node");
+      if (m.requestId === 0n) throw new ChainError(ErrMalformedMsg, "request_id is required");
+      if (m.commitment.length !== ANSWER_COMMITMENT_BYTES)
+        throw new ChainError(ErrInvalidCommitment, `commitment must be ${ANSWER_COMMITMENT_BYTES} bytes`);
+    },
+    handler(ctx, msg) {
+      const m = decodeMsg(MsgCommitResponse, msg.value, "MsgCommitResponse");
+      commitResponse(ctx, deps, keeper.getParams(ctx), m);
+      return result(PoqTypeUrl.CommitResponseResponse, MsgCommitResponseResponse, {});
     },
   };
 
@@ -314,5 +374,5 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
     },
   };
 
-  return [registerNode, unregisterNode, requestInference, submit];
+  return [registerNode, unregisterNode, requestInference, submit, commit];
 }

@@ -3,9 +3,10 @@
  */
 import { ChainError } from "../../errors.js";
 import type { Context } from "../../types.js";
-import { assignNode } from "./assignment.js";
+import { assignNode, type WeightedCandidate } from "./assignment.js";
 import type { PoqDeps } from "./deps.js";
 import {
+  ErrInvalidCommitment,
   ErrNotAssignedNode,
   ErrNotAwaitingResponse,
   ErrRequestNotFound,
@@ -15,10 +16,27 @@ import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
 import { payFromEscrow, slashNode } from "./escrow.js";
 import { selectCommitteeFor } from "./scoring.js";
+import { isReplicated, revealResponse, tryAssignReplicas } from "./replicas.js";
 import { deriveSeed } from "./seed.js";
 import { incDecimal, NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
+
+/**
+ * The nodes a request (or one answer of a replicated request, whose fee is its share) may be handed
+ * to, weighted by stake: the one eligibility rule for single and replicated requests.
+ * `feeShare` is what the chosen node's answer is paid from.
+ */
+export function assignmentCandidates(
+  registered: readonly NodeRecord[],
+  model: string,
+  feeShare: bigint,
+): WeightedCandidate[] {
+  void feeShare; // the per-node min_fee check (issue 13) compares it with each node's price
+  return registered
+    .filter((n) => n.status === NodeStatus.Active && n.models.includes(model))
+    .map((n) => ({ key: n.operator, weight: BigInt(n.stake.amount) }));
+}
 
 /**
  * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
@@ -33,9 +51,7 @@ export function tryAssign(
   params: PoqParams,
   registered: readonly NodeRecord[] = deps.keeper.nodes(ctx),
 ): string | undefined {
-  const nodes = registered
-    .filter((n) => n.status === NodeStatus.Active && n.models.includes(req.model))
-    .map((n) => ({ key: n.operator, weight: BigInt(n.stake.amount) }));
+  const nodes = assignmentCandidates(registered, req.model, BigInt(req.fee.amount));
   const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), req.assigned_nodes.length);
   const node = assignNode({ seed, nodes, minStake: params.minNodeStake, exclude: req.assigned_nodes });
   if (node === undefined) return undefined;
@@ -57,8 +73,8 @@ export function tryAssign(
   return node;
 }
 
-/** Ends a request that never got an answer: full refund, EXPIRED. */
-function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): void {
+/** Ends a request (or an answer) that never got an answer: full refund of its fee, EXPIRED. */
+export function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): void {
   payFromEscrow(ctx, deps, req.requester, req.fee.denom, BigInt(req.fee.amount));
   deps.keeper.setPending(ctx, BigInt(req.id), false);
   deps.keeper.setRequest(ctx, {
@@ -91,7 +107,10 @@ export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void
       continue;
     }
     registered ??= deps.keeper.nodes(ctx);
-    if (tryAssign(ctx, deps, req, params, registered) !== undefined) deps.keeper.setRequest(ctx, req);
+    const assigned = isReplicated(req)
+      ? tryAssignReplicas(ctx, deps, req, params, registered) !== undefined
+      : tryAssign(ctx, deps, req, params, registered) !== undefined;
+    if (assigned) deps.keeper.setRequest(ctx, req);
     else if (ctx.blockHeight >= BigInt(req.created_height) + params.requestTtl)
       expire(ctx, deps, req, "no node");
   }
@@ -106,7 +125,10 @@ export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord
   if (node) deps.keeper.setNode(ctx, { ...node, missed_deadlines: incDecimal(node.missed_deadlines) });
   slashNode(ctx, deps, req.node, params.slashMissedDeadlineBp, req.requester, "missed_deadline", req.id);
   const reassignments = req.assigned_nodes.length - 1;
-  if (reassignments < params.maxReassignments && tryAssign(ctx, deps, req, params) !== undefined) {
+  // An answer of a replicated request is never handed on: a late node would answer after the others
+  // were public. Its share is refunded instead.
+  const reassignable = req.parent === "0" && reassignments < params.maxReassignments;
+  if (reassignable && tryAssign(ctx, deps, req, params) !== undefined) {
     deps.keeper.setRequest(ctx, req);
     return;
   }
@@ -115,16 +137,27 @@ export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord
 
 /**
  * MsgSubmitResponse after its stateless checks: the sender must be the assigned node, in time.
- * The request moves to SCORING and gets its committee.
+ * The request moves to SCORING and gets its committee. A replicated request's reveals go to
+ * {@link revealResponse}.
  */
 export function submitResponse(
   ctx: Ctx,
   deps: PoqDeps,
   params: PoqParams,
-  msg: { node: string; requestId: bigint; response: string },
+  msg: { node: string; requestId: bigint; response: string; salt?: Uint8Array | undefined },
 ): RequestRecord {
   const req = deps.keeper.getRequest(ctx, msg.requestId);
   if (!req) throw new ChainError(ErrRequestNotFound, `request ${msg.requestId} does not exist`);
+  if (req.replicas >= 2 && req.parent === "0") return revealResponse(ctx, deps, params, req, msg);
+  if (req.parent !== "0") {
+    throw new ChainError(
+      ErrNotAwaitingResponse,
+      `${req.id} is an answer of request ${req.parent}: reveal it with request_id ${req.parent}`,
+    );
+  }
+  if ((msg.salt?.length ?? 0) > 0) {
+    throw new ChainError(ErrInvalidCommitment, `request ${req.id} is not replicated: it takes no salt`);
+  }
   if (req.status !== RequestStatus.Assigned) {
     throw new ChainError(ErrNotAwaitingResponse, `request ${req.id} is ${req.status}`);
   }
@@ -135,27 +168,43 @@ export function submitResponse(
     throw new ChainError(ErrResponseDeadlinePassed, `deadline was height ${req.response_deadline}`);
   }
   deps.keeper.removeDeadline(ctx, BigInt(req.response_deadline), msg.requestId);
-  const committee = selectCommitteeFor(ctx, deps, params, msg.requestId);
+  return startScoring(ctx, deps, params, req, msg.response);
+}
+
+/**
+ * An answer enters scoring: its committee is drawn and its score commit and reveal windows start
+ * now. The caller has removed its response deadline.
+ */
+export function startScoring(
+  ctx: Ctx,
+  deps: PoqDeps,
+  params: PoqParams,
+  req: RequestRecord,
+  response: string,
+): RequestRecord {
+  const id = BigInt(req.id);
+  const committee = selectCommitteeFor(ctx, deps, params, id);
   const commitDeadline = ctx.blockHeight + params.commitWindow;
   const revealDeadline = commitDeadline + params.revealWindow;
   const next: RequestRecord = {
     ...req,
     status: RequestStatus.Scoring,
-    response: msg.response,
+    response,
     responded_height: ctx.blockHeight.toString(),
     commit_deadline: commitDeadline.toString(),
     reveal_deadline: revealDeadline.toString(),
     committee,
   };
   deps.keeper.setRequest(ctx, next);
-  deps.keeper.addDeadline(ctx, commitDeadline, msg.requestId);
-  deps.keeper.addDeadline(ctx, revealDeadline, msg.requestId);
-  const node = deps.keeper.getNode(ctx, msg.node);
+  deps.keeper.addDeadline(ctx, commitDeadline, id);
+  deps.keeper.addDeadline(ctx, revealDeadline, id);
+  const node = deps.keeper.getNode(ctx, req.node);
   if (node) deps.keeper.setNode(ctx, { ...node, served: incDecimal(node.served) });
   ctx.emitEvent(
     poqEvent(PoqEvent.ResponseSubmitted, {
-      request_id: req.id,
-      node: msg.node,
+      request_id: req.parent === "0" ? req.id : req.parent,
+      response_id: req.id,
+      node: req.node,
       committee: committee.map((c) => c.validator).join(","),
       commit_deadline: next.commit_deadline,
       reveal_deadline: next.reveal_deadline,
