@@ -37,6 +37,8 @@ export interface EvaluatorOptions {
 export interface ScorePair {
   readonly prompt: string;
   readonly response: string;
+  /** Other independent answers to the same prompt (replicated requests): the evaluator's peer mode. */
+  readonly peers?: readonly string[];
 }
 
 /** A score and how it was made (for reports and debugging). */
