@@ -40,6 +40,7 @@ export interface EvaluatorOptions {
 export interface ScorePair {
   readonly prompt: string;
   readonly response: string;
+  /** Other independent answers to the same prompt (replicated requests): the evaluator's peer mode. */
   readonly peers?: readonly string[];
 }
 

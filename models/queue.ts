@@ -97,7 +97,10 @@ export function createScoringQueue(evaluator: BatchScorer, opts: ScoringQueueOpt
     enqueue(id, prompt, response, peers) {
       if (closed || known.has(id) || known.size >= maxPending) return false;
       known.add(id);
-      waiting.push({ id, pair: { prompt, response, ...(peers && peers.length > 0 ? { peers } : {}) } });
+      waiting.push({
+        id,
+        pair: peers && peers.length > 0 ? { prompt, response, peers } : { prompt, response },
+      });
       kick();
       return true;
     },
