@@ -26,8 +26,8 @@ export interface ScoringQueueOptions {
 /** The queue. */
 export interface ScoringQueue {
   /**
-   * Adds a pair (with the other answers to the same prompt as `peers`, when there are any); false when
-   * the id is already queued or ready, or the queue is full or closed.
+   * Adds a pair, with the other answers to the same prompt as `peers` (peer mode, when the model has
+   * it); false when the id is already queued or ready, or the queue is full or closed.
    */
   enqueue(id: string, prompt: string, response: string, peers?: readonly string[]): boolean;
   /** Finished items since the last call, in completion order; never waits. */
