@@ -143,7 +143,10 @@ describe("replicated requests", { timeout: 300_000 }, () => {
     );
     assert.ok(blocks <= 3n, `last reveal at ${lastReveal}, FINALIZED at ${final.finalized_height}`);
     assert.equal(final.responses.length, 3, nodeLog.join("\n"));
-    assert.ok(final.responses.every((r) => r.status === "FINALIZED"), nodeLog.join("\n"));
+    assert.ok(
+      final.responses.every((r) => r.status === "FINALIZED"),
+      nodeLog.join("\n"),
+    );
     assert.ok(final.responses.every((r) => r.status === "FINALIZED" && r.quality !== null));
     const lazyAnswer = answers.find((a) => a.node === lazy!.address)!;
     const others = answers.filter((a) => a.node !== lazy!.address);
