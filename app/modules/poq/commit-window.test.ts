@@ -174,18 +174,24 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     w.chain.cleanup();
   });
 
-  it("ends UNSCORED with a full refund when nobody reveals, after the longest window", () => {
+  it("ends UNSCORED when nobody reveals, after the longest window: the node gets its base share", () => {
     const w = world(4, { committeeSize: 3 });
     const [id] = w.request(1, 12345n) as [bigint];
     const before = w.chain.balance(requester.address);
+    const nodeBefore = w.chain.balance(node.address);
     const R = w.respond([id]);
+    const nodeAfterTx = w.chain.balance(node.address);
     w.settle([id]);
     const r = w.get(id);
     assert.equal(r.status, "UNSCORED");
     const longest = R + params.commitWindow + params.maxCommitExtension + params.revealWindow;
     assert.equal(r.finalized_height, String(longest));
-    assert.equal(r.payout!.refund, "12345");
-    assert.equal(w.chain.balance(requester.address), before + 12345n);
+    // The node answered; the validators failed it: base share (half of 80%), the rest refunded.
+    assert.equal(r.payout!.node, "4938");
+    assert.equal(r.payout!.refund, "7407");
+    assert.equal(w.chain.balance(requester.address), before + 7407n);
+    assert.equal(w.chain.balance(node.address) - nodeAfterTx, 4938n);
+    assert.ok(nodeAfterTx < nodeBefore, "the node paid its tx fee");
     for (const seat of r.committee) {
       const i = w.chain.validators.findIndex((v) => consAddress(v.address) === seat.validator);
       assert.equal(trustOf(w, i).missed, 1n);
@@ -234,17 +240,27 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     w.chain.cleanup();
   });
 
-  it("settles a zero-fee request with zero payouts", () => {
+  it("rejects a free request and one under min_request_fee (review C1)", () => {
     const w = world(4, { committeeSize: 4 });
-    const [id] = w.request(1, 0n) as [bigint];
-    w.respond([id]);
-    for (let v = 0; v < 4; v++) w.give(v, id, 5000);
-    w.settle([id]);
-    const r = w.get(id);
-    assert.equal(r.status, "FINALIZED");
-    assert.equal(r.payout!.node, "0");
-    assert.equal(r.payout!.refund, "0");
-    assert.ok(r.payout!.validators.every((v) => v.amount === "0"));
+    for (const fee of [0n, 999n]) {
+      const r = w.chain.runBlock([
+        w.chain.signed(requester, [
+          msg(
+            PoqTypeUrl.RequestInference,
+            MsgRequestInference.encode({
+              requester: requester.address,
+              model: "m",
+              prompt: "p",
+              maxTokens: 1,
+              fee: { denom: "upoq", amount: fee.toString() },
+              minQuality: 0,
+            }).finish(),
+          ),
+        ]),
+      ]);
+      assert.equal(r.failed.length, 1);
+      assert.match(r.failed[0]!, /below min_request_fee 1000upoq/);
+    }
     assertConserved(w);
     w.chain.cleanup();
   });

@@ -35,3 +35,10 @@ export const ErrInjectedCommitInMempool = registerError(
 );
 export const ErrInvalidQuery = registerError(POQ_CODESPACE, 21, "invalid query");
 export const ErrEmptyPrompt = registerError(POQ_CODESPACE, 22, "empty prompt");
+export const ErrNoNodeForModel = registerError(
+  POQ_CODESPACE,
+  23,
+  "no active node serves the model at this fee",
+);
+export const ErrNodeNotJailed = registerError(POQ_CODESPACE, 24, "node is not jailed");
+export const ErrInvalidMaxInFlight = registerError(POQ_CODESPACE, 25, "invalid max_in_flight");

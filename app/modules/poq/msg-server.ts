@@ -22,7 +22,11 @@ import {
   ErrEmptyPrompt,
   ErrPromptTooLarge,
   ErrResponseTooLarge,
+  ErrInvalidMaxInFlight,
+  ErrNoNodeForModel,
+  ErrNodeNotJailed,
 } from "./errors.js";
+import { offersModel } from "./eligibility.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { POQ_MODULE } from "./keys.js";
 import type { PoqParams } from "./params.js";
@@ -37,6 +41,8 @@ import {
   MsgSubmitResponseResponse,
   MsgUnregisterNode,
   MsgUnregisterNodeResponse,
+  MsgUnjailNode,
+  MsgUnjailNodeResponse,
   PoqTypeUrl,
   type MessageCodec,
   type ProtoCoin,
@@ -121,11 +127,24 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
         throw new ChainError(ErrInvalidMoniker, `moniker is longer than ${params.maxMonikerBytes} bytes`);
       }
       coinAmount(m.stake, params, "stake", ErrInvalidStake);
+      if (m.minFee) coinAmount(m.minFee, params, "min_fee", ErrInvalidFee);
+      if ((m.maxInFlight ?? 0) > params.maxInFlightLimit) {
+        throw new ChainError(
+          ErrInvalidMaxInFlight,
+          `max_in_flight ${m.maxInFlight} exceeds ${params.maxInFlightLimit}`,
+        );
+      }
     },
     handler(ctx: Context, msg: AnyMsg) {
       const m = decodeMsg(MsgRegisterNode, msg.value, "MsgRegisterNode");
       const params = keeper.getParams(ctx);
       const amount = coinAmount(m.stake, params, "stake", ErrInvalidStake);
+      // A node cannot be made to work for less than the chain's floor (review C1).
+      const asked = m.minFee ? coinAmount(m.minFee, params, "min_fee", ErrInvalidFee) : 0n;
+      const minFee = asked > params.minRequestFee ? asked : params.minRequestFee;
+      if ((m.maxInFlight ?? 0) > params.maxInFlightLimit) {
+        throw new ChainError(ErrInvalidMaxInFlight, `max_in_flight exceeds ${params.maxInFlightLimit}`);
+      }
       const existing = keeper.getNode(ctx, m.operator);
       if (existing?.status === NodeStatus.Unbonding) {
         throw new ChainError(
@@ -161,6 +180,11 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
         slashed: existing?.slashed ?? zero,
         slashes: existing?.slashes ?? zero,
         missed_deadlines: existing?.missed_deadlines ?? zero,
+        min_fee: { denom: params.denom, amount: minFee.toString() },
+        max_in_flight: m.maxInFlight ?? 0,
+        in_flight: existing?.in_flight ?? zero,
+        // Re-registering does not unjail: that takes MsgUnjailNode.
+        jailed: existing?.jailed ?? false,
       };
       keeper.setNode(ctx, node);
       ctx.emitEvent(
@@ -168,6 +192,8 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
           operator: m.operator,
           models: m.models.join(","),
           stake: node.stake.amount,
+          min_fee: node.min_fee.amount,
+          max_in_flight: String(m.maxInFlight ?? 0),
         }),
       );
       return result(PoqTypeUrl.RegisterNodeResponse, MsgRegisterNodeResponse, {});
@@ -237,10 +263,28 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
       const m = decodeMsg(MsgRequestInference, msg.value, "MsgRequestInference");
       const params = keeper.getParams(ctx);
       const fee = coinAmount(m.fee, params, "fee", ErrInvalidFee);
-      if (fee > 0n)
-        deps.bank.sendCoinsFromAccountToModule(ctx, m.requester, POQ_MODULE, [
-          { denom: params.denom, amount: fee },
-        ]);
+      // Free or unservable requests cost nodes and every block work and their senders nothing
+      // (review C1, M4): below the floor, or for a model no active node takes at this fee, the
+      // request is rejected at once instead of waiting.
+      if (fee < params.minRequestFee) {
+        throw new ChainError(
+          ErrInvalidFee,
+          `fee ${fee}${params.denom} is below min_request_fee ${params.minRequestFee}${params.denom}`,
+        );
+      }
+      if (
+        !keeper
+          .nodes(ctx)
+          .some((n) => offersModel(n, params, { model: m.model, feeShare: fee, minQuality: m.minQuality }))
+      ) {
+        throw new ChainError(
+          ErrNoNodeForModel,
+          `no active node serves ${JSON.stringify(m.model)} for ${fee}${params.denom} with min_quality ${m.minQuality}`,
+        );
+      }
+      deps.bank.sendCoinsFromAccountToModule(ctx, m.requester, POQ_MODULE, [
+        { denom: params.denom, amount: fee },
+      ]);
       const id = keeper.nextRequestId(ctx);
       const req: RequestRecord = {
         id: id.toString(),
@@ -314,5 +358,31 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
     },
   };
 
-  return [registerNode, unregisterNode, requestInference, submit];
+  const unjail: MsgDescriptor = {
+    typeUrl: PoqTypeUrl.UnjailNode,
+    signers: (v) => [decodeMsg(MsgUnjailNode, v, "MsgUnjailNode").operator],
+    toAmino: aminoOf(MsgUnjailNode, "MsgUnjailNode", poqAminoConverters[PoqTypeUrl.UnjailNode]),
+    validateBasic(v) {
+      parseAccountAddress(decodeMsg(MsgUnjailNode, v, "MsgUnjailNode").operator, "operator");
+    },
+    handler(ctx, msg) {
+      const m = decodeMsg(MsgUnjailNode, msg.value, "MsgUnjailNode");
+      const params = keeper.getParams(ctx);
+      const node = keeper.getNode(ctx, m.operator);
+      if (!node || node.status === NodeStatus.Unbonded)
+        throw new ChainError(ErrNodeNotFound, `no node ${m.operator}`);
+      if (!node.jailed) throw new ChainError(ErrNodeNotJailed, `node ${m.operator} is not jailed`);
+      if (BigInt(node.stake.amount) < params.minNodeStake) {
+        throw new ChainError(
+          ErrInsufficientStake,
+          `stake ${node.stake.amount}${params.denom} < ${params.minNodeStake}${params.denom}: register more first`,
+        );
+      }
+      keeper.setNode(ctx, { ...node, jailed: false });
+      ctx.emitEvent(poqEvent(PoqEvent.NodeUnjailed, { operator: m.operator }));
+      return result(PoqTypeUrl.UnjailNodeResponse, MsgUnjailNodeResponse, {});
+    },
+  };
+
+  return [registerNode, unregisterNode, requestInference, submit, unjail];
 }

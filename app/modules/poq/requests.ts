@@ -3,8 +3,8 @@
  */
 import { ChainError } from "../../errors.js";
 import type { Context } from "../../types.js";
-import { assignNode } from "./assignment.js";
 import type { PoqDeps } from "./deps.js";
+import { releaseAssignment, tryAssign } from "./eligibility.js";
 import {
   ErrNotAssignedNode,
   ErrNotAwaitingResponse,
@@ -13,49 +13,14 @@ import {
 } from "./errors.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
-import { payFromEscrow, slashNode } from "./escrow.js";
+import { payFromEscrow } from "./escrow.js";
+import { penalizeNode } from "./penalties.js";
 import { selectCommitteeFor } from "./scoring.js";
-import { deriveSeed } from "./seed.js";
-import { incDecimal, NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+import { incDecimal, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+
+export { tryAssign } from "./eligibility.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
-
-/**
- * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
- * Returns the node's operator, or undefined when no eligible node serves the model.
- * `registered` is `keeper.nodes(ctx)`, passed in when the caller already read it: the choice reads
- * only a node's status, models and stake, and an assignment changes only its `assigned` counter.
- */
-export function tryAssign(
-  ctx: Ctx,
-  deps: PoqDeps,
-  req: RequestRecord,
-  params: PoqParams,
-  registered: readonly NodeRecord[] = deps.keeper.nodes(ctx),
-): string | undefined {
-  const nodes = registered
-    .filter((n) => n.status === NodeStatus.Active && n.models.includes(req.model))
-    .map((n) => ({ key: n.operator, weight: BigInt(n.stake.amount) }));
-  const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), req.assigned_nodes.length);
-  const node = assignNode({ seed, nodes, minStake: params.minNodeStake, exclude: req.assigned_nodes });
-  if (node === undefined) return undefined;
-  const deadline = ctx.blockHeight + params.responseTimeout;
-  Object.assign(req, {
-    status: RequestStatus.Assigned,
-    node,
-    assigned_height: ctx.blockHeight.toString(),
-    response_deadline: deadline.toString(),
-    assigned_nodes: [...req.assigned_nodes, node],
-  });
-  const rec = deps.keeper.getNode(ctx, node) as NodeRecord;
-  deps.keeper.setNode(ctx, { ...rec, assigned: incDecimal(rec.assigned) });
-  deps.keeper.setPending(ctx, BigInt(req.id), false);
-  deps.keeper.addDeadline(ctx, deadline, BigInt(req.id));
-  ctx.emitEvent(
-    poqEvent(PoqEvent.RequestAssigned, { request_id: req.id, node, response_deadline: deadline.toString() }),
-  );
-  return node;
-}
 
 /** Ends a request that never got an answer: full refund, EXPIRED. */
 function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): void {
@@ -98,13 +63,22 @@ export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void
 }
 
 /**
- * EndBlock part for an ASSIGNED request at its response deadline: slash the node, then hand the
- * request to another node (up to `maxReassignments`) or refund it.
+ * EndBlock part for an ASSIGNED request at its response deadline: the node pays a penalty sized to
+ * the fee (into the pool) and is jailed, its other requests are handed on, and this one goes to
+ * another node (up to `maxReassignments`) or is refunded.
  */
 export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord, params: PoqParams): void {
+  const id = BigInt(req.id);
+  releaseAssignment(ctx, deps, req.node, id);
   const node = deps.keeper.getNode(ctx, req.node);
   if (node) deps.keeper.setNode(ctx, { ...node, missed_deadlines: incDecimal(node.missed_deadlines) });
-  slashNode(ctx, deps, req.node, params.slashMissedDeadlineBp, req.requester, "missed_deadline", req.id);
+  penalizeNode(ctx, deps, params, {
+    operator: req.node,
+    fee: BigInt(req.fee.amount),
+    fractionBp: params.slashMissedDeadlineBp,
+    reason: "missed_deadline",
+    requestId: id,
+  });
   const reassignments = req.assigned_nodes.length - 1;
   if (reassignments < params.maxReassignments && tryAssign(ctx, deps, req, params) !== undefined) {
     deps.keeper.setRequest(ctx, req);
@@ -135,6 +109,7 @@ export function submitResponse(
     throw new ChainError(ErrResponseDeadlinePassed, `deadline was height ${req.response_deadline}`);
   }
   deps.keeper.removeDeadline(ctx, BigInt(req.response_deadline), msg.requestId);
+  releaseAssignment(ctx, deps, msg.node, msg.requestId);
   const committee = selectCommitteeFor(ctx, deps, params, msg.requestId);
   const commitDeadline = ctx.blockHeight + params.commitWindow;
   const revealDeadline = commitDeadline + params.revealWindow;

@@ -10,10 +10,11 @@ import type { PoqDeps } from "./deps.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { decideFinality } from "./finality.js";
 import { weightedMedian } from "./median.js";
-import type { PoqParams } from "./params.js";
+import { BP, type PoqParams } from "./params.js";
 import { commitWindowExtends } from "./commit-window.js";
-import { computePayout } from "./payout.js";
-import { payFromEscrow, slashNode } from "./escrow.js";
+import { computePayout, nodeBaseShare } from "./payout.js";
+import { payFromEscrow } from "./escrow.js";
+import { penalizeNode } from "./penalties.js";
 import { deriveSeed } from "./seed.js";
 import {
   consAddress,
@@ -202,19 +203,27 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
   deps.keeper.clearScores(ctx, id, members);
   updateTrust(ctx, deps, params, seats, quality);
   if (quality === undefined) {
-    payFromEscrow(ctx, deps, req.requester, req.fee.denom, BigInt(req.fee.amount));
+    // The node answered in time; too few validators revealed, which is not its fault: it gets its
+    // base share and the requester the rest (review M1). Validators who withheld get nothing.
+    const fee = BigInt(req.fee.amount);
+    const nodeAmount = nodeBaseShare((fee * BigInt(params.nodeShareBp)) / BigInt(BP), params.nodeBaseShareBp);
+    payFromEscrow(ctx, deps, req.node, req.fee.denom, nodeAmount);
+    payFromEscrow(ctx, deps, req.requester, req.fee.denom, fee - nodeAmount);
+    const node = deps.keeper.getNode(ctx, req.node);
+    if (node) deps.keeper.setNode(ctx, { ...node, earnings: incDecimal(node.earnings, nodeAmount) });
+    const refund = (fee - nodeAmount).toString();
     deps.keeper.setRequest(ctx, {
       ...req,
       status: RequestStatus.Unscored,
       finalized_height: ctx.blockHeight.toString(),
-      payout: { node: "0", validators: [], refund: req.fee.amount, slashed: "0" },
+      payout: { node: nodeAmount.toString(), validators: [], refund, slashed: "0" },
     });
     ctx.emitEvent(
       poqEvent(PoqEvent.RequestUnscored, {
         request_id: req.id,
         revealed_power: revealedPower.toString(),
         committee_power: committeePower.toString(),
-        refund: req.fee.amount,
+        refund,
       }),
     );
     return "unscored";
@@ -261,7 +270,6 @@ function settle(
   const p = computePayout({
     fee: BigInt(req.fee.amount),
     quality,
-    minQuality: req.min_quality,
     qualityFloorBp: params.qualityFloorBp,
     nodeShareBp: params.nodeShareBp,
     validatorShareBp: params.validatorShareBp,
@@ -294,7 +302,13 @@ function settle(
   }
   const slashed =
     quality < params.qualityFloorBp
-      ? slashNode(ctx, deps, req.node, params.slashLowQualityBp, req.requester, "low_quality", req.id)
+      ? penalizeNode(ctx, deps, params, {
+          operator: req.node,
+          fee: BigInt(req.fee.amount),
+          fractionBp: params.slashLowQualityBp,
+          reason: "low_quality",
+          requestId: BigInt(req.id),
+        })
       : 0n;
   deps.keeper.setRequest(ctx, {
     ...req,
