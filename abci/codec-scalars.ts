@@ -29,20 +29,37 @@ export function toBigInt(value: WireInt64): bigint {
   return value.unsigned ? bits : BigInt.asIntN(64, bits);
 }
 
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+
 /**
- * A bigint as the `{ low, high, unsigned }` shape the protobufjs writer encodes; throws outside 64 bits.
+ * A bigint as the `{ low, high, unsigned }` shape the protobufjs writer encodes. Values outside 64 bits
+ * saturate at the nearest bound instead of throwing: this runs while a response is encoded, and a throw
+ * there becomes an ABCI exception, which CometBFT treats as fatal (one crafted tx would stop the node).
+ * Input that can carry such values is rejected at decode; this is the last line of defence.
  *
  * @example
  * fromBigInt(5n); // { low: 5, high: 0, unsigned: false }
+ * fromBigInt(2n ** 64n); // int64 max: { low: -1, high: 2147483647, unsigned: false }
  */
 export function fromBigInt(value: bigint, unsigned = false): Long {
-  const fits = unsigned ? BigInt.asUintN(64, value) === value : BigInt.asIntN(64, value) === value;
-  if (!fits) throw new RangeError(`${value} does not fit in ${unsigned ? "uint64" : "int64"}`);
+  const v = saturate(value, unsigned ? 0n : INT64_MIN, unsigned ? UINT64_MAX : INT64_MAX);
   return {
-    low: Number(BigInt.asIntN(32, value)),
-    high: Number(BigInt.asIntN(32, value >> 32n)),
+    low: Number(BigInt.asIntN(32, v)),
+    high: Number(BigInt.asIntN(32, v >> 32n)),
     unsigned,
   };
+}
+
+/**
+ * `value` limited to [min, max].
+ *
+ * @example
+ * saturate(7n, 0n, 5n); // 5n
+ */
+export function saturate(value: bigint, min: bigint, max: bigint): bigint {
+  return value < min ? min : value > max ? max : value;
 }
 
 /**

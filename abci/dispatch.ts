@@ -148,6 +148,26 @@ export async function dispatchRequest(
   }
 }
 
+/**
+ * The answer to a request whose handling threw, when the method allows one short of the fatal
+ * `exception`: CheckTx and Query run on user input, so a throw there is a rejection with the SDK's
+ * internal-error code (as the SDK's panic recovery answers), never a way to stop the node. Undefined for
+ * every other method: a throw in a consensus method means the app's state cannot be trusted.
+ *
+ * @example
+ * survivableFailure(request, new Error("bug"))?.checkTx?.code; // 1 for a CheckTx request
+ */
+export function survivableFailure(request: pb.Request, err: unknown): pb.IResponse | undefined {
+  const failure = {
+    code: 1,
+    codespace: "undefined",
+    log: `internal error: ${err instanceof Error ? err.message : String(err)}`,
+  };
+  if (request.value === "checkTx") return { checkTx: failure };
+  if (request.value === "query") return { query: failure };
+  return undefined;
+}
+
 function unreachable(kind: never): never {
   throw new UnsupportedRequestError(`unknown ABCI request ${String(kind)}`);
 }

@@ -186,18 +186,28 @@ describe("ABCI socket server", () => {
     }
   });
 
-  it("turns an app exception into Response.exception and logs it", async () => {
+  it("answers a throwing CheckTx with a rejection code, a throwing consensus method with Response.exception", async () => {
     const { app } = createProbeApp();
     const { logger, errors } = recordingLogger();
     const server = await startAbciServer({ app, address: "tcp://127.0.0.1:0", logger });
     try {
       const client = await openClient(server.address);
-      client.send({ checkTx: { tx: new TextEncoder().encode("boom") } }, { flush: {} });
-      const [failure, flush] = await client.waitFor(2);
+      // CheckTx runs on user input: a throw there is a rejection (code 1), never the fatal exception.
+      client.send(
+        { checkTx: { tx: new TextEncoder().encode("boom") } },
+        { finalizeBlock: { height: 1 } },
+        { flush: {} },
+      );
+      const [rejected, failure, flush] = await client.waitFor(3);
+      assert.equal(rejected?.value, "checkTx");
+      assert.equal(rejected?.checkTx?.code, 1);
+      assert.equal(rejected?.checkTx?.codespace, "undefined");
+      assert.match(rejected?.checkTx?.log ?? "", /probe app exploded/);
+      // A consensus method that throws still answers with the exception.
       assert.equal(failure?.value, "exception");
-      assert.match(failure?.exception?.error ?? "", /probe app exploded/);
+      assert.match(failure?.exception?.error ?? "", /not used in this test/);
       assert.equal(flush?.value, "flush");
-      assert.equal(errors.length, 1);
+      assert.equal(errors.length, 2);
       assert.match(errors[0] ?? "", /probe app exploded/);
       client.socket.destroy();
     } finally {

@@ -11,7 +11,7 @@ import { existsSync, statSync, unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Application } from "./application.js";
 import { decodeRequest, encodeResponse } from "./codec.js";
-import { dispatchRequest, type Serialize } from "./dispatch.js";
+import { dispatchRequest, survivableFailure, type Serialize } from "./dispatch.js";
 import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES, encodeFrame } from "./framing.js";
 import { BaseError } from "../app/errors.js";
 
@@ -139,18 +139,26 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
       });
     }
 
-    /** The response frame for one request frame; any failure becomes the fatal `exception` answer. */
+    /**
+     * The response frame for one request frame. A failure becomes a rejection where the method has one
+     * (CheckTx, Query: see survivableFailure), otherwise the fatal `exception` answer.
+     */
     async function respond(frame: Uint8Array): Promise<Uint8Array> {
+      let request: ReturnType<typeof decodeRequest> | undefined;
       try {
-        const response = await dispatchRequest(opts.app, decodeRequest(frame), queue.serialize);
+        request = decodeRequest(frame);
+        const response = await dispatchRequest(opts.app, request, queue.serialize);
         return encodeFrame(encodeResponse(response));
       } catch (err) {
-        // Fatal by protocol: CometBFT closes the connection on an exception and the node stops.
         logger.error("abci request failed", {
           connection: id,
+          method: request?.value,
           error: describe(err),
           stack: (err as Error)?.stack,
         });
+        const rejection = request ? survivableFailure(request, err) : undefined;
+        if (rejection) return encodeFrame(encodeResponse(rejection));
+        // Fatal by protocol: CometBFT closes the connection on an exception and the node stops.
         return encodeFrame(encodeResponse({ exception: { error: describe(err) } }));
       }
     }

@@ -362,7 +362,8 @@ describe("base app", () => {
       proposerAddress: new Uint8Array(20),
     });
     assert.equal((prep as { txs: Uint8Array[] }).txs.length, 2);
-    const { decidedLastCommit: _d, ...rest } = block(1n, txs);
+    // Proposed txs must pass the stateless checks (these zero bytes do not); real ones do.
+    const { decidedLastCommit: _d, ...rest } = block(1n, sends(2, 0n));
     const proc = app.processProposal({
       ...rest,
       proposedLastCommit: {
@@ -371,6 +372,8 @@ describe("base app", () => {
       },
     });
     assert.equal((proc as { status: number }).status, 1);
+    const garbage = app.processProposal({ ...rest, txs, proposedLastCommit: { round: 0, votes: [] } });
+    assert.equal((garbage as { status: number }).status, 2);
     app.close();
   });
 });

@@ -24,7 +24,7 @@ import type { Context, Module } from "./types.js";
 import { createSigVerificationCache, type SigVerificationCache } from "./tx/sig-cache.js";
 import { handleQuery } from "./baseapp/query.js";
 import { indexed, txError, withAttribute } from "./baseapp/results.js";
-import { runTx, type AnteHandler, type TxRunnerDeps } from "./baseapp/tx-runner.js";
+import { passesStatelessChecks, runTx, type AnteHandler, type TxRunnerDeps } from "./baseapp/tx-runner.js";
 import { readChainId, writeChainId, writeVoteExtensionsEnableHeight } from "./baseapp/chain-meta.js";
 import { defaultPrepareProposal, type ProposalHooks } from "./baseapp/proposal.js";
 
@@ -293,9 +293,15 @@ export function createApp(opts: CreateAppOptions): PoqApp {
 
     /**
      * ProcessProposal: on every validator, for each proposed block. Must be deterministic and
-     * reject only what no honest proposer would produce. Default: accept.
+     * reject only what no honest proposer would produce: a transaction that fails the stateless
+     * checks (no CheckTx admits it), or what the PoQ hook refuses. Otherwise accept.
      */
     processProposal(req: abci.ProcessProposalRequest): abci.ProcessProposalResponse {
+      const undecodable = req.txs.some((tx) => !hooks.injected?.is(tx) && !passesStatelessChecks(deps, tx));
+      if (undecodable) {
+        logger.error("rejecting proposal: a transaction fails the stateless checks", { height: req.height });
+        return { status: ProposalStatus.Reject };
+      }
       const accept = hooks.processProposal ? hooks.processProposal(readContext(), req) : true;
       return { status: accept ? ProposalStatus.Accept : ProposalStatus.Reject };
     },

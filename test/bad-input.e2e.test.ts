@@ -17,6 +17,7 @@ import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { cometRpc } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
+import { msgSendAny, signDirect, testKey } from "./raw-signer.js";
 import { waitFor } from "./wait-for.js";
 
 const CHAIN_ID = "poq-badinput-1";
@@ -242,5 +243,27 @@ describe("bad input through a real node", { timeout: 180_000 }, () => {
     // And the chain goes on.
     const h = await net.waitForHeight(1);
     await net.waitForHeight(h + 3n, 30_000);
+  });
+
+  it("survives a gas limit of 2^63 or more (int64 in the CheckTx reply) and keeps producing blocks", async () => {
+    const stranger = testKey("gas-limit-2^63");
+    for (const gasLimit of [2n ** 63n, 2n ** 64n - 1n]) {
+      const tx = signDirect({
+        key: stranger,
+        chainId: CHAIN_ID,
+        accountNumber: 0n,
+        sequence: 0n,
+        messages: [msgSendAny(stranger.address, OTHER, 1n)],
+        fee: { amount: 1n, gasLimit },
+      });
+      const r = await broadcast(tx);
+      assert.equal(r.code, 18, `gas ${gasLimit}: ${r.log}`);
+      assert.equal(r.codespace, "sdk");
+      assert.match(r.log, /invalid gas supplied/);
+    }
+    const h = await net.waitForHeight(1);
+    await net.waitForHeight(h + 3n, 30_000);
+    const status = await cometRpc<{ sync_info: { latest_block_height: string } }>(net.rpcUrl(0), "/status");
+    assert.ok(BigInt(status.sync_info.latest_block_height) >= h + 3n);
   });
 });

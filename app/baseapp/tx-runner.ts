@@ -84,6 +84,30 @@ function failure(
   };
 }
 
+function decodeWith(deps: TxRunnerDeps, bytes: Uint8Array): DecodedTx {
+  return decodeTx(bytes, {
+    lookupMsg: (url) => deps.router.msg(url)?.descriptor,
+    ...(deps.maxTxBytes !== undefined ? { maxTxBytes: deps.maxTxBytes } : {}),
+  });
+}
+
+/**
+ * Whether `bytes` pass the stateless checks every CheckTx runs first (wire format, canonical
+ * encoding, known messages, gas limit in range). A block carrying a tx that fails them was not
+ * built from any honest mempool, so ProcessProposal rejects it, as the SDK's default handler does.
+ *
+ * @example
+ * passesStatelessChecks(deps, Uint8Array.of(0xff)); // false
+ */
+export function passesStatelessChecks(deps: TxRunnerDeps, bytes: Uint8Array): boolean {
+  try {
+    decodeWith(deps, bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs `bytes` as a transaction on `env.store` and returns its result; never throws for a bad
  * transaction (a rejection is a result code). Writes stay in `env.store`'s current layer.
@@ -96,10 +120,7 @@ export function runTx(deps: TxRunnerDeps, env: TxEnv, mode: TxMode, bytes: Uint8
   const simulate = mode === "simulate";
   let tx: DecodedTx;
   try {
-    tx = decodeTx(bytes, {
-      lookupMsg: (url) => deps.router.msg(url)?.descriptor,
-      ...(deps.maxTxBytes !== undefined ? { maxTxBytes: deps.maxTxBytes } : {}),
-    });
+    tx = decodeWith(deps, bytes);
   } catch (err) {
     return failure(err, 0n, undefined, []);
   }

@@ -32,6 +32,12 @@ const FEE = { 1: BYTES, 2: VARINT, 3: BYTES, 4: BYTES };
 const COIN = { 1: BYTES, 2: BYTES };
 const ANY = { 1: BYTES, 2: BYTES };
 
+/**
+ * The SDK's `MaxGasWanted`: the gas limit travels as uint64 but ABCI reports it in int64 fields
+ * (CheckTx and ExecTxResult `gas_wanted`), so anything above is refused before it can reach one.
+ */
+export const MAX_GAS_WANTED = (1n << 63n) - 1n;
+
 export interface DecodeTxOptions {
   /** The message descriptor for a type URL; undefined means the chain does not know it. */
   lookupMsg: (typeUrl: string) => MsgDescriptor | undefined;
@@ -127,6 +133,12 @@ export function decodeTx(bytes: Uint8Array, opts: DecodeTxOptions): DecodedTx {
   }
   if (authInfo.tip !== undefined) throw new ChainError(ErrNotSupported, "tips are not supported");
   if (!authInfo.fee) fail("AuthInfo: missing fee");
+  if (authInfo.fee.gasLimit > MAX_GAS_WANTED) {
+    throw new ChainError(
+      ErrInvalidRequest,
+      `invalid gas supplied; ${authInfo.fee.gasLimit} > ${MAX_GAS_WANTED}`,
+    );
+  }
   if (body.messages.length === 0)
     throw new ChainError(ErrInvalidRequest, "must contain at least one message");
   if (body.messages.length > maxMsgs) {

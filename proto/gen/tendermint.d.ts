@@ -378,6 +378,9 @@ export namespace poq {
 
             /** MsgRequestInference minQuality */
             minQuality?: (number|null);
+
+            /** MsgRequestInference replicas */
+            replicas?: (number|null);
         }
 
         /** Represents a MsgRequestInference. */
@@ -406,6 +409,9 @@ export namespace poq {
 
             /** MsgRequestInference minQuality. */
             public minQuality: number;
+
+            /** MsgRequestInference replicas. */
+            public replicas: number;
 
             /**
              * Creates a new MsgRequestInference instance using the specified properties.
@@ -441,6 +447,9 @@ export namespace poq {
 
             /** MsgRequestInferenceResponse node */
             node?: (string|null);
+
+            /** MsgRequestInferenceResponse nodes */
+            nodes?: (string[]|null);
         }
 
         /** Represents a MsgRequestInferenceResponse. */
@@ -457,6 +466,9 @@ export namespace poq {
 
             /** MsgRequestInferenceResponse node. */
             public node: string;
+
+            /** MsgRequestInferenceResponse nodes. */
+            public nodes: string[];
 
             /**
              * Creates a new MsgRequestInferenceResponse instance using the specified properties.
@@ -484,6 +496,102 @@ export namespace poq {
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgRequestInferenceResponse;
         }
 
+        /** Properties of a MsgCommitResponse. */
+        interface IMsgCommitResponse {
+
+            /** MsgCommitResponse node */
+            node?: (string|null);
+
+            /** MsgCommitResponse requestId */
+            requestId?: (number|Long|null);
+
+            /** MsgCommitResponse commitment */
+            commitment?: (Uint8Array|null);
+        }
+
+        /** Represents a MsgCommitResponse. */
+        class MsgCommitResponse implements IMsgCommitResponse {
+
+            /**
+             * Constructs a new MsgCommitResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: poq.v1.IMsgCommitResponse);
+
+            /** MsgCommitResponse node. */
+            public node: string;
+
+            /** MsgCommitResponse requestId. */
+            public requestId: (number|Long);
+
+            /** MsgCommitResponse commitment. */
+            public commitment: Uint8Array;
+
+            /**
+             * Creates a new MsgCommitResponse instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MsgCommitResponse instance
+             */
+            public static create(properties?: poq.v1.IMsgCommitResponse): poq.v1.MsgCommitResponse;
+
+            /**
+             * Encodes the specified MsgCommitResponse message. Does not implicitly {@link poq.v1.MsgCommitResponse.verify|verify} messages.
+             * @param message MsgCommitResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(message: poq.v1.IMsgCommitResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MsgCommitResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns MsgCommitResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgCommitResponse;
+        }
+
+        /** Properties of a MsgCommitResponseResponse. */
+        interface IMsgCommitResponseResponse {
+        }
+
+        /** Represents a MsgCommitResponseResponse. */
+        class MsgCommitResponseResponse implements IMsgCommitResponseResponse {
+
+            /**
+             * Constructs a new MsgCommitResponseResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: poq.v1.IMsgCommitResponseResponse);
+
+            /**
+             * Creates a new MsgCommitResponseResponse instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MsgCommitResponseResponse instance
+             */
+            public static create(properties?: poq.v1.IMsgCommitResponseResponse): poq.v1.MsgCommitResponseResponse;
+
+            /**
+             * Encodes the specified MsgCommitResponseResponse message. Does not implicitly {@link poq.v1.MsgCommitResponseResponse.verify|verify} messages.
+             * @param message MsgCommitResponseResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(message: poq.v1.IMsgCommitResponseResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MsgCommitResponseResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns MsgCommitResponseResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgCommitResponseResponse;
+        }
+
         /** Properties of a MsgSubmitResponse. */
         interface IMsgSubmitResponse {
 
@@ -495,6 +603,9 @@ export namespace poq {
 
             /** MsgSubmitResponse response */
             response?: (string|null);
+
+            /** MsgSubmitResponse salt */
+            salt?: (Uint8Array|null);
         }
 
         /** Represents a MsgSubmitResponse. */
@@ -514,6 +625,9 @@ export namespace poq {
 
             /** MsgSubmitResponse response. */
             public response: string;
+
+            /** MsgSubmitResponse salt. */
+            public salt: Uint8Array;
 
             /**
              * Creates a new MsgSubmitResponse instance using the specified properties.

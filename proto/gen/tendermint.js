@@ -971,6 +971,7 @@ export const poq = $root.poq = (() => {
              * @property {number|null} [maxTokens] MsgRequestInference maxTokens
              * @property {cosmos.base.v1beta1.ICoin|null} [fee] MsgRequestInference fee
              * @property {number|null} [minQuality] MsgRequestInference minQuality
+             * @property {number|null} [replicas] MsgRequestInference replicas
              */
 
             /**
@@ -1037,6 +1038,14 @@ export const poq = $root.poq = (() => {
             MsgRequestInference.prototype.minQuality = 0;
 
             /**
+             * MsgRequestInference replicas.
+             * @member {number} replicas
+             * @memberof poq.v1.MsgRequestInference
+             * @instance
+             */
+            MsgRequestInference.prototype.replicas = 0;
+
+            /**
              * Creates a new MsgRequestInference instance using the specified properties.
              * @function create
              * @memberof poq.v1.MsgRequestInference
@@ -1076,6 +1085,8 @@ export const poq = $root.poq = (() => {
                     $root.cosmos.base.v1beta1.Coin.encode(message.fee, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
                 if (message.minQuality != null && Object.hasOwnProperty.call(message, "minQuality"))
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.minQuality);
+                if (message.replicas != null && Object.hasOwnProperty.call(message, "replicas"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.replicas);
                 return writer;
             };
 
@@ -1137,6 +1148,10 @@ export const poq = $root.poq = (() => {
                             message.minQuality = reader.uint32();
                             break;
                         }
+                    case 7: {
+                            message.replicas = reader.uint32();
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -1161,6 +1176,7 @@ export const poq = $root.poq = (() => {
              * @interface IMsgRequestInferenceResponse
              * @property {number|Long|null} [requestId] MsgRequestInferenceResponse requestId
              * @property {string|null} [node] MsgRequestInferenceResponse node
+             * @property {Array.<string>|null} [nodes] MsgRequestInferenceResponse nodes
              */
 
             /**
@@ -1172,6 +1188,7 @@ export const poq = $root.poq = (() => {
              * @param {poq.v1.IMsgRequestInferenceResponse=} [properties] Properties to set
              */
             function MsgRequestInferenceResponse(properties) {
+                this.nodes = [];
                 if (properties)
                     for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -1193,6 +1210,14 @@ export const poq = $root.poq = (() => {
              * @instance
              */
             MsgRequestInferenceResponse.prototype.node = "";
+
+            /**
+             * MsgRequestInferenceResponse nodes.
+             * @member {Array.<string>} nodes
+             * @memberof poq.v1.MsgRequestInferenceResponse
+             * @instance
+             */
+            MsgRequestInferenceResponse.prototype.nodes = $util.emptyArray;
 
             /**
              * Creates a new MsgRequestInferenceResponse instance using the specified properties.
@@ -1226,6 +1251,9 @@ export const poq = $root.poq = (() => {
                     writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.requestId);
                 if (message.node != null && Object.hasOwnProperty.call(message, "node"))
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.node);
+                if (message.nodes != null && message.nodes.length)
+                    for (let i = 0; i < message.nodes.length; ++i)
+                        writer.uint32(/* id 3, wireType 2 =*/26).string(message.nodes[i]);
                 return writer;
             };
 
@@ -1271,6 +1299,12 @@ export const poq = $root.poq = (() => {
                             message.node = reader.string();
                             break;
                         }
+                    case 3: {
+                            if (!(message.nodes && message.nodes.length))
+                                message.nodes = [];
+                            message.nodes.push(reader.string());
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -1287,6 +1321,259 @@ export const poq = $root.poq = (() => {
             return MsgRequestInferenceResponse;
         })();
 
+        v1.MsgCommitResponse = (function() {
+
+            /**
+             * Properties of a MsgCommitResponse.
+             * @memberof poq.v1
+             * @interface IMsgCommitResponse
+             * @property {string|null} [node] MsgCommitResponse node
+             * @property {number|Long|null} [requestId] MsgCommitResponse requestId
+             * @property {Uint8Array|null} [commitment] MsgCommitResponse commitment
+             */
+
+            /**
+             * Constructs a new MsgCommitResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgCommitResponse.
+             * @implements IMsgCommitResponse
+             * @constructor
+             * @param {poq.v1.IMsgCommitResponse=} [properties] Properties to set
+             */
+            function MsgCommitResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgCommitResponse node.
+             * @member {string} node
+             * @memberof poq.v1.MsgCommitResponse
+             * @instance
+             */
+            MsgCommitResponse.prototype.node = "";
+
+            /**
+             * MsgCommitResponse requestId.
+             * @member {number|Long} requestId
+             * @memberof poq.v1.MsgCommitResponse
+             * @instance
+             */
+            MsgCommitResponse.prototype.requestId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * MsgCommitResponse commitment.
+             * @member {Uint8Array} commitment
+             * @memberof poq.v1.MsgCommitResponse
+             * @instance
+             */
+            MsgCommitResponse.prototype.commitment = $util.newBuffer([]);
+
+            /**
+             * Creates a new MsgCommitResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgCommitResponse
+             * @static
+             * @param {poq.v1.IMsgCommitResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgCommitResponse} MsgCommitResponse instance
+             */
+            MsgCommitResponse.create = function create(properties) {
+                return new MsgCommitResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgCommitResponse message. Does not implicitly {@link poq.v1.MsgCommitResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgCommitResponse
+             * @static
+             * @param {poq.v1.IMsgCommitResponse} message MsgCommitResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgCommitResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.node != null && Object.hasOwnProperty.call(message, "node"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.node);
+                if (message.requestId != null && Object.hasOwnProperty.call(message, "requestId"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.requestId);
+                if (message.commitment != null && Object.hasOwnProperty.call(message, "commitment"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.commitment);
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgCommitResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgCommitResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgCommitResponse} MsgCommitResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgCommitResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgCommitResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.node = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.requestId = reader.uint64();
+                            break;
+                        }
+                    case 3: {
+                            message.commitment = reader.bytes();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgCommitResponse;
+        })();
+
+        v1.MsgCommitResponseResponse = (function() {
+
+            /**
+             * Properties of a MsgCommitResponseResponse.
+             * @memberof poq.v1
+             * @interface IMsgCommitResponseResponse
+             */
+
+            /**
+             * Constructs a new MsgCommitResponseResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgCommitResponseResponse.
+             * @implements IMsgCommitResponseResponse
+             * @constructor
+             * @param {poq.v1.IMsgCommitResponseResponse=} [properties] Properties to set
+             */
+            function MsgCommitResponseResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Creates a new MsgCommitResponseResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgCommitResponseResponse
+             * @static
+             * @param {poq.v1.IMsgCommitResponseResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgCommitResponseResponse} MsgCommitResponseResponse instance
+             */
+            MsgCommitResponseResponse.create = function create(properties) {
+                return new MsgCommitResponseResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgCommitResponseResponse message. Does not implicitly {@link poq.v1.MsgCommitResponseResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgCommitResponseResponse
+             * @static
+             * @param {poq.v1.IMsgCommitResponseResponse} message MsgCommitResponseResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgCommitResponseResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgCommitResponseResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgCommitResponseResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgCommitResponseResponse} MsgCommitResponseResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgCommitResponseResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgCommitResponseResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgCommitResponseResponse;
+        })();
+
         v1.MsgSubmitResponse = (function() {
 
             /**
@@ -1296,6 +1583,7 @@ export const poq = $root.poq = (() => {
              * @property {string|null} [node] MsgSubmitResponse node
              * @property {number|Long|null} [requestId] MsgSubmitResponse requestId
              * @property {string|null} [response] MsgSubmitResponse response
+             * @property {Uint8Array|null} [salt] MsgSubmitResponse salt
              */
 
             /**
@@ -1338,6 +1626,14 @@ export const poq = $root.poq = (() => {
             MsgSubmitResponse.prototype.response = "";
 
             /**
+             * MsgSubmitResponse salt.
+             * @member {Uint8Array} salt
+             * @memberof poq.v1.MsgSubmitResponse
+             * @instance
+             */
+            MsgSubmitResponse.prototype.salt = $util.newBuffer([]);
+
+            /**
              * Creates a new MsgSubmitResponse instance using the specified properties.
              * @function create
              * @memberof poq.v1.MsgSubmitResponse
@@ -1371,6 +1667,8 @@ export const poq = $root.poq = (() => {
                     writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.requestId);
                 if (message.response != null && Object.hasOwnProperty.call(message, "response"))
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.response);
+                if (message.salt != null && Object.hasOwnProperty.call(message, "salt"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.salt);
                 return writer;
             };
 
@@ -1418,6 +1716,10 @@ export const poq = $root.poq = (() => {
                         }
                     case 3: {
                             message.response = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.salt = reader.bytes();
                             break;
                         }
                     default:

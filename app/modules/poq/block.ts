@@ -5,7 +5,8 @@
  * assign or expire waiting requests. EndBlock: finality for requests that got reveals in this block
  * (the injected commit, the block's first transaction, recorded them), then every deadline reached:
  * missed responses (slash, reassign or refund), commit deadlines (the window grows while the
- * committed power is short of quorum) and reveal deadlines (final or UNSCORED).
+ * committed power is short of quorum) and reveal deadlines (final or UNSCORED); then replicated
+ * requests whose answers all closed are settled.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { BlockInfo, Context } from "../../types.js";
@@ -14,7 +15,8 @@ import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { handleMissedResponse, processPending } from "./requests.js";
 import { checkFinality, extendCommitWindow } from "./scoring.js";
-import { NodeStatus, RequestStatus } from "./state.js";
+import { closeReplicated, handleAnswerDeadline, isAnswer } from "./replicas.js";
+import { NodeStatus, RequestStatus, type RequestRecord } from "./state.js";
 import { concatBytes, uintBE } from "./types/wire.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
@@ -60,19 +62,28 @@ export function poqBeginBlock(ctx: Ctx, deps: PoqDeps, block: BlockInfo): void {
 export function poqEndBlock(ctx: Ctx, deps: PoqDeps): void {
   const { keeper } = deps;
   const params = keeper.getParams(ctx);
+  // Replicated requests whose answers changed here: closed at the end once every answer is.
+  const parents = new Set<bigint>();
+  const note = (req: RequestRecord | undefined): void => {
+    if (req && isAnswer(req)) parents.add(BigInt(req.parent));
+  };
   for (const id of keeper.takeTouched(ctx)) {
     const req = keeper.getRequest(ctx, id);
     if (req?.status === RequestStatus.Scoring) checkFinality(ctx, deps, params, req);
+    note(req);
   }
   for (const due of keeper.dueDeadlines(ctx, ctx.blockHeight)) {
     keeper.removeDeadline(ctx, due.height, due.id);
     const req = keeper.getRequest(ctx, due.id);
+    note(req);
     if (req?.status === RequestStatus.Assigned && BigInt(req.response_deadline) === due.height) {
-      handleMissedResponse(ctx, deps, req, params);
+      if (isAnswer(req)) handleAnswerDeadline(ctx, deps, req, params);
+      else handleMissedResponse(ctx, deps, req, params);
     } else if (req?.status === RequestStatus.Scoring && BigInt(req.reveal_deadline) === due.height) {
       checkFinality(ctx, deps, params, req);
     } else if (req?.status === RequestStatus.Scoring && BigInt(req.commit_deadline) === due.height) {
       extendCommitWindow(ctx, deps, params, req);
     }
   }
+  for (const id of [...parents].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) closeReplicated(ctx, deps, id);
 }

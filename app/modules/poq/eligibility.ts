@@ -154,6 +154,9 @@ export function reassignInFlight(
   for (const id of deps.keeper.assignmentsOf(ctx, operator)) {
     if (id === except) continue;
     const req = deps.keeper.getRequest(ctx, id);
+    // An answer of a replicated request is never handed on (a late node would answer after the
+    // others are public): it stays with the node, which may still answer it.
+    if (req && req.parent !== undefined && req.parent !== "0") continue;
     releaseAssignment(ctx, deps, operator, id);
     if (req?.status !== RequestStatus.Assigned || req.node !== operator) continue;
     deps.keeper.removeDeadline(ctx, BigInt(req.response_deadline), id);

@@ -35,10 +35,24 @@ export const ErrInjectedCommitInMempool = registerError(
 );
 export const ErrInvalidQuery = registerError(POQ_CODESPACE, 21, "invalid query");
 export const ErrEmptyPrompt = registerError(POQ_CODESPACE, 22, "empty prompt");
-export const ErrNoNodeForModel = registerError(
-  POQ_CODESPACE,
-  23,
-  "no active node serves the model at this fee",
-);
 export const ErrNodeNotJailed = registerError(POQ_CODESPACE, 24, "node is not jailed");
 export const ErrInvalidMaxInFlight = registerError(POQ_CODESPACE, 25, "invalid max_in_flight");
+
+// 40..49: replicated requests (answer commit-reveal).
+export const ErrInvalidReplicas = registerError(POQ_CODESPACE, 40, "invalid replicas");
+export const ErrNoNodeForModel = registerError(
+  POQ_CODESPACE,
+  41,
+  "no active node serves the model at this fee",
+);
+export const ErrNotReplicated = registerError(
+  POQ_CODESPACE,
+  42,
+  "request takes no answer commitments (it is not replicated)",
+);
+export const ErrAlreadyCommitted = registerError(POQ_CODESPACE, 43, "answer already committed");
+export const ErrCommitPhaseOver = registerError(POQ_CODESPACE, 44, "the request's commit phase is over");
+export const ErrRevealNotOpen = registerError(POQ_CODESPACE, 45, "the request's reveal phase is not open");
+export const ErrNotCommitted = registerError(POQ_CODESPACE, 46, "the node has not committed an answer");
+export const ErrRevealMismatch = registerError(POQ_CODESPACE, 47, "reveal does not match the commitment");
+export const ErrInvalidCommitment = registerError(POQ_CODESPACE, 48, "invalid commitment or salt");

@@ -22,6 +22,10 @@ export const PoqEvent = {
   ValidatorExcluded: "poq_validator_excluded",
   NodeJailed: "poq_node_jailed",
   NodeUnjailed: "poq_node_unjailed",
+  ResponseCommitted: "poq_response_committed",
+  RevealPhaseOpened: "poq_reveal_phase_opened",
+  /** A replicated request closed: every answer final, unscored or expired. */
+  RequestSettled: "poq_request_settled",
 } as const;
 
 export type PoqEventType = (typeof PoqEvent)[keyof typeof PoqEvent];

@@ -291,7 +291,7 @@ describe("poq module (in-process chain of blocks)", () => {
     ] as const) {
       assert.throws(
         () => deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg(model, fee)),
-        (e: unknown) => e instanceof ChainError && e.codespace === "poq" && e.code === 23,
+        (e: unknown) => e instanceof ChainError && e.codespace === "poq" && e.code === 41,
       );
     }
     assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.min_fee.amount, "5000");

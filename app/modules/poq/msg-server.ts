@@ -20,19 +20,25 @@ import {
   ErrNodeNotFound,
   ErrNodeUnbonding,
   ErrEmptyPrompt,
+  ErrInvalidCommitment,
+  ErrInvalidReplicas,
+  ErrNoNodeForModel,
   ErrPromptTooLarge,
   ErrResponseTooLarge,
   ErrInvalidMaxInFlight,
-  ErrNoNodeForModel,
   ErrNodeNotJailed,
 } from "./errors.js";
 import { offersModel } from "./eligibility.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { POQ_MODULE } from "./keys.js";
 import type { PoqParams } from "./params.js";
+import { ANSWER_COMMITMENT_BYTES } from "./answer-commitment.js";
+import { commitResponse, tryAssignReplicas } from "./replicas.js";
 import { tryAssign, submitResponse } from "./requests.js";
 import { NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 import {
+  MsgCommitResponse,
+  MsgCommitResponseResponse,
   MsgRegisterNode,
   MsgRegisterNodeResponse,
   MsgRequestInference,
@@ -82,6 +88,22 @@ function checkModelId(model: string, params: PoqParams, kind: typeof ErrInvalidM
       `model id ${JSON.stringify(model.slice(0, 64))} must be 1..${params.maxModelIdBytes} bytes without spaces or commas`,
     );
   }
+}
+
+/**
+ * The number of answers a request asks for (`replicas` 0 means 1), or a ChainError when it exceeds
+ * `max_replicas` or the fee cannot give every answer a share of at least 1 (a zero fee stays allowed).
+ */
+function checkReplicas(requested: number | undefined, fee: bigint, params: PoqParams): number {
+  const replicas = Math.max(requested ?? 0, 1);
+  if (replicas > params.maxReplicas)
+    throw new ChainError(
+      ErrInvalidReplicas,
+      `replicas ${replicas} exceeds max_replicas ${params.maxReplicas}`,
+    );
+  if (fee > 0n && fee < BigInt(replicas))
+    throw new ChainError(ErrInvalidFee, `fee ${fee}${params.denom} is too small for ${replicas} shares`);
+  return replicas;
 }
 
 /** A descriptor's `toAmino`: the message decoded, then its legacy amino JSON (types/amino.ts). */
@@ -257,29 +279,32 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
       }
       if (m.minQuality > 10000)
         throw new ChainError(ErrInvalidMinQuality, `min_quality ${m.minQuality} exceeds 10000`);
-      coinAmount(m.fee, params, "fee", ErrInvalidFee);
+      checkReplicas(m.replicas, coinAmount(m.fee, params, "fee", ErrInvalidFee), params);
     },
     handler(ctx, msg) {
       const m = decodeMsg(MsgRequestInference, msg.value, "MsgRequestInference");
       const params = keeper.getParams(ctx);
       const fee = coinAmount(m.fee, params, "fee", ErrInvalidFee);
+      const replicas = checkReplicas(m.replicas, fee, params);
       // Free or unservable requests cost nodes and every block work and their senders nothing
-      // (review C1, M4): below the floor, or for a model no active node takes at this fee, the
-      // request is rejected at once instead of waiting.
-      if (fee < params.minRequestFee) {
+      // (review C1, M4): a share under the floor, or no active node that would ever take it (model,
+      // price, min_quality), and the request is rejected at once. With some such nodes (fewer than
+      // the answers wanted, or all busy) it waits for them.
+      const feeShare = fee / BigInt(replicas);
+      if (feeShare < params.minRequestFee) {
         throw new ChainError(
           ErrInvalidFee,
-          `fee ${fee}${params.denom} is below min_request_fee ${params.minRequestFee}${params.denom}`,
+          `fee ${fee}${params.denom} (${feeShare}${params.denom} per answer) is below min_request_fee ${params.minRequestFee}${params.denom}`,
         );
       }
-      if (
-        !keeper
-          .nodes(ctx)
-          .some((n) => offersModel(n, params, { model: m.model, feeShare: fee, minQuality: m.minQuality }))
-      ) {
+      const registered = keeper.nodes(ctx);
+      const offering = registered.filter((n) =>
+        offersModel(n, params, { model: m.model, feeShare, minQuality: m.minQuality }),
+      ).length;
+      if (offering === 0) {
         throw new ChainError(
           ErrNoNodeForModel,
-          `no active node serves ${JSON.stringify(m.model)} for ${fee}${params.denom} with min_quality ${m.minQuality}`,
+          `no active node serves ${JSON.stringify(m.model)} for ${feeShare}${params.denom} per answer with min_quality ${m.minQuality}`,
         );
       }
       deps.bank.sendCoinsFromAccountToModule(ctx, m.requester, POQ_MODULE, [
@@ -308,6 +333,13 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
         committee: [],
         quality: null,
         payout: null,
+        replicas,
+        // A single-answer request is its own answer; a replicated one gets its answers' ids.
+        response_ids: replicas > 1 ? [] : [id.toString()],
+        parent: "0",
+        commitment: "",
+        committed_height: "0",
+        reveal_height: "0",
       };
       ctx.emitEvent(
         poqEvent(PoqEvent.RequestCreated, {
@@ -316,15 +348,38 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
           model: m.model,
           fee: `${fee}${params.denom}`,
           min_quality: String(m.minQuality),
+          replicas: String(replicas),
         }),
       );
-      const node = tryAssign(ctx, deps, req, params);
-      if (node === undefined) keeper.setPending(ctx, id, true);
+      const nodes =
+        replicas > 1
+          ? tryAssignReplicas(ctx, deps, req, params, registered)
+          : [tryAssign(ctx, deps, req, params, registered)].flatMap((n) => n ?? []);
+      if (nodes === undefined || nodes.length === 0) keeper.setPending(ctx, id, true);
       keeper.setRequest(ctx, req);
       return result(PoqTypeUrl.RequestInferenceResponse, MsgRequestInferenceResponse, {
         requestId: id,
-        node: node ?? "",
+        node: nodes?.[0] ?? "",
+        nodes: nodes ?? [],
       });
+    },
+  };
+
+  const commit: MsgDescriptor = {
+    typeUrl: PoqTypeUrl.CommitResponse,
+    signers: (v) => [decodeMsg(MsgCommitResponse, v, "MsgCommitResponse").node],
+    toAmino: aminoOf(MsgCommitResponse, "MsgCommitResponse", poqAminoConverters[PoqTypeUrl.CommitResponse]),
+    validateBasic(v) {
+      const m = decodeMsg(MsgCommitResponse, v, "MsgCommitResponse");
+      parseAccountAddress(m.node, "node");
+      if (m.requestId === 0n) throw new ChainError(ErrMalformedMsg, "request_id is required");
+      if (m.commitment.length !== ANSWER_COMMITMENT_BYTES)
+        throw new ChainError(ErrInvalidCommitment, `commitment must be ${ANSWER_COMMITMENT_BYTES} bytes`);
+    },
+    handler(ctx, msg) {
+      const m = decodeMsg(MsgCommitResponse, msg.value, "MsgCommitResponse");
+      commitResponse(ctx, deps, keeper.getParams(ctx), m);
+      return result(PoqTypeUrl.CommitResponseResponse, MsgCommitResponseResponse, {});
     },
   };
 
@@ -384,5 +439,5 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
     },
   };
 
-  return [registerNode, unregisterNode, requestInference, submit, unjail];
+  return [registerNode, unregisterNode, requestInference, submit, commit, unjail];
 }

@@ -31,6 +31,8 @@ export interface PoqParams {
   requestTtl: bigint;
   /** How many times a request is handed to another node after a missed deadline before it is refunded. */
   maxReassignments: number;
+  /** Most independent answers (distinct nodes) one request may ask for (`replicas`). */
+  maxReplicas: number;
   /** Revealed committee power, in bp of committee power, that finalizes at once. */
   quorumBp: number;
   /** Revealed power needed at the reveal deadline; below it the request is UNSCORED. */
@@ -108,6 +110,7 @@ export function defaultPoqParams(): PoqParams {
     responseTimeout: 20n,
     requestTtl: 100n,
     maxReassignments: 2,
+    maxReplicas: 5,
     quorumBp: 6666,
     deadlineQuorumBp: 5000,
     nodeShareBp: 8000,
@@ -177,6 +180,7 @@ const positiveIntFields = [
   "maxMonikerBytes",
   "maxVoteExtensionBytes",
   "missesToExclude",
+  "maxReplicas",
 ] as const satisfies readonly (keyof PoqParams)[];
 
 const positiveHeightFields = [

@@ -3,9 +3,11 @@
  * SPEC section 5 (snake_case, 64-bit integers as strings), so the REST server can pass them through.
  *
  * - `/poq.v1.Query/Params` `{}` → `{"params": {...}}`
- * - `/poq.v1.Query/Request` `{"id": "1"}` → `{"request": {...}}`
- * - `/poq.v1.Query/Requests` `{"status"?, "requester"?, "node"?, "limit"?, "key"?}` →
- *   `{"requests": [...], "pagination": {"next_key": "<id>" | null}}` (ascending by id; key = first id)
+ * - `/poq.v1.Query/Request` `{"id": "1"}` → `{"request": {..., "responses": [...]}}`
+ * - `/poq.v1.Query/Requests` `{"status"?, "requester"?, "node"?, "limit"?, "key"?, "answers"?}` →
+ *   `{"requests": [...], "pagination": {"next_key": "<id>" | null}}` (ascending by id; key = first id).
+ *   Answer records of replicated requests are listed only with `"answers": "true"` (inference nodes
+ *   look for their assigned answers that way); requests carry `responses` as in `Request`.
  * - `/poq.v1.Query/Nodes` `{}` → `{"nodes": [...]}`; `/poq.v1.Query/Node` `{"address"}` → `{"node": {...}}`
  * - `/poq.v1.Query/Validators` `{}` → `{"validators": [{validator, operator, power, trust_bp, ...}]}`
  */
@@ -45,6 +47,40 @@ const idOf = (text: string | undefined, field: string): bigint => {
   return BigInt(text);
 };
 
+/** One answer of a request as the API lists it (SPEC section 5: `responses`). */
+export interface ResponseView {
+  id: string;
+  node: string;
+  status: RequestRecord["status"];
+  response: string;
+  quality: RequestRecord["quality"];
+  payout: RequestRecord["payout"];
+}
+
+/**
+ * A request with its `responses`: every answer (itself for a single-answer request); an answer's
+ * text is "" until it is revealed, so nothing is readable before the reveal phase.
+ */
+export function requestView(
+  view: PoqView,
+  ctx: Pick<Context, "store">,
+  r: RequestRecord,
+): RequestRecord & { responses: ResponseView[] } {
+  const answers =
+    r.replicas >= 2 && r.parent === "0"
+      ? r.response_ids.flatMap((id) => view.getRequest(ctx, BigInt(id)) ?? [])
+      : [r];
+  const responses = answers.map((a) => ({
+    id: a.id,
+    node: a.node,
+    status: a.status,
+    response: a.response,
+    quality: a.quality,
+    payout: a.payout,
+  }));
+  return { ...r, responses };
+}
+
 /** A node with the derived `average_quality` (bp, integer) for the API. */
 export function nodeView(n: NodeRecord): NodeRecord & { average_quality: number } {
   const scored = BigInt(n.scored);
@@ -67,7 +103,7 @@ export function createPoqQueries(
       const id = idOf(optString(parseBody(data), "id"), "id");
       const request = view.getRequest(ctx, id);
       if (!request) throw new ChainError(ErrRequestNotFound, `request ${id} not found`);
-      return json({ request });
+      return json({ request: requestView(view, ctx, request) });
     },
     [PoqQueryPath.Requests]: (ctx, data) => {
       const body = parseBody(data);
@@ -75,16 +111,18 @@ export function createPoqQueries(
       const requester = optString(body, "requester");
       const node = optString(body, "node");
       const key = optString(body, "key");
+      const answers = optString(body, "answers") === "true";
       const rawLimit = body["limit"] ?? DEFAULT_LIMIT;
       const limit = typeof rawLimit === "string" ? Number.parseInt(rawLimit, 10) : rawLimit;
       if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit <= 0) {
         throw new ChainError(ErrInvalidQuery, "limit must be a positive integer");
       }
       const matches = (r: RequestRecord): boolean =>
+        (answers || r.parent === "0") &&
         (status === undefined || r.status === status) &&
         (requester === undefined || r.requester === requester) &&
-        (node === undefined || r.node === node);
-      const requests: RequestRecord[] = [];
+        (node === undefined || r.node === node || (r.replicas >= 2 && r.assigned_nodes.includes(node)));
+      const requests: ReturnType<typeof requestView>[] = [];
       let nextKey: string | null = null;
       for (const r of view.requests(ctx, key === undefined ? 1n : idOf(key, "key"))) {
         if (!matches(r)) continue;
@@ -92,7 +130,7 @@ export function createPoqQueries(
           nextKey = r.id;
           break;
         }
-        requests.push(r);
+        requests.push(requestView(view, ctx, r));
       }
       return json({ requests, pagination: { next_key: nextKey } });
     },

@@ -6,6 +6,7 @@ import type { Context } from "../../types.js";
 import type { PoqDeps } from "./deps.js";
 import { releaseAssignment, tryAssign } from "./eligibility.js";
 import {
+  ErrInvalidCommitment,
   ErrNotAssignedNode,
   ErrNotAwaitingResponse,
   ErrRequestNotFound,
@@ -16,14 +17,15 @@ import type { PoqParams } from "./params.js";
 import { payFromEscrow } from "./escrow.js";
 import { penalizeNode } from "./penalties.js";
 import { selectCommitteeFor } from "./scoring.js";
+import { isReplicated, revealResponse, tryAssignReplicas } from "./replicas.js";
 import { incDecimal, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 
 export { tryAssign } from "./eligibility.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
 
-/** Ends a request that never got an answer: full refund, EXPIRED. */
-function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): void {
+/** Ends a request (or an answer) that never got an answer: full refund of its fee, EXPIRED. */
+export function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): void {
   payFromEscrow(ctx, deps, req.requester, req.fee.denom, BigInt(req.fee.amount));
   deps.keeper.setPending(ctx, BigInt(req.id), false);
   deps.keeper.setRequest(ctx, {
@@ -56,7 +58,10 @@ export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void
       continue;
     }
     registered ??= deps.keeper.nodes(ctx);
-    if (tryAssign(ctx, deps, req, params, registered) !== undefined) deps.keeper.setRequest(ctx, req);
+    const assigned = isReplicated(req)
+      ? tryAssignReplicas(ctx, deps, req, params, registered) !== undefined
+      : tryAssign(ctx, deps, req, params, registered) !== undefined;
+    if (assigned) deps.keeper.setRequest(ctx, req);
     else if (ctx.blockHeight >= BigInt(req.created_height) + params.requestTtl)
       expire(ctx, deps, req, "no node");
   }
@@ -80,7 +85,10 @@ export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord
     requestId: id,
   });
   const reassignments = req.assigned_nodes.length - 1;
-  if (reassignments < params.maxReassignments && tryAssign(ctx, deps, req, params) !== undefined) {
+  // An answer of a replicated request is never handed on: a late node would answer after the others
+  // were public. Its share is refunded instead.
+  const reassignable = req.parent === "0" && reassignments < params.maxReassignments;
+  if (reassignable && tryAssign(ctx, deps, req, params) !== undefined) {
     deps.keeper.setRequest(ctx, req);
     return;
   }
@@ -89,16 +97,27 @@ export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord
 
 /**
  * MsgSubmitResponse after its stateless checks: the sender must be the assigned node, in time.
- * The request moves to SCORING and gets its committee.
+ * The request moves to SCORING and gets its committee. A replicated request's reveals go to
+ * {@link revealResponse}.
  */
 export function submitResponse(
   ctx: Ctx,
   deps: PoqDeps,
   params: PoqParams,
-  msg: { node: string; requestId: bigint; response: string },
+  msg: { node: string; requestId: bigint; response: string; salt?: Uint8Array | undefined },
 ): RequestRecord {
   const req = deps.keeper.getRequest(ctx, msg.requestId);
   if (!req) throw new ChainError(ErrRequestNotFound, `request ${msg.requestId} does not exist`);
+  if (req.replicas >= 2 && req.parent === "0") return revealResponse(ctx, deps, params, req, msg);
+  if (req.parent !== "0") {
+    throw new ChainError(
+      ErrNotAwaitingResponse,
+      `${req.id} is an answer of request ${req.parent}: reveal it with request_id ${req.parent}`,
+    );
+  }
+  if ((msg.salt?.length ?? 0) > 0) {
+    throw new ChainError(ErrInvalidCommitment, `request ${req.id} is not replicated: it takes no salt`);
+  }
   if (req.status !== RequestStatus.Assigned) {
     throw new ChainError(ErrNotAwaitingResponse, `request ${req.id} is ${req.status}`);
   }
@@ -109,28 +128,45 @@ export function submitResponse(
     throw new ChainError(ErrResponseDeadlinePassed, `deadline was height ${req.response_deadline}`);
   }
   deps.keeper.removeDeadline(ctx, BigInt(req.response_deadline), msg.requestId);
-  releaseAssignment(ctx, deps, msg.node, msg.requestId);
-  const committee = selectCommitteeFor(ctx, deps, params, msg.requestId);
+  return startScoring(ctx, deps, params, req, msg.response);
+}
+
+/**
+ * An answer enters scoring: its committee is drawn and its score commit and reveal windows start
+ * now. The caller has removed its response deadline.
+ */
+export function startScoring(
+  ctx: Ctx,
+  deps: PoqDeps,
+  params: PoqParams,
+  req: RequestRecord,
+  response: string,
+): RequestRecord {
+  const id = BigInt(req.id);
+  // The node is done with it: it has room for another request again.
+  releaseAssignment(ctx, deps, req.node, id);
+  const committee = selectCommitteeFor(ctx, deps, params, id);
   const commitDeadline = ctx.blockHeight + params.commitWindow;
   const revealDeadline = commitDeadline + params.revealWindow;
   const next: RequestRecord = {
     ...req,
     status: RequestStatus.Scoring,
-    response: msg.response,
+    response,
     responded_height: ctx.blockHeight.toString(),
     commit_deadline: commitDeadline.toString(),
     reveal_deadline: revealDeadline.toString(),
     committee,
   };
   deps.keeper.setRequest(ctx, next);
-  deps.keeper.addDeadline(ctx, commitDeadline, msg.requestId);
-  deps.keeper.addDeadline(ctx, revealDeadline, msg.requestId);
-  const node = deps.keeper.getNode(ctx, msg.node);
+  deps.keeper.addDeadline(ctx, commitDeadline, id);
+  deps.keeper.addDeadline(ctx, revealDeadline, id);
+  const node = deps.keeper.getNode(ctx, req.node);
   if (node) deps.keeper.setNode(ctx, { ...node, served: incDecimal(node.served) });
   ctx.emitEvent(
     poqEvent(PoqEvent.ResponseSubmitted, {
-      request_id: req.id,
-      node: msg.node,
+      request_id: req.parent === "0" ? req.id : req.parent,
+      response_id: req.id,
+      node: req.node,
       committee: committee.map((c) => c.validator).join(","),
       commit_deadline: next.commit_deadline,
       reveal_deadline: next.reveal_deadline,

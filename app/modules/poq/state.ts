@@ -66,6 +66,23 @@ export interface RequestRecord {
   committee: CommitteeSeat[];
   quality: QualityJson | null;
   payout: PayoutJson | null;
+  /** Independent answers asked for (1: a single answer). */
+  replicas: number;
+  /**
+   * Answer records: for a request, the ids of its answers ("response ids"; a single-answer request
+   * is its own answer, `[id]`); for an answer of a replicated request, empty.
+   */
+  response_ids: string[];
+  /** For an answer of a replicated request, the request's id; "0" otherwise. */
+  parent: string;
+  /** For an answer of a replicated request: the node's commitment (hex), "" until it commits. */
+  commitment: string;
+  committed_height: string;
+  /**
+   * For a replicated request: the height whose end opened the reveal phase (every assigned node
+   * committed, or the commit deadline passed); reveals are accepted after it. "0" until then.
+   */
+  reveal_height: string;
 }
 
 export const NodeStatus = { Active: "ACTIVE", Unbonding: "UNBONDING", Unbonded: "UNBONDED" } as const;

@@ -7,6 +7,7 @@
  * {@link poqAminoConverters} has the shape of CosmJS `AminoConverters` for that purpose.
  */
 import {
+  MsgCommitResponse,
   MsgRegisterNode,
   MsgRequestInference,
   MsgSubmitResponse,
@@ -28,6 +29,14 @@ const omitEmpty = (o: Json): Json =>
 const coin = (c: ProtoCoin | undefined) => (c ? { denom: c.denom, amount: c.amount } : undefined);
 const asString = (v: unknown): string => (typeof v === "string" ? v : "");
 const asNumber = (v: unknown): number => (typeof v === "number" ? v : 0);
+// Amino JSON carries bytes as base64, as the Cosmos SDK's legacy JSON does.
+const base64 = (b: Uint8Array): string => (b.length === 0 ? "" : Buffer.from(b).toString("base64"));
+const fromBase64 = (v: unknown): Uint8Array =>
+  typeof v === "string" && /^[A-Za-z0-9+/]*={0,2}$/.test(v)
+    ? new Uint8Array(Buffer.from(v, "base64"))
+    : new Uint8Array();
+const u64String = (v: bigint): string => (v === 0n ? "" : v.toString());
+const fromU64String = (v: unknown): bigint => BigInt(/^[0-9]{1,20}$/.test(asString(v)) ? asString(v) : "0");
 const asCoin = (v: unknown): ProtoCoin | undefined => {
   if (typeof v !== "object" || v === null) return undefined;
   const c = v as Json;
@@ -78,6 +87,7 @@ export const poqAminoConverters = {
         max_tokens: m.maxTokens,
         fee: coin(m.fee),
         min_quality: m.minQuality,
+        replicas: m.replicas,
       }),
     fromAmino: (j: Json): MsgRequestInference =>
       MsgRequestInference.fromPartial({
@@ -87,6 +97,7 @@ export const poqAminoConverters = {
         maxTokens: asNumber(j["max_tokens"]),
         ...(asCoin(j["fee"]) ? { fee: asCoin(j["fee"]) as ProtoCoin } : {}),
         minQuality: asNumber(j["min_quality"]),
+        replicas: asNumber(j["replicas"]),
       }),
   },
   [PoqTypeUrl.SubmitResponse]: {
@@ -94,14 +105,27 @@ export const poqAminoConverters = {
     toAmino: (m: MsgSubmitResponse): Json =>
       omitEmpty({
         node: m.node,
-        request_id: m.requestId === 0n ? "" : m.requestId.toString(),
+        request_id: u64String(m.requestId),
         response: m.response,
+        salt: base64(m.salt ?? new Uint8Array()),
       }),
     fromAmino: (j: Json): MsgSubmitResponse =>
       MsgSubmitResponse.fromPartial({
         node: asString(j["node"]),
-        requestId: BigInt(/^[0-9]{1,20}$/.test(asString(j["request_id"])) ? asString(j["request_id"]) : "0"),
+        requestId: fromU64String(j["request_id"]),
         response: asString(j["response"]),
+        ...(asString(j["salt"]) !== "" ? { salt: fromBase64(j["salt"]) } : {}),
+      }),
+  },
+  [PoqTypeUrl.CommitResponse]: {
+    aminoType: PoqAminoType.CommitResponse,
+    toAmino: (m: MsgCommitResponse): Json =>
+      omitEmpty({ node: m.node, request_id: u64String(m.requestId), commitment: base64(m.commitment) }),
+    fromAmino: (j: Json): MsgCommitResponse =>
+      MsgCommitResponse.fromPartial({
+        node: asString(j["node"]),
+        requestId: fromU64String(j["request_id"]),
+        commitment: fromBase64(j["commitment"]),
       }),
   },
 } as const;

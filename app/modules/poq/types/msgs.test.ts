@@ -4,6 +4,7 @@ import { join } from "node:path";
 import protobuf from "protobufjs";
 import { poqAminoConverters } from "./amino.js";
 import {
+  MsgCommitResponse,
   MsgRegisterNode,
   MsgRequestInference,
   MsgRequestInferenceResponse,
@@ -21,6 +22,36 @@ root.loadSync(["poq/v1/tx.proto", "poq/v1/vote_extension.proto"]);
 const type = (name: string) => root.lookupType(`poq.v1.${name}`);
 
 describe("poq.v1 message codecs match the .proto (protobufjs encoding)", () => {
+  it("replicated-request fields: replicas, nodes, MsgCommitResponse, salt", () => {
+    const req = {
+      requester: "poq1r",
+      model: "m",
+      prompt: "p",
+      maxTokens: 8,
+      fee: { denom: "upoq", amount: "900" },
+      minQuality: 5,
+      replicas: 3,
+    };
+    const reqBytes = MsgRequestInference.encode(req).finish();
+    assert.equal(toHex(reqBytes), toHex(type("MsgRequestInference").encode(req).finish()));
+    assert.deepEqual(MsgRequestInference.decode(reqBytes), req);
+    const res = { requestId: 4n, node: "poq1a", nodes: ["poq1a", "poq1b", "poq1c"] };
+    const resBytes = MsgRequestInferenceResponse.encode(res).finish();
+    const pbRes = { requestId: 4, node: "poq1a", nodes: res.nodes };
+    assert.equal(toHex(resBytes), toHex(type("MsgRequestInferenceResponse").encode(pbRes).finish()));
+    assert.deepEqual(MsgRequestInferenceResponse.decode(resBytes), res);
+    const commit = { node: "poq1n", requestId: 5n, commitment: new Uint8Array(32).fill(9) };
+    const commitBytes = MsgCommitResponse.encode(commit).finish();
+    const pbCommit = { node: "poq1n", requestId: 5, commitment: commit.commitment };
+    assert.equal(toHex(commitBytes), toHex(type("MsgCommitResponse").encode(pbCommit).finish()));
+    assert.deepEqual(MsgCommitResponse.decode(commitBytes), commit);
+    const reveal = { node: "poq1n", requestId: 5n, response: "r", salt: new Uint8Array(32).fill(1) };
+    const revealBytes = MsgSubmitResponse.encode(reveal).finish();
+    const pbReveal = { ...reveal, requestId: 5 };
+    assert.equal(toHex(revealBytes), toHex(type("MsgSubmitResponse").encode(pbReveal).finish()));
+    assert.deepEqual(MsgSubmitResponse.decode(revealBytes), reveal);
+  });
+
   it("MsgRegisterNode", () => {
     const m = {
       operator: "poq1xyz",
@@ -129,6 +160,25 @@ describe("amino JSON", () => {
       requestId: 9n,
       response: "r",
     });
+    const salt = new Uint8Array(32).fill(7);
+    const revealJson = s.toAmino({ node: "poq1n", requestId: 9n, response: "r", salt });
+    assert.equal(revealJson["salt"], Buffer.from(salt).toString("base64"));
+    assert.deepEqual(s.fromAmino(revealJson), { node: "poq1n", requestId: 9n, response: "r", salt });
+    const k = poqAminoConverters[PoqTypeUrl.CommitResponse];
+    const commit = { node: "poq1n", requestId: 9n, commitment: new Uint8Array(32).fill(3) };
+    const commitJson = k.toAmino(commit);
+    assert.deepEqual(commitJson, {
+      node: "poq1n",
+      request_id: "9",
+      commitment: Buffer.from(commit.commitment).toString("base64"),
+    });
+    assert.deepEqual(k.fromAmino(commitJson), commit);
+    assert.equal(
+      c.toAmino({ ...m, replicas: 3 })["replicas"],
+      3,
+      "replicas is a JSON number (uint32), omitted when 0",
+    );
+    assert.deepEqual(c.fromAmino({ ...j, replicas: 3 }), { ...m, replicas: 3 });
     const r = poqAminoConverters[PoqTypeUrl.RegisterNode];
     assert.deepEqual(r.toAmino({ operator: "o", models: [], moniker: "" }), { operator: "o" });
   });

@@ -51,15 +51,28 @@ export interface MsgRequestInference {
   maxTokens: number;
   fee?: ProtoCoin;
   minQuality: number;
+  /** Independent answers wanted from distinct nodes; 0, 1 or absent = one. */
+  replicas?: number;
 }
 export interface MsgRequestInferenceResponse {
   requestId: bigint;
+  /** The first assigned node ("" while the request waits). */
   node: string;
+  /** Every assigned node (replicated requests: one per answer). */
+  nodes?: string[];
 }
+export interface MsgCommitResponse {
+  node: string;
+  requestId: bigint;
+  commitment: Uint8Array;
+}
+export type MsgCommitResponseResponse = Record<string, never>;
 export interface MsgSubmitResponse {
   node: string;
   requestId: bigint;
   response: string;
+  /** The commitment's salt (replicated requests); empty or absent otherwise. */
+  salt?: Uint8Array;
 }
 export type MsgSubmitResponseResponse = Record<string, never>;
 
@@ -74,6 +87,8 @@ export const PoqTypeUrl = {
   SubmitResponseResponse: "/poq.v1.MsgSubmitResponseResponse",
   UnjailNode: "/poq.v1.MsgUnjailNode",
   UnjailNodeResponse: "/poq.v1.MsgUnjailNodeResponse",
+  CommitResponse: "/poq.v1.MsgCommitResponse",
+  CommitResponseResponse: "/poq.v1.MsgCommitResponseResponse",
 } as const;
 
 /** Amino names (SPEC section 3) for SIGN_MODE_LEGACY_AMINO_JSON. */
@@ -83,6 +98,7 @@ export const PoqAminoType = {
   RequestInference: "poq/MsgRequestInference",
   SubmitResponse: "poq/MsgSubmitResponse",
   UnjailNode: "poq/MsgUnjailNode",
+  CommitResponse: "poq/MsgCommitResponse",
 } as const;
 
 /** A codec in the shape of a ts-proto / protobufjs generated type, as CosmJS's Registry uses it. */
@@ -221,9 +237,15 @@ export const MsgRequestInference: MessageCodec<MsgRequestInference> = {
       .string(3, m.prompt)
       .uint64(4, m.maxTokens);
     if (m.fee) w.message(5, encodeCoin(m.fee));
-    return finished(w.uint64(6, m.minQuality).finish());
+    return finished(
+      w
+        .uint64(6, m.minQuality)
+        .uint64(7, m.replicas ?? 0)
+        .finish(),
+    );
   },
   decode(bytes) {
+    // Fields added after the first release (replicas) appear only when set, as in older clients' objects.
     const m: MsgRequestInference = { requester: "", model: "", prompt: "", maxTokens: 0, minQuality: 0 };
     for (const f of readFields(bytes)) {
       if (f.field === 1) m.requester = str(f);
@@ -232,6 +254,7 @@ export const MsgRequestInference: MessageCodec<MsgRequestInference> = {
       else if (f.field === 4) m.maxTokens = u32(f);
       else if (f.field === 5) m.fee = decodeCoin(expectBytes(f));
       else if (f.field === 6) m.minQuality = u32(f);
+      else if (f.field === 7) m.replicas = u32(f);
       else unknown("MsgRequestInference", f);
     }
     return m;
@@ -244,38 +267,90 @@ export const MsgRequestInference: MessageCodec<MsgRequestInference> = {
       maxTokens: o.maxTokens ?? 0,
       ...withCoin("fee", o.fee),
       minQuality: o.minQuality ?? 0,
+      ...(o.replicas ? { replicas: o.replicas } : {}),
     };
   },
 };
 
 export const MsgRequestInferenceResponse: MessageCodec<MsgRequestInferenceResponse> = {
-  encode: (m) => finished(new WireWriter().uint64(1, m.requestId).string(2, m.node).finish()),
+  encode(m) {
+    const w = new WireWriter().uint64(1, m.requestId).string(2, m.node);
+    for (const node of m.nodes ?? []) w.bytes(3, new TextEncoder().encode(node), true);
+    return finished(w.finish());
+  },
   decode(bytes) {
     const m: MsgRequestInferenceResponse = { requestId: 0n, node: "" };
     for (const f of readFields(bytes)) {
       if (f.field === 1) m.requestId = expectVarint(f);
       else if (f.field === 2) m.node = str(f);
+      else if (f.field === 3) (m.nodes ??= []).push(str(f));
       else unknown("MsgRequestInferenceResponse", f);
     }
     return m;
   },
-  fromPartial: (o) => ({ requestId: o.requestId ?? 0n, node: o.node ?? "" }),
+  fromPartial: (o) => ({
+    requestId: o.requestId ?? 0n,
+    node: o.node ?? "",
+    ...(o.nodes ? { nodes: [...o.nodes] } : {}),
+  }),
+};
+
+export const MsgCommitResponse: MessageCodec<MsgCommitResponse> = {
+  encode: (m) =>
+    finished(new WireWriter().string(1, m.node).uint64(2, m.requestId).bytes(3, m.commitment).finish()),
+  decode(bytes) {
+    const m: MsgCommitResponse = { node: "", requestId: 0n, commitment: new Uint8Array() };
+    for (const f of readFields(bytes)) {
+      if (f.field === 1) m.node = str(f);
+      else if (f.field === 2) m.requestId = expectVarint(f);
+      else if (f.field === 3) m.commitment = Uint8Array.from(expectBytes(f));
+      else unknown("MsgCommitResponse", f);
+    }
+    return m;
+  },
+  fromPartial: (o) => ({
+    node: o.node ?? "",
+    requestId: o.requestId ?? 0n,
+    commitment: Uint8Array.from(o.commitment ?? []),
+  }),
+};
+
+export const MsgCommitResponseResponse: MessageCodec<MsgCommitResponseResponse> = {
+  encode: () => finished(new Uint8Array()),
+  decode(bytes) {
+    for (const f of readFields(bytes)) unknown("MsgCommitResponseResponse", f);
+    return {};
+  },
+  fromPartial: () => ({}),
 };
 
 export const MsgSubmitResponse: MessageCodec<MsgSubmitResponse> = {
   encode: (m) =>
-    finished(new WireWriter().string(1, m.node).uint64(2, m.requestId).string(3, m.response).finish()),
+    finished(
+      new WireWriter()
+        .string(1, m.node)
+        .uint64(2, m.requestId)
+        .string(3, m.response)
+        .bytes(4, m.salt ?? new Uint8Array())
+        .finish(),
+    ),
   decode(bytes) {
     const m: MsgSubmitResponse = { node: "", requestId: 0n, response: "" };
     for (const f of readFields(bytes)) {
       if (f.field === 1) m.node = str(f);
       else if (f.field === 2) m.requestId = expectVarint(f);
       else if (f.field === 3) m.response = str(f);
+      else if (f.field === 4) m.salt = Uint8Array.from(expectBytes(f));
       else unknown("MsgSubmitResponse", f);
     }
     return m;
   },
-  fromPartial: (o) => ({ node: o.node ?? "", requestId: o.requestId ?? 0n, response: o.response ?? "" }),
+  fromPartial: (o) => ({
+    node: o.node ?? "",
+    requestId: o.requestId ?? 0n,
+    response: o.response ?? "",
+    ...(o.salt ? { salt: Uint8Array.from(o.salt) } : {}),
+  }),
 };
 
 export const MsgSubmitResponseResponse: MessageCodec<MsgSubmitResponseResponse> = {
@@ -305,4 +380,6 @@ export const poqMessageCodecs: ReadonlyArray<readonly [string, MessageCodec<unkn
   [PoqTypeUrl.SubmitResponseResponse, MsgSubmitResponseResponse],
   [PoqTypeUrl.UnjailNode, MsgUnjailNode],
   [PoqTypeUrl.UnjailNodeResponse, MsgUnjailNodeResponse],
+  [PoqTypeUrl.CommitResponse, MsgCommitResponse],
+  [PoqTypeUrl.CommitResponseResponse, MsgCommitResponseResponse],
 ];
