@@ -180,7 +180,7 @@ describe("poq module (in-process chain of blocks)", () => {
     poq.endBlock?.(env.ctx(), { height: R, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
     const req = poq.keeper.getRequest(env.ctx(), requestId)!;
     assert.equal(req.status, "SCORING");
-    assert.equal(req.committee.length, 3);
+    assert.equal(req.committee.length, 4, "committee_size 5 seats all 4 validators");
 
     // Every validator scored in the background; committee members put scores into their extensions.
     const scores = new Map<number, LocalScore>(

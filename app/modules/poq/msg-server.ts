@@ -3,7 +3,7 @@
  * Stateless checks live in each descriptor's `validateBasic` (run in CheckTx too).
  */
 import { ChainError } from "../../errors.js";
-import type { AnyMsg, Context, MsgDescriptor, MsgResult } from "../../types.js";
+import type { AnyMsg, Context, MsgDescriptor } from "../../types.js";
 import { parseAccountAddress } from "../auth/address.js";
 import { poqAminoConverters } from "./types/amino.js";
 import type { PoqDeps } from "./deps.js";
@@ -16,9 +16,9 @@ import {
   ErrInvalidModels,
   ErrInvalidMoniker,
   ErrInvalidStake,
-  ErrMalformedMsg,
   ErrNodeNotFound,
   ErrNodeUnbonding,
+  ErrMalformedMsg,
   ErrEmptyPrompt,
   ErrInvalidCommitment,
   ErrInvalidReplicas,
@@ -26,7 +26,6 @@ import {
   ErrPromptTooLarge,
   ErrResponseTooLarge,
   ErrInvalidMaxInFlight,
-  ErrNodeNotJailed,
 } from "./errors.js";
 import { offersModel } from "./eligibility.js";
 import { PoqEvent, poqEvent } from "./events.js";
@@ -47,48 +46,10 @@ import {
   MsgSubmitResponseResponse,
   MsgUnregisterNode,
   MsgUnregisterNodeResponse,
-  MsgUnjailNode,
-  MsgUnjailNodeResponse,
   PoqTypeUrl,
-  type MessageCodec,
-  type ProtoCoin,
 } from "./types/msgs.js";
-import { WireError, encodeUtf8 } from "./types/wire.js";
-
-const AMOUNT = /^[0-9]{1,78}$/;
-const utf8Length = (s: string): number => encodeUtf8(s).length;
-
-function decodeMsg<T>(codec: MessageCodec<T>, bytes: Uint8Array, name: string): T {
-  try {
-    return codec.decode(bytes);
-  } catch (cause) {
-    if (cause instanceof WireError) throw new ChainError(ErrMalformedMsg, `${name}: ${cause.message}`, cause);
-    throw cause;
-  }
-}
-
-function coinAmount(
-  coin: ProtoCoin | undefined,
-  params: PoqParams,
-  field: string,
-  kind: typeof ErrInvalidFee,
-): bigint {
-  if (!coin) throw new ChainError(kind, `${field} is required`);
-  if (coin.denom !== params.denom)
-    throw new ChainError(kind, `${field} must be in ${params.denom}, got "${coin.denom}"`);
-  if (!AMOUNT.test(coin.amount))
-    throw new ChainError(kind, `${field} amount "${coin.amount}" is not an integer`);
-  return BigInt(coin.amount);
-}
-
-function checkModelId(model: string, params: PoqParams, kind: typeof ErrInvalidModel): void {
-  if (model === "" || utf8Length(model) > params.maxModelIdBytes || /[\s,]/.test(model)) {
-    throw new ChainError(
-      kind,
-      `model id ${JSON.stringify(model.slice(0, 64))} must be 1..${params.maxModelIdBytes} bytes without spaces or commas`,
-    );
-  }
-}
+import { aminoOf, checkModelId, coinAmount, decodeMsg, result, utf8Length } from "./msg-codec.js";
+import { createUnjailMsg } from "./unjail.js";
 
 /**
  * The number of answers a request asks for (`replicas` 0 means 1), or a ChainError when it exceeds
@@ -105,19 +66,6 @@ function checkReplicas(requested: number | undefined, fee: bigint, params: PoqPa
     throw new ChainError(ErrInvalidFee, `fee ${fee}${params.denom} is too small for ${replicas} shares`);
   return replicas;
 }
-
-/** A descriptor's `toAmino`: the message decoded, then its legacy amino JSON (types/amino.ts). */
-const aminoOf =
-  <T>(
-    codec: MessageCodec<T>,
-    name: string,
-    converter: { aminoType: string; toAmino: (m: T) => unknown },
-  ): NonNullable<MsgDescriptor["toAmino"]> =>
-  (v) => ({ type: converter.aminoType, value: converter.toAmino(decodeMsg(codec, v, name)) });
-
-const result = <T>(typeUrl: string, codec: MessageCodec<T>, value: T): MsgResult => ({
-  response: { typeUrl, value: codec.encode(value).finish() },
-});
 
 /**
  * Builds the message descriptors of the poq module. `params` reads the current parameters
@@ -413,31 +361,5 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
     },
   };
 
-  const unjail: MsgDescriptor = {
-    typeUrl: PoqTypeUrl.UnjailNode,
-    signers: (v) => [decodeMsg(MsgUnjailNode, v, "MsgUnjailNode").operator],
-    toAmino: aminoOf(MsgUnjailNode, "MsgUnjailNode", poqAminoConverters[PoqTypeUrl.UnjailNode]),
-    validateBasic(v) {
-      parseAccountAddress(decodeMsg(MsgUnjailNode, v, "MsgUnjailNode").operator, "operator");
-    },
-    handler(ctx, msg) {
-      const m = decodeMsg(MsgUnjailNode, msg.value, "MsgUnjailNode");
-      const params = keeper.getParams(ctx);
-      const node = keeper.getNode(ctx, m.operator);
-      if (!node || node.status === NodeStatus.Unbonded)
-        throw new ChainError(ErrNodeNotFound, `no node ${m.operator}`);
-      if (!node.jailed) throw new ChainError(ErrNodeNotJailed, `node ${m.operator} is not jailed`);
-      if (BigInt(node.stake.amount) < params.minNodeStake) {
-        throw new ChainError(
-          ErrInsufficientStake,
-          `stake ${node.stake.amount}${params.denom} < ${params.minNodeStake}${params.denom}: register more first`,
-        );
-      }
-      keeper.setNode(ctx, { ...node, jailed: false });
-      ctx.emitEvent(poqEvent(PoqEvent.NodeUnjailed, { operator: m.operator }));
-      return result(PoqTypeUrl.UnjailNodeResponse, MsgUnjailNodeResponse, {});
-    },
-  };
-
-  return [registerNode, unregisterNode, requestInference, submit, commit, unjail];
+  return [registerNode, unregisterNode, requestInference, submit, commit, createUnjailMsg(deps)];
 }

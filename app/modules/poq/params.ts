@@ -35,6 +35,11 @@ export interface PoqParams {
   maxReplicas: number;
   /** Revealed committee power, in bp of committee power, that finalizes at once. */
   quorumBp: number;
+  /**
+   * Fewest reveals that finalize a score (all seats of a smaller committee): no single seat, and no
+   * two seats alone, decide a quality (review H1).
+   */
+  minReveals: number;
   /** Revealed power needed at the reveal deadline; below it the request is UNSCORED. */
   deadlineQuorumBp: number;
   /** Part of the fee for the node, scaled by the consensus quality. */
@@ -95,7 +100,10 @@ export interface PoqParams {
   missesToExclude: number;
   /** Blocks an excluded validator stays out of committees. */
   exclusionBlocks: bigint;
-  /** Validators with trust below this are left out of new committees (0 disables). */
+  /**
+   * A validator whose trust falls below this (repeated deviation or misses) is out of committees for
+   * `exclusionBlocks`, then may earn its way back (0 disables; review M2).
+   */
   minCommitteeTrustBp: number;
 }
 
@@ -103,7 +111,7 @@ export interface PoqParams {
 export function defaultPoqParams(): PoqParams {
   return {
     denom: "upoq",
-    committeeSize: 3,
+    committeeSize: 5,
     commitWindow: 2n,
     revealWindow: 3n,
     maxCommitExtension: 10n,
@@ -112,6 +120,7 @@ export function defaultPoqParams(): PoqParams {
     maxReassignments: 2,
     maxReplicas: 5,
     quorumBp: 6666,
+    minReveals: 3,
     deadlineQuorumBp: 5000,
     nodeShareBp: 8000,
     validatorShareBp: 2000,
@@ -141,7 +150,7 @@ export function defaultPoqParams(): PoqParams {
     trustPenaltyBp: 2500,
     missesToExclude: 3,
     exclusionBlocks: 100n,
-    minCommitteeTrustBp: 0,
+    minCommitteeTrustBp: 2000,
   };
 }
 
@@ -169,6 +178,7 @@ const bpFields = [
 ] as const satisfies readonly (keyof PoqParams)[];
 
 const positiveIntFields = [
+  "minReveals",
   "defaultMaxInFlight",
   "maxInFlightLimit",
   "committeeSize",

@@ -9,7 +9,7 @@ import { selectCommittee } from "./committee.js";
 import type { PoqDeps } from "./deps.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { decideFinality } from "./finality.js";
-import { weightedMedian } from "./median.js";
+import { seatMedian } from "./median.js";
 import { BP, type PoqParams } from "./params.js";
 import { commitWindowExtends } from "./commit-window.js";
 import { computePayout, nodeBaseShare } from "./payout.js";
@@ -42,11 +42,13 @@ export function selectCommitteeFor(
     seed,
     validators: deps.validators.list(ctx),
     size: params.committeeSize,
-    isExcluded: (a) => isExcluded(deps.keeper.getTrust(ctx, a), ctx.blockHeight, params.minCommitteeTrustBp),
+    isExcluded: (a) => isExcluded(deps.keeper.getTrust(ctx, a), ctx.blockHeight),
   });
   for (const m of members)
     deps.keeper.setTrust(ctx, m.address, recordCommittee(deps.keeper.getTrust(ctx, m.address)));
-  return members.map((m) => ({ validator: consAddress(m.address), power: m.power.toString() }));
+  // Seats are drawn by stake but weigh the same in the quorum and the median: one large validator
+  // holds one seat's say in a committee, not its share of global power (review M3).
+  return members.map((m) => ({ validator: consAddress(m.address), power: "1" }));
 }
 
 function seatOf(req: RequestRecord, validator: Uint8Array | string): CommitteeSeat | undefined {
@@ -192,16 +194,43 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
   const decision = decideFinality({
     committeePower,
     revealedPower,
+    seats: seats.length,
+    reveals: scores.length,
     height: ctx.blockHeight,
     revealDeadline: BigInt(req.reveal_deadline),
     quorumBp: params.quorumBp,
     deadlineQuorumBp: params.deadlineQuorumBp,
+    minReveals: params.minReveals,
   });
   if (decision === "pending") return decision;
-  const quality = decision === "final" ? weightedMedian(scores) : undefined;
+  // Two seats that disagree beyond the tolerance (a committee of two) decide nothing (review H1).
+  const split =
+    scores.length === 2 &&
+    Math.abs((scores[0]?.score ?? 0) - (scores[1]?.score ?? 0)) > params.agreementToleranceBp;
+  const quality = decision === "final" && !split ? seatMedian(scores.map((s) => s.score)) : undefined;
+  // Validator pay is weighted by trust as it stood before this request (review M2).
+  const trustWeights = new Map(
+    scores.map((s) => [consAddress(s.validator), BigInt(deps.keeper.getTrust(ctx, s.validator).trustBp)]),
+  );
+  const early = ctx.blockHeight < BigInt(req.reveal_deadline);
   deps.keeper.removeDeadline(ctx, BigInt(req.reveal_deadline), id);
+  // A seat that committed in time and had not revealed yet when an early quorum closed the request
+  // is not charged a miss (its reveal was still allowed to arrive).
+  const excused = new Set(
+    early
+      ? seats
+          .filter((s) => !s.score && deps.keeper.hasCommitment(ctx, id, s.validator))
+          .map((s) => s.seat.validator)
+      : [],
+  );
   deps.keeper.clearScores(ctx, id, members);
-  updateTrust(ctx, deps, params, seats, quality);
+  updateTrust(
+    ctx,
+    deps,
+    params,
+    seats.filter((s) => !excused.has(s.seat.validator)),
+    quality,
+  );
   if (quality === undefined) {
     // The node answered in time; too few validators revealed, which is not its fault: it gets its
     // base share and the requester the rest (review M1). Validators who withheld get nothing.
@@ -228,7 +257,8 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
     );
     return "unscored";
   }
-  settle(ctx, deps, params, req, scores, quality, { revealedPower, committeePower });
+  const weighted = scores.map((s) => ({ ...s, power: trustWeights.get(consAddress(s.validator)) ?? 0n }));
+  settle(ctx, deps, params, req, weighted, quality, { revealedPower, committeePower });
   return "final";
 }
 
@@ -242,9 +272,13 @@ function updateTrust(
   for (const { seat, validator: address, score: reveal } of seats) {
     const before = deps.keeper.getTrust(ctx, address);
     if (reveal && quality === undefined) continue; // no consensus to compare with
-    const after = reveal
+    let after = reveal
       ? recordReveal(before, reveal.score - (quality ?? 0), params)
       : recordMiss(before, ctx.blockHeight, params);
+    // Repeated deviation (or misses) below the committee trust bar takes it out of committees for a
+    // while; it may come back and earn trust again (review M2).
+    if (after.trustBp < params.minCommitteeTrustBp && after.excludedUntil < ctx.blockHeight)
+      after = { ...after, excludedUntil: ctx.blockHeight + params.exclusionBlocks };
     deps.keeper.setTrust(ctx, address, after);
     if (after.excludedUntil !== before.excludedUntil) {
       ctx.emitEvent(
