@@ -212,25 +212,11 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
   const trustWeights = new Map(
     scores.map((s) => [consAddress(s.validator), BigInt(deps.keeper.getTrust(ctx, s.validator).trustBp)]),
   );
-  const early = ctx.blockHeight < BigInt(req.reveal_deadline);
   deps.keeper.removeDeadline(ctx, BigInt(req.reveal_deadline), id);
-  // A seat that committed in time and had not revealed yet when an early quorum closed the request
-  // is not charged a miss (its reveal was still allowed to arrive).
-  const excused = new Set(
-    early
-      ? seats
-          .filter((s) => !s.score && deps.keeper.hasCommitment(ctx, id, s.validator))
-          .map((s) => s.seat.validator)
-      : [],
-  );
   deps.keeper.clearScores(ctx, id, members);
-  updateTrust(
-    ctx,
-    deps,
-    params,
-    seats.filter((s) => !excused.has(s.seat.validator)),
-    quality,
-  );
+  // Every seat without a reveal is charged a miss, also when an early quorum closed the request: a
+  // seat that commits and then withholds its reveal must not go free (review M2).
+  updateTrust(ctx, deps, params, seats, quality);
   if (quality === undefined) {
     // The node answered in time; too few validators revealed, which is not its fault: it gets its
     // base share and the requester the rest (review M1). Validators who withheld get nothing.
