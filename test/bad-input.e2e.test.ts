@@ -266,4 +266,29 @@ describe("bad input through a real node", { timeout: 180_000 }, () => {
     const status = await cometRpc<{ sync_info: { latest_block_height: string } }>(net.rpcUrl(0), "/status");
     assert.ok(BigInt(status.sync_info.latest_block_height) >= h + 3n);
   });
+
+  it("commits a signed tx under one hash only: a re-encoded TxRaw is refused", async () => {
+    const seq = await currentSequence();
+    const tx = await signed({ msgs: [send(OTHER, "3")], sequence: seq });
+    const canonical = TxRaw.encode(tx).finish();
+    // The same fields, auth_info_bytes first: the DIRECT signature still verifies, the hash differs.
+    const reordered = Uint8Array.from(
+      Buffer.concat([
+        TxRaw.encode(TxRaw.fromPartial({ authInfoBytes: tx.authInfoBytes })).finish(),
+        TxRaw.encode(TxRaw.fromPartial({ bodyBytes: tx.bodyBytes, signatures: tx.signatures })).finish(),
+      ]),
+    );
+    const refused = await broadcast(reordered);
+    assert.equal(refused.code, 2, refused.log);
+    assert.match(refused.log, /TxRaw is not canonically encoded/);
+    const accepted = await broadcast(canonical);
+    assert.equal(accepted.code, 0, accepted.log);
+    await waitFor(
+      "the canonical tx in a block",
+      () => cometRpc(net.rpcUrl(0), `/tx?hash=0x${accepted.hash}`).catch(() => undefined),
+      { timeoutMs: 10_000 },
+    );
+    const other = await cometRpc<unknown>(net.rpcUrl(0), `/tx?hash=0x${refused.hash}`).catch(() => "absent");
+    assert.equal(other, "absent", "the re-encoded form was never committed");
+  });
 });

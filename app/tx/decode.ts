@@ -67,6 +67,21 @@ function fail(details: string, cause?: unknown): never {
   throw new ChainError(ErrTxDecode, details, cause);
 }
 
+/**
+ * Refuses any encoding but the canonical one (ADR-027: fields in field-number order, minimal varints
+ * and length prefixes, no default values), which is what the generated encoder writes. The tx hash is
+ * taken over the TxRaw bytes, and SIGN_MODE_LEGACY_AMINO_JSON signs neither the body nor the auth
+ * info bytes, so without this anyone could re-encode a signed tx and commit it under a second hash.
+ */
+function requireCanonical(name: string, bytes: Uint8Array, canonical: Uint8Array): void {
+  if (Buffer.compare(bytes, canonical) !== 0) {
+    fail(
+      `${name} is not canonically encoded (fields out of order, a non-minimal varint or length, ` +
+        `or a default value written out)`,
+    );
+  }
+}
+
 /** Checks the nested messages the generated decoders would accept with unknown fields. */
 function checkAuthInfoShape(authInfoBytes: Uint8Array): void {
   const fields = checkFields(authInfoBytes, AUTH_INFO, "AuthInfo");
@@ -85,7 +100,8 @@ function checkAuthInfoShape(authInfoBytes: Uint8Array): void {
 }
 
 /**
- * Decodes and statelessly checks a transaction: wire format, known fields, known message types,
+ * Decodes and statelessly checks a transaction: wire format, known fields (unknown non-critical
+ * TxBody fields too: amino signatures do not cover them), canonical encoding, known message types,
  * no extension options, at least one message and one signature per signer info. Throws a
  * {@link ChainError} in the `sdk` codespace (2 tx parse error, 18 invalid request, 21 tx too
  * large, 31 unknown extension options, ...).
@@ -110,11 +126,14 @@ export function decodeTx(bytes: Uint8Array, opts: DecodeTxOptions): DecodedTx {
       fail("TxRaw: body_bytes or auth_info_bytes given twice");
     }
     raw = TxRaw.decode(bytes);
-    const bodyFields = checkFields(raw.bodyBytes, TX_BODY, "TxBody", true);
+    const bodyFields = checkFields(raw.bodyBytes, TX_BODY, "TxBody");
     for (const msg of fieldPayloads(bodyFields, 1)) checkFields(msg, ANY, "TxBody.messages");
     checkAuthInfoShape(raw.authInfoBytes);
     body = TxBody.decode(raw.bodyBytes);
     authInfo = AuthInfo.decode(raw.authInfoBytes);
+    requireCanonical("TxRaw", bytes, TxRaw.encode(raw).finish());
+    requireCanonical("TxBody", raw.bodyBytes, TxBody.encode(body).finish());
+    requireCanonical("AuthInfo", raw.authInfoBytes, AuthInfo.encode(authInfo).finish());
   } catch (err) {
     if (err instanceof ChainError) throw err;
     if (err instanceof WireFormatError) fail(err.message, err);
