@@ -159,7 +159,10 @@ describe("PoQ with honest, never-revealing and boosting validators", { timeout: 
       const agreeing = [h0, h1, ...(10000 - q <= TOLERANCE ? [booster] : [])];
       assert.equal(paidTo(r, h0), paidTo(r, h1));
       const shared = agreeing.reduce((s, v) => s + paidTo(r, v), 0n);
-      assert.ok(shared <= (FEE * 2000n) / 10000n && shared >= (FEE * 2000n) / 10000n - 3n, `shared ${shared}`);
+      assert.ok(
+        shared <= (FEE * 2000n) / 10000n && shared >= (FEE * 2000n) / 10000n - 3n,
+        `shared ${shared}`,
+      );
       for (const v of agreeing) assert.ok(paidTo(r, v) > 0n);
       if (!agreeing.includes(booster)) assert.equal(paidTo(r, booster), 0n);
       const validatorsPaid = r.payout!.validators.reduce((s, p) => s + BigInt(p.amount), 0n);
