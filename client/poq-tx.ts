@@ -4,13 +4,16 @@
 import { coin as makeCoin, type Coin, type StdFee } from "@cosmjs/amino";
 import type { DeliverTxResponse, SigningStargateClient } from "@cosmjs/stargate";
 import { BaseError } from "../app/errors.js";
+import { answerCommitment } from "../app/modules/poq/answer-commitment.js";
 import {
   MsgRequestInferenceResponse,
   PoqTypeUrl,
+  type MsgCommitResponse,
   type MsgRegisterNode,
   type MsgRequestInference,
   type MsgSubmitResponse,
   type MsgUnregisterNode,
+  type MsgUnjailNode,
 } from "../app/modules/poq/types/msgs.js";
 
 /** A transaction the chain rejected (CheckTx or DeliverTx): its ABCI code, codespace and log. */
@@ -138,11 +141,58 @@ export async function submitResponse(
   return result(await broadcast(client, node, PoqTypeUrl.SubmitResponse, msg, opts));
 }
 
+/**
+ * Sends MsgCommitResponse: an assigned node of a replicated request commits to its answer before any
+ * answer is public. Keep `salt` (32 random bytes) and the answer: {@link revealResponse} needs both.
+ *
+ * @example
+ * const salt = crypto.getRandomValues(new Uint8Array(32));
+ * await commitResponse(client, nodeAddress, 7n, "Canberra.", salt);
+ */
+export async function commitResponse(
+  client: SigningStargateClient,
+  node: string,
+  requestId: bigint,
+  response: string,
+  salt: Uint8Array,
+  opts: TxOptions = {},
+): Promise<TxResult> {
+  const msg: MsgCommitResponse = {
+    node,
+    requestId,
+    commitment: answerCommitment({ requestId, node, salt, response }),
+  };
+  return result(await broadcast(client, node, PoqTypeUrl.CommitResponse, msg, opts));
+}
+
+/**
+ * Sends MsgSubmitResponse with the salt: reveals a committed answer once the request's reveal phase
+ * is open (every assigned node committed, or the commit deadline passed).
+ *
+ * @example
+ * await revealResponse(client, nodeAddress, 7n, "Canberra.", salt);
+ */
+export async function revealResponse(
+  client: SigningStargateClient,
+  node: string,
+  requestId: bigint,
+  response: string,
+  salt: Uint8Array,
+  opts: TxOptions = {},
+): Promise<TxResult> {
+  const msg: MsgSubmitResponse = { node, requestId, response, salt };
+  return result(await broadcast(client, node, PoqTypeUrl.SubmitResponse, msg, opts));
+}
+
 /** What {@link registerNode} bonds and offers. */
 export interface RegisterNodeParams {
   models: string[];
   stake: Coin | string | bigint;
   moniker?: string;
+  /** The smallest fee per answer it takes (default: the chain's min_request_fee). */
+  minFee?: Coin | string | bigint;
+  /** Most requests in flight at once (default 0: the chain's default). */
+  maxInFlight?: number;
 }
 
 /**
@@ -162,6 +212,8 @@ export async function registerNode(
     models: p.models,
     stake: parseCoin(p.stake),
     moniker: p.moniker ?? "",
+    ...(p.minFee !== undefined ? { minFee: parseCoin(p.minFee) } : {}),
+    ...(p.maxInFlight ? { maxInFlight: p.maxInFlight } : {}),
   };
   return result(await broadcast(client, operator, PoqTypeUrl.RegisterNode, msg, opts));
 }
@@ -179,4 +231,20 @@ export async function unregisterNode(
 ): Promise<TxResult> {
   const msg: MsgUnregisterNode = { operator };
   return result(await broadcast(client, operator, PoqTypeUrl.UnregisterNode, msg, opts));
+}
+
+/**
+ * Sends MsgUnjailNode: a node jailed after a missed deadline or a score under the floor takes
+ * requests again (its stake must still meet the chain's minimum).
+ *
+ * @example
+ * await unjailNode(client, operator);
+ */
+export async function unjailNode(
+  client: SigningStargateClient,
+  operator: string,
+  opts: TxOptions = {},
+): Promise<TxResult> {
+  const msg: MsgUnjailNode = { operator };
+  return result(await broadcast(client, operator, PoqTypeUrl.UnjailNode, msg, opts));
 }
