@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { copyShare, endsMidSentence, judgeFeatures, lazyFeatures, saladRate } from "./features.js";
+import {
+  copyShare,
+  endsMidSentence,
+  judgeFeatures,
+  lazyFeatures,
+  saladRate,
+  sharesTopic,
+} from "./features.js";
 
 const ANSWER =
   "Plants capture sunlight with chlorophyll in their chloroplasts and use that energy to turn carbon dioxide " +
@@ -45,4 +52,19 @@ test("judge-v1 features: no length penalty, echo only for a near-copy, no trunca
   assert.ok(judgeFeatures("What is the capital of France?", "What is the capital of France?").factor < 0.1);
   assert.ok(judgeFeatures("Why?", "Because the light is scattered by the molecules of the").ending < 1);
   assert.equal(judgeFeatures("Why?", "").factor, 0);
+});
+
+test("judge-v1 topic factor: an answer of 25+ words sharing no content word with the prompt is cut; short answers are not", () => {
+  const rice =
+    "Rinse one cup of rice until the water runs clear, then put it in a pot with about one and a half cups of water and a pinch of salt, and boil it.";
+  assert.equal(sharesTopic("Why is the sky blue?", rice), false);
+  assert.ok(judgeFeatures("Why is the sky blue?", rice).factor <= 0.2);
+  const sky =
+    "Air molecules scatter the short blue wavelengths of sunlight far more than the long red ones we see.";
+  assert.equal(judgeFeatures("Why is the sky blue?", sky).factor, 1);
+  assert.ok(
+    sharesTopic("How does photosynthesis work in plants?", "Plants capture sunlight with chlorophyll."),
+  );
+  assert.equal(judgeFeatures("What is 2+2?", "4").factor, 1);
+  assert.ok(sharesTopic("What does the ls command do?", "ls lists the files in a directory."));
 });

@@ -141,22 +141,57 @@ export function lazyFeatures(prompt: string, response: string): LazyFeatures {
   return { words, length, echo, fluency, ending, factor: words === 0 ? 0 : length * echo * fluency * ending };
 }
 
+/** Question words and other words too common to say what a prompt is about. */
+const QUESTION_WORDS = new Set(
+  "what which who whom whose when where why how this that these those there here it they them you me i we do not no yes please tell explain give name".split(
+    " ",
+  ),
+);
+
+/** A crude stem: lower case, common English endings cut, so "plants" meets "plant". */
+function stem(word: string): string {
+  return word.replace(/(ing|ed|es|s|ly)$/u, "");
+}
+
+/** Whether the response uses at least one content word (by stem, 2+ letters: "ls") of the prompt. */
+export function sharesTopic(prompt: string, response: string): boolean {
+  const content = (t: string) =>
+    wordsOf(t)
+      .map((w) => w.replace(/[^\p{L}\p{N}]/gu, ""))
+      .filter((w) => w.length >= 2 && !FUNCTION_WORDS.has(w) && !QUESTION_WORDS.has(w))
+      .map(stem);
+  const p = new Set(content(prompt));
+  return p.size === 0 || content(response).some((w) => p.has(w));
+}
+
 /**
  * The text features used with a trained judge (`features: "judge-v1"`). The judge itself learned that
  * "4" answers "What is 2+2?" and that a vague sentence does not, and issue 11 asks that concise answers
  * are not punished, so the length factor of {@link lazyFeatures} is dropped; the echo factor only acts
  * on a near-copy of the prompt (a short answer restates the question: "Paris is the capital of
  * France." shares three of its four word trigrams with "What is the capital of France?"); word salad counts
- * as before; the truncation factor only for answers of 6 words or more (a bare "Paris" is an answer,
- * not a sentence cut off).
+ * as before; the truncation factor (0.3 here, not 0.55: without the length factor a cut answer lost
+ * too little) only for answers of 6 words or more (a bare "Paris" is an answer,
+ * not a sentence cut off). And a topic factor, 0.2 for an answer of 25 words or more that uses none of
+ * the prompt's content words: the judge's weakest case on general questions is a long, fluent answer to
+ * another question (a recipe for "Why is the sky blue?"), which shares no word with the prompt; shorter
+ * answers ("4", "Paris.", a one-line definition that does not repeat the term) are left to the judge.
  *
  * @example
  * judgeFeatures("What is 2+2?", "4").factor; // 1
  */
 export function judgeFeatures(prompt: string, response: string): LazyFeatures {
   const f = lazyFeatures(prompt, response);
-  const echo =
-    1 - 0.95 * clamp((copyShare(prompt.slice(0, MAX_CHARS), response.slice(0, MAX_CHARS)) - 0.85) / 0.15);
-  const ending = f.words < 6 ? 1 : f.ending;
-  return { ...f, length: 1, echo, ending, factor: f.words === 0 ? 0 : echo * f.fluency * ending };
+  const p = prompt.slice(0, MAX_CHARS);
+  const r = response.slice(0, MAX_CHARS);
+  const echo = 1 - 0.95 * clamp((copyShare(p, r) - 0.85) / 0.15);
+  const ending = f.words < 6 || f.ending === 1 ? 1 : 0.3;
+  const topic = f.words >= 25 && !sharesTopic(p, r) ? 0.2 : 1;
+  return {
+    ...f,
+    length: 1,
+    echo,
+    ending,
+    factor: f.words === 0 ? 0 : echo * f.fluency * ending * topic,
+  };
 }

@@ -83,7 +83,7 @@ export interface ModelManifest {
  * The model used when none is named: the PoQ quality judge, a cross-encoder fine-tuned here from
  * all-MiniLM-L6-v2 (models/README.md). The bi-encoders stay bundled and selectable by id.
  */
-export const DEFAULT_MODEL_ID = "all-minilm-l6-v2-3layer";
+export const DEFAULT_MODEL_ID = "poq-judge-minilm";
 
 /** The repository's `models/` folder, which holds the bundled default model (works from `dist/` too). */
 export function bundledModelsDir(): string {

@@ -6,7 +6,9 @@ import { createWorkerEvaluator } from "./worker-evaluator.js";
 
 let ev: Evaluator;
 before(async () => {
-  ev = await createWorkerEvaluator({ threads: 1, maxBatch: 4 });
+  // The queue's mechanics, on the bi-encoder: the default judge scores this general explanation of
+  // vaccines at only about 1800 (a known miss, models/README.md), which says nothing about the queue.
+  ev = await createWorkerEvaluator({ modelId: "all-minilm-l6-v2-3layer", threads: 1, maxBatch: 4 });
 });
 after(async () => {
   await ev.close();

@@ -11,6 +11,8 @@ Needs: apt-get install wordnet dict-gcide dict-wn dict-foldoc dict-jargon dict-e
 Usage (from the repository root):
   python3 scripts/build-quality-data.py           # writes test/fixtures/quality-hard/{dev,test}.jsonl and .cache/quality-data/train.jsonl
   python3 scripts/build-quality-data.py --check   # rebuilds dev/test in memory and compares them byte for byte
+  python3 scripts/build-quality-data.py --recipe 1   # .cache/quality-data/train-r1.jsonl (stage 1 of the judge's training)
+  python3 scripts/build-quality-data.py --recipe 2   # .cache/quality-data/train-r2.jsonl (stage 2)
 """
 
 import hashlib
@@ -27,9 +29,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "test", "fixtures", "quality-hard")
 TRAIN = os.path.join(ROOT, ".cache", "quality-data", "train.jsonl")
 SEED = 20261203
+# The current recipe (dev/test and the last training stage); --recipe 1 and 2 rebuild the earlier
+# stages' training rows (scripts/train-quality.py STAGES). Recipe 3 adds the Python FAQ.
+RECIPE = 3
 # Largest number of prompts per source and split (train is what 30-45 CPU minutes can see once).
 CAPS = {
-    "train": {"wordnet": 2600, "wordnet-list": 500, "python-doc": 500, "man-pages": 350, "foldoc": 500, "arithmetic": 400},
+    "train": {"python-faq": 200, "wordnet": 2600, "wordnet-list": 500, "python-doc": 500, "man-pages": 350, "foldoc": 500, "arithmetic": 400},
     "dev": {"wordnet": 40, "wordnet-list": 10, "python-doc": 15, "man-pages": 15, "foldoc": 15, "arithmetic": 15, "jargon": 15},
     "test": {"wordnet": 110, "wordnet-list": 25, "python-doc": 40, "man-pages": 35, "foldoc": 35, "arithmetic": 30, "jargon": 40},
 }
@@ -97,8 +102,15 @@ def build():
             g = f"{source}:{t}"
             r = rng_for(g)
             ot, od = terms[(i + 1 + r.randrange(len(terms) - 1)) % len(terms)]
-            long = qs.foldoc_definition(entries[t], 3) if source == "foldoc" else ""
+            long = qs.foldoc_definition(entries[t], 3) if source == "foldoc" and qi.RECIPE >= 2 else ""
             items.append(qi.term_item(source, t, d, ot, od, r, split_of(g) != "train", long))
+    if qi.RECIPE >= 3:
+        faqs = qs.read_python_faq()
+        for i, f in enumerate(faqs):
+            g = "faq:" + f["q"]
+            r = rng_for(g)
+            other = faqs[(i + 1 + r.randrange(len(faqs) - 1)) % len(faqs)]
+            items.append(qi.faq_item(f, other, r, split_of(g) != "train"))
     splits = {"train": [], "dev": [], "test": []}
     for it in items:
         splits[split_of(it["group"])].append(it)
@@ -136,7 +148,16 @@ def dump(rows):
 
 
 def main():
+    qi.RECIPE = RECIPE
+    if "--recipe" in sys.argv:
+        qi.RECIPE = int(sys.argv[sys.argv.index("--recipe") + 1])
     out = build()
+    if qi.RECIPE < RECIPE:
+        # Only an earlier stage's training rows; dev and test are the current recipe's.
+        with open(TRAIN.replace("train.jsonl", f"train-r{qi.RECIPE}.jsonl"), "w", encoding="utf-8") as f:
+            f.write(dump(out["train"]))
+        print(f"train (recipe {qi.RECIPE})", len(out["train"]), "prompts")
+        return
     texts = {k: dump(v) for k, v in out.items()}
     if "--check" in sys.argv:
         bad = []

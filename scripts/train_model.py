@@ -38,8 +38,12 @@ class Judge(nn.Module):
         self.word = nn.Parameter(w["embeddings.word_embeddings.weight"].clone().float(), requires_grad=False)
         hidden = self.word.shape[1]
         g = torch.Generator().manual_seed(1234)
-        self.p["classifier__weight"] = nn.Parameter(torch.randn(2, hidden, generator=g) * 0.02)
-        self.p["classifier__bias"] = nn.Parameter(torch.zeros(2))
+        if "classifier.weight" in w:  # stage 2 starts from stage 1's head
+            self.p["classifier__weight"] = nn.Parameter(w["classifier.weight"].clone().float())
+            self.p["classifier__bias"] = nn.Parameter(w["classifier.bias"].clone().float())
+        else:
+            self.p["classifier__weight"] = nn.Parameter(torch.randn(2, hidden, generator=g) * 0.02)
+            self.p["classifier__bias"] = nn.Parameter(torch.zeros(2))
 
     def w(self, name):
         return self.p[name.replace(".", "__")]
