@@ -168,13 +168,8 @@ export function devnetCommand(): Command {
       };
       // For `poq testnet start|status` and scripts: present exactly while the devnet is up.
       writeFileSync(endpointsFile(home), JSON.stringify(endpoints, null, 2) + "\n");
-      const why = await untilStopped(
-        devnet.network.nodes.flatMap((n, i) =>
-          n.comet
-            ? [n.comet.exited.then(() => `node${i}'s CometBFT exited (see ${n.home}/cometbft.log)`)]
-            : [],
-        ),
-      );
+      // A crashed validator process is restarted by the devnet's supervisors (reported through `say`).
+      const why = await untilStopped();
       say(`${why === "SIGINT" ? "Ctrl-C" : why}: stopping validators, REST API and inference nodes`);
       await devnet.stop();
       rmSync(endpointsFile(home), { force: true });

@@ -28,6 +28,8 @@ import {
   type OperatorKey,
 } from "./local-network.js";
 import { assertPortsFree, type PortClaim } from "./ports.js";
+import { superviseNetwork } from "./supervise-nodes.js";
+import { describeEvent, type SuperviseOptions } from "./supervisor.js";
 
 export class DevnetError extends BaseError {
   override name = "DevnetError" as const;
@@ -61,8 +63,12 @@ export interface DevnetOptions {
   timeoutCommit?: string;
   /** Overrides of the poq genesis params (camelCase keys, 64-bit values as strings). */
   poqParams?: Record<string, unknown>;
-  /** Called with a line at each start-up step. */
+  /** Called with a line at each start-up step, and at each validator crash and restart. */
   onProgress?: (line: string) => void;
+  /** Restart crashed validator processes (default true). */
+  supervise?: boolean;
+  /** Restart waits (default: from 0.5 s, doubling to 30 s). */
+  backoff?: Pick<SuperviseOptions, "initialMs" | "maxMs" | "stableAfterMs">;
 }
 
 /** A funded test account: its key name, address and mnemonic. */
@@ -313,6 +319,13 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     );
     const network = await startLocalNetwork(networkOptions(opts, file));
     stops.push(() => network.stop());
+    if (opts.supervise !== false) {
+      // A crashed validator process comes back (and is reported) instead of staying down.
+      const supervisors = superviseNetwork(network, (e) => progress(describeEvent(e)), opts.backoff);
+      stops.push(async () => {
+        await Promise.all(supervisors.map((sup) => sup.stop()));
+      });
+    }
     const rpcUrls = network.nodes.map((n) => n.rpcUrl);
     progress(`blocks are being produced (node 0 RPC ${rpcUrls[0]})`);
 

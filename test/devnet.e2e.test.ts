@@ -2,7 +2,8 @@
  * `poq devnet` end to end, as a user runs it: bin/poq as a child process with a temporary home and
  * 4 validators; `poq tx infer --wait` finalizes with a score, `poq query request` shows each
  * validator's score, a lazy node's answer scores low, a second devnet on the same ports is refused
- * with the port and the flag named, and Ctrl-C leaves no process behind.
+ * with the port and the flag named, a crashed validator process is restarted, and Ctrl-C leaves no
+ * process behind.
  * Ports 26600-26632 (CometBFT) and 26690 (REST).
  */
 import { after, before, describe, it } from "node:test";
@@ -194,6 +195,35 @@ describe("poq devnet", { timeout: 420_000 }, () => {
     const text = await poq(["--home", home, "--node", RPC, "query", "request", honestId]);
     assert.match(text.stdout, /quality +\d+ bp/);
     assert.match(text.stdout, /poqvalcons1\w+ +\d+ bp +power/);
+  });
+
+  it("restarts a validator whose application process crashes, says so, and the chain goes on", async () => {
+    const node1 = join(home, "node1");
+    const [appPid] = processesMentioning(`${node1}\0--abci`);
+    assert.ok(appPid, "validator 1's application process");
+    const heightOf = async (): Promise<bigint> => {
+      const res = await fetch("http://127.0.0.1:26611/status").catch(() => undefined);
+      if (!res?.ok) return -1n;
+      const body = (await res.json()) as { result: { sync_info: { latest_block_height: string } } };
+      return BigInt(body.result.sync_info.latest_block_height);
+    };
+    const before = await heightOf();
+    process.kill(appPid, "SIGKILL");
+    const began = Date.now();
+    while (!/validator 1 restarted/.test(stderr) && Date.now() - began < 60_000) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.match(stderr, /validator 1: application exited \(SIGKILL\); restarting in/);
+    assert.match(stderr, /validator 1 restarted \(restart 1\)/);
+    const [newPid] = processesMentioning(`${node1}\0--abci`);
+    assert.ok(newPid && newPid !== appPid, "a new application process");
+    // The restarted node catches up and follows the chain past where it was killed.
+    let height = -1n;
+    while (height < before + 3n && Date.now() - began < 90_000) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      height = await heightOf();
+    }
+    assert.ok(height >= before + 3n, `validator 1 at ${height}, was ${before} before the crash`);
   });
 
   it("stops everything on Ctrl-C, leaving no process behind", async () => {
