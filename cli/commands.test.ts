@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { createProgram, run } from "./main.js";
 import { EXIT } from "./exit-codes.js";
+import { startRestServer } from "../rest/server.js";
 
 /** Runs the CLI with stdout and stderr captured. */
 async function poq(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -58,6 +59,24 @@ describe("poq command line", () => {
     const amount = await poq("--home", home, "tx", "bank", "send", "alice", "bob", "1.5poq");
     assert.equal(amount.code, EXIT.usage);
     assert.match(amount.err, /"1.5poq" is not an amount.*1000upoq/);
+    // Caught before anything is signed or sent (the node given here does not even run).
+    const offline = [
+      "--home",
+      home,
+      "--node",
+      "http://127.0.0.1:26699",
+      "tx",
+      "bank",
+      "send",
+      "alice",
+      "bob",
+    ];
+    const poqDenom = await poq(...offline, "10poq");
+    assert.equal(poqDenom.code, EXIT.usage, poqDenom.err);
+    assert.match(poqDenom.err, /only denom is upoq \(10poq is 10000000upoq\)/);
+    const zero = await poq(...offline, "0upoq");
+    assert.equal(zero.code, EXIT.usage, zero.err);
+    assert.match(zero.err, /"0upoq" must be more than zero/);
     const fee = await poq(
       "--home",
       home,
@@ -104,6 +123,21 @@ describe("poq command line", () => {
     assert.equal(existsSync(join(home, "keyring-test")), false);
     assert.equal((await poq("--home", home, "init", "--keyring-backend", "plain")).code, EXIT.usage);
     assert.equal((await poq("rest", "start", "--rate-limit", "-1")).code, EXIT.usage);
+  });
+
+  it("exits 3 and names the mistake when --node is the REST API's address", async () => {
+    const rest = await startRestServer({
+      rpcUrl: "http://127.0.0.1:26699",
+      listen: "127.0.0.1:0",
+      logger: false,
+    });
+    try {
+      const r = await poq("--node", rest.url, "query", "params");
+      assert.equal(r.code, EXIT.unreachable, r.err);
+      assert.match(r.err, /answers, but not as a CometBFT RPC.*not the REST API/);
+    } finally {
+      await rest.close();
+    }
   });
 
   it("exits 3 with the URL and the flag when the node cannot be reached", async () => {

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { BaseError } from "../app/errors.js";
+import { DevnetError } from "./devnet-error.js";
 import { createKeyring } from "../client/keyring.js";
 import { createPoqSigningClient } from "../client/signing-client.js";
 import { registerNode } from "../client/poq-tx.js";
@@ -31,9 +31,7 @@ import { assertPortsFree, type PortClaim } from "./ports.js";
 import { superviseNetwork } from "./supervise-nodes.js";
 import { describeEvent, type SuperviseOptions } from "./supervisor.js";
 
-export class DevnetError extends BaseError {
-  override name = "DevnetError" as const;
-}
+export { DevnetError };
 
 /** The model id the devnet's inference nodes serve unless told otherwise. */
 export const DEVNET_MODEL = "llama-3-8b-instruct";
@@ -124,10 +122,30 @@ const nodeNames = (honest: number, lazy: number): string[] => [
   ...Array.from({ length: lazy }, (_, i) => `lazy${i + 1}`),
 ];
 
-/** Deletes a devnet folder, refusing one that holds anything a devnet does not write. */
+/** The pid of a devnet that runs in `home` (from its endpoints.json), if its process is alive. */
+function runningDevnetPid(home: string): number | undefined {
+  try {
+    const { pid } = JSON.parse(readFileSync(join(home, "endpoints.json"), "utf8")) as { pid?: unknown };
+    if (typeof pid !== "number" || pid === process.pid) return undefined;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deletes a devnet folder, refusing one that a devnet runs in or that holds anything a devnet does not write. */
 function resetHome(home: string): void {
   if (!existsSync(home)) return;
-  const ours = /^(node\d+|network\.json|devnet\.json|accounts\.json|keyring-test|inference|config|data)$/;
+  const pid = runningDevnetPid(home);
+  if (pid !== undefined) {
+    throw new DevnetError(`refusing to --reset ${home}: a devnet is running there (pid ${pid})`, {
+      details: `stop it first: Ctrl-C where it runs, or poq --home ${home} testnet stop`,
+    });
+  }
+  // Besides the devnet's own files: what `poq testnet start` writes beside them.
+  const ours =
+    /^(node\d+|network\.json|devnet\.json|accounts\.json|endpoints\.json|testnet\.(log|pid)|keyring-test|inference|config|data)$/;
   const foreign = readdirSync(home).filter((f) => !ours.test(f));
   if (foreign.length > 0) {
     throw new DevnetError(`refusing to --reset ${home}: it holds files a devnet did not write`, {
