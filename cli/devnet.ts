@@ -5,11 +5,13 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { startDevnet, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
+import { startDevnet, DEFAULT_INFERENCE_NODES, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
 import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
 import { DEFAULT_HOME, DEFAULT_NODE, globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 import { untilStopped } from "./until-stopped.js";
+import { CliError, EXIT } from "./exit-codes.js";
+import { LAZY_KINDS, type LazyKind } from "../inference/standin/lazy.js";
 
 interface DevnetFlags {
   validators: string;
@@ -19,6 +21,7 @@ interface DevnetFlags {
   apiKey?: string;
   inferenceNodes: string;
   lazyNodes: string;
+  lazyKind: string;
   model: string;
   reset?: boolean;
   timeoutCommit: string;
@@ -66,6 +69,13 @@ function summary(d: Devnet): string {
   return lines.join("\n");
 }
 
+/** `--lazy-kind`: one of {@link LAZY_KINDS}. */
+function lazyKindFlag(value: string): LazyKind {
+  if (!(LAZY_KINDS as readonly string[]).includes(value))
+    throw new CliError(`--lazy-kind must be one of ${LAZY_KINDS.join(", ")}, got "${value}"`, EXIT.usage);
+  return value as LazyKind;
+}
+
 /**
  * The `devnet` command.
  *
@@ -85,8 +95,13 @@ export function devnetCommand(): Command {
       "OpenAI-compatible server for the inference nodes (default: the bundled stand-in)",
     )
     .option("--api-key <key>", "API key for --backend (default: $POQ_BACKEND_API_KEY)")
-    .option("--inference-nodes <n>", "honest inference nodes", "2")
+    .option("--inference-nodes <n>", "honest inference nodes", String(DEFAULT_INFERENCE_NODES))
     .option("--lazy-nodes <n>", "extra inference nodes that answer lazily (shows the incentives)", "0")
+    .option(
+      "--lazy-kind <kind>",
+      `what lazy nodes answer: ${LAZY_KINDS.join("|")} (from the stand-in's data, transformed)`,
+      "template",
+    )
     .option("--model <id>", "model id the inference nodes serve", DEVNET_MODEL)
     .option("--reset", "delete the devnet's state and start over")
     .option("--timeout-commit <duration>", "pause after each block", "300ms")
@@ -125,6 +140,7 @@ export function devnetCommand(): Command {
             inferenceNodes: intFlag(flags.inferenceNodes, "--inference-nodes", 0, 20),
           })),
           ...given("lazyNodes", () => ({ lazyNodes: intFlag(flags.lazyNodes, "--lazy-nodes", 0, 20) })),
+          lazyKind: lazyKindFlag(flags.lazyKind),
           model: flags.model,
           timeoutCommit: flags.timeoutCommit,
           ...(flags.reset ? { reset: true } : {}),

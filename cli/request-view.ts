@@ -1,7 +1,7 @@
 /**
  * Human text for requests and nodes, as `poq query` and `poq tx infer --wait` print them.
  */
-import type { NodeRecord, RequestRecord } from "../app/modules/poq/state.js";
+import type { NodeRecord, RequestRecord, ResponseView } from "../app/modules/poq/state.js";
 
 const coin = (c: { amount: string; denom: string }) => `${c.amount}${c.denom}`;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -14,7 +14,7 @@ const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
  * @example
  * process.stdout.write(requestText(request) + "\n");
  */
-export function requestText(r: RequestRecord): string {
+export function requestText(r: RequestRecord & { responses?: ResponseView[] }): string {
   const heights = [
     ["created", r.created_height],
     ["assigned", r.assigned_height],
@@ -43,6 +43,7 @@ export function requestText(r: RequestRecord): string {
   } else if (r.committee.length > 0) {
     lines.push(`  committee  ${r.committee.map((c) => c.validator).join(", ")}`);
   }
+  if (r.replicas >= 2) lines.push(...answerLines(r, r.responses ?? []));
   if (r.payout) {
     const p = r.payout;
     const denom = r.fee.denom;
@@ -54,10 +55,29 @@ export function requestText(r: RequestRecord): string {
   return lines.join("\n");
 }
 
+/**
+ * Every answer of a replicated request with its node, score and payout; `*` marks the best-scored
+ * one (the request's `node`, `response` and `quality`).
+ */
+function answerLines(r: RequestRecord, responses: readonly ResponseView[]): string[] {
+  const lines = [`  answers    ${responses.length} of ${r.replicas} (* best)`];
+  for (const a of responses) {
+    const best = r.status === "FINALIZED" && a.node === r.node && a.response === r.response;
+    const score = a.quality ? `${a.quality.score} bp` : "-";
+    const paid = a.payout ? `paid ${a.payout.node}${r.fee.denom}` : "";
+    lines.push(
+      `  ${best ? "*" : " "} ${a.id.padStart(5)}  ${a.status.padEnd(9)}  ${score.padStart(8)}  ${a.node}  ${paid}`,
+      `           ${a.response ? clip(oneLine(a.response), 200) : "(not revealed)"}`,
+    );
+  }
+  return lines;
+}
+
 /** One line per request. */
 export function requestLine(r: RequestRecord): string {
   const score = r.quality ? `${r.quality.score} bp` : "-";
-  return `${r.id.padStart(5)}  ${r.status.padEnd(9)}  ${score.padStart(8)}  ${r.model}  ${clip(oneLine(r.prompt), 60)}`;
+  const model = r.replicas >= 2 ? `${r.model} x${r.replicas}` : r.model;
+  return `${r.id.padStart(5)}  ${r.status.padEnd(9)}  ${score.padStart(8)}  ${model}  ${clip(oneLine(r.prompt), 60)}`;
 }
 
 /** One line per inference node. */

@@ -103,3 +103,25 @@ test("poq models verify and list: the bundled model matches its manifest", async
   const l = await run(modelsCommand, ["list"]);
   assert.match(l.out, /all-minilm-l6-v2 {2}bi-encoder {2}Apache-2\.0/);
 });
+
+test('poq score: "peers" must be an array of strings, and --peer needs --prompt/--response', async () => {
+  const file = join(dir, "peers.jsonl");
+  writeFileSync(
+    file,
+    [
+      JSON.stringify({ prompt: "What is 2+2?", response: "4", peers: ["2 + 2 = 4.", "Four."] }),
+      JSON.stringify({ prompt: "What is 2+2?", response: "4", peers: "Four." }),
+      JSON.stringify({ prompt: "What is 2+2?", response: "4", peers: [4] }),
+    ].join("\n") + "\n",
+  );
+  const r = await run(scoreCommand, ["--file", file]);
+  const out = r.out.trim().split("\n");
+  assert.equal(out.length, 3);
+  assert.match(out[0] as string, /^\{"score": \d+\}$/);
+  assert.deepEqual(JSON.parse(out[1] as string), { error: '"peers" must be an array of strings', line: 2 });
+  assert.deepEqual(JSON.parse(out[2] as string), { error: '"peers" must be an array of strings', line: 3 });
+  assert.equal(r.code, 1);
+  const bad = await run(scoreCommand, ["--file", file, "--peer", "Four."]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--peer/);
+});

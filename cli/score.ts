@@ -1,10 +1,11 @@
 /**
  * `poq score`: scores (prompt, response) pairs with the local evaluator.
  *
- * - `--prompt P --response R` prints `{"score": N}`.
+ * - `--prompt P --response R [--peer A --peer B]` prints `{"score": N}`; each `--peer` is another
+ *   independent answer to the same prompt (peer mode: the score also weighs agreement with them).
  * - `--file pairs.jsonl` (or `-` for stdin) prints one line per input line, in order: `{"score": N}`,
  *   or `{"error": "...", "line": N}` for a line that is not valid UTF-8, not JSON, or lacks a string
- *   `prompt`/`response` (the same error also goes to stderr with its line number). Output therefore
+ *   `prompt`/`response`, or whose `peers` is not an array of strings (the same error also goes to stderr with its line number). Output therefore
  *   stays aligned with the input, and the exit code is 1 when any line failed. A final empty line
  *   (the newline that ends the file) is not a line.
  * - A missing or mismatched model is one clear error on stderr and exit code 2.
@@ -61,12 +62,15 @@ function parseLine(raw: Uint8Array, line: number, decoder: TextDecoder): Parsed 
   } catch {
     return { line, error: "not valid JSON" };
   }
-  const v = value as { prompt?: unknown; response?: unknown } | null;
+  const v = value as { prompt?: unknown; response?: unknown; peers?: unknown } | null;
   if (typeof v !== "object" || v === null || Array.isArray(v))
     return { line, error: "expected a JSON object" };
   if (typeof v.prompt !== "string") return { line, error: 'missing string field "prompt"' };
   if (typeof v.response !== "string") return { line, error: 'missing string field "response"' };
-  return { line, pair: { prompt: v.prompt, response: v.response } };
+  if (v.peers === undefined) return { line, pair: { prompt: v.prompt, response: v.response } };
+  if (!Array.isArray(v.peers) || v.peers.some((x) => typeof x !== "string"))
+    return { line, error: '"peers" must be an array of strings' };
+  return { line, pair: { prompt: v.prompt, response: v.response, peers: v.peers as string[] } };
 }
 
 /** Scores parsed lines in chunks; a chunk that fails is retried line by line so errors stay per line. */
@@ -90,7 +94,7 @@ async function scoreLines(ev: Evaluator, lines: readonly Parsed[], io: CliIO): P
       scores = new Map();
       for (const g of good) {
         try {
-          scores.set(g.line, await ev.score(g.pair.prompt, g.pair.response));
+          scores.set(g.line, await ev.score(g.pair.prompt, g.pair.response, g.pair.peers));
         } catch (e) {
           scores.set(g.line, (e as Error).message);
         }
@@ -119,7 +123,13 @@ export function scoreCommand(io: CliIO = processIO): Command {
     .description("score (prompt, response) pairs with the local quality evaluator, in basis points 0..10000")
     .option("--prompt <text>", "the prompt")
     .option("--response <text>", "the response to judge")
-    .option("--file <path>", 'JSONL file of {"prompt", "response"} lines, or - for stdin')
+    .option(
+      "--peer <text>",
+      "another independent answer to the same prompt (repeatable): peer mode",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option("--file <path>", 'JSONL file of {"prompt", "response", "peers"?} lines, or - for stdin')
     .option("--model <id>", "bundled or pulled model id", DEFAULT_MODEL_ID)
     .option("--model-dir <dir>", "a model directory with manifest.json (wins over --model)")
     .option("--threads <n>", "onnxruntime intra-op threads", (v) => Number.parseInt(v, 10), 1)
@@ -128,6 +138,7 @@ export function scoreCommand(io: CliIO = processIO): Command {
       const o = this.opts<{
         prompt?: string;
         response?: string;
+        peer: string[];
         file?: string;
         model: string;
         modelDir?: string;
@@ -137,9 +148,12 @@ export function scoreCommand(io: CliIO = processIO): Command {
       const single = o.prompt !== undefined || o.response !== undefined;
       if (
         single === (o.file !== undefined) ||
-        (single && (o.prompt === undefined || o.response === undefined))
+        (single && (o.prompt === undefined || o.response === undefined)) ||
+        (!single && o.peer.length > 0)
       ) {
-        io.stderr.write("poq score: give either --prompt and --response, or --file\n");
+        io.stderr.write(
+          "poq score: give either --prompt and --response (and any --peer), or --file (peers go in its lines)\n",
+        );
         process.exitCode = 2;
         return;
       }
@@ -169,7 +183,8 @@ export function scoreCommand(io: CliIO = processIO): Command {
       try {
         if (input === null) {
           try {
-            io.stdout.write(`{"score": ${await ev.score(o.prompt as string, o.response as string)}}\n`);
+            const score = await ev.score(o.prompt as string, o.response as string, o.peer);
+            io.stdout.write(`{"score": ${score}}\n`);
           } catch (e) {
             io.stderr.write(`poq score: ${(e as Error).message}\n`);
             process.exitCode = 1;

@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { registerNode, requestInference, unregisterNode } from "../client/poq-tx.js";
 import { queryPoqParams, queryRequest } from "../inference/chain-query.js";
 import { QualityTimeoutError, waitForQuality } from "../client/poq-query.js";
-import type { RequestRecord } from "../app/modules/poq/state.js";
+import type { RequestRecord } from "../client/poq-query.js";
 import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 import {
@@ -61,6 +61,7 @@ function inferCommand(): Command {
     .requiredOption("--from <key>", "key that pays")
     .option("--min-quality <bp>", "quality in basis points (0..10000) below which the node is not paid", "0")
     .option("--max-tokens <n>", "longest answer, in tokens", "256")
+    .option("--replicas <k>", "independent answers from distinct nodes, each paid from fee / k", "1")
     .option("--wait", "wait until the quality is final, then print the score and payouts")
     .option("--timeout <seconds>", "how long --wait waits", "120")
     .addOption(keyringBackendOption())
@@ -77,6 +78,7 @@ function inferCommand(): Command {
           from: string;
           minQuality: string;
           maxTokens: string;
+          replicas: string;
           wait?: boolean;
           timeout: string;
         },
@@ -85,6 +87,7 @@ function inferCommand(): Command {
         const fee = parseAmount(o.fee, "--fee");
         const minQuality = intFlag(o.minQuality, "--min-quality", 0, 10000);
         const maxTokens = intFlag(o.maxTokens, "--max-tokens", 1, 1_000_000);
+        const replicas = intFlag(o.replicas, "--replicas", 1, 1000);
         const timeoutS = intFlag(o.timeout, "--timeout", 1, 86_400);
         const g = globalOptions(cmd);
         const say = (line: string) => process.stderr.write(line + "\n");
@@ -103,6 +106,7 @@ function inferCommand(): Command {
             fee,
             minQuality,
             maxTokens,
+            replicas,
           });
         } finally {
           client.disconnect();
@@ -110,12 +114,14 @@ function inferCommand(): Command {
         const tx = { txhash: sent.txHash, height: sent.height, gas_used: sent.gasUsed.toString() };
         say(
           `request ${sent.requestId} in block ${sent.height} (tx ${sent.txHash}); ` +
-            (sent.node ? `assigned to ${sent.node}` : "no node serves this model yet: PENDING"),
+            (sent.nodes.length > 0
+              ? `assigned to ${sent.nodes.join(", ")}`
+              : `fewer than ${replicas} eligible node(s) serve this model yet: PENDING`),
         );
         if (!o.wait) {
           printResult(
             cmd,
-            { request_id: sent.requestId.toString(), node: sent.node, ...tx },
+            { request_id: sent.requestId.toString(), node: sent.node, nodes: sent.nodes, ...tx },
             `request id ${sent.requestId}\nnext: poq query request ${sent.requestId}`,
           );
           return;

@@ -72,6 +72,16 @@ describe("poq/client registry and amino types", () => {
       },
     });
     assert.deepEqual(amino.fromAmino(json), msg);
+    const replicated = { ...msg, value: { ...msg.value, replicas: 3 } };
+    const replicatedJson = amino.toAmino(replicated);
+    assert.equal(replicatedJson.value["replicas"], 3);
+    assert.deepEqual(amino.fromAmino(replicatedJson), replicated);
+    const commit = {
+      typeUrl: PoqTypeUrl.CommitResponse,
+      value: { node: "poq1n", requestId: 4n, commitment: new Uint8Array(32).fill(5) },
+    };
+    assert.equal(amino.toAmino(commit).type, "poq/MsgCommitResponse");
+    assert.deepEqual(amino.fromAmino(amino.toAmino(commit)), commit);
     assert.equal(
       amino.toAmino({ typeUrl: PoqTypeUrl.UnregisterNode, value: { operator: "poq1x" } }).type,
       "poq/MsgUnregisterNode",

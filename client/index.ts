@@ -24,6 +24,7 @@ export {
   type NodeRecord,
   type PoqQueryClient,
   type RequestRecord,
+  type ResponseView,
   type WaitForQualityOptions,
 } from "./poq-query.js";
 export { PoqTypeUrl, PoqAminoType } from "../app/modules/poq/types/msgs.js";

@@ -4,10 +4,15 @@
  */
 import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
 import { BaseError } from "../app/errors.js";
-import type { NodeRecord, RequestRecord } from "../app/modules/poq/state.js";
+import type { NodeRecord, RequestRecord as StoredRequest, ResponseView } from "../app/modules/poq/state.js";
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
 
-export type { NodeRecord, RequestRecord };
+export type { NodeRecord, ResponseView };
+/**
+ * A request as the chain's query answers it: the stored record plus `responses`, every answer (one
+ * unless replicated) with its node, text, quality and payout.
+ */
+export type RequestRecord = StoredRequest & { responses?: ResponseView[] };
 
 /** Statuses after which a request changes no more. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(["FINALIZED", "EXPIRED", "UNSCORED"]);

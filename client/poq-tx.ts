@@ -85,11 +85,13 @@ export interface RequestInferenceParams {
   maxTokens?: number;
   /** Basis points 0..10000; below it the node is not paid. */
   minQuality?: number;
+  /** Independent answers from distinct nodes (default 1); each node is paid from fee / replicas. */
+  replicas?: number;
 }
 
 /**
  * Sends MsgRequestInference and returns the request id and the node it was assigned to (empty
- * while no node serves the model).
+ * while no node serves the model); `nodes` lists every assigned node (one per answer).
  *
  * @example
  * const { requestId, node } = await requestInference(client, address, {
@@ -101,7 +103,7 @@ export async function requestInference(
   requester: string,
   p: RequestInferenceParams,
   opts: TxOptions = {},
-): Promise<TxResult & { requestId: bigint; node: string }> {
+): Promise<TxResult & { requestId: bigint; node: string; nodes: string[] }> {
   const msg: MsgRequestInference = {
     requester,
     model: p.model,
@@ -109,12 +111,14 @@ export async function requestInference(
     maxTokens: p.maxTokens ?? 256,
     fee: parseCoin(p.fee),
     minQuality: p.minQuality ?? 0,
+    ...(p.replicas !== undefined && p.replicas > 1 ? { replicas: p.replicas } : {}),
   };
   const res = await broadcast(client, requester, PoqTypeUrl.RequestInference, msg, opts);
   const answer = res.msgResponses.find((r) => r.typeUrl === PoqTypeUrl.RequestInferenceResponse);
   if (!answer) throw new BaseError(`transaction ${res.transactionHash} has no MsgRequestInferenceResponse`);
   const decoded = MsgRequestInferenceResponse.decode(answer.value);
-  return { ...result(res), requestId: decoded.requestId, node: decoded.node };
+  const nodes = decoded.nodes ?? (decoded.node === "" ? [] : [decoded.node]);
+  return { ...result(res), requestId: decoded.requestId, node: decoded.node, nodes };
 }
 
 /**

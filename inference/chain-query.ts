@@ -6,7 +6,10 @@
 import { toHex } from "@cosmjs/encoding";
 import { BaseError } from "../app/errors.js";
 import { cometRpc } from "../network/comet-process.js";
-import type { NodeRecord, RequestRecord } from "../app/modules/poq/state.js";
+import type { NodeRecord, RequestView } from "../app/modules/poq/state.js";
+
+/** A request as the queries return it (the stored record plus `responses`). */
+type RequestRecord = RequestView;
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
 
 /** The node could not be reached at all (refused, reset, timed out). */
@@ -104,7 +107,15 @@ export async function abciJsonQuery<T>(rpcUrl: string, path: string, body: objec
 /** One page of requests by filter, with the key of the next page (null on the last). */
 export async function queryRequests(
   rpcUrl: string,
-  filter: { status?: string; requester?: string; node?: string; limit?: number; key?: string },
+  filter: {
+    status?: string;
+    requester?: string;
+    node?: string;
+    limit?: number;
+    key?: string;
+    /** "true": list the answer records of replicated requests too (what a node is assigned). */
+    answers?: string;
+  },
 ): Promise<{ requests: RequestRecord[]; nextKey: string | null }> {
   const res = await abciJsonQuery<{ requests: RequestRecord[]; pagination: { next_key: string | null } }>(
     rpcUrl,

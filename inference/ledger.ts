@@ -38,6 +38,16 @@ export interface SubmissionEntry {
   deadline?: string;
   /** The chain's reason, for `rejected`; why the node gave up, for `expired`. */
   error?: string;
+  /**
+   * Replicated requests: `commit` (key `commit:<response id>`, holds the answer and its salt, written
+   * before the commitment is signed) or `reveal` (key `<response id>`, the same answer and salt).
+   * Absent: a single answer's MsgSubmitResponse.
+   */
+  kind?: "commit" | "reveal";
+  /** Hex salt of the answer commitment (replicated requests). */
+  salt?: string;
+  /** The request the answer belongs to (replicated requests: the messages carry its id). */
+  parent?: string;
 }
 
 export interface SubmissionLedger {

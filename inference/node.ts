@@ -8,17 +8,18 @@
  * it at most once) instead of asking the backend again or signing anew. A request is only answered
  * while the chain shows it ASSIGNED to this node, unanswered, and before its response deadline.
  */
+import { randomBytes } from "node:crypto";
 import { sha256 } from "@cosmjs/crypto";
 import { fromBase64, toBase64, toHex } from "@cosmjs/encoding";
 import type { OfflineSigner } from "@cosmjs/proto-signing";
 import { calculateFee, GasPrice, type SigningStargateClient } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createPoqSigningClient, DEFAULT_GAS_PRICE } from "../client/signing-client.js";
-import { PoqTypeUrl, type MsgSubmitResponse } from "../app/modules/poq/types/msgs.js";
 import type { RequestRecord } from "../app/modules/poq/state.js";
 import type { ChatBackend } from "./backend.js";
 import { followBlocks, type BlockFollower } from "./block-follower.js";
-import { queryPoqParams, queryRequests, reachNode } from "./chain-query.js";
+import { commitKey, entryMessage } from "./answer-messages.js";
+import { queryPoqParams, queryRequest, queryRequests, reachNode } from "./chain-query.js";
 import {
   openSubmissionLedger,
   SETTLED_STATES,
@@ -181,12 +182,7 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
   };
 
   const sign = async (entry: SubmissionEntry): Promise<SubmissionEntry> => {
-    const msg: MsgSubmitResponse = {
-      node: address,
-      requestId: BigInt(entry.requestId),
-      response: entry.response,
-    };
-    const msgs = [{ typeUrl: PoqTypeUrl.SubmitResponse, value: msg }];
+    const msgs = [entryMessage(entry, address)];
     const gas = await client.simulate(address, msgs, "");
     const raw = await client.sign(address, msgs, calculateFee(Math.ceil(gas * 1.5), gasPrice), "");
     const bytes = TxRaw.encode(raw).finish();
@@ -203,7 +199,11 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     return signed;
   };
 
-  const answer = async (req: RequestRecord): Promise<SubmissionEntry | undefined> => {
+  /**
+   * Asks the backend once and records the answer under `key`. An answer of a replicated request gets
+   * a fresh salt here, on disk with the answer before its commitment is signed.
+   */
+  const answer = async (req: RequestRecord, key = req.id): Promise<SubmissionEntry | undefined> => {
     log(`request ${req.id}: asking ${opts.backend.url} (model ${req.model}, max_tokens ${req.max_tokens})`);
     stats.backendCalls++;
     try {
@@ -215,10 +215,13 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
       const response = trimResponse(text, { maxTokens: req.max_tokens, maxBytes: maxResponseBytes });
       if (response.length === 0) throw new Error("the backend answered with empty text");
       const entry: SubmissionEntry = {
-        requestId: req.id,
+        requestId: key,
         state: "answered",
         response,
         deadline: req.response_deadline,
+        ...(req.parent !== "0"
+          ? { kind: "commit" as const, salt: toHex(randomBytes(32)), parent: req.parent }
+          : {}),
       };
       ledger.put(entry);
       log(
@@ -228,12 +231,72 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
       return entry;
     } catch (err) {
       stats.backendFailures++;
-      backoff(req.id, `backend failed: ${err instanceof Error ? err.message : String(err)}`);
+      backoff(key, `backend failed: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     }
   };
 
+  /** Signs (once) and broadcasts a ledger entry's transaction. */
+  const submit = async (entry: SubmissionEntry): Promise<void> => {
+    try {
+      const signed = entry.state === "answered" ? await sign(entry) : entry;
+      await broadcast(signed);
+    } catch (err) {
+      backoff(entry.requestId, `submit failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  /**
+   * An answer of a replicated request: commit to the answer (asked once, kept with its salt), then,
+   * once the chain shows the commitment and the request's reveal phase has opened, reveal the same
+   * answer. Without the local record of a commitment the node never reveals: it never answers anew.
+   */
+  const serveAnswer = async (req: RequestRecord): Promise<void> => {
+    const key = commitKey(req.id);
+    const retry = retries.get(key) ?? retries.get(req.id);
+    if (retry && Date.now() < retry.notBefore) return;
+    if (height > BigInt(req.response_deadline)) return;
+    let committed = ledger.get(key);
+    if (req.commitment === "") {
+      if (committed && SETTLED_STATES.has(committed.state)) return;
+      if (!committed) {
+        log(
+          `request ${req.parent}: answer ${req.id} assigned to us (commit by height ${req.response_deadline})`,
+        );
+        committed = await answer(req, key);
+        if (!committed || stopped) return;
+      }
+      await submit(committed);
+      return;
+    }
+    if (!committed) {
+      log(`request ${req.parent}: answer ${req.id} committed but not in this node's ledger; not revealing`);
+      return;
+    }
+    const request = await queryRequest(opts.rpcUrl, req.parent);
+    // The next block is the first to take reveals once the block at reveal_height is committed.
+    if (!request || request.reveal_height === "0" || height < BigInt(request.reveal_height)) return;
+    let reveal = ledger.get(req.id);
+    if (reveal && SETTLED_STATES.has(reveal.state)) return;
+    if (!reveal) {
+      reveal = {
+        ...committed,
+        requestId: req.id,
+        state: "answered",
+        kind: "reveal",
+        deadline: req.response_deadline,
+      };
+      delete reveal.txBytes;
+      delete reveal.txHash;
+      delete reveal.height;
+      ledger.put(reveal);
+      log(`request ${req.parent}: revealing answer ${req.id}`);
+    }
+    await submit(reveal);
+  };
+
   const serve = async (req: RequestRecord): Promise<void> => {
+    if (req.parent !== "0") return serveAnswer(req);
     const retry = retries.get(req.id);
     if (retry && Date.now() < retry.notBefore) return;
     let entry = ledger.get(req.id);
@@ -244,12 +307,7 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
       entry = await answer(req);
       if (!entry || stopped) return;
     }
-    try {
-      if (entry.state === "answered") entry = await sign(entry);
-      await broadcast(entry);
-    } catch (err) {
-      backoff(req.id, `submit failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    await submit(entry);
   };
 
   /**
@@ -287,14 +345,19 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
   };
 
   const scan = async (): Promise<void> => {
-    const { requests } = await queryRequests(opts.rpcUrl, { node: address, status: "ASSIGNED", limit: 100 });
+    const { requests } = await queryRequests(opts.rpcUrl, {
+      node: address,
+      status: "ASSIGNED",
+      limit: 100,
+      answers: "true",
+    });
     const mine = requests.filter((r) => r.node === address && r.responded_height === "0");
     for (const req of mine) {
       if (stopped) return;
       await serve(req);
     }
     // Retries of requests not served now are picked up on later blocks.
-    await reconcile(new Set(mine.map((r) => r.id)));
+    await reconcile(new Set(mine.flatMap((r) => [r.id, commitKey(r.id)])));
     ledger.prune(height);
   };
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -83,4 +83,47 @@ test("cross-encoder: a long response is cut at its tail, the prompt keeps its he
   const filler = Array.from({ length: 40 }, () => "word").join(" ");
   assert.equal(await ev.score("Capital?", `${filler} paris`), sigmoidBp(-2));
   assert.equal(await ev.score("Capital?", `paris ${filler}`), sigmoidBp(2));
+});
+
+test("peer mode: the agreement pass scales the single score; empty peers are skipped, at most maxPeers read", async () => {
+  // The same tiny model with a peer head on logit 0: each (prompt, peer, response) pass gives sigmoid of
+  // its segment-B logit, and the response is segment B, so agreement = sigmoid(single logit) here.
+  const peerDir = mkdtempSync(join(tmpdir(), "poq-xenc-peer-"));
+  copyFileSync(join(dir, "model.onnx"), join(peerDir, "model.onnx"));
+  copyFileSync(join(dir, "tokenizer.json"), join(peerDir, "tokenizer.json"));
+  const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { scoring: object };
+  m.scoring = {
+    ...m.scoring,
+    peer: { logitIndex: 0, offset: 0, temperature: 1, floor: 0.25, maxPeers: 2 },
+  };
+  writeFileSync(join(peerDir, "manifest.json"), JSON.stringify(m));
+  const pev = await createEvaluator({ modelDir: peerDir, threads: 1, maxBatch: 4 });
+  try {
+    const s = 1 / (1 + Math.exp(-2)); // "It is Paris." -> logit 2
+    const peered = Math.round(10000 * s * (0.25 + 0.75 * s));
+    const [d] = await pev.explainBatch([
+      { prompt: "Capital of France?", response: "It is Paris.", peers: ["Paris.", " ", "Lyon?", "x"] },
+    ]);
+    assert.ok(d);
+    assert.equal(d.score, peered);
+    assert.ok(Math.abs((d.agreement ?? 0) - s) < 1e-6);
+    // Without peers (or only empty ones) the score is the single one and agreement is null.
+    const [plain, blank] = await pev.explainBatch([
+      { prompt: "Capital of France?", response: "It is Paris." },
+      { prompt: "Capital of France?", response: "It is Paris.", peers: ["", "  "] },
+    ]);
+    assert.equal(plain?.score, sigmoidBp(2));
+    assert.equal(plain?.agreement, null);
+    assert.equal(blank?.score, sigmoidBp(2));
+    // score() takes peers too; a model without a peer head ignores them.
+    assert.equal(await pev.score("Capital of France?", "It is Paris.", ["Paris."]), peered);
+    assert.equal(await ev.score("Capital of France?", "It is Paris.", ["Paris."]), sigmoidBp(2));
+    await assert.rejects(
+      pev.explainBatch([{ prompt: "p", response: "r", peers: [1 as unknown as string] }]),
+      /peers must be an array of strings/,
+    );
+  } finally {
+    await pev.close();
+    rmSync(peerDir, { recursive: true, force: true });
+  }
 });

@@ -33,10 +33,15 @@ export interface EvaluatorOptions {
   readonly pins?: Readonly<Record<string, string>>;
 }
 
-/** A (prompt, response) pair. */
+/**
+ * A (prompt, response) pair, and optionally the other independent answers to the same prompt (`peers`):
+ * a judge with a peer head then also scores the response's agreement with them (models/README.md).
+ */
 export interface ScorePair {
   readonly prompt: string;
   readonly response: string;
+  /** Other independent answers to the same prompt (replicated requests): the evaluator's peer mode. */
+  readonly peers?: readonly string[];
 }
 
 /** A score and how it was made (for reports and debugging). */
@@ -47,6 +52,8 @@ export interface ScoreDetail {
   /** Raw model value: the cosine or the logit. */
   readonly raw: number;
   readonly features: LazyFeatures | null;
+  /** Mean agreement with the peers in [0, 1]; null without peers or when the model has no peer head. */
+  readonly agreement: number | null;
 }
 
 /** A loaded evaluator. Scores are integers 0..10000. */
@@ -54,7 +61,7 @@ export interface Evaluator {
   readonly manifest: ModelManifest;
   readonly modelDir: string;
   readonly threads: number;
-  score(prompt: string, response: string): Promise<number>;
+  score(prompt: string, response: string, peers?: readonly string[]): Promise<number>;
   scoreBatch(pairs: readonly ScorePair[]): Promise<number[]>;
   explainBatch(pairs: readonly ScorePair[]): Promise<ScoreDetail[]>;
   close(): Promise<void>;
@@ -65,6 +72,46 @@ function checkPair(p: ScorePair, i: number): void {
     throw new EvaluatorError(`pair ${i}: prompt and response must be strings`);
   }
   if (p.prompt.trim() === "") throw new EvaluatorError(`pair ${i}: the prompt is empty`);
+  if (p.peers !== undefined && (!Array.isArray(p.peers) || p.peers.some((x) => typeof x !== "string"))) {
+    throw new EvaluatorError(`pair ${i}: peers must be an array of strings`);
+  }
+}
+
+/** The peers a pair is compared with: non-empty ones, the first `max` (so the cost is O(peers)). */
+function usablePeers(p: ScorePair, max: number): string[] {
+  return (p.peers ?? []).filter((x) => x.trim() !== "").slice(0, max);
+}
+
+/** Mean agreement of each pair with its peers (null where it has none): one pass per (pair, peer). */
+async function agreements(
+  m: ModelManifest,
+  tok: PairTokenizer,
+  session: ModelSession,
+  pairs: readonly ScorePair[],
+  maxBatch: number,
+): Promise<(number | null)[]> {
+  const peer = m.kind === "cross-encoder" && m.scoring.output === "sigmoid" ? m.scoring.peer : undefined;
+  if (!peer) return pairs.map(() => null);
+  const owner: number[] = [];
+  const seqs: EncodedSequence[] = [];
+  pairs.forEach((p, i) => {
+    for (const q of usablePeers(p, peer.maxPeers)) {
+      owner.push(i);
+      seqs.push(tok.encodeTriple(p.prompt, q, p.response, m.maxTokens));
+    }
+  });
+  if (seqs.length === 0) return pairs.map(() => null);
+  const rows = await runSorted(session, seqs, m.output, tok.padId, maxBatch);
+  const sum = pairs.map(() => 0);
+  const count = pairs.map(() => 0);
+  rows.forEach((r, k) => {
+    const x = r[peer.logitIndex] ?? Number.NaN;
+    if (!Number.isFinite(x)) throw new EvaluatorError(`the model returned ${x} for a peer pass`);
+    const i = owner[k] as number;
+    sum[i] = (sum[i] as number) + 1 / (1 + Math.exp(-(x - peer.offset) / peer.temperature));
+    count[i] = (count[i] as number) + 1;
+  });
+  return sum.map((v, i) => ((count[i] as number) > 0 ? v / (count[i] as number) : null));
 }
 
 /** Runs sequences through the session in length-sorted batches that pad little (see batching.ts). */
@@ -163,14 +210,31 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
       live.map((x) => x.p),
       maxBatch,
     );
-    const out: ScoreDetail[] = pairs.map(() => ({ score: 0, semantic: 0, raw: 0, features: null }));
+    const agree = await agreements(
+      manifest,
+      tok,
+      session,
+      live.map((x) => x.p),
+      maxBatch,
+    );
+    const out: ScoreDetail[] = pairs.map(() => ({
+      score: 0,
+      semantic: 0,
+      raw: 0,
+      features: null,
+      agreement: null,
+    }));
+    const floor = manifest.scoring.output === "sigmoid" ? (manifest.scoring.peer?.floor ?? 1) : 1;
     live.forEach(({ p, i }, k) => {
       const raw = raws[k] ?? Number.NaN;
       if (!Number.isFinite(raw)) throw new EvaluatorError(`the model returned ${raw} for pair ${i}`);
-      const semantic = semanticOf(manifest, raw);
+      const agreement = agree[k] ?? null;
+      const single = semanticOf(manifest, raw);
+      // Peer mode scales the single score by agreement: an answer its peers contradict keeps `floor` of it.
+      const semantic = agreement === null ? single : single * (floor + (1 - floor) * agreement);
       const features = manifest.scoring.features === "lazy-v1" ? lazyFeatures(p.prompt, p.response) : null;
       const score = Math.round(semantic * (features?.factor ?? 1) * 10000);
-      out[i] = { score: Math.min(10000, Math.max(0, score)), semantic, raw, features };
+      out[i] = { score: Math.min(10000, Math.max(0, score)), semantic, raw, features, agreement };
     });
     return out;
   };
@@ -200,6 +264,7 @@ export function withScores(core: Omit<Evaluator, "score" | "scoreBatch">): Evalu
   return {
     ...core,
     scoreBatch: async (pairs) => (await explainBatch(pairs)).map((d) => d.score),
-    score: async (prompt, response) => ((await explainBatch([{ prompt, response }]))[0] as ScoreDetail).score,
+    score: async (prompt, response, peers) =>
+      ((await explainBatch([{ prompt, response, ...(peers ? { peers } : {}) }]))[0] as ScoreDetail).score,
   };
 }

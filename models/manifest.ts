@@ -35,7 +35,22 @@ export type ScoreMapping =
       readonly offset: number;
       readonly temperature: number;
       readonly features: FeatureSet;
+      /** Peer mode (a judge with an agreement head); absent: peers are ignored. */
+      readonly peer?: PeerMapping;
     };
+
+/**
+ * Peer mode: each (prompt, peer, response) triple gives `agree = sigmoid((logits[logitIndex] - offset) /
+ * temperature)`; an answer's agreement is the mean over its peers, and its model part becomes
+ * `semantic * (floor + (1 - floor) * agreement)`. At most `maxPeers` peers are read (the first ones).
+ */
+export interface PeerMapping {
+  readonly logitIndex: number;
+  readonly offset: number;
+  readonly temperature: number;
+  readonly floor: number;
+  readonly maxPeers: number;
+}
 
 /** Which deterministic text features are combined with the model output. */
 export type FeatureSet = "lazy-v1" | "none";
@@ -144,9 +159,28 @@ function parseScoring(dir: string, raw: Record<string, unknown>): ScoreMapping {
       offset: num(dir, raw.offset ?? 0, "scoring.offset"),
       temperature,
       features,
+      ...(raw.peer === undefined ? {} : { peer: parsePeer(dir, raw.peer as Record<string, unknown>) }),
     };
   }
   return fail(dir, `scoring.output must be "cosine" or "sigmoid"`);
+}
+
+function parsePeer(dir: string, raw: Record<string, unknown>): PeerMapping {
+  if (typeof raw !== "object" || raw === null) fail(dir, "scoring.peer must be an object");
+  const temperature = num(dir, raw.temperature ?? 1, "scoring.peer.temperature");
+  const floor = num(dir, raw.floor ?? 0, "scoring.peer.floor");
+  const maxPeers = num(dir, raw.maxPeers ?? 8, "scoring.peer.maxPeers");
+  if (!(temperature > 0)) fail(dir, "scoring.peer.temperature must be positive");
+  if (!(floor >= 0 && floor <= 1)) fail(dir, "scoring.peer.floor must be in [0, 1]");
+  if (!Number.isInteger(maxPeers) || maxPeers < 1)
+    fail(dir, "scoring.peer.maxPeers must be a positive integer");
+  return {
+    logitIndex: num(dir, raw.logitIndex ?? 1, "scoring.peer.logitIndex"),
+    offset: num(dir, raw.offset ?? 0, "scoring.peer.offset"),
+    temperature,
+    floor,
+    maxPeers,
+  };
 }
 
 /**

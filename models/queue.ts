@@ -25,8 +25,11 @@ export interface ScoringQueueOptions {
 
 /** The queue. */
 export interface ScoringQueue {
-  /** Adds a pair; false when the id is already queued or ready, or the queue is full or closed. */
-  enqueue(id: string, prompt: string, response: string): boolean;
+  /**
+   * Adds a pair, with the other answers to the same prompt as `peers` (peer mode, when the model has
+   * it); false when the id is already queued or ready, or the queue is full or closed.
+   */
+  enqueue(id: string, prompt: string, response: string, peers?: readonly string[]): boolean;
   /** Finished items since the last call, in completion order; never waits. */
   takeReady(): ScoredItem[];
   /** Items waiting or being scored. */
@@ -91,10 +94,13 @@ export function createScoringQueue(evaluator: BatchScorer, opts: ScoringQueueOpt
   };
 
   return {
-    enqueue(id, prompt, response) {
+    enqueue(id, prompt, response, peers) {
       if (closed || known.has(id) || known.size >= maxPending) return false;
       known.add(id);
-      waiting.push({ id, pair: { prompt, response } });
+      waiting.push({
+        id,
+        pair: peers && peers.length > 0 ? { prompt, response, peers } : { prompt, response },
+      });
       kick();
       return true;
     },

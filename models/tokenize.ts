@@ -26,6 +26,13 @@ export interface EncodedSequence {
 export interface PairTokenizer {
   encodeSingle(text: string, maxTokens: number): EncodedSequence;
   encodePair(prompt: string, response: string, maxTokens: number): EncodedSequence;
+  /**
+   * `[CLS] prompt [SEP] peer [SEP] response [SEP]` (peer mode of a cross-encoder judge): the prompt keeps
+   * at most a quarter of the budget, then peer and response share the rest, each keeping at least half of
+   * it when both do not fit; types are 0 up to the peer's [SEP], 1 after. The same rule as
+   * scripts/train-quality.py encode_triple.
+   */
+  encodeTriple(prompt: string, peer: string, response: string, maxTokens: number): EncodedSequence;
   /** Tokens of a text without special tokens (for counting). */
   countTokens(text: string): number;
   readonly padId: number;
@@ -129,6 +136,21 @@ export function loadTokenizer(path: string): PairTokenizer {
       const bKept = b.slice(0, room - a.length);
       const first = [...prefix, ...a, ...middle];
       const second = [...bKept, ...suffix];
+      return {
+        ids: [...first, ...second],
+        typeIds: [...first.map(() => typeA), ...second.map(() => typeB)],
+      };
+    },
+    encodeTriple(prompt, peer, response, maxTokens) {
+      const { prefix, middle, suffix, typeA, typeB } = template.pair;
+      const room = Math.max(3, maxTokens - prefix.length - 2 * middle.length - suffix.length);
+      const p = bare(prompt, room).slice(0, Math.floor(room / 4));
+      const rest = room - p.length;
+      let q = bare(peer, rest);
+      const r = bare(response, rest);
+      q = q.slice(0, Math.max(Math.floor(rest / 2), rest - r.length));
+      const first = [...prefix, ...p, ...middle, ...q, ...middle];
+      const second = [...r.slice(0, rest - q.length), ...suffix];
       return {
         ids: [...first, ...second],
         typeIds: [...first.map(() => typeA), ...second.map(() => typeB)],

@@ -56,7 +56,11 @@ export function createWorkerEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
             waiting.set(id, { resolve: res, reject: rej });
             worker.postMessage({
               seq: id,
-              pairs: pairs.map((p) => ({ prompt: p.prompt, response: p.response })),
+              pairs: pairs.map((p) => ({
+                prompt: p.prompt,
+                response: p.response,
+                ...(p.peers ? { peers: [...p.peers] } : {}),
+              })),
             });
           });
         };

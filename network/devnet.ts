@@ -15,6 +15,7 @@ import { startRestServer } from "../rest/server.js";
 import { completionsUrl, createChatBackend } from "../inference/backend.js";
 import { queryNode } from "../inference/chain-query.js";
 import { startInferenceNode, type InferenceNode } from "../inference/node.js";
+import type { LazyKind } from "../inference/standin/lazy.js";
 import { startStandinServer, type StandinServer } from "../inference/standin/server.js";
 import { defaultPoqGenesis } from "./app-genesis.js";
 import { portsFor } from "./comet-home.js";
@@ -32,6 +33,9 @@ import { superviseNetwork } from "./supervise-nodes.js";
 import { describeEvent, type SuperviseOptions } from "./supervisor.js";
 
 export { DevnetError };
+
+/** Honest inference nodes unless told otherwise: three, so a `--replicas 3` request is served at once. */
+export const DEFAULT_INFERENCE_NODES = 3;
 
 /** The model id the devnet's inference nodes serve unless told otherwise. */
 export const DEVNET_MODEL = "llama-3-8b-instruct";
@@ -52,10 +56,12 @@ export interface DevnetOptions {
   /** An OpenAI-compatible server for the inference nodes; without it the stand-in answers. */
   backendUrl?: string;
   apiKey?: string;
-  /** Honest inference nodes. Default 2. */
+  /** Honest inference nodes. Default 3, so that `--replicas 3` works out of the box. */
   inferenceNodes?: number;
   /** Extra nodes answering lazily (through the stand-in's lazy mode). Default 0. */
   lazyNodes?: number;
+  /** What the lazy nodes answer (inference/standin/lazy.ts). Default `template`. */
+  lazyKind?: LazyKind;
   model?: string;
   reset?: boolean;
   timeoutCommit?: string;
@@ -183,7 +189,7 @@ async function prepareHome(
       throw new DevnetError(
         `${opts.home} has no funded account for inference node(s) ${missing.join(", ")}`,
         {
-          details: `it was made with ${prev.inferenceNodes ?? 2} inference and ${prev.lazyNodes ?? 0} lazy nodes; pass those, or --reset`,
+          details: `it was made with ${prev.inferenceNodes ?? DEFAULT_INFERENCE_NODES} inference and ${prev.lazyNodes ?? 0} lazy nodes; pass those, or --reset`,
         },
       );
     return prev;
@@ -230,7 +236,7 @@ function settings(opts: DevnetOptions): Settings {
   const validators = opts.validators ?? prev?.validators ?? 4;
   if (!Number.isInteger(validators) || validators < 1 || validators > 20)
     throw new DevnetError(`--validators must be between 1 and 20, got ${validators}`);
-  const honest = opts.inferenceNodes ?? prev?.inferenceNodes ?? 2;
+  const honest = opts.inferenceNodes ?? prev?.inferenceNodes ?? DEFAULT_INFERENCE_NODES;
   const lazy = opts.lazyNodes ?? prev?.lazyNodes ?? 0;
   if (!Number.isInteger(honest) || honest < 0 || !Number.isInteger(lazy) || lazy < 0 || honest + lazy > 20)
     throw new DevnetError("--inference-nodes and --lazy-nodes must be whole numbers (20 nodes at most)");
@@ -359,9 +365,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       progress(`stand-in backend (bundled answers, not an LLM) on ${standin.url}`);
     }
     if (lazy > 0) {
-      lazyStandin = await startStandinServer({ mode: "lazy" });
+      lazyStandin = await startStandinServer({ mode: "lazy", lazyKind: opts.lazyKind ?? "template" });
       stops.push(() => lazyStandin!.close());
-      progress(`lazy stand-in backend on ${lazyStandin.url}`);
+      progress(`lazy stand-in backend (${opts.lazyKind ?? "template"} answers) on ${lazyStandin.url}`);
     }
 
     if (opts.backendUrl !== undefined) await checkBackend(opts.backendUrl, opts.apiKey, progress);

@@ -23,6 +23,8 @@ Usage (from the repository root):
   python3 scripts/convert-minilm.py            # write models/<id>/{model.onnx,tokenizer.json} for each model
   python3 scripts/convert-minilm.py --check    # rebuild into .cache/ and compare with the manifests
   python3 scripts/convert-minilm.py --out DIR  # write DIR/<id>/ instead
+  python3 scripts/convert-minilm.py --judge [--check]
+      # models/poq-judge-minilm/ from .cache/quality-model/model.safetensors (scripts/train-quality.py)
   python3 scripts/convert-minilm.py --layers 0,4,5 [--layers 0,3,5 ...] --out DIR
       # experimental subsets of encoder layers, each with a manifest, in DIR/minilm-layers-0-4-5/ ...
       # (scripts/select-layers.mjs builds every 3-layer subset this way and ranks them)
@@ -60,6 +62,9 @@ MODELS = {
     "all-minilm-l6-v2-3layer": [0, 4, 5],
 }
 EPS = 1e-12
+# The quality judge (`--judge`): fine-tuned by scripts/train-quality.py from the weights above.
+JUDGE_ID = "poq-judge-minilm"
+JUDGE_WEIGHTS = os.path.join(ROOT, ".cache", "quality-model", "model.safetensors")
 
 
 def log(msg):
@@ -201,8 +206,9 @@ def mean_pool_normalize(g, hidden):
     return g.op("Div", ["pool_mean", "pool_norm"], "sentence_embedding")
 
 
-def finish_model(g, name, opsets, producer_version):
-    """The checked ModelProto: inputs input_ids/attention_mask/token_type_ids, output sentence_embedding."""
+def finish_model(g, name, opsets, producer_version, output=("sentence_embedding", HIDDEN)):
+    """The checked ModelProto: inputs input_ids/attention_mask/token_type_ids, output sentence_embedding
+    (or `output`: the judge's logits)."""
     import onnx
     from onnx import TensorProto, helper
 
@@ -211,7 +217,7 @@ def finish_model(g, name, opsets, producer_version):
         g.nodes,
         name,
         [ids("input_ids"), ids("attention_mask"), ids("token_type_ids")],
-        [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", HIDDEN])],
+        [helper.make_tensor_value_info(output[0], TensorProto.FLOAT, ["batch", output[1]])],
         g.inits,
     )
     model = helper.make_model(
@@ -436,9 +442,34 @@ def build_fused_int8(w, model_id, layers):
         g.init(f"{p}_out_ln_beta", f32(w[f"{k}.output.LayerNorm.bias"]))
         h = residual_norm(g, out, h1, f"{p}_ffn_out_b", f"{p}_out_ln")
 
-    mean_pool_normalize(g, g.op("Reshape", [h, "shape_3d"], "last_hidden"))
+    last = g.op("Reshape", [h, "shape_3d"], "last_hidden")
+    if "classifier.weight" in w:
+        return judge_head(g, w, model_id, last)
+    mean_pool_normalize(g, last)
 
     return finish_model(g, model_id, [("", 17), (ms, 1)], "2")
+
+
+def judge_head(g, w, model_id, last):
+    """The cross-encoder head of scripts/train-quality.py: logits = classifier(tanh(pooler([CLS]))), kept in
+    fp32 (two small products per pair; int8 would only add rounding to the score)."""
+    import numpy as np
+
+    f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
+    g.op("Gather", [last, "const_0"], "cls", axis=1)
+    g.init("pooler_w", f32(w["pooler.dense.weight"].T))
+    g.init("pooler_b", f32(w["pooler.dense.bias"]))
+    g.init("classifier_w", f32(w["classifier.weight"].T))
+    g.init("classifier_b", f32(w["classifier.bias"]))
+    g.op("MatMul", ["cls", "pooler_w"], "pooler_mm")
+    g.op("Add", ["pooler_mm", "pooler_b"], "pooler_lin")
+    g.op("Tanh", ["pooler_lin"], "pooled")
+    g.op("MatMul", ["pooled", "classifier_w"], "classifier_mm")
+    g.op("Add", ["classifier_mm", "classifier_b"], "logits")
+    # Mean pooling's constants are not used by this head; onnxruntime warns about unused initializers.
+    g.inits = [i for i in g.inits if i.name not in ("axes_1", "tiny_count", "tiny_norm")]
+    outputs = int(w["classifier.weight"].shape[0])
+    return finish_model(g, model_id, [("", 17), ("com.microsoft", 1)], "2", output=("logits", outputs))
 
 
 def quantize_columns(weight):
@@ -478,8 +509,17 @@ def main():
 
     inputs = fetch_inputs()
     weights = read_safetensors(inputs["model.safetensors"])
-    log("building the fp32 graph")
     models = MODELS
+    if "--judge" in args:
+        # The quality judge: the fine-tuned weights of scripts/train-quality.py, same int8 graph + head.
+        with open(JUDGE_WEIGHTS, "rb") as f:
+            data = f.read()
+        log(f"judge weights {JUDGE_WEIGHTS} sha256 {hashlib.sha256(data).hexdigest()}")
+        weights = read_safetensors(data)
+        kept = sorted({int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")})
+        models = {JUDGE_ID: kept}
+    else:
+        log("building the fp32 graph")
     # Each --layers (it may repeat) is one experimental subset; the weights above are read once for all.
     subsets = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--layers"]
     if subsets:
@@ -489,7 +529,7 @@ def main():
             if not layers or any(not 0 <= i < LAYERS for i in layers) or sorted(set(layers)) != layers:
                 raise SystemExit(f"--layers wants increasing layer numbers 0..{LAYERS - 1}, e.g. 0,4,5")
             models["minilm-layers-" + "-".join(map(str, layers))] = layers
-    else:
+    elif "--judge" not in args:
         onnx.save(build_graph(weights), os.path.join(CACHE, "model-fp32.onnx"))
     bad = []
     for model_id, layers in models.items():
@@ -503,7 +543,7 @@ def main():
         for name, digest in hashes.items():
             size = os.path.getsize(os.path.join(out_dir, name))
             print(f"{digest}  {model_id}/{name}  ({size} bytes)")
-        if model_id not in MODELS:
+        if model_id not in MODELS and model_id != JUDGE_ID:
             write_experiment_manifest(out_dir, model_id, layers, hashes)
         if check:
             manifest = json.load(open(os.path.join(MODELS_DIR, model_id, "manifest.json")))

@@ -16,7 +16,7 @@ import Database from "better-sqlite3";
 import type { KVStore } from "../app/types.js";
 import type { LocalScore } from "../app/modules/poq/extension-planner.js";
 import type { PoqModule } from "../app/modules/poq/module.js";
-import { consAddress, RequestStatus } from "../app/modules/poq/state.js";
+import { consAddress, RequestStatus, type RequestRecord } from "../app/modules/poq/state.js";
 import type { ScoringQueue } from "../models/queue.js";
 import type { JsonLogger } from "./logger.js";
 
@@ -100,6 +100,20 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
     return modelScore;
   };
 
+  /**
+   * The other revealed answers of the same replicated request (none for a single answer): all of a
+   * request's revealed answers enter scoring in one block, so they are all there at the first look.
+   */
+  const peersOf = (ctx: { store: KVStore }, req: RequestRecord): string[] => {
+    if (req.parent === "0") return [];
+    const parent = opts.poq.keeper.getRequest(ctx, BigInt(req.parent));
+    return (parent?.response_ids ?? []).flatMap((rid) => {
+      if (rid === req.id) return [];
+      const other = opts.poq.keeper.getRequest(ctx, BigInt(rid));
+      return other && other.responded_height !== "0" && other.response !== "" ? [other.response] : [];
+    });
+  };
+
   const drainQueue = (): void => {
     if (!opts.queue) return;
     for (const item of opts.queue.takeReady()) {
@@ -153,7 +167,7 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
           continue;
         }
         if (!opts.queue || !modelAllowed) continue;
-        if (opts.queue.enqueue(id.toString(), req.prompt, req.response)) {
+        if (opts.queue.enqueue(id.toString(), req.prompt, req.response, peersOf(ctx, req))) {
           inQueue.add(id);
           counters.enqueued++;
         }

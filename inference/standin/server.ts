@@ -4,10 +4,12 @@
  * sharing most of the asked one's content words), and says it does not know anything else. It is not a language model; every answer says so in `system_fingerprint`
  * and the devnet labels it as a stand-in.
  *
- * Modes: `answer` (the bundled answer), `lazy` (fluent filler that does not answer: what a lazy node
- * returns, to show the incentives at work), `garbage` (a body that is not JSON, for error tests).
+ * Modes: `answer` (the bundled answer), `lazy` (what a lazy node returns, to show the incentives at
+ * work: `lazyKind`, see lazy.ts; default `template`, fluent filler), `garbage` (a body that is not
+ * JSON, for error tests).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { lazyAnswer, type LazyKind } from "./lazy.js";
 import { STANDIN_QA, type StandinQa } from "./qa-data.js";
 
 export type StandinMode = "answer" | "lazy" | "garbage";
@@ -18,6 +20,8 @@ export interface StandinServerOptions {
   mode?: StandinMode;
   /** Delay before each answer, to imitate generation time. Default 0. */
   delayMs?: number;
+  /** What `lazy` mode answers (default `template`). */
+  lazyKind?: LazyKind;
 }
 
 export interface StandinServer {
@@ -28,12 +32,6 @@ export interface StandinServer {
   mode: StandinMode;
   close(): Promise<void>;
 }
-
-const LAZY_ANSWERS = [
-  "That is a great question. There are many factors to consider, and the answer depends on the context and on your specific situation.",
-  "Thank you for asking. This is a complex topic with many different aspects, and it is best to keep an open mind.",
-  "I'm sorry, but I can't help with that request right now.",
-];
 
 const words = (text: string): string[] => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 
@@ -79,12 +77,6 @@ export function standinAnswer(prompt: string, qa: readonly StandinQa[] = STANDIN
   }
   if (best && bestScore >= MIN_OVERLAP) return best.answer;
   return `I do not know. This devnet stand-in is not a language model and has no bundled answer for "${prompt.slice(0, 200)}". Point the devnet at a real OpenAI-compatible server with --backend to get real answers.`;
-}
-
-function lazyAnswer(prompt: string): string {
-  let h = 0;
-  for (const ch of prompt) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return LAZY_ANSWERS[h % LAZY_ANSWERS.length] as string;
 }
 
 /** Cuts `text` to at most `maxTokens` words (the stand-in's notion of a token). */
@@ -182,7 +174,8 @@ export async function startStandinServer(opts: StandinServerOptions = {}): Promi
       res.end("<html>502 upstream hiccup</html>");
       return;
     }
-    const full = state.mode === "lazy" ? lazyAnswer(prompt) : standinAnswer(prompt);
+    const right = standinAnswer(prompt);
+    const full = state.mode === "lazy" ? lazyAnswer(opts.lazyKind ?? "template", prompt, right) : right;
     const { text, cut } = limitWords(full, maxTokens);
     send(res, 200, {
       id: `chatcmpl-standin-${++sequence}`,

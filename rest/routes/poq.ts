@@ -120,7 +120,8 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
     {
       schema: {
         tags: ["poq"],
-        summary: "One inference request with its response, quality (consensus and per-validator) and payouts",
+        summary:
+          "One inference request with its response, quality (consensus and per-validator), payouts and every answer (responses)",
         params: {
           type: "object",
           properties: {

