@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -138,6 +138,22 @@ describe("poq command line", () => {
     } finally {
       await rest.close();
     }
+  });
+
+  it("with --home of a devnet on moved ports, talks to that devnet's node", async () => {
+    const home = mkdtempSync(join(tmpdir(), "poq-cli-home-"));
+    writeFileSync(
+      join(home, "network.json"),
+      JSON.stringify({ nodes: [{ rpcUrl: "http://127.0.0.1:26698" }] }),
+    );
+    const fromNetwork = await poq("--home", home, "query", "params");
+    assert.equal(fromNetwork.code, EXIT.unreachable, fromNetwork.err);
+    assert.match(fromNetwork.err, /cannot reach the node at http:\/\/127\.0\.0\.1:26698/);
+    // A running devnet's endpoints.json wins; an explicit --node wins over both.
+    writeFileSync(join(home, "endpoints.json"), JSON.stringify({ pid: 1, rpc: ["http://127.0.0.1:26697"] }));
+    assert.match((await poq("--home", home, "query", "params")).err, /127\.0\.0\.1:26697/);
+    const explicit = await poq("--home", home, "--node", "http://127.0.0.1:26696", "query", "params");
+    assert.match(explicit.err, /127\.0\.0\.1:26696/);
   });
 
   it("exits 3 with the URL and the flag when the node cannot be reached", async () => {
