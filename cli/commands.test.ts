@@ -140,6 +140,21 @@ describe("poq command line", () => {
     }
   });
 
+  it("keys list without --keyring-backend points at the test keyring where the keys are", async () => {
+    const home = mkdtempSync(join(tmpdir(), "poq-cli-keys-"));
+    assert.equal((await poq("--home", home, "keys", "add", "alice", "--keyring-backend", "test")).code, 0);
+    const r = await poq("--home", home, "keys", "list");
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /no keys in the file keyring, but 1 in the test one \(alice\): add --keyring-backend test/,
+    );
+    assert.match(
+      (await poq("--home", home, "keys", "list", "--keyring-backend", "test")).out,
+      /^alice\tpoq1/,
+    );
+  });
+
   it("with --home of a devnet on moved ports, talks to that devnet's node", async () => {
     const home = mkdtempSync(join(tmpdir(), "poq-cli-home-"));
     writeFileSync(
