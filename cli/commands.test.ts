@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { createProgram, run } from "./main.js";
 import { EXIT } from "./exit-codes.js";
+import { poqCommand } from "./devnet.js";
 import { startRestServer } from "../rest/server.js";
 
 /** Runs the CLI with stdout and stderr captured. */
@@ -138,6 +139,13 @@ describe("poq command line", () => {
     } finally {
       await rest.close();
     }
+  });
+
+  it("devnet hints say how to run poq when it is not on PATH", () => {
+    assert.equal(poqCommand(""), "bin/poq", "from the repository root, as the tests run");
+    const dir = mkdtempSync(join(tmpdir(), "poq-path-"));
+    writeFileSync(join(dir, "poq"), "");
+    assert.equal(poqCommand(`/nonexistent:${dir}`), "poq");
   });
 
   it("keys list without --keyring-backend points at the test keyring where the keys are", async () => {
