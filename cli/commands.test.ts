@@ -148,6 +148,15 @@ describe("poq command line", () => {
     assert.equal(poqCommand(`/nonexistent:${dir}`), "poq");
   });
 
+  it("query requests filters by node with --served-by, leaving --node to the RPC address", async () => {
+    const r = await poq("--node", "http://127.0.0.1:26695", "query", "requests", "--served-by", "poq1qqqq");
+    assert.equal(r.code, EXIT.usage, r.err);
+    assert.match(r.err, /"poq1qqqq" is not a valid poq address/);
+    const rpc = await poq("query", "requests", "--node", "http://127.0.0.1:26695");
+    assert.equal(rpc.code, EXIT.unreachable, rpc.err);
+    assert.match(rpc.err, /127\.0\.0\.1:26695/);
+  });
+
   it("keys list without --keyring-backend points at the test keyring where the keys are", async () => {
     const home = mkdtempSync(join(tmpdir(), "poq-cli-keys-"));
     assert.equal((await poq("--home", home, "keys", "add", "alice", "--keyring-backend", "test")).code, 0);
