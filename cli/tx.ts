@@ -3,7 +3,7 @@
  * `tx infer --wait` follows the request until its quality is final and prints the score and payouts.
  */
 import { Command } from "commander";
-import { registerNode, requestInference, unregisterNode } from "../client/poq-tx.js";
+import { registerNode, requestInference, unjailNode, unregisterNode } from "../client/poq-tx.js";
 import { queryPoqParams, queryRequest } from "../inference/chain-query.js";
 import { QualityTimeoutError, waitForQuality } from "../client/poq-query.js";
 import type { RequestRecord } from "../client/poq-query.js";
@@ -139,7 +139,7 @@ function inferCommand(): Command {
 }
 
 function txNodeCommand(): Command {
-  const node = new Command("node").description("register or unregister an inference node");
+  const node = new Command("node").description("register, unregister or unjail an inference node");
   node
     .command("register")
     .description("offer models and bond stake as an inference node (signed by --from, the operator)")
@@ -147,13 +147,23 @@ function txNodeCommand(): Command {
     .requiredOption("--stake <amount>", "stake to bond, e.g. 10000000upoq")
     .requiredOption("--from <key>", "operator key")
     .option("--moniker <name>", "display name", "")
+    .option("--min-fee <amount>", "smallest fee per answer it takes (default: the chain's min_request_fee)")
+    .option("--max-in-flight <n>", "most requests in flight at once (default: the chain's)", "0")
     .addOption(keyringBackendOption())
-    .action(async (o: { models: string; stake: string; from: string; moniker: string }, cmd: Command) => {
+    .action(async (o: RegisterFlags, cmd: Command) => {
       const stake = parseAmount(o.stake, "--stake");
       const models = parseModelList(o.models, "--models");
+      const maxInFlight = intFlag(o.maxInFlight, "--max-in-flight", 0, 1_000_000);
+      const priced = {
+        models,
+        stake,
+        moniker: o.moniker,
+        maxInFlight,
+        ...(o.minFee !== undefined ? { minFee: parseAmount(o.minFee, "--min-fee") } : {}),
+      };
       const { client, address } = await signingClientFor(cmd, o.from);
       try {
-        const res = await registerNode(client, address, { models, stake, moniker: o.moniker });
+        const res = await registerNode(client, address, priced);
         printResult(
           cmd,
           { operator: address, ...res, gasUsed: res.gasUsed.toString() },
@@ -181,7 +191,34 @@ function txNodeCommand(): Command {
         client.disconnect();
       }
     });
+  node
+    .command("unjail")
+    .description("take requests again after being jailed for a missed deadline or a score under the floor")
+    .requiredOption("--from <key>", "operator key")
+    .addOption(keyringBackendOption())
+    .action(async (o: { from: string }, cmd: Command) => {
+      const { client, address } = await signingClientFor(cmd, o.from);
+      try {
+        const res = await unjailNode(client, address);
+        printResult(
+          cmd,
+          { operator: address, ...res, gasUsed: res.gasUsed.toString() },
+          `unjailed ${address} (tx ${res.txHash}, block ${res.height})`,
+        );
+      } finally {
+        client.disconnect();
+      }
+    });
   return node;
+}
+
+interface RegisterFlags {
+  models: string;
+  stake: string;
+  from: string;
+  moniker: string;
+  minFee?: string;
+  maxInFlight: string;
 }
 
 function bankCommand(): Command {

@@ -9,6 +9,7 @@ export {
   registerNode,
   requestInference,
   submitResponse,
+  unjailNode,
   unregisterNode,
   type RegisterNodeParams,
   type RequestInferenceParams,

@@ -11,6 +11,7 @@ import {
   type MsgRequestInference,
   type MsgSubmitResponse,
   type MsgUnregisterNode,
+  type MsgUnjailNode,
 } from "../app/modules/poq/types/msgs.js";
 
 /** A transaction the chain rejected (CheckTx or DeliverTx): its ABCI code, codespace and log. */
@@ -143,6 +144,10 @@ export interface RegisterNodeParams {
   models: string[];
   stake: Coin | string | bigint;
   moniker?: string;
+  /** The smallest fee per answer it takes (default: the chain's min_request_fee). */
+  minFee?: Coin | string | bigint;
+  /** Most requests in flight at once (default 0: the chain's default). */
+  maxInFlight?: number;
 }
 
 /**
@@ -162,6 +167,8 @@ export async function registerNode(
     models: p.models,
     stake: parseCoin(p.stake),
     moniker: p.moniker ?? "",
+    ...(p.minFee !== undefined ? { minFee: parseCoin(p.minFee) } : {}),
+    ...(p.maxInFlight ? { maxInFlight: p.maxInFlight } : {}),
   };
   return result(await broadcast(client, operator, PoqTypeUrl.RegisterNode, msg, opts));
 }
@@ -179,4 +186,20 @@ export async function unregisterNode(
 ): Promise<TxResult> {
   const msg: MsgUnregisterNode = { operator };
   return result(await broadcast(client, operator, PoqTypeUrl.UnregisterNode, msg, opts));
+}
+
+/**
+ * Sends MsgUnjailNode: a node jailed after a missed deadline or a score under the floor takes
+ * requests again (its stake must still meet the chain's minimum).
+ *
+ * @example
+ * await unjailNode(client, operator);
+ */
+export async function unjailNode(
+  client: SigningStargateClient,
+  operator: string,
+  opts: TxOptions = {},
+): Promise<TxResult> {
+  const msg: MsgUnjailNode = { operator };
+  return result(await broadcast(client, operator, PoqTypeUrl.UnjailNode, msg, opts));
 }

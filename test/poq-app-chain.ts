@@ -64,7 +64,7 @@ export interface PoqBenchChain {
    * CometBFT does), then finalizes and commits it. `extendVoteSamples`: time validator 0's
    * ExtendVote this many more times at that point.
    */
-  runBlock(txs: Uint8Array[], opts?: { extendVoteSamples?: number }): BlockResult;
+  runBlock(txs: Uint8Array[], opts?: RunBlockOptions): BlockResult;
   /** The ExtendVote request for the block being voted on. */
   extendVoteRequest(): ExtendVoteRequest;
   /** Validator i's extension for the block being voted on (the app's ExtendVote for validator 0). */
@@ -78,8 +78,21 @@ export interface PoqBenchChain {
   cleanup(): void;
 }
 
+export interface RunBlockOptions {
+  /** Time validator 0's ExtendVote this many more times (see {@link PoqBenchChain.runBlock}). */
+  extendVoteSamples?: number;
+  /**
+   * Validators whose precommit of the previous block this block's proposer leaves out of
+   * LastCommit (CometBFT accepts any commit with more than 2/3 of the power): their extensions
+   * never reach the chain.
+   */
+  omitFromLastCommit?: readonly number[];
+}
+
 export interface PoqBenchChainOptions {
   validators: number;
+  /** Voting power of each validator (default 10 each). */
+  powers?: readonly bigint[];
   /** Funded accounts (1e15 upoq each). */
   accounts: TestKey[];
   /** poq params over the defaults, by field name (written to genesis in its snake_case JSON form). */
@@ -103,6 +116,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     secretKey: k.secretKey,
   }));
   const scores = validators.map(() => new Map<bigint, LocalScore>());
+  const powerOf = (i: number): bigint => opts.powers?.[i] ?? 10n;
   const modules = createChainModules();
   const app = assembleApp({
     home: dir,
@@ -131,7 +145,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     timeNanos: 1_700_000_000_000_000_000n,
     chainId: POQ_BENCH_CHAIN_ID,
     consensusParams: { abci: { voteExtensionsEnableHeight: 1n } },
-    validators: keys.map((k) => ({ pubKeyEd25519: k.publicKey, power: 10n })),
+    validators: keys.map((k, i) => ({ pubKeyEd25519: k.publicKey, power: powerOf(i) })),
     appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
     initialHeight: 1n,
   });
@@ -142,10 +156,10 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     if (!acc) throw new Error(`genesis did not create ${a.address}`);
     accountNumbers.set(a.address, acc.accountNumber);
   }
-  // CometBFT sorts votes by power (equal here), then by address.
+  // CometBFT sorts votes by power (descending), then by address.
   const order = validators
-    .map((v, i) => ({ i, hex: Buffer.from(v.address).toString("hex") }))
-    .sort((a, b) => (a.hex < b.hex ? -1 : 1))
+    .map((v, i) => ({ i, power: powerOf(i), hex: Buffer.from(v.address).toString("hex") }))
+    .sort((a, b) => (a.power !== b.power ? (a.power > b.power ? -1 : 1) : a.hex < b.hex ? -1 : 1))
     .map((x) => x.i);
   let lastCommit: ExtendedCommitInfo = { round: 0, votes: [] };
   let lastTxs: Uint8Array[] = [];
@@ -159,6 +173,25 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     runBlock(txs, opts2) {
       const height = chain.height + 1n;
       const base = blockRequest(height, []);
+      if (opts2?.omitFromLastCommit?.length) {
+        // The proposer trims LastCommit: the left-out precommits count as absent, without extension.
+        const omitted = new Set(
+          opts2.omitFromLastCommit.map((i) => Buffer.from(validators[i]!.address).toString("hex")),
+        );
+        lastCommit = {
+          round: lastCommit.round,
+          votes: lastCommit.votes.map((v) =>
+            omitted.has(Buffer.from(v.validator.address).toString("hex"))
+              ? {
+                  validator: v.validator,
+                  voteExtension: new Uint8Array(),
+                  extensionSignature: new Uint8Array(),
+                  blockIdFlag: BlockIdFlag.Absent,
+                }
+              : v,
+          ),
+        };
+      }
       const proposed = app.prepareProposal({
         maxTxBytes: 64n << 20n,
         txs,
@@ -183,7 +216,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         const v = validators[i]!;
         const ext = extensions[i]!;
         return {
-          validator: { address: v.address, power: 10n },
+          validator: { address: v.address, power: powerOf(i) },
           voteExtension: ext,
           extensionSignature: nacl.sign.detached(
             voteExtensionSignBytes(ext, height, 0, POQ_BENCH_CHAIN_ID),
@@ -248,6 +281,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         ...opts.accounts.map((a) => a.address),
         ...validators.map((v) => v.operator),
         moduleAddress("poq"),
+        moduleAddress("poq_pool"),
         moduleAddress("fee_collector"),
       ];
       return {

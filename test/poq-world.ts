@@ -114,6 +114,7 @@ export async function startPoqWorld(opts: StartPoqWorldOptions): Promise<PoqWorl
         ...net.operators.map((o) => o.address),
         ...wallets.map((w) => w.address),
         moduleAddress("poq"),
+        moduleAddress("poq_pool"),
         moduleAddress("fee_collector"),
       ],
       async stop() {

@@ -7,6 +7,7 @@ import { createApp, type AppLogger, type PoqApp } from "../app/app.js";
 import type { ProposalHooks } from "../app/baseapp/proposal.js";
 import { createCoreModules, type CoreModules } from "../app/core-modules.js";
 import type { LocalScore } from "../app/modules/poq/extension-planner.js";
+import { POQ_MODULE, POQ_POOL_MODULE } from "../app/modules/poq/keys.js";
 import { createPoqModule, type PoqModule } from "../app/modules/poq/module.js";
 import { createPoqProposalHooks } from "../app/poq-proposal.js";
 
@@ -18,7 +19,7 @@ export interface ChainModules {
 
 /** Creates the modules (the PoQ escrow is the `poq` module account). */
 export function createChainModules(): ChainModules {
-  const core = createCoreModules({ moduleAccounts: { poq: [] } });
+  const core = createCoreModules({ moduleAccounts: { [POQ_MODULE]: [], [POQ_POOL_MODULE]: [] } });
   const poq = createPoqModule({ bank: core.bank.keeper, validators: core.validators.keeper });
   return { core, poq };
 }

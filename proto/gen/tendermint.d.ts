@@ -84,6 +84,12 @@ export namespace poq {
 
             /** MsgRegisterNode moniker */
             moniker?: (string|null);
+
+            /** MsgRegisterNode minFee */
+            minFee?: (cosmos.base.v1beta1.ICoin|null);
+
+            /** MsgRegisterNode maxInFlight */
+            maxInFlight?: (number|null);
         }
 
         /** Represents a MsgRegisterNode. */
@@ -106,6 +112,12 @@ export namespace poq {
 
             /** MsgRegisterNode moniker. */
             public moniker: string;
+
+            /** MsgRegisterNode minFee. */
+            public minFee?: (cosmos.base.v1beta1.ICoin|null);
+
+            /** MsgRegisterNode maxInFlight. */
+            public maxInFlight: number;
 
             /**
              * Creates a new MsgRegisterNode instance using the specified properties.
@@ -170,6 +182,90 @@ export namespace poq {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgRegisterNodeResponse;
+        }
+
+        /** Properties of a MsgUnjailNode. */
+        interface IMsgUnjailNode {
+
+            /** MsgUnjailNode operator */
+            operator?: (string|null);
+        }
+
+        /** Represents a MsgUnjailNode. */
+        class MsgUnjailNode implements IMsgUnjailNode {
+
+            /**
+             * Constructs a new MsgUnjailNode.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: poq.v1.IMsgUnjailNode);
+
+            /** MsgUnjailNode operator. */
+            public operator: string;
+
+            /**
+             * Creates a new MsgUnjailNode instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MsgUnjailNode instance
+             */
+            public static create(properties?: poq.v1.IMsgUnjailNode): poq.v1.MsgUnjailNode;
+
+            /**
+             * Encodes the specified MsgUnjailNode message. Does not implicitly {@link poq.v1.MsgUnjailNode.verify|verify} messages.
+             * @param message MsgUnjailNode message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(message: poq.v1.IMsgUnjailNode, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MsgUnjailNode message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns MsgUnjailNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgUnjailNode;
+        }
+
+        /** Properties of a MsgUnjailNodeResponse. */
+        interface IMsgUnjailNodeResponse {
+        }
+
+        /** Represents a MsgUnjailNodeResponse. */
+        class MsgUnjailNodeResponse implements IMsgUnjailNodeResponse {
+
+            /**
+             * Constructs a new MsgUnjailNodeResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: poq.v1.IMsgUnjailNodeResponse);
+
+            /**
+             * Creates a new MsgUnjailNodeResponse instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MsgUnjailNodeResponse instance
+             */
+            public static create(properties?: poq.v1.IMsgUnjailNodeResponse): poq.v1.MsgUnjailNodeResponse;
+
+            /**
+             * Encodes the specified MsgUnjailNodeResponse message. Does not implicitly {@link poq.v1.MsgUnjailNodeResponse.verify|verify} messages.
+             * @param message MsgUnjailNodeResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(message: poq.v1.IMsgUnjailNodeResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MsgUnjailNodeResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns MsgUnjailNodeResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgUnjailNodeResponse;
         }
 
         /** Properties of a MsgUnregisterNode. */

@@ -206,6 +206,8 @@ export const poq = $root.poq = (() => {
              * @property {Array.<string>|null} [models] MsgRegisterNode models
              * @property {cosmos.base.v1beta1.ICoin|null} [stake] MsgRegisterNode stake
              * @property {string|null} [moniker] MsgRegisterNode moniker
+             * @property {cosmos.base.v1beta1.ICoin|null} [minFee] MsgRegisterNode minFee
+             * @property {number|null} [maxInFlight] MsgRegisterNode maxInFlight
              */
 
             /**
@@ -257,6 +259,22 @@ export const poq = $root.poq = (() => {
             MsgRegisterNode.prototype.moniker = "";
 
             /**
+             * MsgRegisterNode minFee.
+             * @member {cosmos.base.v1beta1.ICoin|null|undefined} minFee
+             * @memberof poq.v1.MsgRegisterNode
+             * @instance
+             */
+            MsgRegisterNode.prototype.minFee = null;
+
+            /**
+             * MsgRegisterNode maxInFlight.
+             * @member {number} maxInFlight
+             * @memberof poq.v1.MsgRegisterNode
+             * @instance
+             */
+            MsgRegisterNode.prototype.maxInFlight = 0;
+
+            /**
              * Creates a new MsgRegisterNode instance using the specified properties.
              * @function create
              * @memberof poq.v1.MsgRegisterNode
@@ -293,6 +311,10 @@ export const poq = $root.poq = (() => {
                     $root.cosmos.base.v1beta1.Coin.encode(message.stake, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
                 if (message.moniker != null && Object.hasOwnProperty.call(message, "moniker"))
                     writer.uint32(/* id 4, wireType 2 =*/34).string(message.moniker);
+                if (message.minFee != null && Object.hasOwnProperty.call(message, "minFee"))
+                    $root.cosmos.base.v1beta1.Coin.encode(message.minFee, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                if (message.maxInFlight != null && Object.hasOwnProperty.call(message, "maxInFlight"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.maxInFlight);
                 return writer;
             };
 
@@ -346,6 +368,14 @@ export const poq = $root.poq = (() => {
                         }
                     case 4: {
                             message.moniker = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.minFee = $root.cosmos.base.v1beta1.Coin.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 6: {
+                            message.maxInFlight = reader.uint32();
                             break;
                         }
                     default:
@@ -466,6 +496,229 @@ export const poq = $root.poq = (() => {
             };
 
             return MsgRegisterNodeResponse;
+        })();
+
+        v1.MsgUnjailNode = (function() {
+
+            /**
+             * Properties of a MsgUnjailNode.
+             * @memberof poq.v1
+             * @interface IMsgUnjailNode
+             * @property {string|null} [operator] MsgUnjailNode operator
+             */
+
+            /**
+             * Constructs a new MsgUnjailNode.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgUnjailNode.
+             * @implements IMsgUnjailNode
+             * @constructor
+             * @param {poq.v1.IMsgUnjailNode=} [properties] Properties to set
+             */
+            function MsgUnjailNode(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgUnjailNode operator.
+             * @member {string} operator
+             * @memberof poq.v1.MsgUnjailNode
+             * @instance
+             */
+            MsgUnjailNode.prototype.operator = "";
+
+            /**
+             * Creates a new MsgUnjailNode instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgUnjailNode
+             * @static
+             * @param {poq.v1.IMsgUnjailNode=} [properties] Properties to set
+             * @returns {poq.v1.MsgUnjailNode} MsgUnjailNode instance
+             */
+            MsgUnjailNode.create = function create(properties) {
+                return new MsgUnjailNode(properties);
+            };
+
+            /**
+             * Encodes the specified MsgUnjailNode message. Does not implicitly {@link poq.v1.MsgUnjailNode.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgUnjailNode
+             * @static
+             * @param {poq.v1.IMsgUnjailNode} message MsgUnjailNode message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgUnjailNode.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.operator != null && Object.hasOwnProperty.call(message, "operator"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.operator);
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgUnjailNode message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgUnjailNode
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgUnjailNode} MsgUnjailNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgUnjailNode.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgUnjailNode();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.operator = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgUnjailNode;
+        })();
+
+        v1.MsgUnjailNodeResponse = (function() {
+
+            /**
+             * Properties of a MsgUnjailNodeResponse.
+             * @memberof poq.v1
+             * @interface IMsgUnjailNodeResponse
+             */
+
+            /**
+             * Constructs a new MsgUnjailNodeResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgUnjailNodeResponse.
+             * @implements IMsgUnjailNodeResponse
+             * @constructor
+             * @param {poq.v1.IMsgUnjailNodeResponse=} [properties] Properties to set
+             */
+            function MsgUnjailNodeResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Creates a new MsgUnjailNodeResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgUnjailNodeResponse
+             * @static
+             * @param {poq.v1.IMsgUnjailNodeResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgUnjailNodeResponse} MsgUnjailNodeResponse instance
+             */
+            MsgUnjailNodeResponse.create = function create(properties) {
+                return new MsgUnjailNodeResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgUnjailNodeResponse message. Does not implicitly {@link poq.v1.MsgUnjailNodeResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgUnjailNodeResponse
+             * @static
+             * @param {poq.v1.IMsgUnjailNodeResponse} message MsgUnjailNodeResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgUnjailNodeResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgUnjailNodeResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgUnjailNodeResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgUnjailNodeResponse} MsgUnjailNodeResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgUnjailNodeResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgUnjailNodeResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgUnjailNodeResponse;
         })();
 
         v1.MsgUnregisterNode = (function() {

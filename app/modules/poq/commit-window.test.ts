@@ -1,7 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AnyMsg } from "../../types.js";
-import { createPoqBenchChain, type BlockResult, type PoqBenchChain } from "../../../test/poq-app-chain.js";
+import {
+  createPoqBenchChain,
+  type BlockResult,
+  type PoqBenchChain,
+  type RunBlockOptions,
+} from "../../../test/poq-app-chain.js";
 import { testKey } from "../../../test/raw-signer.js";
 import { commitWindowExtends } from "./commit-window.js";
 import { defaultPoqParams } from "./params.js";
@@ -41,7 +46,7 @@ interface World {
   get(id: bigint): RequestRecord;
   give(validator: number, id: bigint, score: number): void;
   /** Runs empty blocks until every id is final (or `max` blocks). */
-  settle(ids: bigint[], max?: number): void;
+  settle(ids: bigint[], max?: number, opts?: RunBlockOptions): void;
   cons(i: number): string;
 }
 
@@ -111,8 +116,12 @@ function world(validators: number, poqParams: Record<string, unknown> = {}): Wor
     give(validator, id, score) {
       chain.scores[validator]!.set(id, { score, salt: new Uint8Array(32).fill(validator + 7) });
     },
-    settle(ids, max = 30) {
-      for (let i = 0; i < max && ids.some((id) => w.get(id).status === "SCORING"); i++) run([]);
+    settle(ids, max = 30, opts) {
+      for (let i = 0; i < max && ids.some((id) => w.get(id).status === "SCORING"); i++) {
+        const r = chain.runBlock([], opts);
+        assert.deepEqual(r.failed, []);
+        blocks.push(r);
+      }
     },
     cons: (i) => consAddress(chain.validators[i]!.address),
   };
@@ -174,18 +183,24 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     w.chain.cleanup();
   });
 
-  it("ends UNSCORED with a full refund when nobody reveals, after the longest window", () => {
+  it("ends UNSCORED when nobody reveals, after the longest window: the node gets its base share", () => {
     const w = world(4, { committeeSize: 3 });
     const [id] = w.request(1, 12345n) as [bigint];
     const before = w.chain.balance(requester.address);
+    const nodeBefore = w.chain.balance(node.address);
     const R = w.respond([id]);
+    const nodeAfterTx = w.chain.balance(node.address);
     w.settle([id]);
     const r = w.get(id);
     assert.equal(r.status, "UNSCORED");
     const longest = R + params.commitWindow + params.maxCommitExtension + params.revealWindow;
     assert.equal(r.finalized_height, String(longest));
-    assert.equal(r.payout!.refund, "12345");
-    assert.equal(w.chain.balance(requester.address), before + 12345n);
+    // The node answered; the validators failed it: base share (half of 80%), the rest refunded.
+    assert.equal(r.payout!.node, "4938");
+    assert.equal(r.payout!.refund, "7407");
+    assert.equal(w.chain.balance(requester.address), before + 7407n);
+    assert.equal(w.chain.balance(node.address) - nodeAfterTx, 4938n);
+    assert.ok(nodeAfterTx < nodeBefore, "the node paid its tx fee");
     for (const seat of r.committee) {
       const i = w.chain.validators.findIndex((v) => consAddress(v.address) === seat.validator);
       assert.equal(trustOf(w, i).missed, 1n);
@@ -213,38 +228,98 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     w.chain.cleanup();
   });
 
-  it("takes the lower median on a tie and never creates or loses a coin when rounding", () => {
+  it("takes the midpoint of a 2-2 split (review H1) and never creates or loses a coin when rounding", () => {
     const w = world(4, { committeeSize: 4 });
-    const [id, free] = w.request(2, 1_000_003n) as [bigint, bigint];
+    const [id, other] = w.request(2, 1_000_003n) as [bigint, bigint];
     const before = w.chain.supply().supply;
-    w.respond([id, free]);
+    w.respond([id, other]);
     for (const [v, score] of [3000, 3000, 8000, 8000].entries()) {
       w.give(v, id, score);
-      w.give(v, free, score);
+      w.give(v, other, score);
     }
-    w.settle([id, free]);
+    w.settle([id, other]);
     const r = w.get(id);
-    assert.equal(r.quality!.score, 3000, "lower weighted median of a 2-2 split");
-    assert.equal(r.payout!.node, "240000"); // floor(floor(1000003 * 0.8) * 0.3)
-    const paid = r.payout!.validators.map((v) => `${v.validator}:${v.amount}`).sort();
-    assert.deepEqual(paid, [`${w.cons(0)}:100000`, `${w.cons(1)}:100000`].sort(), "the two agreeing halves");
-    assert.equal(r.payout!.refund, "560003", "rounding remainders go back to the requester");
+    // The old lower median handed the low half the whole decision (3000).
+    assert.equal(r.quality!.score, 5500, "midpoint of the two middle seats");
+    assert.equal(r.payout!.node, "440001"); // floor(floor(1000003 * 0.8) * 0.55)
+    assert.deepEqual(r.payout!.validators, [], "every seat is 2500 away: nobody agrees");
+    assert.equal(r.payout!.refund, "560002", "rounding remainders go back to the requester");
     assert.equal(w.chain.supply().supply, before);
     assertConserved(w);
     w.chain.cleanup();
   });
 
-  it("settles a zero-fee request with zero payouts", () => {
+  it("rejects a free request and one under min_request_fee (review C1)", () => {
     const w = world(4, { committeeSize: 4 });
-    const [id] = w.request(1, 0n) as [bigint];
+    for (const fee of [0n, 999n]) {
+      const r = w.chain.runBlock([
+        w.chain.signed(requester, [
+          msg(
+            PoqTypeUrl.RequestInference,
+            MsgRequestInference.encode({
+              requester: requester.address,
+              model: "m",
+              prompt: "p",
+              maxTokens: 1,
+              fee: { denom: "upoq", amount: fee.toString() },
+              minQuality: 0,
+            }).finish(),
+          ),
+        ]),
+      ]);
+      assert.equal(r.failed.length, 1);
+      assert.match(r.failed[0]!, /below min_request_fee 1000upoq/);
+    }
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+
+  it("a low-balling seat with a proposer trimming LastCommit no longer sets the score (review H1)", () => {
+    // Four validators, three seats {A, B, M}: M reveals 0, A the honest 9000, and B is left out of
+    // every LastCommit by the colluding proposer (3 of 4 still sign: CometBFT accepts it). The old
+    // rule finalized on A and M at once and took the lower median: quality 0, the node unpaid and
+    // slashed, A marked a deviator.
+    const w = world(4, { committeeSize: 3 });
+    const [id] = w.request(1, 10_000n) as [bigint];
+    const nodeBefore = w.chain.balance(node.address);
     w.respond([id]);
-    for (let v = 0; v < 4; v++) w.give(v, id, 5000);
-    w.settle([id]);
+    const afterTx = w.chain.balance(node.address);
+    const seats = w.get(id).committee.map((c) => [0, 1, 2, 3].find((i) => w.cons(i) === c.validator)!);
+    const [a, b, m] = seats as [number, number, number];
+    w.give(a, id, 9000);
+    w.give(b, id, 9000);
+    w.give(m, id, 0);
+    w.settle([id], 30, { omitFromLastCommit: [b] });
     const r = w.get(id);
-    assert.equal(r.status, "FINALIZED");
-    assert.equal(r.payout!.node, "0");
-    assert.equal(r.payout!.refund, "0");
-    assert.ok(r.payout!.validators.every((v) => v.amount === "0"));
+    assert.equal(r.status, "UNSCORED", "two reveals never finalize");
+    assert.equal(r.payout!.slashed, "0", "no slash without a robust score");
+    assert.equal(r.payout!.node, "4000", "the node gets its base share");
+    assert.equal(w.chain.balance(node.address) - afterTx, 4000n);
+    assert.ok(afterTx < nodeBefore);
+    assert.equal(trustOf(w, a).deviated, 0n, "the honest seat is not a deviator");
+    assert.equal(trustOf(w, b).missed, 1n, "the left-out seat counts a miss (its reveal never landed)");
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+
+  it("a validator that keeps deviating loses trust and is taken out of committees (review M2)", () => {
+    const w = world(5, { committeeSize: 5 });
+    const seatedIn: boolean[] = [];
+    for (let round = 0; round < 6; round++) {
+      const [id] = w.request(1, 10_000n) as [bigint];
+      w.respond([id]);
+      for (let v = 0; v < 5; v++) w.give(v, id, v === 4 ? 0 : 9000);
+      w.settle([id]);
+      const r = w.get(id);
+      seatedIn.push(r.committee.some((c) => c.validator === w.cons(4)));
+      assert.equal(r.status, "FINALIZED");
+      assert.equal(r.quality!.score, 9000, "one deviating seat of five never moves the median");
+    }
+    const t = trustOf(w, 4);
+    assert.ok(t.trustBp < 2000, `trust ${t.trustBp}`);
+    assert.ok(t.excludedUntil > 0n, "excluded once below min_committee_trust_bp");
+    assert.deepEqual(seatedIn.slice(0, 4), [true, true, true, true]);
+    assert.equal(seatedIn[5], false, "out of the committee after repeated deviation");
     assertConserved(w);
     w.chain.cleanup();
   });

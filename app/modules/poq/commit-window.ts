@@ -11,6 +11,7 @@
  * commit: it then commits late exactly when the chain will accept it, and reveals only once no
  * commitment can be accepted any more (so a revealed score can never be copied into a commitment).
  */
+import { revealsNeeded } from "./finality.js";
 import { BP, type PoqParams } from "./params.js";
 
 export interface CommitWindowState {
@@ -32,9 +33,14 @@ export interface CommitWindowState {
  */
 export function commitWindowExtends(
   s: CommitWindowState,
-  params: Pick<PoqParams, "commitWindow" | "maxCommitExtension" | "deadlineQuorumBp">,
+  params: Pick<PoqParams, "commitWindow" | "maxCommitExtension" | "deadlineQuorumBp" | "minReveals">,
 ): boolean {
   if (s.height !== s.commitDeadline || s.committeePower <= 0n) return false;
   if (s.commitDeadline >= s.respondedHeight + params.commitWindow + params.maxCommitExtension) return false;
-  return s.committedPower * BigInt(BP) < BigInt(params.deadlineQuorumBp) * s.committeePower;
+  // Seats weigh 1 each, so powers are seat counts: also wait for enough seats to finalize at all.
+  const needed = BigInt(revealsNeeded(Number(s.committeePower), params.minReveals));
+  return (
+    s.committedPower * BigInt(BP) < BigInt(params.deadlineQuorumBp) * s.committeePower ||
+    s.committedPower < needed
+  );
 }

@@ -4,7 +4,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { assignNode, pickWeighted } from "./assignment.js";
 import { selectCommittee } from "./committee.js";
 import { decideFinality } from "./finality.js";
-import { weightedMedian } from "./median.js";
+import { seatMedian, weightedMedian } from "./median.js";
 import { defaultPoqParams, validatePoqParams, InvalidParamsError } from "./params.js";
 import { deriveSeed, drawBelow } from "./seed.js";
 import { toHex } from "./types/wire.js";
@@ -177,23 +177,50 @@ describe("weighted median", () => {
   });
 });
 
-describe("finality", () => {
-  const base = {
-    committeePower: 3n,
-    revealedPower: 0n,
-    height: 10n,
-    revealDeadline: 15n,
-    quorumBp: 6667,
-    deadlineQuorumBp: 5000,
-  };
-  it("finalizes at quorum, waits below it, and decides at the deadline", () => {
-    assert.equal(decideFinality({ ...base, revealedPower: 3n }), "final");
-    assert.equal(decideFinality({ ...base, revealedPower: 2n }), "pending");
-    assert.equal(decideFinality({ ...base, revealedPower: 2n, height: 15n }), "final");
-    assert.equal(decideFinality({ ...base, revealedPower: 1n, height: 15n }), "unscored");
-    assert.equal(decideFinality({ ...base, revealedPower: 0n, height: 16n }), "unscored");
-    assert.equal(decideFinality({ ...base, committeePower: 4n, revealedPower: 2n, height: 15n }), "final");
-    assert.equal(decideFinality({ ...base, committeePower: 0n, height: 15n }), "unscored");
-    assert.equal(decideFinality({ ...base, committeePower: 0n }), "pending");
+describe("finality (review H1: no seat, nor two, decides a score)", () => {
+  // Seats weigh 1 each: powers are seat counts.
+  const at = (seats: number, reveals: number, height = 10n) =>
+    decideFinality({
+      committeePower: BigInt(seats),
+      revealedPower: BigInt(reveals),
+      seats,
+      reveals,
+      height,
+      revealDeadline: 15n,
+      quorumBp: 6666,
+      deadlineQuorumBp: 5000,
+      minReveals: 3,
+    });
+  it("never finalizes on two reveals of three seats (the old rule did, at once)", () => {
+    assert.equal(at(3, 2), "pending");
+    assert.equal(at(3, 2, 15n), "unscored");
+    assert.equal(at(3, 3), "final");
+  });
+  it("finalizes a committee of five early at four reveals, at the deadline with three", () => {
+    assert.equal(at(5, 4), "final");
+    assert.equal(at(5, 3), "pending");
+    assert.equal(at(5, 3, 15n), "final");
+    assert.equal(at(5, 2, 15n), "unscored");
+    assert.equal(at(5, 0, 16n), "unscored");
+  });
+  it("needs all seats of a smaller committee", () => {
+    assert.equal(at(1, 1), "final");
+    assert.equal(at(2, 1, 15n), "unscored");
+    assert.equal(at(2, 2), "final");
+    assert.equal(at(0, 0, 15n), "unscored");
+    assert.equal(at(0, 0), "pending");
+  });
+});
+
+describe("seat median", () => {
+  it("gives an exact half of the seats only half the way (the lower median gave them all of it)", () => {
+    assert.equal(
+      weightedMedian([9000, 9000, 0, 0].map((score, i) => ({ validator: addr(i), score, power: 1n }))),
+      0,
+    );
+    assert.equal(seatMedian([9000, 9000, 0, 0]), 4500);
+    assert.equal(seatMedian([9000, 8800, 0]), 8800, "a minority cannot move it out of the majority's range");
+    assert.equal(seatMedian([9000, 8800, 10000, 0, 0]), 8800);
+    assert.equal(seatMedian([]), undefined);
   });
 });

@@ -5,8 +5,11 @@ import type { BankKeeper } from "../bank/keeper.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 import type { PoqKeeper } from "./keeper.js";
 
-/** Moves fees into escrow and pays out of the `poq` module account. */
-export type PoqBank = Pick<BankKeeper, "sendCoinsFromAccountToModule" | "sendCoinsFromModuleToAccount">;
+/** Moves fees into escrow, pays out of the `poq` module account and sends penalties to the pool. */
+export type PoqBank = Pick<
+  BankKeeper,
+  "sendCoinsFromAccountToModule" | "sendCoinsFromModuleToAccount" | "sendCoinsFromModuleToModule"
+>;
 
 export interface PoqDeps {
   keeper: PoqKeeper;

@@ -35,10 +35,16 @@ export const ErrInjectedCommitInMempool = registerError(
 );
 export const ErrInvalidQuery = registerError(POQ_CODESPACE, 21, "invalid query");
 export const ErrEmptyPrompt = registerError(POQ_CODESPACE, 22, "empty prompt");
+export const ErrNodeNotJailed = registerError(POQ_CODESPACE, 24, "node is not jailed");
+export const ErrInvalidMaxInFlight = registerError(POQ_CODESPACE, 25, "invalid max_in_flight");
 
 // 40..49: replicated requests (answer commit-reveal).
 export const ErrInvalidReplicas = registerError(POQ_CODESPACE, 40, "invalid replicas");
-export const ErrNoNodeForModel = registerError(POQ_CODESPACE, 41, "no active node serves the model");
+export const ErrNoNodeForModel = registerError(
+  POQ_CODESPACE,
+  41,
+  "no active node serves the model at this fee",
+);
 export const ErrNotReplicated = registerError(
   POQ_CODESPACE,
   42,

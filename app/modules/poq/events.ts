@@ -20,6 +20,8 @@ export const PoqEvent = {
   NodeUnregistered: "poq_node_unregistered",
   NodeUnbonded: "poq_node_unbonded",
   ValidatorExcluded: "poq_validator_excluded",
+  NodeJailed: "poq_node_jailed",
+  NodeUnjailed: "poq_node_unjailed",
   ResponseCommitted: "poq_response_committed",
   RevealPhaseOpened: "poq_reveal_phase_opened",
   /** A replicated request closed: every answer final, unscored or expired. */

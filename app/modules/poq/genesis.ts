@@ -54,6 +54,13 @@ export function parsePoqGenesis(raw: unknown): PoqGenesis {
     if (n.stake?.denom !== params.denom || !/^[0-9]+$/.test(n.stake.amount ?? "")) {
       throw new PoqGenesisError(`node ${n.operator}: stake must be an amount of ${params.denom}`);
     }
+    const minFee = (n as Partial<NodeRecord>).min_fee;
+    if (
+      minFee !== undefined &&
+      (minFee.denom !== params.denom || !/^[0-9]{1,78}$/.test(minFee.amount ?? ""))
+    ) {
+      throw new PoqGenesisError(`node ${n.operator}: min_fee must be an amount of ${params.denom}`);
+    }
     if (!Array.isArray(n.models) || n.models.length === 0)
       throw new PoqGenesisError(`node ${n.operator}: no models`);
   }
@@ -81,6 +88,16 @@ export function initPoqGenesis(keeper: PoqKeeper, ctx: Pick<Context, "store">, g
       slashed: z,
       slashes: z,
       missed_deadlines: z,
+      min_fee: {
+        denom: g.params.denom,
+        amount: (BigInt(n.min_fee?.amount ?? "0") > g.params.minRequestFee
+          ? BigInt(n.min_fee?.amount ?? "0")
+          : g.params.minRequestFee
+        ).toString(),
+      },
+      max_in_flight: n.max_in_flight ?? 0,
+      in_flight: z,
+      jailed: false,
     });
   }
 }

@@ -26,6 +26,8 @@ import {
   trustKey,
   trustPrefix,
   keyU64,
+  nodeAssignmentKey,
+  nodeAssignmentsPrefix,
 } from "./keys.js";
 import { defaultPoqParams, type PoqParams } from "./params.js";
 import {
@@ -37,6 +39,7 @@ import {
   type RequestRecord,
   type RevealRecord,
   type TrustJson,
+  withNodeDefaults,
 } from "./state.js";
 import { newTrustRecord, type TrustRecord } from "./trust.js";
 import { readUintBE, uintBE } from "./types/wire.js";
@@ -67,6 +70,8 @@ export interface PoqView {
   pendingIds(ctx: StoreContext): bigint[];
   /** The current block's seed (previous app hash). */
   blockSeed(ctx: StoreContext): Uint8Array;
+  /** Ids of the requests assigned to a node and not yet answered, ascending. */
+  assignmentsOf(ctx: StoreContext, operator: string): bigint[];
 }
 
 export interface PoqKeeper extends PoqView {
@@ -96,6 +101,7 @@ export interface PoqKeeper extends PoqView {
   dueDeadlines(ctx: StoreContext, height: bigint): { height: bigint; id: bigint }[];
   /** Request ids that received a reveal this block, clearing the marks. */
   takeTouched(ctx: StoreContext): bigint[];
+  setAssignment(ctx: StoreContext, operator: string, id: bigint, assigned: boolean): void;
 }
 
 const PARAMS_BIGINT = [
@@ -105,6 +111,7 @@ const PARAMS_BIGINT = [
   "responseTimeout",
   "requestTtl",
   "minNodeStake",
+  "minRequestFee",
   "unbondingBlocks",
   "exclusionBlocks",
 ] as const;
@@ -198,9 +205,14 @@ export function createPoqKeeper(): PoqKeeper {
     },
     getNode(ctx, operator) {
       const b = ctx.store.get(nodeKey(parseAccountAddress(operator, "operator")));
-      return b ? fromBytes<NodeRecord>(b) : undefined;
+      return b ? withNodeDefaults(fromBytes<NodeRecord>(b), view.getParams(ctx).denom) : undefined;
     },
-    nodes: (ctx) => [...ctx.store.iterate(nodesPrefix())].map(([, v]) => fromBytes<NodeRecord>(v)),
+    nodes(ctx) {
+      const denom = view.getParams(ctx).denom;
+      return [...ctx.store.iterate(nodesPrefix())].map(([, v]) =>
+        withNodeDefaults(fromBytes<NodeRecord>(v), denom),
+      );
+    },
     getCommitment(ctx, id, validator) {
       const b = ctx.store.get(commitmentKey(id, validator));
       return b ? fromBytes<CommitmentRecord>(b) : undefined;
@@ -231,6 +243,10 @@ export function createPoqKeeper(): PoqKeeper {
     },
     pendingIds: (ctx) => [...ctx.store.iterate(pendingPrefix())].map(([k]) => keyU64(k)),
     blockSeed: (ctx) => ctx.store.get(blockSeedKey()) ?? new Uint8Array(32),
+    assignmentsOf(ctx, operator) {
+      const prefix = nodeAssignmentsPrefix(parseAccountAddress(operator, "operator"));
+      return [...ctx.store.iterate(prefix)].map(([k]) => readUintBE(k.subarray(k.length - 8)));
+    },
   };
   return {
     ...view,
@@ -280,6 +296,11 @@ export function createPoqKeeper(): PoqKeeper {
         due.push({ height: h, id: keyU64(k, 8) });
       }
       return due;
+    },
+    setAssignment(ctx, operator, id, assigned) {
+      const k = nodeAssignmentKey(parseAccountAddress(operator, "operator"), id);
+      if (assigned) ctx.store.set(k, new Uint8Array());
+      else ctx.store.delete(k);
     },
     takeTouched(ctx) {
       const ids = [...ctx.store.iterate(touchedPrefix())].map(([k]) => keyU64(k));

@@ -5,6 +5,8 @@
 import { uintBE } from "./types/wire.js";
 
 export const POQ_MODULE = "poq";
+/** Module account that receives slashed node stake (a community pool): never a requester (review C1). */
+export const POQ_POOL_MODULE = "poq_pool";
 
 const PREFIX = new TextEncoder().encode("poq/");
 
@@ -26,6 +28,8 @@ export const KeyTag = {
   Unbonding: 0x0a,
   /** The seed of the current block (the previous app hash), written in BeginBlock. */
   BlockSeed: 0x0b,
+  /** Requests assigned to a node and not yet answered (reassigned when the node is jailed). */
+  NodeAssignment: 0x0c,
 } as const;
 
 function key(tag: number, ...parts: Uint8Array[]): Uint8Array {
@@ -84,6 +88,12 @@ export const unbondingKey = (height: bigint, operator: Uint8Array): Uint8Array =
 export const unbondingPrefix = (): Uint8Array => key(KeyTag.Unbonding);
 /** `poq/ 0x0b` → 32-byte seed of the current block. */
 export const blockSeedKey = (): Uint8Array => key(KeyTag.BlockSeed);
+
+/** `poq/ 0x0c | len | operator | u64 id` → empty. */
+export const nodeAssignmentKey = (operator: Uint8Array, id: bigint): Uint8Array =>
+  key(KeyTag.NodeAssignment, lenPrefixed(operator), u64(id));
+export const nodeAssignmentsPrefix = (operator: Uint8Array): Uint8Array =>
+  key(KeyTag.NodeAssignment, lenPrefixed(operator));
 
 /** Reads the u64 at `offset` after the `poq/ tag` header of a key. */
 export function keyU64(k: Uint8Array, offset = 0): bigint {

@@ -34,3 +34,20 @@ export function weightedMedian(scores: readonly WeightedScore[]): number | undef
   }
   return undefined; // unreachable
 }
+
+/**
+ * The median of equal-weight seats: the middle score, or for an even count the midpoint of the two
+ * middle ones (rounded down). With equal seats a minority can never move it outside the range of
+ * the majority's scores, and an exact half only halfway (the lower median would hand the low half
+ * the whole decision, review H1). `undefined` for no scores.
+ *
+ * @example
+ * seatMedian([9000, 0, 9000, 0]); // 4500
+ */
+export function seatMedian(scores: readonly number[]): number | undefined {
+  if (scores.length === 0) return undefined;
+  const sorted = [...scores].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  if (sorted.length % 2 === 1) return sorted[mid];
+  return Math.floor(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
+}

@@ -20,6 +20,7 @@ import {
   MsgRequestInference,
   MsgRequestInferenceResponse,
   MsgSubmitResponse,
+  MsgUnjailNode,
   PoqTypeUrl,
 } from "./types/msgs.js";
 
@@ -28,12 +29,13 @@ const DENOM = "upoq";
 const acct = (n: number) => formatAccountAddress(new Uint8Array(20).fill(n));
 const REQUESTER = acct(1);
 const NODE = acct(2);
+const NODE2 = acct(3);
 const keys = [11, 12, 13, 14].map((n) => nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(n)));
 const operators = [21, 22, 23, 24].map(acct);
 
 function setup(overrides: Partial<ReturnType<typeof defaultPoqParams>> = {}) {
   const store = new LayeredStore({ get: () => undefined, page: () => [] });
-  const accounts = createAccountKeeper({ moduleAccounts: { poq: [] } });
+  const accounts = createAccountKeeper({ moduleAccounts: { poq: [], poq_pool: [] } });
   const bank = createBankKeeper({ accounts });
   const validators = createValidatorsKeeper();
   const poq = createPoqModule({ bank, validators });
@@ -44,10 +46,11 @@ function setup(overrides: Partial<ReturnType<typeof defaultPoqParams>> = {}) {
   for (const [addr, amount] of [
     [REQUESTER, 10_000_000n],
     [NODE, 10_000_000n],
+    [NODE2, 10_000_000n],
   ] as const) {
     bank.setBalance(g, addr, { denom: DENOM, amount });
   }
-  bank.setSupply(g, { denom: DENOM, amount: 20_000_000n });
+  bank.setSupply(g, { denom: DENOM, amount: 30_000_000n });
   keys.forEach((k, i) =>
     validators.set(g, {
       address: consensusAddress(k.publicKey),
@@ -65,7 +68,10 @@ function setup(overrides: Partial<ReturnType<typeof defaultPoqParams>> = {}) {
   const supply = () => bank.getSupply(ctx(), DENOM).amount;
   const balance = (a: string) => bank.getBalance(ctx(), a, DENOM).amount;
   const total = () =>
-    [REQUESTER, NODE, moduleAddress("poq"), ...operators].reduce((s, a) => s + balance(a), 0n);
+    [REQUESTER, NODE, NODE2, moduleAddress("poq"), moduleAddress("poq_pool"), ...operators].reduce(
+      (s, a) => s + balance(a),
+      0n,
+    );
   /** Moves to height `h` and runs the module's BeginBlock there (no previous app hash). */
   const beginBlock = (h: bigint): void => {
     height = h;
@@ -174,7 +180,7 @@ describe("poq module (in-process chain of blocks)", () => {
     poq.endBlock?.(env.ctx(), { height: R, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
     const req = poq.keeper.getRequest(env.ctx(), requestId)!;
     assert.equal(req.status, "SCORING");
-    assert.equal(req.committee.length, 3);
+    assert.equal(req.committee.length, 4, "committee_size 5 seats all 4 validators");
 
     // Every validator scored in the background; committee members put scores into their extensions.
     const scores = new Map<number, LocalScore>(
@@ -218,8 +224,8 @@ describe("poq module (in-process chain of blocks)", () => {
     assert.equal(done.status, "FINALIZED", JSON.stringify(done));
     assert.equal(BigInt(done.finalized_height) - R, 3n);
     assert.ok(done.quality!.score >= 7900 && done.quality!.score <= 8200);
-    assert.equal(env.supply(), 20_000_000n);
-    assert.equal(env.total(), 20_000_000n);
+    assert.equal(env.supply(), 30_000_000n);
+    assert.equal(env.total(), 30_000_000n);
     assert.ok(BigInt(done.payout!.node) > 0n);
     assert.equal(env.balance(moduleAddress("poq")), 2_000_000n); // only the stake is left in escrow
   });
@@ -253,73 +259,119 @@ describe("poq module (in-process chain of blocks)", () => {
     );
   });
 
-  it("expires a request without a node and refunds it", () => {
-    const env = setup({ requestTtl: 3n });
+  it("keeps a request waiting while no node has room, then expires and refunds it", () => {
+    const env = setup({ requestTtl: 3n, responseTimeout: 10n });
     const { poq } = env;
     env.beginBlock(1n);
-    deliver(
-      poq,
-      env.ctx(),
-      PoqTypeUrl.RequestInference,
-      MsgRequestInference.encode({
-        requester: REQUESTER,
-        model: "none",
-        prompt: "p",
-        maxTokens: 0,
-        fee: { denom: DENOM, amount: "500" },
-        minQuality: 0,
-      }).finish(),
-    );
-    assert.equal(env.balance(REQUESTER), 10_000_000n - 500n);
+    deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE, { maxInFlight: 1 }));
+    const first = deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 1000n));
+    assert.equal(MsgRequestInferenceResponse.decode(first.response.value).node, NODE);
+    const second = deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 1000n));
+    assert.equal(MsgRequestInferenceResponse.decode(second.response.value).node, "", "the node is full");
+    assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.in_flight, "1");
+    assert.equal(env.balance(REQUESTER), 10_000_000n - 2000n);
     for (let h = 2n; h <= 4n; h++) {
       env.beginBlock(h);
       env.endBlock();
     }
-    assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.status, "EXPIRED");
-    assert.equal(env.balance(REQUESTER), 10_000_000n);
-    assert.equal(env.total(), 20_000_000n);
+    assert.equal(poq.keeper.getRequest(env.ctx(), 2n)!.status, "EXPIRED");
+    assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.status, "ASSIGNED");
+    assert.equal(env.balance(REQUESTER), 10_000_000n - 1000n);
+    assert.equal(env.total(), 30_000_000n);
   });
 
-  it("slashes a node that misses its deadline and refunds after the last reassignment", () => {
-    const env = setup({ responseTimeout: 2n, maxReassignments: 0 });
+  it("rejects at once a request no active node takes: unknown model, fee under every min_fee (C1, M4)", () => {
+    const env = setup();
     const { poq } = env;
     env.beginBlock(1n);
-    deliver(
-      poq,
-      env.ctx(),
-      PoqTypeUrl.RegisterNode,
-      MsgRegisterNode.encode({
-        operator: NODE,
-        models: ["m"],
-        stake: { denom: DENOM, amount: "1000000" },
-        moniker: "",
-      }).finish(),
-    );
-    deliver(
-      poq,
-      env.ctx(),
-      PoqTypeUrl.RequestInference,
-      MsgRequestInference.encode({
-        requester: REQUESTER,
-        model: "m",
-        prompt: "p",
-        maxTokens: 0,
-        fee: { denom: DENOM, amount: "100" },
-        minQuality: 0,
-      }).finish(),
-    );
+    deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE, { minFee: 5000n }));
+    for (const [model, fee] of [
+      ["none", 10_000n],
+      ["m", 4999n],
+    ] as const) {
+      assert.throws(
+        () => deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg(model, fee)),
+        (e: unknown) => e instanceof ChainError && e.codespace === "poq" && e.code === 41,
+      );
+    }
+    assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.min_fee.amount, "5000");
+    const ok = deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 5000n));
+    assert.equal(MsgRequestInferenceResponse.decode(ok.response.value).node, NODE);
+  });
+
+  it("charges a missed deadline one fee-sized penalty into the pool, jails, hands on, unjails (C1, H5)", () => {
+    const env = setup({ responseTimeout: 2n });
+    const { poq } = env;
+    env.beginBlock(1n);
+    deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE));
+    // 20 requests in flight on one node whose backend is down (the old rule took 5% of the whole
+    // stake per request, to the requester: 64% of it here, and a profit for the requester).
+    for (let i = 0; i < 20; i++) deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 5000n));
+    deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE2));
+    assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.in_flight, "20");
+    const requesterBefore = env.balance(REQUESTER);
     for (let h = 2n; h <= 3n; h++) {
       env.beginBlock(h);
       env.endBlock();
     }
-    assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.status, "EXPIRED");
-    assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.stake.amount, "950000");
-    assert.equal(env.balance(REQUESTER), 10_000_000n + 50_000n);
-    assert.equal(env.total(), 20_000_000n);
+    const n = poq.keeper.getNode(env.ctx(), NODE)!;
+    assert.equal(n.jailed, true);
+    assert.equal(n.stake.amount, String(1_000_000 - 5000), "one penalty, the size of one fee");
+    assert.equal(n.in_flight, "0");
+    assert.equal(env.balance(moduleAddress("poq_pool")), 5000n, "slashed coins go to the pool");
+    assert.equal(env.balance(REQUESTER), requesterBefore, "never to the requester");
+    for (let id = 1n; id <= 20n; id++) {
+      const r = poq.keeper.getRequest(env.ctx(), id)!;
+      assert.equal(r.status, "ASSIGNED");
+      assert.equal(r.node, NODE2, `request ${id} handed on`);
+    }
+    assert.equal(poq.keeper.getNode(env.ctx(), NODE2)!.in_flight, "20");
+    // Jailed: no new assignments to it even though it has more stake than NODE2 has room.
     const late = MsgSubmitResponse.encode({ node: NODE, requestId: 1n, response: "x" }).finish();
     assert.throws(
       () => deliver(poq, env.ctx(), PoqTypeUrl.SubmitResponse, late),
-      (e: unknown) => e instanceof ChainError && e.code === 11,
+      (e: unknown) => e instanceof ChainError && e.code === 9,
     );
+    const unjail = MsgUnjailNode.encode({ operator: NODE }).finish();
+    assert.throws(
+      () => deliver(poq, env.ctx(), PoqTypeUrl.UnjailNode, unjail),
+      (e: unknown) => e instanceof ChainError && e.code === 12,
+      "below the minimum stake it must top up first",
+    );
+    deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE, { stake: 5000n }));
+    assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.jailed, true, "re-registering does not unjail");
+    deliver(poq, env.ctx(), PoqTypeUrl.UnjailNode, unjail);
+    assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.jailed, false);
+    assert.throws(
+      () => deliver(poq, env.ctx(), PoqTypeUrl.UnjailNode, unjail),
+      (e: unknown) => e instanceof ChainError && e.code === 24,
+    );
+    assert.equal(env.total(), 30_000_000n);
+    assert.equal(env.supply(), 30_000_000n);
   });
 });
+
+function registerMsg(
+  operator: string,
+  o: { minFee?: bigint; maxInFlight?: number; stake?: bigint } = {},
+): Uint8Array {
+  return MsgRegisterNode.encode({
+    operator,
+    models: ["m"],
+    stake: { denom: DENOM, amount: (o.stake ?? 1_000_000n).toString() },
+    moniker: "",
+    ...(o.minFee !== undefined ? { minFee: { denom: DENOM, amount: o.minFee.toString() } } : {}),
+    ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
+  }).finish();
+}
+
+function requestMsg(model: string, fee: bigint): Uint8Array {
+  return MsgRequestInference.encode({
+    requester: REQUESTER,
+    model,
+    prompt: "p",
+    maxTokens: 0,
+    fee: { denom: DENOM, amount: fee.toString() },
+    minQuality: 0,
+  }).finish();
+}

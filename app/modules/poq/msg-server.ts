@@ -3,7 +3,7 @@
  * Stateless checks live in each descriptor's `validateBasic` (run in CheckTx too).
  */
 import { ChainError } from "../../errors.js";
-import type { AnyMsg, Context, MsgDescriptor, MsgResult } from "../../types.js";
+import type { AnyMsg, Context, MsgDescriptor } from "../../types.js";
 import { parseAccountAddress } from "../auth/address.js";
 import { poqAminoConverters } from "./types/amino.js";
 import type { PoqDeps } from "./deps.js";
@@ -16,16 +16,18 @@ import {
   ErrInvalidModels,
   ErrInvalidMoniker,
   ErrInvalidStake,
-  ErrMalformedMsg,
   ErrNodeNotFound,
   ErrNodeUnbonding,
+  ErrMalformedMsg,
   ErrEmptyPrompt,
   ErrInvalidCommitment,
   ErrInvalidReplicas,
   ErrNoNodeForModel,
   ErrPromptTooLarge,
   ErrResponseTooLarge,
+  ErrInvalidMaxInFlight,
 } from "./errors.js";
+import { offersModel } from "./eligibility.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { POQ_MODULE } from "./keys.js";
 import type { PoqParams } from "./params.js";
@@ -45,45 +47,9 @@ import {
   MsgUnregisterNode,
   MsgUnregisterNodeResponse,
   PoqTypeUrl,
-  type MessageCodec,
-  type ProtoCoin,
 } from "./types/msgs.js";
-import { WireError, encodeUtf8 } from "./types/wire.js";
-
-const AMOUNT = /^[0-9]{1,78}$/;
-const utf8Length = (s: string): number => encodeUtf8(s).length;
-
-function decodeMsg<T>(codec: MessageCodec<T>, bytes: Uint8Array, name: string): T {
-  try {
-    return codec.decode(bytes);
-  } catch (cause) {
-    if (cause instanceof WireError) throw new ChainError(ErrMalformedMsg, `${name}: ${cause.message}`, cause);
-    throw cause;
-  }
-}
-
-function coinAmount(
-  coin: ProtoCoin | undefined,
-  params: PoqParams,
-  field: string,
-  kind: typeof ErrInvalidFee,
-): bigint {
-  if (!coin) throw new ChainError(kind, `${field} is required`);
-  if (coin.denom !== params.denom)
-    throw new ChainError(kind, `${field} must be in ${params.denom}, got "${coin.denom}"`);
-  if (!AMOUNT.test(coin.amount))
-    throw new ChainError(kind, `${field} amount "${coin.amount}" is not an integer`);
-  return BigInt(coin.amount);
-}
-
-function checkModelId(model: string, params: PoqParams, kind: typeof ErrInvalidModel): void {
-  if (model === "" || utf8Length(model) > params.maxModelIdBytes || /[\s,]/.test(model)) {
-    throw new ChainError(
-      kind,
-      `model id ${JSON.stringify(model.slice(0, 64))} must be 1..${params.maxModelIdBytes} bytes without spaces or commas`,
-    );
-  }
-}
+import { aminoOf, checkModelId, coinAmount, decodeMsg, result, utf8Length } from "./msg-codec.js";
+import { createUnjailMsg } from "./unjail.js";
 
 /**
  * The number of answers a request asks for (`replicas` 0 means 1), or a ChainError when it exceeds
@@ -100,19 +66,6 @@ function checkReplicas(requested: number | undefined, fee: bigint, params: PoqPa
     throw new ChainError(ErrInvalidFee, `fee ${fee}${params.denom} is too small for ${replicas} shares`);
   return replicas;
 }
-
-/** A descriptor's `toAmino`: the message decoded, then its legacy amino JSON (types/amino.ts). */
-const aminoOf =
-  <T>(
-    codec: MessageCodec<T>,
-    name: string,
-    converter: { aminoType: string; toAmino: (m: T) => unknown },
-  ): NonNullable<MsgDescriptor["toAmino"]> =>
-  (v) => ({ type: converter.aminoType, value: converter.toAmino(decodeMsg(codec, v, name)) });
-
-const result = <T>(typeUrl: string, codec: MessageCodec<T>, value: T): MsgResult => ({
-  response: { typeUrl, value: codec.encode(value).finish() },
-});
 
 /**
  * Builds the message descriptors of the poq module. `params` reads the current parameters
@@ -144,11 +97,24 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
         throw new ChainError(ErrInvalidMoniker, `moniker is longer than ${params.maxMonikerBytes} bytes`);
       }
       coinAmount(m.stake, params, "stake", ErrInvalidStake);
+      if (m.minFee) coinAmount(m.minFee, params, "min_fee", ErrInvalidFee);
+      if ((m.maxInFlight ?? 0) > params.maxInFlightLimit) {
+        throw new ChainError(
+          ErrInvalidMaxInFlight,
+          `max_in_flight ${m.maxInFlight} exceeds ${params.maxInFlightLimit}`,
+        );
+      }
     },
     handler(ctx: Context, msg: AnyMsg) {
       const m = decodeMsg(MsgRegisterNode, msg.value, "MsgRegisterNode");
       const params = keeper.getParams(ctx);
       const amount = coinAmount(m.stake, params, "stake", ErrInvalidStake);
+      // A node cannot be made to work for less than the chain's floor (review C1).
+      const asked = m.minFee ? coinAmount(m.minFee, params, "min_fee", ErrInvalidFee) : 0n;
+      const minFee = asked > params.minRequestFee ? asked : params.minRequestFee;
+      if ((m.maxInFlight ?? 0) > params.maxInFlightLimit) {
+        throw new ChainError(ErrInvalidMaxInFlight, `max_in_flight exceeds ${params.maxInFlightLimit}`);
+      }
       const existing = keeper.getNode(ctx, m.operator);
       if (existing?.status === NodeStatus.Unbonding) {
         throw new ChainError(
@@ -184,6 +150,11 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
         slashed: existing?.slashed ?? zero,
         slashes: existing?.slashes ?? zero,
         missed_deadlines: existing?.missed_deadlines ?? zero,
+        min_fee: { denom: params.denom, amount: minFee.toString() },
+        max_in_flight: m.maxInFlight ?? 0,
+        in_flight: existing?.in_flight ?? zero,
+        // Re-registering does not unjail: that takes MsgUnjailNode.
+        jailed: existing?.jailed ?? false,
       };
       keeper.setNode(ctx, node);
       ctx.emitEvent(
@@ -191,6 +162,8 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
           operator: m.operator,
           models: m.models.join(","),
           stake: node.stake.amount,
+          min_fee: node.min_fee.amount,
+          max_in_flight: String(m.maxInFlight ?? 0),
         }),
       );
       return result(PoqTypeUrl.RegisterNodeResponse, MsgRegisterNodeResponse, {});
@@ -261,16 +234,30 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
       const params = keeper.getParams(ctx);
       const fee = coinAmount(m.fee, params, "fee", ErrInvalidFee);
       const replicas = checkReplicas(m.replicas, fee, params);
-      const registered = replicas > 1 ? keeper.nodes(ctx) : [];
-      if (
-        replicas > 1 &&
-        !registered.some((n) => n.status === NodeStatus.Active && n.models.includes(m.model))
-      )
-        throw new ChainError(ErrNoNodeForModel, `no active node serves ${JSON.stringify(m.model)}`);
-      if (fee > 0n)
-        deps.bank.sendCoinsFromAccountToModule(ctx, m.requester, POQ_MODULE, [
-          { denom: params.denom, amount: fee },
-        ]);
+      // Free or unservable requests cost nodes and every block work and their senders nothing
+      // (review C1, M4): a share under the floor, or no active node that would ever take it (model,
+      // price, min_quality), and the request is rejected at once. With some such nodes (fewer than
+      // the answers wanted, or all busy) it waits for them.
+      const feeShare = fee / BigInt(replicas);
+      if (feeShare < params.minRequestFee) {
+        throw new ChainError(
+          ErrInvalidFee,
+          `fee ${fee}${params.denom} (${feeShare}${params.denom} per answer) is below min_request_fee ${params.minRequestFee}${params.denom}`,
+        );
+      }
+      const registered = keeper.nodes(ctx);
+      const offering = registered.filter((n) =>
+        offersModel(n, params, { model: m.model, feeShare, minQuality: m.minQuality }),
+      ).length;
+      if (offering === 0) {
+        throw new ChainError(
+          ErrNoNodeForModel,
+          `no active node serves ${JSON.stringify(m.model)} for ${feeShare}${params.denom} per answer with min_quality ${m.minQuality}`,
+        );
+      }
+      deps.bank.sendCoinsFromAccountToModule(ctx, m.requester, POQ_MODULE, [
+        { denom: params.denom, amount: fee },
+      ]);
       const id = keeper.nextRequestId(ctx);
       const req: RequestRecord = {
         id: id.toString(),
@@ -315,7 +302,7 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
       const nodes =
         replicas > 1
           ? tryAssignReplicas(ctx, deps, req, params, registered)
-          : [tryAssign(ctx, deps, req, params)].flatMap((n) => n ?? []);
+          : [tryAssign(ctx, deps, req, params, registered)].flatMap((n) => n ?? []);
       if (nodes === undefined || nodes.length === 0) keeper.setPending(ctx, id, true);
       keeper.setRequest(ctx, req);
       return result(PoqTypeUrl.RequestInferenceResponse, MsgRequestInferenceResponse, {
@@ -374,5 +361,5 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
     },
   };
 
-  return [registerNode, unregisterNode, requestInference, submit, commit];
+  return [registerNode, unregisterNode, requestInference, submit, commit, createUnjailMsg(deps)];
 }

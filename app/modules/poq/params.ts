@@ -35,6 +35,11 @@ export interface PoqParams {
   maxReplicas: number;
   /** Revealed committee power, in bp of committee power, that finalizes at once. */
   quorumBp: number;
+  /**
+   * Fewest reveals that finalize a score (all seats of a smaller committee): no single seat, and no
+   * two seats alone, decide a quality (review H1).
+   */
+  minReveals: number;
   /** Revealed power needed at the reveal deadline; below it the request is UNSCORED. */
   deadlineQuorumBp: number;
   /** Part of the fee for the node, scaled by the consensus quality. */
@@ -43,10 +48,25 @@ export interface PoqParams {
   validatorShareBp: number;
   /** A reveal agrees with consensus when |score - consensus| <= this. */
   agreementToleranceBp: number;
-  /** Stake slashed from a node that misses its response deadline. */
+  /**
+   * Penalty for a missed response deadline, in bp of the request's fee (of the node's share of it):
+   * sized to what the node was paid to do, never a share of its whole stake (review C1/H5). The
+   * coins go to the `poq_pool` module account, never to the requester, and the node is jailed.
+   */
   slashMissedDeadlineBp: number;
-  /** Stake slashed from a node whose consensus quality is below {@link PoqParams.qualityFloorBp}. */
+  /** Penalty in bp of the fee for a consensus quality below {@link PoqParams.qualityFloorBp}; jails too. */
   slashLowQualityBp: number;
+  /** Smallest fee a request may escrow (per answer); every node's `min_fee` is at least this. */
+  minRequestFee: bigint;
+  /** In-flight limit of a node that registered with `max_in_flight = 0`. */
+  defaultMaxInFlight: number;
+  /** Highest `max_in_flight` a node may declare. */
+  maxInFlightLimit: number;
+  /**
+   * The node's base share, in bp of its fee part: what it is paid for an answer that ends UNSCORED
+   * because too few validators revealed, which is not its fault (review M1).
+   */
+  nodeBaseShareBp: number;
   /** Quality below which the node is slashed and not paid. */
   qualityFloorBp: number;
   /** Minimum stake (in `denom`) to register a node and to be assigned requests. */
@@ -80,7 +100,10 @@ export interface PoqParams {
   missesToExclude: number;
   /** Blocks an excluded validator stays out of committees. */
   exclusionBlocks: bigint;
-  /** Validators with trust below this are left out of new committees (0 disables). */
+  /**
+   * A validator whose trust falls below this (repeated deviation or misses) is out of committees for
+   * `exclusionBlocks`, then may earn its way back (0 disables; review M2).
+   */
   minCommitteeTrustBp: number;
 }
 
@@ -88,7 +111,7 @@ export interface PoqParams {
 export function defaultPoqParams(): PoqParams {
   return {
     denom: "upoq",
-    committeeSize: 3,
+    committeeSize: 5,
     commitWindow: 2n,
     revealWindow: 3n,
     maxCommitExtension: 10n,
@@ -97,12 +120,17 @@ export function defaultPoqParams(): PoqParams {
     maxReassignments: 2,
     maxReplicas: 5,
     quorumBp: 6666,
+    minReveals: 3,
     deadlineQuorumBp: 5000,
     nodeShareBp: 8000,
     validatorShareBp: 2000,
     agreementToleranceBp: 1500,
-    slashMissedDeadlineBp: 500,
-    slashLowQualityBp: 200,
+    slashMissedDeadlineBp: 10000,
+    slashLowQualityBp: 5000,
+    minRequestFee: 1000n,
+    defaultMaxInFlight: 32,
+    maxInFlightLimit: 1024,
+    nodeBaseShareBp: 5000,
     qualityFloorBp: 2000,
     minNodeStake: 1_000_000n,
     unbondingBlocks: 50n,
@@ -122,7 +150,7 @@ export function defaultPoqParams(): PoqParams {
     trustPenaltyBp: 2500,
     missesToExclude: 3,
     exclusionBlocks: 100n,
-    minCommitteeTrustBp: 0,
+    minCommitteeTrustBp: 2000,
   };
 }
 
@@ -146,9 +174,13 @@ const bpFields = [
   "trustGainBp",
   "trustPenaltyBp",
   "minCommitteeTrustBp",
+  "nodeBaseShareBp",
 ] as const satisfies readonly (keyof PoqParams)[];
 
 const positiveIntFields = [
+  "minReveals",
+  "defaultMaxInFlight",
+  "maxInFlightLimit",
   "committeeSize",
   "maxPromptBytes",
   "maxResponseBytes",
@@ -195,6 +227,9 @@ export function validatePoqParams(p: PoqParams): void {
   }
   for (const f of positiveHeightFields) if (p[f] <= 0n) fail(f, `${p[f]} must be at least 1 block`);
   if (p.minNodeStake < 0n) fail("minNodeStake", "must not be negative");
+  // A free request costs nodes work and costs the requester nothing (review C1).
+  if (p.minRequestFee <= 0n) fail("minRequestFee", "must be positive");
+  if (p.defaultMaxInFlight > p.maxInFlightLimit) fail("defaultMaxInFlight", "exceeds maxInFlightLimit");
   if (p.maxCommitExtension < 0n) fail("maxCommitExtension", "must not be negative");
   if (p.nodeShareBp + p.validatorShareBp > BP) fail("nodeShareBp", "node and validator shares exceed 100%");
   if (p.quorumBp === 0) fail("quorumBp", "must be positive");

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { computePayout, slashAmount } from "./payout.js";
+import { computePayout, nodeBaseShare } from "./payout.js";
 import type { ComputePayoutParams } from "./payout.js";
 import { deriveSeed, drawBelow } from "./seed.js";
 
@@ -8,7 +8,6 @@ const addr = (n: number): Uint8Array => new Uint8Array(20).fill(n);
 const base: ComputePayoutParams = {
   fee: 1000n,
   quality: 8000,
-  minQuality: 5000,
   qualityFloorBp: 2000,
   nodeShareBp: 8000,
   validatorShareBp: 2000,
@@ -37,13 +36,17 @@ describe("payout", () => {
     assert.equal(p.refund, 160n);
     assert.equal(total(p), 1000n);
   });
-  it("refunds the node part below min_quality or the floor", () => {
-    const p = computePayout({ ...base, quality: 4000 });
-    assert.equal(p.node, 0n);
-    assert.equal(p.nodePaid, false);
-    const q = computePayout({ ...base, quality: 1000, minQuality: 0 });
+  it("refunds the node part below the floor", () => {
+    const q = computePayout({ ...base, quality: 1000 });
     assert.equal(q.node, 0n);
-    assert.equal(total(p), 1000n);
+    assert.equal(q.nodePaid, false);
+    assert.equal(total(q), 1000n);
+  });
+  it("pays a scored answer above the floor by quality, whatever min_quality was (review M1)", () => {
+    // Old rule: quality 9999 under min_quality 10000 paid the node nothing.
+    const p = computePayout({ ...base, quality: 9999 });
+    assert.equal(p.node, (800n * 9999n) / 10000n);
+    assert.equal(p.nodePaid, true);
   });
   it("handles zero fee, no reveals and everyone deviating", () => {
     const zero = computePayout({ ...base, fee: 0n });
@@ -79,7 +82,6 @@ describe("payout", () => {
       const p = computePayout({
         fee,
         quality,
-        minQuality: Number(rnd(10001n)),
         qualityFloorBp: Number(rnd(3000n)),
         nodeShareBp,
         validatorShareBp,
@@ -94,10 +96,8 @@ describe("payout", () => {
   it("rejects a negative fee", () => {
     assert.throws(() => computePayout({ ...base, fee: -1n }), RangeError);
   });
-  it("slashes a bounded fraction", () => {
-    assert.equal(slashAmount(1_000_000n, 500), 50_000n);
-    assert.equal(slashAmount(0n, 500), 0n);
-    assert.equal(slashAmount(7n, 10000), 7n);
-    assert.equal(slashAmount(19n, 500), 0n);
+  it("takes the base share of the node part", () => {
+    assert.equal(nodeBaseShare(800n, 5000), 400n);
+    assert.equal(nodeBaseShare(7n, 5000), 3n);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Splits an escrowed fee once the consensus quality is known.
  *
- * - Node: `fee * nodeShareBp / 10000` scaled by quality (`* quality / 10000`), only when the quality
- *   reaches both the requester's `min_quality` and the quality floor; otherwise nothing.
+ * - Node: `fee * nodeShareBp / 10000` scaled by quality (`* quality / 10000`) when the quality reaches
+ *   the floor; under it nothing (and a penalty, elsewhere). The requester's `min_quality` does not
+ *   enter the payout: it chooses which nodes may take the request (their track record), so a
+ *   requester can never turn a scored answer into a free one by setting it out of reach (review M1).
  * - Validators: `fee * validatorShareBp / 10000`, shared by power among committee members whose
  *   revealed score lies within the tolerance of consensus. Non-revealers and deviators get nothing.
  * - Requester: everything else, rounding remainders included.
@@ -18,7 +20,6 @@ export interface ComputePayoutParams {
   fee: bigint;
   /** Consensus quality in bp. */
   quality: number;
-  minQuality: number;
   qualityFloorBp: number;
   nodeShareBp: number;
   validatorShareBp: number;
@@ -39,7 +40,7 @@ export interface PayoutResult {
   refund: bigint;
   /** Reveals outside the tolerance. */
   deviators: Uint8Array[];
-  /** Whether the node reached min_quality and the floor. */
+  /** Whether the node reached the quality floor (and is paid by quality). */
   nodePaid: boolean;
 }
 
@@ -52,14 +53,14 @@ export function agrees(score: number, quality: number, toleranceBp: number): boo
  * Computes who gets what; `node + sum(validators) + refund === fee` always.
  *
  * @example
- * const p = computePayout({ fee: 1000n, quality: 8000, minQuality: 5000, qualityFloorBp: 2000,
+ * const p = computePayout({ fee: 1000n, quality: 8000, qualityFloorBp: 2000,
  *   nodeShareBp: 8000, validatorShareBp: 2000, agreementToleranceBp: 1500, reveals });
  */
 export function computePayout(p: ComputePayoutParams): PayoutResult {
   if (p.fee < 0n) throw new RangeError("fee must not be negative");
   const nodePart = (p.fee * BigInt(p.nodeShareBp)) / BigInt(BP);
   const validatorPart = (p.fee * BigInt(p.validatorShareBp)) / BigInt(BP);
-  const nodePaid = p.quality >= p.minQuality && p.quality >= p.qualityFloorBp;
+  const nodePaid = p.quality >= p.qualityFloorBp;
   const node = nodePaid ? (nodePart * BigInt(p.quality)) / BigInt(BP) : 0n;
 
   const sorted = [...p.reveals].sort((a, b) => compareBytes(a.validator, b.validator));
@@ -77,13 +78,11 @@ export function computePayout(p: ComputePayoutParams): PayoutResult {
 }
 
 /**
- * The part of a stake slashed at `fractionBp`, rounded down, never more than the stake.
+ * The node's base share of its fee part (`nodePart = fee * nodeShareBp / 10000`).
  *
  * @example
- * slashAmount(1_000_000n, 500); // 50_000n
+ * nodeBaseShare(800n, 5000); // 400n
  */
-export function slashAmount(stake: bigint, fractionBp: number): bigint {
-  if (stake <= 0n) return 0n;
-  const amount = (stake * BigInt(fractionBp)) / BigInt(BP);
-  return amount > stake ? stake : amount;
+export function nodeBaseShare(nodePart: bigint, nodeBaseShareBp: number): bigint {
+  return (nodePart * BigInt(nodeBaseShareBp)) / BigInt(BP);
 }

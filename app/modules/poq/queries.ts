@@ -136,7 +136,6 @@ export function createPoqQueries(
     },
     [PoqQueryPath.Validators]: (ctx) => {
       const byAddress = new Map(view.trustRecords(ctx).map((t) => [consAddress(t.validator), t.record]));
-      const params = view.getParams(ctx);
       const list = validators.list(ctx).map((v) => {
         const t = byAddress.get(consAddress(v.address)) ?? view.getTrust(ctx, v.address);
         return {
@@ -151,7 +150,7 @@ export function createPoqQueries(
           deviated: t.deviated.toString(),
           average_deviation_bp: t.revealed === 0n ? 0 : Number(t.deviationSumBp / t.revealed),
           excluded_until: t.excludedUntil.toString(),
-          excluded: t.excludedUntil >= ctx.blockHeight || t.trustBp < params.minCommitteeTrustBp,
+          excluded: t.excludedUntil >= ctx.blockHeight,
         };
       });
       return json({ validators: list });

@@ -35,9 +35,10 @@ import {
 import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
-import { assignmentCandidates, handleMissedResponse, startScoring } from "./requests.js";
+import { handleMissedResponse, startScoring } from "./requests.js";
+import { eligibleNodes, takeAssignment } from "./eligibility.js";
 import { deriveSeed } from "./seed.js";
-import { incDecimal, RequestStatus, type NodeRecord, type PayoutJson, type RequestRecord } from "./state.js";
+import { RequestStatus, type NodeRecord, type PayoutJson, type RequestRecord } from "./state.js";
 import { fromHex, toHex } from "./types/wire.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
@@ -66,10 +67,14 @@ export function tryAssignReplicas(
   deps: PoqDeps,
   req: RequestRecord,
   params: PoqParams,
-  registered: readonly NodeRecord[] = deps.keeper.nodes(ctx),
+  registered: NodeRecord[] = deps.keeper.nodes(ctx),
 ): string[] | undefined {
   const share = feeShare(req);
-  const nodes = assignmentCandidates(registered, req.model, share);
+  const nodes = eligibleNodes(registered, params, {
+    model: req.model,
+    feeShare: share,
+    minQuality: req.min_quality,
+  });
   const chosen: string[] = [];
   for (let i = 0; i < req.replicas; i++) {
     const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), i);
@@ -95,8 +100,9 @@ export function tryAssignReplicas(
       response_ids: [],
       parent: req.id,
     });
-    const rec = deps.keeper.getNode(ctx, node) as NodeRecord;
-    deps.keeper.setNode(ctx, { ...rec, assigned: incDecimal(rec.assigned) });
+    const updated = takeAssignment(ctx, deps, node, id);
+    const i = registered.findIndex((n) => n.operator === node);
+    if (i >= 0) registered[i] = updated;
     deps.keeper.addDeadline(ctx, deadline, id);
     ctx.emitEvent(
       poqEvent(PoqEvent.RequestAssigned, {

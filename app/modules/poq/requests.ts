@@ -3,8 +3,8 @@
  */
 import { ChainError } from "../../errors.js";
 import type { Context } from "../../types.js";
-import { assignNode, type WeightedCandidate } from "./assignment.js";
 import type { PoqDeps } from "./deps.js";
+import { releaseAssignment, tryAssign } from "./eligibility.js";
 import {
   ErrInvalidCommitment,
   ErrNotAssignedNode,
@@ -14,64 +14,15 @@ import {
 } from "./errors.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
-import { payFromEscrow, slashNode } from "./escrow.js";
+import { payFromEscrow } from "./escrow.js";
+import { penalizeNode } from "./penalties.js";
 import { selectCommitteeFor } from "./scoring.js";
 import { isReplicated, revealResponse, tryAssignReplicas } from "./replicas.js";
-import { deriveSeed } from "./seed.js";
-import { incDecimal, NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+import { incDecimal, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+
+export { tryAssign } from "./eligibility.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
-
-/**
- * The nodes a request (or one answer of a replicated request, whose fee is its share) may be handed
- * to, weighted by stake: the one eligibility rule for single and replicated requests.
- * `feeShare` is what the chosen node's answer is paid from.
- */
-export function assignmentCandidates(
-  registered: readonly NodeRecord[],
-  model: string,
-  feeShare: bigint,
-): WeightedCandidate[] {
-  void feeShare; // the per-node min_fee check (issue 13) compares it with each node's price
-  return registered
-    .filter((n) => n.status === NodeStatus.Active && n.models.includes(model))
-    .map((n) => ({ key: n.operator, weight: BigInt(n.stake.amount) }));
-}
-
-/**
- * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
- * Returns the node's operator, or undefined when no eligible node serves the model.
- * `registered` is `keeper.nodes(ctx)`, passed in when the caller already read it: the choice reads
- * only a node's status, models and stake, and an assignment changes only its `assigned` counter.
- */
-export function tryAssign(
-  ctx: Ctx,
-  deps: PoqDeps,
-  req: RequestRecord,
-  params: PoqParams,
-  registered: readonly NodeRecord[] = deps.keeper.nodes(ctx),
-): string | undefined {
-  const nodes = assignmentCandidates(registered, req.model, BigInt(req.fee.amount));
-  const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), req.assigned_nodes.length);
-  const node = assignNode({ seed, nodes, minStake: params.minNodeStake, exclude: req.assigned_nodes });
-  if (node === undefined) return undefined;
-  const deadline = ctx.blockHeight + params.responseTimeout;
-  Object.assign(req, {
-    status: RequestStatus.Assigned,
-    node,
-    assigned_height: ctx.blockHeight.toString(),
-    response_deadline: deadline.toString(),
-    assigned_nodes: [...req.assigned_nodes, node],
-  });
-  const rec = deps.keeper.getNode(ctx, node) as NodeRecord;
-  deps.keeper.setNode(ctx, { ...rec, assigned: incDecimal(rec.assigned) });
-  deps.keeper.setPending(ctx, BigInt(req.id), false);
-  deps.keeper.addDeadline(ctx, deadline, BigInt(req.id));
-  ctx.emitEvent(
-    poqEvent(PoqEvent.RequestAssigned, { request_id: req.id, node, response_deadline: deadline.toString() }),
-  );
-  return node;
-}
 
 /** Ends a request (or an answer) that never got an answer: full refund of its fee, EXPIRED. */
 export function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): void {
@@ -117,13 +68,22 @@ export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void
 }
 
 /**
- * EndBlock part for an ASSIGNED request at its response deadline: slash the node, then hand the
- * request to another node (up to `maxReassignments`) or refund it.
+ * EndBlock part for an ASSIGNED request at its response deadline: the node pays a penalty sized to
+ * the fee (into the pool) and is jailed, its other requests are handed on, and this one goes to
+ * another node (up to `maxReassignments`) or is refunded.
  */
 export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord, params: PoqParams): void {
+  const id = BigInt(req.id);
+  releaseAssignment(ctx, deps, req.node, id);
   const node = deps.keeper.getNode(ctx, req.node);
   if (node) deps.keeper.setNode(ctx, { ...node, missed_deadlines: incDecimal(node.missed_deadlines) });
-  slashNode(ctx, deps, req.node, params.slashMissedDeadlineBp, req.requester, "missed_deadline", req.id);
+  penalizeNode(ctx, deps, params, {
+    operator: req.node,
+    fee: BigInt(req.fee.amount),
+    fractionBp: params.slashMissedDeadlineBp,
+    reason: "missed_deadline",
+    requestId: id,
+  });
   const reassignments = req.assigned_nodes.length - 1;
   // An answer of a replicated request is never handed on: a late node would answer after the others
   // were public. Its share is refunded instead.
@@ -183,6 +143,8 @@ export function startScoring(
   response: string,
 ): RequestRecord {
   const id = BigInt(req.id);
+  // The node is done with it: it has room for another request again.
+  releaseAssignment(ctx, deps, req.node, id);
   const committee = selectCommitteeFor(ctx, deps, params, id);
   const commitDeadline = ctx.blockHeight + params.commitWindow;
   const revealDeadline = commitDeadline + params.revealWindow;

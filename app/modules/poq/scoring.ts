@@ -9,11 +9,12 @@ import { selectCommittee } from "./committee.js";
 import type { PoqDeps } from "./deps.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { decideFinality } from "./finality.js";
-import { weightedMedian } from "./median.js";
-import type { PoqParams } from "./params.js";
+import { seatMedian } from "./median.js";
+import { BP, type PoqParams } from "./params.js";
 import { commitWindowExtends } from "./commit-window.js";
-import { computePayout } from "./payout.js";
-import { payFromEscrow, slashNode } from "./escrow.js";
+import { computePayout, nodeBaseShare } from "./payout.js";
+import { payFromEscrow } from "./escrow.js";
+import { penalizeNode } from "./penalties.js";
 import { deriveSeed } from "./seed.js";
 import {
   consAddress,
@@ -41,11 +42,13 @@ export function selectCommitteeFor(
     seed,
     validators: deps.validators.list(ctx),
     size: params.committeeSize,
-    isExcluded: (a) => isExcluded(deps.keeper.getTrust(ctx, a), ctx.blockHeight, params.minCommitteeTrustBp),
+    isExcluded: (a) => isExcluded(deps.keeper.getTrust(ctx, a), ctx.blockHeight),
   });
   for (const m of members)
     deps.keeper.setTrust(ctx, m.address, recordCommittee(deps.keeper.getTrust(ctx, m.address)));
-  return members.map((m) => ({ validator: consAddress(m.address), power: m.power.toString() }));
+  // Seats are drawn by stake but weigh the same in the quorum and the median: one large validator
+  // holds one seat's say in a committee, not its share of global power (review M3).
+  return members.map((m) => ({ validator: consAddress(m.address), power: "1" }));
 }
 
 function seatOf(req: RequestRecord, validator: Uint8Array | string): CommitteeSeat | undefined {
@@ -191,35 +194,57 @@ export function checkFinality(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: R
   const decision = decideFinality({
     committeePower,
     revealedPower,
+    seats: seats.length,
+    reveals: scores.length,
     height: ctx.blockHeight,
     revealDeadline: BigInt(req.reveal_deadline),
     quorumBp: params.quorumBp,
     deadlineQuorumBp: params.deadlineQuorumBp,
+    minReveals: params.minReveals,
   });
   if (decision === "pending") return decision;
-  const quality = decision === "final" ? weightedMedian(scores) : undefined;
+  // Two seats that disagree beyond the tolerance (a committee of two) decide nothing (review H1).
+  const split =
+    scores.length === 2 &&
+    Math.abs((scores[0]?.score ?? 0) - (scores[1]?.score ?? 0)) > params.agreementToleranceBp;
+  const quality = decision === "final" && !split ? seatMedian(scores.map((s) => s.score)) : undefined;
+  // Validator pay is weighted by trust as it stood before this request (review M2).
+  const trustWeights = new Map(
+    scores.map((s) => [consAddress(s.validator), BigInt(deps.keeper.getTrust(ctx, s.validator).trustBp)]),
+  );
   deps.keeper.removeDeadline(ctx, BigInt(req.reveal_deadline), id);
   deps.keeper.clearScores(ctx, id, members);
+  // Every seat without a reveal is charged a miss, also when an early quorum closed the request: a
+  // seat that commits and then withholds its reveal must not go free (review M2).
   updateTrust(ctx, deps, params, seats, quality);
   if (quality === undefined) {
-    payFromEscrow(ctx, deps, req.requester, req.fee.denom, BigInt(req.fee.amount));
+    // The node answered in time; too few validators revealed, which is not its fault: it gets its
+    // base share and the requester the rest (review M1). Validators who withheld get nothing.
+    const fee = BigInt(req.fee.amount);
+    const nodeAmount = nodeBaseShare((fee * BigInt(params.nodeShareBp)) / BigInt(BP), params.nodeBaseShareBp);
+    payFromEscrow(ctx, deps, req.node, req.fee.denom, nodeAmount);
+    payFromEscrow(ctx, deps, req.requester, req.fee.denom, fee - nodeAmount);
+    const node = deps.keeper.getNode(ctx, req.node);
+    if (node) deps.keeper.setNode(ctx, { ...node, earnings: incDecimal(node.earnings, nodeAmount) });
+    const refund = (fee - nodeAmount).toString();
     deps.keeper.setRequest(ctx, {
       ...req,
       status: RequestStatus.Unscored,
       finalized_height: ctx.blockHeight.toString(),
-      payout: { node: "0", validators: [], refund: req.fee.amount, slashed: "0" },
+      payout: { node: nodeAmount.toString(), validators: [], refund, slashed: "0" },
     });
     ctx.emitEvent(
       poqEvent(PoqEvent.RequestUnscored, {
         request_id: req.id,
         revealed_power: revealedPower.toString(),
         committee_power: committeePower.toString(),
-        refund: req.fee.amount,
+        refund,
       }),
     );
     return "unscored";
   }
-  settle(ctx, deps, params, req, scores, quality, { revealedPower, committeePower });
+  const weighted = scores.map((s) => ({ ...s, power: trustWeights.get(consAddress(s.validator)) ?? 0n }));
+  settle(ctx, deps, params, req, weighted, quality, { revealedPower, committeePower });
   return "final";
 }
 
@@ -233,9 +258,13 @@ function updateTrust(
   for (const { seat, validator: address, score: reveal } of seats) {
     const before = deps.keeper.getTrust(ctx, address);
     if (reveal && quality === undefined) continue; // no consensus to compare with
-    const after = reveal
+    let after = reveal
       ? recordReveal(before, reveal.score - (quality ?? 0), params)
       : recordMiss(before, ctx.blockHeight, params);
+    // Repeated deviation (or misses) below the committee trust bar takes it out of committees for a
+    // while; it may come back and earn trust again (review M2).
+    if (after.trustBp < params.minCommitteeTrustBp && after.excludedUntil < ctx.blockHeight)
+      after = { ...after, excludedUntil: ctx.blockHeight + params.exclusionBlocks };
     deps.keeper.setTrust(ctx, address, after);
     if (after.excludedUntil !== before.excludedUntil) {
       ctx.emitEvent(
@@ -261,7 +290,6 @@ function settle(
   const p = computePayout({
     fee: BigInt(req.fee.amount),
     quality,
-    minQuality: req.min_quality,
     qualityFloorBp: params.qualityFloorBp,
     nodeShareBp: params.nodeShareBp,
     validatorShareBp: params.validatorShareBp,
@@ -294,7 +322,13 @@ function settle(
   }
   const slashed =
     quality < params.qualityFloorBp
-      ? slashNode(ctx, deps, req.node, params.slashLowQualityBp, req.requester, "low_quality", req.id)
+      ? penalizeNode(ctx, deps, params, {
+          operator: req.node,
+          fee: BigInt(req.fee.amount),
+          fractionBp: params.slashLowQualityBp,
+          reason: "low_quality",
+          requestId: BigInt(req.id),
+        })
       : 0n;
   deps.keeper.setRequest(ctx, {
     ...req,

@@ -39,7 +39,7 @@ export interface PayoutJson {
   node: string;
   validators: { validator: string; operator: string; amount: string }[];
   refund: string;
-  /** Node stake slashed for this request (sent to the requester). */
+  /** Node stake slashed for this request (sent to the `poq_pool` community pool, never the requester). */
   slashed: string;
 }
 
@@ -122,6 +122,30 @@ export interface NodeRecord {
   slashed: string;
   slashes: string;
   missed_deadlines: string;
+  /** The smallest fee (per answer) this node takes; at least the chain's `min_request_fee`. */
+  min_fee: CoinJson;
+  /** Most requests assigned to it and not yet answered; 0 = the chain's `default_max_in_flight`. */
+  max_in_flight: number;
+  /** Requests assigned to it and not yet answered or missed. */
+  in_flight: string;
+  /** Jailed after a missed deadline or a score under the floor: no new assignments until MsgUnjailNode. */
+  jailed: boolean;
+}
+
+/**
+ * A stored node record with the fields added for prices, load and jailing filled in when missing
+ * (records written before they existed, and genesis files that leave them out).
+ */
+export function withNodeDefaults(n: NodeRecord, denom: string): NodeRecord {
+  if (n.min_fee && n.in_flight !== undefined && n.max_in_flight !== undefined && n.jailed !== undefined)
+    return n;
+  return {
+    ...n,
+    min_fee: n.min_fee ?? { denom, amount: "0" },
+    max_in_flight: n.max_in_flight ?? 0,
+    in_flight: n.in_flight ?? "0",
+    jailed: n.jailed ?? false,
+  };
 }
 
 export interface CommitmentRecord {

@@ -52,12 +52,11 @@ describe("trust", () => {
     assert.equal(r.consecutiveMisses, 0);
     r = recordMiss(r, 12n, p);
     r = recordMiss(r, 13n, p);
-    assert.equal(isExcluded(r, 14n, 0), false);
+    assert.equal(isExcluded(r, 14n), false);
     r = recordMiss(r, 14n, p);
     assert.equal(r.excludedUntil, 14n + p.exclusionBlocks);
-    assert.equal(isExcluded(r, 15n, 0), true);
-    assert.equal(isExcluded(r, 14n + p.exclusionBlocks, 0), true);
-    assert.equal(isExcluded(r, 15n + p.exclusionBlocks, 0), false);
-    assert.equal(isExcluded(r, 15n + p.exclusionBlocks, 9999), true);
+    assert.equal(isExcluded(r, 15n), true);
+    assert.equal(isExcluded(r, 14n + p.exclusionBlocks), true);
+    assert.equal(isExcluded(r, 15n + p.exclusionBlocks), false);
   });
 });

@@ -3,8 +3,8 @@
  *
  * Why not an average of deviations: arXiv 2601.21189 shows that adaptive weights computed from
  * average deviation saturate to a plain mean as long as an attacker stays under the deviation bound.
- * Here (1) trust never weights the consensus score (the median uses stake only), so gaming trust cannot
- * move quality; (2) the gain on agreement is graded by closeness, so a validator that sits just inside
+ * Here (1) trust never weights the consensus score (the median counts committee seats equally), so
+ * gaming trust cannot move quality; it weights the validators' pay instead (review M2); (2) the gain on agreement is graded by closeness, so a validator that sits just inside
  * the tolerance earns almost nothing; (3) losses are larger than gains and move a fixed fraction of the
  * way to the floor, so a few misses outweigh many agreements; (4) floor and ceiling keep it bounded, and
  * consecutive misses exclude the validator from committees for a while.
@@ -116,11 +116,13 @@ export function recordCommittee(rec: TrustRecord): TrustRecord {
 }
 
 /**
- * Whether the validator is out of new committees at `height`.
+ * Whether the validator is out of new committees at `height`. Falling below `min_committee_trust_bp`
+ * sets `excludedUntil` (scoring.ts), so low trust excludes for a while, not for ever: a validator
+ * that comes back can earn trust again.
  *
  * @example
- * isExcluded(rec, 150n, 0); // true while height <= excludedUntil
+ * isExcluded(rec, 150n); // true while height <= excludedUntil
  */
-export function isExcluded(rec: TrustRecord, height: bigint, minCommitteeTrustBp: number): boolean {
-  return height <= rec.excludedUntil || rec.trustBp < minCommitteeTrustBp;
+export function isExcluded(rec: TrustRecord, height: bigint): boolean {
+  return height <= rec.excludedUntil;
 }

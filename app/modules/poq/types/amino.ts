@@ -11,6 +11,7 @@ import {
   MsgRegisterNode,
   MsgRequestInference,
   MsgSubmitResponse,
+  MsgUnjailNode,
   MsgUnregisterNode,
   PoqAminoType,
   PoqTypeUrl,
@@ -47,14 +48,28 @@ export const poqAminoConverters = {
   [PoqTypeUrl.RegisterNode]: {
     aminoType: PoqAminoType.RegisterNode,
     toAmino: (m: MsgRegisterNode): Json =>
-      omitEmpty({ operator: m.operator, models: m.models, stake: coin(m.stake), moniker: m.moniker }),
+      omitEmpty({
+        operator: m.operator,
+        models: m.models,
+        stake: coin(m.stake),
+        moniker: m.moniker,
+        min_fee: coin(m.minFee),
+        max_in_flight: m.maxInFlight,
+      }),
     fromAmino: (j: Json): MsgRegisterNode =>
       MsgRegisterNode.fromPartial({
         operator: asString(j["operator"]),
         models: Array.isArray(j["models"]) ? j["models"].map(asString) : [],
         ...(asCoin(j["stake"]) ? { stake: asCoin(j["stake"]) as ProtoCoin } : {}),
         moniker: asString(j["moniker"]),
+        ...(asCoin(j["min_fee"]) ? { minFee: asCoin(j["min_fee"]) as ProtoCoin } : {}),
+        ...(asNumber(j["max_in_flight"]) ? { maxInFlight: asNumber(j["max_in_flight"]) } : {}),
       }),
+  },
+  [PoqTypeUrl.UnjailNode]: {
+    aminoType: PoqAminoType.UnjailNode,
+    toAmino: (m: MsgUnjailNode): Json => omitEmpty({ operator: m.operator }),
+    fromAmino: (j: Json): MsgUnjailNode => MsgUnjailNode.fromPartial({ operator: asString(j["operator"]) }),
   },
   [PoqTypeUrl.UnregisterNode]: {
     aminoType: PoqAminoType.UnregisterNode,

@@ -9,6 +9,7 @@ import {
   MsgRequestInference,
   MsgRequestInferenceResponse,
   MsgSubmitResponse,
+  MsgUnjailNode,
   MsgUnregisterNode,
   PoqTypeUrl,
 } from "./msgs.js";
@@ -61,6 +62,30 @@ describe("poq.v1 message codecs match the .proto (protobufjs encoding)", () => {
     const ours = MsgRegisterNode.encode(m).finish();
     assert.equal(toHex(ours), toHex(type("MsgRegisterNode").encode(m).finish()));
     assert.deepEqual(MsgRegisterNode.decode(ours), m);
+    const priced = { ...m, minFee: { denom: "upoq", amount: "2500" }, maxInFlight: 8 };
+    const encoded = MsgRegisterNode.encode(priced).finish();
+    assert.equal(toHex(encoded), toHex(type("MsgRegisterNode").encode(priced).finish()));
+    assert.deepEqual(MsgRegisterNode.decode(encoded), priced);
+    const amino = poqAminoConverters[PoqTypeUrl.RegisterNode];
+    assert.deepEqual(amino.toAmino(priced), {
+      operator: "poq1xyz",
+      models: ["llama-3-8b-instruct", "mixtral"],
+      stake: { denom: "upoq", amount: "1000000" },
+      moniker: "n1",
+      min_fee: { denom: "upoq", amount: "2500" },
+      max_in_flight: 8,
+    });
+    assert.deepEqual(amino.fromAmino(amino.toAmino(priced)), priced);
+  });
+  it("MsgUnjailNode", () => {
+    const m = { operator: "poq1xyz" };
+    const ours = MsgUnjailNode.encode(m).finish();
+    assert.equal(toHex(ours), toHex(type("MsgUnjailNode").encode(m).finish()));
+    assert.deepEqual(MsgUnjailNode.decode(ours), m);
+    const amino = poqAminoConverters[PoqTypeUrl.UnjailNode];
+    assert.equal(amino.aminoType, "poq/MsgUnjailNode");
+    assert.deepEqual(amino.toAmino(m), { operator: "poq1xyz" });
+    assert.deepEqual(amino.fromAmino({ operator: "poq1xyz" }), m);
   });
   it("MsgRequestInference, with and without zero fields", () => {
     const m = {

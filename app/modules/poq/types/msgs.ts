@@ -28,8 +28,16 @@ export interface MsgRegisterNode {
   models: string[];
   stake?: ProtoCoin;
   moniker: string;
+  /** Field 5: the smallest fee (per answer) the node takes; absent = the chain's min_request_fee. */
+  minFee?: ProtoCoin;
+  /** Field 6: most requests in flight at once; absent or 0 = the chain's default. */
+  maxInFlight?: number;
 }
 export type MsgRegisterNodeResponse = Record<string, never>;
+export interface MsgUnjailNode {
+  operator: string;
+}
+export type MsgUnjailNodeResponse = Record<string, never>;
 export interface MsgUnregisterNode {
   operator: string;
 }
@@ -77,6 +85,8 @@ export const PoqTypeUrl = {
   RequestInferenceResponse: "/poq.v1.MsgRequestInferenceResponse",
   SubmitResponse: "/poq.v1.MsgSubmitResponse",
   SubmitResponseResponse: "/poq.v1.MsgSubmitResponseResponse",
+  UnjailNode: "/poq.v1.MsgUnjailNode",
+  UnjailNodeResponse: "/poq.v1.MsgUnjailNodeResponse",
   CommitResponse: "/poq.v1.MsgCommitResponse",
   CommitResponseResponse: "/poq.v1.MsgCommitResponseResponse",
 } as const;
@@ -87,6 +97,7 @@ export const PoqAminoType = {
   UnregisterNode: "poq/MsgUnregisterNode",
   RequestInference: "poq/MsgRequestInference",
   SubmitResponse: "poq/MsgSubmitResponse",
+  UnjailNode: "poq/MsgUnjailNode",
   CommitResponse: "poq/MsgCommitResponse",
 } as const;
 
@@ -132,7 +143,9 @@ export const MsgRegisterNode: MessageCodec<MsgRegisterNode> = {
     const w = new WireWriter().string(1, m.operator);
     for (const model of m.models) w.bytes(2, new TextEncoder().encode(model), true);
     if (m.stake) w.message(3, encodeCoin(m.stake));
-    return finished(w.string(4, m.moniker).finish());
+    w.string(4, m.moniker);
+    if (m.minFee) w.message(5, encodeCoin(m.minFee));
+    return finished(w.uint64(6, m.maxInFlight ?? 0).finish());
   },
   decode(bytes) {
     const m: MsgRegisterNode = { operator: "", models: [], moniker: "" };
@@ -141,6 +154,8 @@ export const MsgRegisterNode: MessageCodec<MsgRegisterNode> = {
       else if (f.field === 2) m.models.push(str(f));
       else if (f.field === 3) m.stake = decodeCoin(expectBytes(f));
       else if (f.field === 4) m.moniker = str(f);
+      else if (f.field === 5) m.minFee = decodeCoin(expectBytes(f));
+      else if (f.field === 6) m.maxInFlight = u32(f);
       else unknown("MsgRegisterNode", f);
     }
     return m;
@@ -151,8 +166,32 @@ export const MsgRegisterNode: MessageCodec<MsgRegisterNode> = {
       models: [...(o.models ?? [])],
       ...withCoin("stake", o.stake),
       moniker: o.moniker ?? "",
+      ...withCoin("minFee", o.minFee),
+      ...(o.maxInFlight ? { maxInFlight: o.maxInFlight } : {}),
     };
   },
+};
+
+export const MsgUnjailNode: MessageCodec<MsgUnjailNode> = {
+  encode: (m) => finished(new WireWriter().string(1, m.operator).finish()),
+  decode(bytes) {
+    const m: MsgUnjailNode = { operator: "" };
+    for (const f of readFields(bytes)) {
+      if (f.field === 1) m.operator = str(f);
+      else unknown("MsgUnjailNode", f);
+    }
+    return m;
+  },
+  fromPartial: (o) => ({ operator: o.operator ?? "" }),
+};
+
+export const MsgUnjailNodeResponse: MessageCodec<MsgUnjailNodeResponse> = {
+  encode: () => finished(new Uint8Array()),
+  decode(bytes) {
+    for (const f of readFields(bytes)) unknown("MsgUnjailNodeResponse", f);
+    return {};
+  },
+  fromPartial: () => ({}),
 };
 
 export const MsgRegisterNodeResponse: MessageCodec<MsgRegisterNodeResponse> = {
@@ -339,6 +378,8 @@ export const poqMessageCodecs: ReadonlyArray<readonly [string, MessageCodec<unkn
   [PoqTypeUrl.RequestInferenceResponse, MsgRequestInferenceResponse],
   [PoqTypeUrl.SubmitResponse, MsgSubmitResponse],
   [PoqTypeUrl.SubmitResponseResponse, MsgSubmitResponseResponse],
+  [PoqTypeUrl.UnjailNode, MsgUnjailNode],
+  [PoqTypeUrl.UnjailNodeResponse, MsgUnjailNodeResponse],
   [PoqTypeUrl.CommitResponse, MsgCommitResponse],
   [PoqTypeUrl.CommitResponseResponse, MsgCommitResponseResponse],
 ];

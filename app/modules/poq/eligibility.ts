@@ -1,0 +1,169 @@
+/**
+ * Which nodes may take a request, and the bookkeeping of what each node has in flight (review C1,
+ * H5): a node takes a request only when it serves the model, is active and not jailed, the fee
+ * (share) meets its declared `min_fee`, and it has room under its `max_in_flight`. Every assignment
+ * is indexed by node so that a jailed node's other requests can be handed on at once.
+ */
+import type { Context } from "../../types.js";
+import { assignNode, type WeightedCandidate } from "./assignment.js";
+import type { PoqDeps } from "./deps.js";
+import { PoqEvent, poqEvent } from "./events.js";
+import type { PoqParams } from "./params.js";
+import { deriveSeed } from "./seed.js";
+import { incDecimal, NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+
+type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
+
+/** The in-flight limit that applies to a node (its own, or the chain default when it declared 0). */
+export function maxInFlightOf(node: NodeRecord, params: PoqParams): number {
+  return node.max_in_flight > 0 ? node.max_in_flight : params.defaultMaxInFlight;
+}
+
+/**
+ * Whether a node's record meets a requester's `min_quality`: its average finalized quality, or any
+ * node without a scored answer yet (so that new nodes can start). This is all `min_quality` does:
+ * it picks nodes, it never lowers what a scored answer costs (review M1).
+ */
+export function meetsMinQuality(node: NodeRecord, minQuality: number): boolean {
+  const scored = BigInt(node.scored);
+  return minQuality <= 0 || scored === 0n || BigInt(node.quality_sum) >= BigInt(minQuality) * scored;
+}
+
+/**
+ * Whether a node could ever take a request for `model` at `feeShare` with `minQuality` (ignoring
+ * its current load).
+ */
+export function offersModel(
+  node: NodeRecord,
+  params: PoqParams,
+  p: { model: string; feeShare: bigint; minQuality?: number },
+): boolean {
+  return (
+    node.status === NodeStatus.Active &&
+    !node.jailed &&
+    node.models.includes(p.model) &&
+    BigInt(node.min_fee.amount) <= p.feeShare &&
+    BigInt(node.stake.amount) >= params.minNodeStake &&
+    meetsMinQuality(node, p.minQuality ?? 0)
+  );
+}
+
+export interface EligibleNodesParams {
+  model: string;
+  /** The fee each assigned node would be paid from (the fee, or fee / replicas). */
+  feeShare: bigint;
+  /** The request's `min_quality`: only nodes whose average quality meets it. */
+  minQuality?: number;
+  /** Nodes that must not get this request (already assigned it, or missed it). */
+  exclude?: readonly string[];
+}
+
+/**
+ * The nodes that may take a request now, weighted by stake, from `registered` (all node records).
+ *
+ * @example
+ * const nodes = eligibleNodes(keeper.nodes(ctx), params, { model: "llama", feeShare: 1000n });
+ */
+export function eligibleNodes(
+  registered: readonly NodeRecord[],
+  params: PoqParams,
+  p: EligibleNodesParams,
+): WeightedCandidate[] {
+  const excluded = new Set(p.exclude ?? []);
+  return registered
+    .filter(
+      (n) =>
+        !excluded.has(n.operator) &&
+        offersModel(n, params, p) &&
+        BigInt(n.in_flight) < BigInt(maxInFlightOf(n, params)),
+    )
+    .map((n) => ({ key: n.operator, weight: BigInt(n.stake.amount) }));
+}
+
+/** Counts a new assignment on the node (load, statistics, index); returns the updated record. */
+export function takeAssignment(ctx: Ctx, deps: PoqDeps, operator: string, requestId: bigint): NodeRecord {
+  const rec = deps.keeper.getNode(ctx, operator) as NodeRecord;
+  const next = { ...rec, assigned: incDecimal(rec.assigned), in_flight: incDecimal(rec.in_flight) };
+  deps.keeper.setNode(ctx, next);
+  deps.keeper.setAssignment(ctx, operator, requestId, true);
+  return next;
+}
+
+/** Ends an assignment (answered, missed or handed on): the node has room again. */
+export function releaseAssignment(ctx: Ctx, deps: PoqDeps, operator: string, requestId: bigint): void {
+  deps.keeper.setAssignment(ctx, operator, requestId, false);
+  const rec = deps.keeper.getNode(ctx, operator);
+  if (!rec) return;
+  const left = BigInt(rec.in_flight) > 0n ? BigInt(rec.in_flight) - 1n : 0n;
+  deps.keeper.setNode(ctx, { ...rec, in_flight: left.toString() });
+}
+
+/**
+ * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
+ * Returns the node's operator, or undefined when no node may take it now. `registered` is
+ * `keeper.nodes(ctx)`, passed in when the caller already read it; the chosen node's entry in it is
+ * replaced by the updated record, so the next request of the same pass sees the node's new load.
+ */
+export function tryAssign(
+  ctx: Ctx,
+  deps: PoqDeps,
+  req: RequestRecord,
+  params: PoqParams,
+  registered: NodeRecord[] = deps.keeper.nodes(ctx),
+): string | undefined {
+  const nodes = eligibleNodes(registered, params, {
+    model: req.model,
+    feeShare: BigInt(req.fee.amount),
+    minQuality: req.min_quality,
+    exclude: req.assigned_nodes,
+  });
+  const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), req.assigned_nodes.length);
+  const node = assignNode({ seed, nodes, minStake: params.minNodeStake });
+  if (node === undefined) return undefined;
+  const deadline = ctx.blockHeight + params.responseTimeout;
+  Object.assign(req, {
+    status: RequestStatus.Assigned,
+    node,
+    assigned_height: ctx.blockHeight.toString(),
+    response_deadline: deadline.toString(),
+    assigned_nodes: [...req.assigned_nodes, node],
+  });
+  const updated = takeAssignment(ctx, deps, node, BigInt(req.id));
+  const i = registered.findIndex((n) => n.operator === node);
+  if (i >= 0) registered[i] = updated;
+  deps.keeper.setPending(ctx, BigInt(req.id), false);
+  deps.keeper.addDeadline(ctx, deadline, BigInt(req.id));
+  ctx.emitEvent(
+    poqEvent(PoqEvent.RequestAssigned, { request_id: req.id, node, response_deadline: deadline.toString() }),
+  );
+  return node;
+}
+
+/**
+ * Hands every request a (just jailed) node still holds to another node, or back to the waiting
+ * queue when none may take it; `except` is the request being settled by the caller. The node is
+ * not penalised for these: only the request it actually failed costs it (review H5).
+ */
+export function reassignInFlight(
+  ctx: Ctx,
+  deps: PoqDeps,
+  params: PoqParams,
+  operator: string,
+  except: bigint,
+): void {
+  for (const id of deps.keeper.assignmentsOf(ctx, operator)) {
+    if (id === except) continue;
+    const req = deps.keeper.getRequest(ctx, id);
+    // An answer of a replicated request is never handed on (a late node would answer after the
+    // others are public): it stays with the node, which may still answer it.
+    if (req && req.parent !== undefined && req.parent !== "0") continue;
+    releaseAssignment(ctx, deps, operator, id);
+    if (req?.status !== RequestStatus.Assigned || req.node !== operator) continue;
+    deps.keeper.removeDeadline(ctx, BigInt(req.response_deadline), id);
+    if (tryAssign(ctx, deps, req, params) === undefined) {
+      Object.assign(req, { status: RequestStatus.Pending, node: "", response_deadline: "0" });
+      deps.keeper.setPending(ctx, id, true);
+    }
+    deps.keeper.setRequest(ctx, req);
+  }
+}
