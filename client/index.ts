@@ -10,6 +10,8 @@ export {
   requestInference,
   submitResponse,
   unjailNode,
+  commitResponse,
+  revealResponse,
   unregisterNode,
   type RegisterNodeParams,
   type RequestInferenceParams,

@@ -4,9 +4,11 @@
 import { coin as makeCoin, type Coin, type StdFee } from "@cosmjs/amino";
 import type { DeliverTxResponse, SigningStargateClient } from "@cosmjs/stargate";
 import { BaseError } from "../app/errors.js";
+import { answerCommitment } from "../app/modules/poq/answer-commitment.js";
 import {
   MsgRequestInferenceResponse,
   PoqTypeUrl,
+  type MsgCommitResponse,
   type MsgRegisterNode,
   type MsgRequestInference,
   type MsgSubmitResponse,
@@ -136,6 +138,49 @@ export async function submitResponse(
   opts: TxOptions = {},
 ): Promise<TxResult> {
   const msg: MsgSubmitResponse = { node, requestId, response };
+  return result(await broadcast(client, node, PoqTypeUrl.SubmitResponse, msg, opts));
+}
+
+/**
+ * Sends MsgCommitResponse: an assigned node of a replicated request commits to its answer before any
+ * answer is public. Keep `salt` (32 random bytes) and the answer: {@link revealResponse} needs both.
+ *
+ * @example
+ * const salt = crypto.getRandomValues(new Uint8Array(32));
+ * await commitResponse(client, nodeAddress, 7n, "Canberra.", salt);
+ */
+export async function commitResponse(
+  client: SigningStargateClient,
+  node: string,
+  requestId: bigint,
+  response: string,
+  salt: Uint8Array,
+  opts: TxOptions = {},
+): Promise<TxResult> {
+  const msg: MsgCommitResponse = {
+    node,
+    requestId,
+    commitment: answerCommitment({ requestId, node, salt, response }),
+  };
+  return result(await broadcast(client, node, PoqTypeUrl.CommitResponse, msg, opts));
+}
+
+/**
+ * Sends MsgSubmitResponse with the salt: reveals a committed answer once the request's reveal phase
+ * is open (every assigned node committed, or the commit deadline passed).
+ *
+ * @example
+ * await revealResponse(client, nodeAddress, 7n, "Canberra.", salt);
+ */
+export async function revealResponse(
+  client: SigningStargateClient,
+  node: string,
+  requestId: bigint,
+  response: string,
+  salt: Uint8Array,
+  opts: TxOptions = {},
+): Promise<TxResult> {
+  const msg: MsgSubmitResponse = { node, requestId, response, salt };
   return result(await broadcast(client, node, PoqTypeUrl.SubmitResponse, msg, opts));
 }
 

@@ -1,7 +1,8 @@
 /**
  * `poq devnet` end to end, as a user runs it: bin/poq as a child process with a temporary home and
  * 4 validators; `poq tx infer --wait` finalizes with a score, `poq query request` shows each
- * validator's score, a lazy node's answer scores low, a second devnet on the same ports is refused
+ * validator's score, a lazy node's answer scores low, `tx infer --replicas 3 --wait` shows all three
+ * answers with their scores (the lazy one lowest), a second devnet on the same ports is refused
  * with the port and the flag named, and Ctrl-C leaves no process behind.
  * Ports 26600-26632 (CometBFT) and 26690 (REST).
  */
@@ -11,7 +12,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RequestRecord } from "../app/modules/poq/state.js";
+import type { RequestRecord, ResponseView } from "../app/modules/poq/state.js";
 import { processesMentioning } from "./processes.js";
 
 const POQ_BIN = join(process.cwd(), "bin", "poq");
@@ -61,9 +62,11 @@ describe("poq devnet", { timeout: 420_000 }, () => {
         "--rest-listen",
         REST,
         "--inference-nodes",
-        "1",
+        "2",
         "--lazy-nodes",
         "1",
+        "--lazy-kind",
+        "wrong",
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -139,7 +142,10 @@ describe("poq devnet", { timeout: 420_000 }, () => {
     assert.match(r.stderr, /port 2660\d .* is already in use.*--base-port/);
   });
 
-  const infer = async (prompt: string): Promise<{ request: RequestRecord; elapsed_ms: number }> => {
+  const infer = async (
+    prompt: string,
+    extra: string[] = [],
+  ): Promise<{ request: RequestRecord & { responses: ResponseView[] }; elapsed_ms: number }> => {
     const r = await poq([
       "--home",
       home,
@@ -162,9 +168,13 @@ describe("poq devnet", { timeout: 420_000 }, () => {
       "--wait",
       "--timeout",
       "60",
+      ...extra,
     ]);
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as { request: RequestRecord; elapsed_ms: number };
+    return JSON.parse(r.stdout) as {
+      request: RequestRecord & { responses: ResponseView[] };
+      elapsed_ms: number;
+    };
   };
 
   it("tx infer --wait finalizes with a score; query request shows each validator's score; a lazy node scores low", async (t) => {
@@ -194,6 +204,41 @@ describe("poq devnet", { timeout: 420_000 }, () => {
     const text = await poq(["--home", home, "--node", RPC, "query", "request", honestId]);
     assert.match(text.stdout, /quality +\d+ bp/);
     assert.match(text.stdout, /poqvalcons1\w+ +\d+ bp +power/);
+  });
+
+  it("tx infer --replicas 3 --wait shows every answer with its score; the wrong node's lowest", async (t) => {
+    const lazy = ready.inference_nodes.find((n) => n.lazy)!.address;
+    // The lazy node was jailed for its low score above; it unjails to take part (SPEC: MsgUnjailNode).
+    const unjail = await poq([
+      "--home",
+      home,
+      "--node",
+      RPC,
+      "tx",
+      "node",
+      "unjail",
+      "--from",
+      "lazy1",
+      "--keyring-backend",
+      "test",
+    ]);
+    assert.equal(unjail.code, 0, unjail.stderr);
+    const { request, elapsed_ms } = await infer("Why is the sky blue?", ["--replicas", "3"]);
+    t.diagnostic(
+      `replicas 3: ${request.status} in ${elapsed_ms} ms; ` +
+        request.responses.map((a) => `${a.node === lazy ? "lazy" : "honest"} ${a.quality?.score}`).join(", "),
+    );
+    assert.equal(request.status, "FINALIZED", JSON.stringify(request));
+    assert.equal(request.responses.length, 3);
+    const scoreOf = (a: ResponseView) => a.quality?.score ?? -1;
+    const wrong = request.responses.find((a) => a.node === lazy)!;
+    for (const a of request.responses.filter((x) => x.node !== lazy)) assert.ok(scoreOf(a) > scoreOf(wrong));
+    assert.notEqual(request.node, lazy, "the best answer is an honest one");
+    const text = await poq(["--home", home, "--node", RPC, "query", "request", request.id]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /answers +3 of 3/);
+    assert.equal(text.stdout.match(/^ +[* ] +\d+ +FINALIZED +\d+ bp/gm)?.length, 3, text.stdout);
+    assert.equal(text.stdout.match(/^ +\* +\d+ /gm)?.length, 1, "one answer marked best");
   });
 
   it("stops everything on Ctrl-C, leaving no process behind", async () => {

@@ -31,6 +31,8 @@ export const FINAL = new Set(["FINALIZED", "EXPIRED", "UNSCORED"]);
 export interface Actor {
   address: string;
   client: SigningStargateClient;
+  /** The actor's key (an inference node run by a test signs with it). */
+  wallet: DirectSecp256k1HdWallet;
 }
 
 export interface PoqWorld {
@@ -98,6 +100,7 @@ export async function startPoqWorld(opts: StartPoqWorldOptions): Promise<PoqWorl
       actors[w.name] = {
         address: w.address,
         client: await createPoqSigningClient(net.rpcUrl(0), w.wallet),
+        wallet: w.wallet,
       };
     }
     return {

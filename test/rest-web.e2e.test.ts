@@ -17,9 +17,12 @@ import type { SigningStargateClient } from "@cosmjs/stargate";
 import { validateBasicChainInfoType } from "@keplr-wallet/chain-validator";
 import { chromium, type Browser } from "playwright-core";
 import {
+  commitResponse,
   createPoqQueryClient,
   createPoqSigningClient,
   registerNode,
+  requestInference,
+  revealResponse,
   submitResponse,
   waitForQuality,
   type PoqQueryClient,
@@ -256,6 +259,64 @@ describe("PoQ through REST, the web page and poq/client", { timeout: 300_000 }, 
     const node = (await get(`/poq/v1/nodes/${nodeAddress}`)).body.node;
     assert.equal(node.served, "1");
     assert.equal(node.average_quality, r.quality.score);
+  });
+
+  it("a replicated request: REST lists every answer, the page shows them and marks the best", async () => {
+    assert.ok(browser, "the browser test above must have launched Chromium");
+    const secondWallet = await DirectSecp256k1HdWallet.generate(12, { prefix: "poq" });
+    const second = (await secondWallet.getAccounts())[0]!.address;
+    const userClient = await createPoqSigningClient(net.rpcUrl(0), user);
+    await userClient.sendTokens(userAddress, second, [{ denom: "upoq", amount: "100000000" }], "auto");
+    const secondClient = await createPoqSigningClient(net.rpcUrl(0), secondWallet);
+    await registerNode(secondClient, second, {
+      models: [MODEL],
+      stake: "5000000upoq",
+      moniker: "web-node-2",
+    });
+    const sent = await requestInference(userClient, userAddress, {
+      model: MODEL,
+      prompt: "What is Proof of Quality, in two sentences?",
+      fee: "20000upoq",
+      replicas: 2,
+    });
+    userClient.disconnect();
+    assert.deepEqual([...sent.nodes].sort(), [nodeAddress, second].sort());
+    const weak = "I do not know.";
+    const plan = [
+      { client: nodeClient, node: nodeAddress, answer: ANSWER, salt: new Uint8Array(32).fill(7) },
+      { client: secondClient, node: second, answer: weak, salt: new Uint8Array(32).fill(8) },
+    ];
+    for (const p of plan) await commitResponse(p.client, p.node, sent.requestId, p.answer, p.salt);
+    for (const p of plan) await revealResponse(p.client, p.node, sent.requestId, p.answer, p.salt);
+    secondClient.disconnect();
+    const final = await waitForQuality(query, sent.requestId, { timeoutMs: 120_000, pollMs: 500 });
+    assert.equal(final.status, "FINALIZED", JSON.stringify(final));
+
+    const { body } = await get(`/poq/v1/requests/${sent.requestId}`);
+    const r = body.request;
+    assert.equal(r.responses.length, 2);
+    for (const a of r.responses as Json[]) {
+      assert.equal(a.status, "FINALIZED");
+      assert.ok(Number.isInteger(a.quality.score), JSON.stringify(a));
+      assert.equal(typeof a.payout.node, "string");
+    }
+    const best = (r.responses as Json[]).reduce((b, a) => (a.quality.score > b.quality.score ? a : b));
+    assert.equal(r.node, best.node, "the top-level node is the best-scored answer's");
+    assert.equal(r.response, best.response);
+    assert.equal(r.quality.score, best.quality.score);
+
+    const page = await browser.newPage();
+    await page.goto(rest.url + "/");
+    const row = `#requests-body tr[data-id="${sent.requestId}"]`;
+    await page.waitForSelector(`${row} ol.answers li.answer`, { timeout: 15_000 });
+    assert.equal(await page.locator(`${row} ol.answers li.answer`).count(), 2);
+    assert.equal(await page.locator(`${row} ol.answers li.best`).count(), 1);
+    assert.equal(
+      await page.locator(`${row} ol.answers li.best`).getAttribute("data-id"),
+      best.id,
+      "the page marks the best-scored answer",
+    );
+    await page.close();
   });
 
   it("params, validators and bad input on the PoQ routes", async () => {

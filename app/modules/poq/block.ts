@@ -2,7 +2,8 @@
  * The poq module's block hooks.
  *
  * BeginBlock: store the block seed (previous app hash), return stakes whose unbonding completed,
- * assign or expire waiting requests. EndBlock: finality for requests that got reveals in this block
+ * assign or expire waiting requests. EndBlock: replicated requests whose answers were committed or
+ * revealed in this block move on (reveal phase, scoring), finality for requests that got reveals in this block
  * (the injected commit, the block's first transaction, recorded them), then every deadline reached:
  * missed responses (slash, reassign or refund), commit deadlines (the window grows while the
  * committed power is short of quorum) and reveal deadlines (final or UNSCORED); then replicated
@@ -15,7 +16,13 @@ import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { handleMissedResponse, processPending } from "./requests.js";
 import { checkFinality, extendCommitWindow } from "./scoring.js";
-import { closeReplicated, handleAnswerDeadline, isAnswer } from "./replicas.js";
+import {
+  advanceReplicated,
+  closeReplicated,
+  handleAnswerDeadline,
+  isAnswer,
+  isReplicated,
+} from "./replicas.js";
 import { NodeStatus, RequestStatus, type RequestRecord } from "./state.js";
 import { concatBytes, uintBE } from "./types/wire.js";
 
@@ -69,7 +76,8 @@ export function poqEndBlock(ctx: Ctx, deps: PoqDeps): void {
   };
   for (const id of keeper.takeTouched(ctx)) {
     const req = keeper.getRequest(ctx, id);
-    if (req?.status === RequestStatus.Scoring) checkFinality(ctx, deps, params, req);
+    if (req && isReplicated(req)) advanceReplicated(ctx, deps, params, req);
+    else if (req?.status === RequestStatus.Scoring) checkFinality(ctx, deps, params, req);
     note(req);
   }
   for (const due of keeper.dueDeadlines(ctx, ctx.blockHeight)) {

@@ -326,7 +326,7 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
     },
     handler(ctx, msg) {
       const m = decodeMsg(MsgCommitResponse, msg.value, "MsgCommitResponse");
-      commitResponse(ctx, deps, keeper.getParams(ctx), m);
+      commitResponse(ctx, deps, m);
       return result(PoqTypeUrl.CommitResponseResponse, MsgCommitResponseResponse, {});
     },
   };

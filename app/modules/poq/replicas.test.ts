@@ -245,7 +245,13 @@ describe("replicated requests", () => {
     env.deliver(PoqTypeUrl.CommitResponse, commitMsg(id, n2!, answers[n2!]!));
     assert.equal(env.get(id).reveal_height, "0");
     env.deliver(PoqTypeUrl.CommitResponse, commitMsg(id, n3!, answers[n3!]!));
-    assert.equal(env.get(id).reveal_height, "2", "the last commitment opens the reveal phase");
+    rejects(() => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n1!, answers[n1!]!)), 45); // same block
+    env.end();
+    assert.equal(
+      env.get(id).reveal_height,
+      "2",
+      "the last commitment opens the reveal phase at the block's end",
+    );
     // No answer is on chain before the reveal phase.
     for (const rid of req.response_ids) assert.equal(env.get(rid).response, "");
     const open = query(env, PoqQueryPath.Request, { id: id.toString() }) as {
@@ -255,8 +261,6 @@ describe("replicated requests", () => {
       open.request.responses.map((r) => r.response),
       ["", "", ""],
     );
-    rejects(() => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n1!, answers[n1!]!)), 45); // same block
-    env.end();
 
     env.begin(3n);
     rejects(() => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n1!, "Canberra!")), 47); // mismatch
@@ -267,9 +271,9 @@ describe("replicated requests", () => {
     rejects(() => env.deliver(PoqTypeUrl.CommitResponse, commitMsg(id, NODES[0]!, "x")), 43);
     for (const n of [n1!, n2!, n3!]) env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n, answers[n]!));
     rejects(() => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n1!, answers[n1!]!)), 11); // twice
+    env.end();
     for (const rid of req.response_ids) assert.equal(env.get(rid).status, "SCORING");
     assert.equal(env.get(id).status, "SCORING");
-    env.end();
 
     // The wrong answer scores lowest.
     const score = (rid: bigint) => (env.get(rid).response === "Sydney." ? 1500 : 8000 + Number(rid));

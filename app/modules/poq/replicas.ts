@@ -146,7 +146,6 @@ function answerFor(
 export function commitResponse(
   ctx: Ctx,
   deps: PoqDeps,
-  params: PoqParams,
   msg: { node: string; requestId: bigint; commitment: Uint8Array },
 ): void {
   if (msg.commitment.length !== ANSWER_COMMITMENT_BYTES)
@@ -167,9 +166,23 @@ export function commitResponse(
   ctx.emitEvent(
     poqEvent(PoqEvent.ResponseCommitted, { request_id: req.id, response_id: answer.id, node: msg.node }),
   );
+  // Whether this was the last commitment is settled in EndBlock (advanceReplicated), so that the
+  // last node's transaction does not pay the gas of opening the phase for everyone.
+  deps.keeper.markTouched(ctx, BigInt(req.id));
+}
+
+/**
+ * EndBlock for a replicated request that got a commitment or a reveal in this block: the reveal
+ * phase opens when every assigned answer is committed; scoring starts when every committed answer
+ * is revealed.
+ */
+export function advanceReplicated(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: RequestRecord): void {
   const answers = answersOf(ctx, deps, req);
-  if (answers.every((a) => a.status !== RequestStatus.Assigned || a.commitment !== ""))
-    openRevealPhase(ctx, deps, params, req, answers);
+  const open = answers.filter((a) => a.status === RequestStatus.Assigned);
+  if (open.length === 0) return;
+  if (req.reveal_height === "0") {
+    if (open.every((a) => a.commitment !== "")) openRevealPhase(ctx, deps, params, req, answers);
+  } else if (open.every((a) => a.responded_height !== "0")) startScoringAll(ctx, deps, params, req, answers);
 }
 
 /** Opens the reveal phase after this block: committed answers get the reveal deadline. */
@@ -212,7 +225,6 @@ function openRevealPhase(
 export function revealResponse(
   ctx: Ctx,
   deps: PoqDeps,
-  params: PoqParams,
   req: RequestRecord,
   msg: { node: string; requestId: bigint; response: string; salt?: Uint8Array | undefined },
 ): RequestRecord {
@@ -236,9 +248,7 @@ export function revealResponse(
   if (!opens) throw new ChainError(ErrRevealMismatch, `the reveal does not match ${msg.node}'s commitment`);
   const revealed = { ...answer, response: msg.response, responded_height: ctx.blockHeight.toString() };
   deps.keeper.setRequest(ctx, revealed);
-  const answers = answersOf(ctx, deps, req);
-  if (answers.every((a) => a.status !== RequestStatus.Assigned || a.responded_height !== "0"))
-    startScoringAll(ctx, deps, params, req, answers);
+  deps.keeper.markTouched(ctx, BigInt(req.id)); // the last reveal starts scoring in EndBlock
   return revealed;
 }
 

@@ -108,7 +108,7 @@ export function submitResponse(
 ): RequestRecord {
   const req = deps.keeper.getRequest(ctx, msg.requestId);
   if (!req) throw new ChainError(ErrRequestNotFound, `request ${msg.requestId} does not exist`);
-  if (req.replicas >= 2 && req.parent === "0") return revealResponse(ctx, deps, params, req, msg);
+  if (req.replicas >= 2 && req.parent === "0") return revealResponse(ctx, deps, req, msg);
   if (req.parent !== "0") {
     throw new ChainError(
       ErrNotAwaitingResponse,
