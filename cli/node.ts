@@ -10,6 +10,7 @@ import { globalOptions, intFlag } from "./global-options.js";
 import { openKeyring } from "./keys.js";
 import { connectSigner, keyringBackendOption, parseAmount, parseModelList } from "./chain-client.js";
 import { registerNode } from "../client/poq-tx.js";
+import { LAZY_KINDS, type LazyKind } from "../inference/standin/lazy.js";
 import { startStandinServer, type StandinMode } from "../inference/standin/server.js";
 import { printResult } from "./output.js";
 import { untilStopped } from "./until-stopped.js";
@@ -110,11 +111,25 @@ export function nodeCommand(): Command {
       "serve the devnet's stand-in OpenAI-compatible backend (bundled answers; NOT a language model)",
     )
     .option("--listen <host:port>", "where to listen", "127.0.0.1:8080")
-    .option("--mode <mode>", "answer (bundled answers), lazy (filler) or garbage (not JSON)", "answer")
-    .action(async (o: { listen: string; mode: string }, cmd: Command) => {
+    .option(
+      "--mode <mode>",
+      "answer (bundled answers), lazy (see --lazy-kind) or garbage (not JSON)",
+      "answer",
+    )
+    .option("--lazy-kind <kind>", `what lazy mode answers: ${LAZY_KINDS.join("|")}`, "template")
+    .action(async (o: { listen: string; mode: string; lazyKind: string }, cmd: Command) => {
       if (!["answer", "lazy", "garbage"].includes(o.mode))
         throw new CliError(`--mode must be answer, lazy or garbage, got "${o.mode}"`, EXIT.usage);
-      const standin = await startStandinServer({ listen: o.listen, mode: o.mode as StandinMode });
+      if (!(LAZY_KINDS as readonly string[]).includes(o.lazyKind))
+        throw new CliError(
+          `--lazy-kind must be one of ${LAZY_KINDS.join(", ")}, got "${o.lazyKind}"`,
+          EXIT.usage,
+        );
+      const standin = await startStandinServer({
+        listen: o.listen,
+        mode: o.mode as StandinMode,
+        lazyKind: o.lazyKind as LazyKind,
+      });
       printResult(
         cmd,
         { url: standin.url, mode: o.mode, standin: true },
