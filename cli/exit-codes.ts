@@ -16,6 +16,8 @@ import { PoqTxError } from "../client/poq-tx.js";
 import { KeyringError } from "../client/keyring.js";
 import { NodeUnreachableError } from "../inference/chain-query.js";
 import { PortInUseError } from "../network/ports.js";
+import { DevnetError } from "../network/devnet-error.js";
+import { TestnetStateError } from "../network/testnet.js";
 import { BackendError } from "../inference/backend.js";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, rejected: 4, timeout: 5 } as const;
@@ -39,7 +41,13 @@ export class CliError extends BaseError {
  */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
-  if (err instanceof KeyringError || err instanceof PortInUseError || err instanceof RangeError)
+  if (
+    err instanceof KeyringError ||
+    err instanceof PortInUseError ||
+    err instanceof RangeError ||
+    err instanceof DevnetError ||
+    err instanceof TestnetStateError
+  )
     return EXIT.usage;
   if (err instanceof NodeUnreachableError) return EXIT.unreachable;
   if (err instanceof PoqTxError) return EXIT.rejected;

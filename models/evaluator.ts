@@ -5,7 +5,7 @@
  */
 import { planBatches } from "./batching.js";
 import { EvaluatorError } from "./errors.js";
-import { lazyFeatures, type LazyFeatures } from "./features.js";
+import { judgeFeatures, lazyFeatures, type LazyFeatures } from "./features.js";
 import {
   DEFAULT_MODEL_ID,
   loadManifest,
@@ -21,7 +21,7 @@ import { loadTokenizer, type EncodedSequence, type PairTokenizer } from "./token
 export interface EvaluatorOptions {
   /** A model directory holding manifest.json; wins over `modelId`. */
   readonly modelDir?: string;
-  /** A bundled or pulled model id (default `DEFAULT_MODEL_ID`, all-minilm-l6-v2-3layer). */
+  /** A bundled or pulled model id (default `DEFAULT_MODEL_ID`, poq-judge-minilm). */
   readonly modelId?: string;
   /** Home of pulled models (default `POQ_HOME` or `~/.poq`). */
   readonly home?: string;
@@ -232,7 +232,13 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
       const single = semanticOf(manifest, raw);
       // Peer mode scales the single score by agreement: an answer its peers contradict keeps `floor` of it.
       const semantic = agreement === null ? single : single * (floor + (1 - floor) * agreement);
-      const features = manifest.scoring.features === "lazy-v1" ? lazyFeatures(p.prompt, p.response) : null;
+      const fs = manifest.scoring.features;
+      const features =
+        fs === "lazy-v1"
+          ? lazyFeatures(p.prompt, p.response)
+          : fs === "judge-v1"
+            ? judgeFeatures(p.prompt, p.response)
+            : null;
       const score = Math.round(semantic * (features?.factor ?? 1) * 10000);
       out[i] = { score: Math.min(10000, Math.max(0, score)), semantic, raw, features, agreement };
     });

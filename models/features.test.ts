@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { copyShare, endsMidSentence, lazyFeatures, saladRate } from "./features.js";
+import { copyShare, endsMidSentence, judgeFeatures, lazyFeatures, saladRate } from "./features.js";
 
 const ANSWER =
   "Plants capture sunlight with chlorophyll in their chloroplasts and use that energy to turn carbon dioxide " +
@@ -37,4 +37,12 @@ test("length and empty: an empty answer has factor 0; short answers are damped, 
   const short = lazyFeatures("What is 2+2?", "Four.");
   assert.ok(short.length >= 0.5 && short.length < 1);
   assert.equal(lazyFeatures("q?", ANSWER).length, 1);
+});
+
+test("judge-v1 features: no length penalty, echo only for a near-copy, no truncation penalty for a bare answer", () => {
+  assert.equal(judgeFeatures("What is 2+2?", "4").factor, 1);
+  assert.equal(judgeFeatures("What is the capital of France?", "Paris is the capital of France.").factor, 1);
+  assert.ok(judgeFeatures("What is the capital of France?", "What is the capital of France?").factor < 0.1);
+  assert.ok(judgeFeatures("Why?", "Because the light is scattered by the molecules of the").ending < 1);
+  assert.equal(judgeFeatures("Why?", "").factor, 0);
 });

@@ -140,3 +140,23 @@ export function lazyFeatures(prompt: string, response: string): LazyFeatures {
   const ending = endsMidSentence(response.length > MAX_CHARS ? response.slice(-1024) : r) ? 0.55 : 1;
   return { words, length, echo, fluency, ending, factor: words === 0 ? 0 : length * echo * fluency * ending };
 }
+
+/**
+ * The text features used with a trained judge (`features: "judge-v1"`). The judge itself learned that
+ * "4" answers "What is 2+2?" and that a vague sentence does not, and issue 11 asks that concise answers
+ * are not punished, so the length factor of {@link lazyFeatures} is dropped; the echo factor only acts
+ * on a near-copy of the prompt (a short answer restates the question: "Paris is the capital of
+ * France." shares three of its four word trigrams with "What is the capital of France?"); word salad counts
+ * as before; the truncation factor only for answers of 6 words or more (a bare "Paris" is an answer,
+ * not a sentence cut off).
+ *
+ * @example
+ * judgeFeatures("What is 2+2?", "4").factor; // 1
+ */
+export function judgeFeatures(prompt: string, response: string): LazyFeatures {
+  const f = lazyFeatures(prompt, response);
+  const echo =
+    1 - 0.95 * clamp((copyShare(prompt.slice(0, MAX_CHARS), response.slice(0, MAX_CHARS)) - 0.85) / 0.15);
+  const ending = f.words < 6 ? 1 : f.ending;
+  return { ...f, length: 1, echo, ending, factor: f.words === 0 ? 0 : echo * f.fluency * ending };
+}

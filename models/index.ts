@@ -32,5 +32,5 @@ export {
   type ModelManifest,
   type ScoreMapping,
 } from "./manifest.js";
-export { lazyFeatures, type LazyFeatures } from "./features.js";
+export { judgeFeatures, lazyFeatures, type LazyFeatures } from "./features.js";
 export { EvaluatorError, ModelFilesError, ModelPullError } from "./errors.js";

@@ -53,7 +53,7 @@ export interface PeerMapping {
 }
 
 /** Which deterministic text features are combined with the model output. */
-export type FeatureSet = "lazy-v1" | "none";
+export type FeatureSet = "lazy-v1" | "judge-v1" | "none";
 
 /** Where the files came from and how to rebuild them. */
 export interface Provenance {
@@ -80,8 +80,8 @@ export interface ModelManifest {
 }
 
 /**
- * The model used when none is named: all-MiniLM-L6-v2 with three of its six encoder layers (half the
- * work per token; models/README.md says what it costs in quality). The full model is bundled too.
+ * The model used when none is named: the PoQ quality judge, a cross-encoder fine-tuned here from
+ * all-MiniLM-L6-v2 (models/README.md). The bi-encoders stay bundled and selectable by id.
  */
 export const DEFAULT_MODEL_ID = "all-minilm-l6-v2-3layer";
 
@@ -142,8 +142,8 @@ function str(dir: string, v: unknown, name: string): string {
 
 function parseScoring(dir: string, raw: Record<string, unknown>): ScoreMapping {
   const features = raw.features ?? "lazy-v1";
-  if (features !== "lazy-v1" && features !== "none")
-    fail(dir, `scoring.features must be "lazy-v1" or "none"`);
+  if (features !== "lazy-v1" && features !== "judge-v1" && features !== "none")
+    fail(dir, `scoring.features must be "lazy-v1", "judge-v1" or "none"`);
   if (raw.output === "cosine") {
     const low = num(dir, raw.low, "scoring.low");
     const high = num(dir, raw.high, "scoring.high");

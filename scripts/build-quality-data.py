@@ -97,7 +97,8 @@ def build():
             g = f"{source}:{t}"
             r = rng_for(g)
             ot, od = terms[(i + 1 + r.randrange(len(terms) - 1)) % len(terms)]
-            items.append(qi.term_item(source, t, d, ot, od, r, split_of(g) != "train"))
+            long = qs.foldoc_definition(entries[t], 3) if source == "foldoc" else ""
+            items.append(qi.term_item(source, t, d, ot, od, r, split_of(g) != "train", long))
     splits = {"train": [], "dev": [], "test": []}
     for it in items:
         splits[split_of(it["group"])].append(it)

@@ -158,8 +158,11 @@ def wordnet_item(syn, syns, lemma, rng, heldout, gcide):
         "{A} is {g}.",
         "{W} refers to {g}; it is a type of {h}.",
         "The word '{w}' means {g}.",
+        "Simply put, {a} is {g}. You can think of it as a particular kind of {h}.",
+        "{A} is a type of {h}: {g}. The term is common in everyday English.",
+        "In everyday use, '{w}' names {g}. It belongs to the broader category of {h}.",
     ]
-    fill = dict(A=_cap(AN(w)), W=_cap(w), w=w, g=gloss, h=h)
+    fill = dict(A=_cap(AN(w)), W=_cap(w), w=w, a=AN(w), g=gloss, h=h)
     full = rng.choice(full_forms).format(**fill)
     if syn["examples"] and rng.random() < 0.5:
         full += f' For example: "{syn["examples"][0]}".'
@@ -333,13 +336,19 @@ def man_item(m, other, rng, heldout):
     }
 
 
-def term_item(source, term, d, other_term, other_d, rng, heldout):
-    """A computing-term definition (FOLDOC, or the Jargon File, which is kept for the test split only)."""
-    prompt = rng.choice(["In computing, what is {a}?", "What does '{w}' mean in programming?", "Explain {w} (computing)."]).format(a=AN(term), w=term)
+def term_item(source, term, d, other_term, other_d, rng, heldout, long=""):
+    """A computing-term definition (FOLDOC, or the Jargon File, which is kept for the test split only);
+    with `long` (FOLDOC's first sentences) an explanatory question whose honest answer is a paragraph."""
+    forms = ["In computing, what is {a}?", "What does '{w}' mean in programming?", "Explain {w} (computing)."]
+    if long and len(long.split()) > len(d.split()) + 8:
+        forms = ["How does {w} work?", "Explain {w} in a few sentences.", "Can you explain {w} to me?"]
+    prompt = rng.choice(forms).format(a=AN(term), w=term)
     low = d[:1].lower() + d[1:]
     honest = {"full": f"In computing, {AN(term) if term[:1].islower() else term} is {low}." if not low.startswith(("a ", "an ", "the ")) or True else d,
               "concise": _sentence(first_sentence(d, 14) or d)}
     honest["full"] = _sentence(f"{_cap(term)}: {low}")
+    if long and len(long.split()) > len(d.split()) + 8:
+        honest["full"] = long
     o_low = other_d[:1].lower() + other_d[1:]
     return {
         "group": f"{source}:{term.lower()}", "source": source, "prompt": prompt, "topic": term, "honest": honest,

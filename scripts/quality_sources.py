@@ -71,13 +71,19 @@ def gcide_definition(entry):
     return first_sentence(text)
 
 
-def foldoc_definition(entry):
+def foldoc_definition(entry, sentences=1):
     body = entry.split("\n", 1)[1] if "\n" in entry else ""
     paras = [x for x in body.split("\n\n") if x.strip()]
     text = clean(paras[0] if paras else "")
     text = re.sub(r"^\s*/[^/]*/\s*", "", text)
     text = re.sub(r"\([^)]*\)", "", text)
-    return first_sentence(re.sub(r"\s+", " ", text))
+    text = re.sub(r"\s+", " ", text)
+    if sentences == 1:
+        return first_sentence(text)
+    # The first few sentences: the long, explanatory form of an honest answer.
+    parts = re.findall(r"[^.!?]+[.!?]", text)
+    out = " ".join(x.strip() for x in parts[:sentences])
+    return out if len(out.split()) <= 90 else ""
 
 
 def jargon_definition(entry):

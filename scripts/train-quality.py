@@ -43,7 +43,7 @@ LR = 5e-5
 # Kept encoder layers whose weights stay pretrained (the lowest ones), and the optimizer steps of the
 # committed model: what about 35 minutes of two shared cores allow (models/README.md).
 FROZEN = 3
-STEPS = 1500
+STEPS = 1400
 HEADS = 12
 # The order an answer's prompt is put next to a peer's: kept in sync with models/tokenize.ts encodeTriple.
 CLS, SEP = 101, 102
@@ -102,8 +102,16 @@ def examples(items, rng):
         cheats = sorted((k, v) for k, vs in it["cheats"].items() for v in vs)
         for _, h in honest:
             rows.append((0, it["prompt"], None, h, 1.0))
-        for _, c in cheats:
-            rows.append((0, it["prompt"], None, c, 0.0))
+        # A longer honest answer: the full one followed by a second honest wording (answers in the wild
+        # run to several sentences; the sources' ones are mostly one).
+        extra = [h for k, h in honest if k in ("paraphrase", "code") and h.rstrip().endswith((".", "`"))]
+        if "full" in it["honest"] and extra and rng.random() < 0.5:
+            rows.append((0, it["prompt"], None, it["honest"]["full"] + " " + rng.choice(extra), 1.0))
+        # Single mode sees fewer entity swaps: telling a swapped fact from the true one is what peers are
+        # for (issue 11 asks single mode for the other four kinds); too many teach distrust of every answer.
+        for k, c in cheats:
+            if rng.random() < (0.35 if k == "wrong" else 0.7):
+                rows.append((0, it["prompt"], None, c, 0.0))
         other = items[(i + 1 + rng.randrange(len(items) - 1)) % len(items)]
         if rng.random() < 0.3:
             rows.append((0, it["prompt"], None, other["honest"]["full"] if "full" in other["honest"] else sorted(other["honest"].values())[0], 0.0))
