@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { createProgram, run } from "./main.js";
+import { commandOf, createProgram, run } from "./main.js";
 import { EXIT } from "./exit-codes.js";
 import { poqCommand } from "./devnet.js";
 import { startRestServer } from "../rest/server.js";
@@ -42,7 +42,7 @@ function paths(cmd: Command, prefix: string[] = []): string[][] {
 
 describe("poq command line", () => {
   it("answers --help on every command with exit code 0", async () => {
-    const all = paths(createProgram());
+    const all = paths(await createProgram());
     for (const name of ["devnet", "testnet", "tx", "query", "node"])
       assert.ok(
         all.some((p) => p[0] === name),
@@ -53,6 +53,19 @@ describe("poq command line", () => {
       assert.equal(r.code, 0, `${path.join(" ")} --help: ${r.err}`);
       assert.match(r.out, /Usage: poq /, path.join(" "));
     }
+  });
+
+  it("loads only the command a call names (start-up cost), all of them for the root's help", async () => {
+    assert.equal(commandOf(["--home", "/tmp/h", "-o", "json", "query", "params"]), "query");
+    assert.equal(commandOf(["q", "params"]), "query");
+    assert.equal(commandOf(["--node=http://x", "keys", "list"]), "keys");
+    assert.equal(commandOf(["--help"]), undefined);
+    assert.equal(commandOf(["nosuch"]), undefined);
+    assert.deepEqual(
+      (await createProgram("keys")).commands.map((c) => c.name()),
+      ["keys"],
+    );
+    assert.ok((await createProgram()).commands.length >= 12);
   });
 
   it("exits 2 for malformed amounts, unknown keys, bad ids and unknown flags", async () => {
