@@ -28,6 +28,7 @@ import { createChatBackend } from "../inference/backend.js";
 import { startInferenceNode, type InferenceNode } from "../inference/node.js";
 import { standinAnswer, startStandinServer, type StandinServer } from "../inference/standin/server.js";
 import {
+  appLogLines,
   assertSupplyConserved,
   getRequest,
   poqQuery,
@@ -159,6 +160,18 @@ describe("replicated requests", { timeout: 300_000 }, () => {
       assert.ok(BigInt(o.payout!.node) > BigInt(lazyAnswer.payout!.node), "the lazy node is paid least");
     }
     assert.notEqual(final.node, lazy!.address, "the best answer is an honest one");
+    // Every committee member scored each answer with the two other answers as its peers.
+    for (const a of answers) {
+      for (const seat of a.committee) {
+        const i = world.cons.indexOf(seat.validator);
+        const traced = appLogLines(world, i, "scoring with peers").filter((l) => l["answer"] === a.id);
+        assert.deepEqual(
+          traced.map((l) => l["peers"]),
+          [2],
+          `validator ${i} on answer ${a.id}`,
+        );
+      }
+    }
     assert.equal(final.response, standinAnswer("Why is the sky blue?"));
     await assertSupplyConserved(world, genesisSupply);
   });
