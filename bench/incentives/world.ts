@@ -16,6 +16,7 @@ import {
   type RequestRecord,
 } from "../../app/modules/poq/state.js";
 import { isExcluded } from "../../app/modules/poq/trust.js";
+import { fromHex } from "../../app/modules/poq/types/wire.js";
 import {
   MsgRegisterNode,
   MsgRequestInference,
@@ -123,10 +124,11 @@ export function createIncentivesWorld(o: IncentivesWorldOptions): IncentivesWorl
     get: (id) => keeper.getRequest(view(), id) as RequestRecord,
     node: (operator) => keeper.getNode(view(), operator) as NodeRecord,
     nextCommittee(id) {
-      // The committee is drawn in the response's own block from sha256(previous app hash): after
-      // this block commits, anyone can compute it for the next one (review H3).
+      // The grinder's best guess: the committee as if drawn from the beacon it can see now. The real
+      // one comes from the beacon of the block after its answer, mixed from secrets revealed only
+      // after that block was decided (beacon.ts, review H3), so the guess is as good as a coin.
       const members = selectCommittee({
-        seed: deriveSeed("committee", sha256(chain.app.state.lastAppHash), id, 0),
+        seed: deriveSeed("committee", fromHex(keeper.beacon(view()).value), id, 0),
         validators: chain.modules.core.validators.keeper.list(view()),
         size: keeper.getParams(view()).committeeSize,
         isExcluded: (a) => isExcluded(keeper.getTrust(view(), a), BigInt(world.height + 1)),
