@@ -235,6 +235,76 @@ describe("ABCI socket server", () => {
     }
   });
 
+  it("refuses connections past the limit, and keeps serving the ones it has", async () => {
+    const { app } = createProbeApp();
+    const { logger, errors } = recordingLogger();
+    const server = await startAbciServer({ app, address: "tcp://127.0.0.1:0", maxConnections: 2, logger });
+    try {
+      const [a, b] = [await openClient(server.address), await openClient(server.address)];
+      const extra = await openClient(server.address);
+      const start = Date.now();
+      while (!extra.isClosed() && Date.now() - start < 2000) await sleep(5);
+      assert.ok(extra.isClosed(), "the third connection was closed");
+      assert.match(errors.join("\n"), /too many open/);
+      for (const c of [a, b]) {
+        c.send({ echo: { message: "still here" } });
+        assert.equal((await c.waitFor(1))[0]?.echo?.message, "still here");
+        c.socket.destroy();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("closes a connection whose frame stalls half received; an idle one stays open", async () => {
+    const { app } = createProbeApp();
+    const { logger, errors } = recordingLogger();
+    const server = await startAbciServer({ app, address: "tcp://127.0.0.1:0", stalledFrameMs: 150, logger });
+    try {
+      const idle = await openClient(server.address);
+      const stalled = await openClient(server.address);
+      stalled.socket.write(Uint8Array.of(50, 0x12, 0x00)); // announces 50 bytes, sends 2
+      await sleep(600);
+      assert.ok(stalled.isClosed(), "the stalled connection was closed");
+      assert.match(stalled.responses[0]?.exception?.error ?? "", /stalled half received/);
+      assert.ok(!idle.isClosed(), "nothing half received: never timed out");
+      idle.send({ echo: { message: "awake" } });
+      assert.equal((await idle.waitFor(1))[0]?.echo?.message, "awake");
+      assert.match(errors.join("\n"), /stalled/);
+      idle.socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("caps the unfinished bytes buffered over all connections", async () => {
+    const { app } = createProbeApp();
+    const { logger } = recordingLogger();
+    const server = await startAbciServer({
+      app,
+      address: "tcp://127.0.0.1:0",
+      maxMessageBytes: 1000,
+      maxBufferedBytes: 1000,
+      logger,
+    });
+    try {
+      const first = await openClient(server.address);
+      const second = await openClient(server.address);
+      const part = (n: number) => Buffer.concat([Buffer.from(encodeUvarint(900)), Buffer.alloc(n)]);
+      first.socket.write(part(600));
+      await sleep(50);
+      second.socket.write(part(600)); // 1200 unfinished bytes in all: this one goes
+      const start = Date.now();
+      while (!second.isClosed() && Date.now() - start < 2000) await sleep(5);
+      assert.ok(second.isClosed(), "the connection that passed the cap was closed");
+      assert.match(second.responses[0]?.exception?.error ?? "", /passed 1000 bytes/);
+      assert.ok(!first.isClosed(), "the first one keeps its frame");
+      first.socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("close() lets a request in flight finish, then stops listening", async () => {
     const { app, calls } = createProbeApp({ infoDelayMs: 100 });
     const server = await startAbciServer({ app, address: "tcp://127.0.0.1:0" });

@@ -27,6 +27,22 @@ export interface AbciServerOptions {
   address: string;
   /** Largest frame accepted; a bigger one closes the connection. Default {@link DEFAULT_MAX_MESSAGE_BYTES}. */
   maxMessageBytes?: number;
+  /**
+   * Connections open at once; more are refused at accept. CometBFT opens four (query, snapshot, mempool,
+   * consensus); the spare ones cover a reconnect while the old sockets close. Default 8.
+   */
+  maxConnections?: number;
+  /**
+   * A frame started but not finished for this long closes its connection (a stalled or hostile peer
+   * holding a buffer). Idle connections with nothing half-received are never timed out: CometBFT's
+   * snapshot and query connections are idle for hours, and losing one stops the node. Default 60 s.
+   */
+  stalledFrameMs?: number;
+  /**
+   * Bytes of unfinished frames buffered over all connections; the connection that would pass it is
+   * closed. Default twice `maxMessageBytes` (the consensus connection's largest frame, plus room).
+   */
+  maxBufferedBytes?: number;
   /** Default: errors as JSON lines on stderr, nothing else. */
   logger?: AbciLogger;
 }
@@ -111,9 +127,16 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
   const address = parseAbciAddress(opts.address);
   const maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const logger = opts.logger ?? stderrLogger;
+  const maxBufferedBytes = opts.maxBufferedBytes ?? 2 * maxMessageBytes;
+  const stalledFrameMs = opts.stalledFrameMs ?? 60_000;
   const queue = createSerializer();
-  const connections = new Map<Socket, { settled: () => Promise<void> }>();
+  const connections = new Map<Socket, { settled: () => Promise<void>; buffered: () => number }>();
   let nextId = 0;
+  const totalBuffered = (): number => {
+    let sum = 0;
+    for (const c of connections.values()) sum += c.buffered();
+    return sum;
+  };
 
   function serveConnection(socket: Socket): void {
     const id = ++nextId;
@@ -121,9 +144,22 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
     let answered: Promise<void> = Promise.resolve();
     let pending = 0;
     let failed = false;
+    let stallTimer: NodeJS.Timeout | undefined;
     socket.setNoDelay(true);
-    connections.set(socket, { settled: () => answered });
+    connections.set(socket, { settled: () => answered, buffered: () => decoder.bufferedBytes });
     logger.info("abci connection opened", { connection: id });
+
+    /** Closes the connection with a reason the peer can read, after what is already queued. */
+    function refuse(reason: string): void {
+      failed = true;
+      clearTimeout(stallTimer);
+      logger.error("abci connection closed by the server", { connection: id, error: reason });
+      answered = answered.then(() => {
+        socket.end(encodeFrame(encodeResponse({ exception: { error: reason } })));
+        // A peer that stops reading must not keep the socket (and its buffers) open.
+        setTimeout(() => socket.destroy(), 1000).unref();
+      });
+    }
 
     function write(frame: Uint8Array): Promise<void> | undefined {
       // Batch the frames written in one turn of the event loop into a single syscall.
@@ -180,16 +216,38 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
             logger.error("abci write failed", { connection: id, error: describe(err) }),
           );
       };
+      const before = decoder.bufferedBytes;
+      let completed = false;
       try {
-        decoder.push(chunk, enqueue);
-      } catch (err) {
-        failed = true;
-        logger.error("abci framing error, closing the connection", { connection: id, error: describe(err) });
-        // Answer after what is already queued, so the peer sees the reason, then hang up.
-        answered = answered.then(() => {
-          socket.end(encodeFrame(encodeResponse({ exception: { error: describe(err) } })));
+        decoder.push(chunk, (frame) => {
+          completed = true;
+          enqueue(frame);
         });
+      } catch (err) {
+        // Answer after what is already queued, so the peer sees the reason, then hang up.
+        refuse(`framing error: ${describe(err)}`);
         return;
+      }
+      if (decoder.bufferedBytes > before && totalBuffered() > maxBufferedBytes) {
+        refuse(`unfinished frames over all connections passed ${maxBufferedBytes} bytes`);
+        return;
+      }
+      // The stall clock runs while a frame is half received, and restarts with each finished frame.
+      if (decoder.bufferedBytes === 0 || completed) {
+        clearTimeout(stallTimer);
+        stallTimer = undefined;
+      }
+      if (decoder.bufferedBytes > 0 && stallTimer === undefined) {
+        const arm = (): void => {
+          stallTimer = setTimeout(() => {
+            // Paused by our own back-pressure (the app is behind): the peer is not the one stalling.
+            if (socket.isPaused()) arm();
+            else if (decoder.bufferedBytes > 0)
+              refuse(`a frame stalled half received for ${stalledFrameMs} ms`);
+          }, stalledFrameMs);
+          stallTimer.unref();
+        };
+        arm();
       }
       if (pending >= PAUSE_AT_PENDING) socket.pause();
     });
@@ -197,12 +255,20 @@ export function createAbciServer(opts: AbciServerOptions): AbciServer {
       logger.info("abci connection error", { connection: id, error: describe(err) }),
     );
     socket.on("close", () => {
+      clearTimeout(stallTimer);
       connections.delete(socket);
       logger.info("abci connection closed", { connection: id });
     });
   }
 
   const server: Server = createServer(serveConnection);
+  server.maxConnections = opts.maxConnections ?? 8;
+  server.on("drop", (info) =>
+    logger.error("abci connection refused: too many open", {
+      limit: server.maxConnections,
+      from: `${info?.remoteAddress ?? "?"}:${info?.remotePort ?? "?"}`,
+    }),
+  );
 
   return {
     listen() {

@@ -26,6 +26,11 @@ export interface PoqProposalOptions {
   validatorAddress?: Uint8Array;
   /** Scores the local evaluator has finished, by request id (read at each ExtendVote). */
   localScores?: () => ReadonlyMap<bigint, LocalScore>;
+  /**
+   * This validator's beacon secret for a height and the one of the height before (32 random bytes
+   * each, drawn by the validator process; the app never makes randomness).
+   */
+  beaconSecrets?: (height: bigint) => { secret: Uint8Array; previous?: Uint8Array | undefined };
   logger?: AppLogger;
 }
 
@@ -79,6 +84,7 @@ export function createPoqProposalHooks(opts: PoqProposalOptions): ProposalHooks 
         height: req.height,
         scores: opts.localScores(),
         txs: req.txs,
+        ...(opts.beaconSecrets ? { beacon: opts.beaconSecrets(req.height) } : {}),
       });
     },
 

@@ -6,6 +6,7 @@ import { benchChainCommand } from "../bench/chain-load.js";
 import { benchEvaluatorCommand } from "../bench/evaluator.js";
 import { benchFinalizeCommand } from "../bench/finalize-block.js";
 import { benchPoqCommand } from "../bench/poq.js";
+import { benchIncentivesCommand } from "../bench/incentives/run.js";
 
 export function benchCommand(): Command {
   return new Command("bench")
@@ -13,5 +14,6 @@ export function benchCommand(): Command {
     .addCommand(benchEvaluatorCommand())
     .addCommand(benchFinalizeCommand())
     .addCommand(benchChainCommand())
-    .addCommand(benchPoqCommand());
+    .addCommand(benchPoqCommand())
+    .addCommand(benchIncentivesCommand());
 }

@@ -54,16 +54,24 @@ export function resolveAddress(cmd: Command, nameOrAddress: string): string {
   );
 }
 
-/** A coin from `1000upoq` (or `1000`, meaning upoq); a usage error that shows the form otherwise. */
+/**
+ * A positive amount of upoq from `1000upoq` (or `1000`, meaning upoq); a usage error that shows the
+ * form otherwise. The chain has no other denom, so `10poq` is a typo to point out, not a tx to send.
+ */
 export function parseAmount(text: string, flag: string): Coin {
+  const form = "write a whole number of the base denom, e.g. 1000upoq (1 POQ = 1000000upoq)";
+  let coin: Coin;
   try {
-    return parseCoin(text.trim());
+    coin = parseCoin(text.trim());
   } catch {
-    throw new CliError(
-      `${flag}: "${text}" is not an amount; write a whole number of the base denom, e.g. 1000upoq (1 POQ = 1000000upoq)`,
-      EXIT.usage,
-    );
+    throw new CliError(`${flag}: "${text}" is not an amount; ${form}`, EXIT.usage);
   }
+  if (coin.denom !== "upoq") {
+    const hint = coin.denom.toLowerCase() === "poq" ? ` (${coin.amount}poq is ${coin.amount}000000upoq)` : "";
+    throw new CliError(`${flag}: "${text}": the chain's only denom is upoq${hint}; ${form}`, EXIT.usage);
+  }
+  if (BigInt(coin.amount) === 0n) throw new CliError(`${flag}: "${text}" must be more than zero`, EXIT.usage);
+  return coin;
 }
 
 /** A signing client for the key named by `--from`, and its address. */

@@ -4,12 +4,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { createProgram, run } from "./main.js";
+import { commandOf, createProgram, run } from "./main.js";
 import { EXIT } from "./exit-codes.js";
+import { poqCommand } from "./devnet.js";
+import { startRestServer } from "../rest/server.js";
 
 /** Runs the CLI with stdout and stderr captured. */
 async function poq(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -40,7 +42,7 @@ function paths(cmd: Command, prefix: string[] = []): string[][] {
 
 describe("poq command line", () => {
   it("answers --help on every command with exit code 0", async () => {
-    const all = paths(createProgram());
+    const all = paths(await createProgram());
     for (const name of ["devnet", "testnet", "tx", "query", "node"])
       assert.ok(
         all.some((p) => p[0] === name),
@@ -53,11 +55,42 @@ describe("poq command line", () => {
     }
   });
 
+  it("loads only the command a call names (start-up cost), all of them for the root's help", async () => {
+    assert.equal(commandOf(["--home", "/tmp/h", "-o", "json", "query", "params"]), "query");
+    assert.equal(commandOf(["q", "params"]), "query");
+    assert.equal(commandOf(["--node=http://x", "keys", "list"]), "keys");
+    assert.equal(commandOf(["--help"]), undefined);
+    assert.equal(commandOf(["nosuch"]), undefined);
+    assert.deepEqual(
+      (await createProgram("keys")).commands.map((c) => c.name()),
+      ["keys"],
+    );
+    assert.ok((await createProgram()).commands.length >= 12);
+  });
+
   it("exits 2 for malformed amounts, unknown keys, bad ids and unknown flags", async () => {
     const home = mkdtempSync(join(tmpdir(), "poq-cli-"));
     const amount = await poq("--home", home, "tx", "bank", "send", "alice", "bob", "1.5poq");
     assert.equal(amount.code, EXIT.usage);
     assert.match(amount.err, /"1.5poq" is not an amount.*1000upoq/);
+    // Caught before anything is signed or sent (the node given here does not even run).
+    const offline = [
+      "--home",
+      home,
+      "--node",
+      "http://127.0.0.1:26699",
+      "tx",
+      "bank",
+      "send",
+      "alice",
+      "bob",
+    ];
+    const poqDenom = await poq(...offline, "10poq");
+    assert.equal(poqDenom.code, EXIT.usage, poqDenom.err);
+    assert.match(poqDenom.err, /only denom is upoq \(10poq is 10000000upoq\)/);
+    const zero = await poq(...offline, "0upoq");
+    assert.equal(zero.code, EXIT.usage, zero.err);
+    assert.match(zero.err, /"0upoq" must be more than zero/);
     const fee = await poq(
       "--home",
       home,
@@ -104,6 +137,68 @@ describe("poq command line", () => {
     assert.equal(existsSync(join(home, "keyring-test")), false);
     assert.equal((await poq("--home", home, "init", "--keyring-backend", "plain")).code, EXIT.usage);
     assert.equal((await poq("rest", "start", "--rate-limit", "-1")).code, EXIT.usage);
+  });
+
+  it("exits 3 and names the mistake when --node is the REST API's address", async () => {
+    const rest = await startRestServer({
+      rpcUrl: "http://127.0.0.1:26699",
+      listen: "127.0.0.1:0",
+      logger: false,
+    });
+    try {
+      const r = await poq("--node", rest.url, "query", "params");
+      assert.equal(r.code, EXIT.unreachable, r.err);
+      assert.match(r.err, /answers, but not as a CometBFT RPC.*not the REST API/);
+    } finally {
+      await rest.close();
+    }
+  });
+
+  it("devnet hints say how to run poq when it is not on PATH", () => {
+    assert.equal(poqCommand(""), "bin/poq", "from the repository root, as the tests run");
+    const dir = mkdtempSync(join(tmpdir(), "poq-path-"));
+    writeFileSync(join(dir, "poq"), "");
+    assert.equal(poqCommand(`/nonexistent:${dir}`), "poq");
+  });
+
+  it("query requests filters by node with --served-by, leaving --node to the RPC address", async () => {
+    const r = await poq("--node", "http://127.0.0.1:26695", "query", "requests", "--served-by", "poq1qqqq");
+    assert.equal(r.code, EXIT.usage, r.err);
+    assert.match(r.err, /"poq1qqqq" is not a valid poq address/);
+    const rpc = await poq("query", "requests", "--node", "http://127.0.0.1:26695");
+    assert.equal(rpc.code, EXIT.unreachable, rpc.err);
+    assert.match(rpc.err, /127\.0\.0\.1:26695/);
+  });
+
+  it("keys list without --keyring-backend points at the test keyring where the keys are", async () => {
+    const home = mkdtempSync(join(tmpdir(), "poq-cli-keys-"));
+    assert.equal((await poq("--home", home, "keys", "add", "alice", "--keyring-backend", "test")).code, 0);
+    const r = await poq("--home", home, "keys", "list");
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /no keys in the file keyring, but 1 in the test one \(alice\): add --keyring-backend test/,
+    );
+    assert.match(
+      (await poq("--home", home, "keys", "list", "--keyring-backend", "test")).out,
+      /^alice\tpoq1/,
+    );
+  });
+
+  it("with --home of a devnet on moved ports, talks to that devnet's node", async () => {
+    const home = mkdtempSync(join(tmpdir(), "poq-cli-home-"));
+    writeFileSync(
+      join(home, "network.json"),
+      JSON.stringify({ nodes: [{ rpcUrl: "http://127.0.0.1:26698" }] }),
+    );
+    const fromNetwork = await poq("--home", home, "query", "params");
+    assert.equal(fromNetwork.code, EXIT.unreachable, fromNetwork.err);
+    assert.match(fromNetwork.err, /cannot reach the node at http:\/\/127\.0\.0\.1:26698/);
+    // A running devnet's endpoints.json wins; an explicit --node wins over both.
+    writeFileSync(join(home, "endpoints.json"), JSON.stringify({ pid: 1, rpc: ["http://127.0.0.1:26697"] }));
+    assert.match((await poq("--home", home, "query", "params")).err, /127\.0\.0\.1:26697/);
+    const explicit = await poq("--home", home, "--node", "http://127.0.0.1:26696", "query", "params");
+    assert.match(explicit.err, /127\.0\.0\.1:26696/);
   });
 
   it("exits 3 with the URL and the flag when the node cannot be reached", async () => {

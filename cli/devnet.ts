@@ -2,8 +2,9 @@
  * `poq devnet`: start a local multi-validator network with the REST server and inference nodes, print
  * where everything is, and stop all of it on Ctrl-C or SIGTERM.
  */
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { delimiter, dirname, isAbsolute, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { startDevnet, DEFAULT_INFERENCE_NODES, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
 import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
@@ -33,8 +34,22 @@ export function devnetHome(cmd: Command): string {
   return cmd.getOptionValueSourceWithGlobals("home") === "default" ? join(DEFAULT_HOME, "devnet") : g.home;
 }
 
+/**
+ * How to type `poq` here: "poq" when it is on PATH, else the path of bin/poq (every hint below uses it).
+ *
+ * @example
+ * poqCommand(); // "bin/poq" in a fresh clone, before `npm link`
+ */
+export function poqCommand(path = process.env.PATH ?? ""): string {
+  for (const dir of path.split(delimiter)) if (dir && existsSync(join(dir, "poq"))) return "poq";
+  const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "poq");
+  const rel = relative(process.cwd(), bin);
+  return rel.startsWith("..") || isAbsolute(rel) ? bin : rel.startsWith("bin") ? rel : `./${rel}`;
+}
+
 function summary(d: Devnet): string {
   const h = d.home;
+  const poq = poqCommand();
   const q = (s: string) => (/\s/.test(s) ? `'${s}'` : s);
   // Non-default ports: the commands below need to be told where node 0 is.
   const at = `--home ${q(h)}${d.rpcUrls[0] === DEFAULT_NODE ? "" : ` --node ${d.rpcUrls[0]}`}`;
@@ -59,10 +74,13 @@ function summary(d: Devnet): string {
       .map((a) => `  ${a.name.padEnd(6)} ${a.address}`),
     "",
     "Try, in another terminal:",
-    `  poq ${at} query balance alice --keyring-backend test`,
-    `  poq ${at} tx infer --model ${d.model} --prompt "Why is the sky blue?" --fee 10000upoq --from alice --keyring-backend test --wait`,
-    `  poq ${at} query nodes`,
-    `  poq ${at} tx bank send alice bob 1000upoq --keyring-backend test`,
+    ...(poq === "poq"
+      ? []
+      : [`  (poq is not on PATH: run \`npm link\` once to put it there, or type ${poq} as below)`]),
+    `  ${poq} ${at} query balance alice --keyring-backend test`,
+    `  ${poq} ${at} tx infer --model ${d.model} --prompt "Why is the sky blue?" --fee 10000upoq --from alice --keyring-backend test --wait`,
+    `  ${poq} ${at} query nodes`,
+    `  ${poq} ${at} tx bank send alice bob 1000upoq --keyring-backend test`,
     "",
     "Ctrl-C stops everything.",
   ];
@@ -184,13 +202,8 @@ export function devnetCommand(): Command {
       };
       // For `poq testnet start|status` and scripts: present exactly while the devnet is up.
       writeFileSync(endpointsFile(home), JSON.stringify(endpoints, null, 2) + "\n");
-      const why = await untilStopped(
-        devnet.network.nodes.flatMap((n, i) =>
-          n.comet
-            ? [n.comet.exited.then(() => `node${i}'s CometBFT exited (see ${n.home}/cometbft.log)`)]
-            : [],
-        ),
-      );
+      // A crashed validator process is restarted by the devnet's supervisors (reported through `say`).
+      const why = await untilStopped();
       say(`${why === "SIGINT" ? "Ctrl-C" : why}: stopping validators, REST API and inference nodes`);
       await devnet.stop();
       rmSync(endpointsFile(home), { force: true });

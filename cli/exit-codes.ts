@@ -12,11 +12,6 @@
  * | 5 | timed out waiting (for a block, a request's quality) |
  */
 import { BaseError } from "../app/errors.js";
-import { PoqTxError } from "../client/poq-tx.js";
-import { KeyringError } from "../client/keyring.js";
-import { NodeUnreachableError } from "../inference/chain-query.js";
-import { PortInUseError } from "../network/ports.js";
-import { BackendError } from "../inference/backend.js";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, rejected: 4, timeout: 5 } as const;
 
@@ -39,13 +34,18 @@ export class CliError extends BaseError {
  */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
-  if (err instanceof KeyringError || err instanceof PortInUseError || err instanceof RangeError)
-    return EXIT.usage;
-  if (err instanceof NodeUnreachableError) return EXIT.unreachable;
-  if (err instanceof PoqTxError) return EXIT.rejected;
-  if (err instanceof BackendError && err.message.startsWith("--backend")) return EXIT.usage;
+  // By class name, not instanceof: importing each class here would load CosmJS, the keyring and the
+  // devnet into every call of the CLI (start-up cost), for errors most calls never raise.
+  const name = err instanceof Error ? err.name : "";
+  if (USAGE_ERRORS.has(name) || err instanceof RangeError) return EXIT.usage;
+  if (name === "NodeUnreachableError") return EXIT.unreachable;
+  if (name === "PoqTxError") return EXIT.rejected;
+  if (name === "BackendError" && (err as Error).message.startsWith("--backend")) return EXIT.usage;
   // CosmJS: a failed simulation (the chain would reject the tx) or a CheckTx rejection.
   if (err instanceof Error && /^Query failed with \(\d+\)|^Broadcasting transaction failed/.test(err.message))
     return EXIT.rejected;
   return EXIT.failure;
 }
+
+/** Errors that mean "you asked for something wrong" (client/keyring, network/ports, devnet, testnet). */
+const USAGE_ERRORS = new Set(["KeyringError", "PortInUseError", "DevnetError", "TestnetStateError"]);

@@ -58,12 +58,23 @@ export function keysCommand(): Command {
     .addOption(keyringBackendOption())
     .action(async (_opts: unknown, cmd: Command) => {
       const list = (await openKeyring(cmd, false)).list();
+      const backend = cmd.optsWithGlobals<{ keyringBackend?: KeyringBackend }>().keyringBackend ?? "file";
+      // The devnet's keys are in the test backend: an empty file keyring beside them is a wrong flag.
+      const other: KeyringBackend = backend === "file" ? "test" : "file";
+      const elsewhere =
+        list.length === 0 ? createKeyring({ home: globalOptions(cmd).home, backend: other }).list() : [];
       printResult(
         cmd,
         list,
-        list.length === 0
-          ? "no keys (create one with: poq keys add NAME)"
-          : list.map((k) => `${k.name}\t${k.address}`).join("\n"),
+        list.length > 0
+          ? list.map((k) => `${k.name}\t${k.address}`).join("\n")
+          : elsewhere.length > 0
+            ? `no keys in the ${backend} keyring, but ${elsewhere.length} in the ${other} one ` +
+              `(${elsewhere
+                .map((k) => k.name)
+                .slice(0, 5)
+                .join(", ")}): add --keyring-backend ${other}`
+            : "no keys (create one with: poq keys add NAME)",
       );
     });
 

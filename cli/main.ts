@@ -3,23 +3,57 @@
  * Commands are thin: they parse flags and call library functions.
  */
 import { Command, CommanderError, Option } from "commander";
-import { benchCommand } from "./bench.js";
-import { initCommand } from "./init.js";
-import { keysCommand } from "./keys.js";
-import { modelsCommand } from "./models.js";
-import { restCommand } from "./rest.js";
-import { scoreCommand } from "./score.js";
-import { startCommand } from "./start.js";
-import { devnetCommand } from "./devnet.js";
-import { txCommand } from "./tx.js";
-import { queryCommand } from "./query.js";
-import { nodeCommand } from "./node.js";
-import { testnetCommand } from "./testnet.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { DEFAULT_CHAIN_ID, DEFAULT_HOME, DEFAULT_NODE, DEFAULT_REST } from "./global-options.js";
 
-/** Builds the root command with every subcommand registered. */
-export function createProgram(): Command {
+/**
+ * Each subcommand's module, loaded only when it runs (or for the root's help): together they pull in
+ * CosmJS, Fastify, onnxruntime and the devnet, which cost most of a call's start-up when loaded eagerly.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  init: async () => (await import("./init.js")).initCommand(),
+  start: async () => (await import("./start.js")).startCommand(),
+  keys: async () => (await import("./keys.js")).keysCommand(),
+  score: async () => (await import("./score.js")).scoreCommand(),
+  models: async () => (await import("./models.js")).modelsCommand(),
+  rest: async () => (await import("./rest.js")).restCommand(),
+  bench: async () => (await import("./bench.js")).benchCommand(),
+  devnet: async () => (await import("./devnet.js")).devnetCommand(),
+  testnet: async () => (await import("./testnet.js")).testnetCommand(),
+  tx: async () => (await import("./tx.js")).txCommand(),
+  query: async () => (await import("./query.js")).queryCommand(),
+  node: async () => (await import("./node.js")).nodeCommand(),
+};
+
+/** Short names some commands also answer to. */
+const ALIASES: Record<string, string> = { q: "query" };
+
+/** Root options that take a value, so that the command name can be found after them. */
+const VALUE_OPTIONS = new Set(["--home", "--node", "--rest", "--chain-id", "-o", "--output"]);
+
+/**
+ * The subcommand `argv` (after node and the script) names, when it is one; undefined otherwise.
+ *
+ * @example
+ * commandOf(["--home", "/tmp/h", "query", "params"]); // "query"
+ */
+export function commandOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith("-")) {
+      const name = ALIASES[a] ?? a;
+      return Object.hasOwn(COMMANDS, name) ? name : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Builds the root command with the subcommands registered: only `only` when given (what one call
+ * needs), else all of them (the root's help, an unknown command).
+ */
+export async function createProgram(only?: string): Promise<Command> {
   const program = new Command("poq")
     .description("PoQ chain: pay for LLM inference by the quality of the answer")
     .addOption(new Option("--home <dir>", "home directory for keys, config and data").default(DEFAULT_HOME))
@@ -29,20 +63,8 @@ export function createProgram(): Command {
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .showHelpAfterError()
     .exitOverride();
-  for (const sub of [
-    initCommand(),
-    startCommand(),
-    keysCommand(),
-    scoreCommand(),
-    modelsCommand(),
-    restCommand(),
-    benchCommand(),
-    devnetCommand(),
-    testnetCommand(),
-    txCommand(),
-    queryCommand(),
-    nodeCommand(),
-  ])
+  const names = only !== undefined ? [only] : Object.keys(COMMANDS);
+  for (const sub of await Promise.all(names.map((n) => (COMMANDS[n] as () => Promise<Command>)())))
     program.addCommand(sub);
   // Subcommands share the root's error handling and help behaviour.
   const shareHandling = (cmd: Command): void => {
@@ -62,7 +84,7 @@ export function createProgram(): Command {
  * process.exitCode = await run(["node", "poq", "--help"]);
  */
 export async function run(argv: string[]): Promise<number> {
-  const program = createProgram();
+  const program = await createProgram(commandOf(argv.slice(2)));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;

@@ -94,13 +94,13 @@ export function queryCommand(): Command {
     .description("requests, oldest first, filtered by status, requester or node")
     .option("--status <status>", STATUSES.join("|"))
     .option("--requester <address-or-key>", "only this requester's")
-    .option("--node <address>", "only those assigned to this inference node")
+    .option("--served-by <address-or-key>", "only those assigned to this inference node")
     .option("--limit <n>", "page size", "50")
     .option("--page-key <id>", "first id of the page (the previous page's next_key)")
     .addOption(keyringBackendOption())
     .action(
       async (
-        o: { status?: string; requester?: string; node?: string; limit: string; pageKey?: string },
+        o: { status?: string; requester?: string; servedBy?: string; limit: string; pageKey?: string },
         cmd: Command,
       ) => {
         const status = o.status?.toUpperCase();
@@ -109,7 +109,8 @@ export function queryCommand(): Command {
         const res = await queryRequests(globalOptions(cmd).node, {
           ...(status ? { status } : {}),
           ...(o.requester ? { requester: resolveAddress(cmd, o.requester) } : {}),
-          ...(o.node ? { node: resolveAddress(cmd, o.node) } : {}),
+          // Not --node: that is the global flag for the RPC address, and the two clashed.
+          ...(o.servedBy ? { node: resolveAddress(cmd, o.servedBy) } : {}),
           limit: intFlag(o.limit, "--limit", 1, 200),
           ...(o.pageKey ? { key: o.pageKey } : {}),
         });

@@ -6,6 +6,8 @@ import type { NodeRecord, RequestRecord, ResponseView } from "../app/modules/poq
 const coin = (c: { amount: string; denom: string }) => `${c.amount}${c.denom}`;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
+/** All of a text (answers are the point of a request), its later lines indented under the first. */
+const block = (s: string, indent = 13) => s.trim().replace(/\r?\n/g, `\n${" ".repeat(indent)}`);
 
 /**
  * A request's details: status, parties, heights, the consensus score with each validator's
@@ -29,8 +31,8 @@ export function requestText(r: RequestRecord & { responses?: ResponseView[] }): 
     `  model      ${r.model}   fee ${coin(r.fee)}   min_quality ${r.min_quality} bp   max_tokens ${r.max_tokens}`,
     `  requester  ${r.requester}`,
     `  node       ${r.node || "(none yet)"}`,
-    `  prompt     ${clip(oneLine(r.prompt), 160)}`,
-    `  response   ${r.response ? clip(oneLine(r.response), 240) : "(none yet)"}`,
+    `  prompt     ${block(r.prompt)}`,
+    `  response   ${r.response ? block(r.response) : "(none yet)"}`,
     `  heights    ${heights}${r.status === "ASSIGNED" ? ` (response due by ${r.response_deadline})` : ""}`,
   ];
   if (r.quality) {
@@ -51,6 +53,9 @@ export function requestText(r: RequestRecord & { responses?: ResponseView[] }): 
       `  payout     node ${p.node}${denom}, refund ${p.refund}${denom}${p.slashed !== "0" ? `, node slashed ${p.slashed}${denom}` : ""}`,
     );
     for (const v of p.validators) lines.push(`    validator ${v.operator}  ${v.amount}${denom}`);
+  } else if (r.status === "EXPIRED") {
+    // Expiry pays nobody: the whole escrowed fee goes back to the requester (poq/requests.ts expire).
+    lines.push(`  payout     refund ${coin(r.fee)} to the requester (no answer in time)`);
   }
   return lines.join("\n");
 }
@@ -67,7 +72,7 @@ function answerLines(r: RequestRecord, responses: readonly ResponseView[]): stri
     const paid = a.payout ? `paid ${a.payout.node}${r.fee.denom}` : "";
     lines.push(
       `  ${best ? "*" : " "} ${a.id.padStart(5)}  ${a.status.padEnd(9)}  ${score.padStart(8)}  ${a.node}  ${paid}`,
-      `           ${a.response ? clip(oneLine(a.response), 200) : "(not revealed)"}`,
+      `           ${a.response ? block(a.response, 11) : "(not revealed)"}`,
     );
   }
   return lines;

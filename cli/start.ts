@@ -3,6 +3,8 @@
  */
 import { Command } from "commander";
 import { startNode } from "../network/single-node.js";
+import { superviseNode } from "../network/supervise-nodes.js";
+import { describeEvent } from "../network/supervisor.js";
 import { globalOptions } from "./global-options.js";
 import { untilStopped } from "./until-stopped.js";
 
@@ -20,8 +22,13 @@ export function startCommand(): Command {
       process.stderr.write(
         `producing blocks (height ${height}); logs: ${node.app.logFile}, ${node.comet.logFile}\nCtrl-C to stop\n`,
       );
-      const why = await untilStopped([node.comet.exited.then(() => "cometbft exited")]);
-      if (why === "cometbft exited") process.stderr.write(`CometBFT exited; see ${node.comet.logFile}\n`);
+      // A crash of either process is reported and the pair restarted, with backoff, until Ctrl-C.
+      const supervisor = superviseNode(node, (e) => {
+        const logs = e.kind === "exited" ? ` (logs: ${node.app.logFile}, ${node.comet.logFile})` : "";
+        process.stderr.write(`${describeEvent(e)}${logs}\n`);
+      });
+      await untilStopped();
+      await supervisor.stop();
       await node.stop();
       process.stderr.write("stopped\n");
     });

@@ -8,7 +8,7 @@ import {
   startTestnet,
   stopTestnet,
   testnetStatus,
-  TestnetError,
+  TestnetStateError,
 } from "../network/testnet.js";
 import { printResult } from "./output.js";
 import { devnetHome } from "./devnet.js";
@@ -89,7 +89,8 @@ export function testnetCommand(): Command {
     .action(async (o: { lazyNodes?: string; backend?: string; restListen: string }, cmd: Command) => {
       const home = devnetHome(cmd);
       const net = readDevnetFile(home);
-      if (!net) throw new TestnetError(`${home} has no testnet`, { details: "run poq testnet init first" });
+      if (!net)
+        throw new TestnetStateError(`${home} has no testnet`, { details: "run poq testnet init first" });
       const ep = await startTestnet({
         home,
         devnetArgs: [

@@ -4,7 +4,7 @@
  */
 import { Command } from "commander";
 import { registerNode, requestInference, unjailNode, unregisterNode } from "../client/poq-tx.js";
-import { queryRequest } from "../inference/chain-query.js";
+import { queryPoqParams, queryRequest } from "../inference/chain-query.js";
 import { QualityTimeoutError, waitForQuality } from "../client/poq-query.js";
 import type { RequestRecord } from "../client/poq-query.js";
 import { globalOptions, intFlag } from "./global-options.js";
@@ -92,6 +92,11 @@ function inferCommand(): Command {
         const g = globalOptions(cmd);
         const say = (line: string) => process.stderr.write(line + "\n");
         const began = Date.now();
+        // Input the chain would refuse is a usage error here, not a raw simulation failure later.
+        const limit = Number((await queryPoqParams(g.node)).max_prompt_bytes);
+        const size = Buffer.byteLength(o.prompt, "utf8");
+        if (Number.isFinite(limit) && size > limit)
+          throw new CliError(`--prompt is ${size} bytes; the chain accepts at most ${limit}`, EXIT.usage);
         const { client, address } = await signingClientFor(cmd, o.from);
         let sent;
         try {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { toHex } from "@cosmjs/encoding";
 import { answerCommitment, answerMatches } from "../app/modules/poq/answer-commitment.js";
 import { PoqTypeUrl, type MsgCommitResponse, type MsgSubmitResponse } from "../app/modules/poq/types/msgs.js";
-import { commitKey, entryMessage } from "./answer-messages.js";
+import { commitKey, entryMessage, revealEntry } from "./answer-messages.js";
 
 const NODE = "poq1qyqszqgpqyqszqgpqyqszqgpqyqszqgpjnp7du";
 
@@ -40,5 +40,14 @@ describe("inference answer messages", () => {
     assert.throws(() =>
       entryMessage({ requestId: "6", state: "answered", response: "x", kind: "reveal" }, NODE),
     );
+    // The reveal step keeps the committed answer and salt, never the commit's transaction.
+    const signedCommit = {
+      ...base,
+      requestId: commitKey("6"),
+      kind: "commit" as const,
+      state: "confirmed" as const,
+    };
+    const fromLedger = revealEntry({ ...signedCommit, txBytes: "AA==", txHash: "AB", height: 9 }, "6", "40");
+    assert.deepEqual(fromLedger, { ...base, requestId: "6", kind: "reveal", deadline: "40" });
   });
 });

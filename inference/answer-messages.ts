@@ -36,3 +36,19 @@ export function entryMessage(
   }
   return { typeUrl: PoqTypeUrl.SubmitResponse, value: { node, requestId, response: entry.response, salt } };
 }
+
+/**
+ * The reveal step of an answer: the committed entry's answer, salt and request, unsigned, under the
+ * response id itself (the commit entry keeps its own transaction).
+ *
+ * @example
+ * ledger.put(revealEntry(ledger.get(commitKey("6"))!, "6", "40"));
+ */
+export function revealEntry(
+  committed: SubmissionEntry,
+  responseId: string,
+  deadline: string,
+): SubmissionEntry {
+  const { txBytes: _bytes, txHash: _hash, height: _height, error: _error, ...answer } = committed;
+  return { ...answer, requestId: responseId, state: "answered", kind: "reveal", deadline };
+}

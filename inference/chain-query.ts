@@ -59,8 +59,27 @@ export async function reachNode<T>(rpcUrl: string, call: () => Promise<T>): Prom
         details: "is it running? (set --node to its CometBFT RPC)",
         cause: err,
       });
+    if (isNotRpc(err))
+      throw new NodeUnreachableError(`${rpcUrl} answers, but not as a CometBFT RPC`, {
+        details: "--node takes a node's CometBFT RPC (e.g. http://127.0.0.1:26657), not the REST API",
+        cause: err,
+      });
     throw err;
   }
+}
+
+/** Whether an error means "something answered HTTP there, but not CometBFT's JSON-RPC" (the REST port, say). */
+function isNotRpc(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const text = e instanceof Error ? e.message : "";
+    if (
+      /^RPC \S+ failed: HTTP (404|405|501)$|^RPC \S+: not JSON|Bad status on response: (404|405|501)/.test(
+        text,
+      )
+    )
+      return true;
+  }
+  return false;
 }
 
 interface AbciQueryResult {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { trimResponse } from "./trim.js";
 import { BackendError, completionsUrl, createChatBackend, parseCompletion } from "./backend.js";
 import { openSubmissionLedger } from "./ledger.js";
+import { STANDIN_QA } from "./standin/qa-data.js";
 import { standinAnswer, startStandinServer, type StandinServer } from "./standin/server.js";
 
 describe("trimResponse", () => {
@@ -61,6 +62,25 @@ describe("chat backend", () => {
     const text = await backend.complete({ model: "m", prompt: "why is the sky blue", maxTokens: 5 });
     assert.equal(text, standinAnswer("Why is the sky blue?").split(/\s+/).slice(0, 5).join(" "));
     assert.match(standinAnswer("qwzx plorb"), /stand-in is not a language model/);
+  });
+
+  it("the stand-in answers its bundled questions and admits it does not know anything else", () => {
+    for (const row of STANDIN_QA) assert.equal(standinAnswer(row.prompt), row.answer, row.prompt);
+    const photosynthesis = STANDIN_QA.find((r) => r.prompt.includes("photosynthesis"))!;
+    assert.equal(standinAnswer("how does photosynthesis work?"), photosynthesis.answer, "reworded");
+    // Questions that share only "what is the ..." with a bundled one get no unrelated bundled answer.
+    const bundled = new Set(STANDIN_QA.map((r) => r.answer));
+    for (const prompt of [
+      "What is 2+2?",
+      "What is the capital of France?",
+      "Who is the president of Brazil?",
+      "What is the difference between a cat and a dog?",
+      "How do I cook pasta?",
+    ]) {
+      const answer = standinAnswer(prompt);
+      assert.ok(!bundled.has(answer), `${prompt} got a bundled answer: ${answer.slice(0, 60)}`);
+      assert.match(answer, /^I do not know\./, prompt);
+    }
   });
 
   it("says what is wrong with garbage, HTTP errors, timeouts and a closed port", async () => {

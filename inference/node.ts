@@ -1,7 +1,8 @@
 /**
  * The inference node: follows new blocks, finds the requests assigned to its operator, asks an
  * OpenAI-compatible backend for the answer, trims it to the request's limits and submits it in a
- * `MsgSubmitResponse` signed by the operator key.
+ * `MsgSubmitResponse` signed by the operator key (an answer of a replicated request: committed with
+ * `MsgCommitResponse` first, revealed once the reveal phase opens; README).
  *
  * Once per request: each step is written to the submission ledger before the next one is taken, and a
  * restarted node re-broadcasts the transaction it already signed (same bytes, so the chain can include
@@ -18,7 +19,7 @@ import { createPoqSigningClient, DEFAULT_GAS_PRICE } from "../client/signing-cli
 import type { RequestRecord } from "../app/modules/poq/state.js";
 import type { ChatBackend } from "./backend.js";
 import { followBlocks, type BlockFollower } from "./block-follower.js";
-import { commitKey, entryMessage } from "./answer-messages.js";
+import { commitKey, entryMessage, revealEntry } from "./answer-messages.js";
 import { queryPoqParams, queryRequest, queryRequests, reachNode } from "./chain-query.js";
 import {
   openSubmissionLedger,
@@ -279,16 +280,7 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     let reveal = ledger.get(req.id);
     if (reveal && SETTLED_STATES.has(reveal.state)) return;
     if (!reveal) {
-      reveal = {
-        ...committed,
-        requestId: req.id,
-        state: "answered",
-        kind: "reveal",
-        deadline: req.response_deadline,
-      };
-      delete reveal.txBytes;
-      delete reveal.txHash;
-      delete reveal.height;
+      reveal = revealEntry(committed, req.id, req.response_deadline);
       ledger.put(reveal);
       log(`request ${req.parent}: revealing answer ${req.id}`);
     }

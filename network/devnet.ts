@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { BaseError } from "../app/errors.js";
+import { DevnetError } from "./devnet-error.js";
 import { createKeyring } from "../client/keyring.js";
 import { createPoqSigningClient } from "../client/signing-client.js";
 import { registerNode } from "../client/poq-tx.js";
@@ -29,10 +29,10 @@ import {
   type OperatorKey,
 } from "./local-network.js";
 import { assertPortsFree, type PortClaim } from "./ports.js";
+import { superviseNetwork } from "./supervise-nodes.js";
+import { describeEvent, type SuperviseOptions } from "./supervisor.js";
 
-export class DevnetError extends BaseError {
-  override name = "DevnetError" as const;
-}
+export { DevnetError };
 
 /** Honest inference nodes unless told otherwise: three, so a `--replicas 3` request is served at once. */
 export const DEFAULT_INFERENCE_NODES = 3;
@@ -67,8 +67,12 @@ export interface DevnetOptions {
   timeoutCommit?: string;
   /** Overrides of the poq genesis params (camelCase keys, 64-bit values as strings). */
   poqParams?: Record<string, unknown>;
-  /** Called with a line at each start-up step. */
+  /** Called with a line at each start-up step, and at each validator crash and restart. */
   onProgress?: (line: string) => void;
+  /** Restart crashed validator processes (default true). */
+  supervise?: boolean;
+  /** Restart waits (default: from 0.5 s, doubling to 30 s). */
+  backoff?: Pick<SuperviseOptions, "initialMs" | "maxMs" | "stableAfterMs">;
 }
 
 /** A funded test account: its key name, address and mnemonic. */
@@ -124,10 +128,30 @@ const nodeNames = (honest: number, lazy: number): string[] => [
   ...Array.from({ length: lazy }, (_, i) => `lazy${i + 1}`),
 ];
 
-/** Deletes a devnet folder, refusing one that holds anything a devnet does not write. */
+/** The pid of a devnet that runs in `home` (from its endpoints.json), if its process is alive. */
+function runningDevnetPid(home: string): number | undefined {
+  try {
+    const { pid } = JSON.parse(readFileSync(join(home, "endpoints.json"), "utf8")) as { pid?: unknown };
+    if (typeof pid !== "number" || pid === process.pid) return undefined;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deletes a devnet folder, refusing one that a devnet runs in or that holds anything a devnet does not write. */
 function resetHome(home: string): void {
   if (!existsSync(home)) return;
-  const ours = /^(node\d+|network\.json|devnet\.json|accounts\.json|keyring-test|inference|config|data)$/;
+  const pid = runningDevnetPid(home);
+  if (pid !== undefined) {
+    throw new DevnetError(`refusing to --reset ${home}: a devnet is running there (pid ${pid})`, {
+      details: `stop it first: Ctrl-C where it runs, or poq --home ${home} testnet stop`,
+    });
+  }
+  // Besides the devnet's own files: what `poq testnet start` writes beside them.
+  const ours =
+    /^(node\d+|network\.json|devnet\.json|accounts\.json|endpoints\.json|testnet\.(log|pid)|keyring-test|inference|config|data)$/;
   const foreign = readdirSync(home).filter((f) => !ours.test(f));
   if (foreign.length > 0) {
     throw new DevnetError(`refusing to --reset ${home}: it holds files a devnet did not write`, {
@@ -319,6 +343,13 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     );
     const network = await startLocalNetwork(networkOptions(opts, file));
     stops.push(() => network.stop());
+    if (opts.supervise !== false) {
+      // A crashed validator process comes back (and is reported) instead of staying down.
+      const supervisors = superviseNetwork(network, (e) => progress(describeEvent(e)), opts.backoff);
+      stops.push(async () => {
+        await Promise.all(supervisors.map((sup) => sup.stop()));
+      });
+    }
     const rpcUrls = network.nodes.map((n) => n.rpcUrl);
     progress(`blocks are being produced (node 0 RPC ${rpcUrls[0]})`);
 

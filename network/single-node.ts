@@ -68,10 +68,13 @@ export async function initNode(opts: InitNodeOptions): Promise<CometHome> {
 }
 
 export interface RunningNode {
-  app: AppProcess;
-  comet: CometProcess;
+  /** The current processes (replaced by {@link RunningNode.restart}). */
+  readonly app: AppProcess;
+  readonly comet: CometProcess;
   rpcUrl: string;
   abciAddress: string;
+  /** Starts again whichever of the two is not running (CometBFT after the app, as at start). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,19 +93,35 @@ export async function startNode(opts: { home: string; appArgs?: string[] }): Pro
   }
   const abciAddress = getTomlString(readFileSync(configFile, "utf8"), "proxy_app") ?? "tcp://127.0.0.1:26658";
   const chainId = readGenesis(opts.home).chain_id;
-  const app = startAppProcess({ home: opts.home, abciAddress, chainId, args: opts.appArgs ?? [] });
-  try {
-    await app.ready(30_000);
-  } catch (err) {
-    await app.stop();
-    throw err;
-  }
-  const comet = startComet({ home: opts.home });
+  const startApp = async (): Promise<AppProcess> => {
+    const app = startAppProcess({ home: opts.home, abciAddress, chainId, args: opts.appArgs ?? [] });
+    try {
+      await app.ready(30_000);
+    } catch (err) {
+      await app.stop();
+      throw err;
+    }
+    return app;
+  };
+  let app = await startApp();
+  let comet = startComet({ home: opts.home });
   return {
-    app,
-    comet,
+    get app() {
+      return app;
+    },
+    get comet() {
+      return comet;
+    },
     rpcUrl: comet.rpcUrl,
     abciAddress,
+    async restart() {
+      if (!app.running) {
+        // CometBFT cannot outlive its app's connection; it is started again after the app.
+        await comet.stop();
+        app = await startApp();
+      }
+      if (!comet.running) comet = startComet({ home: opts.home });
+    },
     async stop() {
       await comet.stop();
       await app.stop();

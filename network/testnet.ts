@@ -17,7 +17,12 @@ import { showNodeId } from "./comet-home.js";
 import { networkFilePath, readNetworkFile } from "./local-network.js";
 
 export class TestnetError extends BaseError {
-  override name = "TestnetError" as const;
+  override name: string = "TestnetError";
+}
+
+/** A testnet command asked for what the folder's state does not allow (a second start, no testnet). */
+export class TestnetStateError extends TestnetError {
+  override name = "TestnetStateError" as const;
 }
 
 /** What a running devnet writes once it is ready (and removes when it stops). */
@@ -61,11 +66,11 @@ export async function startTestnet(opts: {
 }): Promise<DevnetEndpoints> {
   const running = readPid(opts.home);
   if (running !== undefined)
-    throw new TestnetError(`a testnet is already running in ${opts.home} (pid ${running})`, {
+    throw new TestnetStateError(`a testnet is already running in ${opts.home} (pid ${running})`, {
       details: "poq testnet stop first",
     });
   if (!existsSync(networkFilePath(opts.home)))
-    throw new TestnetError(`${opts.home} has no testnet`, { details: "run poq testnet init first" });
+    throw new TestnetStateError(`${opts.home} has no testnet`, { details: "run poq testnet init first" });
   rmSync(endpointsFile(opts.home), { force: true });
   const log = join(opts.home, "testnet.log");
   const fd = openSync(log, "a");
@@ -130,7 +135,7 @@ export async function testnetStatus(
 ): Promise<{ running: boolean; pid: number | null; nodes: TestnetNodeStatus[]; rest: string | null }> {
   const pid = readPid(home) ?? null;
   const net = readNetworkFile(home);
-  if (!net) throw new TestnetError(`${home} has no testnet`, { details: "run poq testnet init" });
+  if (!net) throw new TestnetStateError(`${home} has no testnet`, { details: "run poq testnet init" });
   const nodes = await Promise.all(
     net.nodes.map(async ({ rpcUrl }): Promise<TestnetNodeStatus> => {
       try {

@@ -170,6 +170,17 @@ describe("REST server (inject)", () => {
     assert.equal(res.json<{ code: number }>().code, 5);
   });
 
+  it("answers a known path with an unknown method with 405 and Allow", async () => {
+    const del = await app.inject({ method: "DELETE", url: `/cosmos/auth/v1beta1/accounts/${ADDRESS}` });
+    assert.equal(del.statusCode, 405, del.body);
+    assert.equal(del.headers.allow, "GET, HEAD");
+    assert.equal(del.json<{ code: number }>().code, 12);
+    const put = await app.inject({ method: "PUT", url: "/cosmos/tx/v1beta1/txs" });
+    assert.equal(put.statusCode, 405, put.body);
+    assert.match(String(put.headers.allow), /POST/);
+    assert.equal((await app.inject({ method: "DELETE", url: "/nope" })).statusCode, 404);
+  });
+
   it("maps the app's NotFound to 404 code 5, as the SDK gateway does", async () => {
     const res = await app.inject({ url: `/cosmos/auth/v1beta1/accounts/${ADDRESS}` });
     assert.equal(res.statusCode, 404);

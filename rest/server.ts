@@ -123,9 +123,32 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     });
   }
 
+  // Every route's path as a pattern, so that a known path with another method is told apart (405).
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  app.addHook("onRoute", (route) => {
+    const methods = ([] as string[]).concat(route.method);
+    const source = route.url
+      .split("/")
+      .map((part) =>
+        part.startsWith(":") ? "[^/]+" : part === "*" ? ".*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"),
+      )
+      .join("/");
+    routes.push({ pattern: new RegExp(`^${source}$`), methods });
+  });
+
   // Unknown routes count against the rate limit too, so probing them is not free.
   app.setNotFoundHandler(opts.rateLimit === false ? {} : { preHandler: app.rateLimit() }, (req, reply) => {
-    const e = new RestError("NotFound", `no route ${req.method} ${req.url.split("?")[0]}`);
+    const path = req.url.split("?")[0] ?? "";
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))];
+    if (allowed.length > 0) {
+      const e = new RestError(
+        "MethodNotAllowed",
+        `${req.method} is not allowed on ${path}; use ${allowed.join(", ")}`,
+      );
+      void reply.status(405).header("allow", allowed.join(", ")).send(e.body());
+      return;
+    }
+    const e = new RestError("NotFound", `no route ${req.method} ${path}`);
     void reply.status(404).send(e.body());
   });
 

@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 // Idempotent set-up: what `npm test` and `npm run devnet` run first.
 // Installs node modules when missing, builds the TypeScript, installs the pinned CometBFT into
-// `.tools/bin`, and produces the default evaluator model. Each step checks before it acts, so a
-// second run with nothing missing takes well under a second or two.
+// `.tools/bin`, produces the default evaluator model, and (with --tests) makes sure the Chromium the
+// browser test drives is there (apt-get when root, else the exact command). Each step checks before
+// it acts, so a second run with nothing missing takes well under a second or two.
 import { spawnSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -60,6 +69,12 @@ async function ensureNodeModules() {
   const marker = join(root, "node_modules", ".package-lock.json");
   const lock = join(root, "package-lock.json");
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  // A linked node_modules (a second checkout sharing the first one's) is not ours to reinstall:
+  // npm ci would empty the folder it points to, under every checkout that uses it.
+  if (existsSync(marker) && lstatSync(join(root, "node_modules")).isSymbolicLink()) {
+    log("node_modules is a link to another checkout's; not reinstalling it (run npm ci there if stale)");
+    return;
+  }
   const code = await runWithProgress("installing node modules (npm ci)", "npm", [
     "ci",
     "--no-audit",
@@ -165,8 +180,39 @@ async function ensureEvaluatorModel() {
   if (r.status !== 0) fail("preparing the default evaluator model failed; see the output above");
 }
 
+/** The Chromium the browser test drives: `POQ_CHROMIUM`, else Debian's /usr/bin/chromium. */
+function chromiumPath() {
+  return process.env.POQ_CHROMIUM || "/usr/bin/chromium";
+}
+
+// Only `npm test` needs a browser (the web page's end-to-end test); `npm run devnet` does not.
+async function ensureBrowser() {
+  const bin = chromiumPath();
+  if (existsSync(bin)) return;
+  const install = "apt-get update && apt-get install -y chromium";
+  const how =
+    `  Install it with:  sudo sh -c '${install}'   (Debian/Ubuntu; other systems: their chromium package)\n` +
+    `  or point POQ_CHROMIUM at a Chromium or Chrome binary, then run npm test again.`;
+  if (process.env.POQ_CHROMIUM) fail(`POQ_CHROMIUM is ${bin}, which does not exist.\n${how}`);
+  const isRoot = process.getuid?.() === 0;
+  const apt = spawnSync("sh", ["-c", "command -v apt-get"], { encoding: "utf8" }).status === 0;
+  if (!isRoot || !apt) {
+    fail(
+      `the browser test needs Chromium at ${bin} (${isRoot ? "no apt-get here" : "not root, so not installing it"}).\n${how}`,
+    );
+  }
+  const code = await runWithProgress(
+    "installing Chromium for the browser test with apt-get (first time only)",
+    "sh",
+    ["-c", install],
+    { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } },
+  );
+  if (code !== 0 || !existsSync(bin)) fail(`installing Chromium failed; see the output above.\n${how}`);
+}
+
 await ensureNodeModules();
 await ensureBuild();
 await ensureCometbft();
 await ensureEvaluatorModel();
+if (process.argv.includes("--tests")) await ensureBrowser();
 log("ready");

@@ -16,7 +16,7 @@ const root = findProjectRoot();
 const poq = join(root, "bin", "poq");
 
 it(
-  "poq init then poq start produces blocks, and SIGINT leaves no process behind",
+  "poq init then poq start produces blocks, restarts a crashed CometBFT, and SIGINT leaves no process behind",
   { timeout: 120_000 },
   async () => {
     const home = mkdtempSync(join(tmpdir(), "poq-cli-node-"));
@@ -43,6 +43,14 @@ it(
     try {
       await waitForHeight(out.rpc, 3, 60_000);
       assert.ok(processesMentioning(home).length >= 2, "the app process and CometBFT both run");
+      // CometBFT killed as a crash would: `poq start` reports it and brings it back; blocks go on.
+      const [cometPid] = processesMentioning(`start\0--home\0${home}`);
+      assert.ok(cometPid, "the CometBFT process");
+      const height = await waitForHeight(out.rpc, 3, 10_000);
+      process.kill(cometPid, "SIGKILL");
+      await waitForHeight(out.rpc, height + 3n, 60_000);
+      assert.match(stderr, /validator: CometBFT exited \(SIGKILL\); restarting in \d+ ms/);
+      assert.match(stderr, /validator restarted \(restart 1\)/);
     } finally {
       start.kill("SIGINT");
       await new Promise((resolve) => start.once("exit", resolve));

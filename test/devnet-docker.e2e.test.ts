@@ -33,9 +33,11 @@ const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { 
   services: Record<string, Service>;
 };
 
+const program = await createProgram();
+
 /** Walks `args` through the CLI's command tree; returns what does not exist. */
 function unknownArgs(args: string[]): string[] {
-  let cmd: Command = createProgram();
+  let cmd: Command = program;
   const problems: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;

@@ -143,7 +143,36 @@ describe("poq testnet", { timeout: 300_000 }, () => {
     const s2 = JSON.parse((await poq("--output", "json", "testnet", "status")).stdout) as Status;
     assert.ok(Number(s2.nodes[0]?.height) >= h1, "the chain continues from where it stopped");
     assert.match(readFileSync(join(home, "testnet.log"), "utf8"), /reusing 1 validators/);
+
+    // Usage errors (exit 2, README's table) with the reason, not a raw error.
+    const second = await poq("testnet", "start");
+    assert.equal(second.code, 2, second.stderr);
+    assert.match(second.stderr, /a testnet is already running/);
+    const busy = await poq("testnet", "init", "--reset");
+    assert.equal(busy.code, 2, busy.stderr);
+    assert.match(busy.stderr, /a devnet is running there \(pid \d+\)/);
+    const long = await poq(
+      ...rpc,
+      "tx",
+      "infer",
+      "--model",
+      "m1",
+      "--prompt",
+      "x".repeat(9000),
+      "--fee",
+      "10000upoq",
+      "--from",
+      "alice",
+      "--keyring-backend",
+      "test",
+    );
+    assert.equal(long.code, 2, long.stderr);
+    assert.match(long.stderr, /--prompt is 9000 bytes; the chain accepts at most \d+/);
+
     assert.equal((await poq("testnet", "stop")).code, 0);
     assert.deepEqual(processesMentioning(home), []);
+    // Stopped, the folder (testnet.log included) is the testnet's own: --reset starts over.
+    const reset = await poq("testnet", "init", "--reset", "--validators", "1", "--base-port", "26640");
+    assert.equal(reset.code, 0, reset.stderr);
   });
 });

@@ -4,6 +4,11 @@
  * validator's score, a lazy node's answer scores low, `tx infer --replicas 3 --wait` shows all three
  * answers with their scores (the lazy one lowest), a second devnet on the same ports is refused
  * with the port and the flag named, and Ctrl-C leaves no process behind.
+  });
+
+ * validator's score, a lazy node's answer scores low, a second devnet on the same ports is refused
+ * with the port and the flag named, a crashed validator process is restarted, and Ctrl-C leaves no
+ * process behind.
  * Ports 26600-26632 (CometBFT) and 26690 (REST).
  */
 import { after, before, describe, it } from "node:test";
@@ -239,6 +244,35 @@ describe("poq devnet", { timeout: 420_000 }, () => {
     assert.match(text.stdout, /answers +3 of 3/);
     assert.equal(text.stdout.match(/^ +[* ] +\d+ +FINALIZED +\d+ bp/gm)?.length, 3, text.stdout);
     assert.equal(text.stdout.match(/^ +\* +\d+ /gm)?.length, 1, "one answer marked best");
+  });
+
+  it("restarts a validator whose application process crashes, says so, and the chain goes on", async () => {
+    const node1 = join(home, "node1");
+    const [appPid] = processesMentioning(`${node1}\0--abci`);
+    assert.ok(appPid, "validator 1's application process");
+    const heightOf = async (): Promise<bigint> => {
+      const res = await fetch("http://127.0.0.1:26611/status").catch(() => undefined);
+      if (!res?.ok) return -1n;
+      const body = (await res.json()) as { result: { sync_info: { latest_block_height: string } } };
+      return BigInt(body.result.sync_info.latest_block_height);
+    };
+    const before = await heightOf();
+    process.kill(appPid, "SIGKILL");
+    const began = Date.now();
+    while (!/validator 1 restarted/.test(stderr) && Date.now() - began < 60_000) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.match(stderr, /validator 1: application exited \(SIGKILL\); restarting in/);
+    assert.match(stderr, /validator 1 restarted \(restart 1\)/);
+    const [newPid] = processesMentioning(`${node1}\0--abci`);
+    assert.ok(newPid && newPid !== appPid, "a new application process");
+    // The restarted node catches up and follows the chain past where it was killed.
+    let height = -1n;
+    while (height < before + 3n && Date.now() - began < 90_000) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      height = await heightOf();
+    }
+    assert.ok(height >= before + 3n, `validator 1 at ${height}, was ${before} before the crash`);
   });
 
   it("stops everything on Ctrl-C, leaving no process behind", async () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nacl from "tweetnacl";
+import { sha256 } from "@noble/hashes/sha2.js";
 import {
   BlockIdFlag,
   ProposalStatus,
@@ -116,6 +117,14 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     secretKey: k.secretKey,
   }));
   const scores = validators.map(() => new Map<bigint, LocalScore>());
+  // Each validator's beacon secrets (validator/beacon-secrets.ts draws them at random; here they are
+  // fixed per validator and height, so runs are reproducible).
+  const beaconOf =
+    (i: number) =>
+    (height: bigint): { secret: Uint8Array; previous: Uint8Array } => ({
+      secret: sha256(new TextEncoder().encode(`poq-bench-beacon/${i}/${height}`)),
+      previous: sha256(new TextEncoder().encode(`poq-bench-beacon/${i}/${height - 1n}`)),
+    });
   const powerOf = (i: number): bigint => opts.powers?.[i] ?? 10n;
   const modules = createChainModules();
   const app = assembleApp({
@@ -124,6 +133,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     modules,
     validatorAddress: validators[0]!.address,
     localScores: () => scores[0]!,
+    beaconSecrets: beaconOf(0),
   });
   const appState = buildAppState({
     accounts: opts.accounts.map((a) => ({
@@ -271,7 +281,13 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
       if (i === 0) return app.extendVote(chain.extendVoteRequest()).voteExtension;
       return modules.poq.extendVote(
         { store: app.state.committedView() },
-        { validator: validators[i]!.address, height: chain.height, scores: scores[i]!, txs: lastTxs },
+        {
+          validator: validators[i]!.address,
+          height: chain.height,
+          scores: scores[i]!,
+          txs: lastTxs,
+          beacon: beaconOf(i)(chain.height),
+        },
       );
     },
     balance: (address) =>

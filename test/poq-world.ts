@@ -89,6 +89,8 @@ export async function startPoqWorld(opts: StartPoqWorldOptions): Promise<PoqWorl
     appArgs: (i) => ["--behaviour", opts.behaviours[i] ?? "honest"],
   });
   try {
+    // A query at height 0 answers without a height, which CosmJS refuses ("No query height returned").
+    await net.waitForHeight(2);
     const hex = net.nodes.map((n) => {
       const key = JSON.parse(readFileSync(join(n.home, "config", "priv_validator_key.json"), "utf8")) as {
         address: string;

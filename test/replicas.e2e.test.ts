@@ -28,6 +28,7 @@ import { createChatBackend } from "../inference/backend.js";
 import { startInferenceNode, type InferenceNode } from "../inference/node.js";
 import { standinAnswer, startStandinServer, type StandinServer } from "../inference/standin/server.js";
 import {
+  appLogLines,
   assertSupplyConserved,
   getRequest,
   poqQuery,
@@ -141,7 +142,8 @@ describe("replicated requests", { timeout: 300_000 }, () => {
     console.log(
       JSON.stringify({ elapsed_ms: elapsed, last_reveal_to_finalized_blocks: Number(blocks), report }),
     );
-    assert.ok(blocks <= 3n, `last reveal at ${lastReveal}, FINALIZED at ${final.finalized_height}`);
+    // One block for the committee (drawn from the next block's randomness beacon), then commit and reveal.
+    assert.ok(blocks <= 4n, `last reveal at ${lastReveal}, FINALIZED at ${final.finalized_height}`);
     assert.equal(final.responses.length, 3, nodeLog.join("\n"));
     assert.ok(
       final.responses.every((r) => r.status === "FINALIZED"),
@@ -158,6 +160,18 @@ describe("replicated requests", { timeout: 300_000 }, () => {
       assert.ok(BigInt(o.payout!.node) > BigInt(lazyAnswer.payout!.node), "the lazy node is paid least");
     }
     assert.notEqual(final.node, lazy!.address, "the best answer is an honest one");
+    // Every committee member scored each answer with the two other answers as its peers.
+    for (const a of answers) {
+      for (const seat of a.committee) {
+        const i = world.cons.indexOf(seat.validator);
+        const traced = appLogLines(world, i, "scoring with peers").filter((l) => l["answer"] === a.id);
+        assert.deepEqual(
+          traced.map((l) => l["peers"]),
+          [2],
+          `validator ${i} on answer ${a.id}`,
+        );
+      }
+    }
     assert.equal(final.response, standinAnswer("Why is the sky blue?"));
     await assertSupplyConserved(world, genesisSupply);
   });

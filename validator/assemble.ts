@@ -34,6 +34,8 @@ export interface AssembleAppOptions {
   /** This validator's consensus address and its ready scores, for ExtendVote. */
   validatorAddress?: Uint8Array;
   localScores?: () => ReadonlyMap<bigint, LocalScore>;
+  /** This validator's beacon secrets by height (validator/beacon-secrets.ts). */
+  beaconSecrets?: (height: bigint) => { secret: Uint8Array; previous?: Uint8Array | undefined };
   /** Changes the hooks after they are built (test behaviours such as a forging proposer). */
   wrapHooks?: (hooks: ProposalHooks) => ProposalHooks;
 }
@@ -50,6 +52,7 @@ export function assembleApp(opts: AssembleAppOptions): PoqApp {
     poq,
     ...(opts.validatorAddress ? { validatorAddress: opts.validatorAddress } : {}),
     ...(opts.localScores ? { localScores: opts.localScores } : {}),
+    ...(opts.beaconSecrets ? { beaconSecrets: opts.beaconSecrets } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   return createApp({

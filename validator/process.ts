@@ -21,6 +21,7 @@ import {
   type Evaluator,
   type ScoringQueue,
 } from "../models/index.js";
+import { createBeaconSecrets } from "./beacon-secrets.js";
 import { assembleApp, createChainModules } from "./assemble.js";
 import { createJsonLogger, type JsonLogger } from "./logger.js";
 import { createScorer, type Scorer, type ScorerBehaviour } from "./scorer.js";
@@ -174,7 +175,9 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
     home: opts.home,
     logger: log,
     modules,
-    ...(validatorAddress ? { validatorAddress, localScores: () => scorer.ready() } : {}),
+    ...(validatorAddress
+      ? { validatorAddress, localScores: () => scorer.ready(), beaconSecrets: createBeaconSecrets() }
+      : {}),
     ...(wrapHooks ? { wrapHooks } : {}),
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
   });

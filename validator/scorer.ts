@@ -167,9 +167,17 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
           continue;
         }
         if (!opts.queue || !modelAllowed) continue;
-        if (opts.queue.enqueue(id.toString(), req.prompt, req.response, peersOf(ctx, req))) {
+        const peers = peersOf(ctx, req);
+        if (opts.queue.enqueue(id.toString(), req.prompt, req.response, peers)) {
           inQueue.add(id);
           counters.enqueued++;
+          // Which answers were scored against which: the trace of the peer mode in the app log.
+          if (peers.length > 0)
+            opts.logger.info("scoring with peers", {
+              request: req.parent,
+              answer: req.id,
+              peers: peers.length,
+            });
         }
       }
       cursor = lowestOpen ?? last + 1n;

@@ -1,7 +1,7 @@
 /**
  * A small OpenAI-compatible chat server that stands in for a real LLM on the devnet and in tests. It
- * answers `POST /v1/chat/completions` from a bundled set of questions and answers (the closest bundled
- * question by word overlap). It is not a language model; every answer says so in `system_fingerprint`
+ * answers `POST /v1/chat/completions` from a bundled set of questions and answers (the bundled question
+ * sharing most of the asked one's content words), and says it does not know anything else. It is not a language model; every answer says so in `system_fingerprint`
  * and the devnet labels it as a stand-in.
  *
  * Modes: `answer` (the bundled answer), `lazy` (what a lazy node returns, to show the incentives at
@@ -36,18 +36,37 @@ export interface StandinServer {
 const words = (text: string): string[] => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 
 /**
- * The bundled answer whose question shares the most words with `prompt` (Jaccard overlap), or a
- * plain statement that the stand-in has none.
+ * Words that say what kind of question it is, not what it is about: two questions sharing only these
+ * ("What is 2+2?", "What is DNS?") are not the same question.
+ */
+const FUNCTION_WORDS = new Set(
+  (
+    "a an and are as at be can could did do does for from has have how i if in is it its me my of on or " +
+    "should so the their there this to was were what when where which who whom why will with would you your"
+  ).split(" "),
+);
+
+const contentWords = (text: string): Set<string> =>
+  new Set(words(text).filter((w) => !FUNCTION_WORDS.has(w)));
+
+/** Content-word overlap (Jaccard) a bundled question needs to count as the one asked. */
+const MIN_OVERLAP = 0.5;
+
+/**
+ * The bundled answer whose question is the one asked (at least half of the two questions' content
+ * words shared), or a plain statement that the stand-in does not know: an unrelated bundled answer
+ * would be wrong, and the node that sent it would be scored (and slashed) for it.
  *
  * @example
  * standinAnswer("Why is the sky blue?"); // "Sunlight contains all visible colours, ..."
+ * standinAnswer("What is 2+2?"); // "This devnet stand-in ... does not know ..."
  */
 export function standinAnswer(prompt: string, qa: readonly StandinQa[] = STANDIN_QA): string {
-  const asked = new Set(words(prompt));
+  const asked = contentWords(prompt);
   let best: StandinQa | undefined;
   let bestScore = 0;
   for (const row of qa) {
-    const known = new Set(words(row.prompt));
+    const known = contentWords(row.prompt);
     let shared = 0;
     for (const w of known) if (asked.has(w)) shared++;
     const score = shared / (asked.size + known.size - shared || 1);
@@ -56,8 +75,8 @@ export function standinAnswer(prompt: string, qa: readonly StandinQa[] = STANDIN
       bestScore = score;
     }
   }
-  if (best && bestScore >= 0.2) return best.answer;
-  return `This devnet stand-in is not a language model and has no bundled answer for "${prompt.slice(0, 200)}". Point the devnet at a real OpenAI-compatible server with --backend to get real answers.`;
+  if (best && bestScore >= MIN_OVERLAP) return best.answer;
+  return `I do not know. This devnet stand-in is not a language model and has no bundled answer for "${prompt.slice(0, 200)}". Point the devnet at a real OpenAI-compatible server with --backend to get real answers.`;
 }
 
 /** Cuts `text` to at most `maxTokens` words (the stand-in's notion of a token). */

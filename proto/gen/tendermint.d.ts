@@ -702,6 +702,12 @@ export namespace poq {
 
             /** ScoreVoteExtension reveals */
             reveals?: (poq.v1.IScoreReveal[]|null);
+
+            /** ScoreVoteExtension beaconCommitment */
+            beaconCommitment?: (Uint8Array|null);
+
+            /** ScoreVoteExtension beaconReveal */
+            beaconReveal?: (Uint8Array|null);
         }
 
         /** Represents a ScoreVoteExtension. */
@@ -718,6 +724,12 @@ export namespace poq {
 
             /** ScoreVoteExtension reveals. */
             public reveals: poq.v1.IScoreReveal[];
+
+            /** ScoreVoteExtension beaconCommitment. */
+            public beaconCommitment: Uint8Array;
+
+            /** ScoreVoteExtension beaconReveal. */
+            public beaconReveal: Uint8Array;
 
             /**
              * Creates a new ScoreVoteExtension instance using the specified properties.

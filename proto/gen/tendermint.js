@@ -1850,6 +1850,8 @@ export const poq = $root.poq = (() => {
              * @interface IScoreVoteExtension
              * @property {Array.<poq.v1.IScoreCommitment>|null} [commitments] ScoreVoteExtension commitments
              * @property {Array.<poq.v1.IScoreReveal>|null} [reveals] ScoreVoteExtension reveals
+             * @property {Uint8Array|null} [beaconCommitment] ScoreVoteExtension beaconCommitment
+             * @property {Uint8Array|null} [beaconReveal] ScoreVoteExtension beaconReveal
              */
 
             /**
@@ -1886,6 +1888,22 @@ export const poq = $root.poq = (() => {
             ScoreVoteExtension.prototype.reveals = $util.emptyArray;
 
             /**
+             * ScoreVoteExtension beaconCommitment.
+             * @member {Uint8Array} beaconCommitment
+             * @memberof poq.v1.ScoreVoteExtension
+             * @instance
+             */
+            ScoreVoteExtension.prototype.beaconCommitment = $util.newBuffer([]);
+
+            /**
+             * ScoreVoteExtension beaconReveal.
+             * @member {Uint8Array} beaconReveal
+             * @memberof poq.v1.ScoreVoteExtension
+             * @instance
+             */
+            ScoreVoteExtension.prototype.beaconReveal = $util.newBuffer([]);
+
+            /**
              * Creates a new ScoreVoteExtension instance using the specified properties.
              * @function create
              * @memberof poq.v1.ScoreVoteExtension
@@ -1919,6 +1937,10 @@ export const poq = $root.poq = (() => {
                 if (message.reveals != null && message.reveals.length)
                     for (let i = 0; i < message.reveals.length; ++i)
                         $root.poq.v1.ScoreReveal.encode(message.reveals[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.beaconCommitment != null && Object.hasOwnProperty.call(message, "beaconCommitment"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.beaconCommitment);
+                if (message.beaconReveal != null && Object.hasOwnProperty.call(message, "beaconReveal"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.beaconReveal);
                 return writer;
             };
 
@@ -1966,6 +1988,14 @@ export const poq = $root.poq = (() => {
                             if (!(message.reveals && message.reveals.length))
                                 message.reveals = [];
                             message.reveals.push($root.poq.v1.ScoreReveal.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 3: {
+                            message.beaconCommitment = reader.bytes();
+                            break;
+                        }
+                    case 4: {
+                            message.beaconReveal = reader.bytes();
                             break;
                         }
                     default:

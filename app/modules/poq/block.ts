@@ -14,7 +14,7 @@ import type { BlockInfo, Context } from "../../types.js";
 import type { PoqDeps } from "./deps.js";
 import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
-import { handleMissedResponse, processPending } from "./requests.js";
+import { drawAwaitingCommittees, handleMissedResponse, processPending } from "./requests.js";
 import { checkFinality, extendCommitWindow } from "./scoring.js";
 import {
   advanceReplicated,
@@ -69,6 +69,7 @@ export function poqBeginBlock(ctx: Ctx, deps: PoqDeps, block: BlockInfo): void {
 export function poqEndBlock(ctx: Ctx, deps: PoqDeps): void {
   const { keeper } = deps;
   const params = keeper.getParams(ctx);
+  drawAwaitingCommittees(ctx, deps, params);
   // Replicated requests whose answers changed here: closed at the end once every answer is.
   const parents = new Set<bigint>();
   const note = (req: RequestRecord | undefined): void => {

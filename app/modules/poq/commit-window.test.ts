@@ -153,7 +153,7 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
       const r = w.get(id);
       assert.equal(r.status, "FINALIZED");
       assert.equal(r.quality!.scores.length, 4, "every validator got its reveal in");
-      assert.ok(BigInt(r.commit_deadline) > R + 2n, "the commit window grew");
+      assert.ok(BigInt(r.commit_deadline) > R + 3n, "the commit window grew");
       assert.ok(BigInt(r.finalized_height) <= BigInt(r.commit_deadline) + 1n, "final right after it closed");
       // No extension carried a reveal that would land while commitments were still accepted.
       for (const b of w.blocks.slice(first)) {
@@ -176,8 +176,9 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     w.settle([id]);
     const r = w.get(id);
     assert.equal(r.status, "FINALIZED");
-    assert.equal(r.commit_deadline, String(R + 2n));
-    assert.equal(BigInt(r.finalized_height) - R, 3n, "response to FINALIZED in 3 blocks");
+    assert.equal(r.commit_deadline, String(R + 3n));
+    // One block for the committee (drawn from the next block's beacon), then commit and reveal.
+    assert.equal(BigInt(r.finalized_height) - R, 4n, "response to FINALIZED in 4 blocks");
     assert.equal(trustOf(w, 3).missed, 1n);
     assertConserved(w);
     w.chain.cleanup();
@@ -217,7 +218,7 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     w.settle([id]);
     const r = w.get(id);
     assert.equal(r.status, "FINALIZED");
-    assert.equal(BigInt(r.finalized_height) - R, 3n);
+    assert.equal(BigInt(r.finalized_height) - R, 4n);
     assert.equal(r.quality!.score, 9000);
     assert.deepEqual(
       r.payout!.validators.map((v) => v.amount),
@@ -282,8 +283,15 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     const w = world(4, { committeeSize: 3 });
     const [id] = w.request(1, 10_000n) as [bigint];
     const nodeBefore = w.chain.balance(node.address);
-    w.respond([id]);
+    const R = w.respond([id]);
     const afterTx = w.chain.balance(node.address);
+    // Review H3: no committee exists when the node's answer lands; it is drawn in the next block
+    // from the beacon mixed there, out of secrets revealed only after block R was decided.
+    assert.deepEqual(w.get(id).committee, []);
+    w.chain.runBlock([]);
+    const view = { store: w.chain.app.state.committedView() };
+    assert.equal(w.chain.modules.poq.keeper.beacon(view).height, String(R + 1n));
+    assert.equal(w.get(id).committee.length, 3);
     const seats = w.get(id).committee.map((c) => [0, 1, 2, 3].find((i) => w.cons(i) === c.validator)!);
     const [a, b, m] = seats as [number, number, number];
     w.give(a, id, 9000);

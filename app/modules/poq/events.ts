@@ -21,6 +21,7 @@ export const PoqEvent = {
   NodeUnbonded: "poq_node_unbonded",
   ValidatorExcluded: "poq_validator_excluded",
   NodeJailed: "poq_node_jailed",
+  CommitteeDrawn: "poq_committee_drawn",
   NodeUnjailed: "poq_node_unjailed",
   ResponseCommitted: "poq_response_committed",
   RevealPhaseOpened: "poq_reveal_phase_opened",

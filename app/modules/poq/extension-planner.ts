@@ -18,7 +18,7 @@ import { consAddress, consAddressBytes, fromBytes, RequestStatus, type RequestRe
 import { createExtensionEntryCache, type ExtensionEntryCache } from "./extension-entries.js";
 import { decodeInjectedCommit, isInjectedCommitTx } from "./extended-commit.js";
 import { bytesEqual, WireWriter } from "./types/wire.js";
-import { decodeVoteExtension } from "./vote-extension.js";
+import { decodeVoteExtension, encodeBeaconFields } from "./vote-extension.js";
 
 export interface LocalScore {
   /** Basis points 0..10000, from the local evaluator. */
@@ -45,6 +45,8 @@ export interface PlanVoteExtensionParams {
   inFlightCommitments?: ReadonlyMap<bigint, readonly string[]>;
   /** Encoded payload elements kept across heights (default: encoded afresh). */
   entries?: ExtensionEntryCache;
+  /** This height's beacon commitment and the previous height's secret (beacon.ts), if this node has them. */
+  beacon?: { commitment: Uint8Array; reveal?: Uint8Array | undefined };
 }
 
 /**
@@ -178,8 +180,15 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
   const encoded = candidates.map((c) =>
     c.kind === "reveal" ? entries.reveal(c.id, c.local) : entries.commitment(c.id, c.local, p.validator),
   );
+  // The beacon fields end the payload; their bytes are reserved first.
+  const beacon = p.beacon
+    ? encodeBeaconFields({
+        beaconCommitment: p.beacon.commitment,
+        ...(p.beacon.reveal ? { beaconReveal: p.beacon.reveal } : {}),
+      })
+    : new Uint8Array();
   let fits = 0;
-  let size = 0;
+  let size = beacon.length;
   while (fits < encoded.length && size + encoded[fits]!.length <= params.maxVoteExtensionBytes) {
     size += encoded[fits]!.length;
     fits++;
@@ -187,6 +196,7 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
   const w = new WireWriter();
   for (let i = 0; i < fits; i++) if (candidates[i]!.kind === "commit") w.raw(encoded[i]!);
   for (let i = 0; i < fits; i++) if (candidates[i]!.kind === "reveal") w.raw(encoded[i]!);
+  if (size <= params.maxVoteExtensionBytes) w.raw(beacon);
   return w.finish();
 }
 

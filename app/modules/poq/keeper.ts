@@ -28,6 +28,10 @@ import {
   keyU64,
   nodeAssignmentKey,
   nodeAssignmentsPrefix,
+  beaconCommitmentKey,
+  beaconKey,
+  awaitingCommitteeKey,
+  awaitingCommitteePrefix,
 } from "./keys.js";
 import { defaultPoqParams, type PoqParams } from "./params.js";
 import {
@@ -72,6 +76,18 @@ export interface PoqView {
   blockSeed(ctx: StoreContext): Uint8Array;
   /** Ids of the requests assigned to a node and not yet answered, ascending. */
   assignmentsOf(ctx: StoreContext, operator: string): bigint[];
+  /** The randomness beacon (zero bytes at height 0 before any mix). */
+  beacon(ctx: StoreContext): BeaconRecord;
+  /** A validator's last beacon commitment. */
+  getBeaconCommitment(ctx: StoreContext, validator: Uint8Array): CommitmentRecord | undefined;
+  /** Answers waiting for their committee, ascending by id. */
+  awaitingCommittee(ctx: StoreContext): bigint[];
+}
+
+/** The beacon as stored: hex value and the height it was mixed at. */
+export interface BeaconRecord {
+  value: string;
+  height: string;
 }
 
 export interface PoqKeeper extends PoqView {
@@ -102,6 +118,9 @@ export interface PoqKeeper extends PoqView {
   /** Request ids that received a reveal this block, clearing the marks. */
   takeTouched(ctx: StoreContext): bigint[];
   setAssignment(ctx: StoreContext, operator: string, id: bigint, assigned: boolean): void;
+  setBeacon(ctx: StoreContext, b: BeaconRecord): void;
+  setBeaconCommitment(ctx: StoreContext, validator: Uint8Array, c: CommitmentRecord): void;
+  setAwaitingCommittee(ctx: StoreContext, id: bigint, awaiting: boolean): void;
 }
 
 const PARAMS_BIGINT = [
@@ -243,6 +262,15 @@ export function createPoqKeeper(): PoqKeeper {
     },
     pendingIds: (ctx) => [...ctx.store.iterate(pendingPrefix())].map(([k]) => keyU64(k)),
     blockSeed: (ctx) => ctx.store.get(blockSeedKey()) ?? new Uint8Array(32),
+    beacon(ctx) {
+      const b = ctx.store.get(beaconKey());
+      return b ? fromBytes<BeaconRecord>(b) : { value: "00".repeat(32), height: "0" };
+    },
+    getBeaconCommitment(ctx, validator) {
+      const b = ctx.store.get(beaconCommitmentKey(validator));
+      return b ? fromBytes<CommitmentRecord>(b) : undefined;
+    },
+    awaitingCommittee: (ctx) => [...ctx.store.iterate(awaitingCommitteePrefix())].map(([k]) => keyU64(k)),
     assignmentsOf(ctx, operator) {
       const prefix = nodeAssignmentsPrefix(parseAccountAddress(operator, "operator"));
       return [...ctx.store.iterate(prefix)].map(([k]) => readUintBE(k.subarray(k.length - 8)));
@@ -296,6 +324,13 @@ export function createPoqKeeper(): PoqKeeper {
         due.push({ height: h, id: keyU64(k, 8) });
       }
       return due;
+    },
+    setBeacon: (ctx, b) => ctx.store.set(beaconKey(), toBytes({ value: b.value, height: b.height })),
+    setBeaconCommitment: (ctx, v, c) =>
+      ctx.store.set(beaconCommitmentKey(v), toBytes({ commitment: c.commitment, height: c.height })),
+    setAwaitingCommittee(ctx, id, awaiting) {
+      if (awaiting) ctx.store.set(awaitingCommitteeKey(id), new Uint8Array());
+      else ctx.store.delete(awaitingCommitteeKey(id));
     },
     setAssignment(ctx, operator, id, assigned) {
       const k = nodeAssignmentKey(parseAccountAddress(operator, "operator"), id);

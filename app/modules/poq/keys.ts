@@ -30,6 +30,12 @@ export const KeyTag = {
   BlockSeed: 0x0b,
   /** Requests assigned to a node and not yet answered (reassigned when the node is jailed). */
   NodeAssignment: 0x0c,
+  /** A validator's last beacon commitment. */
+  BeaconCommitment: 0x0d,
+  /** The randomness beacon: its value and the height it was mixed at. */
+  Beacon: 0x0e,
+  /** Answers waiting for their committee (drawn from the beacon of the next block). */
+  AwaitingCommittee: 0x0f,
 } as const;
 
 function key(tag: number, ...parts: Uint8Array[]): Uint8Array {
@@ -94,6 +100,15 @@ export const nodeAssignmentKey = (operator: Uint8Array, id: bigint): Uint8Array 
   key(KeyTag.NodeAssignment, lenPrefixed(operator), u64(id));
 export const nodeAssignmentsPrefix = (operator: Uint8Array): Uint8Array =>
   key(KeyTag.NodeAssignment, lenPrefixed(operator));
+
+/** `poq/ 0x0d | validator address (20)` → beacon commitment JSON. */
+export const beaconCommitmentKey = (validator: Uint8Array): Uint8Array =>
+  key(KeyTag.BeaconCommitment, validator);
+/** `poq/ 0x0e` → beacon JSON `{value, height}`. */
+export const beaconKey = (): Uint8Array => key(KeyTag.Beacon);
+/** `poq/ 0x0f | u64 id` → empty. */
+export const awaitingCommitteeKey = (id: bigint): Uint8Array => key(KeyTag.AwaitingCommittee, u64(id));
+export const awaitingCommitteePrefix = (): Uint8Array => key(KeyTag.AwaitingCommittee);
 
 /** Reads the u64 at `offset` after the `poq/ tag` header of a key. */
 export function keyU64(k: Uint8Array, offset = 0): bigint {

@@ -122,7 +122,7 @@ function signCommit(exts: Uint8Array[], height: bigint): { commit: ExtendedCommi
 }
 
 describe("poq module (in-process chain of blocks)", () => {
-  it("register → request → response → commit → reveal → FINALIZED within 3 blocks, supply conserved", () => {
+  it("register → request → response → committee → commit → reveal → FINALIZED in 4 blocks, supply conserved", () => {
     const env = setup();
     const { poq } = env;
     env.setHeight(1n);
@@ -180,14 +180,14 @@ describe("poq module (in-process chain of blocks)", () => {
     poq.endBlock?.(env.ctx(), { height: R, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
     const req = poq.keeper.getRequest(env.ctx(), requestId)!;
     assert.equal(req.status, "SCORING");
-    assert.equal(req.committee.length, 4, "committee_size 5 seats all 4 validators");
+    assert.equal(req.committee.length, 0, "the committee comes from the next block's beacon");
 
     // Every validator scored in the background; committee members put scores into their extensions.
     const scores = new Map<number, LocalScore>(
       keys.map((_, i) => [i, { score: [8000, 8200, 7900, 8100][i]!, salt: new Uint8Array(32).fill(i + 1) }]),
     );
     let previous: ExtendedCommitInfo | undefined;
-    for (let h = R + 1n; h <= R + 3n; h++) {
+    for (let h = R + 1n; h <= R + 4n; h++) {
       env.setHeight(h);
       const ctx = env.ctx();
       poq.beginBlock?.(ctx, {
@@ -222,7 +222,8 @@ describe("poq module (in-process chain of blocks)", () => {
     }
     const done = poq.keeper.getRequest(env.ctx(), requestId)!;
     assert.equal(done.status, "FINALIZED", JSON.stringify(done));
-    assert.equal(BigInt(done.finalized_height) - R, 3n);
+    assert.equal(BigInt(done.finalized_height) - R, 4n);
+    assert.equal(done.committee.length, 4, "committee_size 5 seats all 4 validators");
     assert.ok(done.quality!.score >= 7900 && done.quality!.score <= 8200);
     assert.equal(env.supply(), 30_000_000n);
     assert.equal(env.total(), 30_000_000n);

@@ -29,6 +29,7 @@ import { exportPoqGenesis, initPoqGenesis, parsePoqGenesis } from "./genesis.js"
 import { createPoqKeeper, type PoqKeeper, type StoreContext } from "./keeper.js";
 import { POQ_MODULE, requestKey } from "./keys.js";
 import { createPoqMsgServer } from "./msg-server.js";
+import { beaconCommitment } from "./beacon.js";
 import { defaultPoqParams, type PoqParams } from "./params.js";
 import { createPoqQueries } from "./queries.js";
 import { applyInjectedCommit } from "./scoring.js";
@@ -84,6 +85,8 @@ export interface PoqModule extends Module {
       height: bigint;
       scores: ReadonlyMap<bigint, LocalScore>;
       txs: readonly Uint8Array[];
+      /** This validator's beacon secret for `height` and the one of `height - 1` (from validator/). */
+      beacon?: { secret: Uint8Array; previous?: Uint8Array | undefined };
     },
   ): Uint8Array;
 }
@@ -165,6 +168,14 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
         readRequest: (id) => requestCache.read(ctx, id),
         inFlightCommitments: inFlight.read(p.txs[0], maxBytes),
         entries,
+        ...(p.beacon
+          ? {
+              beacon: {
+                commitment: beaconCommitment(p.height, p.validator, p.beacon.secret),
+                reveal: p.beacon.previous,
+              },
+            }
+          : {}),
       });
       requestCache.retain(p.scores);
       entries.retain(p.scores);

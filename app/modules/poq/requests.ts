@@ -5,6 +5,7 @@ import { ChainError } from "../../errors.js";
 import type { Context } from "../../types.js";
 import type { PoqDeps } from "./deps.js";
 import { releaseAssignment, tryAssign } from "./eligibility.js";
+import { selectCommitteeFor } from "./scoring.js";
 import {
   ErrInvalidCommitment,
   ErrNotAssignedNode,
@@ -16,7 +17,6 @@ import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
 import { payFromEscrow } from "./escrow.js";
 import { penalizeNode } from "./penalties.js";
-import { selectCommitteeFor } from "./scoring.js";
 import { isReplicated, revealResponse, tryAssignReplicas } from "./replicas.js";
 import { incDecimal, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 
@@ -145,8 +145,9 @@ export function startScoring(
   const id = BigInt(req.id);
   // The node is done with it: it has room for another request again.
   releaseAssignment(ctx, deps, req.node, id);
-  const committee = selectCommitteeFor(ctx, deps, params, id);
-  const commitDeadline = ctx.blockHeight + params.commitWindow;
+  // The committee is drawn in EndBlock of the next block from the beacon mixed there, which the node
+  // could not know when it submitted (beacon.ts, review H3); the windows count from that block.
+  const commitDeadline = ctx.blockHeight + 1n + params.commitWindow;
   const revealDeadline = commitDeadline + params.revealWindow;
   const next: RequestRecord = {
     ...req,
@@ -155,11 +156,10 @@ export function startScoring(
     responded_height: ctx.blockHeight.toString(),
     commit_deadline: commitDeadline.toString(),
     reveal_deadline: revealDeadline.toString(),
-    committee,
+    committee: [],
   };
   deps.keeper.setRequest(ctx, next);
-  deps.keeper.addDeadline(ctx, commitDeadline, id);
-  deps.keeper.addDeadline(ctx, revealDeadline, id);
+  deps.keeper.setAwaitingCommittee(ctx, id, true);
   const node = deps.keeper.getNode(ctx, req.node);
   if (node) deps.keeper.setNode(ctx, { ...node, served: incDecimal(node.served) });
   ctx.emitEvent(
@@ -167,10 +167,35 @@ export function startScoring(
       request_id: req.parent === "0" ? req.id : req.parent,
       response_id: req.id,
       node: req.node,
-      committee: committee.map((c) => c.validator).join(","),
       commit_deadline: next.commit_deadline,
       reveal_deadline: next.reveal_deadline,
     }),
   );
   return next;
+}
+
+/**
+ * EndBlock part: the answers submitted in an earlier block get their committee from this block's
+ * beacon, and their commit and reveal deadlines start to run.
+ */
+export function drawAwaitingCommittees(ctx: Ctx, deps: PoqDeps, params: PoqParams): void {
+  for (const id of deps.keeper.awaitingCommittee(ctx)) {
+    const req = deps.keeper.getRequest(ctx, id);
+    if (req && BigInt(req.responded_height) >= ctx.blockHeight) continue;
+    deps.keeper.setAwaitingCommittee(ctx, id, false);
+    if (req?.status !== RequestStatus.Scoring) continue;
+    const committee = selectCommitteeFor(ctx, deps, params, id);
+    deps.keeper.setRequest(ctx, { ...req, committee });
+    deps.keeper.addDeadline(ctx, BigInt(req.commit_deadline), id);
+    deps.keeper.addDeadline(ctx, BigInt(req.reveal_deadline), id);
+    ctx.emitEvent(
+      poqEvent(PoqEvent.CommitteeDrawn, {
+        request_id: req.parent === "0" ? req.id : req.parent,
+        response_id: req.id,
+        committee: committee.map((c) => c.validator).join(","),
+        commit_deadline: req.commit_deadline,
+        reveal_deadline: req.reveal_deadline,
+      }),
+    );
+  }
 }

@@ -4,6 +4,7 @@
 import type { ExtendedCommitInfo } from "../../../abci/application.js";
 import { BlockIdFlag } from "../../../abci/application.js";
 import type { Context } from "../../types.js";
+import { mixBeacon, type BeaconEntry } from "./beacon.js";
 import { revealMatches } from "./commitment.js";
 import { selectCommittee } from "./committee.js";
 import type { PoqDeps } from "./deps.js";
@@ -30,14 +31,17 @@ import { decodeVoteExtension } from "./vote-extension.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
 
-/** Draws the committee of a request that just got its response, and counts the seats in trust. */
+/**
+ * Draws the committee of an answer from the current beacon (one block after the answer landed), and
+ * counts the seats in trust.
+ */
 export function selectCommitteeFor(
   ctx: Ctx,
   deps: PoqDeps,
   params: PoqParams,
   requestId: bigint,
 ): CommitteeSeat[] {
-  const seed = deriveSeed("committee", deps.keeper.blockSeed(ctx), requestId, 0);
+  const seed = deriveSeed("committee", fromHex(deps.keeper.beacon(ctx).value), requestId, 0);
   const members = selectCommittee({
     seed,
     validators: deps.validators.list(ctx),
@@ -77,6 +81,7 @@ export function applyInjectedCommit(
   // Each request is read once per validator that has an entry for it; nothing here changes a
   // request record, so the first parse serves the others.
   const requests = new Map<bigint, RequestRecord | undefined>();
+  const beacon: BeaconEntry[] = [];
   const requestOf = (id: bigint): RequestRecord | undefined => {
     if (!requests.has(id)) requests.set(id, deps.keeper.getRequest(ctx, id));
     return requests.get(id);
@@ -91,6 +96,8 @@ export function applyInjectedCommit(
     }
     const validator = vote.validator.address;
     const name = consAddress(validator);
+    if (ext.beaconCommitment || ext.beaconReveal)
+      beacon.push({ validator, commitment: ext.beaconCommitment, reveal: ext.beaconReveal });
     for (const r of ext.reveals) {
       const req = requestOf(r.requestId);
       if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, name)) continue;
@@ -119,6 +126,7 @@ export function applyInjectedCommit(
       commitments++;
     }
   }
+  mixBeacon(ctx, deps, beacon);
   return { commitments, reveals };
 }
 

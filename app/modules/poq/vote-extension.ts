@@ -4,6 +4,8 @@
  * Protobuf `poq.v1.ScoreVoteExtension` (proto/poq/v1/vote_extension.proto):
  *   repeated ScoreCommitment commitments = 1;  // { uint64 request_id = 1; bytes commitment = 2; }
  *   repeated ScoreReveal reveals = 2;          // { uint64 request_id = 1; uint32 score = 2; bytes salt = 3; }
+ *   bytes beacon_commitment = 3;               // 32 bytes or absent (beacon.ts)
+ *   bytes beacon_reveal = 4;                   // 32 bytes or absent
  *
  * Decoding is strict, because VerifyVoteExtension and the aggregation must agree on every node:
  * the payload must not exceed the byte cap, must be in canonical form (request ids strictly ascending
@@ -29,7 +31,14 @@ export interface ExtensionReveal {
 export interface ScoreVoteExtension {
   commitments: ExtensionCommitment[];
   reveals: ExtensionReveal[];
+  /** Commitment to this validator's beacon secret of this height (beacon.ts). */
+  beaconCommitment?: Uint8Array;
+  /** Its beacon secret of the previous height. */
+  beaconReveal?: Uint8Array;
 }
+
+/** Size of a beacon commitment and of a beacon secret. */
+export const BEACON_BYTES = 32;
 
 /** Thrown for a payload that is malformed, oversized or not canonical. */
 export class InvalidVoteExtensionError extends BaseError {
@@ -49,6 +58,22 @@ export function encodeVoteExtension(ext: ScoreVoteExtension): Uint8Array {
   const w = new WireWriter();
   for (const c of [...ext.commitments].sort(byRequestId)) w.raw(encodeCommitmentEntry(c));
   for (const r of [...ext.reveals].sort(byRequestId)) w.raw(encodeRevealEntry(r));
+  w.raw(encodeBeaconFields(ext));
+  return w.finish();
+}
+
+/**
+ * The beacon fields as they end a payload (empty when there are none).
+ *
+ * @example
+ * encodeBeaconFields({ beaconCommitment: c }).length; // 34
+ */
+export function encodeBeaconFields(
+  ext: Pick<ScoreVoteExtension, "beaconCommitment" | "beaconReveal">,
+): Uint8Array {
+  const w = new WireWriter();
+  if (ext.beaconCommitment) w.bytes(3, ext.beaconCommitment);
+  if (ext.beaconReveal) w.bytes(4, ext.beaconReveal);
   return w.finish();
 }
 
@@ -109,6 +134,11 @@ function decodeReveal(bytes: Uint8Array): ExtensionReveal {
   return { requestId, score: Number(score), salt: Uint8Array.from(salt) };
 }
 
+function beaconBytes(bytes: Uint8Array, what: string): Uint8Array {
+  if (bytes.length !== BEACON_BYTES) throw new WireError(`${what} must be ${BEACON_BYTES} bytes`);
+  return Uint8Array.from(bytes);
+}
+
 function assertAscending(ids: bigint[], what: string): void {
   for (let i = 1; i < ids.length; i++) {
     if ((ids[i] ?? 0n) <= (ids[i - 1] ?? U64_MAX)) {
@@ -136,6 +166,8 @@ export function decodeVoteExtension(bytes: Uint8Array, maxBytes: number): ScoreV
     for (const f of readFields(bytes)) {
       if (f.field === 1) ext.commitments.push(decodeCommitment(expectBytes(f)));
       else if (f.field === 2) ext.reveals.push(decodeReveal(expectBytes(f)));
+      else if (f.field === 3) ext.beaconCommitment = beaconBytes(expectBytes(f), "beacon commitment");
+      else if (f.field === 4) ext.beaconReveal = beaconBytes(expectBytes(f), "beacon reveal");
       else throw new WireError(`unknown field ${f.field}`);
     }
     assertAscending(
