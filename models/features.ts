@@ -171,7 +171,7 @@ export function sharesTopic(prompt: string, response: string): boolean {
  * on a near-copy of the prompt (a short answer restates the question: "Paris is the capital of
  * France." shares three of its four word trigrams with "What is the capital of France?"); word salad counts
  * as before; the truncation factor (0.3 here, not 0.55: without the length factor a cut answer lost
- * too little) only for answers of 6 words or more (a bare "Paris" is an answer,
+ * too little) only for answers of 4 words or more (a bare "Paris" or "100 °C" is an answer,
  * not a sentence cut off). And a topic factor, 0.2 for an answer of 25 words or more that uses none of
  * the prompt's content words: the judge's weakest case on general questions is a long, fluent answer to
  * another question (a recipe for "Why is the sky blue?"), which shares no word with the prompt; shorter
@@ -185,7 +185,7 @@ export function judgeFeatures(prompt: string, response: string): LazyFeatures {
   const p = prompt.slice(0, MAX_CHARS);
   const r = response.slice(0, MAX_CHARS);
   const echo = 1 - 0.95 * clamp((copyShare(p, r) - 0.85) / 0.15);
-  const ending = f.words < 6 || f.ending === 1 ? 1 : 0.3;
+  const ending = f.words < 4 || f.ending === 1 ? 1 : 0.3;
   const topic = f.words >= 25 && !sharesTopic(p, r) ? 0.2 : 1;
   return {
     ...f,

@@ -14,7 +14,7 @@ provenance. Output: .cache/quality-model/model.safetensors, which scripts/conver
 models/poq-judge-minilm/model.onnx.
 
 Usage: python3 scripts/build-quality-data.py --recipe 1 && ... --recipe 2 && python3 scripts/build-quality-data.py
-       python3 scripts/train-quality.py [--check] [--layers 6|3] [--steps N]   (defaults: 6 layers, STAGES)
+       python3 scripts/train-quality.py [--check [--from-stage N]] [--layers 6|3] [--steps N]   (defaults: 6 layers, STAGES)
 Needs torch 2.5.1 (PyPI; its CUDA wheels come along but are not used), numpy, safetensors, tokenizers: set
 POQ_TRAIN_PYTHON to a Python that has them, or the script makes .tools/train-py and installs the pins.
 """
@@ -179,7 +179,10 @@ def main():
     for stage in sorted(STAGES):
         cfg = STAGES[stage]
         path = os.path.join(OUT, cfg["out"])
-        if stage < max(STAGES) and not check and os.path.exists(path) and sha256_file(path) == pinned(f"stage {stage}"):
+        # --from-stage N (with --check): earlier stages are taken from .cache when their hashes match
+        # the manifest, so the last stages can be checked in minutes rather than the whole hour.
+        reuse = not check or stage < arg("--from-stage", 1)
+        if stage < max(STAGES) and reuse and os.path.exists(path) and sha256_file(path) == pinned(f"stage {stage}"):
             log(f"stage {stage}: {path} already matches the manifest, not retrained")
             digests[stage] = pinned(f"stage {stage}")
             continue
@@ -190,7 +193,7 @@ def main():
             path = os.path.join(OUT, "check-" + cfg["out"])
         with open(path, "wb") as f:
             f.write(blob)
-        if check and stage + 1 in STAGES:
+        if check and stage + 1 in STAGES and stage + 1 > arg("--from-stage", 1):
             STAGES[stage + 1]["init"] = "check-" + cfg["out"]
     if check:
         last = max(STAGES)
