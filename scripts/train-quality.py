@@ -10,7 +10,7 @@ The word-embedding table is frozen (it is quantized per row for the ONNX file an
 
 Deterministic: one seed for data order and initialisation, a fixed thread count, torch's deterministic
 algorithms; `--check` retrains into .cache/ and compares the sha256 of the weights with the committed manifest's
-provenance. Output: .cache/quality-model/model.safetensors, which scripts/convert-minilm.py turns into
+provenance (weights_digest: the tensors, not the file's metadata). Output: .cache/quality-model/model.safetensors, which scripts/convert-minilm.py turns into
 models/poq-judge-minilm/model.onnx.
 
 Usage: python3 scripts/build-quality-data.py --recipe 1 && ... --recipe 2 && python3 scripts/build-quality-data.py
@@ -187,7 +187,7 @@ def main():
             digests[stage] = pinned(f"stage {stage}")
             continue
         blob = train(stage, cfg, None if cfg["init"] is None else os.path.join(OUT, cfg["init"]))
-        digests[stage] = hashlib.sha256(blob).hexdigest()
+        digests[stage] = weights_digest(blob)
         log(f"stage {stage}: weights sha256 {digests[stage]}")
         if check:
             path = os.path.join(OUT, "check-" + cfg["out"])
@@ -203,9 +203,19 @@ def main():
         sys.exit(0 if ok else 1)
 
 
+def weights_digest(blob):
+    """sha256 of a safetensors file without its free-form metadata, whose key order the safetensors
+    library does not fix (two bit-identical trainings wrote {"seed","stage"} in either order): the
+    header's tensor entries, sorted, then the tensor bytes."""
+    n = int.from_bytes(blob[:8], "little")
+    header = json.loads(blob[8 : 8 + n])
+    header.pop("__metadata__", None)
+    return hashlib.sha256(json.dumps(header, sort_keys=True).encode() + blob[8 + n :]).hexdigest()
+
+
 def sha256_file(path):
     with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+        return weights_digest(f.read())
 
 
 def pinned(what):
@@ -292,7 +302,7 @@ def train(stage, cfg, init):
         if step % 50 == 0 or step == total - 1:
             log(f"stage {stage}: step {step}/{total} loss {run:.4f}")
     out = {k: v.detach().numpy().astype(np.float32) for k, v in model.export().items()}
-    return st_save(dict(sorted(out.items())), metadata={"layers": str(layers), "seed": str(SEED), "stage": str(stage)})
+    return st_save(dict(sorted(out.items())))
 
 
 def log(msg):
