@@ -213,6 +213,10 @@ describe("PoQ through REST, the web page and poq/client", { timeout: 300_000 }, 
     assert.equal(await page.textContent("#live .live-status"), "FINALIZED");
     assert.match((await page.textContent("#live .live-score")) ?? "", /^\d+\.\d\d%$/);
     await page.waitForSelector(`#requests-body tr[data-id="${requestId}"] svg rect`, { timeout: 15_000 });
+    // The list shows the answer itself, and the chart's colours are explained.
+    const shown = await page.getAttribute(`#requests-body tr[data-id="${requestId}"] .answer-text`, "title");
+    assert.equal(shown, ANSWER);
+    assert.match((await page.textContent("#legend")) ?? "", /red line[\s\S]*consensus\s+score/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "rest-web.png"), fullPage: true });
   });

@@ -154,6 +154,13 @@ function requestRow(r: PoqRequest): HTMLTableRowElement {
   tr.appendChild(chart);
   const answers = document.createElement("td");
   if ((r.responses?.length ?? 0) > 1) answers.appendChild(answerList(r, false));
+  else if (r.response) {
+    // The answer is what was paid for: shown in the list too, whole on hover.
+    const clipped = r.response.length > 160 ? `${r.response.slice(0, 160)}…` : r.response;
+    const el = text("span", clipped, "answer-text");
+    el.title = r.response;
+    answers.appendChild(el);
+  }
   tr.appendChild(answers);
   return tr;
 }
