@@ -64,8 +64,9 @@ export async function createProgram(only?: string): Promise<Command> {
     .showHelpAfterError()
     .exitOverride();
   const names = only !== undefined ? [only] : Object.keys(COMMANDS);
-  for (const sub of await Promise.all(names.map((n) => (COMMANDS[n] as () => Promise<Command>)())))
-    program.addCommand(sub);
+  // One at a time: Node 20 fails (`job.module` undefined) when a CommonJS dependency require()s an ES
+  // module that a concurrent import() is still linking, and two commands share such dependencies.
+  for (const n of names) program.addCommand(await (COMMANDS[n] as () => Promise<Command>)());
   // Subcommands share the root's error handling and help behaviour.
   const shareHandling = (cmd: Command): void => {
     for (const sub of cmd.commands) {

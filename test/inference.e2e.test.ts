@@ -111,15 +111,26 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
       ...extra,
     });
 
-  const ask = async (prompt: string, maxTokens = 256) =>
-    (
-      await requestInference(
-        requesterClient,
-        requesterAddress,
-        { model: MODEL, prompt, fee: "10000upoq", maxTokens },
-        { fee: FIXED_FEE },
-      )
-    ).requestId;
+  /** Every request this suite sent, so that a balance check can wait for earlier refunds to land. */
+  const asked: bigint[] = [];
+  const ask = async (prompt: string, maxTokens = 256) => {
+    const { requestId } = await requestInference(
+      requesterClient,
+      requesterAddress,
+      { model: MODEL, prompt, fee: "10000upoq", maxTokens },
+      { fee: FIXED_FEE },
+    );
+    asked.push(requestId);
+    return requestId;
+  };
+  /** Waits until no earlier request can still move the requester's balance (a settlement refunds the unpaid fee). */
+  const settled = async () => {
+    for (const id of asked)
+      await waitFor(`request ${id} settled`, async () => {
+        const status = (await queryRequest(rpc, id))?.status;
+        return status === "FINALIZED" || status === "EXPIRED" || status === "UNSCORED" ? true : undefined;
+      });
+  };
 
   it("picks up its assignment, answers from the backend within max_tokens, and submits once", async () => {
     const ledgerFile = join(home, "inproc", "submissions.json");
@@ -288,6 +299,7 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
       maxRetryMs: 1000,
     });
     try {
+      await settled();
       const before = BigInt((await requesterClient.getBalance(requesterAddress, "upoq")).amount);
       const id = await ask("Why is the sky blue?");
       const r: RequestRecord = await waitFor(
