@@ -7,6 +7,8 @@ import { benchEvaluatorCommand } from "../bench/evaluator.js";
 import { benchFinalizeCommand } from "../bench/finalize-block.js";
 import { benchPoqCommand } from "../bench/poq.js";
 import { benchIncentivesCommand } from "../bench/incentives/run.js";
+import { benchFaultsCommand } from "../bench/faults.js";
+import { benchSoakCommand } from "../bench/soak.js";
 
 export function benchCommand(): Command {
   return new Command("bench")
@@ -15,5 +17,7 @@ export function benchCommand(): Command {
     .addCommand(benchFinalizeCommand())
     .addCommand(benchChainCommand())
     .addCommand(benchPoqCommand())
-    .addCommand(benchIncentivesCommand());
+    .addCommand(benchIncentivesCommand())
+    .addCommand(benchFaultsCommand())
+    .addCommand(benchSoakCommand());
 }

@@ -33,15 +33,32 @@ export function superviseNetwork(
   onEvent: (e: SupervisorEvent) => void,
   backoff: Backoff = {},
 ): Supervisor[] {
-  return net.nodes.map((n, i) =>
-    supervise({
-      ...backoff,
-      name: `validator ${i}`,
-      watch: () => firstExit(n.app, n.comet),
-      restart: () => net.startNode(i),
-      onEvent,
-    }),
-  );
+  return net.nodes.map((_, i) => superviseValidator(net, i, onEvent, backoff));
+}
+
+/**
+ * Supervises validator `index` of a local network alone (the fault bench stops one supervisor to keep
+ * its validator down, then supervises it again).
+ *
+ * @example
+ * const sup = superviseValidator(net, 3, (e) => say(describeEvent(e)));
+ */
+export function superviseValidator(
+  net: LocalNetwork,
+  index: number,
+  onEvent: (e: SupervisorEvent) => void,
+  backoff: Backoff = {},
+): Supervisor {
+  const n = net.nodes[index];
+  if (!n) throw new Error(`no validator ${index}`);
+  return supervise({
+    ...backoff,
+    name: `validator ${index}`,
+    // Read the processes at each watch: a restart replaces them.
+    watch: () => firstExit(n.app, n.comet),
+    restart: () => net.startNode(index),
+    onEvent,
+  });
 }
 
 /**

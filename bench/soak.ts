@@ -1,0 +1,179 @@
+/**
+ * `poq bench soak --minutes 30` (not in CI): the fault bench's devnet (4 validators, stand-in backend,
+ * inference nodes) under its steady load of bank sends and inference requests for a while, sampling
+ * every `--sample-seconds` each validator's application and CometBFT resident memory, the bench
+ * process's own (REST, inference nodes, load), and the mean block time of the interval. Prints a
+ * table and a verdict: flat when, from the second sample on (the first includes start-up), the mean
+ * of the last third is within `--tolerance` percent of the mean of the first third, for the largest
+ * application RSS, the largest CometBFT RSS and the block time. Exits 1 when not flat or a tx was lost.
+ *
+ * Usage: nice -n 5 node dist/bench/soak.js [--minutes 30] [--sample-seconds 30] [--tolerance 25]
+ * Ports 27500-27532 and 27590 (`--base-port`, `--rest-port`).
+ */
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Command } from "commander";
+import { blockTimeMs, maxHeight, rssMb, table } from "./fault-checks.js";
+import { startFaultNet } from "./fault-net.js";
+import { startLoad, type LoadFigures } from "./fault-load.js";
+import { positive } from "./options.js";
+
+export interface SoakOptions {
+  minutes?: number;
+  sampleSeconds?: number;
+  /** Allowed drift of the last third against the first third, in percent. Default 25. */
+  tolerance?: number;
+  basePort?: number;
+  restPort?: number;
+  say?: (line: string) => void;
+}
+
+export interface SoakSample {
+  t_s: number;
+  height: number;
+  /** Mean block time over the interval since the previous sample. */
+  block_ms: number;
+  committed_txs: number;
+  app_rss_mb: (number | undefined)[];
+  cometbft_rss_mb: (number | undefined)[];
+  bench_rss_mb: number;
+}
+
+export interface SoakResult {
+  minutes_run: number;
+  samples: SoakSample[];
+  drift_pct: { app_rss: number; cometbft_rss: number; block_ms: number };
+  flat: boolean;
+  load: LoadFigures;
+  restarts: number[];
+}
+
+const maxOf = (xs: (number | undefined)[]): number =>
+  Math.max(0, ...xs.filter((x): x is number => x !== undefined));
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** Percent change of the last third's mean over the first third's (first sample left out). */
+function drift(values: number[]): number {
+  const xs = values.slice(1);
+  const third = Math.max(1, Math.floor(xs.length / 3));
+  const first = mean(xs.slice(0, third));
+  const last = mean(xs.slice(-third));
+  return first === 0 ? 0 : Math.round(((last - first) / first) * 1000) / 10;
+}
+
+/** Runs the soak and returns its samples and verdict. */
+export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
+  const say = o.say ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const minutes = o.minutes ?? 30;
+  const every = (o.sampleSeconds ?? 30) * 1000;
+  const fn = await startFaultNet({
+    chainId: "poq-soak-1",
+    basePort: o.basePort ?? 27500,
+    restPort: o.restPort ?? 27590,
+    say,
+  });
+  try {
+    const { devnet, rpcUrls } = fn;
+    const net = devnet.network;
+    const account = (name: string) => devnet.accounts.find((a) => a.name === name)!;
+    const load = await startLoad({
+      chainId: devnet.chainId,
+      rpcUrls,
+      sender: account("alice"),
+      receiver: account("carol").address,
+      requester: account("bob"),
+      model: devnet.model,
+    });
+    const t0 = Date.now();
+    const samples: SoakSample[] = [];
+    let prevHeight = await maxHeight(rpcUrls);
+    let prevTime = await blockTimeMs(rpcUrls[0]!, prevHeight);
+    while (Date.now() - t0 < minutes * 60_000) {
+      await sleep(Math.min(every, minutes * 60_000 - (Date.now() - t0)));
+      const height = await maxHeight(rpcUrls);
+      const time = await blockTimeMs(rpcUrls[0]!, height).catch(() => prevTime);
+      const s: SoakSample = {
+        t_s: Math.round((Date.now() - t0) / 1000),
+        height: Number(height),
+        block_ms: height > prevHeight ? Math.round((time - prevTime) / Number(height - prevHeight)) : 0,
+        committed_txs: load.committed,
+        app_rss_mb: net.nodes.map((n) => rssMb(n.app?.pid)),
+        cometbft_rss_mb: net.nodes.map((n) => rssMb(n.comet?.pid)),
+        bench_rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+      };
+      samples.push(s);
+      say(
+        `soak ${s.t_s} s: height ${s.height}, block ${s.block_ms} ms, app RSS ${s.app_rss_mb.join("/")} MB, ` +
+          `CometBFT RSS ${s.cometbft_rss_mb.join("/")} MB, bench ${s.bench_rss_mb} MB, ${s.committed_txs} txs`,
+      );
+      prevHeight = height;
+      prevTime = time;
+    }
+    const figures = await load.stop(60_000);
+    const driftPct = {
+      app_rss: drift(samples.map((s) => maxOf(s.app_rss_mb))),
+      cometbft_rss: drift(samples.map((s) => maxOf(s.cometbft_rss_mb))),
+      block_ms: drift(samples.map((s) => s.block_ms)),
+    };
+    const tol = o.tolerance ?? 25;
+    const flat = Object.values(driftPct).every((d) => Math.abs(d) <= tol);
+    return {
+      minutes_run: Math.round((Date.now() - t0) / 6000) / 10,
+      samples,
+      drift_pct: driftPct,
+      flat: flat && figures.sends.lost + figures.requests.lost === 0,
+      load: figures,
+      restarts: [...fn.restarts],
+    };
+  } finally {
+    await fn.stop();
+  }
+}
+
+/** The samples as a text table, with the verdict. */
+export function soakTable(r: SoakResult): string {
+  const rows: (string | number)[][] = [
+    ["t (s)", "height", "block ms", "txs", "app RSS MB v0/v1/v2/v3", "CometBFT RSS MB", "bench MB"],
+  ];
+  for (const s of r.samples)
+    rows.push([
+      s.t_s,
+      s.height,
+      s.block_ms,
+      s.committed_txs,
+      s.app_rss_mb.map((x) => x ?? "-").join("/"),
+      s.cometbft_rss_mb.map((x) => x ?? "-").join("/"),
+      s.bench_rss_mb,
+    ]);
+  const d = r.drift_pct;
+  return (
+    `${table(rows)}\n\nran ${r.minutes_run} min; drift last third vs first third: app RSS ${d.app_rss}%, ` +
+    `CometBFT RSS ${d.cometbft_rss}%, block time ${d.block_ms}%; lost txs ${r.load.sends.lost + r.load.requests.lost}; ` +
+    `verdict: ${r.flat ? "FLAT" : "NOT FLAT"}`
+  );
+}
+
+/**
+ * The `soak` command of `poq bench`.
+ *
+ * @example
+ * program.addCommand(benchSoakCommand()); // poq bench soak --minutes 30
+ */
+export function benchSoakCommand(): Command {
+  return new Command("soak")
+    .description("devnet under steady load for --minutes: memory and block time sampled, flat or not")
+    .option("--minutes <n>", "how long to run", positive("minutes"), 30)
+    .option("--sample-seconds <n>", "seconds between samples", positive("sample-seconds"), 30)
+    .option("--tolerance <pct>", "allowed drift, percent", positive("tolerance"), 25)
+    .option("--base-port <port>", "first of the validators' loopback ports", positive("base-port"), 27500)
+    .option("--rest-port <port>", "REST port", positive("rest-port"), 27590)
+    .action(async (opts: SoakOptions) => {
+      const r = await runSoak(opts);
+      process.stdout.write(`${soakTable(r)}\n\n${JSON.stringify(r)}\n`);
+      if (!r.flat) process.exitCode = 1;
+    });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await benchSoakCommand().parseAsync(process.argv);
+}

@@ -1,0 +1,47 @@
+/**
+ * The short form of `poq bench faults` (bench/faults.ts): a 4-validator devnet of real CometBFT and
+ * application processes under a load of bank sends and inference requests; 3 seeded SIGKILLs of app
+ * or CometBFT processes restarted by the supervisor, one of four validators down, two of four down,
+ * and (where the test runs inside a named network namespace as root) one validator partitioned and
+ * healed. No acknowledged tx may be lost, no two nodes may disagree at any height, the chain must go
+ * on with three validators, halt with two and resume. Ports 27600-27632 and 27690.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { runFaults } from "../bench/faults.js";
+import { partitionAvailable } from "../bench/partition.js";
+
+describe("faults (short form of poq bench faults)", { timeout: 300_000 }, () => {
+  it("loses no acknowledged tx and never forks through kills, outages and a partition", async () => {
+    const lines: string[] = [];
+    const r = await runFaults({
+      kills: 3,
+      seed: 5,
+      downSeconds: 8,
+      partitionSeconds: 8,
+      basePort: 27600,
+      restPort: 27690,
+      say: (l) => lines.push(l),
+    });
+    const context = `${r.failures.join("; ")}\n${lines.slice(-15).join("\n")}`;
+    assert.deepEqual(r.failures, [], context);
+    assert.equal(r.kills.length, 3);
+    for (const k of r.kills) assert.ok(k.caught_up_ms !== undefined, `kill ${k.kill} caught up`);
+    // Each kill took its process down and the supervisor brought it back.
+    assert.ok(r.restarts.reduce((a, b) => a + b, 0) >= 3, `restarts ${r.restarts.join(" ")}`);
+    assert.ok(r.load.sends.acknowledged > 0 && r.load.requests.acknowledged > 0, "the load ran");
+    assert.equal(r.load.sends.lost + r.load.requests.lost, 0);
+    assert.equal(r.load.sends.committed, r.load.sends.acknowledged);
+    assert.equal(r.chains.divergences, 0);
+    assert.ok(r.chains.heights_compared > 20, `compared ${r.chains.heights_compared} heights`);
+    assert.deepEqual(r.app_hash_mismatches, []);
+    assert.ok(r.one_down.blocks >= 3 && r.one_down.requests_finalized > 0, JSON.stringify(r.one_down));
+    assert.equal(r.two_down.blocks_while_down, 0);
+    assert.ok(r.two_down.resumed_ms !== undefined);
+    if (partitionAvailable() === undefined) {
+      assert.ok(!("skipped" in r.partition), JSON.stringify(r.partition));
+      assert.ok("partitioned_height_gain" in r.partition && r.partition.partitioned_height_gain <= 1);
+      assert.ok(r.partition.caught_up_ms !== undefined);
+    }
+  });
+});
