@@ -17,12 +17,16 @@
  */
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { Command } from "commander";
+import { unjailNode } from "../client/poq-tx.js";
+import { createPoqSigningClient } from "../client/signing-client.js";
+import { queryNode } from "../inference/chain-query.js";
 import { appHashMismatches, compareChains, maxHeight, table, waitCaughtUp } from "./fault-checks.js";
 import { startFaultNet, type FaultNet } from "./fault-net.js";
 import { requestStatuses, seeded, startLoad, type Load, type LoadFigures } from "./fault-load.js";
 import { partitionAvailable, partitionNode } from "./partition.js";
-import { positive } from "./options.js";
+import { exitOnSignal, positive } from "./options.js";
 
 export interface FaultsOptions {
   kills?: number;
@@ -50,6 +54,8 @@ export interface FaultsResult {
   kills: KillRow[];
   restart_ms: { median: number | undefined; max: number | undefined };
   catch_up_ms: { median: number | undefined; max: number | undefined };
+  /** Inference nodes found jailed after the kills (and unjailed by their operators). */
+  inference_nodes_jailed_after_kills: number;
   one_down: { blocks: number; requests_finalized: number; caught_up_ms: number | undefined };
   two_down: {
     blocks_while_down: number;
@@ -115,6 +121,10 @@ export async function runFaults(o: FaultsOptions = {}): Promise<FaultsResult> {
       kills.push({ kill: k, validator, process: which, restarted_ms: restartMs, caught_up_ms: caught });
     }
 
+    // Inference nodes follow validator 0's RPC only: its restarts make them miss deadlines and get
+    // jailed. Their operators unjail them (as `poq tx node unjail` would) before (b) counts finalizations.
+    const jailed = await unjailInferenceNodes(fn, say);
+
     // (b) One of four down: blocks go on and requests made meanwhile finalize.
     await fn.hold(3);
     say("one down: validator 3 stopped");
@@ -171,6 +181,7 @@ export async function runFaults(o: FaultsOptions = {}): Promise<FaultsResult> {
       kills,
       restart_ms: { median: median(restarted), max: restarted.length ? Math.max(...restarted) : undefined },
       catch_up_ms: { median: median(caught), max: caught.length ? Math.max(...caught) : undefined },
+      inference_nodes_jailed_after_kills: jailed,
       one_down: { blocks: oneDownBlocks, requests_finalized: finalized, caught_up_ms: oneBack },
       two_down: { blocks_while_down: whileDown, resumed_ms: resumed, caught_up_ms: twoBack },
       partition,
@@ -184,6 +195,24 @@ export async function runFaults(o: FaultsOptions = {}): Promise<FaultsResult> {
     await load?.stop(0).catch(() => undefined);
     await fn.stop(failed);
   }
+}
+
+/** Unjails every jailed inference node of the devnet with its own key; returns how many were jailed. */
+async function unjailInferenceNodes(fn: FaultNet, say: (l: string) => void): Promise<number> {
+  let jailed = 0;
+  for (const n of fn.devnet.inferenceNodes) {
+    const rec = await queryNode(fn.rpcUrls[0]!, n.address);
+    if (!rec?.jailed) continue;
+    jailed++;
+    const account = fn.devnet.accounts.find((a) => a.name === n.name)!;
+    const signer = await DirectSecp256k1HdWallet.fromMnemonic(account.mnemonic, { prefix: "poq" });
+    const client = await createPoqSigningClient(fn.rpcUrls[0]!, signer);
+    // The node itself may send a tx with the same sequence meanwhile: try again once.
+    await unjailNode(client, n.address).catch(() => sleep(2000).then(() => unjailNode(client, n.address)));
+    client.disconnect();
+    say(`inference node ${n.name} was jailed; unjailed`);
+  }
+  return jailed;
 }
 
 async function runPartition(
@@ -288,6 +317,7 @@ export function faultsTable(r: FaultsResult): string {
         : `${p.blocks_while_partitioned} / ${p.partitioned_height_gain} / ${fmt(p.caught_up_ms)}`,
       "skipped" in p ? "-" : p.caught_up_ms !== undefined && p.partitioned_height_gain <= 1 ? "ok" : "FAIL",
     ],
+    ["inference nodes jailed after the kills", r.inference_nodes_jailed_after_kills, ""],
     ["supervisor restarts per validator", r.restarts.join(" "), ""],
   ]);
 }
@@ -310,6 +340,7 @@ export function benchFaultsCommand(): Command {
     .option("--base-port <port>", "first of the validators' loopback ports", positive("base-port"), 27400)
     .option("--rest-port <port>", "REST port", positive("rest-port"), 27490)
     .action(async (opts: FaultsOptions) => {
+      exitOnSignal();
       const r = await runFaults(opts);
       process.stdout.write(`${faultsTable(r)}\n\n${JSON.stringify(r, null, 2)}\n`);
       if (r.failures.length > 0) {

@@ -15,3 +15,11 @@ export const positive =
       throw new InvalidArgumentError(`--${name} must be a positive integer`);
     return n;
   };
+
+/**
+ * Ctrl-C or SIGTERM (a timeout) ends a long bench through process.exit, so that the 'exit' hooks run:
+ * they kill the validators' child processes and undo a partition (without this they would outlive it).
+ */
+export function exitOnSignal(): void {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
+}

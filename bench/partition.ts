@@ -97,8 +97,12 @@ export async function partitionNode(fn: FaultNet, i: number, basePort: number): 
     tc(["qdisc", "del", "dev", "lo", "root"]);
     throw err;
   }
+  // An interrupted bench must not leave the namespace's loopback shaped.
+  const undo = (): void => void spawnSync("tc", ["qdisc", "del", "dev", "lo", "root"]);
+  process.once("exit", undo);
   return {
     async heal() {
+      process.removeListener("exit", undo);
       tc(["qdisc", "del", "dev", "lo", "root"]);
       await Promise.resolve();
     },

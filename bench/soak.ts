@@ -16,7 +16,7 @@ import { Command } from "commander";
 import { blockTimeMs, maxHeight, rssMb, table } from "./fault-checks.js";
 import { startFaultNet } from "./fault-net.js";
 import { startLoad, type LoadFigures } from "./fault-load.js";
-import { positive } from "./options.js";
+import { exitOnSignal, positive } from "./options.js";
 
 export interface SoakOptions {
   minutes?: number;
@@ -168,6 +168,7 @@ export function benchSoakCommand(): Command {
     .option("--base-port <port>", "first of the validators' loopback ports", positive("base-port"), 27500)
     .option("--rest-port <port>", "REST port", positive("rest-port"), 27590)
     .action(async (opts: SoakOptions) => {
+      exitOnSignal();
       const r = await runSoak(opts);
       process.stdout.write(`${soakTable(r)}\n\n${JSON.stringify(r)}\n`);
       if (!r.flat) process.exitCode = 1;

@@ -73,7 +73,7 @@ export interface RunningNode {
   readonly comet: CometProcess;
   rpcUrl: string;
   abciAddress: string;
-  /** Starts again whichever of the two is not running (CometBFT after the app, as at start). */
+  /** Stops both processes and starts them again (CometBFT after the app, as at start). */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -115,12 +115,12 @@ export async function startNode(opts: { home: string; appArgs?: string[] }): Pro
     rpcUrl: comet.rpcUrl,
     abciAddress,
     async restart() {
-      if (!app.running) {
-        // CometBFT cannot outlive its app's connection; it is started again after the app.
-        await comet.stop();
-        app = await startApp();
-      }
-      if (!comet.running) comet = startComet({ home: opts.home });
+      // Always the pair: CometBFT cannot outlive its app's connection, and a CometBFT that died between
+      // FinalizeBlock and Commit replays that block, which a live app awaiting Commit refuses.
+      await comet.stop();
+      await app.stop();
+      app = await startApp();
+      comet = startComet({ home: opts.home });
     },
     async stop() {
       await comet.stop();

@@ -1,6 +1,7 @@
 /**
  * The validators that `poq devnet` and `poq start` run, under {@link supervise}: a validator is its
- * application process and its CometBFT; when either ends, the pair is brought back (the app first).
+ * application process and its CometBFT; when either ends, the pair is stopped and brought back (the
+ * app first).
  */
 import type { LocalNetwork } from "./local-network.js";
 import type { RunningNode } from "./single-node.js";
@@ -56,7 +57,13 @@ export function superviseValidator(
     name: `validator ${index}`,
     // Read the processes at each watch: a restart replaces them.
     watch: () => firstExit(n.app, n.comet),
-    restart: () => net.startNode(index),
+    // Both processes, even when only CometBFT died: one killed between FinalizeBlock and Commit
+    // replays that block on restart, and the live app (which awaits Commit) refuses it, so a
+    // CometBFT-only restart crash-loops (found by `poq bench faults`). A fresh app replays cleanly.
+    restart: async () => {
+      await net.stopNode(index);
+      await net.startNode(index);
+    },
     onEvent,
   });
 }
