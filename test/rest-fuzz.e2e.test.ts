@@ -73,6 +73,7 @@ describe("REST fuzzed from its OpenAPI document", { timeout: 300_000 }, () => {
     const bin = schemathesisBin();
     assert.ok(existsSync(bin), `schemathesis is missing at ${bin}: run node scripts/setup.mjs --tests`);
     const committedBefore = await committedTxs(net);
+    const scratch = mkdtempSync(join(tmpdir(), "poq-schemathesis-"));
     // Asynchronously: the REST server it fuzzes runs in this process.
     const child = spawn(
       bin,
@@ -94,7 +95,8 @@ describe("REST fuzzed from its OpenAPI document", { timeout: 300_000 }, () => {
         "--max-time",
         "60",
       ],
-      { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+      // In a scratch folder: schemathesis leaves a .schemathesis/ cache where it runs.
+      { cwd: scratch, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
