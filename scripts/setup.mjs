@@ -16,6 +16,7 @@ import {
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { npmCiEnv } from "./npm-env.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const COMETBFT_VERSION = "0.38.26";
@@ -75,11 +76,14 @@ async function ensureNodeModules() {
     log("node_modules is a link to another checkout's; not reinstalling it (run npm ci there if stale)");
     return;
   }
-  const code = await runWithProgress("installing node modules (npm ci)", "npm", [
-    "ci",
-    "--no-audit",
-    "--no-fund",
-  ]);
+  const code = await runWithProgress(
+    "installing node modules (npm ci)",
+    "npm",
+    ["ci", "--no-audit", "--no-fund"],
+    {
+      env: npmCiEnv(),
+    },
+  );
   if (code !== 0) fail("npm ci failed; see the output above");
 }
 
