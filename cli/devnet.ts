@@ -3,7 +3,7 @@
  * where everything is, and stop all of it on Ctrl-C or SIGTERM.
  */
 import { existsSync, rmSync, writeFileSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, relative } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { startDevnet, DEFAULT_INFERENCE_NODES, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
@@ -60,18 +60,20 @@ function summary(d: Devnet): string {
     `PoQ devnet is up: chain ${d.chainId}, ${d.rpcUrls.length} validators, home ${h}`,
     "",
     "CometBFT RPC:",
-    ...d.rpcUrls.map((u, i) => `  node${i}  ${u}   (logs ${join(h, `node${i}`, "cometbft.log")}, app.log)`),
+    ...d.network.nodes.map(
+      (n) => `  ${basename(n.home).padEnd(10)} ${n.rpcUrl}   (logs ${join(n.home, "cometbft.log")}, app.log)`,
+    ),
     `REST API:     ${d.restUrl}   (docs ${d.restUrl}/docs, web page ${d.restUrl}/)`,
     `Backend:      ${standin}`,
     ...(d.lazyStandinUrl ? [`Lazy backend: ${d.lazyStandinUrl}  (stand-in that answers lazily)`] : []),
     "Inference nodes (model " + d.model + "):",
     ...d.inferenceNodes.map(
-      (n) => `  ${n.name.padEnd(6)} ${n.address}${n.lazy ? "  LAZY" : ""}   (log ${n.logFile})`,
+      (n) => `  ${n.name.padEnd(10)} ${n.address}${n.lazy ? "  LAZY" : ""}   (log ${n.logFile})`,
     ),
     "Funded test accounts (keys in the test keyring of the home; mnemonics in accounts.json):",
     ...d.accounts
-      .filter((a) => !/^(node|lazy)\d+$/.test(a.name))
-      .map((a) => `  ${a.name.padEnd(6)} ${a.address}`),
+      .filter((a) => !/^(infer|lazy)\d+$/.test(a.name))
+      .map((a) => `  ${a.name.padEnd(10)} ${a.address}`),
     "",
     "Try, in another terminal:",
     ...(poq === "poq"
