@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { commandOf, createProgram, run } from "./main.js";
+import { COMMAND_HELP, commandOf, createProgram, createRootProgram, run } from "./main.js";
 import { EXIT } from "./exit-codes.js";
 import { poqCommand } from "./devnet.js";
 import { startRestServer } from "../rest/server.js";
@@ -66,6 +66,23 @@ describe("poq command line", () => {
       ["keys"],
     );
     assert.ok((await createProgram()).commands.length >= 12);
+    assert.equal(commandOf(["help", "query"]), "query");
+  });
+
+  it("the root's help, built without loading any command, says what the commands themselves say", async () => {
+    const full = await createProgram();
+    const help = full.createHelp();
+    const real = full.commands.map((c) => [c.name(), help.subcommandTerm(c), c.description()]);
+    const stub = createRootProgram();
+    const stubHelp = stub.createHelp();
+    assert.deepEqual(
+      stub.commands.map((c) => [c.name(), stubHelp.subcommandTerm(c), c.description()]),
+      real,
+    );
+    assert.deepEqual(
+      Object.keys(COMMAND_HELP),
+      full.commands.map((c) => c.name()),
+    );
   });
 
   it("exits 2 for malformed amounts, unknown keys, bad ids and unknown flags", async () => {

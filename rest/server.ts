@@ -109,7 +109,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     },
     bodyLimit: 64 * 1024,
     // Long path parameters reach the schema (400 with the reason) instead of a bare 414 from the router.
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
   });
   app.addSchema(errorBodySchema);
   app.addHook("onClose", async () => closeReader());

@@ -222,7 +222,7 @@ describe("poq devnet", { timeout: 420_000 }, () => {
     for (const s of request.quality.scores) assert.match(s.validator, /^poqvalcons1/);
     const text = await poq(["--home", home, "--node", RPC, "query", "request", honestId]);
     assert.match(text.stdout, /quality +\d+ bp/);
-    assert.match(text.stdout, /poqvalcons1\w+ +\d+ bp +power/);
+    assert.match(text.stdout, /poqvalcons1\w+ +\d+ bp +trust/);
   });
 
   it("tx infer --replicas 3 --wait shows every answer with its score; the wrong node's lowest", async (t) => {
