@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { COMMAND_HELP, commandOf, createProgram, createRootProgram, run } from "./main.js";
 import { EXIT } from "./exit-codes.js";
-import { poqCommand } from "./devnet.js";
+import { poqCommand, withPoqCommand } from "./poq-command.js";
 import { startRestServer } from "../rest/server.js";
 
 /** Runs the CLI with stdout and stderr captured. */
@@ -172,10 +172,39 @@ describe("poq command line", () => {
   });
 
   it("devnet hints say how to run poq when it is not on PATH", () => {
-    assert.equal(poqCommand(""), "bin/poq", "from the repository root, as the tests run");
+    assert.equal(
+      poqCommand(""),
+      join(process.cwd(), "bin", "poq"),
+      "the absolute path: hints are run from anywhere",
+    );
     const dir = mkdtempSync(join(tmpdir(), "poq-path-"));
     writeFileSync(join(dir, "poq"), "");
     assert.equal(poqCommand(`/nonexistent:${dir}`), "poq");
+  });
+
+  it("every hint and error names a poq command that works as printed when poq is not on PATH", async () => {
+    const bin = join(process.cwd(), "bin", "poq");
+    assert.equal(
+      withPoqCommand("next: poq --home /h testnet start; (see: poq keys list) `poq models pull x`", bin),
+      `next: ${bin} --home /h testnet start; (see: ${bin} keys list) \`${bin} models pull x\``,
+    );
+    assert.equal(withPoqCommand("neither a poq address nor a key", bin), "neither a poq address nor a key");
+    assert.equal(withPoqCommand("next: poq query request 7", "poq"), "next: poq query request 7");
+    const home = mkdtempSync(join(tmpdir(), "poq-hint-"));
+    const path = process.env.PATH;
+    process.env.PATH = "";
+    try {
+      const missing = await poq("--home", home, "testnet", "start");
+      assert.match(missing.err, new RegExp(`run ${bin.replace(/[/.]/g, "\\$&")} testnet init`), missing.err);
+      const keys = await poq("--home", home, "keys", "list", "--keyring-backend", "test");
+      assert.match(
+        keys.out,
+        new RegExp(`create one with: ${bin.replace(/[/.]/g, "\\$&")} keys add NAME`),
+        keys.out,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it("query requests filters by node with --served-by, leaving --node to the RPC address", async () => {

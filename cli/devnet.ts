@@ -2,9 +2,9 @@
  * `poq devnet`: start a local multi-validator network with the REST server and inference nodes, print
  * where everything is, and stop all of it on Ctrl-C or SIGTERM.
  */
-import { existsSync, rmSync, writeFileSync } from "node:fs";
-import { basename, delimiter, dirname, isAbsolute, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { poqCommand } from "./poq-command.js";
 import { Command } from "commander";
 import { startDevnet, DEFAULT_INFERENCE_NODES, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
 import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
@@ -32,19 +32,6 @@ interface DevnetFlags {
 export function devnetHome(cmd: Command): string {
   const g = globalOptions(cmd);
   return cmd.getOptionValueSourceWithGlobals("home") === "default" ? join(DEFAULT_HOME, "devnet") : g.home;
-}
-
-/**
- * How to type `poq` here: "poq" when it is on PATH, else the path of bin/poq (every hint below uses it).
- *
- * @example
- * poqCommand(); // "bin/poq" in a fresh clone, before `npm link`
- */
-export function poqCommand(path = process.env.PATH ?? ""): string {
-  for (const dir of path.split(delimiter)) if (dir && existsSync(join(dir, "poq"))) return "poq";
-  const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "poq");
-  const rel = relative(process.cwd(), bin);
-  return rel.startsWith("..") || isAbsolute(rel) ? bin : rel.startsWith("bin") ? rel : `./${rel}`;
 }
 
 function summary(d: Devnet): string {
@@ -78,7 +65,9 @@ function summary(d: Devnet): string {
     "Try, in another terminal:",
     ...(poq === "poq"
       ? []
-      : [`  (poq is not on PATH: run \`npm link\` once to put it there, or type ${poq} as below)`]),
+      : [
+          `  (poq is not on PATH: export PATH="${dirname(poq.replace(/'/g, ""))}:$PATH" puts it there, or type it as below)`,
+        ]),
     `  ${poq} ${at} query balance alice --keyring-backend test`,
     `  ${poq} ${at} tx infer --model ${d.model} --prompt "Why is the sky blue?" --fee 10000upoq --from alice --keyring-backend test --wait`,
     `  ${poq} ${at} query nodes`,

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Help, Option } from "commander";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
+import { withPoqCommand } from "./poq-command.js";
 import { DEFAULT_CHAIN_ID, DEFAULT_HOME, DEFAULT_NODE, DEFAULT_REST } from "./global-options.js";
 
 /**
@@ -156,7 +157,8 @@ export async function run(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`error: ${message}\n`);
+    // Library errors suggest `poq ...` commands too: spell them as they can be typed here.
+    process.stderr.write(`error: ${withPoqCommand(message)}\n`);
     return exitCodeFor(err);
   }
 }
