@@ -28,6 +28,9 @@ export const SCORER_BEHAVIOURS = [
   "boost",
   "copy",
   "forge-commit",
+  "bad-extension",
+  "mismatch-reveal",
+  "recommit",
 ] as const;
 export type ScorerBehaviour = (typeof SCORER_BEHAVIOURS)[number];
 
