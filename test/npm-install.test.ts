@@ -15,11 +15,16 @@ import { pathToFileURL } from "node:url";
 const root = process.cwd();
 const INSTALL = join(root, "node_modules", "onnxruntime-node", "script", "install.js");
 
-/** The environment without anything that already tells onnxruntime-node what to do. */
+/**
+ * The environment npm gives a dependency's install script during `npm ci` in this project, without
+ * anything that already tells onnxruntime-node what to do (`npm test` itself runs under npm, whose
+ * variables would make the script take itself for a local build and stop early).
+ */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of Object.keys(env))
-    if (/^(onnxruntime_node_install|npm_config_onnxruntime)/i.test(k)) delete env[k];
+  for (const k of Object.keys(env)) if (/^(onnxruntime_node_install|npm_)/i.test(k)) delete env[k];
+  env["npm_config_local_prefix"] = root;
+  env["npm_package_json"] = join(root, "node_modules", "onnxruntime-node", "package.json");
   return env;
 }
 
