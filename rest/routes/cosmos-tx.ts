@@ -7,7 +7,6 @@ import { RestError } from "../errors.js";
 import { anyToJson, toSnakeJson, txResponseToJson, txToJson } from "../gateway-json.js";
 import { decodeBase64, queryProto } from "../query.js";
 import {
-  BASE64_PATTERN,
   bodyErrorResponses,
   errorResponses,
   eventSchema,
@@ -20,10 +19,13 @@ import { isInjectedCommitTx } from "../../app/modules/poq/extended-commit.js";
 
 /** Largest transaction accepted for broadcast or simulation (CometBFT's default max_tx_bytes). */
 const MAX_TX_BYTES = 1024 * 1024;
-/** Base64 of at least one byte (so at least two characters), as decodeBase64 reads it. */
+/**
+ * Base64 of at least one byte, as decodeBase64 reads it: {@link BASE64_PATTERN} without the empty string
+ * (no lookahead, which some schema-driven generators do not support).
+ */
 const base64Body = {
   type: "string",
-  pattern: `(?=^[A-Za-z0-9+/_-]{2})${BASE64_PATTERN}`,
+  pattern: "^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{4}|[A-Za-z0-9+/_-]{2,3})={0,2}$",
   maxLength: Math.ceil((MAX_TX_BYTES * 4) / 3) + 4,
   description: "base64 of a TxRaw (standard or URL-safe)",
 } as const;
