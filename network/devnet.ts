@@ -39,6 +39,8 @@ export const DEFAULT_INFERENCE_NODES = 3;
 
 /** The model id the devnet's inference nodes serve unless told otherwise. */
 export const DEVNET_MODEL = "llama-3-8b-instruct";
+/** Honest inference node i (from 1) is `infer<i>`; lazy ones are `lazy<i>`. */
+export const INFER_PREFIX = "infer";
 const USER_ACCOUNTS = ["alice", "bob", "carol"] as const;
 const USER_COINS = "100000000000";
 const NODE_COINS = "10000000000";
@@ -123,8 +125,12 @@ export function readDevnetFile(home: string): DevnetFile | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DevnetFile) : undefined;
 }
 
+/**
+ * Inference node names: infer1.. (honest) and lazy1.., never node<i>, so that they are not taken for
+ * the validators (validator0..).
+ */
 const nodeNames = (honest: number, lazy: number): string[] => [
-  ...Array.from({ length: honest }, (_, i) => `node${i + 1}`),
+  ...Array.from({ length: honest }, (_, i) => `${INFER_PREFIX}${i + 1}`),
   ...Array.from({ length: lazy }, (_, i) => `lazy${i + 1}`),
 ];
 
@@ -151,7 +157,7 @@ function resetHome(home: string): void {
   }
   // Besides the devnet's own files: what `poq testnet start` writes beside them.
   const ours =
-    /^(node\d+|network\.json|devnet\.json|accounts\.json|endpoints\.json|testnet\.(log|pid)|keyring-test|inference|config|data)$/;
+    /^(node\d+|validator\d+|network\.json|devnet\.json|accounts\.json|endpoints\.json|testnet\.(log|pid)|keyring-test|inference|config|data)$/;
   const foreign = readdirSync(home).filter((f) => !ours.test(f));
   if (foreign.length > 0) {
     throw new DevnetError(`refusing to --reset ${home}: it holds files a devnet did not write`, {
@@ -159,6 +165,14 @@ function resetHome(home: string): void {
     });
   }
   rmSync(home, { recursive: true, force: true });
+}
+
+/**
+ * Devnets made before the rename named their inference node accounts node<i>: the same accounts (keys,
+ * addresses, registrations) go on as infer<i>.
+ */
+function renameLegacyNodes(file: DevnetFile): void {
+  for (const a of file.accounts) if (/^node\d+$/.test(a.name)) a.name = a.name.replace(/^node/, INFER_PREFIX);
 }
 
 /**
@@ -184,6 +198,7 @@ async function prepareHome(
       throw new DevnetError(`${opts.home} holds a devnet made with ${differs}`, {
         details: "pass the same settings, or --reset to start over",
       });
+    renameLegacyNodes(prev);
     const missing = names.filter((name) => !prev.accounts.some((a) => a.name === name));
     if (missing.length > 0)
       throw new DevnetError(
@@ -197,7 +212,7 @@ async function prepareHome(
   if (existsSync(networkFilePath(opts.home)))
     throw new DevnetError(`${opts.home} holds a network without devnet.json`, { details: "use --reset" });
   const accounts = await Promise.all([...USER_ACCOUNTS, ...names].map(newAccountKey));
-  const inferenceNodes = names.filter((n) => n.startsWith("node")).length;
+  const inferenceNodes = names.filter((n) => n.startsWith(INFER_PREFIX)).length;
   return {
     chainId,
     validators,
@@ -281,6 +296,9 @@ function networkOptions(opts: DevnetOptions, file: DevnetFile): LocalNetworkOpti
       coins: [{ denom: "upoq", amount: USER_ACCOUNTS.includes(a.name as never) ? USER_COINS : NODE_COINS }],
     })),
     modules: { poq: defaultPoqGenesis(opts.poqParams ?? {}) },
+    // An idle devnet still makes blocks (the beacon changes the app hash each block): keep each block
+    // cheap to store. Nothing here reads block_results (clients use tx search and ABCI queries).
+    cometConfig: { "storage.discard_abci_responses": true },
   };
 }
 

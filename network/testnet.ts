@@ -7,13 +7,13 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BaseError } from "../app/errors.js";
 import { logTail } from "./child.js";
 import { updateCometConfig } from "./comet-config.js";
 import { cometStatus } from "./comet-process.js";
-import { showNodeId } from "./comet-home.js";
+import { showNodeId, VALIDATOR_PREFIX } from "./comet-home.js";
 import { networkFilePath, readNetworkFile } from "./local-network.js";
 
 export class TestnetError extends BaseError {
@@ -119,6 +119,8 @@ export async function stopTestnet(home: string, timeoutMs = 30_000): Promise<boo
 }
 
 export interface TestnetNodeStatus {
+  /** The validator's folder name (validator<i>). */
+  name: string;
   rpc: string;
   height: string | null;
   error?: string;
@@ -137,11 +139,12 @@ export async function testnetStatus(
   const net = readNetworkFile(home);
   if (!net) throw new TestnetStateError(`${home} has no testnet`, { details: "run poq testnet init" });
   const nodes = await Promise.all(
-    net.nodes.map(async ({ rpcUrl }): Promise<TestnetNodeStatus> => {
+    net.nodes.map(async ({ rpcUrl, home: dir }): Promise<TestnetNodeStatus> => {
+      const name = basename(dir);
       try {
-        return { rpc: rpcUrl, height: (await cometStatus(rpcUrl, 1500)).latestBlockHeight.toString() };
+        return { name, rpc: rpcUrl, height: (await cometStatus(rpcUrl, 1500)).latestBlockHeight.toString() };
       } catch (err) {
-        return { rpc: rpcUrl, height: null, error: err instanceof Error ? err.message : String(err) };
+        return { name, rpc: rpcUrl, height: null, error: err instanceof Error ? err.message : String(err) };
       }
     }),
   );
@@ -159,7 +162,9 @@ export async function testnetStatus(
  * dockerizeTestnet("/data", 4);
  */
 export function dockerizeTestnet(home: string, validators: number): void {
-  const homes = Array.from({ length: validators }, (_, i) => join(home, `node${i}`));
+  // The homes network.json lists (validator<i>; node<i> in folders made before the rename).
+  const listed = readNetworkFile(home)?.nodes.map((n) => n.home);
+  const homes = listed ?? Array.from({ length: validators }, (_, i) => join(home, `${VALIDATOR_PREFIX}${i}`));
   const ids = homes.map((h) => showNodeId(h));
   homes.forEach((h, i) => {
     updateCometConfig(h, {

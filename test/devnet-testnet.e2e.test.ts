@@ -52,8 +52,8 @@ describe("poq testnet", { timeout: 300_000 }, () => {
     );
     assert.equal(r.code, 0, r.stderr);
     for (const f of [
-      "node0/config/genesis.json",
-      "node0/config/config.toml",
+      "validator0/config/genesis.json",
+      "validator0/config/config.toml",
       "accounts.json",
       "keyring-test/alice.json",
     ])
