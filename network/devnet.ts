@@ -30,6 +30,7 @@ import {
 } from "./local-network.js";
 import { assertPortsFree, type PortClaim } from "./ports.js";
 import { superviseNetwork } from "./supervise-nodes.js";
+import { runningDevnetPid } from "./testnet.js";
 import { describeEvent, type SuperviseOptions } from "./supervisor.js";
 
 export { DevnetError };
@@ -133,18 +134,6 @@ const nodeNames = (honest: number, lazy: number): string[] => [
   ...Array.from({ length: honest }, (_, i) => `${INFER_PREFIX}${i + 1}`),
   ...Array.from({ length: lazy }, (_, i) => `lazy${i + 1}`),
 ];
-
-/** The pid of a devnet that runs in `home` (from its endpoints.json), if its process is alive. */
-function runningDevnetPid(home: string): number | undefined {
-  try {
-    const { pid } = JSON.parse(readFileSync(join(home, "endpoints.json"), "utf8")) as { pid?: unknown };
-    if (typeof pid !== "number" || pid === process.pid) return undefined;
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Deletes a devnet folder, refusing one that a devnet runs in or that holds anything a devnet does not write. */
 function resetHome(home: string): void {
@@ -337,12 +326,18 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   const restPort = Number(restListen.split(":").pop());
   const model = opts.model ?? DEVNET_MODEL;
 
+  // A devnet already running in this folder is named as such, not as ports in use or files in the way.
+  const running = runningDevnetPid(opts.home);
+  if (running !== undefined)
+    throw new DevnetError(`a devnet is already running in ${opts.home} (pid ${running})`, {
+      details: `stop it first: Ctrl-C where it runs, or poq --home ${opts.home} testnet stop`,
+    });
   const claims: PortClaim[] = [];
   for (let i = 0; i < validators; i++) {
     const p = portsFor(basePort, i);
-    claims.push({ port: p.rpc, what: `node ${i} CometBFT RPC`, flag: "--base-port" });
-    claims.push({ port: p.p2p, what: `node ${i} CometBFT p2p`, flag: "--base-port" });
-    claims.push({ port: p.abci, what: `node ${i} application ABCI socket`, flag: "--base-port" });
+    claims.push({ port: p.rpc, what: `validator ${i} CometBFT RPC`, flag: "--base-port" });
+    claims.push({ port: p.p2p, what: `validator ${i} CometBFT p2p`, flag: "--base-port" });
+    claims.push({ port: p.abci, what: `validator ${i} application ABCI socket`, flag: "--base-port" });
   }
   claims.push({ port: restPort, what: "REST API", flag: "--rest-listen" });
   await assertPortsFree(claims);
@@ -369,7 +364,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       });
     }
     const rpcUrls = network.nodes.map((n) => n.rpcUrl);
-    progress(`blocks are being produced (node 0 RPC ${rpcUrls[0]})`);
+    progress(`blocks are being produced (validator 0 RPC ${rpcUrls[0]})`);
 
     const rest = await startRestServer({ rpcUrl: rpcUrls[0]!, listen: restListen, logger: false });
     stops.push(() => rest.close());

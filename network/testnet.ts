@@ -47,6 +47,19 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/**
+ * The pid of a devnet running in `home` (from the endpoints.json it writes once ready, whether `poq
+ * devnet` or `poq testnet start` started it), if that process is alive and is not this one.
+ */
+export function runningDevnetPid(home: string): number | undefined {
+  try {
+    const { pid } = JSON.parse(readFileSync(endpointsFile(home), "utf8")) as { pid?: unknown };
+    return typeof pid === "number" && pid !== process.pid && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function readPid(home: string): number | undefined {
   if (!existsSync(pidFile(home))) return undefined;
   const pid = Number(readFileSync(pidFile(home), "utf8").trim());
@@ -64,9 +77,9 @@ export async function startTestnet(opts: {
   devnetArgs: string[];
   timeoutMs?: number;
 }): Promise<DevnetEndpoints> {
-  const running = readPid(opts.home);
+  const running = readPid(opts.home) ?? runningDevnetPid(opts.home);
   if (running !== undefined)
-    throw new TestnetStateError(`a testnet is already running in ${opts.home} (pid ${running})`, {
+    throw new TestnetStateError(`a devnet is already running in ${opts.home} (pid ${running})`, {
       details: "poq testnet stop first",
     });
   if (!existsSync(networkFilePath(opts.home)))
@@ -135,7 +148,7 @@ export interface TestnetNodeStatus {
 export async function testnetStatus(
   home: string,
 ): Promise<{ running: boolean; pid: number | null; nodes: TestnetNodeStatus[]; rest: string | null }> {
-  const pid = readPid(home) ?? null;
+  const pid = readPid(home) ?? runningDevnetPid(home) ?? null;
   const net = readNetworkFile(home);
   if (!net) throw new TestnetStateError(`${home} has no testnet`, { details: "run poq testnet init" });
   const nodes = await Promise.all(

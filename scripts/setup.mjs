@@ -85,7 +85,11 @@ async function ensureNodeModules() {
       env: npmCiEnv(),
     },
   );
-  if (code !== 0) fail("npm ci failed; see the output above");
+  if (code !== 0)
+    fail(
+      "npm ci failed; see the output above. To install by hand: ONNXRUNTIME_NODE_INSTALL=skip npm ci " +
+        "(without it onnxruntime-node's install script downloads CUDA libraries, and fails offline)",
+    );
 }
 
 async function ensureBuild() {
