@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { RequestRecord } from "../app/modules/poq/state.js";
-import { requestText } from "./request-view.js";
+import { nodeLine, requestText } from "./request-view.js";
 
 function request(over: Partial<RequestRecord>): RequestRecord {
   return {
@@ -50,5 +50,37 @@ describe("request text", () => {
   it("shows the refund of an expired request", () => {
     const text = requestText(request({ status: "EXPIRED", node: "", finalized_height: "40" }));
     assert.match(text, /payout +refund 10000upoq to the requester/);
+  });
+
+  it("pays each validator of a replicated request on one line, summed over the answers it scored", () => {
+    const v = (operator: string) => ({ validator: `${operator}cons`, operator, amount: "500" });
+    const payout = {
+      node: "21948",
+      refund: "2052",
+      slashed: "0",
+      validators: [v("poq1a"), v("poq1b"), v("poq1a"), v("poq1b"), v("poq1a")],
+    };
+    const text = requestText(request({ replicas: 3, payout } as unknown as Partial<RequestRecord>));
+    assert.match(text, /validator poq1a {2}1500upoq \(3 answers\)/);
+    assert.match(text, /validator poq1b {2}1000upoq \(2 answers\)/);
+    assert.equal(text.match(/validator poq1a/g)?.length, 1);
+  });
+});
+
+describe("node line", () => {
+  it("says JAILED for a jailed node, whose status stays ACTIVE on chain", () => {
+    const node = {
+      operator: "poq1node",
+      moniker: "node1",
+      status: "ACTIVE",
+      jailed: true,
+      stake: { denom: "upoq", amount: "10" },
+      served: "1",
+      earnings: "0",
+      slashes: "1",
+      models: ["m"],
+    };
+    assert.match(nodeLine(node as never), /poq1node {2}node1 {2}JAILED {2}stake/);
+    assert.match(nodeLine({ ...node, jailed: false } as never), / {2}ACTIVE {2}/);
   });
 });

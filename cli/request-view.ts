@@ -40,8 +40,10 @@ export function requestText(r: RequestRecord & { responses?: ResponseView[] }): 
     lines.push(
       `  quality    ${q.score} bp (consensus of ${q.scores.length} revealed score(s), power ${q.revealed_power} of ${q.committee_power})`,
     );
+    // A revealed score's `power` is the validator's trust when the request finalized: seats weigh
+    // the same in the median, and trust weighs its pay.
     for (const s of q.scores)
-      lines.push(`    ${s.validator}  ${String(s.score).padStart(5)} bp  power ${s.power}`);
+      lines.push(`    ${s.validator}  ${String(s.score).padStart(5)} bp  trust ${s.power} bp`);
   } else if (r.committee.length > 0) {
     lines.push(`  committee  ${r.committee.map((c) => c.validator).join(", ")}`);
   }
@@ -52,7 +54,16 @@ export function requestText(r: RequestRecord & { responses?: ResponseView[] }): 
     lines.push(
       `  payout     node ${p.node}${denom}, refund ${p.refund}${denom}${p.slashed !== "0" ? `, node slashed ${p.slashed}${denom}` : ""}`,
     );
-    for (const v of p.validators) lines.push(`    validator ${v.operator}  ${v.amount}${denom}`);
+    // A replicated request lists each validator once per answer it scored: one line each, summed.
+    const paid = new Map<string, { amount: bigint; answers: number }>();
+    for (const v of p.validators) {
+      const seen = paid.get(v.operator) ?? { amount: 0n, answers: 0 };
+      paid.set(v.operator, { amount: seen.amount + BigInt(v.amount), answers: seen.answers + 1 });
+    }
+    for (const [operator, v] of paid)
+      lines.push(
+        `    validator ${operator}  ${v.amount}${denom}${v.answers > 1 ? ` (${v.answers} answers)` : ""}`,
+      );
   } else if (r.status === "EXPIRED") {
     // Expiry pays nobody: the whole escrowed fee goes back to the requester (poq/requests.ts expire).
     lines.push(`  payout     refund ${coin(r.fee)} to the requester (no answer in time)`);
@@ -90,7 +101,8 @@ export function nodeLine(n: NodeRecord & { average_quality?: number }): string {
   return [
     n.operator,
     n.moniker || "-",
-    n.status,
+    // Jailed nodes get no new requests until `poq tx node unjail`.
+    n.jailed ? "JAILED" : n.status,
     `stake ${coin(n.stake)}`,
     `served ${n.served}`,
     `avg quality ${n.average_quality ?? 0} bp`,

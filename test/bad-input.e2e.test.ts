@@ -19,6 +19,7 @@ import { cometRpc } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import { msgSendAny, signDirect, testKey } from "./raw-signer.js";
 import { waitFor } from "./wait-for.js";
+import { mutateBytes, mutateStructure, prng } from "./wire-mutator.js";
 
 const CHAIN_ID = "poq-badinput-1";
 const MNEMONIC =
@@ -123,7 +124,7 @@ describe("bad input through a real node", { timeout: 180_000 }, () => {
 
   it("rejects each kind of bad transaction with a code, a codespace and a log, and changes nothing", async () => {
     const before = await balance(address);
-    const startHeight = await net.waitForHeight(1);
+    await net.waitForHeight(1);
     const seq = await currentSequence();
     const enc = (tx: TxRaw) => TxRaw.encode(tx).finish();
 
@@ -215,13 +216,19 @@ describe("bad input through a real node", { timeout: 180_000 }, () => {
 
     // A good transaction goes through; replaying its sequence is refused.
     const good = enc(await signed({ msgs: [send(OTHER, "10")], sequence: seq }));
-    assert.equal((await broadcast(good)).code, 0);
+    const goodResult = await broadcast(good);
+    assert.equal(goodResult.code, 0);
     const replay = await broadcast(enc(await signed({ msgs: [send(OTHER, "11")], sequence: seq })));
     assert.equal(replay.code, 32, replay.log);
     assert.match(replay.log, /account sequence mismatch, expected 1, got 0/);
 
     // Insufficient funds passes CheckTx (the fee is payable) and fails in the block: fee spent, no transfer.
-    await net.waitForHeight(startHeight + 2n);
+    // Wait for the good tx itself (a slow block under load must not leave the next sequence stale).
+    await waitFor(
+      "the good tx in a block",
+      () => cometRpc(net.rpcUrl(0), `/tx?hash=0x${goodResult.hash}`).catch(() => undefined),
+      { timeoutMs: 30_000 },
+    );
     const seq2 = await currentSequence();
     const tooMuch = enc(await signed({ msgs: [send(OTHER, "999999999")], sequence: seq2 }));
     const hash = (await broadcast(tooMuch)).hash;
@@ -290,5 +297,34 @@ describe("bad input through a real node", { timeout: 180_000 }, () => {
     );
     const other = await cometRpc<unknown>(net.rpcUrl(0), `/tx?hash=0x${refused.hash}`).catch(() => "absent");
     assert.equal(other, "absent", "the re-encoded form was never committed");
+  });
+
+  it("answers 200 mutants of a signed tx over broadcast_tx_sync with rejection codes; nothing commits", async () => {
+    const seq = await currentSequence();
+    const before = await balance(address);
+    const original = TxRaw.encode(
+      await signed({ msgs: [send(OTHER, "7")], sequence: seq, gas: 2n ** 62n }),
+    ).finish();
+    const r = prng(17);
+    const seen = new Set<string>([Buffer.from(original).toString("hex")]);
+    const codes = new Map<number, number>();
+    const h = await net.waitForHeight(1);
+    for (let n = 0; seen.size <= 200 && n < 1000; n++) {
+      const mutant = n % 2 ? mutateStructure(original, r) : mutateBytes(original, r);
+      const hex = Buffer.from(mutant).toString("hex");
+      if (mutant.length === 0 || seen.has(hex)) continue;
+      seen.add(hex);
+      const res = await broadcast(mutant);
+      assert.equal(typeof res.code, "number");
+      assert.notEqual(res.code, 0, `a mutant was accepted: ${hex}`);
+      codes.set(res.code, (codes.get(res.code) ?? 0) + 1);
+    }
+    console.log(
+      `broadcast_tx_sync mutants by code: ${JSON.stringify([...codes].sort((a, b) => a[0] - b[0]))}`,
+    );
+    assert.ok(codes.size >= 3, "rejected for several reasons");
+    await net.waitForHeight(h + 2n, 30_000);
+    assert.equal(await balance(address), before, "no mutant moved coins");
+    assert.equal(await currentSequence(), seq, "no mutant used the sequence");
   });
 });

@@ -162,7 +162,7 @@ describe("replicated requests", { timeout: 300_000 }, () => {
       JSON.stringify({ elapsed_ms: elapsed, last_reveal_to_finalized_blocks: Number(blocks), report }),
     );
     // One block for the committee (drawn from the next block's randomness beacon), then commit and reveal.
-    assert.ok(blocks <= 4n, `last reveal at ${lastReveal}, FINALIZED at ${final.finalized_height}`);
+    assert.ok(blocks <= 3n, `last reveal at ${lastReveal}, FINALIZED at ${final.finalized_height}`);
     assert.equal(final.responses.length, 3, nodeLog.join("\n"));
     assert.ok(
       final.responses.every((r) => r.status === "FINALIZED"),

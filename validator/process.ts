@@ -11,6 +11,7 @@ import type { PoqApp } from "../app/app.js";
 import type { ProposalHooks } from "../app/baseapp/proposal.js";
 import type { KVStore } from "../app/types.js";
 import { decodeInjectedCommit, encodeInjectedCommit } from "../app/modules/poq/extended-commit.js";
+import { scoreCommitment } from "../app/modules/poq/commitment.js";
 import { decodeVoteExtension, encodeVoteExtension } from "../app/modules/poq/vote-extension.js";
 import {
   createScoringQueue,
@@ -84,10 +85,14 @@ async function loadEvaluator(modelDir: string, log: JsonLogger): Promise<LoadedE
   }
 }
 
+/** Over the default `max_vote_extension_bytes` (64 KiB) by one byte. */
+const OVERSIZED_EXTENSION_BYTES = 65_537;
+
 /** Test behaviours that act on the hooks rather than on the scores. */
 function behaviourHooks(
   behaviour: ScorerBehaviour,
   log: JsonLogger,
+  validatorAddress: Uint8Array | undefined,
 ): ((h: ProposalHooks) => ProposalHooks) | undefined {
   if (behaviour === "never-reveal") {
     return (h) => ({
@@ -97,6 +102,80 @@ function behaviourHooks(
         if (bytes.length === 0) return bytes;
         const ext = decodeVoteExtension(bytes, Number.MAX_SAFE_INTEGER);
         return encodeVoteExtension({ commitments: ext.commitments, reveals: [] });
+      },
+    });
+  }
+  if (behaviour === "bad-extension") {
+    // By height: garbage bytes, an extension one byte over the cap, or last height's extension again.
+    // Peers' VerifyVoteExtension refuses the first two, so the precommit does not count; the replay
+    // is well formed and the chain ignores what it repeats.
+    let previous: Uint8Array = new Uint8Array();
+    return (h) => ({
+      ...h,
+      extendVote(ctx, req) {
+        const honest = h.extendVote?.(ctx, req) ?? new Uint8Array();
+        const kind = Number(req.height % 3n);
+        const out =
+          kind === 0
+            ? Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x0f, 0x01)
+            : kind === 1
+              ? new Uint8Array(OVERSIZED_EXTENSION_BYTES).fill(0x0a)
+              : previous;
+        previous = honest;
+        log.info("sending a bad vote extension", {
+          height: req.height,
+          kind: ["garbage", "oversized", "replayed"][kind],
+        });
+        return out;
+      },
+    });
+  }
+  if (behaviour === "mismatch-reveal") {
+    return (h) => ({
+      ...h,
+      extendVote(ctx, req) {
+        const bytes = h.extendVote?.(ctx, req) ?? new Uint8Array();
+        if (bytes.length === 0) return bytes;
+        const ext = decodeVoteExtension(bytes, Number.MAX_SAFE_INTEGER);
+        if (ext.reveals.length === 0) return bytes;
+        log.info("revealing scores that do not match the commitments", { height: req.height });
+        return encodeVoteExtension({
+          ...ext,
+          reveals: ext.reveals.map((r) => ({ ...r, score: (r.score + 1) % 10001 })),
+        });
+      },
+    });
+  }
+  if (behaviour === "recommit" && validatorAddress) {
+    // When it should reveal, it commits again to another score instead, and reveals that one a
+    // height later: a commitment changed between heights, whose reveal matches only the new one.
+    const changed = new Map<bigint, { score: number; salt: Uint8Array }>();
+    return (h) => ({
+      ...h,
+      extendVote(ctx, req) {
+        const bytes = h.extendVote?.(ctx, req) ?? new Uint8Array();
+        if (bytes.length === 0) return bytes;
+        const ext = decodeVoteExtension(bytes, Number.MAX_SAFE_INTEGER);
+        const commitments = [...ext.commitments];
+        const reveals = [];
+        for (const r of ext.reveals) {
+          const again = changed.get(r.requestId);
+          if (again) {
+            reveals.push({ requestId: r.requestId, ...again });
+            continue;
+          }
+          const next = { score: 10000 - r.score, salt: new Uint8Array(32).fill(7) };
+          changed.set(r.requestId, next);
+          const commitment = scoreCommitment({
+            requestId: r.requestId,
+            ...next,
+            validator: validatorAddress,
+          });
+          commitments.push({ requestId: r.requestId, commitment });
+        }
+        if (reveals.length !== ext.reveals.length)
+          log.info("changing a commitment instead of revealing", { height: req.height });
+        return encodeVoteExtension({ ...ext, commitments, reveals });
       },
     });
   }
@@ -170,7 +249,7 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
     logger: log,
     canScore: pinMatches,
   });
-  const wrapHooks = behaviourHooks(behaviour, log);
+  const wrapHooks = behaviourHooks(behaviour, log, validatorAddress);
   const app = assembleApp({
     home: opts.home,
     logger: log,

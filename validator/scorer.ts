@@ -1,7 +1,8 @@
 /**
  * The validator's scorer: after each Commit it finds the responses this validator must score (it sits
- * on their committee), hands them to the evaluator's background queue, and keeps the finished scores
- * with a fresh random salt each. ExtendVote reads {@link Scorer.ready}; the model never runs there.
+ * on their committee, or is sure to sit on the one the next block draws), hands them to the
+ * evaluator's background queue, and keeps the finished scores with a fresh random salt each.
+ * ExtendVote reads {@link Scorer.ready}; the model never runs there.
  *
  * Scores and salts live in `<home>/data/scorer.db` (SQLite), so that a restarted validator can still
  * reveal what it committed. None of this is consensus state: it only shapes this node's vote extensions.
@@ -27,6 +28,9 @@ export const SCORER_BEHAVIOURS = [
   "boost",
   "copy",
   "forge-commit",
+  "bad-extension",
+  "mismatch-reveal",
+  "recommit",
 ] as const;
 export type ScorerBehaviour = (typeof SCORER_BEHAVIOURS)[number];
 
@@ -133,6 +137,9 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
     onCommit(committed) {
       const ctx = { store: committed };
       const modelAllowed = opts.canScore?.(committed) ?? true;
+      // Sure to sit on the committees drawn next: score answers as they land, before the draw, so
+      // the commitment goes out with the next vote and the reveal phase opens a block earlier.
+      const early = opts.poq.sitsOnNextCommittees(ctx, opts.validatorAddress);
       let lowestOpen: bigint | undefined;
       let last = cursor - 1n;
       for (const req of opts.poq.keeper.requests(ctx, cursor)) {
@@ -148,7 +155,8 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
           continue;
         }
         if (req.status !== RequestStatus.Scoring || scores.has(id) || inQueue.has(id)) continue;
-        if (!req.committee.some((seat) => seat.validator === me)) continue;
+        const seated = req.committee.some((seat) => seat.validator === me);
+        if (!seated && !(early && req.committee.length === 0)) continue;
         if (behaviour === "copy") {
           // A copier has no model: it takes the median of the reveals already on chain, if any.
           const seen = opts.poq.keeper

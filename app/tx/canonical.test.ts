@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { AuthInfo, Fee, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import {
@@ -152,6 +154,50 @@ describe("canonical transaction encodings", () => {
       assert.equal(r.code, 2, `${name}: ${r.log}`);
       assert.match(r.log, log, name);
       assert.equal(chain.run(bytes).code, 0, name);
+    }
+  });
+
+  it("refuses what an amino signature does not cover: a re-encoded message or public key, extension options", async () => {
+    const { bytes, raw } = await signed("amino");
+    const body = TxBody.decode(raw.bodyBytes);
+    const authInfo = AuthInfo.decode(raw.authInfoBytes);
+    const any = body.messages[0]!;
+    const send = MsgSend.decode(any.value);
+    // The same MsgSend with its fields out of order: it decodes to the same message, so the same
+    // amino JSON, and the TxBody around it is canonical (an Any's value is opaque bytes to it).
+    const reordered = concat(
+      MsgSend.encode(MsgSend.fromPartial({ toAddress: send.toAddress })).finish(),
+      MsgSend.encode(MsgSend.fromPartial({ fromAddress: send.fromAddress, amount: send.amount })).finish(),
+    );
+    const withMessage = TxBody.encode({ ...body, messages: [{ ...any, value: reordered }] }).finish();
+    const signer = authInfo.signerInfos[0]!;
+    const key = PubKey.decode(signer.publicKey!.value).key;
+    const paddedKey = { ...signer.publicKey!, value: paddedBytesField(1, key) };
+    const withKey = AuthInfo.encode({
+      ...authInfo,
+      signerInfos: [{ ...signer, publicKey: paddedKey }],
+    }).finish();
+    const withOptions = TxBody.encode({
+      ...body,
+      nonCriticalExtensionOptions: [{ typeUrl: "/poq.v1.Anything", value: Uint8Array.of(1) }],
+    }).finish();
+    const variants = [
+      [
+        "message re-encoded",
+        rawOf({ ...raw, bodyBytes: withMessage }),
+        2,
+        /MsgSend is not canonically encoded/,
+      ],
+      ["public key re-encoded", rawOf({ ...raw, authInfoBytes: withKey }), 2, /PubKey is not canonically/],
+      ["non-critical extension options", rawOf({ ...raw, bodyBytes: withOptions }), 18, /extension options/],
+    ] as const;
+    for (const [name, variant, code, log] of variants) {
+      assert.notDeepEqual(variant, bytes, name);
+      const chain = fixture();
+      const r = chain.run(variant);
+      assert.equal(r.code, code, `${name}: ${r.log}`);
+      assert.match(r.log, log, name);
+      assert.equal(chain.run(bytes).code, 0, `${name}: the original still goes through`);
     }
   });
 });

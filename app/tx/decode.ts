@@ -6,6 +6,7 @@
 import { hash } from "node:crypto";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ChainError } from "../errors.js";
+import { requireCanonical } from "./canonical.js";
 import {
   ErrInvalidRequest,
   ErrNotSupported,
@@ -65,21 +66,6 @@ export interface DecodedTx {
 
 function fail(details: string, cause?: unknown): never {
   throw new ChainError(ErrTxDecode, details, cause);
-}
-
-/**
- * Refuses any encoding but the canonical one (ADR-027: fields in field-number order, minimal varints
- * and length prefixes, no default values), which is what the generated encoder writes. The tx hash is
- * taken over the TxRaw bytes, and SIGN_MODE_LEGACY_AMINO_JSON signs neither the body nor the auth
- * info bytes, so without this anyone could re-encode a signed tx and commit it under a second hash.
- */
-function requireCanonical(name: string, bytes: Uint8Array, canonical: Uint8Array): void {
-  if (Buffer.compare(bytes, canonical) !== 0) {
-    fail(
-      `${name} is not canonically encoded (fields out of order, a non-minimal varint or length, ` +
-        `or a default value written out)`,
-    );
-  }
 }
 
 /** Checks the nested messages the generated decoders would accept with unknown fields. */

@@ -3,7 +3,7 @@
  */
 import type { SignerInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ChainError } from "../errors.js";
-import { ErrNotSupported } from "../sdk-errors.js";
+import { ErrInvalidRequest, ErrNotSupported } from "../sdk-errors.js";
 import type { DecodedTx } from "./decode.js";
 import { aminoSignBytes, directSignBytes } from "./sign-bytes.js";
 
@@ -35,6 +35,14 @@ export function signBytesFor(
     });
   }
   if (single.mode === SIGN_MODE_LEGACY_AMINO_JSON) {
+    // The StdSignDoc has no place for them, so an amino signature would not cover them (the SDK
+    // refuses them in this mode too).
+    if (tx.body.nonCriticalExtensionOptions.length > 0) {
+      throw new ChainError(
+        ErrInvalidRequest,
+        "SIGN_MODE_LEGACY_AMINO_JSON does not support protobuf extension options",
+      );
+    }
     const fee = tx.authInfo.fee;
     const msgs = tx.msgs.map((msg, i) => {
       const descriptor = tx.descriptors[i];

@@ -7,6 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { ChainError } from "../errors.js";
+import { requireCanonical } from "./canonical.js";
 import { bytesKey, createStringMemo } from "../store/memo.js";
 import { SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/account.js";
 import { ErrInvalidPubKey } from "../sdk-errors.js";
@@ -38,6 +39,8 @@ const checkedPubKey = createStringMemo(32_768, (value: string): Uint8Array => {
   } catch (err) {
     throw new ChainError(ErrInvalidPubKey, "undecodable secp256k1 public key", err);
   }
+  // SIGN_MODE_LEGACY_AMINO_JSON does not sign the public key: only its canonical bytes may carry it.
+  requireCanonical("secp256k1 PubKey", Buffer.from(value, "latin1"), PubKey.encode({ key }).finish());
   if (key.length !== 33)
     throw new ChainError(
       ErrInvalidPubKey,

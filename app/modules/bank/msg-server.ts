@@ -5,6 +5,7 @@ import { MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { ChainError } from "../../errors.js";
 import { ErrTxDecode, ErrUnauthorized } from "../../sdk-errors.js";
 import type { MsgDescriptor } from "../../types.js";
+import { requireCanonical } from "../../tx/canonical.js";
 import { checkFields, WireFormatError } from "../../tx/wire.js";
 import { formatAccountAddress, parseAccountAddress } from "../auth/address.js";
 import type { AccountView } from "../auth/keeper.js";
@@ -67,6 +68,8 @@ export function createMsgSendDescriptor(deps: MsgSendDeps): MsgDescriptor {
     validateBasic: (value) => validateMsgSend(decodeMsgSend(value)),
     toAmino: (value) => {
       const msg = decodeMsgSend(value);
+      // The amino signature covers the JSON below, not these bytes: only one encoding may carry it.
+      requireCanonical("MsgSend", value, MsgSend.encode(msg).finish());
       return {
         type: MSG_SEND_AMINO_TYPE,
         value: {

@@ -186,6 +186,32 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     w.chain.cleanup();
   });
 
+  it("with every seat scoring at once, reveals open early: FINALIZED three blocks after the answer", () => {
+    const w = world(4, { committeeSize: 4 });
+    const [id] = w.request(1, 1000n) as [bigint];
+    const R = w.respond([id]);
+    for (let v = 0; v < 4; v++) w.give(v, id, 6000 + v * 10);
+    const first = w.blocks.length;
+    w.settle([id]);
+    const r = w.get(id);
+    assert.equal(r.status, "FINALIZED");
+    assert.equal(r.commit_deadline, String(R + 3n), "the window never had to grow");
+    assert.equal(BigInt(r.finalized_height) - R, 3n, "response to FINALIZED in 3 blocks");
+    assert.equal(r.quality!.scores.length, 4, "every seat revealed");
+    // Commitments go out with the vote on R+1 (the block that draws the committee) and land in
+    // R+2; reveals go out from the vote on R+2 on, once all of them are in (the vote on R+3 runs
+    // before that block records them and repeats them; the chain keeps the first).
+    for (const b of w.blocks.slice(first)) {
+      for (const ext of b.extensions) {
+        const e = decodeVoteExtension(ext, 1 << 20);
+        if (e.commitments.some((c) => c.requestId === id)) assert.equal(b.height, R + 1n);
+        if (e.reveals.some((x) => x.requestId === id)) assert.ok(b.height >= R + 2n, `reveal at ${b.height}`);
+      }
+    }
+    assertConserved(w);
+    w.chain.cleanup();
+  });
+
   it("ends UNSCORED when nobody reveals, after the longest window: the node gets its base share", () => {
     const w = world(4, { committeeSize: 3 });
     const [id] = w.request(1, 12345n) as [bigint];
@@ -220,7 +246,7 @@ describe("commit window on the real app (ExtendVote before FinalizeBlock, as Com
     w.settle([id]);
     const r = w.get(id);
     assert.equal(r.status, "FINALIZED");
-    assert.equal(BigInt(r.finalized_height) - R, 4n);
+    assert.equal(BigInt(r.finalized_height) - R, 3n);
     assert.equal(r.quality!.score, 9000);
     assert.deepEqual(
       r.payout!.validators.map((v) => v.amount),

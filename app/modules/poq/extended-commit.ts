@@ -12,7 +12,7 @@
  * every COMMIT vote over CometBFT's canonical vote-extension sign bytes, and more than 2/3 of the total
  * power signed.
  */
-import nacl from "tweetnacl";
+import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, verifyEd25519 } from "./ed25519.js";
 import { BlockIdFlag } from "../../../abci/application.js";
 import type { CommitInfo, ExtendedCommitInfo, ExtendedVoteInfo } from "../../../abci/application.js";
 import { BaseError } from "../../errors.js";
@@ -211,10 +211,10 @@ export function verifyExtendedCommit(p: VerifyExtendedCommitParams): void {
       return;
     }
     const pubKey = p.pubKeyOf(vote.validator.address);
-    if (!pubKey || pubKey.length !== nacl.sign.publicKeyLength) fail(`no ed25519 key for validator ${addr}`);
-    if (vote.extensionSignature.length !== nacl.sign.signatureLength) fail(`vote ${i}: bad signature length`);
+    if (!pubKey || pubKey.length !== ED25519_PUBLIC_KEY_BYTES) fail(`no ed25519 key for validator ${addr}`);
+    if (vote.extensionSignature.length !== ED25519_SIGNATURE_BYTES) fail(`vote ${i}: bad signature length`);
     const msg = voteExtensionSignBytes(vote.voteExtension, p.height - 1n, commit.round, p.chainId);
-    if (!nacl.sign.detached.verify(msg, vote.extensionSignature, pubKey as Uint8Array)) {
+    if (!verifyEd25519(pubKey as Uint8Array, msg, vote.extensionSignature)) {
       fail(`vote ${i}: extension signature of ${addr} does not verify`);
     }
     signed += vote.validator.power;

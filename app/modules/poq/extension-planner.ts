@@ -3,10 +3,11 @@
  * reads committed state and the validator's already computed scores; the model never runs here.
  *
  * An extension of height h arrives on chain in block h+1. For each SCORING request whose committee
- * includes the validator and that it has scored:
+ * includes the validator, or whose committee block h draws, and that it has scored:
  * - commit when h+1 <= commit_deadline and no commitment of its own is recorded (or in flight);
- * - reveal when commit_deadline < h+1 <= reveal_deadline, its commitment is recorded (in state, or
- *   in the injected commit of the block being voted on) and no reveal is recorded;
+ * - reveal when the reveal phase is open at h+1 (after commit_deadline, or every seat committed
+ *   before h+1) and h+1 <= reveal_deadline, its commitment is recorded (in state, or in the injected
+ *   commit of the block being voted on) and no reveal is recorded;
  * where the deadlines are those in force after block h (the commit window may grow at its end).
  * Reveals go first (they are the time-critical part), then commitments, in ascending request id,
  * until the byte cap would be passed.
@@ -147,7 +148,11 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
     const req = p.readRequest ? p.readRequest(id) : view.getRequest(ctx, id);
     if (!req || req.status !== RequestStatus.Scoring) continue;
     const f = factsOf(req, me);
-    if (!f.onCommittee) continue;
+    // An answer of block h-1 gets its committee in EndBlock of h; a validator that already scored it
+    // (its scorer does when it is sure to sit) commits now and lands in h+1, inside the window, so
+    // the reveals can open a block earlier. Were it not drawn, the chain drops the commitment.
+    const drawnThisBlock = req.committee.length === 0 && h === f.respondedHeight + 1n;
+    if (!f.onCommittee && !drawnThisBlock) continue;
     let commitDeadline = f.commitDeadline;
     let revealDeadline = f.revealDeadline;
     // Block h's commitments are recorded only inside the window (as applyInjectedCommit does).
@@ -167,9 +172,16 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
     if (arrival > revealDeadline) continue;
     const committed = committedBy(view, ctx, id, me, p.validator, landing);
     const local = p.scores.get(id) as LocalScore;
-    if (arrival <= commitDeadline) {
-      if (!committed) candidates.push({ kind: "commit", id, local });
-    } else if (committed && !view.hasReveal(ctx, id, p.validator)) {
+    // As scoring.ts revealPhaseOpen: after the window, or once every seat's commitment is in.
+    const revealsOpen =
+      arrival > commitDeadline ||
+      (f.onCommittee &&
+        req.committee.every((seat) =>
+          committedBy(view, ctx, id, seat.validator, addressOf(seat.validator), landing),
+        ));
+    if (!committed) {
+      if (arrival <= commitDeadline) candidates.push({ kind: "commit", id, local });
+    } else if (revealsOpen && !view.hasReveal(ctx, id, p.validator)) {
       candidates.push({ kind: "reveal", id, local });
     }
   }

@@ -126,7 +126,7 @@ function signCommit(exts: Uint8Array[], height: bigint): { commit: ExtendedCommi
 }
 
 describe("poq module (in-process chain of blocks)", () => {
-  it("register → request → response → committee → commit → reveal → FINALIZED in 4 blocks, supply conserved", () => {
+  it("register → request → response → committee → commit → reveal → FINALIZED in 3 blocks, supply conserved", () => {
     const env = setup();
     const { poq } = env;
     env.setHeight(1n);
@@ -231,7 +231,7 @@ describe("poq module (in-process chain of blocks)", () => {
     }
     const done = poq.keeper.getRequest(env.ctx(), requestId)!;
     assert.equal(done.status, "FINALIZED", JSON.stringify(done));
-    assert.equal(BigInt(done.finalized_height) - R, 4n);
+    assert.equal(BigInt(done.finalized_height) - R, 3n);
     assert.equal(done.committee.length, 4, "committee_size 5 seats all 4 validators");
     assert.ok(done.quality!.score >= 7900 && done.quality!.score <= 8200);
     assert.equal(env.supply(), 30_000_000n);

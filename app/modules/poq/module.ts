@@ -34,6 +34,7 @@ import { defaultPoqParams, type PoqParams } from "./params.js";
 import { createPoqQueries } from "./queries.js";
 import { applyInjectedCommit } from "./scoring.js";
 import { isValidVoteExtension } from "./vote-extension.js";
+import { bytesEqual } from "./types/wire.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 
 export interface CreatePoqModuleOptions {
@@ -77,6 +78,13 @@ export interface PoqModule extends Module {
   isInjectedCommitTx(tx: Uint8Array): boolean;
   /** VerifyVoteExtension: deterministic and lenient (empty is fine); false for malformed or oversized. */
   verifyVoteExtension(ctx: StoreContext, extension: Uint8Array): boolean;
+  /**
+   * Whether `validator` will sit on every committee drawn next (every validator with power does when
+   * there are no more of them than `committee_size`). Its scorer then scores an answer as soon as it
+   * lands instead of waiting for the draw, and its commitment is in time for the earliest reveal.
+   * Off-chain advice only: a validator excluded by trust meanwhile just has its commitment dropped.
+   */
+  sitsOnNextCommittees(ctx: StoreContext, validator: Uint8Array): boolean;
   /** ExtendVote: the extension to sign, from ready local scores; never runs the model. */
   extendVote(
     ctx: StoreContext,
@@ -159,6 +167,13 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
     isInjectedCommitTx,
     verifyVoteExtension: (ctx, extension) =>
       isValidVoteExtension(extension, keeper.getParams(ctx).maxVoteExtensionBytes),
+    sitsOnNextCommittees(ctx, validator) {
+      const pool = opts.validators.list(ctx).filter((v) => v.power > 0n);
+      return (
+        pool.length <= keeper.getParams(ctx).committeeSize &&
+        pool.some((v) => bytesEqual(v.address, validator))
+      );
+    },
     extendVote(ctx, p) {
       const maxBytes = keeper.getParams(ctx).maxVoteExtensionBytes;
       const bytes = planVoteExtension(keeper, ctx, {

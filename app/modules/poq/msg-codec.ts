@@ -3,6 +3,7 @@
  * the amino view of a descriptor and the typed result.
  */
 import { ChainError } from "../../errors.js";
+import { requireCanonical } from "../../tx/canonical.js";
 import type { MsgDescriptor, MsgResult } from "../../types.js";
 import { ErrInvalidFee, ErrInvalidModel, ErrMalformedMsg } from "./errors.js";
 import type { PoqParams } from "./params.js";
@@ -44,14 +45,22 @@ export function checkModelId(model: string, params: PoqParams, kind: typeof ErrI
   }
 }
 
-/** A descriptor's `toAmino`: the message decoded, then its legacy amino JSON (types/amino.ts). */
+/**
+ * A descriptor's `toAmino`: the message decoded, then its legacy amino JSON (types/amino.ts). The
+ * amino signature covers the JSON, not the bytes, so the bytes must be the canonical encoding
+ * (else the same signed tx would commit under a second hash).
+ */
 export const aminoOf =
   <T>(
     codec: MessageCodec<T>,
     name: string,
     converter: { aminoType: string; toAmino: (m: T) => unknown },
   ): NonNullable<MsgDescriptor["toAmino"]> =>
-  (v) => ({ type: converter.aminoType, value: converter.toAmino(decodeMsg(codec, v, name)) });
+  (v) => {
+    const msg = decodeMsg(codec, v, name);
+    requireCanonical(name, v, codec.encode(msg).finish());
+    return { type: converter.aminoType, value: converter.toAmino(msg) };
+  };
 
 export const result = <T>(typeUrl: string, codec: MessageCodec<T>, value: T): MsgResult => ({
   response: { typeUrl, value: codec.encode(value).finish() },

@@ -65,9 +65,9 @@ function seatOf(req: RequestRecord, validator: Uint8Array | string): CommitteeSe
  * commitments and reveals of each validator with the height they arrived at. Entries that do not
  * count are dropped silently (lenient, so one validator's bad entry never costs a block):
  * malformed or oversized extensions, validators not in the request's committee, commitments
- * outside (responded, commit_deadline] or repeated, reveals outside (commit_deadline,
- * reveal_deadline], without an earlier commitment, repeated, or not matching.
- * Returns how many commitments and reveals were accepted.
+ * outside (responded, commit_deadline] or repeated, reveals before the reveal phase opens (see
+ * {@link revealPhaseOpen}) or after reveal_deadline, without an earlier commitment, repeated, or not
+ * matching. Returns how many commitments and reveals were accepted.
  */
 export function applyInjectedCommit(
   ctx: Ctx,
@@ -89,6 +89,13 @@ export function applyInjectedCommit(
     if (!requests.has(id)) requests.set(id, deps.keeper.getRequest(ctx, id));
     return requests.get(id);
   };
+  // Commitments recorded in this block never open a phase in it, so one answer per request holds.
+  const open = new Map<bigint, boolean>();
+  const revealsOpen = (req: RequestRecord): boolean => {
+    const id = BigInt(req.id);
+    if (!open.has(id)) open.set(id, revealPhaseOpen(ctx, deps.keeper, req, height));
+    return open.get(id) as boolean;
+  };
   for (const vote of commit.votes) {
     if (vote.blockIdFlag !== BlockIdFlag.Commit || vote.voteExtension.length === 0) continue;
     let ext;
@@ -109,7 +116,7 @@ export function applyInjectedCommit(
     for (const r of ext.reveals) {
       const req = requestOf(r.requestId);
       if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, name)) continue;
-      if (height <= BigInt(req.commit_deadline) || height > BigInt(req.reveal_deadline)) continue;
+      if (height > BigInt(req.reveal_deadline) || !revealsOpen(req)) continue;
       const c = deps.keeper.getCommitment(ctx, r.requestId, validator);
       if (!c || BigInt(c.height) >= height || deps.keeper.getReveal(ctx, r.requestId, validator)) continue;
       const input = { requestId: r.requestId, score: r.score, salt: r.salt, validator };
@@ -136,6 +143,30 @@ export function applyInjectedCommit(
   }
   mixBeacon(ctx, deps, beacon, totalPower);
   return { commitments, reveals };
+}
+
+/**
+ * Whether reveals for `req` count at `height`: after its commit deadline, or earlier once every seat
+ * has a commitment recorded in an earlier block. Then no seat can still commit, so seeing a reveal
+ * helps no one copy, and the answer need not wait out the commit window: a committee that committed
+ * at once finalizes three blocks after the answer although it was drawn one block late (beacon.ts).
+ *
+ * @example
+ * revealPhaseOpen(ctx, deps.keeper, req, ctx.blockHeight); // true at commit_deadline + 1, or once all committed
+ */
+export function revealPhaseOpen(
+  ctx: Pick<Context, "store">,
+  keeper: Pick<PoqDeps["keeper"], "getCommitment">,
+  req: RequestRecord,
+  height: bigint,
+): boolean {
+  if (height > BigInt(req.commit_deadline)) return true;
+  if (req.committee.length === 0) return false;
+  const id = BigInt(req.id);
+  return req.committee.every((seat) => {
+    const c = keeper.getCommitment(ctx, id, consAddressBytes(seat.validator));
+    return c !== undefined && BigInt(c.height) < height;
+  });
 }
 
 /**
