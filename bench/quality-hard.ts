@@ -46,10 +46,11 @@ export function auc(pos: readonly number[], neg: readonly number[]): number {
   return (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
 }
 
-/** Scores of one mode: honest answers by positive kind, cheats by cheat kind. */
+/** Scores of one mode: honest answers by positive kind, cheats by cheat kind, and both per prompt. */
 export interface ModeScores {
   readonly honest: Record<string, number[]>;
   readonly cheats: Record<string, number[]>;
+  readonly byPrompt: ReadonlyArray<{ honest: number[]; cheats: Record<string, number[]> }>;
 }
 
 /** The figures of one mode. */
@@ -60,6 +61,14 @@ export interface ModeReport {
   readonly aucByPositive: Record<string, number>;
   /** Median score per kind (graded pay). */
   readonly median: Record<string, number>;
+  /**
+   * Prompts with three or more honest answers (of different lengths: full, concise, paraphrase...): the
+   * lowest honest score of each prompt, its median and 10th percentile, and the share of prompts whose
+   * honest answers all score >= 7500 (in peer mode each is judged with two of the others as peers).
+   */
+  readonly lowestHonest: { prompts: number; median: number; p10: number; allHigh: number };
+  /** Share of the wrong and contradicting answers that score below every honest answer of their prompt. */
+  readonly belowHonest: number;
 }
 
 /** Peers of an answer in peer mode: two honest answers of the same prompt other than itself. */
@@ -78,25 +87,29 @@ export async function scoreHardSet(
   peers: boolean,
 ): Promise<ModeScores> {
   const pairs: ScorePair[] = [];
-  const where: Array<{ honest: boolean; kind: string }> = [];
-  for (const it of items) {
+  const where: Array<{ honest: boolean; kind: string; item: number }> = [];
+  for (const [item, it] of items.entries()) {
     for (const [kind, text] of Object.entries(it.honest)) {
       pairs.push({ prompt: it.prompt, response: text, ...(peers ? { peers: honestPeers(it, kind) } : {}) });
-      where.push({ honest: true, kind });
+      where.push({ honest: true, kind, item });
     }
     for (const [kind, texts] of Object.entries(it.cheats)) {
       for (const text of texts) {
         pairs.push({ prompt: it.prompt, response: text, ...(peers ? { peers: honestPeers(it, null) } : {}) });
-        where.push({ honest: false, kind });
+        where.push({ honest: false, kind, item });
       }
     }
   }
   const scores: number[] = [];
   for (let i = 0; i < pairs.length; i += 256) scores.push(...(await ev.scoreBatch(pairs.slice(i, i + 256))));
-  const out: ModeScores = { honest: {}, cheats: {} };
+  const byPrompt = items.map(() => ({ honest: [] as number[], cheats: {} as Record<string, number[]> }));
+  const out: ModeScores = { honest: {}, cheats: {}, byPrompt };
   where.forEach((w, i) => {
     const bucket = w.honest ? out.honest : out.cheats;
     (bucket[w.kind] ??= []).push(scores[i] as number);
+    const mine = byPrompt[w.item] as ModeScores["byPrompt"][number];
+    if (w.honest) mine.honest.push(scores[i] as number);
+    else (mine.cheats[w.kind] ??= []).push(scores[i] as number);
   });
   return out;
 }
@@ -117,7 +130,23 @@ export function reportMode(m: ModeScores): ModeReport {
   for (const k of Object.keys(m.honest).sort()) aucByPositive[k] = auc(m.honest[k] ?? [], cheats);
   const med: Record<string, number> = {};
   for (const [k, v] of [...Object.entries(m.honest), ...Object.entries(m.cheats)]) med[k] = median(v);
-  return { aucByCheat, aucByPositive, median: med };
+  const lows = m.byPrompt.filter((p) => p.honest.length >= 3).map((p) => Math.min(...p.honest));
+  const sorted = [...lows].sort((a, b) => a - b);
+  const lowestHonest = {
+    prompts: lows.length,
+    median: median(lows),
+    p10: sorted[Math.floor((sorted.length - 1) / 10)] ?? Number.NaN,
+    allHigh: lows.filter((x) => x >= 7500).length / Math.max(1, lows.length),
+  };
+  let below = 0;
+  let minority = 0;
+  for (const p of m.byPrompt) {
+    for (const s of [...(p.cheats.wrong ?? []), ...(p.cheats.contradiction ?? [])]) {
+      minority++;
+      if (p.honest.every((h) => s < h)) below++;
+    }
+  }
+  return { aucByCheat, aucByPositive, median: med, lowestHonest, belowHonest: below / Math.max(1, minority) };
 }
 
 /** The table `poq bench evaluator --quality` prints. */
@@ -145,5 +174,11 @@ export function formatHardReport(
       `  ${k.padEnd(32)} ${f(single.aucByPositive[k])}   ${f(peer.aucByPositive[k])}                ${m(single.median[k])} / ${m(peer.median[k])}`,
     );
   }
+  const low = (r: ModeReport) =>
+    `median ${r.lowestHonest.median}, p10 ${r.lowestHonest.p10}, all >= 7500: ${(100 * r.lowestHonest.allHigh).toFixed(0)}%`;
+  lines.push(
+    `lowest honest answer of each prompt with >= 3 (${single.lowestHonest.prompts} prompts): single ${low(single)}; peer ${low(peer)}`,
+    `wrong or contradicting answers below every honest answer of their prompt: single ${(100 * single.belowHonest).toFixed(1)}%, peer ${(100 * peer.belowHonest).toFixed(1)}%`,
+  );
   return lines.join("\n");
 }

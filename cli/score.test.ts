@@ -46,7 +46,7 @@ test('poq score --prompt --response prints exactly {"score": N}', async () => {
   assert.ok(Number.isInteger(score) && score > 3000);
 });
 
-test("poq score --file: one line per input line in order; bad lines give an aligned error and exit 1", async () => {
+test("poq score --file: one line per input line in order; bad lines give an aligned error and exit 2 (bad input)", async () => {
   const file = join(dir, "pairs.jsonl");
   const lines = [
     JSON.stringify({
@@ -71,11 +71,20 @@ test("poq score --file: one line per input line in order; bad lines give an alig
   assert.deepEqual(out[2], { error: 'missing string field "response"', line: 3 });
   assert.ok((out[3]?.score ?? 10000) < 1000, "the echoed prompt scores low");
   assert.equal(out[4]?.line, 5);
-  assert.match(out[4]?.error ?? "", /prompt is empty/);
+  assert.deepEqual(out[4], { error: "the prompt is empty", line: 5 });
   assert.deepEqual(out[5], { error: "not valid UTF-8", line: 6 });
   assert.match(r.err, /line 2: not valid JSON/);
   assert.match(r.err, /line 6: not valid UTF-8/);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2, "README: exit code 2 is bad usage or input");
+  // Only well-formed lines: exit 0; an empty --prompt is bad input as well.
+  writeFileSync(file, lines[0] + "\n" + lines[3] + "\n");
+  const good = await run(scoreCommand, ["--file", file]);
+  assert.equal(good.code, 0, good.err);
+  assert.equal(good.out.trimEnd().split("\n").length, 2);
+  const empty = await run(scoreCommand, ["--prompt", " ", "--response", "r"]);
+  assert.equal(empty.code, 2);
+  assert.match(empty.err, /prompt is empty/);
+  assert.equal(empty.out, "");
 });
 
 test("poq score: a missing model is a clear error with exit code 2", async () => {
@@ -120,7 +129,7 @@ test('poq score: "peers" must be an array of strings, and --peer needs --prompt/
   assert.match(out[0] as string, /^\{"score": \d+\}$/);
   assert.deepEqual(JSON.parse(out[1] as string), { error: '"peers" must be an array of strings', line: 2 });
   assert.deepEqual(JSON.parse(out[2] as string), { error: '"peers" must be an array of strings', line: 3 });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   const bad = await run(scoreCommand, ["--file", file, "--peer", "Four."]);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--peer/);

@@ -5,15 +5,18 @@
  *   independent answer to the same prompt (peer mode: the score also weighs agreement with them).
  * - `--file pairs.jsonl` (or `-` for stdin) prints one line per input line, in order: `{"score": N}`,
  *   or `{"error": "...", "line": N}` for a line that is not valid UTF-8, not JSON, or lacks a string
- *   `prompt`/`response`, or whose `peers` is not an array of strings (the same error also goes to stderr with its line number). Output therefore
- *   stays aligned with the input, and the exit code is 1 when any line failed. A final empty line
- *   (the newline that ends the file) is not a line.
+ *   `prompt`/`response` (or whose prompt is empty), or whose `peers` is not an array of strings (the same
+ *   error also goes to stderr with its line number). Output therefore stays aligned with the input. The
+ *   exit code follows the README's table: 2 (bad input) when any line is malformed, else 1 when the
+ *   evaluator failed on a line, else 0. A final empty line (the newline that ends the file) is not a line.
+ * - `--prompt ""` is bad input too (exit 2).
  * - A missing or mismatched model is one clear error on stderr and exit code 2.
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { createEvaluator, type Evaluator, type ScorePair } from "../models/evaluator.js";
 import { DEFAULT_MODEL_ID } from "../models/manifest.js";
+import { EXIT } from "./exit-codes.js";
 import { globalOptions } from "./global-options.js";
 
 /** Where a command writes (tests pass buffers). */
@@ -67,18 +70,23 @@ function parseLine(raw: Uint8Array, line: number, decoder: TextDecoder): Parsed 
     return { line, error: "expected a JSON object" };
   if (typeof v.prompt !== "string") return { line, error: 'missing string field "prompt"' };
   if (typeof v.response !== "string") return { line, error: 'missing string field "response"' };
+  if (v.prompt.trim() === "") return { line, error: "the prompt is empty" };
   if (v.peers === undefined) return { line, pair: { prompt: v.prompt, response: v.response } };
   if (!Array.isArray(v.peers) || v.peers.some((x) => typeof x !== "string"))
     return { line, error: '"peers" must be an array of strings' };
   return { line, pair: { prompt: v.prompt, response: v.response, peers: v.peers as string[] } };
 }
 
-/** Scores parsed lines in chunks; a chunk that fails is retried line by line so errors stay per line. */
-async function scoreLines(ev: Evaluator, lines: readonly Parsed[], io: CliIO): Promise<boolean> {
-  let ok = true;
+/**
+ * Scores parsed lines in chunks; a chunk that fails is retried line by line so errors stay per line.
+ * Returns the exit code: 2 when a line was malformed (bad input), 1 when the evaluator failed on one.
+ */
+async function scoreLines(ev: Evaluator, lines: readonly Parsed[], io: CliIO): Promise<number> {
+  const code = lines.some((p) => "error" in p) ? EXIT.usage : EXIT.ok;
+  let failed = false;
   const emit = (p: Parsed, score: number | null, error: string | null) => {
     if (error !== null) {
-      ok = false;
+      if ("pair" in p) failed = true;
       io.stderr.write(`line ${p.line}: ${error}\n`);
       io.stdout.write(`{"error": ${JSON.stringify(error)}, "line": ${p.line}}\n`);
     } else io.stdout.write(`{"score": ${score}}\n`);
@@ -109,7 +117,7 @@ async function scoreLines(ev: Evaluator, lines: readonly Parsed[], io: CliIO): P
       }
     }
   }
-  return ok;
+  return code !== EXIT.ok ? code : failed ? EXIT.failure : EXIT.ok;
 }
 
 /**
@@ -182,6 +190,11 @@ export function scoreCommand(io: CliIO = processIO): Command {
       }
       try {
         if (input === null) {
+          if ((o.prompt as string).trim() === "") {
+            io.stderr.write("poq score: the prompt is empty\n");
+            process.exitCode = EXIT.usage;
+            return;
+          }
           try {
             const score = await ev.score(o.prompt as string, o.response as string, o.peer);
             io.stdout.write(`{"score": ${score}}\n`);
@@ -189,7 +202,10 @@ export function scoreCommand(io: CliIO = processIO): Command {
             io.stderr.write(`poq score: ${(e as Error).message}\n`);
             process.exitCode = 1;
           }
-        } else if (!(await scoreLines(ev, parsePairsFile(input), io))) process.exitCode = 1;
+        } else {
+          const code = await scoreLines(ev, parsePairsFile(input), io);
+          if (code !== EXIT.ok) process.exitCode = code;
+        }
       } finally {
         await ev.close();
       }

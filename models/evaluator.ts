@@ -13,7 +13,9 @@ import {
   resolveModelDir,
   verifyModelFiles,
   type ModelManifest,
+  type PeerMapping,
 } from "./manifest.js";
+import { peerAgreement, peerSemantic } from "./peer-rule.js";
 import { openSession, type ModelSession } from "./session.js";
 import { loadTokenizer, type EncodedSequence, type PairTokenizer } from "./tokenize.js";
 
@@ -52,7 +54,7 @@ export interface ScoreDetail {
   /** Raw model value: the cosine or the logit. */
   readonly raw: number;
   readonly features: LazyFeatures | null;
-  /** Mean agreement with the peers in [0, 1]; null without peers or when the model has no peer head. */
+  /** Agreement with the peers in [0, 1] (median or mean, by rule); null without peers or peer head. */
   readonly agreement: number | null;
 }
 
@@ -82,16 +84,22 @@ function usablePeers(p: ScorePair, max: number): string[] {
   return (p.peers ?? []).filter((x) => x.trim() !== "").slice(0, max);
 }
 
-/** Mean agreement of each pair with its peers (null where it has none): one pass per (pair, peer). */
+/** The peer mapping of a judge with an agreement head (undefined: peers are ignored). */
+function peerMappingOf(m: ModelManifest): PeerMapping | undefined {
+  return m.kind === "cross-encoder" && m.scoring.output === "sigmoid" ? m.scoring.peer : undefined;
+}
+
+/** Each pair's agreement with each of its usable peers, in [0, 1]: one pass per (pair, peer). */
 async function agreements(
   m: ModelManifest,
+  peer: PeerMapping | undefined,
   tok: PairTokenizer,
   session: ModelSession,
   pairs: readonly ScorePair[],
   maxBatch: number,
-): Promise<(number | null)[]> {
-  const peer = m.kind === "cross-encoder" && m.scoring.output === "sigmoid" ? m.scoring.peer : undefined;
-  if (!peer) return pairs.map(() => null);
+): Promise<number[][]> {
+  const out = pairs.map((): number[] => []);
+  if (!peer) return out;
   const owner: number[] = [];
   const seqs: EncodedSequence[] = [];
   pairs.forEach((p, i) => {
@@ -100,18 +108,14 @@ async function agreements(
       seqs.push(tok.encodeTriple(p.prompt, q, p.response, m.maxTokens));
     }
   });
-  if (seqs.length === 0) return pairs.map(() => null);
+  if (seqs.length === 0) return out;
   const rows = await runSorted(session, seqs, m.output, tok.padId, maxBatch);
-  const sum = pairs.map(() => 0);
-  const count = pairs.map(() => 0);
   rows.forEach((r, k) => {
     const x = r[peer.logitIndex] ?? Number.NaN;
     if (!Number.isFinite(x)) throw new EvaluatorError(`the model returned ${x} for a peer pass`);
-    const i = owner[k] as number;
-    sum[i] = (sum[i] as number) + 1 / (1 + Math.exp(-(x - peer.offset) / peer.temperature));
-    count[i] = (count[i] as number) + 1;
+    out[owner[k] as number]?.push(1 / (1 + Math.exp(-(x - peer.offset) / peer.temperature)));
   });
-  return sum.map((v, i) => ((count[i] as number) > 0 ? v / (count[i] as number) : null));
+  return out;
 }
 
 /** Runs sequences through the session in length-sorted batches that pad little (see batching.ts). */
@@ -203,20 +207,45 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
     if (closed) throw new EvaluatorError("the evaluator is closed");
     pairs.forEach(checkPair);
     const live = pairs.map((p, i) => ({ p, i })).filter(({ p }) => p.response.trim() !== "");
-    const raws = await rawScores(
-      manifest,
-      tok,
-      session,
-      live.map((x) => x.p),
-      maxBatch,
+    const peer = peerMappingOf(manifest);
+    // Single-mode passes: every answer and, for the odds rule, every peer (its single score weighs its
+    // vote); each distinct (prompt, text) once, so the answers of one request share them.
+    const singles: ScorePair[] = [];
+    const index = new Map<string, number>();
+    const single = (prompt: string, text: string): number => {
+      const key = `${prompt}\u0000${text}`;
+      let at = index.get(key);
+      if (at === undefined) {
+        at = singles.length;
+        index.set(key, at);
+        singles.push({ prompt, response: text });
+      }
+      return at;
+    };
+    const own = live.map(({ p }) => single(p.prompt, p.response));
+    const witnesses = live.map(({ p }) =>
+      peer?.rule === "odds" ? usablePeers(p, peer.maxPeers).map((q) => single(p.prompt, q)) : [],
     );
+    const raws = await rawScores(manifest, tok, session, singles, maxBatch);
     const agree = await agreements(
       manifest,
+      peer,
       tok,
       session,
       live.map((x) => x.p),
       maxBatch,
     );
+    const factorOf = (prompt: string, response: string): LazyFeatures | null => {
+      const fs = manifest.scoring.features;
+      if (fs === "lazy-v1") return lazyFeatures(prompt, response);
+      return fs === "judge-v1" ? judgeFeatures(prompt, response) : null;
+    };
+    // A peer's single-mode score in [0, 1] (model part times text features), as a witness.
+    const quality = (at: number, prompt: string): number => {
+      const raw = raws[at] ?? Number.NaN;
+      if (!Number.isFinite(raw)) throw new EvaluatorError(`the model returned ${raw} for a peer`);
+      return semanticOf(manifest, raw) * (factorOf(prompt, singles[at]?.response ?? "")?.factor ?? 1);
+    };
     const out: ScoreDetail[] = pairs.map(() => ({
       score: 0,
       semantic: 0,
@@ -224,21 +253,18 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
       features: null,
       agreement: null,
     }));
-    const floor = manifest.scoring.output === "sigmoid" ? (manifest.scoring.peer?.floor ?? 1) : 1;
     live.forEach(({ p, i }, k) => {
-      const raw = raws[k] ?? Number.NaN;
+      const raw = raws[own[k] as number] ?? Number.NaN;
       if (!Number.isFinite(raw)) throw new EvaluatorError(`the model returned ${raw} for pair ${i}`);
-      const agreement = agree[k] ?? null;
-      const single = semanticOf(manifest, raw);
-      // Peer mode scales the single score by agreement: an answer its peers contradict keeps `floor` of it.
-      const semantic = agreement === null ? single : single * (floor + (1 - floor) * agreement);
-      const fs = manifest.scoring.features;
-      const features =
-        fs === "lazy-v1"
-          ? lazyFeatures(p.prompt, p.response)
-          : fs === "judge-v1"
-            ? judgeFeatures(p.prompt, p.response)
-            : null;
+      const alone = semanticOf(manifest, raw);
+      const votes = (agree[k] ?? []).map((agreement, j) => {
+        const w = witnesses[k]?.[j];
+        return { agreement, quality: w === undefined ? 1 : quality(w, p.prompt) };
+      });
+      // Peer mode (models/peer-rule.ts): the peers' agreement moves the single score up or down.
+      const semantic = peer ? peerSemantic(alone, votes, peer) : alone;
+      const agreement = peer ? peerAgreement(votes, peer) : null;
+      const features = factorOf(p.prompt, p.response);
       const score = Math.round(semantic * (features?.factor ?? 1) * 10000);
       out[i] = { score: Math.min(10000, Math.max(0, score)), semantic, raw, features, agreement };
     });

@@ -64,7 +64,7 @@ test("judge, each threat kind below the correct answer (single mode)", async () 
 
 test("judge, wrong and contradicting answers below the correct one in peer mode (two honest peers)", async () => {
   // (A known miss, models/README.md: "A glacier is a large, slowly moving mass of ice formed from
-  // compacted snow on land." scores about 2400 alone, below some wrong definitions.)
+  // compacted snow on land." scores about 3900 alone, below some wrong definitions.)
   const prompt = "What is the capital of Japan?";
   const peers = ["Tokyo.", "The capital of Japan is Tokyo, its largest city."];
   const good = await score(prompt, "Tokyo is the capital of Japan.", peers);
@@ -90,7 +90,7 @@ test("judge, graded pay: a shallow or generic answer earns visibly less than a f
   );
 });
 
-test("judge, peer mode: a contradicting minority scores lowest; three correct answers of different lengths stay above the floor", async () => {
+test("judge, peer mode: a contradicting minority scores lowest; three correct answers of different lengths all score high", async () => {
   const prompt = "What is the boiling point of water at sea level?";
   const answers = [
     "Water boils at 100 degrees Celsius (212 °F) at sea level, where the air pressure is one atmosphere.",
@@ -109,11 +109,16 @@ test("judge, peer mode: a contradicting minority scores lowest; three correct an
     ),
   );
   const minority = scores[3] as number;
-  for (let i = 0; i < 3; i++)
+  for (let i = 0; i < 3; i++) {
     assert.ok(minority < (scores[i] as number), `minority ${minority} vs ${scores[i]}`);
-  // Three good answers, each with the other two as peers: all above the slashing floor and far above the
-  // contradicting one. (Not all "high": the agreement head rates "100 °C." against the long answers at
-  // about 0.2-0.3, so the short ones keep about half their single score: models/README.md.)
+    assert.ok(
+      (scores[i] as number) >= 5000,
+      `a correct answer next to a contradicting one: ${scores.join(", ")}`,
+    );
+  }
+  assert.ok(minority < FLOOR, `contradicting minority ${minority}`);
+  // Three good answers, each with the other two as peers: all high, whatever their length (the old scale
+  // rule gave about 7000, 3300 and 4100 here: models/README.md).
   const good = await Promise.all(
     answers.map((a, i) =>
       score(
@@ -124,12 +129,7 @@ test("judge, peer mode: a contradicting minority scores lowest; three correct an
     ),
   );
   for (const s of good)
-    assert.ok(s >= FLOOR && s > 10 * minority, `good answers with good peers: ${good.join(", ")}`);
-  assert.ok(Math.max(...good) >= 5000, `good answers with good peers: ${good.join(", ")}`);
-  // Against two honest peers a wrong number loses part of its single score. (Only part: a known miss,
-  // models/README.md: the agreement head rates "50 degrees" against "100 degrees" answers at about 0.6.)
-  const wrong = "Water boils at 50 degrees Celsius at sea level.";
-  const alone = await score(prompt, wrong);
-  const peered = await score(prompt, wrong, answers.slice(0, 2));
-  assert.ok(peered < alone, `wrong: alone ${alone}, with peers ${peered}`);
+    assert.ok(s >= 7500 && s > 10 * minority, `good answers with good peers: ${good.join(", ")}`);
+  // (A known miss of the agreement head, models/README.md: "Water boils at 50 degrees Celsius" next to
+  // two "100 degrees" answers gets agreement about 0.7, so peers lift it as they lift a correct answer.)
 });

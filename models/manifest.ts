@@ -41,14 +41,20 @@ export type ScoreMapping =
 
 /**
  * Peer mode: each (prompt, peer, response) triple gives `agree = sigmoid((logits[logitIndex] - offset) /
- * temperature)`; an answer's agreement is the mean over its peers, and its model part becomes
- * `semantic * (floor + (1 - floor) * agreement)`. At most `maxPeers` peers are read (the first ones).
+ * temperature)`, and `rule` says how the agreements change the single score (models/peer-rule.ts):
+ * `scale` (the mean agreement scales it into [floor, 1]) or `odds` (the median of the peers' log-odds of
+ * agreement, each peer's vote for the answer weighted by its own single score, is added to the answer's
+ * log-odds, times `weight`). At most `maxPeers` peers are read (the first ones).
  */
 export interface PeerMapping {
   readonly logitIndex: number;
   readonly offset: number;
   readonly temperature: number;
+  readonly rule: "scale" | "odds";
+  /** `scale` only: the share of the single score an answer all its peers contradict keeps. */
   readonly floor: number;
+  /** `odds` only: how much the peers' evidence counts against the answer's own (1: as much). */
+  readonly weight: number;
   readonly maxPeers: number;
 }
 
@@ -174,11 +180,17 @@ function parsePeer(dir: string, raw: Record<string, unknown>): PeerMapping {
   if (!(floor >= 0 && floor <= 1)) fail(dir, "scoring.peer.floor must be in [0, 1]");
   if (!Number.isInteger(maxPeers) || maxPeers < 1)
     fail(dir, "scoring.peer.maxPeers must be a positive integer");
+  const rule = raw.rule ?? "scale";
+  if (rule !== "scale" && rule !== "odds") fail(dir, `scoring.peer.rule must be "scale" or "odds"`);
+  const weight = num(dir, raw.weight ?? 1, "scoring.peer.weight");
+  if (!(weight >= 0)) fail(dir, "scoring.peer.weight must not be negative");
   return {
     logitIndex: num(dir, raw.logitIndex ?? 1, "scoring.peer.logitIndex"),
     offset: num(dir, raw.offset ?? 0, "scoring.peer.offset"),
     temperature,
+    rule: rule as PeerMapping["rule"],
     floor,
+    weight,
     maxPeers,
   };
 }

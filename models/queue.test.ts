@@ -23,16 +23,14 @@ test("queue: enqueue and takeReady never block; results arrive in the background
   const q = createScoringQueue(ev, { maxBatch: 4 });
   for (let i = 0; i < 10; i++) assert.equal(q.enqueue(`r${i}`, PROMPT, i % 2 === 0 ? GOOD : PROMPT), true);
   assert.equal(q.enqueue("r0", PROMPT, GOOD), false, "a duplicate id is refused");
-  const t0 = performance.now();
   assert.deepEqual(q.takeReady(), [], "nothing is ready synchronously");
-  assert.ok(performance.now() - t0 < 5);
-  // The event loop stays free while the worker thread scores: a timer fires on time.
-  const lag = await new Promise<number>((r) => {
-    const s = performance.now();
-    setTimeout(() => r(performance.now() - s - 10), 10);
-  });
-  assert.ok(lag < 200, `event loop lag ${lag} ms`);
+  // The event loop stays free while the worker thread scores: timers keep firing before the last
+  // result is in (a behaviour, not a timing bound: on a loaded machine every step is slower).
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
   await q.idle();
+  clearInterval(timer);
+  assert.ok(ticks > 0, "no timer fired while ten pairs were scored");
   const ready: ScoredItem[] = q.takeReady();
   assert.equal(ready.length, 10);
   assert.equal(q.pending(), 0);

@@ -154,6 +154,7 @@ def main():
     out = build()
     if qi.RECIPE < RECIPE:
         # Only an earlier stage's training rows; dev and test are the current recipe's.
+        os.makedirs(os.path.dirname(TRAIN), exist_ok=True)
         with open(TRAIN.replace("train.jsonl", f"train-r{qi.RECIPE}.jsonl"), "w", encoding="utf-8") as f:
             f.write(dump(out["train"]))
         print(f"train (recipe {qi.RECIPE})", len(out["train"]), "prompts")

@@ -2,7 +2,8 @@
 // Idempotent set-up: what `npm test` and `npm run devnet` run first.
 // Installs node modules when missing, builds the TypeScript, installs the pinned CometBFT into
 // `.tools/bin`, produces the default evaluator model, and (with --tests) makes sure the Chromium the
-// browser test drives is there (apt-get when root, else the exact command). Each step checks before
+// browser test drives is there (apt-get when root, else the exact command) and installs the pinned
+// schemathesis the REST fuzz test runs into `.tools/schemathesis`. Each step checks before
 // it acts, so a second run with nothing missing takes well under a second or two.
 import { spawnSync, spawn } from "node:child_process";
 import {
@@ -210,9 +211,40 @@ async function ensureBrowser() {
   if (code !== 0 || !existsSync(bin)) fail(`installing Chromium failed; see the output above.\n${how}`);
 }
 
+export const SCHEMATHESIS_VERSION = "4.32.5";
+
+/**
+ * The REST fuzz test drives schemathesis (PyPI) against the OpenAPI document; it lives in its own
+ * virtual environment under .tools/, pinned, and is installed once.
+ */
+async function ensureSchemathesis() {
+  const venv = join(root, ".tools", "schemathesis");
+  const bin = join(venv, "bin", "schemathesis");
+  const version = () =>
+    spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.match(/version ([\d.]+)/)?.[1];
+  if (existsSync(bin) && version() === SCHEMATHESIS_VERSION) return writeToolsEnv({ schemathesis: bin });
+  const python = process.env.POQ_PYTHON || "python3";
+  const how =
+    `  The REST fuzz test needs Python 3 with venv and pip (Debian: apt-get install python3-venv),\n` +
+    `  or name a Python that has them in POQ_PYTHON, then run npm test again.`;
+  if (spawnSync(python, ["-m", "venv", "--clear", venv], { stdio: "ignore" }).status !== 0)
+    fail(`could not make a Python virtual environment in ${venv}.\n${how}`);
+  const code = await runWithProgress(
+    `installing schemathesis ${SCHEMATHESIS_VERSION} for the REST fuzz test (first time only)`,
+    join(venv, "bin", "python"),
+    ["-m", "pip", "install", "--disable-pip-version-check", "-q", `schemathesis==${SCHEMATHESIS_VERSION}`],
+  );
+  if (code !== 0 || version() !== SCHEMATHESIS_VERSION)
+    fail(`installing schemathesis failed; see the output above.\n${how}`);
+  writeToolsEnv({ schemathesis: bin });
+}
+
 await ensureNodeModules();
 await ensureBuild();
 await ensureCometbft();
 await ensureEvaluatorModel();
-if (process.argv.includes("--tests")) await ensureBrowser();
+if (process.argv.includes("--tests")) {
+  await ensureBrowser();
+  await ensureSchemathesis();
+}
 log("ready");

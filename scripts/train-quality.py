@@ -24,6 +24,7 @@ import json
 import math
 import os
 import random
+import re
 import subprocess
 import sys
 import zipfile
@@ -46,11 +47,13 @@ FROZEN = 3
 # Three stages, each added when the previous one's measurements showed a gap (models/README.md): stage 1
 # on data recipe 1 from the pretrained weights; stage 2 on recipe 2 (explanatory and multi-sentence
 # honest answers, fewer entity swaps in single mode) from stage 1; stage 3 on recipe 3 (the Python FAQ;
-# truncated and off-topic answers as negatives for every prompt) from stage 2.
+# truncated and off-topic answers as negatives for every prompt) from stage 2; stage 4 on the same rows plus
+# answers to other questions that name the asked topic in passing (stage4_rows) from stage 3.
 STAGES = {
     1: {"data": os.path.join(DATA_DIR, "train-r1.jsonl"), "steps": 1500, "lr": 5e-5, "init": None, "out": "stage1.safetensors"},
     2: {"data": os.path.join(DATA_DIR, "train-r2.jsonl"), "steps": 450, "lr": 3e-5, "init": "stage1.safetensors", "out": "stage2.safetensors"},
-    3: {"data": os.path.join(DATA_DIR, "train.jsonl"), "steps": 300, "lr": 2e-5, "init": "stage2.safetensors", "out": "model.safetensors"},
+    3: {"data": os.path.join(DATA_DIR, "train.jsonl"), "steps": 300, "lr": 2e-5, "init": "stage2.safetensors", "out": "stage3.safetensors"},
+    4: {"data": os.path.join(DATA_DIR, "train.jsonl"), "steps": 300, "lr": 2e-5, "init": "stage3.safetensors", "out": "model.safetensors"},
 }
 HEADS = 12
 # The order an answer's prompt is put next to a peer's: kept in sync with models/tokenize.ts encodeTriple.
@@ -60,7 +63,8 @@ CLS, SEP = 101, 102
 def ensure_python():
     want = os.environ.get("POQ_TRAIN_PYTHON")
     py = want or os.path.join(VENV, "bin", "python")
-    if os.path.realpath(sys.executable) == os.path.realpath(py):
+    # abspath, not realpath: a venv's python is a symlink to the system one, which lacks the packages.
+    if os.path.abspath(sys.executable) == os.path.abspath(py):
         return
     if not want and not os.path.exists(py):
         subprocess.check_call([sys.executable, "-m", "venv", VENV])
@@ -133,6 +137,52 @@ def examples(items, rng, stage):
         if stage >= 3:
             stage3_rows(it, items, i, rng, rows, start)
     return rows
+
+
+# The sources whose topic is the asked term itself (a Python function's topic is its last name part, e.g.
+# "done", and a FAQ's is a keyword; arithmetic has none).
+MENTION_SOURCES = ("wordnet", "wordnet-list", "wordnet-capitals", "wordnet-capitals-lang", "elements", "foldoc", "man-pages")
+
+
+def topic_mentions(items):
+    """For each item, the other items (another group) whose full answer names its topic as a whole word: an
+    answer about something else that mentions the asked term ("What is a glacier?" -> an iceberg's definition
+    that says it broke off a glacier). Stage 1-3 neighbours never named the asked term, so the judge took
+    naming it as answering it."""
+    full = [(it["honest"].get("full") or sorted(it["honest"].values())[0]).lower() for it in items]
+    words = {}
+    for j, text in enumerate(full):
+        for w in set(re.findall(r"[a-z0-9][a-z0-9_'-]*", text)):
+            words.setdefault(w, []).append(j)
+    out = []
+    for it in items:
+        topic = it["topic"].lower()
+        parts = re.findall(r"[a-z0-9][a-z0-9_'-]*", topic)
+        if len(topic) < 4 or not parts or it["source"] not in MENTION_SOURCES:
+            out.append([])
+            continue
+        cands = sorted(set.intersection(*(set(words.get(w, ())) for w in parts)))
+        out.append([j for j in cands if items[j]["group"] != it["group"] and topic not in items[j]["topic"].lower()
+                    and items[j]["topic"].lower() not in topic and re.search(r"\b" + re.escape(topic) + r"\b", full[j])])
+    return out
+
+
+def stage4_rows(items, rng, regular):
+    """Stage 4: for every prompt with one, an answer about another term that names the asked one is wrong
+    (single mode) and disagrees with an honest answer (peer mode), next to the prompt's own honest answer;
+    three times as many rows of stages 1-3 (a sample of `regular`) keep the rest of what was learned."""
+    rows = []
+    for it, cands in zip(items, topic_mentions(items)):
+        if not cands:
+            continue
+        other = items[rng.choice(cands)]
+        text = other["honest"].get("full") or sorted(other["honest"].values())[0]
+        honest = sorted(it["honest"].items())
+        rows.append((0, it["prompt"], None, text, 0.0))
+        rows.append((0, it["prompt"], None, rng.choice(honest)[1], 1.0))
+        if rng.random() < 0.5:
+            rows.append((1, it["prompt"], rng.choice(honest)[1], text, 0.0))
+    return rows + rng.sample(regular, min(len(regular), 3 * len(rows)))
 
 
 def stage3_rows(it, items, i, rng, rows, start):
@@ -258,6 +308,8 @@ def train(stage, cfg, init):
         items = [json.loads(line) for line in f]
     rng = random.Random(SEED)
     rows = examples(items, rng, stage)
+    if stage >= 4:
+        rows = stage4_rows(items, rng, rows)
     rng.shuffle(rows)
     log(f"stage {stage}: {len(rows)} rows in all")
     steps = min(arg("--steps", cfg["steps"]), len(rows) // BATCH)
