@@ -7,6 +7,8 @@ WORKDIR /app
 # Native modules (better-sqlite3) fall back to a source build when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# onnxruntime-node's install script skips its CUDA download (the evaluator runs on CPU).
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 RUN npm ci
 COPY . .
 RUN npm run build && node scripts/ensure-model.mjs && npm prune --omit=dev

@@ -5,10 +5,9 @@
 import { fromBech32 } from "@cosmjs/encoding";
 import type { Coin } from "@cosmjs/amino";
 import type { OfflineSigner } from "@cosmjs/proto-signing";
-import { StargateClient, type SigningStargateClient } from "@cosmjs/stargate";
+import type { StargateClient, SigningStargateClient } from "@cosmjs/stargate";
 import type { Command, Option } from "commander";
 import { createKeyring, KeyringError, type KeyringBackend } from "../client/keyring.js";
-import { createPoqSigningClient } from "../client/signing-client.js";
 import { parseCoin } from "../client/poq-tx.js";
 import { reachNode } from "../inference/chain-query.js";
 import { globalOptions } from "./global-options.js";
@@ -90,6 +89,9 @@ export async function signingClientFor(
  */
 export async function connectSigner(cmd: Command, signer: OfflineSigner): Promise<SigningStargateClient> {
   const rpc = globalOptions(cmd).node;
+  // Loaded here, not at the top: CosmJS's clients are most of a call's start-up, and only calls that
+  // sign or read bank/auth state need them (poq queries are plain ABCI JSON queries).
+  const { createPoqSigningClient } = await import("../client/signing-client.js");
   const client = await reachNode(rpc, () => createPoqSigningClient(rpc, signer));
   const chainId = await client.getChainId();
   const wanted = globalOptions(cmd).chainId;
@@ -113,5 +115,6 @@ export function parseModelList(text: string, flag: string): string[] {
 /** A read-only client for bank and auth queries. */
 export async function queryClientFor(cmd: Command): Promise<StargateClient> {
   const rpc = globalOptions(cmd).node;
+  const { StargateClient } = await import("@cosmjs/stargate");
   return reachNode(rpc, () => StargateClient.connect(rpc));
 }

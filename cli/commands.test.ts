@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { commandOf, createProgram, run } from "./main.js";
+import { COMMAND_HELP, commandOf, createProgram, createRootProgram, run } from "./main.js";
 import { EXIT } from "./exit-codes.js";
-import { poqCommand } from "./devnet.js";
+import { poqCommand, withPoqCommand } from "./poq-command.js";
 import { startRestServer } from "../rest/server.js";
 
 /** Runs the CLI with stdout and stderr captured. */
@@ -66,6 +66,23 @@ describe("poq command line", () => {
       ["keys"],
     );
     assert.ok((await createProgram()).commands.length >= 12);
+    assert.equal(commandOf(["help", "query"]), "query");
+  });
+
+  it("the root's help, built without loading any command, says what the commands themselves say", async () => {
+    const full = await createProgram();
+    const help = full.createHelp();
+    const real = full.commands.map((c) => [c.name(), help.subcommandTerm(c), c.description()]);
+    const stub = createRootProgram();
+    const stubHelp = stub.createHelp();
+    assert.deepEqual(
+      stub.commands.map((c) => [c.name(), stubHelp.subcommandTerm(c), c.description()]),
+      real,
+    );
+    assert.deepEqual(
+      Object.keys(COMMAND_HELP),
+      full.commands.map((c) => c.name()),
+    );
   });
 
   it("exits 2 for malformed amounts, unknown keys, bad ids and unknown flags", async () => {
@@ -155,10 +172,39 @@ describe("poq command line", () => {
   });
 
   it("devnet hints say how to run poq when it is not on PATH", () => {
-    assert.equal(poqCommand(""), "bin/poq", "from the repository root, as the tests run");
+    assert.equal(
+      poqCommand(""),
+      join(process.cwd(), "bin", "poq"),
+      "the absolute path: hints are run from anywhere",
+    );
     const dir = mkdtempSync(join(tmpdir(), "poq-path-"));
     writeFileSync(join(dir, "poq"), "");
     assert.equal(poqCommand(`/nonexistent:${dir}`), "poq");
+  });
+
+  it("every hint and error names a poq command that works as printed when poq is not on PATH", async () => {
+    const bin = join(process.cwd(), "bin", "poq");
+    assert.equal(
+      withPoqCommand("next: poq --home /h testnet start; (see: poq keys list) `poq models pull x`", bin),
+      `next: ${bin} --home /h testnet start; (see: ${bin} keys list) \`${bin} models pull x\``,
+    );
+    assert.equal(withPoqCommand("neither a poq address nor a key", bin), "neither a poq address nor a key");
+    assert.equal(withPoqCommand("next: poq query request 7", "poq"), "next: poq query request 7");
+    const home = mkdtempSync(join(tmpdir(), "poq-hint-"));
+    const path = process.env.PATH;
+    process.env.PATH = "";
+    try {
+      const missing = await poq("--home", home, "testnet", "start");
+      assert.match(missing.err, new RegExp(`run ${bin.replace(/[/.]/g, "\\$&")} testnet init`), missing.err);
+      const keys = await poq("--home", home, "keys", "list", "--keyring-backend", "test");
+      assert.match(
+        keys.out,
+        new RegExp(`create one with: ${bin.replace(/[/.]/g, "\\$&")} keys add NAME`),
+        keys.out,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it("query requests filters by node with --served-by, leaving --node to the RPC address", async () => {

@@ -2,9 +2,9 @@
  * `poq devnet`: start a local multi-validator network with the REST server and inference nodes, print
  * where everything is, and stop all of it on Ctrl-C or SIGTERM.
  */
-import { existsSync, rmSync, writeFileSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { poqCommand } from "./poq-command.js";
 import { Command } from "commander";
 import { startDevnet, DEFAULT_INFERENCE_NODES, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
 import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
@@ -34,19 +34,6 @@ export function devnetHome(cmd: Command): string {
   return cmd.getOptionValueSourceWithGlobals("home") === "default" ? join(DEFAULT_HOME, "devnet") : g.home;
 }
 
-/**
- * How to type `poq` here: "poq" when it is on PATH, else the path of bin/poq (every hint below uses it).
- *
- * @example
- * poqCommand(); // "bin/poq" in a fresh clone, before `npm link`
- */
-export function poqCommand(path = process.env.PATH ?? ""): string {
-  for (const dir of path.split(delimiter)) if (dir && existsSync(join(dir, "poq"))) return "poq";
-  const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "poq");
-  const rel = relative(process.cwd(), bin);
-  return rel.startsWith("..") || isAbsolute(rel) ? bin : rel.startsWith("bin") ? rel : `./${rel}`;
-}
-
 function summary(d: Devnet): string {
   const h = d.home;
   const poq = poqCommand();
@@ -60,23 +47,27 @@ function summary(d: Devnet): string {
     `PoQ devnet is up: chain ${d.chainId}, ${d.rpcUrls.length} validators, home ${h}`,
     "",
     "CometBFT RPC:",
-    ...d.rpcUrls.map((u, i) => `  node${i}  ${u}   (logs ${join(h, `node${i}`, "cometbft.log")}, app.log)`),
+    ...d.network.nodes.map(
+      (n) => `  ${basename(n.home).padEnd(10)} ${n.rpcUrl}   (logs ${join(n.home, "cometbft.log")}, app.log)`,
+    ),
     `REST API:     ${d.restUrl}   (docs ${d.restUrl}/docs, web page ${d.restUrl}/)`,
     `Backend:      ${standin}`,
     ...(d.lazyStandinUrl ? [`Lazy backend: ${d.lazyStandinUrl}  (stand-in that answers lazily)`] : []),
     "Inference nodes (model " + d.model + "):",
     ...d.inferenceNodes.map(
-      (n) => `  ${n.name.padEnd(6)} ${n.address}${n.lazy ? "  LAZY" : ""}   (log ${n.logFile})`,
+      (n) => `  ${n.name.padEnd(10)} ${n.address}${n.lazy ? "  LAZY" : ""}   (log ${n.logFile})`,
     ),
     "Funded test accounts (keys in the test keyring of the home; mnemonics in accounts.json):",
     ...d.accounts
-      .filter((a) => !/^(node|lazy)\d+$/.test(a.name))
-      .map((a) => `  ${a.name.padEnd(6)} ${a.address}`),
+      .filter((a) => !/^(infer|lazy)\d+$/.test(a.name))
+      .map((a) => `  ${a.name.padEnd(10)} ${a.address}`),
     "",
     "Try, in another terminal:",
     ...(poq === "poq"
       ? []
-      : [`  (poq is not on PATH: run \`npm link\` once to put it there, or type ${poq} as below)`]),
+      : [
+          `  (poq is not on PATH: export PATH="${dirname(poq.replace(/'/g, ""))}:$PATH" puts it there, or type it as below)`,
+        ]),
     `  ${poq} ${at} query balance alice --keyring-backend test`,
     `  ${poq} ${at} tx infer --model ${d.model} --prompt "Why is the sky blue?" --fee 10000upoq --from alice --keyring-backend test --wait`,
     `  ${poq} ${at} query nodes`,

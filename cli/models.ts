@@ -15,6 +15,7 @@ import {
 } from "../models/manifest.js";
 import { globalOptions } from "./global-options.js";
 import type { CliIO } from "./score.js";
+import { withPoqCommand } from "./poq-command.js";
 
 const processIO: CliIO = { stdout: process.stdout, stderr: process.stderr };
 
@@ -131,7 +132,7 @@ export function modelsCommand(io: CliIO = processIO): Command {
             `pulled ${repo}@${o.revision} into ${r.dir}\n${files.map((f) => `  ${f.sha256}  ${f.path}`).join("\n")}\n`,
           );
       } catch (e) {
-        io.stderr.write(`poq models pull: ${(e as Error).message}\n`);
+        io.stderr.write(`poq models pull: ${withPoqCommand((e as Error).message)}\n`);
         process.exitCode = 1;
       }
     });
@@ -161,7 +162,7 @@ export function modelsCommand(io: CliIO = processIO): Command {
           process.exitCode = 1;
         }
       } catch (e) {
-        io.stderr.write(`poq models verify: ${(e as Error).message}\n`);
+        io.stderr.write(`poq models verify: ${withPoqCommand((e as Error).message)}\n`);
         process.exitCode = 1;
       }
     });

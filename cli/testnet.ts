@@ -1,8 +1,10 @@
 /**
  * `poq testnet init|start|stop|status`: the devnet step by step, with its files on disk.
  */
+import { basename } from "node:path";
 import { Command } from "commander";
 import { initDevnet, readDevnetFile } from "../network/devnet.js";
+import { readNetworkFile } from "../network/local-network.js";
 import {
   dockerizeTestnet,
   startTestnet,
@@ -59,6 +61,7 @@ export function testnetCommand(): Command {
           ...(o.reset ? { reset: true } : {}),
         });
         if (o.docker) dockerizeTestnet(home, validators);
+        const homes = readNetworkFile(home)?.nodes.map((n) => n.home) ?? [];
         printResult(
           cmd,
           {
@@ -70,7 +73,7 @@ export function testnetCommand(): Command {
           },
           [
             `${fresh ? "initialized" : "already initialized"}: ${home} (chain ${file.chainId}, ${validators} validators)`,
-            `  node homes  ${home}/node0 .. node${validators - 1} (config/config.toml, config/genesis.json)`,
+            `  validators  ${homes[0]} .. ${basename(homes[homes.length - 1] ?? "")} (config/config.toml, config/genesis.json)`,
             `  accounts    ${home}/accounts.json (keys in ${home}/keyring-test)`,
             "",
             o.docker ? "next: docker compose up" : `next: poq --home ${home} testnet start`,
@@ -137,9 +140,7 @@ export function testnetCommand(): Command {
         s,
         [
           s.running ? `running (pid ${s.pid})` : "not running",
-          ...s.nodes.map(
-            (n, i) => `  node${i} ${n.rpc}  ${n.height !== null ? `height ${n.height}` : "down"}`,
-          ),
+          ...s.nodes.map((n) => `  ${n.name} ${n.rpc}  ${n.height !== null ? `height ${n.height}` : "down"}`),
           ...(s.rest ? [`  REST ${s.rest}`] : []),
         ].join("\n"),
       );

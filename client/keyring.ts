@@ -7,8 +7,7 @@
  *   `HOME/keyring-file/NAME.json`. The password comes from `POQ_KEYRING_PASSWORD` or a prompt.
  * - `test`: the mnemonic in plain text in `HOME/keyring-test/NAME.json`, for devnets and tests only.
  */
-import { Bip39, EnglishMnemonic, Random } from "@cosmjs/crypto";
-import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import type { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { toBase64, fromBase64 } from "@cosmjs/encoding";
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +66,13 @@ export interface KeyringOptions {
  * const kr = createKeyring({ home: "/tmp/poq", backend: "test" });
  * const { info, mnemonic } = await kr.add("alice");
  */
+/**
+ * CosmJS's wallet class, loaded when a key is made or used: listing or showing keys, and every call
+ * that only reads the chain, never pays for it (it is a large part of a CLI call's start-up).
+ */
+const wallets = async (): Promise<typeof DirectSecp256k1HdWallet> =>
+  (await import("@cosmjs/proto-signing")).DirectSecp256k1HdWallet;
+
 export function createKeyring(opts: KeyringOptions) {
   const dir = join(opts.home, `keyring-${opts.backend}`);
 
@@ -103,7 +109,7 @@ export function createKeyring(opts: KeyringOptions) {
   async function store(name: string, mnemonic: string, overwrite: boolean): Promise<KeyInfo> {
     const p = pathOf(name);
     if (existsSync(p) && !overwrite) throw new KeyringError(`key "${name}" already exists`);
-    const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: ADDRESS_PREFIX });
+    const wallet = await (await wallets()).fromMnemonic(mnemonic, { prefix: ADDRESS_PREFIX });
     const [account] = await wallet.getAccounts();
     if (!account) throw new KeyringError("could not derive an account from the mnemonic");
     const stored: StoredKey = { name, address: account.address, pubkey: toBase64(account.pubkey) };
@@ -136,6 +142,7 @@ export function createKeyring(opts: KeyringOptions) {
 
     /** Creates a key with a fresh 24-word mnemonic; returns the mnemonic once, for the user to write down. */
     async add(name: string): Promise<{ info: KeyInfo; mnemonic: string }> {
+      const { Bip39, Random } = await import("@cosmjs/crypto");
       const mnemonic = Bip39.encode(Random.getBytes(32)).toString();
       const info = await store(name, mnemonic, false);
       return { info, mnemonic };
@@ -144,6 +151,7 @@ export function createKeyring(opts: KeyringOptions) {
     /** Stores a key from an existing mnemonic (`poq keys add --recover`). */
     async recover(name: string, mnemonic: string, overwrite = false): Promise<KeyInfo> {
       const normalized = mnemonic.trim().split(/\s+/).join(" ");
+      const { EnglishMnemonic } = await import("@cosmjs/crypto");
       try {
         new EnglishMnemonic(normalized);
       } catch (err) {
@@ -192,7 +200,7 @@ export function createKeyring(opts: KeyringOptions) {
 
     /** A CosmJS signer for the key, for SigningStargateClient. */
     async signer(name: string): Promise<DirectSecp256k1HdWallet> {
-      return DirectSecp256k1HdWallet.fromMnemonic(this.mnemonic(name), { prefix: ADDRESS_PREFIX });
+      return (await wallets()).fromMnemonic(this.mnemonic(name), { prefix: ADDRESS_PREFIX });
     },
   };
 }

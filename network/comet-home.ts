@@ -47,6 +47,9 @@ export interface CometNodeSettings {
   config?: Record<string, TomlValue>;
 }
 
+/** Validator i of a local network is named (moniker, home folder) `validator<i>`. */
+export const VALIDATOR_PREFIX = "validator";
+
 export class CometHomeError extends BaseError {
   override name = "CometHomeError" as const;
 }
@@ -142,7 +145,7 @@ export async function initCometHome(opts: InitCometHomeOptions): Promise<CometHo
 }
 
 export interface InitCometTestnetOptions extends CometNodeSettings {
-  /** Output folder; node homes are `<dir>/node0`, `<dir>/node1`, ... */
+  /** Output folder; node homes are `<dir>/validator0`, `<dir>/validator1`, ... */
   dir: string;
   validators: number;
   chainId: string;
@@ -173,11 +176,16 @@ export async function initCometTestnet(opts: InitCometTestnetOptions): Promise<C
   if (!Number.isInteger(opts.validators) || opts.validators < 1) {
     throw new CometHomeError("a testnet needs at least one validator", { details: String(opts.validators) });
   }
-  if (existsSync(opts.dir) && readdirSync(opts.dir).some((name) => /^node\d+$/.test(name))) {
+  if (existsSync(opts.dir) && readdirSync(opts.dir).some((name) => /^(node|validator)\d+$/.test(name))) {
     throw new CometHomeError("testnet folder already has node homes", { details: opts.dir });
   }
-  execFileSync(bin, ["testnet", "--v", String(opts.validators), "--o", opts.dir], { stdio: "pipe" });
-  const homes = Array.from({ length: opts.validators }, (_, i) => join(opts.dir, `node${i}`));
+  // Validators are validator<i>, so that they are not confused with the inference nodes (infer<i>).
+  execFileSync(
+    bin,
+    ["testnet", "--v", String(opts.validators), "--o", opts.dir, "--node-dir-prefix", VALIDATOR_PREFIX],
+    { stdio: "pipe" },
+  );
+  const homes = Array.from({ length: opts.validators }, (_, i) => join(opts.dir, `${VALIDATOR_PREFIX}${i}`));
   const basePort = opts.basePort ?? 26656;
   const ids = homes.map((home) => showNodeId(home, bin));
   const genesis = applyGenesisPatch(readGenesis(homes[0] as string), {
@@ -190,7 +198,7 @@ export async function initCometTestnet(opts: InitCometTestnetOptions): Promise<C
       .map((id, j) => (j === i ? undefined : `${id}@127.0.0.1:${portsFor(basePort, j).p2p}`))
       .filter((p): p is string => p !== undefined)
       .join(",");
-    const moniker = `node${i}`;
+    const moniker = `${VALIDATOR_PREFIX}${i}`;
     const abciAddress = opts.abciAddressFor?.(i) ?? `tcp://127.0.0.1:${ports.abci}`;
     configureNode({ home, moniker, ports, peers, abciAddress }, opts);
     writeGenesis(home, genesis);

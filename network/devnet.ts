@@ -30,6 +30,7 @@ import {
 } from "./local-network.js";
 import { assertPortsFree, type PortClaim } from "./ports.js";
 import { superviseNetwork } from "./supervise-nodes.js";
+import { runningDevnetPid } from "./testnet.js";
 import { describeEvent, type SuperviseOptions } from "./supervisor.js";
 
 export { DevnetError };
@@ -39,6 +40,8 @@ export const DEFAULT_INFERENCE_NODES = 3;
 
 /** The model id the devnet's inference nodes serve unless told otherwise. */
 export const DEVNET_MODEL = "llama-3-8b-instruct";
+/** Honest inference node i (from 1) is `infer<i>`; lazy ones are `lazy<i>`. */
+export const INFER_PREFIX = "infer";
 const USER_ACCOUNTS = ["alice", "bob", "carol"] as const;
 const USER_COINS = "100000000000";
 const NODE_COINS = "10000000000";
@@ -123,22 +126,14 @@ export function readDevnetFile(home: string): DevnetFile | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DevnetFile) : undefined;
 }
 
+/**
+ * Inference node names: infer1.. (honest) and lazy1.., never node<i>, so that they are not taken for
+ * the validators (validator0..).
+ */
 const nodeNames = (honest: number, lazy: number): string[] => [
-  ...Array.from({ length: honest }, (_, i) => `node${i + 1}`),
+  ...Array.from({ length: honest }, (_, i) => `${INFER_PREFIX}${i + 1}`),
   ...Array.from({ length: lazy }, (_, i) => `lazy${i + 1}`),
 ];
-
-/** The pid of a devnet that runs in `home` (from its endpoints.json), if its process is alive. */
-function runningDevnetPid(home: string): number | undefined {
-  try {
-    const { pid } = JSON.parse(readFileSync(join(home, "endpoints.json"), "utf8")) as { pid?: unknown };
-    if (typeof pid !== "number" || pid === process.pid) return undefined;
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Deletes a devnet folder, refusing one that a devnet runs in or that holds anything a devnet does not write. */
 function resetHome(home: string): void {
@@ -151,7 +146,7 @@ function resetHome(home: string): void {
   }
   // Besides the devnet's own files: what `poq testnet start` writes beside them.
   const ours =
-    /^(node\d+|network\.json|devnet\.json|accounts\.json|endpoints\.json|testnet\.(log|pid)|keyring-test|inference|config|data)$/;
+    /^(node\d+|validator\d+|network\.json|devnet\.json|accounts\.json|endpoints\.json|testnet\.(log|pid)|keyring-test|inference|config|data)$/;
   const foreign = readdirSync(home).filter((f) => !ours.test(f));
   if (foreign.length > 0) {
     throw new DevnetError(`refusing to --reset ${home}: it holds files a devnet did not write`, {
@@ -159,6 +154,14 @@ function resetHome(home: string): void {
     });
   }
   rmSync(home, { recursive: true, force: true });
+}
+
+/**
+ * Devnets made before the rename named their inference node accounts node<i>: the same accounts (keys,
+ * addresses, registrations) go on as infer<i>.
+ */
+function renameLegacyNodes(file: DevnetFile): void {
+  for (const a of file.accounts) if (/^node\d+$/.test(a.name)) a.name = a.name.replace(/^node/, INFER_PREFIX);
 }
 
 /**
@@ -184,6 +187,7 @@ async function prepareHome(
       throw new DevnetError(`${opts.home} holds a devnet made with ${differs}`, {
         details: "pass the same settings, or --reset to start over",
       });
+    renameLegacyNodes(prev);
     const missing = names.filter((name) => !prev.accounts.some((a) => a.name === name));
     if (missing.length > 0)
       throw new DevnetError(
@@ -197,7 +201,7 @@ async function prepareHome(
   if (existsSync(networkFilePath(opts.home)))
     throw new DevnetError(`${opts.home} holds a network without devnet.json`, { details: "use --reset" });
   const accounts = await Promise.all([...USER_ACCOUNTS, ...names].map(newAccountKey));
-  const inferenceNodes = names.filter((n) => n.startsWith("node")).length;
+  const inferenceNodes = names.filter((n) => n.startsWith(INFER_PREFIX)).length;
   return {
     chainId,
     validators,
@@ -281,6 +285,9 @@ function networkOptions(opts: DevnetOptions, file: DevnetFile): LocalNetworkOpti
       coins: [{ denom: "upoq", amount: USER_ACCOUNTS.includes(a.name as never) ? USER_COINS : NODE_COINS }],
     })),
     modules: { poq: defaultPoqGenesis(opts.poqParams ?? {}) },
+    // An idle devnet still makes blocks (the beacon changes the app hash each block): keep each block
+    // cheap to store. Nothing here reads block_results (clients use tx search and ABCI queries).
+    cometConfig: { "storage.discard_abci_responses": true },
   };
 }
 
@@ -319,12 +326,18 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   const restPort = Number(restListen.split(":").pop());
   const model = opts.model ?? DEVNET_MODEL;
 
+  // A devnet already running in this folder is named as such, not as ports in use or files in the way.
+  const running = runningDevnetPid(opts.home);
+  if (running !== undefined)
+    throw new DevnetError(`a devnet is already running in ${opts.home} (pid ${running})`, {
+      details: `stop it first: Ctrl-C where it runs, or poq --home ${opts.home} testnet stop`,
+    });
   const claims: PortClaim[] = [];
   for (let i = 0; i < validators; i++) {
     const p = portsFor(basePort, i);
-    claims.push({ port: p.rpc, what: `node ${i} CometBFT RPC`, flag: "--base-port" });
-    claims.push({ port: p.p2p, what: `node ${i} CometBFT p2p`, flag: "--base-port" });
-    claims.push({ port: p.abci, what: `node ${i} application ABCI socket`, flag: "--base-port" });
+    claims.push({ port: p.rpc, what: `validator ${i} CometBFT RPC`, flag: "--base-port" });
+    claims.push({ port: p.p2p, what: `validator ${i} CometBFT p2p`, flag: "--base-port" });
+    claims.push({ port: p.abci, what: `validator ${i} application ABCI socket`, flag: "--base-port" });
   }
   claims.push({ port: restPort, what: "REST API", flag: "--rest-listen" });
   await assertPortsFree(claims);
@@ -351,7 +364,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       });
     }
     const rpcUrls = network.nodes.map((n) => n.rpcUrl);
-    progress(`blocks are being produced (node 0 RPC ${rpcUrls[0]})`);
+    progress(`blocks are being produced (validator 0 RPC ${rpcUrls[0]})`);
 
     const rest = await startRestServer({ rpcUrl: rpcUrls[0]!, listen: restListen, logger: false });
     stops.push(() => rest.close());

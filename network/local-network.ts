@@ -7,14 +7,15 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bip39, Random } from "@cosmjs/crypto";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { initCometTestnet, type CometHome } from "./comet-home.js";
+import { initCometTestnet, VALIDATOR_PREFIX, type CometHome } from "./comet-home.js";
+import type { TomlValue } from "./comet-config.js";
 import { applyGenesisPatch, writeGenesis } from "./comet-genesis.js";
 import { startComet, waitForHeight, type CometProcess } from "./comet-process.js";
 import { startAppProcess, type AppProcess } from "./app-process.js";
 import { buildAppState, defaultPoqGenesis, type GenesisAccount } from "./app-genesis.js";
 
 export interface LocalNetworkOptions {
-  /** Folder for the node homes (`node0`, `node1`, ...) and `network.json`. */
+  /** Folder for the validator homes (`validator0`, `validator1`, ...) and `network.json`. */
   dir: string;
   chainId: string;
   validators: number;
@@ -34,6 +35,8 @@ export interface LocalNetworkOptions {
   appArgs?: (index: number) => string[];
   /** CometBFT log level. Default "error" (logs go to each home's cometbft.log). */
   logLevel?: string;
+  /** Other config.toml keys (`section.key`) for every node, written when the network is created. */
+  cometConfig?: Record<string, TomlValue>;
 }
 
 /** A validator operator key created for the network. */
@@ -116,6 +119,7 @@ export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<Netwo
     basePort,
     timeoutCommit: opts.timeoutCommit ?? "300ms",
     logLevel: opts.logLevel ?? "error",
+    ...(opts.cometConfig ? { config: opts.cometConfig } : {}),
     genesis: { voteExtensionsEnableHeight: opts.voteExtensionsEnableHeight ?? 1 },
   });
   const operatorCoins = opts.operatorCoins ?? "1000000000";
@@ -127,7 +131,7 @@ export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<Netwo
     operators: testnet.genesis.validators.map((v, i) => ({
       pubKey: v.pub_key.value,
       operator: operators[i]!.address,
-      moniker: `node${i}`,
+      moniker: `${VALIDATOR_PREFIX}${i}`,
     })),
     modules: { poq: defaultPoqGenesis(), ...opts.modules },
   });

@@ -7,13 +7,13 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BaseError } from "../app/errors.js";
 import { logTail } from "./child.js";
 import { updateCometConfig } from "./comet-config.js";
 import { cometStatus } from "./comet-process.js";
-import { showNodeId } from "./comet-home.js";
+import { showNodeId, VALIDATOR_PREFIX } from "./comet-home.js";
 import { networkFilePath, readNetworkFile } from "./local-network.js";
 
 export class TestnetError extends BaseError {
@@ -47,6 +47,19 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/**
+ * The pid of a devnet running in `home` (from the endpoints.json it writes once ready, whether `poq
+ * devnet` or `poq testnet start` started it), if that process is alive and is not this one.
+ */
+export function runningDevnetPid(home: string): number | undefined {
+  try {
+    const { pid } = JSON.parse(readFileSync(endpointsFile(home), "utf8")) as { pid?: unknown };
+    return typeof pid === "number" && pid !== process.pid && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function readPid(home: string): number | undefined {
   if (!existsSync(pidFile(home))) return undefined;
   const pid = Number(readFileSync(pidFile(home), "utf8").trim());
@@ -64,9 +77,9 @@ export async function startTestnet(opts: {
   devnetArgs: string[];
   timeoutMs?: number;
 }): Promise<DevnetEndpoints> {
-  const running = readPid(opts.home);
+  const running = readPid(opts.home) ?? runningDevnetPid(opts.home);
   if (running !== undefined)
-    throw new TestnetStateError(`a testnet is already running in ${opts.home} (pid ${running})`, {
+    throw new TestnetStateError(`a devnet is already running in ${opts.home} (pid ${running})`, {
       details: "poq testnet stop first",
     });
   if (!existsSync(networkFilePath(opts.home)))
@@ -119,6 +132,8 @@ export async function stopTestnet(home: string, timeoutMs = 30_000): Promise<boo
 }
 
 export interface TestnetNodeStatus {
+  /** The validator's folder name (validator<i>). */
+  name: string;
   rpc: string;
   height: string | null;
   error?: string;
@@ -133,15 +148,16 @@ export interface TestnetNodeStatus {
 export async function testnetStatus(
   home: string,
 ): Promise<{ running: boolean; pid: number | null; nodes: TestnetNodeStatus[]; rest: string | null }> {
-  const pid = readPid(home) ?? null;
+  const pid = readPid(home) ?? runningDevnetPid(home) ?? null;
   const net = readNetworkFile(home);
   if (!net) throw new TestnetStateError(`${home} has no testnet`, { details: "run poq testnet init" });
   const nodes = await Promise.all(
-    net.nodes.map(async ({ rpcUrl }): Promise<TestnetNodeStatus> => {
+    net.nodes.map(async ({ rpcUrl, home: dir }): Promise<TestnetNodeStatus> => {
+      const name = basename(dir);
       try {
-        return { rpc: rpcUrl, height: (await cometStatus(rpcUrl, 1500)).latestBlockHeight.toString() };
+        return { name, rpc: rpcUrl, height: (await cometStatus(rpcUrl, 1500)).latestBlockHeight.toString() };
       } catch (err) {
-        return { rpc: rpcUrl, height: null, error: err instanceof Error ? err.message : String(err) };
+        return { name, rpc: rpcUrl, height: null, error: err instanceof Error ? err.message : String(err) };
       }
     }),
   );
@@ -159,7 +175,9 @@ export async function testnetStatus(
  * dockerizeTestnet("/data", 4);
  */
 export function dockerizeTestnet(home: string, validators: number): void {
-  const homes = Array.from({ length: validators }, (_, i) => join(home, `node${i}`));
+  // The homes network.json lists (validator<i>; node<i> in folders made before the rename).
+  const listed = readNetworkFile(home)?.nodes.map((n) => n.home);
+  const homes = listed ?? Array.from({ length: validators }, (_, i) => join(home, `${VALIDATOR_PREFIX}${i}`));
   const ids = homes.map((h) => showNodeId(h));
   homes.forEach((h, i) => {
     updateCometConfig(h, {

@@ -140,7 +140,8 @@ export function pageRequest(q: PaginationQuery): PageRequest {
 }
 
 /**
- * Offset pagination over a list held in memory; `next_key` is the base64 of the next offset.
+ * Offset pagination over a list held in memory; `next_key` is the base64 of the next offset as 8
+ * big-endian bytes (any such key is accepted: past the end, the page is empty).
  *
  * @example
  * const { items, pagination } = pageList(all, { "pagination.limit": 10 });
@@ -151,16 +152,18 @@ export function pageList<T>(
 ): { items: T[]; pagination: { next_key: string | null; total: string } } {
   let offset = q["pagination.offset"] ?? 0;
   if (q["pagination.key"]) {
-    const text = Buffer.from(q["pagination.key"], "base64").toString("utf8");
-    if (!/^[0-9]{1,9}$/.test(text))
+    const key = decodeBase64(q["pagination.key"], "pagination.key");
+    if (key.length !== 8)
       throw new RestError("InvalidArgument", "pagination.key is not a key this server issued");
-    offset = Number(text);
+    const at = Buffer.from(key).readBigUInt64BE();
+    offset = at > BigInt(all.length) ? all.length : Number(at);
   }
   const limit = q["pagination.limit"] || 100;
   const ordered = q["pagination.reverse"] ? [...all].reverse() : all;
   const items = ordered.slice(offset, offset + limit);
-  const next =
-    offset + limit < ordered.length ? Buffer.from(String(offset + limit)).toString("base64") : null;
+  const nextKey = Buffer.alloc(8);
+  nextKey.writeBigUInt64BE(BigInt(offset + limit));
+  const next = offset + limit < ordered.length ? nextKey.toString("base64") : null;
   return {
     items,
     pagination: { next_key: next, total: q["pagination.count_total"] ? String(all.length) : "0" },

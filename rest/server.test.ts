@@ -124,7 +124,6 @@ describe("REST server (inject)", () => {
     { method: "GET", url: "/cosmos/staking/v1beta1/validators?status=WHATEVER" },
     { method: "GET", url: "/poq/v1/requests/abc" },
     { method: "GET", url: "/poq/v1/requests/0" },
-    { method: "GET", url: "/poq/v1/requests/99999999999999999999" },
     { method: "GET", url: "/poq/v1/requests?status=DONE" },
     { method: "GET", url: "/poq/v1/requests?pagination.reverse=true" },
     { method: "GET", url: "/poq/v1/requests?pagination.key=AAAA" },
@@ -157,11 +156,19 @@ describe("REST server (inject)", () => {
     });
   }
 
-  it("answers a future block height with 400 code 3 in one RPC call", async () => {
+  it("answers a future block height with 400 code 9 (a height it does not have) in one RPC call", async () => {
     const res = await app.inject({ url: "/cosmos/base/tendermint/v1beta1/blocks/99999999" });
     assert.equal(res.statusCode, 400, res.body);
-    assert.equal(res.json<{ code: number }>().code, 3);
+    assert.equal(res.json<{ code: number }>().code, 9);
     assert.ok(!reader.calls.includes("status"), "no status call before the block");
+  });
+
+  it("answers a request id past uint64 with 404 code 5 without asking the node", async () => {
+    const before = reader.calls.length;
+    const res = await app.inject({ url: "/poq/v1/requests/99999999999999999999" });
+    assert.equal(res.statusCode, 404, res.body);
+    assert.equal(res.json<{ code: number }>().code, 5);
+    assert.equal(reader.calls.length, before);
   });
 
   it("answers an unknown route with 404 code 5", async () => {

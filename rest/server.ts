@@ -12,6 +12,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import { createBlockCachedReader } from "./block-cache.js";
 import { createRpcChainReader, type ChainReader } from "./chain-reader.js";
 import { errorBodySchema, RestError, type RestErrorName } from "./errors.js";
+import { restFormats } from "./schemas.js";
 import { cosmosAuthRoutes } from "./routes/cosmos-auth.js";
 import { cosmosBankRoutes } from "./routes/cosmos-bank.js";
 import { cosmosStakingRoutes } from "./routes/cosmos-staking.js";
@@ -96,8 +97,19 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   const app = Fastify({
     logger: opts.logger ?? false,
     // Query keys like `pagination.limit` stay flat; coercion turns "10" into 10 for integer schemas.
-    ajv: { customOptions: { coerceTypes: "array", removeAdditional: true, allErrors: false } },
+    ajv: {
+      customOptions: { coerceTypes: "array", removeAdditional: true, allErrors: false },
+      // Checks the schemas name by format (bech32 checksums), so the document says all the server checks.
+      plugins: [
+        <A extends { addFormat(name: string, f: (s: string) => boolean): unknown }>(ajv: A): A => {
+          for (const [name, f] of Object.entries(restFormats)) ajv.addFormat(name, f);
+          return ajv;
+        },
+      ],
+    },
     bodyLimit: 64 * 1024,
+    // Long path parameters reach the schema (400 with the reason) instead of a bare 414 from the router.
+    routerOptions: { maxParamLength: 8192 },
   });
   app.addSchema(errorBodySchema);
   app.addHook("onClose", async () => closeReader());

@@ -17,6 +17,7 @@ import {
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { npmCiEnv } from "./npm-env.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const COMETBFT_VERSION = "0.38.26";
@@ -76,12 +77,19 @@ async function ensureNodeModules() {
     log("node_modules is a link to another checkout's; not reinstalling it (run npm ci there if stale)");
     return;
   }
-  const code = await runWithProgress("installing node modules (npm ci)", "npm", [
-    "ci",
-    "--no-audit",
-    "--no-fund",
-  ]);
-  if (code !== 0) fail("npm ci failed; see the output above");
+  const code = await runWithProgress(
+    "installing node modules (npm ci)",
+    "npm",
+    ["ci", "--no-audit", "--no-fund"],
+    {
+      env: npmCiEnv(),
+    },
+  );
+  if (code !== 0)
+    fail(
+      "npm ci failed; see the output above. To install by hand: ONNXRUNTIME_NODE_INSTALL=skip npm ci " +
+        "(without it onnxruntime-node's install script downloads CUDA libraries, and fails offline)",
+    );
 }
 
 async function ensureBuild() {

@@ -9,7 +9,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -102,7 +102,7 @@ describe("docker-compose.yml", () => {
     for (const i of [0, 1, 2, 3]) {
       const s = compose.services[`app${i}`]!;
       assert.deepEqual(s.entrypoint, ["node", "/app/dist/validator/main.js"]);
-      assert.deepEqual(s.command, ["--home", `/data/node${i}`, "--abci", "tcp://0.0.0.0:26658"]);
+      assert.deepEqual(s.command, ["--home", `/data/validator${i}`, "--abci", "tcp://0.0.0.0:26658"]);
     }
     assert.deepEqual(
       unknownArgs(["query", "nosuch"]),
@@ -120,13 +120,23 @@ describe("docker-compose.yml", () => {
         timeout: 60_000,
       });
       assert.equal(r.status, 0, r.stderr);
-      const config = readFileSync(join(home, "node2", "config", "config.toml"), "utf8");
+      const config = readFileSync(join(home, "validator2", "config", "config.toml"), "utf8");
       assert.equal(getTomlString(config, "proxy_app"), "tcp://app2:26658");
       assert.equal(getTomlString(config, "rpc.laddr"), "tcp://0.0.0.0:26657");
       const peers = getTomlString(config, "p2p.persistent_peers") ?? "";
       assert.match(peers, /@comet0:26656/);
       assert.doesNotMatch(peers, /@comet2:26656/);
-      assert.ok(readFileSync(join(home, "accounts.json"), "utf8").includes('"node1"'));
+      // Validators and inference nodes have distinct names (validator<i>, infer<i>).
+      const names = (JSON.parse(readFileSync(join(home, "accounts.json"), "utf8")) as { name: string }[]).map(
+        (a) => a.name,
+      );
+      assert.deepEqual(names, ["alice", "bob", "carol", "infer1"]);
+      assert.deepEqual(
+        readdirSync(home).filter((f) => /^(node|validator)\d+$/.test(f)),
+        ["validator0", "validator1", "validator2", "validator3"],
+      );
+      assert.ok(compose.services["infer1"]?.command?.includes("infer1"), "the compose service runs infer1");
+      assert.match(r.stdout, /validators\s+\S+validator0 \.\. validator3/);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

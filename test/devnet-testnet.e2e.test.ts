@@ -52,8 +52,8 @@ describe("poq testnet", { timeout: 300_000 }, () => {
     );
     assert.equal(r.code, 0, r.stderr);
     for (const f of [
-      "node0/config/genesis.json",
-      "node0/config/config.toml",
+      "validator0/config/genesis.json",
+      "validator0/config/config.toml",
       "accounts.json",
       "keyring-test/alice.json",
     ])
@@ -147,7 +147,12 @@ describe("poq testnet", { timeout: 300_000 }, () => {
     // Usage errors (exit 2, README's table) with the reason, not a raw error.
     const second = await poq("testnet", "start");
     assert.equal(second.code, 2, second.stderr);
-    assert.match(second.stderr, /a testnet is already running/);
+    assert.match(second.stderr, /a devnet is already running/);
+    // The running devnet is named as such, not as ports in use, and its endpoints.json is left alone.
+    const devnet = await poq("devnet", "--rest-listen", "127.0.0.1:26692");
+    assert.equal(devnet.code, 2, devnet.stderr);
+    assert.match(devnet.stderr, /a devnet is already running in .* \(pid \d+\)/);
+    assert.ok(existsSync(join(home, "endpoints.json")), "the running devnet's endpoints.json is still there");
     const busy = await poq("testnet", "init", "--reset");
     assert.equal(busy.code, 2, busy.stderr);
     assert.match(busy.stderr, /a devnet is running there \(pid \d+\)/);

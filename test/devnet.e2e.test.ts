@@ -14,7 +14,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RequestRecord, ResponseView } from "../app/modules/poq/state.js";
@@ -113,6 +113,20 @@ describe("poq devnet", { timeout: 420_000 }, () => {
       address: string;
       mnemonic: string;
     }[];
+    // Validators and inference nodes never share a name (issue 10): validator<i> and infer<i>/lazy<i>.
+    assert.deepEqual(
+      accounts.map((a) => a.name),
+      ["alice", "bob", "carol", "infer1", "infer2", "lazy1"],
+    );
+    assert.deepEqual(
+      ready.inference_nodes.map((n) => n.name),
+      ["infer1", "infer2", "lazy1"],
+    );
+    assert.deepEqual(
+      readdirSync(home).filter((f) => /^(node|validator)\d+$/.test(f)),
+      ["validator0", "validator1", "validator2", "validator3"],
+    );
+    assert.deepEqual(readdirSync(join(home, "inference")).sort(), ["infer1", "infer2", "lazy1"]);
     const alice = accounts.find((a) => a.name === "alice");
     assert.ok(alice && alice.address.startsWith("poq1") && alice.mnemonic.split(" ").length === 24);
     assert.ok(existsSync(join(home, "keyring-test", "alice.json")));
@@ -208,7 +222,7 @@ describe("poq devnet", { timeout: 420_000 }, () => {
     for (const s of request.quality.scores) assert.match(s.validator, /^poqvalcons1/);
     const text = await poq(["--home", home, "--node", RPC, "query", "request", honestId]);
     assert.match(text.stdout, /quality +\d+ bp/);
-    assert.match(text.stdout, /poqvalcons1\w+ +\d+ bp +power/);
+    assert.match(text.stdout, /poqvalcons1\w+ +\d+ bp +trust/);
   });
 
   it("tx infer --replicas 3 --wait shows every answer with its score; the wrong node's lowest", async (t) => {
@@ -238,7 +252,7 @@ describe("poq devnet", { timeout: 420_000 }, () => {
   });
 
   it("restarts a validator whose application process crashes, says so, and the chain goes on", async () => {
-    const node1 = join(home, "node1");
+    const node1 = join(home, "validator1");
     const [appPid] = processesMentioning(`${node1}\0--abci`);
     assert.ok(appPid, "validator 1's application process");
     const heightOf = async (): Promise<bigint> => {

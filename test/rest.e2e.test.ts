@@ -23,6 +23,8 @@ import {
 } from "@keplr-wallet/chain-validator";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import { startRestServer } from "../rest/server.js";
+import { restFormats } from "../rest/schemas.js";
+import { checkOpenApi, type OpenApiDoc, type OperationFixture, type Send } from "./openapi-check.js";
 
 const CHAIN_ID = "poq-rest-1";
 const ALICE =
@@ -303,5 +305,68 @@ describe("REST gateway on a real network", { timeout: 240_000 }, () => {
       assert.equal(typeof body.message, "string", name);
     }
     assert.deepEqual((await get(`/cosmos/bank/v1beta1/balances/${alice}`)).body, before);
+  });
+
+  it("every operation of /openapi.json does what the document says (test/openapi-check.ts)", async () => {
+    const doc = (await get("/openapi.json")).body as OpenApiDoc;
+    const account = (await get(`/cosmos/auth/v1beta1/accounts/${alice}`)).body.account;
+    const sequence = Number(account.sequence);
+    const stale = await signSend(sequence + 1000, "1"); // CheckTx refuses it: nothing is spent
+    const unsigned = TxRaw.encode({
+      ...TxRaw.decode(await signSend(sequence, "1")),
+      signatures: [new Uint8Array()],
+    });
+    const search = (await (
+      await fetch(`${net.rpcUrl(0)}/tx_search?query="tx.height>0"&per_page=100`)
+    ).json()) as {
+      result: { txs: { hash: string; tx: string }[] };
+    };
+    // A user's tx (a TxRaw starts with field 1, 0x0a), not a block's injected vote extensions (0x00...).
+    const userTx = search.result.txs.find((t) => Buffer.from(t.tx, "base64")[0] === 0x0a)!;
+    const injected = search.result.txs.find((t) => Buffer.from(t.tx, "base64")[0] === 0x00);
+    assert.ok(userTx && injected, "the chain has a user tx and an injected commit to look up");
+    assert.equal((await get(`/cosmos/tx/v1beta1/txs/${injected.hash}`)).status, 404);
+    const valoper = (await get("/cosmos/staking/v1beta1/validators")).body.validators[0].operator_address;
+    const fixtures: Record<string, OperationFixture> = {
+      "GET /cosmos/auth/v1beta1/accounts/{address}": { params: { address: alice } },
+      "GET /cosmos/bank/v1beta1/balances/{address}": { params: { address: alice } },
+      "GET /cosmos/bank/v1beta1/spendable_balances/{address}": { params: { address: alice } },
+      "GET /cosmos/bank/v1beta1/balances/{address}/by_denom": { params: { address: alice, denom: "upoq" } },
+      "GET /cosmos/bank/v1beta1/supply": {},
+      "POST /cosmos/tx/v1beta1/txs": { body: { tx_bytes: toBase64(stale), mode: "BROADCAST_MODE_SYNC" } },
+      "GET /cosmos/tx/v1beta1/txs/{hash}": { params: { hash: userTx.hash } },
+      "POST /cosmos/tx/v1beta1/simulate": { body: { tx_bytes: toBase64(unsigned.finish()) } },
+      "GET /cosmos/base/tendermint/v1beta1/node_info": {},
+      "GET /cosmos/base/tendermint/v1beta1/syncing": {},
+      "GET /cosmos/base/tendermint/v1beta1/blocks/latest": {},
+      "GET /cosmos/base/tendermint/v1beta1/blocks/{height}": { params: { height: "1" } },
+      "GET /cosmos/staking/v1beta1/validators": {},
+      "GET /cosmos/staking/v1beta1/validators/{validator_addr}": { params: { validator_addr: valoper } },
+      "GET /poq/v1/params": {},
+      "GET /poq/v1/requests": {},
+      "GET /poq/v1/requests/{id}": { params: { id: "1" }, status: 404 },
+      "GET /poq/v1/nodes": {},
+      "GET /poq/v1/nodes/{address}": { params: { address: alice }, status: 404 },
+      "GET /poq/v1/validators": {},
+      "GET /chain-info/keplr": {},
+    };
+    const send: Send = async (method, path, body, contentType = "application/json") => {
+      const res = await fetch(rest.url + path, {
+        method,
+        ...(body === undefined
+          ? {}
+          : {
+              headers: { "content-type": contentType },
+              body: typeof body === "string" ? body : JSON.stringify(body),
+            }),
+      });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    const problems = await checkOpenApi(doc, send, fixtures, { formats: restFormats });
+    assert.deepEqual(problems, [], problems.join("\n"));
+    assert.equal(
+      (await get(`/cosmos/auth/v1beta1/accounts/${alice}`)).body.account.sequence,
+      account.sequence,
+    );
   });
 });

@@ -12,7 +12,11 @@ import type { ProposalHooks } from "../app/baseapp/proposal.js";
 import type { KVStore } from "../app/types.js";
 import { decodeInjectedCommit, encodeInjectedCommit } from "../app/modules/poq/extended-commit.js";
 import { scoreCommitment } from "../app/modules/poq/commitment.js";
-import { decodeVoteExtension, encodeVoteExtension } from "../app/modules/poq/vote-extension.js";
+import {
+  decodeVoteExtension,
+  encodeVoteExtension,
+  type ScoreVoteExtension,
+} from "../app/modules/poq/vote-extension.js";
 import {
   createScoringQueue,
   DEFAULT_MODEL_ID,
@@ -88,23 +92,28 @@ async function loadEvaluator(modelDir: string, log: JsonLogger): Promise<LoadedE
 /** Over the default `max_vote_extension_bytes` (64 KiB) by one byte. */
 const OVERSIZED_EXTENSION_BYTES = 65_537;
 
+/** Hooks whose ExtendVote rewrites the honest (non-empty) extension's payload with `rewrite`. */
+function rewriteExtension(
+  rewrite: (ext: ScoreVoteExtension, height: bigint) => ScoreVoteExtension,
+): (h: ProposalHooks) => ProposalHooks {
+  return (h) => ({
+    ...h,
+    extendVote(ctx, req) {
+      const bytes = h.extendVote?.(ctx, req) ?? new Uint8Array();
+      if (bytes.length === 0) return bytes;
+      return encodeVoteExtension(rewrite(decodeVoteExtension(bytes, Number.MAX_SAFE_INTEGER), req.height));
+    },
+  });
+}
+
 /** Test behaviours that act on the hooks rather than on the scores. */
 function behaviourHooks(
   behaviour: ScorerBehaviour,
   log: JsonLogger,
   validatorAddress: Uint8Array | undefined,
 ): ((h: ProposalHooks) => ProposalHooks) | undefined {
-  if (behaviour === "never-reveal") {
-    return (h) => ({
-      ...h,
-      extendVote(ctx, req) {
-        const bytes = h.extendVote?.(ctx, req) ?? new Uint8Array();
-        if (bytes.length === 0) return bytes;
-        const ext = decodeVoteExtension(bytes, Number.MAX_SAFE_INTEGER);
-        return encodeVoteExtension({ commitments: ext.commitments, reveals: [] });
-      },
-    });
-  }
+  if (behaviour === "never-reveal")
+    return rewriteExtension((ext) => ({ commitments: ext.commitments, reveals: [] }));
   if (behaviour === "bad-extension") {
     // By height: garbage bytes, an extension one byte over the cap, or last height's extension again.
     // Peers' VerifyVoteExtension refuses the first two, so the precommit does not count; the replay
@@ -131,52 +140,33 @@ function behaviourHooks(
     });
   }
   if (behaviour === "mismatch-reveal") {
-    return (h) => ({
-      ...h,
-      extendVote(ctx, req) {
-        const bytes = h.extendVote?.(ctx, req) ?? new Uint8Array();
-        if (bytes.length === 0) return bytes;
-        const ext = decodeVoteExtension(bytes, Number.MAX_SAFE_INTEGER);
-        if (ext.reveals.length === 0) return bytes;
-        log.info("revealing scores that do not match the commitments", { height: req.height });
-        return encodeVoteExtension({
-          ...ext,
-          reveals: ext.reveals.map((r) => ({ ...r, score: (r.score + 1) % 10001 })),
-        });
-      },
+    return rewriteExtension((ext, height) => {
+      if (ext.reveals.length === 0) return ext;
+      log.info("revealing scores that do not match the commitments", { height });
+      return { ...ext, reveals: ext.reveals.map((r) => ({ ...r, score: (r.score + 1) % 10001 })) };
     });
   }
   if (behaviour === "recommit" && validatorAddress) {
     // When it should reveal, it commits again to another score instead, and reveals that one a
     // height later: a commitment changed between heights, whose reveal matches only the new one.
     const changed = new Map<bigint, { score: number; salt: Uint8Array }>();
-    return (h) => ({
-      ...h,
-      extendVote(ctx, req) {
-        const bytes = h.extendVote?.(ctx, req) ?? new Uint8Array();
-        if (bytes.length === 0) return bytes;
-        const ext = decodeVoteExtension(bytes, Number.MAX_SAFE_INTEGER);
-        const commitments = [...ext.commitments];
-        const reveals = [];
-        for (const r of ext.reveals) {
-          const again = changed.get(r.requestId);
-          if (again) {
-            reveals.push({ requestId: r.requestId, ...again });
-            continue;
-          }
-          const next = { score: 10000 - r.score, salt: new Uint8Array(32).fill(7) };
-          changed.set(r.requestId, next);
-          const commitment = scoreCommitment({
-            requestId: r.requestId,
-            ...next,
-            validator: validatorAddress,
-          });
-          commitments.push({ requestId: r.requestId, commitment });
+    return rewriteExtension((ext, height) => {
+      const commitments = [...ext.commitments];
+      const reveals = [];
+      for (const r of ext.reveals) {
+        const again = changed.get(r.requestId);
+        if (again) {
+          reveals.push({ requestId: r.requestId, ...again });
+          continue;
         }
-        if (reveals.length !== ext.reveals.length)
-          log.info("changing a commitment instead of revealing", { height: req.height });
-        return encodeVoteExtension({ ...ext, commitments, reveals });
-      },
+        const next = { score: 10000 - r.score, salt: new Uint8Array(32).fill(7) };
+        changed.set(r.requestId, next);
+        const commitment = scoreCommitment({ requestId: r.requestId, ...next, validator: validatorAddress });
+        commitments.push({ requestId: r.requestId, commitment });
+      }
+      if (reveals.length !== ext.reveals.length)
+        log.info("changing a commitment instead of revealing", { height });
+      return { ...ext, commitments, reveals };
     });
   }
   if (behaviour === "forge-commit") {

@@ -13,7 +13,13 @@ import { bondStatusToJSON, type Validator } from "cosmjs-types/cosmos/staking/v1
 import { RestError } from "../errors.js";
 import { anyToJson, paginationToJson } from "../gateway-json.js";
 import { pageRequest, queryProto } from "../query.js";
-import { errorResponses, pageResponseSchema, paginationQuery, type PaginationQuery } from "../schemas.js";
+import {
+  errorResponses,
+  pageResponseSchema,
+  paginationQuery,
+  valoperAddress,
+  type PaginationQuery,
+} from "../schemas.js";
 import type { RouteOptions } from "./options.js";
 
 const BOND_STATUSES = [
@@ -116,7 +122,7 @@ export const cosmosStakingRoutes: FastifyPluginAsync<RouteOptions> = async (app,
         summary: "One validator by operator address (poqvaloper...)",
         params: {
           type: "object",
-          properties: { validator_addr: { type: "string", pattern: "^poqvaloper1[02-9ac-hj-np-z]{38,59}$" } },
+          properties: { validator_addr: valoperAddress },
           required: ["validator_addr"],
         },
         response: {

@@ -207,7 +207,13 @@ export const cosmosTendermintRoutes: FastifyPluginAsync<RouteOptions & { appVers
         summary: "A block by height",
         params: {
           type: "object",
-          properties: { height: { type: "string", pattern: "^[1-9][0-9]{0,18}$" } },
+          properties: {
+            height: {
+              type: "string",
+              pattern: "^[1-9][0-9]{0,18}$",
+              description: "a height the node has (400 code 9 for one above its latest block)",
+            },
+          },
           required: ["height"],
         },
         response: { 200: blockResponse, ...errorResponses },
@@ -216,11 +222,15 @@ export const cosmosTendermintRoutes: FastifyPluginAsync<RouteOptions & { appVers
     async (req) => {
       // One RPC call: CometBFT itself refuses a future height ("height N must be less than or
       // equal to the current blockchain height M"), so no `status` call beforehand.
+      const height = BigInt(req.params.height);
+      // A height no chain reaches (past int64) is refused like a future one: a matter of state, not syntax.
+      if (height > 0x7fffffffffffffffn)
+        throw new RestError("FailedPrecondition", `requested block height ${height} is past int64`);
       try {
-        return blockJson(await reader.block(BigInt(req.params.height)));
+        return blockJson(await reader.block(height));
       } catch (err) {
-        if (err instanceof RpcError && /current blockchain height/.test(err.data))
-          throw new RestError("InvalidArgument", `requested block ${err.data}`);
+        if (err instanceof RpcError && /current blockchain height|lowest height/.test(err.data))
+          throw new RestError("FailedPrecondition", `requested block ${err.data}`);
         throw err;
       }
     },

@@ -6,23 +6,32 @@ import { RpcError } from "../chain-reader.js";
 import { RestError } from "../errors.js";
 import { anyToJson, toSnakeJson, txResponseToJson, txToJson } from "../gateway-json.js";
 import { decodeBase64, queryProto } from "../query.js";
-import { errorResponses, eventSchema, nullableAnySchema, txResponseSchema, txSchema } from "../schemas.js";
+import {
+  bodyErrorResponses,
+  errorResponses,
+  eventSchema,
+  nullableAnySchema,
+  txResponseSchema,
+  txSchema,
+} from "../schemas.js";
 import type { RouteOptions } from "./options.js";
+import { isInjectedCommitTx } from "../../app/modules/poq/extended-commit.js";
 
 /** Largest transaction accepted for broadcast or simulation (CometBFT's default max_tx_bytes). */
 const MAX_TX_BYTES = 1024 * 1024;
+/**
+ * Base64 of at least one byte, as decodeBase64 reads it: {@link BASE64_PATTERN} without the empty string
+ * (no lookahead, which some schema-driven generators do not support).
+ */
 const base64Body = {
   type: "string",
-  minLength: 1,
+  pattern: "^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{4}|[A-Za-z0-9+/_-]{2,3})={0,2}$",
   maxLength: Math.ceil((MAX_TX_BYTES * 4) / 3) + 4,
+  description: "base64 of a TxRaw (standard or URL-safe)",
 } as const;
 
-const BROADCAST_MODES = [
-  "BROADCAST_MODE_UNSPECIFIED",
-  "BROADCAST_MODE_BLOCK",
-  "BROADCAST_MODE_SYNC",
-  "BROADCAST_MODE_ASYNC",
-] as const;
+/** The modes served: BLOCK is deprecated in the SDK and UNSPECIFIED says nothing, so both are refused. */
+const BROADCAST_MODES = ["BROADCAST_MODE_SYNC", "BROADCAST_MODE_ASYNC"] as const;
 type BroadcastMode = (typeof BROADCAST_MODES)[number];
 
 /** Mempool errors CometBFT answers as JSON-RPC errors, mapped to the SDK codes a node would return. */
@@ -76,18 +85,13 @@ export const cosmosTxRoutes: FastifyPluginAsync<RouteOptions> = async (app, { re
             required: ["tx_response"],
             additionalProperties: false,
           },
-          ...errorResponses,
+          ...bodyErrorResponses,
         },
       },
     },
     async (req) => {
       const { mode } = req.body;
-      if (mode === "BROADCAST_MODE_BLOCK")
-        throw new RestError("InvalidArgument", "BROADCAST_MODE_BLOCK is deprecated; use BROADCAST_MODE_SYNC");
-      if (mode === "BROADCAST_MODE_UNSPECIFIED")
-        throw new RestError("InvalidArgument", "mode must be BROADCAST_MODE_SYNC or BROADCAST_MODE_ASYNC");
       const tx = decodeBase64(req.body.tx_bytes, "tx_bytes");
-      if (tx.length === 0) throw new RestError("InvalidArgument", "tx_bytes is empty");
       try {
         const r = await reader.broadcastTx(tx, mode === "BROADCAST_MODE_SYNC" ? "sync" : "async");
         const data = r.data ? Buffer.from(r.data, "base64").toString("hex").toUpperCase() : "";
@@ -128,6 +132,12 @@ export const cosmosTxRoutes: FastifyPluginAsync<RouteOptions> = async (app, { re
       const hash = req.params.hash.replace(/^0x/, "");
       const t = await reader.tx(hash);
       if (!t) throw new RestError("NotFound", `tx not found: ${hash.toUpperCase()}`);
+      // CometBFT indexes every block tx, also the proposer's injected vote extensions: not a Cosmos tx.
+      if (isInjectedCommitTx(Buffer.from(t.tx, "base64")))
+        throw new RestError(
+          "NotFound",
+          `${hash.toUpperCase()} is the block's injected vote extensions, not a transaction`,
+        );
       const block = await reader.block(BigInt(t.height));
       const txJson = txToJson(Uint8Array.from(Buffer.from(t.tx, "base64")));
       return { tx: txJson, tx_response: txResponseToJson(t, block.block.header.time, txJson) };
@@ -165,7 +175,7 @@ export const cosmosTxRoutes: FastifyPluginAsync<RouteOptions> = async (app, { re
             required: ["gas_info", "result"],
             additionalProperties: false,
           },
-          ...errorResponses,
+          ...bodyErrorResponses,
         },
       },
     },

@@ -12,8 +12,9 @@ import { assertAddress, decodeBase64, pageList, queryJson } from "../query.js";
 import {
   accountAddress,
   errorResponses,
+  offsetPaginationQuery,
   pageResponseSchema,
-  paginationQuery,
+  requestPaginationQuery,
   type PaginationQuery,
 } from "../schemas.js";
 import type { RouteOptions } from "./options.js";
@@ -90,7 +91,7 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
             status: { type: "string", enum: Object.values(RequestStatus) },
             requester: accountAddress,
             node: accountAddress,
-            ...paginationQuery,
+            ...requestPaginationQuery,
           },
         },
         response: { 200: page("requests", requestSchema), ...errorResponses },
@@ -141,8 +142,9 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
       },
     },
     async (req) => {
+      // Past uint64 no request can have the id: not found, as for any other id never used.
       if (BigInt(req.params.id) > 0xffffffffffffffffn)
-        throw new RestError("InvalidArgument", "id overflows uint64");
+        throw new RestError("NotFound", `request ${req.params.id} not found`);
       const res = await queryJson(reader, PoqQueryPath.Request, { id: req.params.id });
       if (!res["request"]) throw new RestError("NotFound", `request ${req.params.id} not found`);
       return { request: res["request"] };
@@ -155,7 +157,7 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
       schema: {
         tags: ["poq"],
         summary: "Registered inference nodes: stake, models, served, average quality, earnings, slashes",
-        querystring: { type: "object", properties: paginationQuery },
+        querystring: { type: "object", properties: offsetPaginationQuery },
         response: { 200: page("nodes", nodeSchema), ...errorResponses },
       },
     },
@@ -200,7 +202,7 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
       schema: {
         tags: ["poq"],
         summary: "Quality-validator records: committees served, revealed, missed, deviation, trust",
-        querystring: { type: "object", properties: paginationQuery },
+        querystring: { type: "object", properties: offsetPaginationQuery },
         response: { 200: page("validators", validatorRecordSchema), ...errorResponses },
       },
     },

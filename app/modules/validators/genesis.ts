@@ -2,7 +2,7 @@
  * Genesis of the validators module: maps CometBFT's genesis validators to operator accounts.
  *
  * ```json
- * "validators": { "validators": [{ "pub_key": "<base64 ed25519>", "operator": "poq1...", "moniker": "node0" }] }
+ * "validators": { "validators": [{ "pub_key": "<base64 ed25519>", "operator": "poq1...", "moniker": "validator0" }] }
  * ```
  *
  * The keys and powers themselves come from InitChain (CometBFT's genesis `validators`); every
