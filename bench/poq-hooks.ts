@@ -157,6 +157,14 @@ export async function runPoqHooksBench(opts: PoqHooksBenchOptions): Promise<Reco
         ),
       ),
     );
+    // Nodes are drawn in EndBlock of a later block, from its beacon (poq README "Assignment").
+    const pending = () =>
+      ids.some(
+        (id) =>
+          chain.modules.poq.keeper.getRequest({ store: chain.app.state.committedView() }, id)?.status ===
+          "PENDING",
+      );
+    for (let i = 0; i < 5 && pending(); i++) check(chain.runBlock([]));
     const responded = chain.runBlock(
       chunked(
         chain,

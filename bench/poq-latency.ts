@@ -25,6 +25,7 @@ import {
   send,
   startPoqWorld,
   validatorsByCons,
+  waitAssigned,
   waitFinal,
   type Actor,
   type PoqWorld,
@@ -119,6 +120,7 @@ export async function runPoqLatencyBench(opts: PoqLatencyBenchOptions): Promise<
     for (let i = 0; i < opts.single; i++) {
       const { ids } = await send(requester, [requestMsg(requester.address, MODEL, PROMPT, 100_000n, 5000)]);
       const id = ids[0]!;
+      await waitAssigned(world, [id]); // drawn in a later block, from the beacon
       await send(node, [responseMsg(node.address, id, ANSWER)]);
       single.push((await waitFinal(world, [id])).get(id)!);
     }
@@ -129,6 +131,7 @@ export async function runPoqLatencyBench(opts: PoqLatencyBenchOptions): Promise<
       Array.from({ length: opts.burst }, () => requestMsg(requester.address, MODEL, PROMPT, 100_000n, 5000)),
     );
     const ids = Array.from({ length: opts.burst }, (_, i) => first + BigInt(i));
+    await waitAssigned(world, ids, ids.length, 120_000);
     const t0 = Date.now();
     await sendMany(
       node,

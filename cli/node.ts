@@ -24,6 +24,7 @@ interface RunFlags {
   from: string;
   backendModel?: string;
   backendTimeout: string;
+  autoUnjail?: boolean;
 }
 
 /**
@@ -49,6 +50,10 @@ export function nodeCommand(): Command {
     .option("--backend-timeout <seconds>", "per backend call", "60")
     .option("--register <models>", "register first (comma-separated model ids) when not registered yet")
     .option("--stake <amount>", "stake bonded by --register", "10000000upoq")
+    .option(
+      "--auto-unjail",
+      "when jailed for a miss, send MsgUnjailNode once the backend answers again (each later miss costs a penalty)",
+    )
     .addOption(keyringBackendOption())
     .addHelpText(
       "after",
@@ -91,12 +96,20 @@ export function nodeCommand(): Command {
         signer,
         ledgerFile: join(g.home, "inference", address, "submissions.json"),
         log,
+        ...(o.autoUnjail ? { autoUnjail: true } : {}),
         // Fault injection for the restart test: die between signing and broadcasting.
         ...(process.env.POQ_FAULT_KILL_AFTER_SIGN === "1"
           ? { onSigned: () => process.kill(process.pid, "SIGKILL") }
           : {}),
       });
-      log(`serving models ${registered.models.join(", ")}; Ctrl-C to stop`);
+      log(
+        `serving models ${registered.models.join(", ")}` +
+          (o.autoUnjail ? "; unjails itself when jailed (--auto-unjail)" : "") +
+          (registered.jailed && !o.autoUnjail
+            ? "; JAILED: poq tx node unjail, or run with --auto-unjail"
+            : "") +
+          "; Ctrl-C to stop",
+      );
       await untilStopped();
       log("stopping");
       await running.stop();

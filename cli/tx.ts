@@ -37,7 +37,11 @@ async function waitFinal(
         pollMs: 250,
         onStatus: (status, r) => {
           const extra =
-            status === "SCORING" ? ` (response in block ${r.responded_height}; committee scoring)` : "";
+            status === "ASSIGNED"
+              ? ` to ${r.assigned_nodes.join(", ")} in block ${r.assigned_height}`
+              : status === "SCORING"
+                ? ` (response in block ${r.responded_height}; committee scoring)`
+                : "";
           say(`request ${id}: ${status}${extra} +${((Date.now() - began) / 1000).toFixed(1)}s`);
         },
       },
@@ -50,6 +54,22 @@ async function waitFinal(
       { details: `check later with: poq query request ${id}`, cause: err },
     );
   }
+}
+
+/**
+ * Blocks from the request's block to each later step it reached (assignment, response, final):
+ * what the deferred assignment (one block at least) adds to the request's latency.
+ */
+function blockSpans(requested: number, r: RequestRecord): Record<string, number> {
+  const spans: Record<string, number> = {};
+  for (const [name, h] of [
+    ["assigned", r.assigned_height],
+    ["responded", r.responded_height],
+    ["final", r.finalized_height],
+  ] as const) {
+    if (h !== "0" && h !== "") spans[name] = Number(h) - requested;
+  }
+  return spans;
 }
 
 function inferCommand(): Command {
@@ -112,26 +132,29 @@ function inferCommand(): Command {
           client.disconnect();
         }
         const tx = { txhash: sent.txHash, height: sent.height, gas_used: sent.gasUsed.toString() };
+        // The node(s) are drawn in a later block from the validators' beacon, never in this tx.
         say(
-          `request ${sent.requestId} in block ${sent.height} (tx ${sent.txHash}); ` +
-            (sent.nodes.length > 0
-              ? `assigned to ${sent.nodes.join(", ")}`
-              : `fewer than ${replicas} eligible node(s) serve this model yet: PENDING`),
+          `request ${sent.requestId} in block ${sent.height} (tx ${sent.txHash}): PENDING until its ` +
+            `node${replicas > 1 ? "s are" : " is"} drawn from the beacon of a later block`,
         );
         if (!o.wait) {
           printResult(
             cmd,
-            { request_id: sent.requestId.toString(), node: sent.node, nodes: sent.nodes, ...tx },
+            { request_id: sent.requestId.toString(), status: "PENDING", ...tx },
             `request id ${sent.requestId}\nnext: poq query request ${sent.requestId}`,
           );
           return;
         }
         const r = await waitFinal(g.node, sent.requestId, timeoutS * 1000, began, say);
         const elapsed = Date.now() - began;
+        const blocks = blockSpans(sent.height, r);
         printResult(
           cmd,
-          { request: r, tx, elapsed_ms: elapsed },
-          `${requestText(r)}\n(${(elapsed / 1000).toFixed(1)} s from sending to ${r.status})`,
+          { request: r, tx, elapsed_ms: elapsed, blocks },
+          `${requestText(r)}\n(${(elapsed / 1000).toFixed(1)} s from sending to ${r.status}; blocks: ` +
+            `${Object.entries(blocks)
+              .map(([k, v]) => `${k} +${v}`)
+              .join(", ")})`,
         );
         if (r.status !== "FINALIZED") process.exitCode = EXIT.failure;
       },

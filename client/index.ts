@@ -19,10 +19,12 @@ export {
   type TxResult,
 } from "./poq-tx.js";
 export {
+  AssignmentTimeoutError,
   createPoqQueryClient,
   FINAL_STATUSES,
   PoqQueryError,
   QualityTimeoutError,
+  waitForAssignment,
   waitForQuality,
   type NodeRecord,
   type PoqQueryClient,

@@ -110,6 +110,65 @@ export async function waitForQuality(
   requestId: bigint,
   opts: WaitForQualityOptions = {},
 ): Promise<RequestRecord> {
+  return pollRequest(
+    query,
+    requestId,
+    (r) => FINAL_STATUSES.has(r.status),
+    opts,
+    (ms, last) => {
+      throw new QualityTimeoutError(requestId, ms, last);
+    },
+  );
+}
+
+/** {@link waitForAssignment} gave up: the request was still PENDING (or unreadable) in time. */
+export class AssignmentTimeoutError extends BaseError {
+  override name = "AssignmentTimeoutError" as const;
+  readonly requestId: bigint;
+
+  constructor(requestId: bigint, timeoutMs: number) {
+    super(`request ${requestId} has no node after ${timeoutMs / 1000} s`, {
+      details:
+        "nodes are drawn from the beacon of a later block; a request no node can take waits up to request_ttl blocks",
+    });
+    this.requestId = requestId;
+  }
+}
+
+/**
+ * Polls a request until it has left PENDING and returns it: ASSIGNED (or already further) with
+ * `assigned_nodes` and `assigned_height`, or EXPIRED when no node took it within `request_ttl`
+ * blocks. A request's nodes are drawn in EndBlock of a block after the one that included it, from
+ * the randomness beacon mixed there (module README "Assignment"), so the transaction that sends it
+ * cannot say who serves it. Throws an {@link AssignmentTimeoutError} after `timeoutMs`.
+ *
+ * @example
+ * const r = await waitForAssignment(query, requestId, { timeoutMs: 30_000 });
+ * console.log(r.assigned_nodes, r.assigned_height);
+ */
+export async function waitForAssignment(
+  query: Pick<PoqQueryClient, "getRequest">,
+  requestId: bigint,
+  opts: WaitForQualityOptions = {},
+): Promise<RequestRecord> {
+  return pollRequest(
+    query,
+    requestId,
+    (r) => r.status !== "PENDING",
+    opts,
+    (ms) => {
+      throw new AssignmentTimeoutError(requestId, ms);
+    },
+  );
+}
+
+async function pollRequest(
+  query: Pick<PoqQueryClient, "getRequest">,
+  requestId: bigint,
+  done: (r: RequestRecord) => boolean,
+  opts: WaitForQualityOptions,
+  timedOut: (timeoutMs: number, lastStatus: string) => never,
+): Promise<RequestRecord> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
   let last = "";
@@ -119,8 +178,8 @@ export async function waitForQuality(
       last = request.status;
       opts.onStatus?.(last, request);
     }
-    if (request && FINAL_STATUSES.has(request.status)) return request;
-    if (Date.now() >= deadline) throw new QualityTimeoutError(requestId, timeoutMs, last);
+    if (request && done(request)) return request;
+    if (Date.now() >= deadline) timedOut(timeoutMs, last);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
   }
 }

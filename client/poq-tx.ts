@@ -93,20 +93,23 @@ export interface RequestInferenceParams {
 }
 
 /**
- * Sends MsgRequestInference and returns the request id and the node it was assigned to (empty
- * while no node serves the model); `nodes` lists every assigned node (one per answer).
+ * Sends MsgRequestInference and returns the request id. The request is PENDING when its block
+ * commits: its nodes are drawn in a later block from the validators' randomness beacon, so that
+ * neither the requester nor a proposer can choose them; wait for them with `waitForAssignment`
+ * (poq-query.ts), or for the result with `waitForQuality`.
  *
  * @example
- * const { requestId, node } = await requestInference(client, address, {
+ * const { requestId } = await requestInference(client, address, {
  *   model: "llama-3-8b-instruct", prompt: "What is PoQ?", fee: "5000upoq", minQuality: 5000,
  * });
+ * const assigned = await waitForAssignment(query, requestId); // assigned.assigned_nodes
  */
 export async function requestInference(
   client: SigningStargateClient,
   requester: string,
   p: RequestInferenceParams,
   opts: TxOptions = {},
-): Promise<TxResult & { requestId: bigint; node: string; nodes: string[] }> {
+): Promise<TxResult & { requestId: bigint }> {
   const msg: MsgRequestInference = {
     requester,
     model: p.model,
@@ -119,9 +122,7 @@ export async function requestInference(
   const res = await broadcast(client, requester, PoqTypeUrl.RequestInference, msg, opts);
   const answer = res.msgResponses.find((r) => r.typeUrl === PoqTypeUrl.RequestInferenceResponse);
   if (!answer) throw new BaseError(`transaction ${res.transactionHash} has no MsgRequestInferenceResponse`);
-  const decoded = MsgRequestInferenceResponse.decode(answer.value);
-  const nodes = decoded.nodes ?? (decoded.node === "" ? [] : [decoded.node]);
-  return { ...result(res), requestId: decoded.requestId, node: decoded.node, nodes };
+  return { ...result(res), requestId: MsgRequestInferenceResponse.decode(answer.value).requestId };
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   type SubmissionLedger,
 } from "./ledger.js";
 import { trimResponse } from "./trim.js";
+import { createAutoUnjail } from "./auto-unjail.js";
 
 export interface InferenceNodeOptions {
   /** CometBFT RPC of a node of the chain. */
@@ -48,6 +49,8 @@ export interface InferenceNodeOptions {
   log?: (line: string) => void;
   /** Called once a signed transaction is on disk and before it is broadcast (crash tests hook in here). */
   onSigned?: (entry: SubmissionEntry) => void;
+  /** Unjail the node when it is jailed and its backend works (auto-unjail.ts). Default false. */
+  autoUnjail?: boolean;
 }
 
 export interface InferenceNodeStats {
@@ -336,7 +339,19 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
     return h;
   };
 
+  const unjail = opts.autoUnjail
+    ? createAutoUnjail({
+        rpcUrl: opts.rpcUrl,
+        client,
+        address,
+        log,
+        backendFailures: () => stats.backendFailures,
+      })
+    : undefined;
+
   const scan = async (): Promise<void> => {
+    // In the same loop as the submissions, so that the unjail never races them for a sequence.
+    if (unjail) await unjail(height);
     const { requests } = await queryRequests(opts.rpcUrl, {
       node: address,
       status: "ASSIGNED",

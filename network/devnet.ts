@@ -412,6 +412,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
           signer,
           ledgerFile: join(dir, "submissions.json"),
           log: (line) => writeFileSync(logFile, `${new Date().toISOString()} ${line}\n`, { flag: "a" }),
+          // A devnet node jailed for a miss or a low score (the stand-in says "I do not know" to
+          // questions it lacks) would otherwise stay out, and the devnet stops serving after a few.
+          autoUnjail: true,
         });
         started.push(node);
         inferenceNodes.push({ name, address: account.address, lazy: isLazy, backend: backendUrl, logFile });

@@ -16,6 +16,7 @@ import { toBech32 } from "@cosmjs/encoding";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import {
   createPoqQueryClient,
+  waitForAssignment,
   createPoqSigningClient,
   registerNode,
   requestInference,
@@ -160,8 +161,11 @@ describe("CosmJS with a real CometBFT v0.38 node", { timeout: 180_000 }, () => {
       fee: "5000upoq",
       minQuality: 5000,
     });
-    assert.equal(asked.node, bobAddress, "the only registered node is assigned");
     const query = await createPoqQueryClient(net.rpcUrl(0));
+    // Drawn from the beacon of a later block, never in the request's own transaction.
+    const assigned = await waitForAssignment(query, asked.requestId, { timeoutMs: 30_000, pollMs: 200 });
+    assert.deepEqual(assigned.assigned_nodes, [bobAddress], "the only registered node is assigned");
+    assert.ok(Number(assigned.assigned_height) > asked.height);
     const node = await query.getNode(bobAddress);
     assert.equal(node?.moniker, "amino & <node>");
     query.disconnect();

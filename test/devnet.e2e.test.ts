@@ -45,7 +45,7 @@ describe("poq devnet", { timeout: 420_000 }, () => {
   let ready: {
     rest: string;
     rpc: string[];
-    inference_nodes: { name: string; address: string; lazy: boolean }[];
+    inference_nodes: { name: string; address: string; lazy: boolean; logFile: string }[];
   };
   let stderr = "";
   let startupMs = 0;
@@ -227,21 +227,12 @@ describe("poq devnet", { timeout: 420_000 }, () => {
 
   it("tx infer --replicas 3 --wait shows every answer with its score; the wrong node's lowest", async (t) => {
     const lazy = ready.inference_nodes.find((n) => n.lazy)!.address;
-    // The lazy node was jailed for its low score above; it unjails to take part (SPEC: MsgUnjailNode).
-    const unjail = await poq([
-      "--home",
-      home,
-      "--node",
-      RPC,
-      "tx",
-      "node",
-      "unjail",
-      "--from",
-      "lazy1",
-      "--keyring-backend",
-      "test",
-    ]);
-    assert.equal(unjail.code, 0, unjail.stderr);
+    // The lazy node was jailed for its low score above; the devnet runs its nodes with auto-unjail
+    // (inference/auto-unjail.ts), so it sends MsgUnjailNode itself and takes part again.
+    const logFile = ready.inference_nodes.find((n) => n.lazy)!.logFile;
+    for (let i = 0; i < 120 && !readFileSync(logFile, "utf8").includes("sent MsgUnjailNode"); i++)
+      await new Promise((r) => setTimeout(r, 250));
+    assert.match(readFileSync(logFile, "utf8"), /auto-unjail: .*sent MsgUnjailNode/);
     const { request, elapsed_ms } = await infer("Why is the sky blue?", ["--replicas", "3"]);
     t.diagnostic(
       `replicas 3: ${request.status} in ${elapsed_ms} ms; ` +

@@ -24,7 +24,7 @@ import { startStandinServer, standinAnswer, type StandinServer } from "../infere
 import { createChatBackend } from "../inference/backend.js";
 import { startInferenceNode, type InferenceNodeOptions } from "../inference/node.js";
 import type { SubmissionEntry } from "../inference/ledger.js";
-import { queryRequest } from "../inference/chain-query.js";
+import { queryNode, queryRequest } from "../inference/chain-query.js";
 import type { RequestRecord } from "../app/modules/poq/state.js";
 
 const MODEL = "llama-3-8b-instruct";
@@ -319,6 +319,29 @@ describe("inference node against the stand-in backend", { timeout: 300_000 }, ()
       const afterBalance = BigInt((await requesterClient.getBalance(requesterAddress, "upoq")).amount);
       assert.equal(afterBalance, before - BigInt(FIXED_FEE.amount[0]!.amount), "only the gas fee is spent");
       assert.equal(node.stats.signed, 0);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it("jailed by that miss, a node run with autoUnjail unjails itself once its backend answers, and serves", async () => {
+    assert.equal(
+      (await queryNode(rpc, operatorAddress))?.jailed,
+      true,
+      "the missed deadline above jailed it",
+    );
+    const lines: string[] = [];
+    const node = await startNode(join(home, "unjail", "submissions.json"), lines, { autoUnjail: true });
+    try {
+      await waitFor("the unjail", async () =>
+        lines.some((l) => /auto-unjail: .*sent MsgUnjailNode/.test(l)) ? true : undefined,
+      );
+      assert.equal((await queryNode(rpc, operatorAddress))?.jailed, false);
+      const id = await ask("Why is the sky blue?");
+      await waitFor("the response", async () => {
+        const req = await queryRequest(rpc, id);
+        return req && req.responded_height !== "0" ? req : undefined;
+      });
     } finally {
       await node.stop();
     }

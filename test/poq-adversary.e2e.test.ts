@@ -17,6 +17,7 @@ import {
   registerNodeMsg,
   requestMsg,
   responseMsg,
+  waitAssigned,
   send,
   startPoqWorld,
   validatorsByCons,
@@ -77,6 +78,7 @@ describe("PoQ with a forging proposer, a copier and a random scorer", { timeout:
       requester,
       QA.map((q) => requestMsg(requester.address, MODEL, q.prompt, FEE, 5000)),
     );
+    await waitAssigned(world, ids);
     await send(
       node,
       ids.map((id, i) => responseMsg(node.address, id, QA[i]!.answer)),

@@ -18,6 +18,7 @@ import {
   send,
   startPoqWorld,
   TX_FEE,
+  waitAssigned,
   type PoqWorld,
 } from "./poq-world.js";
 
@@ -88,7 +89,8 @@ describe("incentives: free floods, an offline node, jail and unjail", { timeout:
       requester,
       Array.from({ length: 6 }, (_, i) => requestMsg(requester.address, MODEL, `Question ${i}?`, MIN_FEE, 0)),
     );
-    const first = await Promise.all(ids.map(requestOf));
+    // Nodes are drawn in a later block from the beacon: wait for the four the node has room for.
+    const first = await waitAssigned(world, ids, 4);
     assert.equal(first.filter((r) => r.status === "ASSIGNED").length, 4);
     assert.equal(first.filter((r) => r.status === "PENDING").length, 2);
     // A second node registers while the first is offline.

@@ -216,6 +216,28 @@ export const responseMsg = (node: string, requestId: bigint, response: string): 
   value: { node, requestId, response },
 });
 
+/**
+ * Polls until at least `count` of the requests (default all) have left PENDING: their nodes are
+ * drawn in EndBlock of a later block than theirs, from the beacon mixed there, so a node can answer
+ * only after that. Returns them in the order of `ids`.
+ */
+export async function waitAssigned(
+  world: PoqWorld,
+  ids: readonly bigint[],
+  count = ids.length,
+  timeoutMs = 30_000,
+): Promise<RequestRecord[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await Promise.all(ids.map((id) => getRequest(world, id)));
+    if (all.filter((r) => r.status !== "PENDING").length >= count) return all;
+    if (Date.now() > deadline) {
+      throw new Error(`requests still PENDING: ${all.map((r) => `${r.id}:${r.status}`).join(", ")}`);
+    }
+    await sleep(200);
+  }
+}
+
 /** Polls until every request is in a final status; returns them by id. */
 export async function waitFinal(
   world: PoqWorld,

@@ -17,6 +17,7 @@ import {
   registerNodeMsg,
   requestMsg,
   responseMsg,
+  waitAssigned,
   send,
   startPoqWorld,
   TX_FEE_AMOUNT,
@@ -107,6 +108,7 @@ describe("PoQ with honest, never-revealing and boosting validators", { timeout: 
     assert.equal(ids.length, 5);
     const goodIds = ids.slice(0, 2);
     const lazyIds = ids.slice(2);
+    await waitAssigned(world, ids);
     await Promise.all([
       send(
         good,

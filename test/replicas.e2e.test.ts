@@ -66,11 +66,30 @@ const revealMsg = (node: string, requestId: bigint, response: string, s: Uint8Ar
   typeUrl: PoqTypeUrl.SubmitResponse,
   value: { node, requestId, response, salt: s },
 });
-const ask = async (requester: Actor, model: string, prompt: string, replicas: number, fee = "300000upoq") =>
-  requestInference(requester.client, requester.address, { model, prompt, fee, replicas }, { fee: TX_FEE });
 
 describe("replicated requests", { timeout: 300_000 }, () => {
   let world: PoqWorld;
+  /** Sends a request and waits for its nodes (drawn in a later block from the beacon). */
+  const ask = async (
+    requester: Actor,
+    model: string,
+    prompt: string,
+    replicas: number,
+    fee = "300000upoq",
+  ) => {
+    const sent = await requestInference(
+      requester.client,
+      requester.address,
+      { model, prompt, fee, replicas },
+      { fee: TX_FEE },
+    );
+    const assigned = await waitFor("the request's nodes", async () => {
+      const r = await view(world, sent.requestId);
+      return r.status !== "PENDING" ? r : undefined;
+    });
+    assert.ok(Number(assigned.assigned_height) > sent.height, "assigned in a later block than its own");
+    return { ...sent, nodes: assigned.assigned_nodes };
+  };
   let genesisSupply: bigint;
   let honest: StandinServer;
   let wrong: StandinServer;

@@ -19,6 +19,7 @@ import { chromium, type Browser } from "playwright-core";
 import {
   commitResponse,
   createPoqQueryClient,
+  waitForAssignment,
   createPoqSigningClient,
   registerNode,
   requestInference,
@@ -284,7 +285,8 @@ describe("PoQ through REST, the web page and poq/client", { timeout: 300_000 }, 
       replicas: 2,
     });
     userClient.disconnect();
-    assert.deepEqual([...sent.nodes].sort(), [nodeAddress, second].sort());
+    const assigned = await waitForAssignment(query, sent.requestId, { timeoutMs: 30_000, pollMs: 200 });
+    assert.deepEqual([...assigned.assigned_nodes].sort(), [nodeAddress, second].sort());
     const weak = "I do not know.";
     const plan = [
       { client: nodeClient, node: nodeAddress, answer: ANSWER, salt: new Uint8Array(32).fill(7) },

@@ -12,6 +12,7 @@
  */
 import { Command } from "commander";
 import { createEvaluator } from "../../models/index.js";
+import { computePayout } from "../../app/modules/poq/payout.js";
 import { consAddress, RequestStatus } from "../../app/modules/poq/state.js";
 import { positive } from "../options.js";
 import {
@@ -201,25 +202,51 @@ function measure(
     relativeReward = rate(honest) === 0 ? 0 : rate(attacker) / rate(honest);
     note = `seats ${attacker.seats}, paid ${attacker.paid}`;
   } else {
+    // A requester gains by paying less for the quality it receives. Quality per coin alone would
+    // mostly measure the prompt mix (the payout is fixed validator pay plus node pay by quality, so
+    // prompts whose right answers score high are cheaper per point, whoever asks): each FINALIZED
+    // answer is therefore valued at what an honest requester pays for that quality and fee
+    // (computePayout, the real code, every seat agreeing), and compared with what was spent.
+    const params = w.chain.modules.poq.keeper.getParams({ store: w.chain.app.state.committedView() });
+    const listPrice = (fee: bigint, quality: number): number => {
+      const p = computePayout({
+        fee,
+        quality,
+        qualityFloorBp: params.qualityFloorBp,
+        nodeShareBp: params.nodeShareBp,
+        validatorShareBp: params.validatorShareBp,
+        agreementToleranceBp: params.agreementToleranceBp,
+        reveals: [{ validator: new Uint8Array(20), score: quality, power: 1n }],
+      });
+      return Number(fee - p.refund);
+    };
     const value = (attacker: boolean) => {
       const mine = reqs.filter(
         (r) => r.requester === w.requesters.find((q) => q.attacker === attacker)!.key.address,
       );
-      const quality = mine.reduce(
-        (a, r) => a + (r.status === RequestStatus.Finalized ? r.quality!.score : 0),
-        0,
-      );
+      const finalized = mine.filter((r) => r.status === RequestStatus.Finalized);
+      const quality = finalized.reduce((a, r) => a + r.quality!.score, 0);
+      const worth = finalized.reduce((a, r) => a + listPrice(BigInt(r.fee.amount), r.quality!.score), 0);
       const spent = mine.reduce(
         (a, r) => a + Number(BigInt(r.fee.amount) - BigInt(r.payout?.refund ?? r.fee.amount)),
         0,
       );
-      return { perCoin: spent === 0 ? 0 : quality / spent, sent: mine.length, spent };
+      return {
+        perCoin: spent === 0 ? 0 : worth / spent,
+        qualityPerCoin: spent === 0 ? 0 : quality / spent,
+        sent: mine.length,
+        spent,
+      };
     };
     const honest = value(false);
     const attacker = value(true);
     relativeReward = honest.perCoin === 0 ? 0 : attacker.perCoin / honest.perCoin;
+    const perCoin =
+      honest.qualityPerCoin === 0
+        ? 0
+        : Math.round((attacker.qualityPerCoin / honest.qualityPerCoin) * 1000) / 1000;
     const penalties = w.nodes.reduce((a, n) => a + BigInt(w.node(n.key.address).slashed), 0n);
-    note = `accepted ${attacker.sent}, spent ${attacker.spent}, node penalties ${penalties} (to the pool)`;
+    note = `accepted ${attacker.sent}, spent ${attacker.spent}, quality per coin ${perCoin} of honest, node penalties ${penalties} (to the pool)`;
   }
   return {
     strategy: s.name,

@@ -307,6 +307,10 @@ async function followRequest(id: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const { request } = await api<{ request: PoqRequest }>(`/poq/v1/requests/${id}`);
     live.replaceChildren(text("span", `request ${id}: `), text("strong", request.status, "live-status"));
+    // The node is drawn in a later block from the validators' beacon, not in the request's own tx.
+    if (request.status === "PENDING") live.append(text("span", " · its node is drawn in a later block"));
+    else if (request.status === "ASSIGNED" && request.node)
+      live.append(text("span", ` · node ${request.node}`));
     if (request.quality) {
       live.append(text("span", ` · quality `), text("strong", pct(request.quality.score), "live-score"));
       live.appendChild(scoreChart(request.quality));

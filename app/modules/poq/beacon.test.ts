@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { createContext } from "../../context.js";
 import { LayeredStore } from "../../store/layered.js";
-import { beaconCommitment, mixBeacon } from "./beacon.js";
+import { beaconCommitment, mixBeacon, readyBeacon } from "./beacon.js";
 import { createPoqKeeper } from "./keeper.js";
 import { decodeVoteExtension, encodeVoteExtension } from "./vote-extension.js";
 
@@ -21,9 +21,11 @@ function world() {
       { keeper },
       validators.map((v) => ({
         validator: addr(v),
+        power: 10n,
         commitment: beaconCommitment(h - 1n, addr(v), secret(v, h - 1n)),
         reveal: reveal(v),
       })),
+      60n, // six validators of power 10 in the set; the others' votes are absent
     );
   return { keeper, ctx, block };
 }
@@ -52,6 +54,19 @@ describe("randomness beacon (review H3)", () => {
     a.block(4n, [1, 2, 3]);
     b.block(4n, [1, 2]); // validator 3 withholds its reveal (and its next commitment)
     assert.notEqual(a.keeper.beacon(a.ctx(4n)).value, b.keeper.beacon(b.ctx(4n)).value);
+  });
+
+  it("is ready for assignment only in its own block and with reveals of more than a third of the power", () => {
+    const w = world();
+    w.block(2n, [1, 2, 3]);
+    assert.equal(readyBeacon(w.ctx(2n), w), undefined, "no reveals yet");
+    w.block(3n, [1, 2, 3]);
+    const ready = readyBeacon(w.ctx(3n), w);
+    assert.equal(Buffer.from(ready ?? []).toString("hex"), w.keeper.beacon(w.ctx(3n)).value, "30 of 60");
+    assert.equal(readyBeacon(w.ctx(4n), w), undefined, "a beacon of an earlier block is never used");
+    w.block(4n, [1, 2]);
+    assert.equal(w.keeper.beacon(w.ctx(4n)).revealed_power, "20");
+    assert.equal(readyBeacon(w.ctx(4n), w), undefined, "20 of 60 is not more than a third");
   });
 
   it("rides in the vote extension, strictly decoded", () => {

@@ -14,6 +14,14 @@
  * biasable: a validator may withhold its reveal (one bit, and it is seen), and a proposer may leave up
  * to a third of the power out of LastCommit; neither lets the node pick its block, as it could when the
  * committee came from the previous app hash.
+ *
+ * Node assignment (SPEC 4: a seed "neither the block proposer nor the requester can grind") uses the
+ * beacon only when it is *ready*: mixed in the current block from reveals of more than a third of the
+ * power in the injected commit. Fewer than a third of the power can be Byzantine, so a ready beacon
+ * always holds a secret of an honest validator that nobody else knew before the precommits of the
+ * previous block; a proposer that leaves votes out of LastCommit cannot push the honest reveals
+ * below that bar either (it must include more than two thirds). A block without a ready beacon
+ * assigns nothing; waiting requests wait for the next one (at most `request_ttl` blocks).
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { Context } from "../../types.js";
@@ -47,6 +55,8 @@ export function beaconCommitment(height: bigint, validator: Uint8Array, secret: 
 /** One validator's beacon fields from an extension that landed in this block. */
 export interface BeaconEntry {
   validator: Uint8Array;
+  /** Its voting power in the commit that carried the entry. */
+  power: bigint;
   commitment?: Uint8Array | undefined;
   reveal?: Uint8Array | undefined;
 }
@@ -54,21 +64,30 @@ export interface BeaconEntry {
 /**
  * FinalizeBlock part, after the injected commit of block `ctx.blockHeight` was verified: checks the
  * reveals against the commitments of two heights before, records the new commitments, and mixes the
- * valid reveals into the beacon. Returns how many reveals counted.
+ * valid reveals into the beacon. `totalPower` is the power of every vote of the commit (absent ones
+ * included); the beacon records how much of it revealed. Returns how many reveals counted.
  *
  * @example
- * mixBeacon(ctx, deps, [{ validator, commitment, reveal }]);
+ * mixBeacon(ctx, deps, [{ validator, power: 10n, commitment, reveal }], 40n);
  */
-export function mixBeacon(ctx: Ctx, deps: Pick<PoqDeps, "keeper">, entries: readonly BeaconEntry[]): number {
+export function mixBeacon(
+  ctx: Ctx,
+  deps: Pick<PoqDeps, "keeper">,
+  entries: readonly BeaconEntry[],
+  totalPower: bigint,
+): number {
   const { keeper } = deps;
   const h = ctx.blockHeight;
   const revealed: { validator: Uint8Array; secret: Uint8Array }[] = [];
+  let revealedPower = 0n;
   for (const e of entries) {
     if (!e.reveal) continue;
     const c = keeper.getBeaconCommitment(ctx, e.validator);
     if (!c || BigInt(c.height) !== h - 2n) continue;
-    if (bytesEqual(beaconCommitment(h - 2n, e.validator, e.reveal), fromHex(c.commitment)))
+    if (bytesEqual(beaconCommitment(h - 2n, e.validator, e.reveal), fromHex(c.commitment))) {
       revealed.push({ validator: e.validator, secret: e.reveal });
+      revealedPower += e.power;
+    }
   }
   for (const e of entries) {
     if (e.commitment)
@@ -88,6 +107,27 @@ export function mixBeacon(ctx: Ctx, deps: Pick<PoqDeps, "keeper">, entries: read
       ...revealed.flatMap((r) => [r.validator, r.secret]),
     ),
   );
-  keeper.setBeacon(ctx, { value: toHex(value), height: h.toString() });
+  keeper.setBeacon(ctx, {
+    value: toHex(value),
+    height: h.toString(),
+    revealed_power: revealedPower.toString(),
+    total_power: totalPower.toString(),
+  });
   return revealed.length;
+}
+
+/**
+ * The seed material for assigning nodes in this block: the beacon when it was mixed in this block
+ * from reveals of more than a third of the commit's power, else undefined (nothing is assigned in
+ * this block; see the file comment).
+ *
+ * @example
+ * const beacon = readyBeacon(ctx, deps); // in EndBlock, after the injected commit was applied
+ */
+export function readyBeacon(ctx: Ctx, deps: Pick<PoqDeps, "keeper">): Uint8Array | undefined {
+  const b = deps.keeper.beacon(ctx);
+  if (BigInt(b.height) !== ctx.blockHeight) return undefined;
+  const total = BigInt(b.total_power ?? "0");
+  if (total <= 0n || BigInt(b.revealed_power ?? "0") * 3n <= total) return undefined;
+  return fromHex(b.value);
 }

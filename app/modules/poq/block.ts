@@ -1,8 +1,9 @@
 /**
  * The poq module's block hooks.
  *
- * BeginBlock: store the block seed (previous app hash), return stakes whose unbonding completed,
- * assign or expire waiting requests. EndBlock: replicated requests whose answers were committed or
+ * BeginBlock: store the block seed (previous app hash), return stakes whose unbonding completed.
+ * EndBlock: answers of the previous block get their committee and waiting requests their nodes, both
+ * from this block's beacon (or they expire); replicated requests whose answers were committed or
  * revealed in this block move on (reveal phase, scoring), finality for requests that got reveals in this block
  * (the injected commit, the block's first transaction, recorded them), then every deadline reached:
  * missed responses (slash, reassign or refund), commit deadlines (the window grows while the
@@ -57,7 +58,6 @@ export function poqBeginBlock(ctx: Ctx, deps: PoqDeps, block: BlockInfo): void {
     });
     ctx.emitEvent(poqEvent(PoqEvent.NodeUnbonded, { operator, amount: node.stake.amount }));
   }
-  processPending(ctx, deps, keeper.getParams(ctx));
 }
 
 /**
@@ -70,6 +70,8 @@ export function poqEndBlock(ctx: Ctx, deps: PoqDeps): void {
   const { keeper } = deps;
   const params = keeper.getParams(ctx);
   drawAwaitingCommittees(ctx, deps, params);
+  // Assignment waits for EndBlock: the beacon it draws from is mixed by the block's injected commit.
+  processPending(ctx, deps, params);
   // Replicated requests whose answers changed here: closed at the end once every answer is.
   const parents = new Set<bigint>();
   const note = (req: RequestRecord | undefined): void => {

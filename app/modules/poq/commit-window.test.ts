@@ -96,6 +96,8 @@ function world(validators: number, poqParams: Record<string, unknown> = {}): Wor
           ),
         ),
       ]);
+      // Nodes are drawn in EndBlock of a later block, from its beacon (eligibility.ts assignmentSeed).
+      for (let i = 0; i < 5 && ids.some((id) => w.get(id).status === "PENDING"); i++) run([]);
       for (const id of ids) assert.equal(w.get(id).node, node.address);
       return ids;
     },

@@ -9,6 +9,7 @@ import { assignNode, type WeightedCandidate } from "./assignment.js";
 import type { PoqDeps } from "./deps.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
+import { readyBeacon } from "./beacon.js";
 import { deriveSeed } from "./seed.js";
 import { incDecimal, NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 
@@ -99,8 +100,31 @@ export function releaseAssignment(ctx: Ctx, deps: PoqDeps, operator: string, req
 }
 
 /**
+ * The seed of draw `attempt` for assigning `req` in this block, or undefined when it may not be
+ * assigned in this block: never in the block that included it (its proposer and its requester knew
+ * everything that block's state holds), and only from a ready beacon (beacon.ts: mixed in this
+ * block from secrets revealed after the request's block was decided). The request id is fixed at
+ * inclusion, before that beacon existed, so neither the order of requests in a block nor the block a
+ * requester aims for chooses its node (SPEC 4, review H3).
+ *
+ * @example
+ * const seed = assignmentSeed(ctx, deps, req, req.assigned_nodes.length);
+ */
+export function assignmentSeed(
+  ctx: Ctx,
+  deps: Pick<PoqDeps, "keeper">,
+  req: Pick<RequestRecord, "id" | "created_height">,
+  attempt: number,
+): Uint8Array | undefined {
+  if (ctx.blockHeight <= BigInt(req.created_height)) return undefined;
+  const beacon = readyBeacon(ctx, deps);
+  return beacon && deriveSeed("assign", beacon, BigInt(req.id), attempt);
+}
+
+/**
  * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
- * Returns the node's operator, or undefined when no node may take it now. `registered` is
+ * Returns the node's operator, or undefined when no node may take it now (or no seed exists yet:
+ * {@link assignmentSeed}). `registered` is
  * `keeper.nodes(ctx)`, passed in when the caller already read it; the chosen node's entry in it is
  * replaced by the updated record, so the next request of the same pass sees the node's new load.
  */
@@ -117,7 +141,8 @@ export function tryAssign(
     minQuality: req.min_quality,
     exclude: req.assigned_nodes,
   });
-  const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), req.assigned_nodes.length);
+  const seed = assignmentSeed(ctx, deps, req, req.assigned_nodes.length);
+  if (seed === undefined) return undefined;
   const node = assignNode({ seed, nodes, minStake: params.minNodeStake });
   if (node === undefined) return undefined;
   const deadline = ctx.blockHeight + params.responseTimeout;

@@ -84,10 +84,14 @@ export interface PoqView {
   awaitingCommittee(ctx: StoreContext): bigint[];
 }
 
-/** The beacon as stored: hex value and the height it was mixed at. */
+/** The beacon as stored: hex value, the height it was mixed at, and the power that revealed into it. */
 export interface BeaconRecord {
   value: string;
   height: string;
+  /** Power of the valid reveals mixed at `height` (decimal; absent before any mix). */
+  revealed_power?: string;
+  /** Power of every vote of the commit mixed at `height` (decimal). */
+  total_power?: string;
 }
 
 export interface PoqKeeper extends PoqView {
@@ -325,7 +329,16 @@ export function createPoqKeeper(): PoqKeeper {
       }
       return due;
     },
-    setBeacon: (ctx, b) => ctx.store.set(beaconKey(), toBytes({ value: b.value, height: b.height })),
+    setBeacon: (ctx, b) =>
+      ctx.store.set(
+        beaconKey(),
+        toBytes({
+          value: b.value,
+          height: b.height,
+          revealed_power: b.revealed_power ?? "0",
+          total_power: b.total_power ?? "0",
+        }),
+      ),
     setBeaconCommitment: (ctx, v, c) =>
       ctx.store.set(beaconCommitmentKey(v), toBytes({ commitment: c.commitment, height: c.height })),
     setAwaitingCommittee(ctx, id, awaiting) {

@@ -4,6 +4,7 @@ import nacl from "tweetnacl";
 import { BlockIdFlag, type CommitInfo, type ExtendedCommitInfo } from "../../../abci/application.js";
 import { createContext } from "../../context.js";
 import { ChainError } from "../../errors.js";
+import { mixReadyBeacon } from "../../../test/poq-beacon-fixture.js";
 import { LayeredStore } from "../../store/layered.js";
 import type { AnyMsg, Context } from "../../types.js";
 import { formatAccountAddress, moduleAddress } from "../auth/address.js";
@@ -77,8 +78,11 @@ function setup(overrides: Partial<ReturnType<typeof defaultPoqParams>> = {}) {
     height = h;
     poq.beginBlock?.(ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
   };
-  const endBlock = (): void =>
+  /** EndBlock with a ready beacon mixed first (as a healthy block's injected commit does). */
+  const endBlock = (): void => {
+    mixReadyBeacon(ctx(), poq.keeper);
     poq.endBlock?.(ctx(), { height, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+  };
   return {
     poq,
     ctx,
@@ -153,8 +157,13 @@ describe("poq module (in-process chain of blocks)", () => {
       }).finish(),
     );
     const { requestId, node } = MsgRequestInferenceResponse.decode(res.response.value);
-    assert.equal(node, NODE);
-    poq.endBlock?.(env.ctx(), { height: 1n, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    assert.equal(node, "", "no node before a beacon of a later block exists");
+    env.endBlock();
+    assert.equal(poq.keeper.getRequest(env.ctx(), requestId)!.status, "PENDING");
+    env.beginBlock(2n);
+    env.endBlock();
+    assert.equal(poq.keeper.getRequest(env.ctx(), requestId)!.node, NODE);
+    assert.equal(poq.keeper.getRequest(env.ctx(), requestId)!.assigned_height, "2");
 
     // a non-assigned node is rejected with a registered code
     const wrong = MsgSubmitResponse.encode({ node: REQUESTER, requestId, response: "x" }).finish();
@@ -163,7 +172,7 @@ describe("poq module (in-process chain of blocks)", () => {
       (e: unknown) => e instanceof ChainError && e.codespace === "poq" && e.code === 9,
     );
 
-    const R = 2n;
+    const R = 3n;
     env.setHeight(R);
     poq.beginBlock?.(env.ctx(), {
       height: R,
@@ -265,19 +274,54 @@ describe("poq module (in-process chain of blocks)", () => {
     const { poq } = env;
     env.beginBlock(1n);
     deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE, { maxInFlight: 1 }));
-    const first = deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 1000n));
-    assert.equal(MsgRequestInferenceResponse.decode(first.response.value).node, NODE);
-    const second = deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 1000n));
-    assert.equal(MsgRequestInferenceResponse.decode(second.response.value).node, "", "the node is full");
+    deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 1000n));
+    deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 1000n));
+    env.endBlock();
+    env.beginBlock(2n);
+    env.endBlock();
+    assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.node, NODE);
+    assert.equal(poq.keeper.getRequest(env.ctx(), 2n)!.status, "PENDING", "the node is full");
     assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.in_flight, "1");
     assert.equal(env.balance(REQUESTER), 10_000_000n - 2000n);
-    for (let h = 2n; h <= 4n; h++) {
+    for (let h = 3n; h <= 4n; h++) {
       env.beginBlock(h);
       env.endBlock();
     }
     assert.equal(poq.keeper.getRequest(env.ctx(), 2n)!.status, "EXPIRED");
     assert.equal(poq.keeper.getRequest(env.ctx(), 1n)!.status, "ASSIGNED");
     assert.equal(env.balance(REQUESTER), 10_000_000n - 1000n);
+    assert.equal(env.total(), 30_000_000n);
+  });
+
+  it("assigns only from a ready beacon of a later block; without one a request waits, then expires", () => {
+    const env = setup({ requestTtl: 4n, responseTimeout: 10n });
+    const { poq } = env;
+    const get = (id: bigint) => poq.keeper.getRequest(env.ctx(), id)!;
+    /** A block whose injected commit carried reveals of `revealers` of 4 equal validators. */
+    const block = (h: bigint, revealers: number, txs = () => {}) => {
+      env.beginBlock(h);
+      txs();
+      mixReadyBeacon(env.ctx(), poq.keeper, revealers);
+      poq.endBlock?.(env.ctx(), { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+    };
+    env.beginBlock(1n);
+    deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE));
+    deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 1000n));
+    block(2n, 0); // no reveals at all (the beacon still moves, predictably)
+    block(3n, 1); // a quarter of the power: not more than a third, one validator could have chosen it
+    assert.equal(get(1n).status, "PENDING");
+    // Half of the power revealed: ready; request 2 is included in this very block.
+    block(4n, 2, () => deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 1000n)));
+    assert.equal(get(1n).status, "ASSIGNED");
+    assert.equal(get(1n).assigned_height, "4");
+    assert.equal(get(1n).response_deadline, "14", "the deadline counts from the assignment");
+    assert.equal(get(2n).status, "PENDING", "never from the beacon of its own block");
+    for (let h = 5n; h <= 7n; h++) block(h, 1);
+    assert.equal(get(2n).status, "PENDING", "waits block by block");
+    const before = env.balance(REQUESTER);
+    block(8n, 0);
+    assert.equal(get(2n).status, "EXPIRED", "bounded by request_ttl");
+    assert.equal(env.balance(REQUESTER), before + 1000n, "refunded");
     assert.equal(env.total(), 30_000_000n);
   });
 
@@ -297,7 +341,11 @@ describe("poq module (in-process chain of blocks)", () => {
     }
     assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.min_fee.amount, "5000");
     const ok = deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 5000n));
-    assert.equal(MsgRequestInferenceResponse.decode(ok.response.value).node, NODE);
+    const { requestId } = MsgRequestInferenceResponse.decode(ok.response.value);
+    env.endBlock();
+    env.beginBlock(2n);
+    env.endBlock();
+    assert.equal(poq.keeper.getRequest(env.ctx(), requestId)!.node, NODE);
   });
 
   it("charges a missed deadline one fee-sized penalty into the pool, jails, hands on, unjails (C1, H5)", () => {
@@ -308,10 +356,13 @@ describe("poq module (in-process chain of blocks)", () => {
     // 20 requests in flight on one node whose backend is down (the old rule took 5% of the whole
     // stake per request, to the requester: 64% of it here, and a profit for the requester).
     for (let i = 0; i < 20; i++) deliver(poq, env.ctx(), PoqTypeUrl.RequestInference, requestMsg("m", 5000n));
-    deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE2));
+    env.endBlock();
+    env.beginBlock(2n);
+    env.endBlock();
     assert.equal(poq.keeper.getNode(env.ctx(), NODE)!.in_flight, "20");
+    deliver(poq, env.ctx(), PoqTypeUrl.RegisterNode, registerMsg(NODE2));
     const requesterBefore = env.balance(REQUESTER);
-    for (let h = 2n; h <= 3n; h++) {
+    for (let h = 3n; h <= 4n; h++) {
       env.beginBlock(h);
       env.endBlock();
     }

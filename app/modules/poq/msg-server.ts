@@ -32,8 +32,8 @@ import { PoqEvent, poqEvent } from "./events.js";
 import { POQ_MODULE } from "./keys.js";
 import type { PoqParams } from "./params.js";
 import { ANSWER_COMMITMENT_BYTES } from "./answer-commitment.js";
-import { commitResponse, tryAssignReplicas } from "./replicas.js";
-import { tryAssign, submitResponse } from "./requests.js";
+import { commitResponse } from "./replicas.js";
+import { submitResponse } from "./requests.js";
 import { NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 import {
   MsgCommitResponse,
@@ -299,16 +299,14 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
           replicas: String(replicas),
         }),
       );
-      const nodes =
-        replicas > 1
-          ? tryAssignReplicas(ctx, deps, req, params, registered)
-          : [tryAssign(ctx, deps, req, params, registered)].flatMap((n) => n ?? []);
-      if (nodes === undefined || nodes.length === 0) keeper.setPending(ctx, id, true);
+      // Nodes are drawn later, in EndBlock of a block after this one, from the beacon mixed there
+      // (eligibility.ts assignmentSeed): neither this block's proposer nor the requester can know it.
+      keeper.setPending(ctx, id, true);
       keeper.setRequest(ctx, req);
       return result(PoqTypeUrl.RequestInferenceResponse, MsgRequestInferenceResponse, {
         requestId: id,
-        node: nodes?.[0] ?? "",
-        nodes: nodes ?? [],
+        node: "",
+        nodes: [],
       });
     },
   };

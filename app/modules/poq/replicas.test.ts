@@ -4,6 +4,7 @@ import nacl from "tweetnacl";
 import { BlockIdFlag, type CommitInfo, type ExtendedCommitInfo } from "../../../abci/application.js";
 import { createContext } from "../../context.js";
 import { ChainError } from "../../errors.js";
+import { mixReadyBeacon } from "../../../test/poq-beacon-fixture.js";
 import { LayeredStore } from "../../store/layered.js";
 import type { AnyMsg, Context } from "../../types.js";
 import { formatAccountAddress, moduleAddress } from "../auth/address.js";
@@ -86,7 +87,11 @@ function setup(overrides: Partial<PoqParams> = {}) {
     height = h;
     poq.beginBlock?.(ctx(), block(h));
   };
-  const end = () => poq.endBlock?.(ctx(), block(height));
+  // Every block carries a ready beacon here, so EndBlock assigns what waits (from the next block on).
+  const end = () => {
+    mixReadyBeacon(ctx(), poq.keeper);
+    poq.endBlock?.(ctx(), block(height));
+  };
   const get = (id: bigint | string) => poq.keeper.getRequest(ctx(), BigInt(id))!;
   return { poq, ctx, balance, total, deliver, begin, end, get, height: () => height };
 }
@@ -200,9 +205,14 @@ describe("replicated requests", () => {
     const env = setup();
     env.begin(1n);
     register(env, NODES.slice(0, 3));
-    const res = request(env, 3, "1000");
-    const id = res.requestId;
-    assert.equal(res.nodes?.length, 3);
+    const { requestId: id, nodes: promised } = request(env, 3, "1000");
+    assert.deepEqual(promised ?? [], [], "the transaction promises no node");
+    assert.equal(env.get(id).status, "PENDING");
+    env.end();
+    assert.equal(env.get(id).status, "PENDING", "never assigned in its own block");
+    env.begin(2n);
+    env.end();
+    const res = { nodes: env.get(id).assigned_nodes };
     assert.equal(new Set(res.nodes).size, 3, "distinct nodes");
     const req = env.get(id);
     assert.equal(req.status, "ASSIGNED");
@@ -223,7 +233,6 @@ describe("replicated requests", () => {
       requests: { id: string; node: string }[];
     };
     assert.ok(mine.requests.some((r) => r.id === (id + 2n).toString() && r.node === res.nodes![1]));
-    env.end();
 
     const [n1, n2, n3] = res.nodes!;
     const answers: Record<string, string> = {
@@ -231,7 +240,7 @@ describe("replicated requests", () => {
       [n2!]: "Canberra is the capital.",
       [n3!]: "Sydney.",
     };
-    env.begin(2n);
+    env.begin(3n);
     rejects(() => env.deliver(PoqTypeUrl.CommitResponse, commitMsg(id, NODES[3]!, "x")), 9); // not assigned
     rejects(() => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n1!, answers[n1!]!)), 45); // not open
     env.deliver(PoqTypeUrl.CommitResponse, commitMsg(id, n1!, answers[n1!]!));
@@ -249,7 +258,7 @@ describe("replicated requests", () => {
     env.end();
     assert.equal(
       env.get(id).reveal_height,
-      "2",
+      "3",
       "the last commitment opens the reveal phase at the block's end",
     );
     // No answer is on chain before the reveal phase.
@@ -262,7 +271,7 @@ describe("replicated requests", () => {
       ["", "", ""],
     );
 
-    env.begin(3n);
+    env.begin(4n);
     rejects(() => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n1!, "Canberra!")), 47); // mismatch
     rejects(
       () => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n1!, answers[n1!]!, new Uint8Array(32))),
@@ -277,10 +286,10 @@ describe("replicated requests", () => {
 
     // The wrong answer scores lowest.
     const score = (rid: bigint) => (env.get(rid).response === "Sydney." ? 1500 : 8000 + Number(rid));
-    const done = scoreBlocks(env, 4n, score, () => env.get(id).status === "FINALIZED");
+    const done = scoreBlocks(env, 5n, score, () => env.get(id).status === "FINALIZED");
     // The committee is drawn one block later (beacon), but the seats commit with the vote on that
     // block and reveal as soon as all commitments are in: three blocks, as without the beacon.
-    assert.ok(done - 3n <= 3n, `last reveal at 3, FINALIZED at ${done}`);
+    assert.ok(done - 4n <= 3n, `last reveal at 4, FINALIZED at ${done}`);
     const final = env.get(id);
     const best = env.get(id + 2n);
     assert.equal(final.node, best.node);
@@ -308,23 +317,25 @@ describe("replicated requests", () => {
     const env = setup({ responseTimeout: 3n });
     env.begin(1n);
     register(env, NODES.slice(0, 2));
-    const { requestId: id, nodes } = request(env, 2, "1001");
-    const [n1, n2] = nodes!;
+    const { requestId: id } = request(env, 2, "1001");
     env.end();
     env.begin(2n);
+    env.end();
+    const [n1, n2] = env.get(id).assigned_nodes;
+    env.begin(3n);
     env.deliver(PoqTypeUrl.CommitResponse, commitMsg(id, n1!, "four"));
     env.deliver(PoqTypeUrl.CommitResponse, commitMsg(id, n2!, "4"));
     env.end();
-    env.begin(3n);
+    env.begin(4n);
     env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n1!, "four"));
     assert.equal(env.get(id + 1n).status, "ASSIGNED", "scoring waits for the other reveal");
     env.end();
-    for (let h = 4n; h <= 5n; h++) {
+    for (let h = 5n; h <= 6n; h++) {
       env.begin(h);
       env.end();
     }
-    env.begin(6n);
-    rejects(() => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n2!, "4")), 11); // expired at 2+3=5
+    env.begin(7n);
+    rejects(() => env.deliver(PoqTypeUrl.SubmitResponse, revealMsg(id, n2!, "4")), 11); // expired at 3+3=6
     env.end();
     const silent = env.get(id + 2n);
     assert.equal(silent.status, "EXPIRED");
@@ -332,7 +343,7 @@ describe("replicated requests", () => {
     assert.equal(env.get(id + 1n).status, "SCORING");
     scoreBlocks(
       env,
-      7n,
+      8n,
       () => 7000,
       () => env.get(id).status === "FINALIZED",
     );
@@ -348,7 +359,7 @@ describe("replicated requests", () => {
     register(env, NODES.slice(0, 2));
     const { requestId: id } = request(env, 2, "1000");
     env.end();
-    for (let h = 2n; h <= 3n; h++) {
+    for (let h = 2n; h <= 4n; h++) {
       env.begin(h);
       env.end();
     }
@@ -369,7 +380,7 @@ describe("replicated requests", () => {
       const r = env.get(id);
       assert.equal(r.replicas, 1);
       assert.deepEqual(r.response_ids, [id.toString()]);
-      assert.equal(r.status, "ASSIGNED");
+      assert.equal(r.status, "PENDING");
     }
     rejects(() => request(env, 4), 40);
     rejects(() => request(env, 3, "2"), 5);
@@ -399,6 +410,7 @@ describe("replicated requests", () => {
     register(env, NODES.slice(1, 2));
     env.end();
     env.begin(2n);
+    env.end();
     const req = env.get(id);
     assert.equal(req.status, "ASSIGNED");
     assert.deepEqual([...req.assigned_nodes].sort(), NODES.slice(0, 2).sort());

@@ -36,8 +36,7 @@ import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
 import { handleMissedResponse, startScoring } from "./requests.js";
-import { eligibleNodes, takeAssignment } from "./eligibility.js";
-import { deriveSeed } from "./seed.js";
+import { assignmentSeed, eligibleNodes, takeAssignment } from "./eligibility.js";
 import { RequestStatus, type NodeRecord, type PayoutJson, type RequestRecord } from "./state.js";
 import { fromHex, toHex } from "./types/wire.js";
 
@@ -77,7 +76,8 @@ export function tryAssignReplicas(
   });
   const chosen: string[] = [];
   for (let i = 0; i < req.replicas; i++) {
-    const seed = deriveSeed("assign", deps.keeper.blockSeed(ctx), BigInt(req.id), i);
+    const seed = assignmentSeed(ctx, deps, req, i);
+    if (seed === undefined) return undefined;
     const node = assignNode({ seed, nodes, minStake: params.minNodeStake, exclude: chosen });
     if (node === undefined) return undefined;
     chosen.push(node);

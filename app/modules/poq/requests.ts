@@ -4,7 +4,7 @@
 import { ChainError } from "../../errors.js";
 import type { Context } from "../../types.js";
 import type { PoqDeps } from "./deps.js";
-import { releaseAssignment, tryAssign } from "./eligibility.js";
+import { assignmentSeed, releaseAssignment, tryAssign } from "./eligibility.js";
 import { selectCommitteeFor } from "./scoring.js";
 import {
   ErrInvalidCommitment,
@@ -44,8 +44,9 @@ export function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: stri
 }
 
 /**
- * BeginBlock part: requests waiting for a node get assigned when one appeared, or expire after
- * `requestTtl` blocks.
+ * EndBlock part (after the injected commit mixed this block's beacon): waiting requests get their
+ * nodes from the beacon (never in the block that included them: {@link assignmentSeed}), or expire
+ * and are refunded `requestTtl` blocks after inclusion, also when no ready beacon came by then.
  */
 export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void {
   // Read (and parsed) once per block, not once per waiting request: requests for a model no node
@@ -63,7 +64,7 @@ export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void
       : tryAssign(ctx, deps, req, params, registered) !== undefined;
     if (assigned) deps.keeper.setRequest(ctx, req);
     else if (ctx.blockHeight >= BigInt(req.created_height) + params.requestTtl)
-      expire(ctx, deps, req, "no node");
+      expire(ctx, deps, req, assignmentSeed(ctx, deps, req, 0) ? "no node" : "no beacon");
   }
 }
 
@@ -89,6 +90,13 @@ export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord
   // were public. Its share is refunded instead.
   const reassignable = req.parent === "0" && reassignments < params.maxReassignments;
   if (reassignable && tryAssign(ctx, deps, req, params) !== undefined) {
+    deps.keeper.setRequest(ctx, req);
+    return;
+  }
+  if (reassignable && assignmentSeed(ctx, deps, req, 0) === undefined) {
+    // No ready beacon in this block: the request waits for one (processPending), as a new one does.
+    Object.assign(req, { status: RequestStatus.Pending, node: "", response_deadline: "0" });
+    deps.keeper.setPending(ctx, id, true);
     deps.keeper.setRequest(ctx, req);
     return;
   }

@@ -82,6 +82,9 @@ export function applyInjectedCommit(
   // request record, so the first parse serves the others.
   const requests = new Map<bigint, RequestRecord | undefined>();
   const beacon: BeaconEntry[] = [];
+  // Every vote counts toward the total (absent ones too): the beacon is ready only when more than a
+  // third of the whole set's power revealed (beacon.ts).
+  const totalPower = commit.votes.reduce((s, v) => s + (v.validator.power > 0n ? v.validator.power : 0n), 0n);
   const requestOf = (id: bigint): RequestRecord | undefined => {
     if (!requests.has(id)) requests.set(id, deps.keeper.getRequest(ctx, id));
     return requests.get(id);
@@ -104,7 +107,12 @@ export function applyInjectedCommit(
     const validator = vote.validator.address;
     const name = consAddress(validator);
     if (ext.beaconCommitment || ext.beaconReveal)
-      beacon.push({ validator, commitment: ext.beaconCommitment, reveal: ext.beaconReveal });
+      beacon.push({
+        validator,
+        power: vote.validator.power,
+        commitment: ext.beaconCommitment,
+        reveal: ext.beaconReveal,
+      });
     for (const r of ext.reveals) {
       const req = requestOf(r.requestId);
       if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, name)) continue;
@@ -133,7 +141,7 @@ export function applyInjectedCommit(
       commitments++;
     }
   }
-  mixBeacon(ctx, deps, beacon);
+  mixBeacon(ctx, deps, beacon, totalPower);
   return { commitments, reveals };
 }
 

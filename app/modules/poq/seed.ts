@@ -1,9 +1,10 @@
 /**
- * Seeds for deterministic choices (node assignment, committees) that the block proposer cannot grind.
+ * Seeds for deterministic choices (node assignment, committees) that nobody can grind.
  *
- * A seed mixes the app hash of the previous block (fixed before the proposer of this block builds it),
- * the request id, a purpose tag and an attempt counter. The request id is fixed when the request is
- * created, so the proposer of the block that assigns it can neither choose the app hash nor the id.
+ * A seed mixes a source (the randomness beacon of a block after the request or answer was included:
+ * beacon.ts), the request id, a purpose tag and an attempt counter. The id is fixed at inclusion,
+ * before that beacon existed, so whoever chose the id (the requester by timing, the proposer by
+ * ordering) could not know what it would draw.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, encodeUtf8, readUintBE, uintBE } from "./types/wire.js";
@@ -12,15 +13,15 @@ import { concatBytes, encodeUtf8, readUintBE, uintBE } from "./types/wire.js";
 export type SeedPurpose = "assign" | "committee";
 
 /**
- * Derives a 32-byte seed: sha256("poq/seed/v1/" || purpose || 0x00 || u32be(len(appHash)) || appHash
+ * Derives a 32-byte seed: sha256("poq/seed/v1/" || purpose || 0x00 || u32be(len(source)) || source
  * || u64be(requestId) || u32be(attempt)).
  *
  * @example
- * const seed = deriveSeed("assign", lastAppHash, 7n, 0);
+ * const seed = deriveSeed("assign", beacon, 7n, 0);
  */
 export function deriveSeed(
   purpose: SeedPurpose,
-  lastAppHash: Uint8Array,
+  source: Uint8Array,
   requestId: bigint,
   attempt: number,
 ): Uint8Array {
@@ -28,8 +29,8 @@ export function deriveSeed(
     concatBytes(
       encodeUtf8(`poq/seed/v1/${purpose}`),
       Uint8Array.of(0),
-      uintBE(BigInt(lastAppHash.length), 4),
-      lastAppHash,
+      uintBE(BigInt(source.length), 4),
+      source,
       uintBE(requestId, 8),
       uintBE(BigInt(attempt), 4),
     ),
