@@ -207,10 +207,15 @@ async function unjailInferenceNodes(fn: FaultNet, say: (l: string) => void): Pro
     const account = fn.devnet.accounts.find((a) => a.name === n.name)!;
     const signer = await DirectSecp256k1HdWallet.fromMnemonic(account.mnemonic, { prefix: "poq" });
     const client = await createPoqSigningClient(fn.rpcUrls[0]!, signer);
-    // The node itself may send a tx with the same sequence meanwhile: try again once.
-    await unjailNode(client, n.address).catch(() => sleep(2000).then(() => unjailNode(client, n.address)));
+    // The node may unjail itself (the devnet runs its nodes with auto-unjail) or send a tx with the
+    // same sequence meanwhile: try again once, and a refusal because it is no longer jailed is fine.
+    const unjail = () => unjailNode(client, n.address);
+    const why = await unjail()
+      .catch(() => sleep(2000).then(unjail))
+      .then(() => "unjailed")
+      .catch((err: unknown) => `not unjailed here (${err instanceof Error ? err.message : String(err)})`);
     client.disconnect();
-    say(`inference node ${n.name} was jailed; unjailed`);
+    say(`inference node ${n.name} was jailed; ${why}`);
   }
   return jailed;
 }
