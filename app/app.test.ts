@@ -215,6 +215,27 @@ describe("base app", () => {
     again.close();
   });
 
+  it("CometBFT restarted before Commit replays FinalizeBlock to the live app: the block runs again, same hash", () => {
+    const app = newApp();
+    app.initChain(genesis());
+    app.finalizeBlock(block(1n, sends(1, 0n)));
+    app.commit();
+    const b2 = block(2n, sends(2, 1n));
+    const h2 = app.finalizeBlock(b2).appHash;
+    // No Commit: the same block again, as a restarted CometBFT sends it.
+    const replayed = app.finalizeBlock(b2);
+    assert.equal(hex(replayed.appHash), hex(h2));
+    assert.deepEqual(
+      replayed.txResults.map((r) => r.code),
+      [0, 0],
+      "the sends run again from the committed state, not on top of the first run",
+    );
+    assert.throws(() => app.finalizeBlock(block(3n, [])), /awaits Commit/, "another height still refused");
+    app.commit();
+    assert.equal(balance(app, bob.address), 30n, "each send counted once");
+    app.close();
+  });
+
   it("a crash before block 1 is committed: Info says 0, InitChain runs again and replaces genesis", () => {
     const path = join(dir, "genesis-crash.db");
     const first = newApp(path);

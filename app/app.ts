@@ -329,6 +329,14 @@ export function createApp(opts: CreateAppOptions): PoqApp {
      * hash of the pending state. Nothing is persisted until Commit.
      */
     finalizeBlock(req: abci.FinalizeBlockRequest): abci.FinalizeBlockResponse {
+      if (finalizing !== undefined && finalizing === req.height) {
+        // CometBFT restarted between FinalizeBlock and Commit and replays the block: its result was
+        // never persisted, so drop it and run the block again (as the SDK does). Refusing made a
+        // restarted CometBFT exit on every start while this process lived.
+        logger.info("FinalizeBlock replayed before Commit: running the block again", { height: req.height });
+        state.discardPending();
+        finalizing = undefined;
+      }
       if (finalizing !== undefined) {
         throw new AppStateError(`FinalizeBlock ${req.height} while block ${finalizing} awaits Commit`);
       }
