@@ -235,8 +235,28 @@ async function ensureSchemathesis() {
   const how =
     `  The REST fuzz test needs Python 3 with venv and pip (Debian: apt-get install python3-venv),\n` +
     `  or name a Python that has them in POQ_PYTHON, then run npm test again.`;
-  if (spawnSync(python, ["-m", "venv", "--clear", venv], { stdio: "ignore" }).status !== 0)
-    fail(`could not make a Python virtual environment in ${venv}.\n${how}`);
+  const makeVenv = () => spawnSync(python, ["-m", "venv", "--clear", venv], { stdio: "ignore" }).status === 0;
+  if (!makeVenv()) {
+    // Debian ships venv (with ensurepip) apart from python3: install it as the browser is installed.
+    const isRoot = process.getuid?.() === 0;
+    const apt = spawnSync("sh", ["-c", "command -v apt-get"], { encoding: "utf8" }).status === 0;
+    if (!isRoot || !apt || process.env.POQ_PYTHON)
+      fail(`could not make a Python virtual environment in ${venv}.\n${how}`);
+    const minor = spawnSync(
+      python,
+      ["-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"],
+      {
+        encoding: "utf8",
+      },
+    ).stdout.trim();
+    const code = await runWithProgress(
+      "installing python3-venv for the REST fuzz test with apt-get (first time only)",
+      "sh",
+      ["-c", `apt-get update && (apt-get install -y python${minor}-venv || apt-get install -y python3-venv)`],
+      { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } },
+    );
+    if (code !== 0 || !makeVenv()) fail(`could not make a Python virtual environment in ${venv}.\n${how}`);
+  }
   const code = await runWithProgress(
     `installing schemathesis ${SCHEMATHESIS_VERSION} for the REST fuzz test (first time only)`,
     join(venv, "bin", "python"),
