@@ -4,21 +4,16 @@
  * field: a 32- or 64-bit extreme, a field dropped, doubled or moved, a padded length prefix, invalid
  * UTF-8, an unknown field. No schema: it finds the fields in the bytes.
  */
-/** mulberry32: a small seeded generator, so that every run feeds the same inputs. */
+import { seeded } from "../bench/fault-load.js";
+
 export interface Prng {
   int(n: number): number;
   pick<T>(xs: readonly T[]): T;
 }
 
+/** Draws from mulberry32 (bench/fault-load.ts), so that every run feeds the same inputs. */
 export function prng(seed: number): Prng {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seeded(seed);
   return {
     int: (n) => Math.floor(next() * n),
     pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T,
