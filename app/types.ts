@@ -88,9 +88,8 @@ export interface BlockInfo {
   timeNanos: bigint;
   proposerAddress: Uint8Array;
   /**
-   * The app hash persisted by the previous Commit (empty before the first block). Fixed before the
-   * proposer of this block builds it, so modules use it as a seed the proposer cannot grind (PoQ
-   * assignment and committees).
+   * The app hash persisted by the previous Commit (empty before the first block). Not a seed: the
+   * block's proposer and every user see it before the block is built (PoQ draws from its beacon).
    */
   lastAppHash?: Uint8Array;
 }

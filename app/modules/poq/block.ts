@@ -1,7 +1,7 @@
 /**
  * The poq module's block hooks.
  *
- * BeginBlock: store the block seed (previous app hash), return stakes whose unbonding completed.
+ * BeginBlock: return stakes whose unbonding completed.
  * EndBlock: answers of the previous block get their committee and waiting requests their nodes, both
  * from this block's beacon (or they expire); replicated requests whose answers were committed or
  * revealed in this block move on (reveal phase, scoring), finality for requests that got reveals in this block
@@ -10,8 +10,7 @@
  * committed power is short of quorum) and reveal deadlines (final or UNSCORED); then replicated
  * requests whose answers all closed are settled.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
-import type { BlockInfo, Context } from "../../types.js";
+import type { Context } from "../../types.js";
 import type { PoqDeps } from "./deps.js";
 import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
@@ -25,28 +24,17 @@ import {
   isReplicated,
 } from "./replicas.js";
 import { NodeStatus, RequestStatus, type RequestRecord } from "./state.js";
-import { concatBytes, uintBE } from "./types/wire.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
-
-/**
- * The seed of a block: its previous app hash when the base app provides it; otherwise a hash of the
- * height and proposer (deterministic, but predictable: the base app should pass `lastAppHash`).
- */
-export function blockSeedOf(block: BlockInfo): Uint8Array {
-  if (block.lastAppHash && block.lastAppHash.length > 0) return sha256(block.lastAppHash);
-  return sha256(concatBytes(uintBE(block.height, 8), block.proposerAddress));
-}
 
 /**
  * BeginBlock of the poq module.
  *
  * @example
- * poqBeginBlock(ctx, deps, { height, timeNanos, proposerAddress, lastAppHash });
+ * poqBeginBlock(ctx, deps);
  */
-export function poqBeginBlock(ctx: Ctx, deps: PoqDeps, block: BlockInfo): void {
+export function poqBeginBlock(ctx: Ctx, deps: PoqDeps): void {
   const { keeper } = deps;
-  keeper.setBlockSeed(ctx, blockSeedOf(block));
   for (const operator of keeper.takeUnbondings(ctx, ctx.blockHeight)) {
     const node = keeper.getNode(ctx, operator);
     if (!node || node.status !== NodeStatus.Unbonding) continue;

@@ -5,7 +5,6 @@
 import type { Context } from "../../types.js";
 import { parseAccountAddress } from "../auth/address.js";
 import {
-  blockSeedKey,
   commitmentKey,
   deadlineKey,
   nextRequestIdKey,
@@ -72,8 +71,6 @@ export interface PoqView {
   trustRecords(ctx: StoreContext): { validator: Uint8Array; record: TrustRecord }[];
   /** Requests waiting for a node, ascending by id. */
   pendingIds(ctx: StoreContext): bigint[];
-  /** The current block's seed (previous app hash). */
-  blockSeed(ctx: StoreContext): Uint8Array;
   /** Ids of the requests assigned to a node and not yet answered, ascending. */
   assignmentsOf(ctx: StoreContext, operator: string): bigint[];
   /** The randomness beacon (zero bytes at height 0 before any mix). */
@@ -113,7 +110,6 @@ export interface PoqKeeper extends PoqView {
   removeDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
   setPending(ctx: StoreContext, id: bigint, pending: boolean): void;
   markTouched(ctx: StoreContext, id: bigint): void;
-  setBlockSeed(ctx: StoreContext, seed: Uint8Array): void;
   addUnbonding(ctx: StoreContext, height: bigint, operator: string): void;
   /** Operators whose unbonding completes at or before `height`, removing their entries. */
   takeUnbondings(ctx: StoreContext, height: bigint): string[];
@@ -265,7 +261,6 @@ export function createPoqKeeper(): PoqKeeper {
       }));
     },
     pendingIds: (ctx) => [...ctx.store.iterate(pendingPrefix())].map(([k]) => keyU64(k)),
-    blockSeed: (ctx) => ctx.store.get(blockSeedKey()) ?? new Uint8Array(32),
     beacon(ctx) {
       const b = ctx.store.get(beaconKey());
       return b ? fromBytes<BeaconRecord>(b) : { value: "00".repeat(32), height: "0" };
@@ -308,7 +303,6 @@ export function createPoqKeeper(): PoqKeeper {
       else ctx.store.delete(pendingKey(id));
     },
     markTouched: (ctx, id) => ctx.store.set(touchedKey(id), new Uint8Array()),
-    setBlockSeed: (ctx, seed) => ctx.store.set(blockSeedKey(), seed),
     addUnbonding: (ctx, h, operator) =>
       ctx.store.set(unbondingKey(h, parseAccountAddress(operator, "operator")), toBytes({ operator })),
     takeUnbondings(ctx, height) {

@@ -26,8 +26,8 @@ export const KeyTag = {
   Trust: 0x09,
   /** Node stakes to return at a height. */
   Unbonding: 0x0a,
-  /** The seed of the current block (the previous app hash), written in BeginBlock. */
-  BlockSeed: 0x0b,
+  /** Retired (the per-block seed from the previous app hash, before the beacon); not to be reused. */
+  RetiredBlockSeed: 0x0b,
   /** Requests assigned to a node and not yet answered (reassigned when the node is jailed). */
   NodeAssignment: 0x0c,
   /** A validator's last beacon commitment. */
@@ -93,7 +93,6 @@ export const unbondingKey = (height: bigint, operator: Uint8Array): Uint8Array =
   key(KeyTag.Unbonding, u64(height), lenPrefixed(operator));
 export const unbondingPrefix = (): Uint8Array => key(KeyTag.Unbonding);
 /** `poq/ 0x0b` → 32-byte seed of the current block. */
-export const blockSeedKey = (): Uint8Array => key(KeyTag.BlockSeed);
 
 /** `poq/ 0x0c | len | operator | u64 id` → empty. */
 export const nodeAssignmentKey = (operator: Uint8Array, id: bigint): Uint8Array =>

@@ -128,10 +128,10 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
       initPoqGenesis(keeper, ctx, g);
     },
     exportGenesis: (ctx) => exportPoqGenesis(keeper, ctx),
-    beginBlock(ctx, block) {
+    beginBlock(ctx) {
       // A restarted process learns its static params from state.
       if (!opts.params) staticParams = keeper.getParams(ctx);
-      poqBeginBlock(ctx, deps, block);
+      poqBeginBlock(ctx, deps);
     },
     endBlock: (ctx) => poqEndBlock(ctx, deps),
     prepareInjectedCommit(p) {
