@@ -44,3 +44,23 @@ export function commitWindowExtends(
     s.committedPower < needed
   );
 }
+
+/**
+ * Whether reveals arriving in block `arrival` count: after the commit deadline, or earlier once every
+ * seat of a drawn committee has a commitment recorded in a block before `arrival`. Then no seat can
+ * still commit, so a reveal seen in gossip helps nobody copy, and the answer need not wait out the
+ * window. The chain (scoring.ts) and the ExtendVote planner both decide with this rule, each with
+ * its own view of which seats committed before `arrival`.
+ *
+ * @example
+ * revealsOpenAt({ arrival: 13n, commitDeadline: 13n, seats, committedBefore: (s) => has(s) });
+ */
+export function revealsOpenAt(p: {
+  arrival: bigint;
+  commitDeadline: bigint;
+  seats: readonly string[];
+  committedBefore: (seat: string) => boolean;
+}): boolean {
+  if (p.arrival > p.commitDeadline) return true;
+  return p.seats.length > 0 && p.seats.every(p.committedBefore);
+}

@@ -13,7 +13,7 @@
  * until the byte cap would be passed.
  */
 import { BlockIdFlag, type ExtendedCommitInfo } from "../../../abci/application.js";
-import { commitWindowExtends } from "./commit-window.js";
+import { commitWindowExtends, revealsOpenAt } from "./commit-window.js";
 import type { PoqView, StoreContext } from "./keeper.js";
 import { consAddress, consAddressBytes, fromBytes, RequestStatus, type RequestRecord } from "./state.js";
 import { createExtensionEntryCache, type ExtensionEntryCache } from "./extension-entries.js";
@@ -172,16 +172,18 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
     if (arrival > revealDeadline) continue;
     const committed = committedBy(view, ctx, id, me, p.validator, landing);
     const local = p.scores.get(id) as LocalScore;
-    // As scoring.ts revealPhaseOpen: after the window, or once every seat's commitment is in.
-    const revealsOpen =
-      arrival > commitDeadline ||
-      (f.onCommittee &&
-        req.committee.every((seat) =>
-          committedBy(view, ctx, id, seat.validator, addressOf(seat.validator), landing),
-        ));
     if (!committed) {
       if (arrival <= commitDeadline) candidates.push({ kind: "commit", id, local });
-    } else if (revealsOpen && !view.hasReveal(ctx, id, p.validator)) {
+    } else if (
+      !view.hasReveal(ctx, id, p.validator) &&
+      // The chain's rule (commit-window.ts), with the commitments landing in block h counted as in.
+      revealsOpenAt({
+        arrival,
+        commitDeadline,
+        seats: req.committee.map((seat) => seat.validator),
+        committedBefore: (seat) => committedBy(view, ctx, id, seat, addressOf(seat), landing),
+      })
+    ) {
       candidates.push({ kind: "reveal", id, local });
     }
   }

@@ -12,7 +12,7 @@ import { PoqEvent, poqEvent } from "./events.js";
 import { decideFinality } from "./finality.js";
 import { seatMedian } from "./median.js";
 import { BP, type PoqParams } from "./params.js";
-import { commitWindowExtends } from "./commit-window.js";
+import { commitWindowExtends, revealsOpenAt } from "./commit-window.js";
 import { computePayout, nodeBaseShare } from "./payout.js";
 import { payFromEscrow } from "./escrow.js";
 import { penalizeNode } from "./penalties.js";
@@ -146,10 +146,9 @@ export function applyInjectedCommit(
 }
 
 /**
- * Whether reveals for `req` count at `height`: after its commit deadline, or earlier once every seat
- * has a commitment recorded in an earlier block. Then no seat can still commit, so seeing a reveal
- * helps no one copy, and the answer need not wait out the commit window: a committee that committed
- * at once finalizes three blocks after the answer although it was drawn one block late (beacon.ts).
+ * Whether reveals for `req` count at `height` ({@link revealsOpenAt}), from the commitments recorded
+ * in state: a committee that committed at once finalizes three blocks after the answer although it
+ * was drawn one block late (beacon.ts).
  *
  * @example
  * revealPhaseOpen(ctx, deps.keeper, req, ctx.blockHeight); // true at commit_deadline + 1, or once all committed
@@ -160,12 +159,15 @@ export function revealPhaseOpen(
   req: RequestRecord,
   height: bigint,
 ): boolean {
-  if (height > BigInt(req.commit_deadline)) return true;
-  if (req.committee.length === 0) return false;
   const id = BigInt(req.id);
-  return req.committee.every((seat) => {
-    const c = keeper.getCommitment(ctx, id, consAddressBytes(seat.validator));
-    return c !== undefined && BigInt(c.height) < height;
+  return revealsOpenAt({
+    arrival: height,
+    commitDeadline: BigInt(req.commit_deadline),
+    seats: req.committee.map((seat) => seat.validator),
+    committedBefore: (seat) => {
+      const c = keeper.getCommitment(ctx, id, consAddressBytes(seat));
+      return c !== undefined && BigInt(c.height) < height;
+    },
   });
 }
 
