@@ -115,8 +115,8 @@ export async function startNode(opts: { home: string; appArgs?: string[] }): Pro
     rpcUrl: comet.rpcUrl,
     abciAddress,
     async restart() {
-      // Always the pair: CometBFT cannot outlive its app's connection, and a CometBFT that died between
-      // FinalizeBlock and Commit replays that block, which a live app awaiting Commit refuses.
+      // Always the pair: CometBFT cannot outlive its app's connection, and both come back in the
+      // order they started in (the app also runs a block CometBFT replays before Commit again).
       await comet.stop();
       await app.stop();
       app = await startApp();

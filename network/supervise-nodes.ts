@@ -57,9 +57,9 @@ export function superviseValidator(
     name: `validator ${index}`,
     // Read the processes at each watch: a restart replaces them.
     watch: () => firstExit(n.app, n.comet),
-    // Both processes, even when only CometBFT died: one killed between FinalizeBlock and Commit
-    // replays that block on restart, and the live app (which awaits Commit) refuses it, so a
-    // CometBFT-only restart crash-loops (found by `poq bench faults`). A fresh app replays cleanly.
+    // Both processes, even when only CometBFT died: the pair comes back in the order it started in.
+    // (A CometBFT killed between FinalizeBlock and Commit replays that block, which once crash-looped
+    // a CometBFT-only restart, found by `poq bench faults`; the app now runs a replayed block again.)
     restart: async () => {
       await net.stopNode(index);
       await net.startNode(index);
