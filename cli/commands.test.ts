@@ -73,10 +73,10 @@ describe("poq command line", () => {
     const full = await createProgram();
     const help = full.createHelp();
     const real = full.commands.map((c) => [c.name(), help.subcommandTerm(c), c.description()]);
-    const stub = createRootProgram();
-    const stubHelp = stub.createHelp();
+    const light = createRootProgram();
+    const lightHelp = light.createHelp();
     assert.deepEqual(
-      stub.commands.map((c) => [c.name(), stubHelp.subcommandTerm(c), c.description()]),
+      light.commands.map((c) => [c.name(), lightHelp.subcommandTerm(c), c.description()]),
       real,
     );
     assert.deepEqual(
