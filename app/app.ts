@@ -149,7 +149,8 @@ export function createApp(opts: CreateAppOptions): PoqApp {
     state.deliver.checkpoint();
     const base = { data: EMPTY, info: "", gasWanted: 0n, gasUsed: 0n };
     try {
-      injected.deliver(blockContext(req.height, req.timeNanos, events), tx);
+      const otherTxs = req.txs.filter((t) => !injected.is(t)).length;
+      injected.deliver(blockContext(req.height, req.timeNanos, events), tx, { otherTxs });
       state.deliver.commit();
       return { ...base, code: 0, log: "", codespace: "", events: indexed(events) };
     } catch (err) {

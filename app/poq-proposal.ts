@@ -92,8 +92,8 @@ export function createPoqProposalHooks(opts: PoqProposalOptions): ProposalHooks 
 
     injected: {
       is: (tx) => poq.isInjectedCommitTx(tx),
-      deliver: (ctx, tx) => {
-        poq.applyInjectedCommit(ctx, tx);
+      deliver: (ctx, tx, block) => {
+        poq.applyInjectedCommit(ctx, tx, block);
       },
       mempoolRejection: ErrInjectedCommitInMempool,
     },

@@ -7,9 +7,12 @@
  * of the last third is within `--tolerance` percent of the mean of the first third, for the largest
  * application RSS, the largest CometBFT RSS and the block time. Exits 1 when not flat or a tx was lost.
  *
- * Usage: nice -n 5 node dist/bench/soak.js [--minutes 30] [--sample-seconds 30] [--tolerance 25]
+ * Usage: GODEBUG=gctrace=1 nice -n 5 node dist/bench/soak.js [--minutes 30] [--sample-seconds 30] [--tolerance 25]
+ * (GODEBUG is optional: with it, CometBFT logs its collections and the table shows its live Go heap.)
  * Ports 27500-27532 and 27590 (`--base-port`, `--rest-port`).
  */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
@@ -36,6 +39,12 @@ export interface SoakSample {
   committed_txs: number;
   app_rss_mb: (number | undefined)[];
   cometbft_rss_mb: (number | undefined)[];
+  /**
+   * CometBFT's live Go heap after its last garbage collection, per validator, when the soak runs with
+   * `GODEBUG=gctrace=1` (CometBFT then logs each collection to its cometbft.log): tells a growing heap
+   * (something kept) from a resident size that only follows the runtime's and LevelDB's caches.
+   */
+  cometbft_live_heap_mb: (number | undefined)[];
   bench_rss_mb: number;
 }
 
@@ -46,6 +55,24 @@ export interface SoakResult {
   flat: boolean;
   load: LoadFigures;
   restarts: number[];
+}
+
+/** The live heap after the last collection in a Go gctrace log ("gc N @t: ..., A->B->C MB, D MB goal"). */
+export function liveHeapMb(logFile: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(logFile, "r");
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 256 * 1024));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    const all = [...tail.toString("utf8").matchAll(/ (\d+)->(\d+)->(\d+) MB, \d+ MB goal/g)];
+    const last = all[all.length - 1];
+    return last ? Number(last[3]) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 const maxOf = (xs: (number | undefined)[]): number =>
@@ -99,12 +126,14 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
         committed_txs: load.committed,
         app_rss_mb: net.nodes.map((n) => rssMb(n.app?.pid)),
         cometbft_rss_mb: net.nodes.map((n) => rssMb(n.comet?.pid)),
+        cometbft_live_heap_mb: net.nodes.map((n) => liveHeapMb(join(n.home, "cometbft.log"))),
         bench_rss_mb: Math.round(process.memoryUsage().rss / 1048576),
       };
       samples.push(s);
       say(
         `soak ${s.t_s} s: height ${s.height}, block ${s.block_ms} ms, app RSS ${s.app_rss_mb.join("/")} MB, ` +
-          `CometBFT RSS ${s.cometbft_rss_mb.join("/")} MB, bench ${s.bench_rss_mb} MB, ${s.committed_txs} txs`,
+          `CometBFT RSS ${s.cometbft_rss_mb.join("/")} MB (live Go heap ${s.cometbft_live_heap_mb.map((x) => x ?? "-").join("/")} MB), ` +
+          `bench ${s.bench_rss_mb} MB, ${s.committed_txs} txs`,
       );
       prevHeight = height;
       prevTime = time;
@@ -133,7 +162,16 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
 /** The samples as a text table, with the verdict. */
 export function soakTable(r: SoakResult): string {
   const rows: (string | number)[][] = [
-    ["t (s)", "height", "block ms", "txs", "app RSS MB v0/v1/v2/v3", "CometBFT RSS MB", "bench MB"],
+    [
+      "t (s)",
+      "height",
+      "block ms",
+      "txs",
+      "app RSS MB v0/v1/v2/v3",
+      "CometBFT RSS MB",
+      "CometBFT live heap MB",
+      "bench MB",
+    ],
   ];
   for (const s of r.samples)
     rows.push([
@@ -143,6 +181,7 @@ export function soakTable(r: SoakResult): string {
       s.committed_txs,
       s.app_rss_mb.map((x) => x ?? "-").join("/"),
       s.cometbft_rss_mb.map((x) => x ?? "-").join("/"),
+      s.cometbft_live_heap_mb.map((x) => x ?? "-").join("/"),
       s.bench_rss_mb,
     ]);
   const d = r.drift_pct;

@@ -9,6 +9,7 @@ import { benchPoqCommand } from "../bench/poq.js";
 import { benchIncentivesCommand } from "../bench/incentives/run.js";
 import { benchFaultsCommand } from "../bench/faults.js";
 import { benchSoakCommand } from "../bench/soak.js";
+import { benchIdleCommand } from "../bench/idle.js";
 
 export function benchCommand(): Command {
   return new Command("bench")
@@ -19,5 +20,6 @@ export function benchCommand(): Command {
     .addCommand(benchPoqCommand())
     .addCommand(benchIncentivesCommand())
     .addCommand(benchFaultsCommand())
-    .addCommand(benchSoakCommand());
+    .addCommand(benchSoakCommand())
+    .addCommand(benchIdleCommand());
 }

@@ -7,8 +7,9 @@ import { basename, dirname, join } from "node:path";
 import { poqCommand } from "./poq-command.js";
 import { Command } from "commander";
 import { startDevnet, DEFAULT_INFERENCE_NODES, DEVNET_MODEL, type Devnet } from "../network/devnet.js";
+import { IDLE_BLOCK_INTERVAL } from "../network/comet-home.js";
 import { endpointsFile, type DevnetEndpoints } from "../network/testnet.js";
-import { DEFAULT_HOME, DEFAULT_NODE, globalOptions, intFlag } from "./global-options.js";
+import { DEFAULT_HOME, DEFAULT_NODE, durationFlag, globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 import { untilStopped } from "./until-stopped.js";
 import { CliError, EXIT } from "./exit-codes.js";
@@ -26,6 +27,7 @@ interface DevnetFlags {
   model: string;
   reset?: boolean;
   timeoutCommit: string;
+  idleBlockInterval: string;
 }
 
 /** `--home` when given, else ~/.poq/devnet (the devnet keeps out of a real node's home). */
@@ -114,6 +116,11 @@ export function devnetCommand(): Command {
     .option("--model <id>", "model id the inference nodes serve", DEVNET_MODEL)
     .option("--reset", "delete the devnet's state and start over")
     .option("--timeout-commit <duration>", "pause after each block", "300ms")
+    .option(
+      "--idle-block-interval <duration>",
+      "when nothing happens, one empty block this often (0s: a block every --timeout-commit)",
+      IDLE_BLOCK_INTERVAL,
+    )
     .addHelpText(
       "after",
       "\nThe home defaults to ~/.poq/devnet; --home DIR picks another. State is reused unless --reset.",
@@ -151,7 +158,8 @@ export function devnetCommand(): Command {
           ...given("lazyNodes", () => ({ lazyNodes: intFlag(flags.lazyNodes, "--lazy-nodes", 0, 20) })),
           lazyKind: lazyKindFlag(flags.lazyKind),
           model: flags.model,
-          timeoutCommit: flags.timeoutCommit,
+          timeoutCommit: durationFlag(flags.timeoutCommit, "--timeout-commit"),
+          idleBlockInterval: durationFlag(flags.idleBlockInterval, "--idle-block-interval"),
           ...(flags.reset ? { reset: true } : {}),
           ...(flags.backend !== undefined ? { backendUrl: flags.backend } : {}),
           ...(apiKey !== undefined ? { apiKey } : {}),

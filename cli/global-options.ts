@@ -75,3 +75,10 @@ export function intFlag(value: string, flag: string, min = 0, max = 65535): numb
     throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`, EXIT.usage);
   return n;
 }
+
+/** A CometBFT (Go) duration such as `300ms`, `10s` or `1m30s`, or a usage error naming the flag. */
+export function durationFlag(value: string, flag: string): string {
+  if (!/^(0|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/.test(value))
+    throw new CliError(`${flag} must be a duration such as 300ms, 10s or 1m, got "${value}"`, EXIT.usage);
+  return value;
+}

@@ -14,7 +14,8 @@ import {
 } from "../network/testnet.js";
 import { printResult } from "./output.js";
 import { devnetHome } from "./devnet.js";
-import { globalOptions, intFlag } from "./global-options.js";
+import { durationFlag, globalOptions, intFlag } from "./global-options.js";
+import { IDLE_BLOCK_INTERVAL } from "../network/comet-home.js";
 
 /**
  * The `testnet` command group.
@@ -35,6 +36,11 @@ export function testnetCommand(): Command {
     .option("--base-port <port>", "node i uses base+10i (p2p), +1 (RPC), +2 (app ABCI)", "26656")
     .option("--inference-nodes <n>", "inference node accounts to fund", "2")
     .option("--lazy-nodes <n>", "lazy inference node accounts to fund", "0")
+    .option(
+      "--idle-block-interval <duration>",
+      "when nothing happens, one empty block this often (0s: a block every timeout_commit)",
+      IDLE_BLOCK_INTERVAL,
+    )
     .option("--docker", "rewrite node configs for docker-compose.yml (services app<i>, comet<i>)")
     .option("--reset", "delete what is there first")
     .action(
@@ -44,6 +50,7 @@ export function testnetCommand(): Command {
           basePort: string;
           inferenceNodes: string;
           lazyNodes: string;
+          idleBlockInterval: string;
           docker?: boolean;
           reset?: boolean;
         },
@@ -58,6 +65,7 @@ export function testnetCommand(): Command {
           basePort: intFlag(o.basePort, "--base-port", 1024, 65000),
           inferenceNodes: intFlag(o.inferenceNodes, "--inference-nodes", 0, 20),
           lazyNodes: intFlag(o.lazyNodes, "--lazy-nodes", 0, 20),
+          idleBlockInterval: durationFlag(o.idleBlockInterval, "--idle-block-interval"),
           ...(o.reset ? { reset: true } : {}),
         });
         if (o.docker) dockerizeTestnet(home, validators);

@@ -41,11 +41,25 @@ export interface CometHome {
 export interface CometNodeSettings {
   /** Consensus `timeout_commit`, the pause after each block. Default "300ms". */
   timeoutCommit?: string;
+  /**
+   * Consensus `create_empty_blocks_interval`: after a block that left the app hash unchanged (an idle
+   * PoQ chain: see app/modules/poq/scoring.ts), wait this long for a transaction before making an empty
+   * block. Default "0s": a block every `timeout_commit` (tests and benches). The networks users start
+   * (`poq devnet`, `poq testnet init`, `poq init`) use {@link IDLE_BLOCK_INTERVAL}.
+   */
+  idleBlockInterval?: string;
   /** CometBFT log level. Default "info". */
   logLevel?: string;
   /** Any other config.toml keys (`section.key`). */
   config?: Record<string, TomlValue>;
 }
+
+/**
+ * How often an idle network makes a block on the networks users start: often enough to show the chain
+ * is alive and to move height-based timers on (jails, unbonding), and 30 times fewer blocks to store
+ * than one every `timeout_commit`. A transaction is proposed at once whatever this is.
+ */
+export const IDLE_BLOCK_INTERVAL = "10s";
 
 /** Validator i of a local network is named (moniker, home folder) `validator<i>`. */
 export const VALIDATOR_PREFIX = "validator";
@@ -93,6 +107,7 @@ function configureNode({ home, moniker, ports, peers, abciAddress }: NodeLayout,
     "p2p.allow_duplicate_ip": true,
     "p2p.addr_book_strict": false,
     "consensus.timeout_commit": s.timeoutCommit ?? "300ms",
+    "consensus.create_empty_blocks_interval": s.idleBlockInterval ?? "0s",
     // CosmJS's searchTx and getTx need the kv indexer.
     "tx_index.indexer": "kv",
     ...s.config,

@@ -18,7 +18,7 @@ import { startInferenceNode, type InferenceNode } from "../inference/node.js";
 import type { LazyKind } from "../inference/standin/lazy.js";
 import { startStandinServer, type StandinServer } from "../inference/standin/server.js";
 import { defaultPoqGenesis } from "./app-genesis.js";
-import { portsFor } from "./comet-home.js";
+import { IDLE_BLOCK_INTERVAL, portsFor } from "./comet-home.js";
 import {
   initLocalNetwork,
   networkFilePath,
@@ -68,6 +68,11 @@ export interface DevnetOptions {
   model?: string;
   reset?: boolean;
   timeoutCommit?: string;
+  /**
+   * When nothing happens (no transaction, no request in flight), an empty block this often. Default
+   * {@link IDLE_BLOCK_INTERVAL}; "0s" makes a block every `timeoutCommit`, idle or not.
+   */
+  idleBlockInterval?: string;
   /** Overrides of the poq genesis params (camelCase keys, 64-bit values as strings). */
   poqParams?: Record<string, unknown>;
   /** Called with a line at each start-up step, and at each validator crash and restart. */
@@ -285,9 +290,14 @@ function networkOptions(opts: DevnetOptions, file: DevnetFile): LocalNetworkOpti
       coins: [{ denom: "upoq", amount: USER_ACCOUNTS.includes(a.name as never) ? USER_COINS : NODE_COINS }],
     })),
     modules: { poq: defaultPoqGenesis(opts.poqParams ?? {}) },
-    // An idle devnet still makes blocks (the beacon changes the app hash each block): keep each block
-    // cheap to store. Nothing here reads block_results (clients use tx search and ABCI queries).
-    cometConfig: { "storage.discard_abci_responses": true },
+    cometConfig: {
+      // Keep each block cheap to store: nothing here reads block_results (clients use tx search and
+      // ABCI queries).
+      "storage.discard_abci_responses": true,
+      // An idle chain's blocks leave the app hash as it was (app/modules/poq/scoring.ts), so CometBFT
+      // waits for a transaction, or this long, before the next block.
+      "consensus.create_empty_blocks_interval": opts.idleBlockInterval ?? IDLE_BLOCK_INTERVAL,
+    },
   };
 }
 

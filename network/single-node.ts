@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { BaseError } from "../app/errors.js";
 import { buildAppState, defaultPoqGenesis } from "./app-genesis.js";
 import { cometConfigPath, getTomlString } from "./comet-config.js";
-import { initCometHome, portsFor, type CometHome } from "./comet-home.js";
+import { IDLE_BLOCK_INTERVAL, initCometHome, portsFor, type CometHome } from "./comet-home.js";
 import { applyGenesisPatch, genesisPath, readGenesis, writeGenesis } from "./comet-genesis.js";
 import { startComet, type CometProcess } from "./comet-process.js";
 import { startAppProcess, type AppProcess } from "./app-process.js";
@@ -52,6 +52,7 @@ export async function initNode(opts: InitNodeOptions): Promise<CometHome> {
     ports: portsFor(opts.basePort ?? 26656, 0),
     logLevel: "error",
     genesis: { voteExtensionsEnableHeight: 1 },
+    idleBlockInterval: IDLE_BLOCK_INTERVAL,
   });
   const genesis = readGenesis(opts.home);
   const validator = genesis.validators[0];

@@ -14,7 +14,8 @@ import type { Context } from "../types.js";
  */
 export interface InjectedTxHooks {
   is(tx: Uint8Array): boolean;
-  deliver(ctx: Context, tx: Uint8Array): void;
+  /** `block.otherTxs`: how many ordinary transactions the block carries besides this one. */
+  deliver(ctx: Context, tx: Uint8Array, block: { readonly otherTxs: number }): void;
   mempoolRejection: ErrorKind;
 }
 

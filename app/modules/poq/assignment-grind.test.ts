@@ -67,9 +67,12 @@ function world() {
       ]),
     ),
   );
+  // One request nobody answers keeps a deadline open, so every block mixes the beacon (an idle chain's
+  // blocks change nothing: app/modules/poq/scoring.ts) and the attacker sees new seeds each block.
+  chain.runBlock([requestTx(chain, victim, "an open request keeps the chain busy")]);
   const view = () => ({ store: chain.app.state.committedView() });
   const keeper = chain.modules.poq.keeper;
-  let nextId = 1n;
+  let nextId = 2n;
   /**
    * The node the attacker expects request `id`, included in the next block, to get, from what is
    * public now: the old rule (sha256 of the app hash the next block will carry) or the latest beacon.

@@ -117,6 +117,12 @@ export interface PoqKeeper extends PoqView {
   dueDeadlines(ctx: StoreContext, height: bigint): { height: bigint; id: bigint }[];
   /** Request ids that received a reveal this block, clearing the marks. */
   takeTouched(ctx: StoreContext): bigint[];
+  /**
+   * Whether anything waits on future blocks: a request waiting for a node, an answer waiting for its
+   * committee, a deadline (response, commit or reveal), a reveal to check or a stake to return. An
+   * idle chain has none, and its blocks change no state (the beacon is not mixed; see scoring.ts).
+   */
+  hasOpenWork(ctx: StoreContext): boolean;
   setAssignment(ctx: StoreContext, operator: string, id: bigint, assigned: boolean): void;
   setBeacon(ctx: StoreContext, b: BeaconRecord): void;
   setBeaconCommitment(ctx: StoreContext, validator: Uint8Array, c: CommitmentRecord): void;
@@ -313,6 +319,16 @@ export function createPoqKeeper(): PoqKeeper {
       }
       for (const [k] of due) ctx.store.delete(k);
       return due.map(([, op]) => op);
+    },
+    hasOpenWork(ctx) {
+      const prefixes = [
+        pendingPrefix(),
+        awaitingCommitteePrefix(),
+        deadlinesPrefix(),
+        touchedPrefix(),
+        unbondingPrefix(),
+      ];
+      return prefixes.some((p) => [...ctx.store.iterate(p, { limit: 1 })].length > 0);
     },
     dueDeadlines(ctx, height) {
       const due: { height: bigint; id: bigint }[] = [];

@@ -73,7 +73,15 @@ export interface PoqModule extends Module {
     },
   ): void;
   /** FinalizeBlock, for the injected transaction (after BeginBlock): records commitments and reveals. */
-  applyInjectedCommit(ctx: Context, tx: Uint8Array): { commitments: number; reveals: number };
+  /**
+   * Records the commitments and reveals of the previous height's extensions, and mixes the beacon
+   * unless the block is idle (`block.otherTxs` 0 and no open work: see scoring.ts).
+   */
+  applyInjectedCommit(
+    ctx: Context,
+    tx: Uint8Array,
+    block?: { readonly otherTxs: number },
+  ): { commitments: number; reveals: number };
   /** Whether transaction bytes are an injected commit (CheckTx must reject them: poq 20). */
   isInjectedCommitTx(tx: Uint8Array): boolean;
   /** VerifyVoteExtension: deterministic and lenient (empty is fine); false for malformed or oversized. */
@@ -161,8 +169,8 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
         throw cause;
       }
     },
-    applyInjectedCommit(ctx, tx) {
-      return applyInjectedCommit(ctx, deps, decodeInjectedCommit(tx));
+    applyInjectedCommit(ctx, tx, block) {
+      return applyInjectedCommit(ctx, deps, decodeInjectedCommit(tx), block);
     },
     isInjectedCommitTx,
     verifyVoteExtension: (ctx, extension) =>

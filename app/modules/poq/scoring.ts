@@ -73,6 +73,7 @@ export function applyInjectedCommit(
   ctx: Ctx,
   deps: PoqDeps,
   commit: ExtendedCommitInfo,
+  block: { readonly otherTxs: number } = { otherTxs: 0 },
 ): { commitments: number; reveals: number } {
   const params = deps.keeper.getParams(ctx);
   const height = ctx.blockHeight;
@@ -141,7 +142,13 @@ export function applyInjectedCommit(
       commitments++;
     }
   }
-  mixBeacon(ctx, deps, beacon, totalPower);
+  // An idle block (no transaction but this one, nothing waiting on future blocks) changes no state, so
+  // its app hash repeats and CometBFT, which proposes at once only after a block that changed the app
+  // hash, waits for a transaction or `create_empty_blocks_interval`: an idle network rests instead of
+  // storing a block every `timeout_commit`. Skipping the mix there costs no latency: a request lands
+  // in a block with a transaction, which mixes (recording the commitments whose reveals make the next
+  // block's beacon ready, in time to assign it there), and every block after it has open work.
+  if (block.otherTxs > 0 || deps.keeper.hasOpenWork(ctx)) mixBeacon(ctx, deps, beacon, totalPower);
   return { commitments, reveals };
 }
 
