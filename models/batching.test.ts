@@ -30,3 +30,14 @@ test("a few tokens of padding are accepted, more are not", () => {
   assert.deepEqual(planBatches([5, 12, 20], 16), [[0], [1], [2]]);
   assert.deepEqual(planBatches([], 16), []);
 });
+
+test("a batch holds at most maxTokens padded token rows, but a long item still gets one", () => {
+  assert.deepEqual(planBatches([256, 256, 256, 256, 256], 16, 1024), [[0, 1, 2, 3], [4]]);
+  assert.deepEqual(planBatches([256, 256, 256], 16, 512), [[0, 1], [2]]);
+  assert.deepEqual(planBatches([300, 20, 20], 16, 256), [[1, 2], [0]]);
+  // Short texts still fill a batch up to maxBatch.
+  assert.deepEqual(
+    planBatches(Array<number>(20).fill(40), 16, 1024).map((b) => b.length),
+    [16, 4],
+  );
+});

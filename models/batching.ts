@@ -17,15 +17,26 @@ const PAD_SHARE = 0.05;
 const PAD_FLOOR = 4;
 
 /**
+ * Default token rows per batch (batch size times padded length). A batch's activations grow with its
+ * token rows (the attention scores with rows times length), and past about a thousand rows they fall
+ * out of the core's caches: on the 2-core Xeon VM, 256-token pairs cost 45-48 ms of CPU each in
+ * batches of 1-4 and 57-62 ms in batches of 8-16 (models/README.md, "Speed"). Short texts still
+ * share a batch up to `maxBatch`, which saves the per-call overhead.
+ */
+export const DEFAULT_BATCH_TOKENS = 1024;
+
+/**
  * Groups sequences (by their token counts) into batches of at most `maxBatch`: items are sorted by
  * length (ties by position, so the plan is deterministic), and a batch is closed when adding the next,
- * longer item would pad more than 5% of its real tokens (or more than 4 tokens, if that is more).
+ * longer item would pad more than 5% of its real tokens (or more than 4 tokens, if that is more), or
+ * would make it more than `maxTokens` padded token rows (a single longer item still gets a batch).
  * Returns the original indices of each batch.
  *
  * @example
  * planBatches([190, 60, 62], 16); // [[1, 2], [0]]: the two 60-token texts together, the long one alone
+ * planBatches([256, 256, 256], 16, 512); // [[0, 1], [2]]
  */
-export function planBatches(lengths: readonly number[], maxBatch: number): number[][] {
+export function planBatches(lengths: readonly number[], maxBatch: number, maxTokens = Infinity): number[][] {
   const order = lengths.map((n, i) => ({ i, n })).sort((a, b) => a.n - b.n || a.i - b.i);
   const batches: number[][] = [];
   let current: number[] = [];
@@ -33,7 +44,10 @@ export function planBatches(lengths: readonly number[], maxBatch: number): numbe
   for (const { i, n } of order) {
     const rows = current.length + 1;
     const padded = rows * n - (real + n);
-    if (current.length > 0 && (rows > maxBatch || padded > Math.max(PAD_FLOOR, PAD_SHARE * (real + n)))) {
+    if (
+      current.length > 0 &&
+      (rows > maxBatch || rows * n > maxTokens || padded > Math.max(PAD_FLOOR, PAD_SHARE * (real + n)))
+    ) {
       batches.push(current);
       current = [];
       real = 0;

@@ -3,7 +3,7 @@
  * described by its manifest. Bi-encoders and Hugging Face cross-encoders share this code path; only
  * the way inputs are built and the raw output is mapped differs (see manifest.ts).
  */
-import { planBatches } from "./batching.js";
+import { DEFAULT_BATCH_TOKENS, planBatches } from "./batching.js";
 import { EvaluatorError } from "./errors.js";
 import { judgeFeatures, lazyFeatures, type LazyFeatures } from "./features.js";
 import {
@@ -17,6 +17,7 @@ import {
 } from "./manifest.js";
 import { peerAgreement, peerSemantic } from "./peer-rule.js";
 import { openSession, type ModelSession } from "./session.js";
+import { openSessionPool } from "./session-pool.js";
 import { loadTokenizer, type EncodedSequence, type PairTokenizer } from "./tokenize.js";
 
 /** Options of {@link createEvaluator}. */
@@ -27,10 +28,21 @@ export interface EvaluatorOptions {
   readonly modelId?: string;
   /** Home of pulled models (default `POQ_HOME` or `~/.poq`). */
   readonly home?: string;
-  /** Intra-op threads of the session (default 1). */
+  /** Intra-op threads of each session (default 1). */
   readonly threads?: number;
+  /**
+   * Sessions that run batches in parallel, each in its own worker thread with `threads` intra-op
+   * threads (default 1: one session on the calling thread). On a small machine N single-thread
+   * sessions score faster than one N-thread session (models/README.md, "Speed"); scores are the same.
+   */
+  readonly sessions?: number;
   /** Largest batch per inference (default 16). */
   readonly maxBatch?: number;
+  /**
+   * Most token rows per inference, batch size times padded length (default `DEFAULT_BATCH_TOKENS`,
+   * 1024: four 256-token pairs): larger batches ran slower per pair, and they cost memory per session.
+   */
+  readonly maxBatchTokens?: number;
   /** Extra pinned hashes (file path or role → sha256), e.g. from chain params. */
   readonly pins?: Readonly<Record<string, string>>;
 }
@@ -63,6 +75,8 @@ export interface Evaluator {
   readonly manifest: ModelManifest;
   readonly modelDir: string;
   readonly threads: number;
+  /** Sessions run in parallel (see {@link EvaluatorOptions.sessions}). */
+  readonly sessions: number;
   score(prompt: string, response: string, peers?: readonly string[]): Promise<number>;
   scoreBatch(pairs: readonly ScorePair[]): Promise<number[]>;
   explainBatch(pairs: readonly ScorePair[]): Promise<ScoreDetail[]>;
@@ -96,7 +110,7 @@ async function agreements(
   tok: PairTokenizer,
   session: ModelSession,
   pairs: readonly ScorePair[],
-  maxBatch: number,
+  limits: BatchLimits,
 ): Promise<number[][]> {
   const out = pairs.map((): number[] => []);
   if (!peer) return out;
@@ -109,7 +123,7 @@ async function agreements(
     }
   });
   if (seqs.length === 0) return out;
-  const rows = await runSorted(session, seqs, m.output, tok.padId, maxBatch);
+  const rows = await runSorted(session, seqs, m.output, tok.padId, limits);
   rows.forEach((r, k) => {
     const x = r[peer.logitIndex] ?? Number.NaN;
     if (!Number.isFinite(x)) throw new EvaluatorError(`the model returned ${x} for a peer pass`);
@@ -118,26 +132,42 @@ async function agreements(
   return out;
 }
 
-/** Runs sequences through the session in length-sorted batches that pad little (see batching.ts). */
+/** How large one inference batch may be: texts, and token rows (texts times padded length). */
+interface BatchLimits {
+  readonly maxBatch: number;
+  readonly maxTokens: number;
+  /** Sessions that run batches in parallel: a few texts are spread over all of them. */
+  readonly sessions: number;
+}
+
+/**
+ * Runs sequences through the session in length-sorted batches that pad little (see batching.ts). The
+ * batches are handed over together, longest first, so that a session pool runs them in parallel and
+ * no long batch is left to run alone at the end; an in-thread session runs them one after another.
+ */
 async function runSorted(
   session: ModelSession,
   seqs: readonly EncodedSequence[],
   output: string,
   padId: number,
-  maxBatch: number,
+  limits: BatchLimits,
 ): Promise<Float32Array[]> {
   const out = new Array<Float32Array>(seqs.length);
-  for (const batch of planBatches(
+  const plan = planBatches(
     seqs.map((s) => s.ids.length),
-    maxBatch,
-  )) {
-    const rows = await session.run(
-      batch.map((i) => seqs[i] as EncodedSequence),
-      output,
-      padId,
-    );
-    batch.forEach((i, j) => (out[i] = rows[j] as Float32Array));
-  }
+    Math.min(limits.maxBatch, Math.ceil(seqs.length / limits.sessions)),
+    limits.maxTokens,
+  ).reverse();
+  await Promise.all(
+    plan.map(async (batch) => {
+      const rows = await session.run(
+        batch.map((i) => seqs[i] as EncodedSequence),
+        output,
+        padId,
+      );
+      batch.forEach((i, j) => (out[i] = rows[j] as Float32Array));
+    }),
+  );
   return out;
 }
 
@@ -160,18 +190,18 @@ async function rawScores(
   tok: PairTokenizer,
   session: ModelSession,
   pairs: readonly ScorePair[],
-  maxBatch: number,
+  limits: BatchLimits,
 ): Promise<number[]> {
   if (m.kind === "cross-encoder") {
     const seqs = pairs.map((p) => tok.encodePair(p.prompt, p.response, m.maxTokens));
-    const rows = await runSorted(session, seqs, m.output, tok.padId, maxBatch);
+    const rows = await runSorted(session, seqs, m.output, tok.padId, limits);
     const idx = m.scoring.output === "sigmoid" ? m.scoring.logitIndex : 0;
     return rows.map((r) => r[idx] ?? Number.NaN);
   }
   // Bi-encoder: embed each distinct text once (several answers often share one prompt).
   const texts = [...new Set(pairs.flatMap((p) => [p.prompt, p.response]))];
   const seqs = texts.map((t) => tok.encodeSingle(t, m.maxTokens));
-  const rows = await runSorted(session, seqs, m.output, tok.padId, maxBatch);
+  const rows = await runSorted(session, seqs, m.output, tok.padId, limits);
   const emb = new Map(texts.map((t, i) => [t, rows[i] as Float32Array]));
   return pairs.map((p) => cosine(emb.get(p.prompt) as Float32Array, emb.get(p.response) as Float32Array));
 }
@@ -184,7 +214,8 @@ function semanticOf(m: ModelManifest, raw: number): number {
 
 /**
  * Loads a model directory (checking every file's sha256 against the manifest and `pins`), opens the
- * process-wide onnxruntime session and returns an evaluator.
+ * process-wide onnxruntime session (or, with `sessions` > 1, that many sessions in worker threads)
+ * and returns an evaluator.
  *
  * @example
  * const ev = await createEvaluator({ modelId: "all-minilm-l6-v2", threads: 1 });
@@ -194,13 +225,24 @@ function semanticOf(m: ModelManifest, raw: number): number {
 export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Evaluator> {
   const modelDir = opts.modelDir ?? resolveModelDir(opts.modelId ?? DEFAULT_MODEL_ID, opts.home);
   const threads = opts.threads ?? 1;
+  const sessions = opts.sessions ?? 1;
+  if (!Number.isInteger(sessions) || sessions < 1 || sessions > 64)
+    throw new EvaluatorError(`sessions must be an integer 1..64, got ${sessions}`);
   const maxBatch = opts.maxBatch ?? 16;
   if (!Number.isInteger(maxBatch) || maxBatch < 1)
     throw new EvaluatorError(`maxBatch must be a positive integer`);
+  const maxTokens = opts.maxBatchTokens ?? DEFAULT_BATCH_TOKENS;
+  if (!Number.isInteger(maxTokens) || maxTokens < 1)
+    throw new EvaluatorError(`maxBatchTokens must be a positive integer`);
+  const limits: BatchLimits = { maxBatch, maxTokens, sessions };
   const manifest = loadManifest(modelDir);
   await verifyModelFiles(modelDir, manifest, opts.pins ?? {});
   const tok = loadTokenizer(manifestFile(modelDir, manifest, "tokenizer"));
-  const session = await openSession(manifestFile(modelDir, manifest, "model"), { threads });
+  const modelFile = manifestFile(modelDir, manifest, "model");
+  const session =
+    sessions === 1
+      ? await openSession(modelFile, { threads })
+      : await openSessionPool(modelFile, { threads, sessions });
   let closed = false;
 
   const explainBatch = async (pairs: readonly ScorePair[]): Promise<ScoreDetail[]> => {
@@ -226,15 +268,18 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
     const witnesses = live.map(({ p }) =>
       peer?.rule === "odds" ? usablePeers(p, peer.maxPeers).map((q) => single(p.prompt, q)) : [],
     );
-    const raws = await rawScores(manifest, tok, session, singles, maxBatch);
-    const agree = await agreements(
-      manifest,
-      peer,
-      tok,
-      session,
-      live.map((x) => x.p),
-      maxBatch,
-    );
+    // Both kinds of passes at once, so that a session pool has work for every session.
+    const [raws, agree] = await Promise.all([
+      rawScores(manifest, tok, session, singles, limits),
+      agreements(
+        manifest,
+        peer,
+        tok,
+        session,
+        live.map((x) => x.p),
+        limits,
+      ),
+    ]);
     const factorOf = (prompt: string, response: string): LazyFeatures | null => {
       const fs = manifest.scoring.features;
       if (fs === "lazy-v1") return lazyFeatures(prompt, response);
@@ -275,6 +320,7 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
     manifest,
     modelDir,
     threads,
+    sessions,
     explainBatch,
     async close() {
       if (closed) return;
@@ -289,7 +335,7 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
  * the in-thread and the worker-thread evaluators cannot drift apart.
  *
  * @example
- * const ev = withScores({ manifest, modelDir, threads: 1, explainBatch, close: async () => {} });
+ * const ev = withScores({ manifest, modelDir, threads: 1, sessions: 1, explainBatch, close: async () => {} });
  */
 export function withScores(core: Omit<Evaluator, "score" | "scoreBatch">): Evaluator {
   const { explainBatch } = core;

@@ -11,6 +11,7 @@ export {
   type ScorePair,
 } from "./evaluator.js";
 export { createWorkerEvaluator } from "./worker-evaluator.js";
+export { defaultSessions } from "./session-pool.js";
 export {
   createScoringQueue,
   type BatchScorer,

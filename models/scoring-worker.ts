@@ -21,7 +21,13 @@ async function main(): Promise<void> {
     return;
   }
   const ev = evaluator;
-  port.postMessage({ type: "ready", manifest: ev.manifest, modelDir: ev.modelDir, threads: ev.threads });
+  port.postMessage({
+    type: "ready",
+    manifest: ev.manifest,
+    modelDir: ev.modelDir,
+    threads: ev.threads,
+    sessions: ev.sessions,
+  });
   port.on("message", (msg: Job | { type: "close" }) => {
     if ("type" in msg) {
       void ev.close().then(() => port.close());

@@ -15,7 +15,7 @@ import {
 import type { ModelManifest } from "./manifest.js";
 
 type WorkerMessage =
-  | { type: "ready"; manifest: ModelManifest; modelDir: string; threads: number }
+  | { type: "ready"; manifest: ModelManifest; modelDir: string; threads: number; sessions: number }
   | { type: "failed"; name: string; message: string }
   | { type: "result"; seq: number; details: ScoreDetail[] }
   | { type: "error"; seq: number; message: string };
@@ -69,6 +69,7 @@ export function createWorkerEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
             manifest: msg.manifest,
             modelDir: msg.modelDir,
             threads: msg.threads,
+            sessions: msg.sessions,
             explainBatch,
             async close() {
               if (closed) return;

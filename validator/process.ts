@@ -21,6 +21,7 @@ import {
   createScoringQueue,
   DEFAULT_MODEL_ID,
   createWorkerEvaluator,
+  defaultSessions,
   resolveModelDir,
   roleFile,
   type Evaluator,
@@ -40,6 +41,11 @@ export interface RunValidatorOptions {
   modelDir?: string;
   /** Run without the evaluator: the node follows the chain but never scores. */
   noEvaluator?: boolean;
+  /**
+   * Inference sessions that score in parallel, one worker thread and one core each (default
+   * `defaultSessions()`: one per core, at most two). Scores do not depend on it.
+   */
+  scoringSessions?: number;
   /** Test behaviours (see validator/scorer.ts); default honest. */
   behaviour?: ScorerBehaviour;
   /**
@@ -71,15 +77,26 @@ interface LoadedEvaluator {
   hashes: { model: string; tokenizer: string };
 }
 
-async function loadEvaluator(modelDir: string, log: JsonLogger): Promise<LoadedEvaluator | undefined> {
+async function loadEvaluator(
+  modelDir: string,
+  sessions: number,
+  log: JsonLogger,
+): Promise<LoadedEvaluator | undefined> {
   try {
     // createEvaluator has checked every file's sha256 against the manifest (it refuses to load
     // otherwise), so the manifest's hashes are those of the files the session was built from.
-    const evaluator = await createWorkerEvaluator({ modelDir, threads: 1 });
+    // Single-thread sessions in parallel: they scale with the cores where onnxruntime's intra-op
+    // threads did not (models/README.md, "Speed").
+    const evaluator = await createWorkerEvaluator({ modelDir, threads: 1, sessions });
     const { manifest } = evaluator;
     const model = roleFile(manifest, "model").sha256;
     const tokenizer = roleFile(manifest, "tokenizer").sha256;
-    log.info("evaluator loaded", { model: manifest.id, modelSha256: model, tokenizerSha256: tokenizer });
+    log.info("evaluator loaded", {
+      model: manifest.id,
+      modelSha256: model,
+      tokenizerSha256: tokenizer,
+      sessions,
+    });
     return { evaluator, queue: createScoringQueue(evaluator), hashes: { model, tokenizer } };
   } catch (err) {
     log.error("evaluator not available; this validator will not score", {
@@ -207,7 +224,11 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
   const needsModel =
     !opts.noEvaluator && validatorAddress !== undefined && !["random", "boost", "copy"].includes(behaviour);
   const loaded = needsModel
-    ? await loadEvaluator(opts.modelDir ?? resolveModelDir(DEFAULT_MODEL_ID), log)
+    ? await loadEvaluator(
+        opts.modelDir ?? resolveModelDir(DEFAULT_MODEL_ID),
+        opts.scoringSessions ?? defaultSessions(),
+        log,
+      )
     : undefined;
 
   // The chain pins the evaluator files; a validator whose files differ does not score.
