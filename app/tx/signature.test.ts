@@ -2,7 +2,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { verifySecp256k1, verifySecp256k1Js } from "./signature.js";
+import {
+  secp256k1Backend,
+  secp256k1Backends,
+  useSecp256k1Backend,
+  verifySecp256k1,
+  verifySecp256k1Js,
+  type Secp256k1Backend,
+} from "./signature.js";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const be32 = (n: bigint): Uint8Array => Uint8Array.from(Buffer.from(n.toString(16).padStart(64, "0"), "hex"));
@@ -16,13 +23,34 @@ function signed(seed: number): { pub: Uint8Array; msg: Uint8Array; sig: Uint8Arr
   return { pub: secp256k1.getPublicKey(secret, true), msg, sig };
 }
 
-/** Both implementations must agree on every case; `expected` is what the rules say. */
-function check(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, expected: boolean, what: string): void {
-  assert.equal(verifySecp256k1Js(pub, msg, sig), expected, `js: ${what}`);
-  assert.equal(verifySecp256k1(pub, msg, sig), expected, `openssl: ${what}`);
+/** Runs `body` with each backend that loads here, then goes back to the default one. */
+function withEachBackend(body: (b: Secp256k1Backend) => void): void {
+  const before = secp256k1Backend();
+  try {
+    for (const b of secp256k1Backends()) {
+      useSecp256k1Backend(b);
+      body(b);
+    }
+  } finally {
+    useSecp256k1Backend(before);
+  }
 }
 
-test("OpenSSL and JavaScript verification agree: valid, forged, other key, other message", () => {
+/** Every backend must agree with the JavaScript reference on every case; `expected` is what the rules say. */
+function check(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, expected: boolean, what: string): void {
+  assert.equal(verifySecp256k1Js(pub, msg, sig), expected, `reference: ${what}`);
+  withEachBackend((b) => assert.equal(verifySecp256k1(pub, msg, sig), expected, `${b}: ${what}`));
+}
+
+test("libsecp256k1 and OpenSSL load here, and the fastest is the default", () => {
+  // The binding ships prebuilt for linux-x64 (glibc and musl); a broken install would silently run slower.
+  if (process.platform === "linux" && process.arch === "x64") {
+    assert.deepEqual(secp256k1Backends(), ["native", "openssl", "js"]);
+  }
+  assert.equal(secp256k1Backend(), process.env.POQ_SECP256K1 ?? secp256k1Backends()[0]);
+});
+
+test("every backend and the JavaScript reference agree: valid, forged, other key, other message", () => {
   for (let seed = 0; seed < 12; seed++) {
     const { pub, msg, sig } = signed(seed);
     check(pub, msg, sig, true, `valid #${seed}`);
@@ -52,7 +80,7 @@ test("high-S twins, zero and out-of-range scalars, wrong lengths and bad keys ar
   check(secp256k1.Point.fromBytes(pub).toBytes(false), msg, sig, true, "uncompressed key (JavaScript path)");
 });
 
-test("public keys: OpenSSL's point check gives the verdicts of @noble/curves", async () => {
+test("public keys: each backend's point check gives the verdicts of @noble/curves", async () => {
   const { PubKey } = await import("cosmjs-types/cosmos/crypto/secp256k1/keys");
   const { secp256k1PubKeyFromAny } = await import("./signature.js");
   const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
@@ -75,19 +103,28 @@ test("public keys: OpenSSL's point check gives the verdicts of @noble/curves", a
       return false;
     }
   };
-  const cases: Uint8Array[] = [];
-  for (let i = 0; i < 300; i++) {
-    const x = sha256(Uint8Array.of(i, i >> 8, 7));
-    cases.push(Uint8Array.of(2 + (i % 2), ...x)); // about half of random x have no y
-  }
-  for (const x of [0n, 1n, 7n, P - 1n, P, P + 1n, (1n << 256n) - 1n]) {
-    for (const prefix of [0, 1, 2, 3, 4, 5, 6, 7]) cases.push(Uint8Array.of(prefix, ...be32(x)));
-  }
-  let valid = 0;
-  for (const key of cases) {
-    const expected = nobleAccepts(key);
-    if (expected) valid++;
-    assert.equal(accepts(key), expected, `key ${Buffer.from(key).toString("hex")}`);
-  }
-  assert.ok(valid > 100 && valid < cases.length - 100, `a mix of valid and invalid keys (${valid})`);
+  /** Random x (about half have no y) and edge values; `salt` gives each backend keys no other saw. */
+  const casesFor = (salt: number): Uint8Array[] => {
+    const cases: Uint8Array[] = [];
+    for (let i = 0; i < 300; i++) {
+      const x = sha256(Uint8Array.of(i, i >> 8, 7, salt));
+      cases.push(Uint8Array.of(2 + (i % 2), ...x));
+    }
+    for (const x of [0n, 1n, 7n, P - 1n, P, P + 1n, (1n << 256n) - 1n]) {
+      for (const prefix of [0, 1, 2, 3, 4, 5, 6, 7]) cases.push(Uint8Array.of(prefix, ...be32(x)));
+    }
+    return cases;
+  };
+  // Verdicts are kept per key bytes, so each backend gets fresh keys.
+  let salt = 0;
+  withEachBackend((b) => {
+    const cases = casesFor(++salt);
+    let valid = 0;
+    for (const key of cases) {
+      const expected = nobleAccepts(key);
+      if (expected) valid++;
+      assert.equal(accepts(key), expected, `${b}: key ${Buffer.from(key).toString("hex")}`);
+    }
+    assert.ok(valid > 100 && valid < cases.length - 100, `a mix of valid and invalid keys (${valid})`);
+  });
 });

@@ -1,7 +1,18 @@
 /**
  * Public keys and signatures: secp256k1 only, as CosmJS and Keplr accounts use.
+ *
+ * Three backends do the curve arithmetic, with the same verdicts (the range and low-S rules are
+ * checked here first, whichever runs; the unit tests hold all three to @noble/curves on valid,
+ * forged, high-S, out-of-range signatures and on-/off-curve keys):
+ *
+ * - `native`: libsecp256k1 through the `secp256k1` package's prebuilt binding, ~8x OpenSSL's speed;
+ * - `openssl`: `node:crypto`, when the binding does not load;
+ * - `js`: @noble/curves, when this Node's OpenSSL lacks the curve too.
+ *
+ * `POQ_SECP256K1=openssl|js` picks a slower one (benchmarks, the determinism test).
  */
-import { createPublicKey, verify } from "node:crypto";
+import { createPublicKey, hash, verify } from "node:crypto";
+import { createRequire } from "node:module";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
@@ -50,7 +61,9 @@ const checkedPubKey = createStringMemo(32_768, (value: string): Uint8Array => {
     // OpenSSL decompresses the point (x < p, x^3 + 7 a square) to build the key object that
     // verification uses next, so the check and the key come from one C-speed step; the unit test
     // holds it to the same verdicts as @noble/curves.
-    if (OPENSSL_HAS_SECP256K1) opensslKeyOf(bytesKey(key));
+    if (backend === "native") {
+      if (!NATIVE?.publicKeyVerify(key)) throw new Error("libsecp256k1 refuses the point");
+    } else if (backend === "openssl") opensslKeyOf(bytesKey(key));
     else secp256k1.Point.fromBytes(key).assertValidity();
   } catch (err) {
     throw new ChainError(ErrInvalidPubKey, "secp256k1 public key is not a point on the curve", err);
@@ -92,6 +105,77 @@ const OPENSSL_HAS_SECP256K1: boolean = (() => {
   }
 })();
 
+/** The part of the `secp256k1` package's binding used here. */
+interface NativeSecp256k1 {
+  /** Whether `key` (33 or 65 bytes) is a valid point. */
+  publicKeyVerify(key: Uint8Array): boolean;
+  /** Verifies a 64-byte compact signature over a 32-byte digest; throws on unparsable input. */
+  ecdsaVerify(signature: Uint8Array, digest: Uint8Array, key: Uint8Array): boolean;
+}
+
+/**
+ * libsecp256k1, or undefined when its binding does not load. `secp256k1/bindings` is the native
+ * module only: the package's main entry would quietly fall back to its own JavaScript curve.
+ */
+const NATIVE: NativeSecp256k1 | undefined = (() => {
+  try {
+    const lib = createRequire(import.meta.url)("secp256k1/bindings") as NativeSecp256k1;
+    const g = secp256k1.Point.BASE.toBytes(true);
+    return lib.publicKeyVerify(g) ? lib : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Which library does the curve arithmetic. */
+export type Secp256k1Backend = "native" | "openssl" | "js";
+
+/** The fastest backend this process can load, or the one `POQ_SECP256K1` asks for when it loads. */
+function defaultBackend(): Secp256k1Backend {
+  const available = secp256k1Backends();
+  const asked = process.env.POQ_SECP256K1 as Secp256k1Backend | undefined;
+  if (asked && available.includes(asked)) return asked;
+  return available[0] as Secp256k1Backend;
+}
+
+/**
+ * The backends that load here, fastest first (`js` always does).
+ *
+ * @example
+ * secp256k1Backends(); // ["native", "openssl", "js"]
+ */
+export function secp256k1Backends(): Secp256k1Backend[] {
+  return [
+    ...(NATIVE ? (["native"] as const) : []),
+    ...(OPENSSL_HAS_SECP256K1 ? (["openssl"] as const) : []),
+    "js",
+  ];
+}
+
+let backend: Secp256k1Backend = defaultBackend();
+
+/**
+ * The backend in use.
+ *
+ * @example
+ * secp256k1Backend(); // "native"
+ */
+export function secp256k1Backend(): Secp256k1Backend {
+  return backend;
+}
+
+/**
+ * Switches the backend (tests and benchmarks); throws when it does not load here. Verdicts do not
+ * change, only speed.
+ *
+ * @example
+ * useSecp256k1Backend("openssl");
+ */
+export function useSecp256k1Backend(which: Secp256k1Backend): void {
+  if (!secp256k1Backends().includes(which)) throw new Error(`secp256k1 backend ${which} does not load here`);
+  backend = which;
+}
+
 const scalar = (bytes: Uint8Array): bigint => BigInt(`0x${Buffer.from(bytes).toString("hex")}`);
 
 /**
@@ -99,10 +183,10 @@ const scalar = (bytes: Uint8Array): bigint => BigInt(`0x${Buffer.from(bytes).toS
  * rejected, as in the SDK, so that a third party cannot make a second valid signature (and a
  * second tx hash) from the first.
  *
- * The ECDSA check itself runs in OpenSSL (node:crypto), about four times faster than the
- * JavaScript curve, for compressed keys; the range and low-S rules are checked here first, so
- * the outcome is the one the rules define, whichever library does the arithmetic (the unit test
- * compares both on valid, forged, high-S and out-of-range signatures).
+ * The ECDSA check itself runs in the {@link secp256k1Backend} for compressed keys (libsecp256k1,
+ * else OpenSSL); the range and low-S rules are checked here first, so the outcome is the one the
+ * rules define, whichever library does the arithmetic (the unit test compares all of them on
+ * valid, forged, high-S and out-of-range signatures).
  *
  * @example
  * verifySecp256k1(pubKey, signBytes, signature); // true or false
@@ -113,8 +197,10 @@ export function verifySecp256k1(pubKey: Uint8Array, signBytes: Uint8Array, signa
   const s = scalar(signature.subarray(32));
   if (r === 0n || r >= CURVE_ORDER || s === 0n || s > HALF_ORDER) return false;
   try {
-    if (pubKey.length !== 33 || !OPENSSL_HAS_SECP256K1)
-      return verifySecp256k1Js(pubKey, signBytes, signature);
+    if (pubKey.length !== 33 || backend === "js") return verifySecp256k1Js(pubKey, signBytes, signature);
+    if (backend === "native" && NATIVE) {
+      return NATIVE.ecdsaVerify(signature, hash("sha256", signBytes, "buffer"), pubKey);
+    }
     const key = opensslKeyOf(bytesKey(pubKey));
     return verify("sha256", signBytes, { key, dsaEncoding: "ieee-p1363" }, signature);
   } catch {
