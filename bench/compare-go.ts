@@ -133,10 +133,10 @@ export async function ensureSimd(
   log(`building simd (${SIMD_PACKAGE}, see bench/go-ref/go.mod) into ${out}: first time a few minutes`);
   const t0 = Date.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("go", ["build", "-trimpath", "-o", tmp, SIMD_PACKAGE], {
+    const child = spawn("go", ["build", "-o", tmp, SIMD_PACKAGE], {
       cwd: src,
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, GOFLAGS: "-mod=readonly" },
+      env: { ...process.env, GOFLAGS: "-mod=readonly -buildvcs=false" },
     });
     const tick = setInterval(
       () => log(`  still building simd (${Math.round((Date.now() - t0) / 1000)} s)`),
