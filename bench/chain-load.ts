@@ -515,5 +515,12 @@ export function benchChainCommand(): Command {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await benchChainCommand().parseAsync(process.argv);
+  // Not a top-level await: --compare-go imports bench/compare-go.ts, which imports this module, and
+  // that import would wait for this module's evaluation to end (a deadlock: exit code 13).
+  benchChainCommand()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    });
 }
