@@ -22,6 +22,7 @@ import { decodeTx, type DecodedTx } from "../tx/decode.js";
 // For its effect: exact-size protobuf buffers (see the module) before any transaction is encoded.
 import "../tx/proto-writer.js";
 import type { SigVerificationCache } from "../tx/sig-cache.js";
+import { bytesKey } from "../store/memo.js";
 import { indexed, messageEvent, txError, withAttribute } from "./results.js";
 
 /** How a transaction runs: CheckTx (new or recheck), FinalizeBlock, or a Simulate query. */
@@ -84,11 +85,39 @@ function failure(
   };
 }
 
+/** Decoded transactions kept per runner; more than a full mempool's worth goes through a block or two. */
+const DECODED_TXS_KEPT = 8192;
+
+/** Per runner (its message table and size limit decide the decoding): exact tx bytes to the decoded tx. */
+const decodedTxs = new WeakMap<TxRunnerDeps, Map<string, DecodedTx>>();
+
+/**
+ * Decodes `bytes`, once per runner: a transaction is decoded in CheckTx, in each ReCheck after a
+ * block, in ProcessProposal and in FinalizeBlock. Decoding is a pure function of the bytes for a
+ * given runner, so a later call with the same bytes gets the first call's result (shared, never
+ * changed by its users; it holds a private copy of the bytes, not the request's buffer). Only
+ * successes are kept: a refusal is decoded, and refused, again.
+ */
 function decodeWith(deps: TxRunnerDeps, bytes: Uint8Array): DecodedTx {
-  return decodeTx(bytes, {
+  let kept = decodedTxs.get(deps);
+  if (!kept) {
+    kept = new Map();
+    decodedTxs.set(deps, kept);
+  }
+  const key = bytesKey(bytes);
+  const hit = kept.get(key);
+  if (hit) return hit;
+  const tx = decodeTx(Uint8Array.from(bytes), {
     lookupMsg: (url) => deps.router.msg(url)?.descriptor,
     ...(deps.maxTxBytes !== undefined ? { maxTxBytes: deps.maxTxBytes } : {}),
   });
+  if (kept.size >= DECODED_TXS_KEPT) {
+    // A Map iterates in insertion order: the oldest goes first.
+    const oldest = kept.keys().next();
+    if (!oldest.done) kept.delete(oldest.value);
+  }
+  kept.set(key, tx);
+  return tx;
 }
 
 /**
@@ -147,6 +176,9 @@ export function runTx(deps: TxRunnerDeps, env: TxEnv, mode: TxMode, bytes: Uint8
   }
   if (mode === "check" || mode === "recheck") {
     store.commit();
+    // No events, as the SDK's CheckTx answers a passing transaction: nothing reads them (CometBFT's
+    // mempool ignores them, broadcast_tx_sync does not return them), and encoding them for every
+    // transaction and every recheck was a measurable share of the mempool connection's work.
     return {
       code: 0,
       codespace: "",
@@ -155,7 +187,7 @@ export function runTx(deps: TxRunnerDeps, env: TxEnv, mode: TxMode, bytes: Uint8
       data: EMPTY,
       gasWanted,
       gasUsed: gas.consumed,
-      events: indexed(anteEvents),
+      events: [],
       msgResponses: [],
     };
   }
