@@ -17,6 +17,8 @@ export interface FaultNetOptions {
   restPort: number;
   /** Progress lines (start-up steps, every crash and restart). */
   say: (line: string) => void;
+  /** Each CometBFT serves Go's profiler at its p2p port + 3. */
+  pprof?: boolean;
 }
 
 export interface FaultNet {
@@ -56,6 +58,7 @@ export async function startFaultNet(o: FaultNetOptions): Promise<FaultNet> {
       restListen: `127.0.0.1:${o.restPort}`,
       supervise: false,
       onProgress: o.say,
+      ...(o.pprof ? { pprof: true } : {}),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

@@ -11,13 +11,14 @@
  * (GODEBUG is optional: with it, CometBFT logs its collections and the table shows its live Go heap.)
  * Ports 27500-27532 and 27590 (`--base-port`, `--rest-port`).
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import { blockTimeMs, maxHeight, rssMb, table } from "./fault-checks.js";
 import { startFaultNet } from "./fault-net.js";
+import { portsFor, pprofPort } from "../network/comet-home.js";
 import { startLoad, type LoadFigures } from "./fault-load.js";
 import { exitOnSignal, positive } from "./options.js";
 
@@ -28,6 +29,11 @@ export interface SoakOptions {
   tolerance?: number;
   basePort?: number;
   restPort?: number;
+  /**
+   * Save each CometBFT's Go heap profile here after the first sample and at the end
+   * (`v<i>-<t>s.pb.gz`; compare with `go tool pprof -top -diff_base FIRST LAST`).
+   */
+  heapProfiles?: string;
   say?: (line: string) => void;
 }
 
@@ -93,12 +99,26 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
   const say = o.say ?? ((l: string) => process.stderr.write(`${l}\n`));
   const minutes = o.minutes ?? 30;
   const every = (o.sampleSeconds ?? 30) * 1000;
+  const basePort = o.basePort ?? 27500;
   const fn = await startFaultNet({
     chainId: "poq-soak-1",
-    basePort: o.basePort ?? 27500,
+    basePort,
     restPort: o.restPort ?? 27590,
     say,
+    ...(o.heapProfiles ? { pprof: true } : {}),
   });
+  const saveHeaps = async (t: number): Promise<void> => {
+    if (!o.heapProfiles) return;
+    mkdirSync(o.heapProfiles, { recursive: true });
+    for (let i = 0; i < fn.devnet.network.nodes.length; i++) {
+      const url = `http://127.0.0.1:${pprofPort(portsFor(basePort, i))}/debug/pprof/heap`;
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+      if (!res?.ok) continue;
+      const file = join(o.heapProfiles, `v${i}-${t}s.pb.gz`);
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      say(`heap profile of validator ${i}: ${file}`);
+    }
+  };
   try {
     const { devnet, rpcUrls } = fn;
     const net = devnet.network;
@@ -130,6 +150,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
         bench_rss_mb: Math.round(process.memoryUsage().rss / 1048576),
       };
       samples.push(s);
+      if (samples.length === 1) await saveHeaps(s.t_s);
       say(
         `soak ${s.t_s} s: height ${s.height}, block ${s.block_ms} ms, app RSS ${s.app_rss_mb.join("/")} MB, ` +
           `CometBFT RSS ${s.cometbft_rss_mb.join("/")} MB (live Go heap ${s.cometbft_live_heap_mb.map((x) => x ?? "-").join("/")} MB), ` +
@@ -138,6 +159,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
       prevHeight = height;
       prevTime = time;
     }
+    await saveHeaps(samples[samples.length - 1]?.t_s ?? 0);
     const figures = await load.stop(60_000);
     const driftPct = {
       app_rss: drift(samples.map((s) => maxOf(s.app_rss_mb))),
@@ -206,6 +228,10 @@ export function benchSoakCommand(): Command {
     .option("--tolerance <pct>", "allowed drift, percent", positive("tolerance"), 25)
     .option("--base-port <port>", "first of the validators' loopback ports", positive("base-port"), 27500)
     .option("--rest-port <port>", "REST port", positive("rest-port"), 27590)
+    .option(
+      "--heap-profiles <dir>",
+      "save each CometBFT's Go heap profile after the first sample and at the end",
+    )
     .action(async (opts: SoakOptions) => {
       exitOnSignal();
       const r = await runSoak(opts);

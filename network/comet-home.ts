@@ -48,6 +48,11 @@ export interface CometNodeSettings {
    * (`poq devnet`, `poq testnet init`, `poq init`) use {@link IDLE_BLOCK_INTERVAL}.
    */
   idleBlockInterval?: string;
+  /**
+   * Serve Go's profiler (`/debug/pprof/`, `rpc.pprof_laddr`) on 127.0.0.1 at the node's p2p port + 3 (the
+   * first unused one of its ten), for benches that look at CometBFT's heap. Default off.
+   */
+  pprof?: boolean;
   /** CometBFT log level. Default "info". */
   logLevel?: string;
   /** Any other config.toml keys (`section.key`). */
@@ -80,6 +85,11 @@ export function portsFor(basePort: number, index: number): NodePorts {
   return { p2p: first, rpc: first + 1, abci: first + 2 };
 }
 
+/** Where a node started with {@link CometNodeSettings.pprof} serves Go's profiler. */
+export function pprofPort(ports: NodePorts): number {
+  return ports.p2p + 3;
+}
+
 /** The node id of a home (`cometbft show-node-id`). */
 export function showNodeId(home: string, bin = resolveCometBinary()): string {
   return execFileSync(bin, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
@@ -108,6 +118,7 @@ function configureNode({ home, moniker, ports, peers, abciAddress }: NodeLayout,
     "p2p.addr_book_strict": false,
     "consensus.timeout_commit": s.timeoutCommit ?? "300ms",
     "consensus.create_empty_blocks_interval": s.idleBlockInterval ?? "0s",
+    ...(s.pprof ? { "rpc.pprof_laddr": `127.0.0.1:${pprofPort(ports)}` } : {}),
     // CosmJS's searchTx and getTx need the kv indexer.
     "tx_index.indexer": "kv",
     ...s.config,

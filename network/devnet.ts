@@ -73,6 +73,8 @@ export interface DevnetOptions {
    * {@link IDLE_BLOCK_INTERVAL}; "0s" makes a block every `timeoutCommit`, idle or not.
    */
   idleBlockInterval?: string;
+  /** Each CometBFT serves Go's profiler at its p2p port + 3 (benches). Default off. */
+  pprof?: boolean;
   /** Overrides of the poq genesis params (camelCase keys, 64-bit values as strings). */
   poqParams?: Record<string, unknown>;
   /** Called with a line at each start-up step, and at each validator crash and restart. */
@@ -290,6 +292,7 @@ function networkOptions(opts: DevnetOptions, file: DevnetFile): LocalNetworkOpti
       coins: [{ denom: "upoq", amount: USER_ACCOUNTS.includes(a.name as never) ? USER_COINS : NODE_COINS }],
     })),
     modules: { poq: defaultPoqGenesis(opts.poqParams ?? {}) },
+    ...(opts.pprof ? { pprof: true } : {}),
     cometConfig: {
       // Keep each block cheap to store: nothing here reads block_results (clients use tx search and
       // ABCI queries).

@@ -37,6 +37,8 @@ export interface LocalNetworkOptions {
   logLevel?: string;
   /** Other config.toml keys (`section.key`) for every node, written when the network is created. */
   cometConfig?: Record<string, TomlValue>;
+  /** Each CometBFT serves Go's profiler (see `CometNodeSettings.pprof`). Default off. */
+  pprof?: boolean;
 }
 
 /** A validator operator key created for the network. */
@@ -119,6 +121,7 @@ export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<Netwo
     basePort,
     timeoutCommit: opts.timeoutCommit ?? "300ms",
     logLevel: opts.logLevel ?? "error",
+    ...(opts.pprof ? { pprof: true } : {}),
     ...(opts.cometConfig ? { config: opts.cometConfig } : {}),
     genesis: { voteExtensionsEnableHeight: opts.voteExtensionsEnableHeight ?? 1 },
   });
