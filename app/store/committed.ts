@@ -6,14 +6,25 @@
  * Schema:
  * - `kv(key BLOB PRIMARY KEY, value BLOB, bucket INTEGER)`: the state; `bucket` is the app-hash
  *   bucket of the key (see merkle.ts), indexed so that a dirty bucket can be rehashed.
+ * - `trie(id BLOB PRIMARY KEY, hash BLOB, leaf BLOB)`: the non-empty nodes of every bucket's trie
+ *   (see bucket-trie.ts): `leaf` is the key of a one-entry subtree, NULL for an inner node.
  * - `buckets(bucket INTEGER PRIMARY KEY, hash BLOB)`: committed bucket hashes (non-empty ones), so
  *   start-up rebuilds the tree from 65,536 rows instead of rehashing the state.
- * - `meta(name TEXT PRIMARY KEY, value BLOB)`: `height` (8-byte big-endian) and `app_hash`.
+ * - `meta(name TEXT PRIMARY KEY, value BLOB)`: `height` (8-byte big-endian), `app_hash` and
+ *   `layout` (the app-hash layout the database was written with, {@link STORE_LAYOUT}).
  */
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { keyToString } from "./key-codec.js";
+import type { TrieNodeSource, TrieRow, TrieWrite } from "./bucket-trie.js";
+
+/**
+ * The app-hash layout this code writes: 2 = a Merkle trie inside each bucket. Layout 1 (no `layout`
+ * row: a bucket hashed as the list of its entries) cannot be upgraded in place; such a database
+ * belongs to a chain that has to be re-created.
+ */
+export const STORE_LAYOUT = 2;
 
 /** One write of a block, as Commit persists it; `value` undefined deletes. */
 export interface PersistedWrite {
@@ -73,16 +84,18 @@ const SQLITE_CACHE_KIB = -16_000;
 const GENESIS_SQLITE_CACHE_KIB = -2_000;
 
 /** The persisted state and the height/app hash it belongs to. */
-export class CommittedDb {
+export class CommittedDb implements TrieNodeSource {
   private readonly db: Database.Database;
+  private readonly trieStmt: Database.Statement<[Uint8Array], { hash: Buffer; leaf: Buffer | null }>;
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
-  private readonly bucketStmt: Database.Statement<[number], Row>;
   private readonly bucketsStmt: Database.Statement<[string], Row & { bucket: number }>;
   private readonly rangeStmts = new Map<string, Database.Statement<unknown[], Row>>();
   private readonly wipeTx: () => void;
   private readonly writeTx: (writes: PersistedWrite[]) => void;
+  private readonly writeTrieTx: (nodes: Iterable<TrieWrite>) => void;
   private readonly persistTx: (
     writes: PersistedWrite[],
+    nodes: Iterable<TrieWrite>,
     buckets: [number, Uint8Array][],
     height: bigint,
     appHash: Uint8Array,
@@ -96,6 +109,8 @@ export class CommittedDb {
   private cacheReads = true;
   height: bigint;
   appHash: Uint8Array;
+  /** The app-hash layout of the persisted state ({@link STORE_LAYOUT} for a new database). */
+  readonly layout: number;
 
   /**
    * Opens (creating if needed) the database at `path`.
@@ -116,11 +131,11 @@ export class CommittedDb {
     db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, bucket INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS kv_bucket ON kv (bucket, key);
+      CREATE TABLE IF NOT EXISTS trie (id BLOB PRIMARY KEY, hash BLOB NOT NULL, leaf BLOB) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS buckets (bucket INTEGER PRIMARY KEY, hash BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
     `);
     this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM kv WHERE key = ?").pluck();
-    this.bucketStmt = db.prepare<[number], Row>("SELECT key, value FROM kv WHERE bucket = ? ORDER BY key");
     this.bucketsStmt = db.prepare<[string], Row & { bucket: number }>(
       "SELECT bucket, key, value FROM kv WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY bucket, key",
     );
@@ -128,6 +143,17 @@ export class CommittedDb {
       "INSERT INTO kv (key, value, bucket) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
     const remove = db.prepare("DELETE FROM kv WHERE key = ?");
+    this.trieStmt = db.prepare<[Uint8Array], { hash: Buffer; leaf: Buffer | null }>(
+      "SELECT hash, leaf FROM trie WHERE id = ?",
+    );
+    const setNode = db.prepare("INSERT OR REPLACE INTO trie (id, hash, leaf) VALUES (?, ?, ?)");
+    const removeNode = db.prepare("DELETE FROM trie WHERE id = ?");
+    const applyNodes = (nodes: Iterable<TrieWrite>): void => {
+      for (const n of nodes) {
+        if (n.row) setNode.run(n.id, n.row.hash, n.row.leaf);
+        else removeNode.run(n.id);
+      }
+    };
     const setBucket = db.prepare("INSERT OR REPLACE INTO buckets (bucket, hash) VALUES (?, ?)");
     const setMeta = db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)");
     const applyWrites = (writes: PersistedWrite[]): void => {
@@ -137,21 +163,47 @@ export class CommittedDb {
       }
     };
     this.persistTx = db.transaction(
-      (writes: PersistedWrite[], buckets: [number, Uint8Array][], height: bigint, appHash: Uint8Array) => {
+      (
+        writes: PersistedWrite[],
+        nodes: Iterable<TrieWrite>,
+        buckets: [number, Uint8Array][],
+        height: bigint,
+        appHash: Uint8Array,
+      ) => {
         applyWrites(writes);
+        applyNodes(nodes);
         for (const [b, h] of buckets) setBucket.run(b, h);
         setMeta.run("height", encodeHeight(height));
         setMeta.run("app_hash", appHash);
+        setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
       },
     );
     this.writeTx = db.transaction(applyWrites);
+    this.writeTrieTx = db.transaction(applyNodes);
     this.wipeTx = db.transaction(() => {
-      db.exec("DELETE FROM kv; DELETE FROM buckets; DELETE FROM meta;");
+      db.exec("DELETE FROM kv; DELETE FROM trie; DELETE FROM buckets; DELETE FROM meta;");
+      setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
     });
     const meta = db.prepare<[string], Buffer>("SELECT value FROM meta WHERE name = ?").pluck();
     const h = meta.get("height");
     this.height = h ? h.readBigUInt64BE(0) : 0n;
     this.appHash = meta.get("app_hash") ?? new Uint8Array(0);
+    const layout = meta.get("layout");
+    this.layout = layout ? Number(layout.toString()) : this.isEmpty() ? STORE_LAYOUT : 1;
+  }
+
+  private isEmpty(): boolean {
+    return this.db.prepare("SELECT 1 FROM kv LIMIT 1").get() === undefined;
+  }
+
+  /** A committed node of a bucket trie. */
+  node(id: Uint8Array): TrieRow | undefined {
+    return this.trieStmt.get(id);
+  }
+
+  /** Writes trie nodes outside a block (a genesis being committed, see `StateStore.commitGenesis`). */
+  writeTrieNodes(nodes: Iterable<TrieWrite>): void {
+    this.writeTrieTx(nodes);
   }
 
   /** The committed value of `key`. */
@@ -200,11 +252,6 @@ export class CommittedDb {
     return stmt.all(...params, limit).map((r) => [r.key, r.value]);
   }
 
-  /** All committed entries of one app-hash bucket, ascending by key. */
-  bucketEntries(bucket: number): { key: Uint8Array; value: Uint8Array }[] {
-    return this.bucketStmt.all(bucket);
-  }
-
   /**
    * The committed entries of many buckets, each ascending by key (buckets without entries are
    * absent from the map). One query per {@link BUCKETS_PER_QUERY} buckets instead of one per
@@ -232,14 +279,15 @@ export class CommittedDb {
       .map((r) => [r.bucket, r.hash]);
   }
 
-  /** Persists a block's writes, its bucket hashes, height and app hash in one transaction. */
+  /** Persists a block's writes, its trie nodes and bucket hashes, height and app hash in one transaction. */
   persist(
     writes: PersistedWrite[],
+    nodes: Iterable<TrieWrite>,
     buckets: [number, Uint8Array][],
     height: bigint,
     appHash: Uint8Array,
   ): void {
-    this.persistTx(writes, buckets, height, appHash);
+    this.persistTx(writes, nodes, buckets, height, appHash);
     if (!this.cacheReads) this.db.pragma(`cache_size = ${SQLITE_CACHE_KIB}`);
     this.cacheReads = true;
     for (const w of writes) {

@@ -4,26 +4,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStateStore } from "./state.js";
-import { BucketTree, bucketHash, bucketOf, sha256 } from "./merkle.js";
-import { compareBytes } from "./key-codec.js";
+import { referenceRoot } from "./reference-root.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
-/** The app hash of a set of entries, computed from scratch with the merkle primitives. */
+/** The app hash of a set of entries, computed from scratch. */
 function expectedRoot(entries: Map<string, string>): string {
-  const byBucket = new Map<number, { key: Uint8Array; valueHash: Uint8Array }[]>();
-  for (const [k, v] of entries) {
-    const key = enc(k);
-    const list = byBucket.get(bucketOf(key)) ?? [];
-    list.push({ key, valueHash: sha256(enc(v)) });
-    byBucket.set(bucketOf(key), list);
-  }
-  const hashes: [number, Uint8Array][] = [...byBucket].map(([b, list]) => [
-    b,
-    bucketHash(list.sort((x, y) => compareBytes(x.key, y.key))),
-  ]);
-  return hex(new BucketTree(hashes).committedRoot());
+  return hex(referenceRoot([...entries].map(([k, v]) => ({ key: enc(k), value: enc(v) }))));
 }
 
 let dir: string;

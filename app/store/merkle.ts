@@ -1,7 +1,8 @@
 /**
- * The app-hash commitment: state entries hashed into 2^16 buckets, a binary Merkle tree over the
- * bucket hashes. The layout and hash domains are specified in `app/store/README.md`; the
- * functions here are the single place they are computed, for the store and for proof checking.
+ * The app-hash commitment: state entries hashed into 2^16 buckets, each bucket a binary Merkle trie
+ * over its entries' key paths (`bucket-trie.ts`), and a binary Merkle tree over the bucket hashes.
+ * The layout and hash domains are specified in `app/store/README.md`; the functions here are the
+ * single place the hashes are computed, for the store and for proof checking.
  */
 import { hash } from "node:crypto";
 
@@ -11,8 +12,10 @@ export const BUCKET_COUNT = 1 << BUCKET_BITS;
 
 /** Domain bytes: no hash of one kind can be read as a hash of another. */
 const DOMAIN_ENTRY = 0x00;
-const DOMAIN_BUCKET = 0x01;
+/** The empty bucket or subtree (in earlier layouts also the bucket's list hash). */
+const DOMAIN_EMPTY = 0x01;
 const DOMAIN_INNER = 0x02;
+const DOMAIN_TRIE = 0x03;
 
 /** SHA-256 of bytes. */
 export function sha256(data: Uint8Array): Buffer {
@@ -43,21 +46,10 @@ export function entryHash(key: Uint8Array, valueHash: Uint8Array): Buffer {
   return sha256(buf);
 }
 
-/** An entry as the commitment sees it. Entries of a bucket are hashed sorted by key. */
+/** An entry as the commitment sees it. */
 export interface CommittedEntry {
   key: Uint8Array;
   valueHash: Uint8Array;
-}
-
-/**
- * Hash of a bucket: sha256(0x01 || entryHash_1 || ... || entryHash_n), entries ascending by key
- * bytes (the caller sorts). An empty bucket is sha256(0x01).
- */
-export function bucketHash(sortedEntries: readonly CommittedEntry[]): Buffer {
-  const buf = Buffer.allocUnsafe(1 + 32 * sortedEntries.length);
-  buf[0] = DOMAIN_BUCKET;
-  sortedEntries.forEach((e, i) => buf.set(entryHash(e.key, e.valueHash), 1 + 32 * i));
-  return sha256(buf);
 }
 
 /** Hash of an inner node: sha256(0x02 || left || right). */
@@ -69,8 +61,17 @@ export function innerHash(left: Uint8Array, right: Uint8Array): Buffer {
   return sha256(buf);
 }
 
-/** The hash of a bucket without entries. */
-export const EMPTY_BUCKET_HASH: Buffer = bucketHash([]);
+/** Hash of an inner node of a bucket's trie: sha256(0x03 || left || right). */
+export function trieNodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  const buf = Buffer.allocUnsafe(65);
+  buf[0] = DOMAIN_TRIE;
+  buf.set(left, 1);
+  buf.set(right, 33);
+  return sha256(buf);
+}
+
+/** The hash of a bucket, or of a subtree of its trie, without entries: sha256(0x01). */
+export const EMPTY_BUCKET_HASH: Buffer = sha256(Uint8Array.of(DOMAIN_EMPTY));
 
 /**
  * The Merkle tree over bucket hashes, kept whole in memory (2^17 nodes of 32 bytes = 4 MiB) in

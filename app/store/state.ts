@@ -2,10 +2,10 @@
  * The application's state: the committed SQLite state, the block being finalized (deliver
  * state), the check state for CheckTx, and the app hash over all of it.
  */
-import { CommittedDb, type PersistedWrite } from "./committed.js";
+import { CommittedDb, STORE_LAYOUT, type PersistedWrite } from "./committed.js";
 import { LayeredStore } from "./layered.js";
-import { BucketTree, bucketHash, bucketOf, sha256, type CommittedEntry } from "./merkle.js";
-import { compareBytes } from "./key-codec.js";
+import { BucketTree, EMPTY_BUCKET_HASH, bucketOf, sha256 } from "./merkle.js";
+import { provePath, updateBucket, type PathWrite, type TrieWrite } from "./bucket-trie.js";
 import type { StoreProof } from "./proof.js";
 import { BaseError } from "../errors.js";
 
@@ -32,6 +32,8 @@ const GENESIS_HASH_BUCKETS = 1024;
 interface Staged {
   version: number;
   writes: PersistedWrite[];
+  /** Trie nodes the block changes, keyed by id (latin1). */
+  nodes: Map<string, TrieWrite>;
   buckets: Map<number, Uint8Array>;
   root: Uint8Array;
 }
@@ -69,9 +71,23 @@ export class StateStore {
    * entries already spilled to SQLite. Undefined otherwise.
    */
   private genesisBuckets: Set<number> | undefined = undefined;
+  /** Trie nodes read by the last hashing of a block (see {@link hashReads}). */
+  private nodeReads = 0;
+  private readonly countingNodes = {
+    node: (id: Uint8Array) => {
+      this.nodeReads++;
+      return this.db.node(id);
+    },
+  };
 
   constructor(opts: StateStoreOptions) {
     this.db = CommittedDb.open(opts.path);
+    if (this.db.layout !== STORE_LAYOUT) {
+      this.db.close();
+      throw new StoreCorruptError(
+        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version computes layout ${STORE_LAYOUT} (a trie per bucket) and cannot continue that chain: re-create it`,
+      );
+    }
     this.tree = new BucketTree(this.db.bucketHashes());
     if (this.db.height > 0n && !Buffer.from(this.tree.committedRoot()).equals(this.db.appHash)) {
       throw new StoreCorruptError(
@@ -110,25 +126,52 @@ export class StateStore {
     return this.stage().root;
   }
 
+  /**
+   * Trie nodes read from the committed state the last time the pending block was hashed: grows with
+   * the block's changed entries and their depth in their bucket's trie, not with bucket sizes.
+   */
+  get hashReads(): number {
+    return this.nodeReads;
+  }
+
   /** Stages the pending block's bucket hashes in the tree, once per change of the deliver state. */
   private stage(): Staged {
     if (this.staged && this.staged.version === this.deliver.version) return this.staged;
     const writes = this.pendingPersistWrites();
-    const byBucket = new Map<number, PersistedWrite[]>();
-    for (const w of writes) {
-      const list = byBucket.get(w.bucket);
-      if (list) list.push(w);
-      else byBucket.set(w.bucket, [w]);
-    }
-    const committed = this.db.bucketEntriesOf([...byBucket.keys()]);
-    const buckets = new Map<number, Uint8Array>();
-    for (const [b, list] of byBucket) {
-      buckets.set(b, bucketHash(bucketEntriesWith(committed.get(b) ?? [], list)));
-    }
+    const { nodes, buckets } = this.hashBuckets(
+      writes.map((w) => ({ key: w.key, valueHash: w.value && sha256(w.value) })),
+    );
     this.tree.discardStaged();
     this.tree.stage(buckets);
-    this.staged = { version: this.deliver.version, writes, buckets, root: this.tree.stagedRoot() };
+    this.staged = { version: this.deliver.version, writes, nodes, buckets, root: this.tree.stagedRoot() };
     return this.staged;
+  }
+
+  /**
+   * Applies changed entries to the committed bucket tries: the trie nodes to persist and the new
+   * hash of every bucket touched. Reads only the nodes on the changed entries' paths.
+   */
+  private hashBuckets(entries: { key: Uint8Array; valueHash: Uint8Array | undefined }[]): {
+    nodes: Map<string, TrieWrite>;
+    buckets: Map<number, Uint8Array>;
+  } {
+    const byPath: PathWrite[] = entries.map((e) => ({
+      key: e.key,
+      path: sha256(e.key),
+      valueHash: e.valueHash,
+    }));
+    byPath.sort((a, b) => Buffer.compare(a.path, b.path));
+    const nodes = new Map<string, TrieWrite>();
+    const buckets = new Map<number, Uint8Array>();
+    this.nodeReads = 0;
+    for (let lo = 0; lo < byPath.length;) {
+      const bucket = bucketOfPath((byPath[lo] as PathWrite).path);
+      let hi = lo + 1;
+      while (hi < byPath.length && bucketOfPath((byPath[hi] as PathWrite).path) === bucket) hi++;
+      buckets.set(bucket, updateBucket(this.countingNodes, byPath.slice(lo, hi), nodes));
+      lo = hi;
+    }
+    return { nodes, buckets };
   }
 
   /**
@@ -136,8 +179,8 @@ export class StateStore {
    * hash, then resets the deliver and check states. Returns the app hash.
    */
   commit(height: bigint): Uint8Array {
-    const { writes, buckets, root } = this.stage();
-    this.db.persist(writes, [...buckets], height, root);
+    const { writes, nodes, buckets, root } = this.stage();
+    this.db.persist(writes, nodes.values(), [...buckets], height, root);
     this.tree.commitStaged();
     this.staged = undefined;
     this.deliver.reset();
@@ -151,9 +194,9 @@ export class StateStore {
    * crash before the first block (which {@link wipe}s this first). Returns the genesis app hash.
    *
    * A large genesis (100,000 accounts) does not stay in the in-memory layers: after {@link wipe},
-   * every {@link GENESIS_SPILL_WRITES} writes go to SQLite as they are made, and this hashes the
-   * buckets they touched from the database, a chunk of buckets at a time. The entries and so the
-   * app hash are the same as if everything had been staged at once.
+   * every {@link GENESIS_SPILL_WRITES} writes go to SQLite as they are made, and this builds the
+   * tries of the buckets they touched from the database, a chunk of buckets at a time. The entries
+   * and so the app hash are the same as if everything had been staged at once.
    */
   commitGenesis(): Uint8Array {
     if (this.db.height !== 0n) throw new StoreCorruptError(`genesis commit at height ${this.db.height}`);
@@ -164,15 +207,19 @@ export class StateStore {
     const hashes = new Map<number, Uint8Array>();
     for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
       const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
-      const entries = this.db.bucketEntriesOf(chunk);
-      for (const b of chunk) {
-        hashes.set(b, bucketHash(hashedEntries(entries.get(b) ?? [])));
+      const entries: { key: Uint8Array; valueHash: Uint8Array }[] = [];
+      for (const list of this.db.bucketEntriesOf(chunk).values()) {
+        for (const e of list) entries.push({ key: e.key, valueHash: sha256(e.value) });
       }
+      const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
+      this.db.writeTrieNodes(nodes.values());
+      // A bucket whose entries were all deleted again is empty; its hash row is still written.
+      for (const b of chunk) hashes.set(b, chunkHashes.get(b) ?? EMPTY_BUCKET_HASH);
     }
     this.tree.discardStaged();
     this.tree.stage(hashes);
     const root = this.tree.stagedRoot();
-    this.db.persist([], [...hashes], 0n, new Uint8Array(0));
+    this.db.persist([], [], [...hashes], 0n, new Uint8Array(0));
     this.tree.commitStaged();
     this.staged = undefined;
     this.deliver.reset();
@@ -234,11 +281,19 @@ export class StateStore {
    * verifyProof(root, key, value, proof); // true
    */
   prove(key: Uint8Array): ProveResult {
-    const bucket = bucketOf(key);
-    const entries = hashedEntries(this.db.bucketEntries(bucket));
+    const path = sha256(key);
+    const bucket = bucketOfPath(path);
+    const { leaf, siblings } = provePath(this.db, path);
+    const leafValue = leaf && this.db.get(leaf);
+    if (leaf && !leafValue) throw new StoreCorruptError("a trie leaf names a key that is not in the state");
     return {
       value: this.db.get(key),
-      proof: { bucket, entries, siblings: this.tree.committedPath(bucket) },
+      proof: {
+        bucket,
+        leaf: leaf && leafValue ? { key: leaf, valueHash: sha256(leafValue) } : undefined,
+        trieSiblings: siblings,
+        siblings: this.tree.committedPath(bucket),
+      },
       root: this.tree.committedRoot(),
     };
   }
@@ -248,36 +303,9 @@ export class StateStore {
   }
 }
 
-/** Committed entries as the commitment sees them (value hashed), order kept. */
-function hashedEntries(entries: readonly { key: Uint8Array; value: Uint8Array }[]): CommittedEntry[] {
-  return entries.map((e) => ({ key: e.key, valueHash: sha256(e.value) }));
-}
-
-/**
- * The committed entries of a bucket with the pending writes applied, ascending by key: a merge of
- * two ascending lists (SQLite returns the bucket in BLOB order; the pending writes come sorted
- * from {@link LayeredStore.pendingWrites}), a write replacing or deleting the equal committed key.
- */
-function bucketEntriesWith(
-  committed: readonly { key: Uint8Array; value: Uint8Array }[],
-  writes: readonly PersistedWrite[],
-): CommittedEntry[] {
-  const out: CommittedEntry[] = [];
-  let c = 0;
-  for (const w of writes) {
-    for (; c < committed.length; c++) {
-      const e = committed[c] as { key: Uint8Array; value: Uint8Array };
-      const order = compareBytes(e.key, w.key);
-      if (order > 0) break;
-      if (order < 0) out.push({ key: e.key, valueHash: sha256(e.value) });
-    }
-    if (w.value !== undefined) out.push({ key: w.key, valueHash: sha256(w.value) });
-  }
-  for (; c < committed.length; c++) {
-    const e = committed[c] as { key: Uint8Array; value: Uint8Array };
-    out.push({ key: e.key, valueHash: sha256(e.value) });
-  }
-  return out;
+/** The bucket of a key path (sha256 of the key): its first 16 bits. */
+function bucketOfPath(path: Uint8Array): number {
+  return ((path[0] ?? 0) << 8) | (path[1] ?? 0);
 }
 
 /**

@@ -1,0 +1,221 @@
+/**
+ * The inside of a bucket: a binary Merkle trie over the entries' key paths (path = sha256(key)),
+ * below the 16 levels of the bucket tree. Layout and hash domains in `app/store/README.md`.
+ *
+ * The trie is canonical for a set of entries: a subtree with no entry is {@link EMPTY_BUCKET_HASH},
+ * a subtree with exactly one entry is that entry's hash (the leaf sits as high as it is alone), and
+ * any larger subtree is `trieNodeHash(left, right)` split by the next path bit. Its non-empty nodes
+ * are persisted (the `trie` table), so a block that changes k entries reads and hashes O(k × depth)
+ * nodes, never the other entries of their buckets. Depth grows with log2 of the bucket size, and a
+ * key ground to share b more path bits with a hot key costs its owner about 2^b hashes per bit.
+ */
+import { BUCKET_BITS, EMPTY_BUCKET_HASH, entryHash, sha256, trieNodeHash } from "./merkle.js";
+import { keyToString } from "./key-codec.js";
+import { BaseError } from "../errors.js";
+
+/** Path bits: sha256 has 256, the first {@link BUCKET_BITS} of them choose the bucket. */
+export const PATH_BITS = 256;
+
+/** A persisted trie node: an inner node (`leaf` null) or the one entry of its subtree (`leaf` = key). */
+export interface TrieRow {
+  hash: Uint8Array;
+  leaf: Uint8Array | null;
+}
+
+/** Where the trie reads committed nodes from (the `trie` table). */
+export interface TrieNodeSource {
+  node(id: Uint8Array): TrieRow | undefined;
+}
+
+/** A node to persist (`row` undefined deletes it), keyed in the caller's map by its id. */
+export interface TrieWrite {
+  id: Uint8Array;
+  row: TrieRow | undefined;
+}
+
+/** One changed entry of a block: `valueHash` undefined deletes it. */
+export interface PathWrite {
+  key: Uint8Array;
+  path: Uint8Array;
+  valueHash: Uint8Array | undefined;
+}
+
+/** The committed trie does not fit the path it was reached by: the database is damaged. */
+export class TrieCorruptError extends BaseError {
+  override name = "TrieCorruptError" as const;
+}
+
+/** Bit `d` (0 = most significant of byte 0) of a path. */
+export function pathBit(path: Uint8Array, d: number): number {
+  return ((path[d >> 3] ?? 0) >> (7 - (d & 7))) & 1;
+}
+
+/**
+ * Id of the trie node at depth `d` on `path`: the first ceil(d/8) path bytes with the bits from d
+ * on cleared, then u16be(d). Unique per (depth, prefix).
+ *
+ * @example
+ * nodeId(sha256(key), 16); // the bucket's root node
+ */
+export function nodeId(path: Uint8Array, d: number): Uint8Array {
+  const bytes = (d + 7) >> 3;
+  const id = Buffer.alloc(bytes + 2);
+  id.set(path.subarray(0, bytes));
+  if (d & 7) id[bytes - 1] = (id[bytes - 1] ?? 0) & (0xff << (8 - (d & 7)));
+  id.writeUInt16BE(d, bytes);
+  return id;
+}
+
+/** A subtree as the parent sees it. */
+type Sub =
+  | { kind: "empty" }
+  | { kind: "leaf"; key: Uint8Array; hash: Uint8Array }
+  | { kind: "inner"; hash: Uint8Array };
+
+const EMPTY: Sub = { kind: "empty" };
+
+function subHash(s: Sub): Uint8Array {
+  return s.kind === "empty" ? EMPTY_BUCKET_HASH : s.hash;
+}
+
+function fromRow(row: TrieRow | undefined): Sub {
+  if (!row) return EMPTY;
+  return row.leaf ? { kind: "leaf", key: row.leaf, hash: row.hash } : { kind: "inner", hash: row.hash };
+}
+
+function toRow(s: Sub): TrieRow | undefined {
+  if (s.kind === "empty") return undefined;
+  return { hash: s.hash, leaf: s.kind === "leaf" ? s.key : null };
+}
+
+/** An entry of a subtree being rebuilt: path and entry hash. */
+interface Leaf {
+  key: Uint8Array;
+  path: Uint8Array;
+  hash: Uint8Array;
+}
+
+/**
+ * Applies one bucket's writes to its committed trie and returns the new bucket hash. The node
+ * changes go to `out` (keyed by id as a latin1 string, later entries replacing earlier ones).
+ *
+ * @param writes the bucket's writes, ascending by path (all in the same bucket).
+ *
+ * @example
+ * const out = new Map<string, TrieWrite>();
+ * const bucketHash = updateBucket(db, writes, out);
+ */
+export function updateBucket(
+  src: TrieNodeSource,
+  writes: readonly PathWrite[],
+  out: Map<string, TrieWrite>,
+): Uint8Array {
+  if (writes.length === 0) throw new RangeError("updateBucket needs at least one write");
+  return subHash(new BucketUpdate(src, writes, out).visit(BUCKET_BITS, 0, writes.length));
+}
+
+class BucketUpdate {
+  constructor(
+    private readonly src: TrieNodeSource,
+    private readonly writes: readonly PathWrite[],
+    private readonly out: Map<string, TrieWrite>,
+  ) {}
+
+  private record(id: Uint8Array, s: Sub): void {
+    this.out.set(keyToString(id), { id, row: toRow(s) });
+  }
+
+  /** The node at depth `d` that writes [lo, hi) fall under, with those writes applied. */
+  visit(d: number, lo: number, hi: number): Sub {
+    const path = (this.writes[lo] as PathWrite).path;
+    const id = nodeId(path, d);
+    const row = this.src.node(id);
+    let result: Sub;
+    if (row && row.leaf === null) {
+      if (d >= PATH_BITS) throw new TrieCorruptError(`inner trie node at depth ${d}`);
+      let mid = lo;
+      while (mid < hi && pathBit((this.writes[mid] as PathWrite).path, d) === 0) mid++;
+      const id0 = nodeId(withBit(path, d, 0), d + 1);
+      const id1 = nodeId(withBit(path, d, 1), d + 1);
+      const c0 = mid > lo ? this.visit(d + 1, lo, mid) : fromRow(this.src.node(id0));
+      const c1 = hi > mid ? this.visit(d + 1, mid, hi) : fromRow(this.src.node(id1));
+      result = combine(c0, c1);
+      if (result.kind !== "inner") {
+        // The subtree shrank to one entry or none: its node moves up here, the children go.
+        this.record(id0, EMPTY);
+        this.record(id1, EMPTY);
+      }
+    } else {
+      // At most one committed entry below: rebuild the subtree from it and the writes.
+      const leaves: Leaf[] = [];
+      const kept = row?.leaf ? { key: row.leaf, path: sha256(row.leaf), hash: row.hash } : undefined;
+      let keptPlaced = kept === undefined;
+      for (let i = lo; i < hi; i++) {
+        const w = this.writes[i] as PathWrite;
+        if (!keptPlaced && kept && Buffer.compare(kept.path, w.path) <= 0) {
+          if (!Buffer.from(kept.key).equals(w.key)) leaves.push(kept);
+          keptPlaced = true;
+        }
+        if (w.valueHash) leaves.push({ key: w.key, path: w.path, hash: entryHash(w.key, w.valueHash) });
+      }
+      if (!keptPlaced && kept) leaves.push(kept);
+      result = this.build(d, leaves, 0, leaves.length);
+    }
+    this.record(id, result);
+    return result;
+  }
+
+  /** A fresh subtree at depth `d` over leaves [lo, hi) (ascending by path); records its nodes below `d`. */
+  private build(d: number, leaves: readonly Leaf[], lo: number, hi: number): Sub {
+    if (hi === lo) return EMPTY;
+    const first = leaves[lo] as Leaf;
+    if (hi - lo === 1) return { kind: "leaf", key: first.key, hash: first.hash };
+    if (d >= PATH_BITS) throw new TrieCorruptError("two entries with the same path");
+    let mid = lo;
+    while (mid < hi && pathBit((leaves[mid] as Leaf).path, d) === 0) mid++;
+    const c0 = this.build(d + 1, leaves, lo, mid);
+    const c1 = this.build(d + 1, leaves, mid, hi);
+    if (c0.kind !== "empty") this.record(nodeId(first.path, d + 1), c0);
+    if (c1.kind !== "empty") this.record(nodeId((leaves[mid] as Leaf).path, d + 1), c1);
+    return { kind: "inner", hash: trieNodeHash(subHash(c0), subHash(c1)) };
+  }
+}
+
+function combine(c0: Sub, c1: Sub): Sub {
+  if (c0.kind === "empty" && c1.kind !== "inner") return c1;
+  if (c1.kind === "empty" && c0.kind !== "inner") return c0;
+  return { kind: "inner", hash: trieNodeHash(subHash(c0), subHash(c1)) };
+}
+
+function withBit(path: Uint8Array, d: number, bit: number): Uint8Array {
+  const p = Uint8Array.from(path);
+  const mask = 1 << (7 - (d & 7));
+  p[d >> 3] = bit ? (p[d >> 3] ?? 0) | mask : (p[d >> 3] ?? 0) & ~mask;
+  return p;
+}
+
+/** What a proof of a key's path holds: where the path ends and the sibling hashes on the way. */
+export interface TriePath {
+  /** The entry whose leaf ends the path (the key itself, or another sharing the prefix), or undefined for an empty subtree. */
+  leaf: Uint8Array | undefined;
+  /** Sibling hashes from the end of the path up to the bucket root (deepest first). */
+  siblings: Uint8Array[];
+}
+
+/**
+ * Walks `path` from its bucket's root down to a leaf or an empty subtree in the committed trie.
+ *
+ * @example
+ * const { leaf, siblings } = provePath(db, sha256(key));
+ */
+export function provePath(src: TrieNodeSource, path: Uint8Array): TriePath {
+  const siblings: Uint8Array[] = [];
+  for (let d = BUCKET_BITS; d <= PATH_BITS; d++) {
+    const row = src.node(nodeId(path, d));
+    if (!row || row.leaf) return { leaf: row?.leaf ?? undefined, siblings: siblings.reverse() };
+    if (d >= PATH_BITS) break;
+    const other = withBit(path, d, pathBit(path, d) ^ 1);
+    siblings.push(subHash(fromRow(src.node(nodeId(other, d + 1)))));
+  }
+  throw new TrieCorruptError("trie path does not end");
+}
