@@ -3,7 +3,7 @@
  * verified again in FinalizeBlock on the same node. It only ever skips work: gas is charged the
  * same with or without it, so it cannot change results or the app hash.
  */
-import { hash } from "node:crypto";
+import { bytesKey } from "../store/memo.js";
 
 export interface SigVerificationCache {
   /** Whether this exact check (tx, chain, signer keys and account numbers) passed before. */
@@ -16,8 +16,6 @@ export interface CreateSigVerificationCacheOptions {
   /** Entries kept; the oldest go first when full. */
   maxEntries: number;
 }
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 /**
  * Creates a bounded cache; the base app holds one per node.
@@ -33,9 +31,9 @@ export function createSigVerificationCache(opts: CreateSigVerificationCacheOptio
   // A Set iterates in insertion order, which makes eviction first-in first-out.
   const entries = new Set<string>();
   return {
-    has: (key) => entries.has(hex(key)),
+    has: (key) => entries.has(bytesKey(key)),
     add(key) {
-      const k = hex(key);
+      const k = bytesKey(key);
       if (entries.has(k)) return;
       if (entries.size >= opts.maxEntries) {
         const oldest = entries.values().next();
@@ -52,7 +50,9 @@ export function createSigVerificationCache(opts: CreateSigVerificationCacheOptio
 /**
  * The cache key of one transaction's signature check. The tx hash fixes the body, auth info
  * (sequences, modes) and signatures; the chain id, account numbers and public keys come from the
- * state, so they are part of the key too.
+ * state, so they are part of the key too. The parts themselves, not a hash of them: the key is
+ * looked up for every CheckTx, ReCheck and FinalizeBlock of a transaction, and each part has a
+ * fixed length or a terminator, so different inputs give different keys.
  *
  * @example
  * const key = sigCacheKey(tx.hash, "poq-devnet-1", [{ accountNumber: 3n, pubKey }]);
@@ -74,5 +74,5 @@ export function sigCacheKey(
     all.set(p, off);
     off += p.length;
   }
-  return hash("sha256", all, "buffer");
+  return all;
 }
