@@ -4,6 +4,7 @@
  * end-to-end tests and the benchmarks.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Bip39, Random } from "@cosmjs/crypto";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
@@ -192,7 +193,12 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
           home: n.home,
           abciAddress: n.abciAddress,
           chainId: file.chainId,
-          args: opts.appArgs?.(i) ?? [],
+          // The validators share this machine's cores: each scores on its share (at least one session).
+          args: [
+            "--scoring-sessions",
+            String(Math.max(1, Math.floor(availableParallelism() / nodes.length))),
+            ...(opts.appArgs?.(i) ?? []),
+          ],
         });
         await n.app.ready();
       }

@@ -15,12 +15,20 @@ const { values } = parseArgs({
     "crash-before-commit-at": { type: "string" },
     "model-dir": { type: "string" },
     "no-evaluator": { type: "boolean", default: false },
+    // Scoring sessions (one worker thread and core each); default one per core, at most two. Several
+    // validators on one machine (local networks) take a share of the cores each.
+    "scoring-sessions": { type: "string" },
     // Test behaviours for the incentive tests (validator/scorer.ts); operators leave it honest.
     behaviour: { type: "string", default: "honest" },
   },
 });
 if (!(SCORER_BEHAVIOURS as readonly string[]).includes(values.behaviour)) {
   process.stderr.write(`unknown --behaviour ${values.behaviour} (one of ${SCORER_BEHAVIOURS.join(", ")})\n`);
+  process.exit(2);
+}
+const sessions = values["scoring-sessions"];
+if (sessions !== undefined && !/^[1-9]\d?$/.test(sessions)) {
+  process.stderr.write(`--scoring-sessions must be a whole number from 1 to 99, got "${sessions}"\n`);
   process.exit(2);
 }
 if (!values.home) {
@@ -34,6 +42,7 @@ const validator = await runValidator({
   ...(values["chain-id"] !== undefined ? { chainId: values["chain-id"] } : {}),
   behaviour: values.behaviour as ScorerBehaviour,
   noEvaluator: values["no-evaluator"],
+  ...(sessions !== undefined ? { scoringSessions: Number(sessions) } : {}),
   ...(values["model-dir"] !== undefined ? { modelDir: values["model-dir"] } : {}),
   ...(values["crash-before-commit-at"] !== undefined
     ? { crashBeforeCommitAt: BigInt(values["crash-before-commit-at"]) }
