@@ -14,8 +14,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { AnyMsg } from "../../types.js";
 import { createPoqBenchChain, type PoqBenchChain } from "../../../test/poq-app-chain.js";
 import { testKey, type TestKey } from "../../../test/raw-signer.js";
-import { assignNode } from "./assignment.js";
-import { eligibleNodes } from "./eligibility.js";
+import { drawNode } from "./eligibility.js";
 import { deriveSeed } from "./seed.js";
 import type { RequestRecord } from "./state.js";
 import { MsgRegisterNode, MsgRequestInference, PoqTypeUrl } from "./types/msgs.js";
@@ -80,12 +79,10 @@ function world() {
   const predict = (id: bigint, source: "app hash" | "beacon"): string | undefined => {
     const seedSource =
       source === "app hash" ? sha256(chain.app.state.lastAppHash) : fromHex(keeper.beacon(view()).value);
-    const params = keeper.getParams(view());
-    const candidates = eligibleNodes(keeper.nodes(view()), params, { model: MODEL, feeShare: FEE });
-    return assignNode({
+    return drawNode(view(), { keeper }, keeper.getParams(view()), {
+      model: MODEL,
+      feeShare: FEE,
       seed: deriveSeed("assign", seedSource, id, 0),
-      nodes: candidates,
-      minStake: params.minNodeStake,
     });
   };
   const run = (txs: Uint8Array[], sent: number): bigint[] => {

@@ -1,7 +1,7 @@
 /**
  * The poq module's block hooks.
  *
- * BeginBlock: return stakes whose unbonding completed.
+ * BeginBlock: return stakes whose unbonding completed and delete those node records.
  * EndBlock: answers of the previous block get their committee and waiting requests their nodes, both
  * from this block's beacon (or they expire); replicated requests whose answers were committed or
  * revealed in this block move on (reveal phase, scoring), finality for requests that got reveals in this block
@@ -39,11 +39,9 @@ export function poqBeginBlock(ctx: Ctx, deps: PoqDeps): void {
     const node = keeper.getNode(ctx, operator);
     if (!node || node.status !== NodeStatus.Unbonding) continue;
     payFromEscrow(ctx, deps, operator, node.stake.denom, BigInt(node.stake.amount));
-    keeper.setNode(ctx, {
-      ...node,
-      status: NodeStatus.Unbonded,
-      stake: { denom: node.stake.denom, amount: "0" },
-    });
+    // Nothing can slash it any more (its stake is back), so the record goes (review H2): dead records
+    // would otherwise pile up for good. A later MsgRegisterNode starts a new record.
+    keeper.deleteNode(ctx, operator);
     ctx.emitEvent(poqEvent(PoqEvent.NodeUnbonded, { operator, amount: node.stake.amount }));
   }
 }

@@ -5,12 +5,12 @@
  * is indexed by node so that a jailed node's other requests can be handed on at once.
  */
 import type { Context } from "../../types.js";
-import { assignNode, type WeightedCandidate } from "./assignment.js";
+import { offersUpTo, readySet } from "./node-index.js";
 import type { PoqDeps } from "./deps.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
 import { readyBeacon } from "./beacon.js";
-import { deriveSeed } from "./seed.js";
+import { deriveSeed, drawBelow } from "./seed.js";
 import { incDecimal, NodeStatus, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
@@ -60,26 +60,80 @@ export interface EligibleNodesParams {
 }
 
 /**
- * The nodes that may take a request now, weighted by stake, from `registered` (all node records).
+ * Most draws one assignment makes: a drawn node that the request's own terms rule out (its
+ * `min_fee`, `min_quality`) is taken out and the draw repeated, so a draw reads O(log n) keys per try
+ * and at most this many tries (review H2). A request that misses every try waits.
+ */
+export const MAX_ASSIGN_DRAWS = 16;
+
+/**
+ * Whether a node takes this request now: it offers the model at the fee share and quality, has
+ * room, and is not excluded.
+ */
+export function takesRequest(node: NodeRecord, params: PoqParams, p: EligibleNodesParams): boolean {
+  return (
+    !(p.exclude ?? []).includes(node.operator) &&
+    offersModel(node, params, p) &&
+    BigInt(node.in_flight) < BigInt(maxInFlightOf(node, params))
+  );
+}
+
+/**
+ * Draws the node for a request from the model's ready set (node-index.ts), stake-weighted: draw i
+ * is `drawBelow(seed, i, stake left)` over the cumulative stake of the ready nodes not taken out;
+ * excluded nodes are taken out first and a drawn node that does not take the request (its price or
+ * quality) after it is drawn, so the chosen node has probability proportional to its stake among
+ * the nodes that take the request, as a draw over them alone. Reads O(log n) keys per draw, at most
+ * {@link MAX_ASSIGN_DRAWS} draws. Returns the operator, or undefined when no draw found one.
  *
  * @example
- * const nodes = eligibleNodes(keeper.nodes(ctx), params, { model: "llama", feeShare: 1000n });
+ * const node = drawNode(ctx, deps, params, { model: "llama", feeShare: 1000n, seed });
  */
-export function eligibleNodes(
-  registered: readonly NodeRecord[],
+export function drawNode(
+  ctx: Pick<Context, "store">,
+  deps: Pick<PoqDeps, "keeper">,
   params: PoqParams,
-  p: EligibleNodesParams,
-): WeightedCandidate[] {
-  const excluded = new Set(p.exclude ?? []);
-  return registered
-    .filter(
-      (n) =>
-        !excluded.has(n.operator) &&
-        offersModel(n, params, p) &&
-        BigInt(n.in_flight) < BigInt(maxInFlightOf(n, params)),
-    )
-    .map((n) => ({ key: n.operator, weight: BigInt(n.stake.amount) }));
+  p: EligibleNodesParams & { seed: Uint8Array },
+): string | undefined {
+  const set = readySet(ctx.store, p.model);
+  for (const operator of p.exclude ?? []) {
+    const member = set.memberOf(operator);
+    if (member) set.takeOut(member);
+  }
+  for (let i = 0; i < MAX_ASSIGN_DRAWS; i++) {
+    const total = set.total();
+    if (total <= 0n) return undefined;
+    const member = set.find(drawBelow(p.seed, i, total));
+    const node = deps.keeper.getNode(ctx, member.operator);
+    if (node && takesRequest(node, params, p)) return member.operator;
+    set.takeOut(member);
+  }
+  return undefined;
 }
+
+/**
+ * Whether any node would ever take a request for `model` at `feeShare` with `minQuality` (its load
+ * aside): the model's offer list from the cheapest node on, reading at most
+ * {@link OFFER_CHECK_LIMIT} nodes; when that many are cheap enough and none meets `minQuality` the
+ * answer is yes (the request may wait and expire with a full refund), never a wrong no.
+ */
+export function anyNodeOffers(
+  ctx: Pick<Context, "store">,
+  deps: Pick<PoqDeps, "keeper">,
+  params: PoqParams,
+  p: { model: string; feeShare: bigint; minQuality: number },
+): boolean {
+  const cheap = offersUpTo(ctx.store, p.model, p.feeShare, OFFER_CHECK_LIMIT);
+  if (cheap.length === 0) return false;
+  if (p.minQuality <= 0 || cheap.length === OFFER_CHECK_LIMIT) return true;
+  return cheap.some((op) => {
+    const node = deps.keeper.getNode(ctx, op);
+    return node !== undefined && offersModel(node, params, p);
+  });
+}
+
+/** Most offering nodes {@link anyNodeOffers} reads. */
+export const OFFER_CHECK_LIMIT = 16;
 
 /** Counts a new assignment on the node (load, statistics, index); returns the updated record. */
 export function takeAssignment(ctx: Ctx, deps: PoqDeps, operator: string, requestId: bigint): NodeRecord {
@@ -124,26 +178,23 @@ export function assignmentSeed(
 /**
  * Tries to hand a request to a node; on success it becomes ASSIGNED with a response deadline.
  * Returns the node's operator, or undefined when no node may take it now (or no seed exists yet:
- * {@link assignmentSeed}). `registered` is
- * `keeper.nodes(ctx)`, passed in when the caller already read it; the chosen node's entry in it is
- * replaced by the updated record, so the next request of the same pass sees the node's new load.
+ * {@link assignmentSeed}). The node is drawn from the model's ready set ({@link drawNode}).
  */
 export function tryAssign(
   ctx: Ctx,
   deps: PoqDeps,
   req: RequestRecord,
   params: PoqParams,
-  registered: NodeRecord[] = deps.keeper.nodes(ctx),
 ): string | undefined {
-  const nodes = eligibleNodes(registered, params, {
+  const seed = assignmentSeed(ctx, deps, req, req.assigned_nodes.length);
+  if (seed === undefined) return undefined;
+  const node = drawNode(ctx, deps, params, {
     model: req.model,
     feeShare: BigInt(req.fee.amount),
     minQuality: req.min_quality,
     exclude: req.assigned_nodes,
+    seed,
   });
-  const seed = assignmentSeed(ctx, deps, req, req.assigned_nodes.length);
-  if (seed === undefined) return undefined;
-  const node = assignNode({ seed, nodes, minStake: params.minNodeStake });
   if (node === undefined) return undefined;
   const deadline = ctx.blockHeight + params.responseTimeout;
   Object.assign(req, {
@@ -153,9 +204,7 @@ export function tryAssign(
     response_deadline: deadline.toString(),
     assigned_nodes: [...req.assigned_nodes, node],
   });
-  const updated = takeAssignment(ctx, deps, node, BigInt(req.id));
-  const i = registered.findIndex((n) => n.operator === node);
-  if (i >= 0) registered[i] = updated;
+  takeAssignment(ctx, deps, node, BigInt(req.id));
   deps.keeper.setPending(ctx, BigInt(req.id), false);
   deps.keeper.addDeadline(ctx, deadline, BigInt(req.id));
   ctx.emitEvent(

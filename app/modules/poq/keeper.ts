@@ -47,6 +47,7 @@ import {
 import { newTrustRecord, type TrustRecord } from "./trust.js";
 import { readUintBE, uintBE } from "./types/wire.js";
 import { createLastBytesMemo } from "../../store/memo.js";
+import { syncNodeIndex } from "./node-index.js";
 
 export type StoreContext = Pick<Context, "store">;
 
@@ -291,8 +292,28 @@ export function createPoqKeeper(): PoqKeeper {
       return id;
     },
     setRequest: (ctx, r) => ctx.store.set(requestKey(BigInt(r.id)), toBytes(r)),
-    setNode: (ctx, n) => ctx.store.set(nodeKey(parseAccountAddress(n.operator, "operator")), toBytes(n)),
-    deleteNode: (ctx, operator) => ctx.store.delete(nodeKey(parseAccountAddress(operator, "operator"))),
+    setNode(ctx, n) {
+      // The per-model indexes follow every write of a record (node-index.ts), from the stored one.
+      const k = nodeKey(parseAccountAddress(n.operator, "operator"));
+      const params = view.getParams(ctx);
+      const before = ctx.store.get(k);
+      const prev = before && withNodeDefaults(fromBytes<NodeRecord>(before), params.denom);
+      syncNodeIndex(ctx.store, params, prev, n);
+      ctx.store.set(k, toBytes(n));
+    },
+    deleteNode(ctx, operator) {
+      const k = nodeKey(parseAccountAddress(operator, "operator"));
+      const params = view.getParams(ctx);
+      const before = ctx.store.get(k);
+      if (!before) return;
+      syncNodeIndex(
+        ctx.store,
+        params,
+        withNodeDefaults(fromBytes<NodeRecord>(before), params.denom),
+        undefined,
+      );
+      ctx.store.delete(k);
+    },
     setCommitment: (ctx, id, v, c) => ctx.store.set(commitmentKey(id, v), toBytes(c)),
     setReveal: (ctx, id, v, r) => ctx.store.set(revealKey(id, v), toBytes(r)),
     clearScores(ctx, id, validators) {

@@ -36,9 +36,24 @@ export const KeyTag = {
   Beacon: 0x0e,
   /** Answers waiting for their committee (drawn from the beacon of the next block). */
   AwaitingCommittee: 0x0f,
+  /** Per model: capacity and next slot of its ready set (node-index.ts). */
+  ReadyMeta: 0x10,
+  /** Per model: Fenwick tree of the stakes of its ready nodes. */
+  ReadyTree: 0x11,
+  /** Per model: the operator in a slot of the ready set. */
+  ReadySlot: 0x12,
+  /** Per model: free slots of the ready set. */
+  ReadyFree: 0x13,
+  /** Per node and model: its slot and weight in the model's ready set. */
+  ReadyMember: 0x14,
+  /** Per model: offering nodes by min_fee. */
+  Offer: 0x15,
+  /** Models whose ready set gained stake in this block (waiting requests retried in EndBlock). */
+  ReadyChanged: 0x16,
 } as const;
 
-function key(tag: number, ...parts: Uint8Array[]): Uint8Array {
+/** `poq/ tag | parts...`. */
+export function keyOf(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(PREFIX.length + 1 + parts.reduce((n, p) => n + p.length, 0));
   out.set(PREFIX, 0);
   out[PREFIX.length] = tag;
@@ -49,6 +64,8 @@ function key(tag: number, ...parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+const key = keyOf;
 
 const u64 = (v: bigint): Uint8Array => uintBE(v, 8);
 const lenPrefixed = (b: Uint8Array): Uint8Array => {

@@ -27,7 +27,7 @@ import {
   ErrResponseTooLarge,
   ErrInvalidMaxInFlight,
 } from "./errors.js";
-import { offersModel } from "./eligibility.js";
+import { anyNodeOffers } from "./eligibility.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { POQ_MODULE } from "./keys.js";
 import type { PoqParams } from "./params.js";
@@ -245,11 +245,7 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
           `fee ${fee}${params.denom} (${feeShare}${params.denom} per answer) is below min_request_fee ${params.minRequestFee}${params.denom}`,
         );
       }
-      const registered = keeper.nodes(ctx);
-      const offering = registered.filter((n) =>
-        offersModel(n, params, { model: m.model, feeShare, minQuality: m.minQuality }),
-      ).length;
-      if (offering === 0) {
+      if (!anyNodeOffers(ctx, deps, params, { model: m.model, feeShare, minQuality: m.minQuality })) {
         throw new ChainError(
           ErrNoNodeForModel,
           `no active node serves ${JSON.stringify(m.model)} for ${feeShare}${params.denom} per answer with min_quality ${m.minQuality}`,

@@ -17,7 +17,6 @@
 import { ChainError } from "../../errors.js";
 import type { Context } from "../../types.js";
 import { answerMatches, ANSWER_COMMITMENT_BYTES, ANSWER_SALT_BYTES } from "./answer-commitment.js";
-import { assignNode } from "./assignment.js";
 import type { PoqDeps } from "./deps.js";
 import {
   ErrAlreadyCommitted,
@@ -36,8 +35,8 @@ import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
 import { handleMissedResponse, startScoring } from "./requests.js";
-import { assignmentSeed, eligibleNodes, takeAssignment } from "./eligibility.js";
-import { RequestStatus, type NodeRecord, type PayoutJson, type RequestRecord } from "./state.js";
+import { assignmentSeed, drawNode, takeAssignment } from "./eligibility.js";
+import { RequestStatus, type PayoutJson, type RequestRecord } from "./state.js";
 import { fromHex, toHex } from "./types/wire.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
@@ -66,19 +65,19 @@ export function tryAssignReplicas(
   deps: PoqDeps,
   req: RequestRecord,
   params: PoqParams,
-  registered: NodeRecord[] = deps.keeper.nodes(ctx),
 ): string[] | undefined {
   const share = feeShare(req);
-  const nodes = eligibleNodes(registered, params, {
-    model: req.model,
-    feeShare: share,
-    minQuality: req.min_quality,
-  });
   const chosen: string[] = [];
   for (let i = 0; i < req.replicas; i++) {
     const seed = assignmentSeed(ctx, deps, req, i);
     if (seed === undefined) return undefined;
-    const node = assignNode({ seed, nodes, minStake: params.minNodeStake, exclude: chosen });
+    const node = drawNode(ctx, deps, params, {
+      model: req.model,
+      feeShare: share,
+      minQuality: req.min_quality,
+      exclude: chosen,
+      seed,
+    });
     if (node === undefined) return undefined;
     chosen.push(node);
   }
@@ -100,9 +99,7 @@ export function tryAssignReplicas(
       response_ids: [],
       parent: req.id,
     });
-    const updated = takeAssignment(ctx, deps, node, id);
-    const i = registered.findIndex((n) => n.operator === node);
-    if (i >= 0) registered[i] = updated;
+    takeAssignment(ctx, deps, node, id);
     deps.keeper.addDeadline(ctx, deadline, id);
     ctx.emitEvent(
       poqEvent(PoqEvent.RequestAssigned, {

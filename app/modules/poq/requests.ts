@@ -18,7 +18,7 @@ import type { PoqParams } from "./params.js";
 import { payFromEscrow } from "./escrow.js";
 import { penalizeNode } from "./penalties.js";
 import { isReplicated, revealResponse, tryAssignReplicas } from "./replicas.js";
-import { incDecimal, RequestStatus, type NodeRecord, type RequestRecord } from "./state.js";
+import { incDecimal, RequestStatus, type RequestRecord } from "./state.js";
 
 export { tryAssign } from "./eligibility.js";
 
@@ -49,19 +49,15 @@ export function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: stri
  * and are refunded `requestTtl` blocks after inclusion, also when no ready beacon came by then.
  */
 export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void {
-  // Read (and parsed) once per block, not once per waiting request: requests for a model no node
-  // serves wait up to requestTtl blocks, and each block retried all of them against every node.
-  let registered: NodeRecord[] | undefined;
   for (const id of deps.keeper.pendingIds(ctx)) {
     const req = deps.keeper.getRequest(ctx, id);
     if (!req || req.status !== RequestStatus.Pending) {
       deps.keeper.setPending(ctx, id, false);
       continue;
     }
-    registered ??= deps.keeper.nodes(ctx);
     const assigned = isReplicated(req)
-      ? tryAssignReplicas(ctx, deps, req, params, registered) !== undefined
-      : tryAssign(ctx, deps, req, params, registered) !== undefined;
+      ? tryAssignReplicas(ctx, deps, req, params) !== undefined
+      : tryAssign(ctx, deps, req, params) !== undefined;
     if (assigned) deps.keeper.setRequest(ctx, req);
     else if (ctx.blockHeight >= BigInt(req.created_height) + params.requestTtl)
       expire(ctx, deps, req, assignmentSeed(ctx, deps, req, 0) ? "no node" : "no beacon");
