@@ -14,7 +14,7 @@ import type { Context } from "../../types.js";
 import type { PoqDeps } from "./deps.js";
 import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
-import { drawAwaitingCommittees, handleMissedResponse, processPending } from "./requests.js";
+import { drawAwaitingCommittees, expireWaiting, handleMissedResponse, processPending } from "./requests.js";
 import { checkFinality, extendCommitWindow } from "./scoring.js";
 import {
   advanceReplicated,
@@ -73,7 +73,12 @@ export function poqEndBlock(ctx: Ctx, deps: PoqDeps): void {
     keeper.removeDeadline(ctx, due.height, due.id);
     const req = keeper.getRequest(ctx, due.id);
     note(req);
-    if (req?.status === RequestStatus.Assigned && BigInt(req.response_deadline) === due.height) {
+    if (
+      req?.status === RequestStatus.Pending &&
+      BigInt(req.created_height) + params.requestTtl <= due.height
+    ) {
+      expireWaiting(ctx, deps, req);
+    } else if (req?.status === RequestStatus.Assigned && BigInt(req.response_deadline) === due.height) {
       if (isAnswer(req)) handleAnswerDeadline(ctx, deps, req, params);
       else handleMissedResponse(ctx, deps, req, params);
     } else if (req?.status === RequestStatus.Scoring && BigInt(req.reveal_deadline) === due.height) {

@@ -6,6 +6,7 @@
  */
 import type { Context } from "../../types.js";
 import { offersUpTo, readySet } from "./node-index.js";
+import { markRetry } from "./pending-index.js";
 import type { PoqDeps } from "./deps.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
@@ -205,7 +206,7 @@ export function tryAssign(
     assigned_nodes: [...req.assigned_nodes, node],
   });
   takeAssignment(ctx, deps, node, BigInt(req.id));
-  deps.keeper.setPending(ctx, BigInt(req.id), false);
+  deps.keeper.setPending(ctx, req, false);
   deps.keeper.addDeadline(ctx, deadline, BigInt(req.id));
   ctx.emitEvent(
     poqEvent(PoqEvent.RequestAssigned, { request_id: req.id, node, response_deadline: deadline.toString() }),
@@ -234,10 +235,21 @@ export function reassignInFlight(
     releaseAssignment(ctx, deps, operator, id);
     if (req?.status !== RequestStatus.Assigned || req.node !== operator) continue;
     deps.keeper.removeDeadline(ctx, BigInt(req.response_deadline), id);
-    if (tryAssign(ctx, deps, req, params) === undefined) {
-      Object.assign(req, { status: RequestStatus.Pending, node: "", response_deadline: "0" });
-      deps.keeper.setPending(ctx, id, true);
-    }
+    if (tryAssign(ctx, deps, req, params) === undefined) requeue(ctx, deps, params, req);
     deps.keeper.setRequest(ctx, req);
   }
+}
+
+/**
+ * Puts an assigned request back into the waiting set (the caller stores it): it is tried again from
+ * the next block, then when its model's ready set gains, and expires `requestTtl` blocks after its
+ * inclusion (at the next block when that is past).
+ */
+export function requeue(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: RequestRecord): void {
+  const id = BigInt(req.id);
+  Object.assign(req, { status: RequestStatus.Pending, node: "", response_deadline: "0" });
+  deps.keeper.setPending(ctx, req, true);
+  const ttl = BigInt(req.created_height) + params.requestTtl;
+  deps.keeper.addDeadline(ctx, ttl > ctx.blockHeight ? ttl : ctx.blockHeight + 1n, id);
+  markRetry(ctx.store, req.model, ctx.blockHeight + 1n, id);
 }

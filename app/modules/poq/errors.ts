@@ -37,6 +37,7 @@ export const ErrInvalidQuery = registerError(POQ_CODESPACE, 21, "invalid query")
 export const ErrEmptyPrompt = registerError(POQ_CODESPACE, 22, "empty prompt");
 export const ErrNodeNotJailed = registerError(POQ_CODESPACE, 24, "node is not jailed");
 export const ErrInvalidMaxInFlight = registerError(POQ_CODESPACE, 25, "invalid max_in_flight");
+export const ErrPendingFull = registerError(POQ_CODESPACE, 26, "too many requests are waiting for a node");
 
 // 40..49: replicated requests (answer commit-reveal).
 export const ErrInvalidReplicas = registerError(POQ_CODESPACE, 40, "invalid replicas");

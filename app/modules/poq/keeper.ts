@@ -48,6 +48,7 @@ import { newTrustRecord, type TrustRecord } from "./trust.js";
 import { readUintBE, uintBE } from "./types/wire.js";
 import { createLastBytesMemo } from "../../store/memo.js";
 import { syncNodeIndex } from "./node-index.js";
+import { markRetry, notePending } from "./pending-index.js";
 
 export type StoreContext = Pick<Context, "store">;
 
@@ -109,7 +110,8 @@ export interface PoqKeeper extends PoqView {
   setTrust(ctx: StoreContext, validator: Uint8Array, t: TrustRecord): void;
   addDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
   removeDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
-  setPending(ctx: StoreContext, id: bigint, pending: boolean): void;
+  /** Adds a request to (or removes it from) the waiting set and its model's waiting index. */
+  setPending(ctx: StoreContext, req: Pick<RequestRecord, "id" | "model">, pending: boolean): void;
   markTouched(ctx: StoreContext, id: bigint): void;
   addUnbonding(ctx: StoreContext, height: bigint, operator: string): void;
   /** Operators whose unbonding completes at or before `height`, removing their entries. */
@@ -298,7 +300,8 @@ export function createPoqKeeper(): PoqKeeper {
       const params = view.getParams(ctx);
       const before = ctx.store.get(k);
       const prev = before && withNodeDefaults(fromBytes<NodeRecord>(before), params.denom);
-      syncNodeIndex(ctx.store, params, prev, n);
+      // Waiting requests of a model whose ready set gained are worth another try (review M4).
+      for (const model of syncNodeIndex(ctx.store, params, prev, n)) markRetry(ctx.store, model, 0n, 0n);
       ctx.store.set(k, toBytes(n));
     },
     deleteNode(ctx, operator) {
@@ -325,9 +328,12 @@ export function createPoqKeeper(): PoqKeeper {
     setTrust: (ctx, v, t) => ctx.store.set(trustKey(v), toBytes(trustToJson(v, t))),
     addDeadline: (ctx, h, id) => ctx.store.set(deadlineKey(h, id), new Uint8Array()),
     removeDeadline: (ctx, h, id) => ctx.store.delete(deadlineKey(h, id)),
-    setPending(ctx, id, pending) {
+    setPending(ctx, req, pending) {
+      const id = BigInt(req.id);
+      if (ctx.store.has(pendingKey(id)) === pending) return;
       if (pending) ctx.store.set(pendingKey(id), new Uint8Array());
       else ctx.store.delete(pendingKey(id));
+      notePending(ctx.store, req.model, id, pending);
     },
     markTouched: (ctx, id) => ctx.store.set(touchedKey(id), new Uint8Array()),
     addUnbonding: (ctx, h, operator) =>

@@ -48,8 +48,12 @@ export const KeyTag = {
   ReadyMember: 0x14,
   /** Per model: offering nodes by min_fee. */
   Offer: 0x15,
-  /** Models whose ready set gained stake in this block (waiting requests retried in EndBlock). */
-  ReadyChanged: 0x16,
+  /** Per model: from which request id and height its waiting requests are tried again. */
+  PendingRetry: 0x16,
+  /** Per model: its waiting requests. */
+  PendingByModel: 0x17,
+  /** Number of waiting requests. */
+  PendingCount: 0x18,
 } as const;
 
 /** `poq/ tag | parts...`. */

@@ -26,8 +26,10 @@ import {
   ErrPromptTooLarge,
   ErrResponseTooLarge,
   ErrInvalidMaxInFlight,
+  ErrPendingFull,
 } from "./errors.js";
 import { anyNodeOffers } from "./eligibility.js";
+import { MAX_PENDING_REQUESTS, markRetry, pendingCount } from "./pending-index.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import { POQ_MODULE } from "./keys.js";
 import type { PoqParams } from "./params.js";
@@ -245,6 +247,12 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
           `fee ${fee}${params.denom} (${feeShare}${params.denom} per answer) is below min_request_fee ${params.minRequestFee}${params.denom}`,
         );
       }
+      if (pendingCount(ctx.store) >= BigInt(MAX_PENDING_REQUESTS)) {
+        throw new ChainError(
+          ErrPendingFull,
+          `${MAX_PENDING_REQUESTS} requests are waiting for a node already: try again later`,
+        );
+      }
       if (!anyNodeOffers(ctx, deps, params, { model: m.model, feeShare, minQuality: m.minQuality })) {
         throw new ChainError(
           ErrNoNodeForModel,
@@ -297,8 +305,12 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
       );
       // Nodes are drawn later, in EndBlock of a block after this one, from the beacon mixed there
       // (eligibility.ts assignmentSeed): neither this block's proposer nor the requester can know it.
-      keeper.setPending(ctx, id, true);
+      keeper.setPending(ctx, req, true);
       keeper.setRequest(ctx, req);
+      // Tried from the next block's EndBlock on, then only when its model's ready set gains; it
+      // expires requestTtl blocks after inclusion (review M4).
+      markRetry(ctx.store, m.model, ctx.blockHeight + 1n, id);
+      keeper.addDeadline(ctx, ctx.blockHeight + params.requestTtl, id);
       return result(PoqTypeUrl.RequestInferenceResponse, MsgRequestInferenceResponse, {
         requestId: id,
         node: "",

@@ -6,6 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createContext } from "../../context.js";
+import { ChainError } from "../../errors.js";
 import { createGasMeter } from "../../gas.js";
 import { mixReadyBeacon } from "../../../test/poq-beacon-fixture.js";
 import { LayeredStore } from "../../store/layered.js";
@@ -315,5 +316,106 @@ describe("ready sets of nodes per model (review H2, issue 14)", () => {
     );
     assert.ok(ctx2.gasMeter.consumed < 100_000n, `refusal used ${ctx2.gasMeter.consumed} gas`);
     assert.ok(defaultPoqParams().minNodeStake <= 1_000_000n);
+  });
+});
+
+describe("waiting requests by model (review M4, issue 14)", () => {
+  const fund = (env: ReturnType<typeof setup>, who: string) => {
+    env.bank.setBalance(env.ctx(), who, { denom: DENOM, amount: 1_000_000_000n });
+    env.bank.setSupply(env.ctx(), { denom: DENOM, amount: 2_000_000_000n });
+  };
+  const ask = (env: ReturnType<typeof setup>, requester: string, model: string, i: number) =>
+    MsgRequestInferenceResponse.decode(
+      deliver(
+        env.poq,
+        env.ctx(),
+        PoqTypeUrl.RequestInference,
+        MsgRequestInference.encode({
+          requester,
+          model,
+          prompt: `question ${i} `.repeat(40),
+          maxTokens: 8,
+          fee: { denom: DENOM, amount: "1000" },
+          minQuality: 0,
+        }).finish(),
+      ).response.value,
+    ).requestId;
+
+  it("are not re-read every block while nothing changes for their model, and move when a node has room", () => {
+    const env = setup();
+    const { keeper } = env.poq;
+    const node = addr(1);
+    const requester = addr(2);
+    fund(env, requester);
+    keeper.setNode(env.ctx(), nodeRecord(node, { max_in_flight: 1 }));
+    const ids = Array.from({ length: 60 }, (_, i) => ask(env, requester, "m", i));
+    env.endBlock();
+    env.beginBlock(2n);
+    env.endBlock();
+    const status = () => ids.map((id) => keeper.getRequest(env.ctx(), id)!.status);
+    assert.deepEqual(status().filter((s) => s === "ASSIGNED").length, 1, "the node has room for one");
+    // Quiet blocks: the 59 waiting requests (about 500 bytes each) are not read again.
+    for (let h = 3n; h < 6n; h++) {
+      env.beginBlock(h);
+      const ctx = env.ctx();
+      mixReadyBeacon(ctx, keeper);
+      const before = ctx.gasMeter.consumed;
+      env.poq.endBlock?.(ctx, { height: h, timeNanos: 0n, proposerAddress: new Uint8Array(20) });
+      const used = ctx.gasMeter.consumed - before;
+      console.log(`quiet EndBlock with 59 waiting requests: ${used} gas`);
+      assert.ok(used < 20_000n, `a quiet EndBlock read ${used} gas`);
+    }
+    // The node finishes its request (here: the record says so): the next EndBlock tries again.
+    keeper.setNode(env.ctx(), { ...keeper.getNode(env.ctx(), node)!, in_flight: "0" });
+    env.beginBlock(6n);
+    env.endBlock();
+    assert.equal(status().filter((s) => s === "ASSIGNED").length, 2, "one more assigned");
+  });
+
+  it("tries at most a bounded number per block when a big model gains a node, the rest in later blocks", () => {
+    const env = setup();
+    const { keeper } = env.poq;
+    const requester = addr(2);
+    fund(env, requester);
+    keeper.setNode(env.ctx(), nodeRecord(addr(1), { max_in_flight: 1000, in_flight: "1000" }));
+    keeper.setNode(env.ctx(), nodeRecord(addr(3), { max_in_flight: 1 }));
+    const ids = Array.from({ length: 450 }, (_, i) => ask(env, requester, "m", i));
+    keeper.setNode(env.ctx(), nodeRecord(addr(3), { max_in_flight: 1, in_flight: "1" }));
+    env.endBlock();
+    // Room for all of them at once: a node of the model frees 1000 places.
+    env.beginBlock(2n);
+    keeper.setNode(env.ctx(), nodeRecord(addr(1), { max_in_flight: 1000, in_flight: "0" }));
+    const assigned = () => ids.filter((id) => keeper.getRequest(env.ctx(), id)!.status === "ASSIGNED").length;
+    env.endBlock();
+    assert.equal(assigned(), 200, "the first block tries 200");
+    env.beginBlock(3n);
+    env.endBlock();
+    assert.equal(assigned(), 400, "the next block resumes where it stopped");
+    env.beginBlock(4n);
+    env.endBlock();
+    assert.equal(assigned(), 450);
+  });
+
+  it("expire at request_ttl with a full refund, and the waiting set is capped with a clear error", () => {
+    const env = setup();
+    const { keeper } = env.poq;
+    const requester = addr(2);
+    fund(env, requester);
+    keeper.setNode(env.ctx(), nodeRecord(addr(1), { max_in_flight: 1, in_flight: "1" }));
+    const id = ask(env, requester, "m", 0);
+    const ttl = keeper.getParams(env.ctx()).requestTtl;
+    const balance = env.bank.getBalance(env.ctx(), requester, DENOM).amount;
+    for (let h = 2n; h <= 1n + ttl; h++) {
+      env.beginBlock(h);
+      env.endBlock();
+      assert.equal(keeper.getRequest(env.ctx(), id)!.status, h < 1n + ttl ? "PENDING" : "EXPIRED");
+    }
+    assert.equal(env.bank.getBalance(env.ctx(), requester, DENOM).amount, balance + 1000n);
+    for (let i = 0; i < 10_000; i++)
+      keeper.setPending(env.ctx(), { id: String(1_000_000 + i), model: "x" }, true);
+    assert.throws(
+      () => ask(env, requester, "m", 1),
+      (e: unknown) => e instanceof ChainError && e.code === 26 && /waiting for a node/.test(e.message),
+    );
   });
 });

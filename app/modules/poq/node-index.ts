@@ -30,7 +30,7 @@ const INITIAL_CAPACITY = 16;
 const u16 = (n: number): Uint8Array => uintBE(BigInt(n), 2);
 const slotBytes = (slot: number): Uint8Array => uintBE(BigInt(slot), SLOT_BYTES);
 /** `u16 length | model bytes`: model ids are short (params.max_model_id_bytes), but never ambiguous. */
-function modelPart(model: string): Uint8Array {
+export function modelPart(model: string): Uint8Array {
   const m = encodeUtf8(model);
   const out = new Uint8Array(2 + m.length);
   out.set(u16(m.length), 0);
@@ -59,12 +59,9 @@ const memberKey = (op: Uint8Array, m: Uint8Array): Uint8Array => keyOf(KeyTag.Re
 const offerKey = (m: Uint8Array, minFee: bigint, op: Uint8Array): Uint8Array =>
   keyOf(KeyTag.Offer, m, uintBE(minFee, WEIGHT_BYTES), op);
 const offerPrefix = (m: Uint8Array): Uint8Array => keyOf(KeyTag.Offer, m);
-/** `poq/ 0x16 | model` → empty: the model's ready set gained stake in this block (pending retry). */
-export const readyChangedKey = (model: string): Uint8Array => keyOf(KeyTag.ReadyChanged, modelPart(model));
-export const readyChangedPrefix = (): Uint8Array => keyOf(KeyTag.ReadyChanged);
-/** The model id of a {@link readyChangedKey}. */
-export function modelOfReadyChanged(k: Uint8Array): string {
-  const head = readyChangedPrefix().length;
+/** The model id of a key `poq/ tag | model ...`. */
+export function modelOfKey(k: Uint8Array): string {
+  const head = keyOf(0).length;
   const len = Number(readUintBE(k.subarray(head, head + 2)));
   return decodeUtf8(k.subarray(head + 2, head + 2 + len));
 }

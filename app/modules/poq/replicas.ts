@@ -117,7 +117,7 @@ export function tryAssignReplicas(
     assigned_nodes: chosen,
     response_ids: ids,
   });
-  deps.keeper.setPending(ctx, BigInt(req.id), false);
+  deps.keeper.setPending(ctx, req, false);
   return chosen;
 }
 

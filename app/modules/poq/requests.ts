@@ -4,7 +4,10 @@
 import { ChainError } from "../../errors.js";
 import type { Context } from "../../types.js";
 import type { PoqDeps } from "./deps.js";
-import { assignmentSeed, releaseAssignment, tryAssign } from "./eligibility.js";
+import { assignmentSeed, releaseAssignment, requeue, tryAssign } from "./eligibility.js";
+import { readyBeacon } from "./beacon.js";
+import { readySet } from "./node-index.js";
+import { MAX_PENDING_TRIES_PER_BLOCK, markRetry, pendingOfModel, takeDueRetries } from "./pending-index.js";
 import { selectCommitteeFor } from "./scoring.js";
 import {
   ErrInvalidCommitment,
@@ -27,7 +30,7 @@ type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
 /** Ends a request (or an answer) that never got an answer: full refund of its fee, EXPIRED. */
 export function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: string): void {
   payFromEscrow(ctx, deps, req.requester, req.fee.denom, BigInt(req.fee.amount));
-  deps.keeper.setPending(ctx, BigInt(req.id), false);
+  deps.keeper.setPending(ctx, req, false);
   deps.keeper.setRequest(ctx, {
     ...req,
     status: RequestStatus.Expired,
@@ -45,23 +48,47 @@ export function expire(ctx: Ctx, deps: PoqDeps, req: RequestRecord, reason: stri
 
 /**
  * EndBlock part (after the injected commit mixed this block's beacon): waiting requests get their
- * nodes from the beacon (never in the block that included them: {@link assignmentSeed}), or expire
- * and are refunded `requestTtl` blocks after inclusion, also when no ready beacon came by then.
+ * nodes from the beacon (never in the block that included them: {@link assignmentSeed}). Only the
+ * models whose retry is due are tried (a request's first try in the block after it, then whenever
+ * the model's ready set gains), at most {@link MAX_PENDING_TRIES_PER_BLOCK} requests per block; the
+ * rest resumes in the next block (review M4). Nothing is tried without a ready beacon: the retries
+ * stay for a block that has one. Expiry `requestTtl` blocks after inclusion is a deadline
+ * ({@link expireWaiting}).
  */
 export function processPending(ctx: Ctx, deps: PoqDeps, params: PoqParams): void {
-  for (const id of deps.keeper.pendingIds(ctx)) {
-    const req = deps.keeper.getRequest(ctx, id);
-    if (!req || req.status !== RequestStatus.Pending) {
-      deps.keeper.setPending(ctx, id, false);
-      continue;
+  if (readyBeacon(ctx, deps) === undefined) return;
+  let budget = MAX_PENDING_TRIES_PER_BLOCK;
+  for (const { model, fromId } of takeDueRetries(ctx.store, ctx.blockHeight)) {
+    // One more id than the budget allows, to know where to resume.
+    const ids = pendingOfModel(ctx.store, model, fromId, budget + 1);
+    for (const id of ids) {
+      if (budget === 0) {
+        markRetry(ctx.store, model, ctx.blockHeight + 1n, id);
+        break;
+      }
+      // No node of the model has room: nothing here can be assigned until one does (which asks again).
+      if (readySet(ctx.store, model).total() === 0n) break;
+      const req = deps.keeper.getRequest(ctx, id);
+      if (req?.status !== RequestStatus.Pending) {
+        if (req) deps.keeper.setPending(ctx, req, false);
+        continue;
+      }
+      if (ctx.blockHeight <= BigInt(req.created_height)) {
+        markRetry(ctx.store, model, ctx.blockHeight + 1n, id); // included in this block
+        continue;
+      }
+      budget--;
+      const assigned = isReplicated(req)
+        ? tryAssignReplicas(ctx, deps, req, params) !== undefined
+        : tryAssign(ctx, deps, req, params) !== undefined;
+      if (assigned) deps.keeper.setRequest(ctx, req);
     }
-    const assigned = isReplicated(req)
-      ? tryAssignReplicas(ctx, deps, req, params) !== undefined
-      : tryAssign(ctx, deps, req, params) !== undefined;
-    if (assigned) deps.keeper.setRequest(ctx, req);
-    else if (ctx.blockHeight >= BigInt(req.created_height) + params.requestTtl)
-      expire(ctx, deps, req, assignmentSeed(ctx, deps, req, 0) ? "no node" : "no beacon");
   }
+}
+
+/** EndBlock at a waiting request's expiry (a deadline `requestTtl` blocks after inclusion): refund. */
+export function expireWaiting(ctx: Ctx, deps: PoqDeps, req: RequestRecord): void {
+  expire(ctx, deps, req, assignmentSeed(ctx, deps, req, 0) ? "no node" : "no beacon");
 }
 
 /**
@@ -91,8 +118,7 @@ export function handleMissedResponse(ctx: Ctx, deps: PoqDeps, req: RequestRecord
   }
   if (reassignable && assignmentSeed(ctx, deps, req, 0) === undefined) {
     // No ready beacon in this block: the request waits for one (processPending), as a new one does.
-    Object.assign(req, { status: RequestStatus.Pending, node: "", response_deadline: "0" });
-    deps.keeper.setPending(ctx, id, true);
+    requeue(ctx, deps, params, req);
     deps.keeper.setRequest(ctx, req);
     return;
   }
