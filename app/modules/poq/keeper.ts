@@ -31,6 +31,9 @@ import {
   beaconKey,
   awaitingCommitteeKey,
   awaitingCommitteePrefix,
+  seatKey,
+  seatsOfPrefix,
+  seatCountKey,
 } from "./keys.js";
 import { defaultPoqParams, type PoqParams } from "./params.js";
 import {
@@ -81,6 +84,12 @@ export interface PoqView {
   getBeaconCommitment(ctx: StoreContext, validator: Uint8Array): CommitmentRecord | undefined;
   /** Answers waiting for their committee, ascending by id. */
   awaitingCommittee(ctx: StoreContext): bigint[];
+  /** Whether the validator holds a seat on request `id`, which is in SCORING (no request parse). */
+  hasSeat(ctx: StoreContext, id: bigint, validator: Uint8Array): boolean;
+  /** Number of the validator's open seats (requests in SCORING it sits on). */
+  openSeats(ctx: StoreContext, validator: Uint8Array): bigint;
+  /** Ids of the requests in SCORING the validator sits on, ascending from `startId`, at most `limit`. */
+  seatsOf(ctx: StoreContext, validator: Uint8Array, startId?: bigint, limit?: number): bigint[];
 }
 
 /** The beacon as stored: hex value, the height it was mixed at, and the power that revealed into it. */
@@ -107,6 +116,8 @@ export interface PoqKeeper extends PoqView {
    * `validators` is its committee, the only validators that can have any.
    */
   clearScores(ctx: StoreContext, id: bigint, validators: readonly Uint8Array[]): void;
+  /** Records the seats of a request's committee (drawn: it is in SCORING); {@link clearScores} ends them. */
+  openSeatsFor(ctx: StoreContext, id: bigint, validators: readonly Uint8Array[]): void;
   setTrust(ctx: StoreContext, validator: Uint8Array, t: TrustRecord): void;
   addDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
   removeDeadline(ctx: StoreContext, height: bigint, id: bigint): void;
@@ -279,6 +290,19 @@ export function createPoqKeeper(): PoqKeeper {
       return b ? fromBytes<CommitmentRecord>(b) : undefined;
     },
     awaitingCommittee: (ctx) => [...ctx.store.iterate(awaitingCommitteePrefix())].map(([k]) => keyU64(k)),
+    hasSeat: (ctx, id, validator) => ctx.store.has(seatKey(validator, id)),
+    openSeats(ctx, validator) {
+      const b = ctx.store.get(seatCountKey(validator));
+      return b ? readUintBE(b) : 0n;
+    },
+    seatsOf(ctx, validator, startId = 0n, limit) {
+      const prefix = seatsOfPrefix(validator);
+      const opts =
+        limit === undefined
+          ? { start: seatKey(validator, startId) }
+          : { start: seatKey(validator, startId), limit };
+      return [...ctx.store.iterate(prefix, opts)].map(([k]) => readUintBE(k.subarray(k.length - 8)));
+    },
     assignmentsOf(ctx, operator) {
       const prefix = nodeAssignmentsPrefix(parseAccountAddress(operator, "operator"));
       return [...ctx.store.iterate(prefix)].map(([k]) => readUintBE(k.subarray(k.length - 8)));
@@ -323,6 +347,19 @@ export function createPoqKeeper(): PoqKeeper {
       // Delete only what exists: the same writes (and app hash) as a scan of the request's prefixes.
       for (const v of validators) {
         for (const k of [commitmentKey(id, v), revealKey(id, v)]) if (ctx.store.get(k)) ctx.store.delete(k);
+        if (ctx.store.has(seatKey(v, id))) {
+          ctx.store.delete(seatKey(v, id));
+          const n = view.openSeats(ctx, v);
+          if (n > 1n) ctx.store.set(seatCountKey(v), uintBE(n - 1n, 8));
+          else ctx.store.delete(seatCountKey(v));
+        }
+      }
+    },
+    openSeatsFor(ctx, id, validators) {
+      for (const v of validators) {
+        if (ctx.store.has(seatKey(v, id))) continue;
+        ctx.store.set(seatKey(v, id), new Uint8Array());
+        ctx.store.set(seatCountKey(v), uintBE(view.openSeats(ctx, v) + 1n, 8));
       }
     },
     setTrust: (ctx, v, t) => ctx.store.set(trustKey(v), toBytes(trustToJson(v, t))),

@@ -54,6 +54,10 @@ export const KeyTag = {
   PendingByModel: 0x17,
   /** Number of waiting requests. */
   PendingCount: 0x18,
+  /** Open committee seats: a validator's seat on a request in SCORING. */
+  Seat: 0x19,
+  /** Number of open seats of a validator. */
+  SeatCount: 0x1a,
 } as const;
 
 /** `poq/ tag | parts...`. */
@@ -129,6 +133,13 @@ export const beaconKey = (): Uint8Array => key(KeyTag.Beacon);
 /** `poq/ 0x0f | u64 id` → empty. */
 export const awaitingCommitteeKey = (id: bigint): Uint8Array => key(KeyTag.AwaitingCommittee, u64(id));
 export const awaitingCommitteePrefix = (): Uint8Array => key(KeyTag.AwaitingCommittee);
+
+/** `poq/ 0x19 | validator (20) | u64 id` → empty. */
+export const seatKey = (validator: Uint8Array, id: bigint): Uint8Array =>
+  key(KeyTag.Seat, validator, u64(id));
+export const seatsOfPrefix = (validator: Uint8Array): Uint8Array => key(KeyTag.Seat, validator);
+/** `poq/ 0x1a | validator (20)` → u64 number of open seats. */
+export const seatCountKey = (validator: Uint8Array): Uint8Array => key(KeyTag.SeatCount, validator);
 
 /** Reads the u64 at `offset` after the `poq/ tag` header of a key. */
 export function keyU64(k: Uint8Array, offset = 0): bigint {

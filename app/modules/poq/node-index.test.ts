@@ -15,13 +15,16 @@ import { formatAccountAddress } from "../auth/address.js";
 import { createAccountKeeper } from "../auth/keeper.js";
 import { createBankKeeper } from "../bank/keeper.js";
 import { createValidatorsKeeper } from "../validators/keeper.js";
+import { BlockIdFlag } from "../../../abci/application.js";
 import { drawNode } from "./eligibility.js";
+import { applyInjectedCommit } from "./scoring.js";
+import { encodeVoteExtension } from "./vote-extension.js";
 import { KeyTag, keyOf } from "./keys.js";
 import { createPoqModule, type PoqModule } from "./module.js";
 import { isReady, readySet } from "./node-index.js";
 import { defaultPoqParams } from "./params.js";
 import { deriveSeed } from "./seed.js";
-import { NodeStatus, type NodeRecord } from "./state.js";
+import { consAddress, NodeStatus, type NodeRecord } from "./state.js";
 import {
   MsgRegisterNode,
   MsgRequestInference,
@@ -59,6 +62,7 @@ function setup() {
   return {
     poq,
     bank,
+    validators,
     ctx,
     store,
     height: () => height,
@@ -417,5 +421,89 @@ describe("waiting requests by model (review M4, issue 14)", () => {
       () => ask(env, requester, "m", 1),
       (e: unknown) => e instanceof ChainError && e.code === 26 && /waiting for a node/.test(e.message),
     );
+  });
+});
+
+describe("vote extension entries are checked against open seats before any parse (review M5, issue 14)", () => {
+  it("a stuffed extension naming 300 large finished requests costs bounded reads; seated entries count", () => {
+    const env = setup();
+    const { keeper } = env.poq;
+    const byz = new Uint8Array(20).fill(0xb0);
+    const honest = new Uint8Array(20).fill(0xc0);
+    const base = {
+      requester: addr(2),
+      model: "m",
+      prompt: "p".repeat(8000),
+      max_tokens: 8,
+      fee: { denom: DENOM, amount: "1000" },
+      min_quality: 0,
+      node: addr(1),
+      response: "r".repeat(30_000),
+      created_height: "1",
+      assigned_height: "1",
+      responded_height: "1",
+      finalized_height: "2",
+      response_deadline: "20",
+      commit_deadline: "10",
+      reveal_deadline: "12",
+      assigned_nodes: [addr(1)],
+      committee: [],
+      quality: null,
+      payout: null,
+      replicas: 1,
+      response_ids: [],
+      parent: "0",
+      commitment: "",
+      committed_height: "0",
+      reveal_height: "0",
+    };
+    for (let id = 1; id <= 300; id++)
+      keeper.setRequest(env.ctx(), { ...base, id: String(id), status: "FINALIZED" });
+    const open = 1000n;
+    keeper.setRequest(env.ctx(), {
+      ...base,
+      id: open.toString(),
+      status: "SCORING",
+      committee: [byz, honest].map((v) => ({ validator: consAddress(v), power: "1" })),
+    });
+    keeper.openSeatsFor(env.ctx(), open, [byz, honest]);
+    env.beginBlock(3n);
+    const entry = (id: bigint) => ({ requestId: id, commitment: new Uint8Array(32).fill(1) });
+    const stuffed = encodeVoteExtension({
+      commitments: Array.from({ length: 300 }, (_, i) => entry(BigInt(i + 1))),
+      reveals: Array.from({ length: 300 }, (_, i) => ({
+        requestId: BigInt(i + 1),
+        score: 5000,
+        salt: new Uint8Array(32),
+      })),
+    });
+    const vote = (address: Uint8Array, ext: Uint8Array) => ({
+      validator: { address, power: 1n },
+      voteExtension: ext,
+      extensionSignature: new Uint8Array(64),
+      blockIdFlag: BlockIdFlag.Commit,
+    });
+    const ctx = env.ctx();
+    const before = ctx.gasMeter.consumed;
+    const got = applyInjectedCommit(
+      ctx,
+      { keeper, bank: env.bank, validators: env.validators },
+      {
+        round: 0,
+        votes: [
+          vote(byz, stuffed),
+          vote(honest, encodeVoteExtension({ commitments: [entry(open)], reveals: [] })),
+        ],
+      },
+    );
+    const used = ctx.gasMeter.consumed - before;
+    console.log(`injected commit with a 300-entry stuffed extension: ${used} gas`);
+    assert.ok(used < 1_000_000n, `applying it read ${used} gas`);
+    assert.equal(got.commitments, 1, "the honest seated commitment counts");
+    assert.ok(keeper.getCommitment(env.ctx(), open, honest));
+    assert.equal(keeper.openSeats(env.ctx(), honest), 1n);
+    keeper.clearScores(env.ctx(), open, [byz, honest]);
+    assert.equal(keeper.openSeats(env.ctx(), honest), 0n);
+    assert.equal(keeper.hasSeat(env.ctx(), open, byz), false);
   });
 });

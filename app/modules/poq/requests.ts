@@ -21,7 +21,7 @@ import type { PoqParams } from "./params.js";
 import { payFromEscrow } from "./escrow.js";
 import { penalizeNode } from "./penalties.js";
 import { isReplicated, revealResponse, tryAssignReplicas } from "./replicas.js";
-import { incDecimal, RequestStatus, type RequestRecord } from "./state.js";
+import { consAddressBytes, incDecimal, RequestStatus, type RequestRecord } from "./state.js";
 
 export { tryAssign } from "./eligibility.js";
 
@@ -216,6 +216,11 @@ export function drawAwaitingCommittees(ctx: Ctx, deps: PoqDeps, params: PoqParam
     if (req?.status !== RequestStatus.Scoring) continue;
     const committee = selectCommitteeFor(ctx, deps, params, id);
     deps.keeper.setRequest(ctx, { ...req, committee });
+    deps.keeper.openSeatsFor(
+      ctx,
+      id,
+      committee.map((c) => consAddressBytes(c.validator)),
+    );
     deps.keeper.addDeadline(ctx, BigInt(req.commit_deadline), id);
     deps.keeper.addDeadline(ctx, BigInt(req.reveal_deadline), id);
     ctx.emitEvent(

@@ -32,6 +32,12 @@ import { decodeVoteExtension } from "./vote-extension.js";
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
 
 /**
+ * Entries of one extension (commitments, and reveals, each) looked at beyond the validator's open
+ * seats: seats that closed after the extension was signed (review M5).
+ */
+export const MAX_STALE_ENTRIES = 64n;
+
+/**
  * Draws the committee of an answer from the current beacon (one block after the answer landed), and
  * counts the seats in trust.
  */
@@ -107,6 +113,17 @@ export function applyInjectedCommit(
     }
     const validator = vote.validator.address;
     const name = consAddress(validator);
+    // Each entry is checked against the validator's seats (a point read) before its request is
+    // parsed, and an extension is read only up to what its open seats can justify: one commitment
+    // and one reveal per seat, plus a few that closed since it was signed (review M5).
+    const seats = deps.keeper.openSeats(ctx, validator);
+    const seated = (budget: { left: bigint }, id: bigint): boolean => {
+      if (budget.left <= 0n) return false;
+      budget.left--;
+      return deps.keeper.hasSeat(ctx, id, validator);
+    };
+    const revealBudget = { left: seats + MAX_STALE_ENTRIES };
+    const commitBudget = { left: seats + MAX_STALE_ENTRIES };
     if (ext.beaconCommitment || ext.beaconReveal)
       beacon.push({
         validator,
@@ -115,6 +132,7 @@ export function applyInjectedCommit(
         reveal: ext.beaconReveal,
       });
     for (const r of ext.reveals) {
+      if (!seated(revealBudget, r.requestId)) continue;
       const req = requestOf(r.requestId);
       if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, name)) continue;
       if (height > BigInt(req.reveal_deadline) || !revealsOpen(req)) continue;
@@ -130,6 +148,7 @@ export function applyInjectedCommit(
       reveals++;
     }
     for (const c of ext.commitments) {
+      if (!seated(commitBudget, c.requestId)) continue;
       const req = requestOf(c.requestId);
       if (!req || req.status !== RequestStatus.Scoring || !seatOf(req, name)) continue;
       if (height <= BigInt(req.responded_height) || height > BigInt(req.commit_deadline)) continue;
