@@ -206,7 +206,7 @@ export function tryAssign(
     assigned_nodes: [...req.assigned_nodes, node],
   });
   takeAssignment(ctx, deps, node, BigInt(req.id));
-  deps.keeper.setPending(ctx, req, false);
+  leavePending(ctx, deps, params, req);
   deps.keeper.addDeadline(ctx, deadline, BigInt(req.id));
   ctx.emitEvent(
     poqEvent(PoqEvent.RequestAssigned, { request_id: req.id, node, response_deadline: deadline.toString() }),
@@ -252,4 +252,20 @@ export function requeue(ctx: Ctx, deps: PoqDeps, params: PoqParams, req: Request
   const ttl = BigInt(req.created_height) + params.requestTtl;
   deps.keeper.addDeadline(ctx, ttl > ctx.blockHeight ? ttl : ctx.blockHeight + 1n, id);
   markRetry(ctx.store, req.model, ctx.blockHeight + 1n, id);
+}
+
+/**
+ * A waiting request got its node(s): out of the waiting set, and its expiry deadline (request_ttl
+ * after inclusion) goes too, so that nothing stays open for an idle chain (hasOpenWork). An expiry
+ * set for the next block by {@link requeue} is taken by that block's deadline pass.
+ */
+export function leavePending(
+  ctx: Ctx,
+  deps: Pick<PoqDeps, "keeper">,
+  params: PoqParams,
+  req: RequestRecord,
+): void {
+  deps.keeper.setPending(ctx, req, false);
+  const ttl = BigInt(req.created_height) + params.requestTtl;
+  if (ttl > ctx.blockHeight) deps.keeper.removeDeadline(ctx, ttl, BigInt(req.id));
 }

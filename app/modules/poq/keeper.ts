@@ -51,7 +51,7 @@ import { newTrustRecord, type TrustRecord } from "./trust.js";
 import { readUintBE, uintBE } from "./types/wire.js";
 import { createLastBytesMemo } from "../../store/memo.js";
 import { syncNodeIndex } from "./node-index.js";
-import { markRetry, notePending } from "./pending-index.js";
+import { markRetry, notePending, pendingOfModel } from "./pending-index.js";
 
 export type StoreContext = Pick<Context, "store">;
 
@@ -325,7 +325,9 @@ export function createPoqKeeper(): PoqKeeper {
       const before = ctx.store.get(k);
       const prev = before && withNodeDefaults(fromBytes<NodeRecord>(before), params.denom);
       // Waiting requests of a model whose ready set gained are worth another try (review M4).
-      for (const model of syncNodeIndex(ctx.store, params, prev, n)) markRetry(ctx.store, model, 0n, 0n);
+      for (const model of syncNodeIndex(ctx.store, params, prev, n)) {
+        if (pendingOfModel(ctx.store, model, 0n, 1).length > 0) markRetry(ctx.store, model, 0n, 0n);
+      }
       ctx.store.set(k, toBytes(n));
     },
     deleteNode(ctx, operator) {

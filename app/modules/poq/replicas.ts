@@ -35,7 +35,7 @@ import { payFromEscrow } from "./escrow.js";
 import { PoqEvent, poqEvent } from "./events.js";
 import type { PoqParams } from "./params.js";
 import { handleMissedResponse, startScoring } from "./requests.js";
-import { assignmentSeed, drawNode, takeAssignment } from "./eligibility.js";
+import { assignmentSeed, drawNode, leavePending, takeAssignment } from "./eligibility.js";
 import { RequestStatus, type PayoutJson, type RequestRecord } from "./state.js";
 import { fromHex, toHex } from "./types/wire.js";
 
@@ -117,7 +117,7 @@ export function tryAssignReplicas(
     assigned_nodes: chosen,
     response_ids: ids,
   });
-  deps.keeper.setPending(ctx, req, false);
+  leavePending(ctx, deps, params, req);
   return chosen;
 }
 
