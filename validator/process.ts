@@ -307,13 +307,29 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
   };
 }
 
-/** The app, with the scorer told about each commit (it then reads the committed state). */
+/**
+ * The app, with the scorer told about each commit (it then reads the committed state) after Commit
+ * has answered, never inside it (review L4): one pass per turn of the event loop, however many
+ * commits came before it, on the newest committed state.
+ */
 function withScoringAfterCommit(app: PoqApp, scorer: Scorer): Application {
+  let scheduled = false;
+  const log = createJsonLogger("scorer");
   return {
     ...app,
     commit() {
       const res = app.commit();
-      scorer.onCommit(app.state.committedView());
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          try {
+            scorer.onCommit(app.state.committedView());
+          } catch (err) {
+            log.error("scorer pass failed", { error: err instanceof Error ? err.message : String(err) });
+          }
+        });
+      }
       return res;
     },
   };

@@ -48,7 +48,11 @@ export interface CreateScorerOptions {
 }
 
 export interface Scorer {
-  /** After Commit: enqueue newly committed responses this validator must score. */
+  /**
+   * After Commit (called off the Commit path: validator/process.ts): enqueue the committed answers this
+   * validator must score and drop the scores of requests that closed. Reads the validator's open seats,
+   * never the whole requests table. Does nothing once closed.
+   */
   onCommit(committed: KVStore): void;
   /** Finished scores by request id, for ExtendVote. Never waits. */
   ready(): ReadonlyMap<bigint, LocalScore>;
@@ -86,8 +90,7 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
   const me = consAddress(opts.validatorAddress);
   /** Requests handed to the queue and not yet finished. */
   const inQueue = new Set<bigint>();
-  /** Lowest request id that may still need scoring (everything below is final). */
-  let cursor = 1n;
+  let closed = false;
   const counters = { enqueued: 0, scored: 0 };
 
   const keep = (id: bigint, score: number): void => {
@@ -135,31 +138,32 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
 
   return {
     onCommit(committed) {
+      if (closed) return;
       const ctx = { store: committed };
+      const { keeper } = opts.poq;
       const modelAllowed = opts.canScore?.(committed) ?? true;
-      // Sure to sit on the committees drawn next: score answers as they land, before the draw, so
-      // the commitment goes out with the next vote and the reveal phase opens a block earlier.
+      // Only what this validator sits on (the chain's seat index: requests in SCORING), plus, when it
+      // is sure to sit on the committees drawn next, the answers waiting for theirs (scored as they
+      // land, before the draw, so the commitment goes out with the next vote and the reveal phase
+      // opens a block earlier). Never a scan of the requests table (review L4).
+      const open = new Set(keeper.seatsOf(ctx, opts.validatorAddress));
       const early = opts.poq.sitsOnNextCommittees(ctx, opts.validatorAddress);
-      let lowestOpen: bigint | undefined;
-      let last = cursor - 1n;
-      for (const req of opts.poq.keeper.requests(ctx, cursor)) {
-        const id = BigInt(req.id);
-        last = id;
-        const open =
-          req.status !== RequestStatus.Finalized &&
-          req.status !== RequestStatus.Expired &&
-          req.status !== RequestStatus.Unscored;
-        if (open && lowestOpen === undefined) lowestOpen = id;
-        if (!open) {
-          if (scores.delete(id)) remove.run(id.toString());
-          continue;
-        }
-        if (req.status !== RequestStatus.Scoring || scores.has(id) || inQueue.has(id)) continue;
+      if (early) for (const id of keeper.awaitingCommittee(ctx)) open.add(id);
+      // Scores of requests no longer open here are of no more use: closed (or never seated).
+      for (const id of [...scores.keys()]) {
+        if (open.has(id)) continue;
+        scores.delete(id);
+        remove.run(id.toString());
+      }
+      for (const id of [...open].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+        if (scores.has(id) || inQueue.has(id)) continue;
+        const req = keeper.getRequest(ctx, id);
+        if (req?.status !== RequestStatus.Scoring) continue;
         const seated = req.committee.some((seat) => seat.validator === me);
         if (!seated && !(early && req.committee.length === 0)) continue;
         if (behaviour === "copy") {
           // A copier has no model: it takes the median of the reveals already on chain, if any.
-          const seen = opts.poq.keeper
+          const seen = keeper
             .reveals(ctx, id)
             .map((r) => r.reveal.score)
             .sort((a, b) => a - b);
@@ -188,7 +192,6 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
             });
         }
       }
-      cursor = lowestOpen ?? last + 1n;
       drainQueue();
     },
 
@@ -200,6 +203,7 @@ export function createScorer(opts: CreateScorerOptions): Scorer {
     stats: () => ({ ...counters }),
 
     close() {
+      closed = true;
       db.close();
     },
   };
