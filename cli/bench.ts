@@ -10,6 +10,7 @@ import { benchIncentivesCommand } from "../bench/incentives/run.js";
 import { benchFaultsCommand } from "../bench/faults.js";
 import { benchSoakCommand } from "../bench/soak.js";
 import { benchIdleCommand } from "../bench/idle.js";
+import { benchScaleNodesCommand } from "../bench/scale-nodes.js";
 
 export function benchCommand(): Command {
   return new Command("bench")
@@ -21,5 +22,6 @@ export function benchCommand(): Command {
     .addCommand(benchIncentivesCommand())
     .addCommand(benchFaultsCommand())
     .addCommand(benchSoakCommand())
-    .addCommand(benchIdleCommand());
+    .addCommand(benchIdleCommand())
+    .addCommand(benchScaleNodesCommand());
 }
