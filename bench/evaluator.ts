@@ -133,8 +133,8 @@ function pairOfTokens(tokens: number, modelDir: string): ScorePair {
 }
 
 /**
- * Runs the benchmark in this process: latency on one thread first, then throughput on two sessions
- * (and on one session with two threads, for comparison).
+ * Runs the benchmark in this process: throughput on two sessions (and RSS) first, then latency on one
+ * thread, then throughput on one session with two threads, for comparison.
  *
  * @example
  * const r = await runEvaluatorBench({ iterations: 20 });
@@ -147,30 +147,7 @@ export async function runEvaluatorBench(opts: EvaluatorBenchOptions = {}): Promi
   const pair = pairOfTokens(pairTokens, modelDir);
 
   const loadAverage = loadavg()[0] ?? 0;
-  const t0 = performance.now();
-  const one = await createEvaluator({ modelDir, threads: 1, maxBatch: 16 });
-  const loadMs = performance.now() - t0;
-  let singleThread: LatencyFigures;
-  let devSetSingleThread: EvaluatorBenchResult["devSetSingleThread"];
-  try {
-    singleThread = await timeCalls(
-      Array.from({ length: iterations }, () => pair),
-      3,
-      (p) => one.score(p.prompt, p.response),
-    );
-    if (opts.quality !== false) {
-      const good = loadDevSet().filter((e) => e.variant === "good");
-      const tok = loadTokenizer(manifestFile(modelDir, loadManifest(modelDir), "tokenizer"));
-      const tokens = good.map((e) => tok.countTokens(e.prompt) + tok.countTokens(e.response) + 4);
-      devSetSingleThread = {
-        ...(await timeCalls(good, 3, (e) => one.score(e.prompt, e.response))),
-        meanTokens: tokens.reduce((a, b) => a + b, 0) / Math.max(1, tokens.length),
-      };
-    }
-  } finally {
-    await one.close();
-  }
-
+  // Two sessions first, so that the process's RSS is theirs (what a validator's evaluator holds).
   const maxBatch = 16;
   const n = opts.throughputPairs ?? 128;
   // Distinct responses so that the bi-encoder cannot reuse embeddings.
@@ -198,12 +175,35 @@ export async function runEvaluatorBench(opts: EvaluatorBenchOptions = {}): Promi
         ),
       };
     }
-    // With both sessions loaded and a batch's activations allocated in each (and what the process
-    // kept of the closed single-thread session).
+    // A validator's scoring sessions: both loaded, a batch's activations allocated in each.
     rssMb = process.memoryUsage().rss / 2 ** 20;
   } finally {
     await two.close();
   }
+  const t0 = performance.now();
+  const one = await createEvaluator({ modelDir, threads: 1, maxBatch: 16 });
+  const loadMs = performance.now() - t0;
+  let singleThread: LatencyFigures;
+  let devSetSingleThread: EvaluatorBenchResult["devSetSingleThread"];
+  try {
+    singleThread = await timeCalls(
+      Array.from({ length: iterations }, () => pair),
+      3,
+      (p) => one.score(p.prompt, p.response),
+    );
+    if (opts.quality !== false) {
+      const good = loadDevSet().filter((e) => e.variant === "good");
+      const tok = loadTokenizer(manifestFile(modelDir, loadManifest(modelDir), "tokenizer"));
+      const tokens = good.map((e) => tok.countTokens(e.prompt) + tok.countTokens(e.response) + 4);
+      devSetSingleThread = {
+        ...(await timeCalls(good, 3, (e) => one.score(e.prompt, e.response))),
+        meanTokens: tokens.reduce((a, b) => a + b, 0) / Math.max(1, tokens.length),
+      };
+    }
+  } finally {
+    await one.close();
+  }
+
   const intra = await createEvaluator({ modelDir, threads: 2, maxBatch });
   let intraOp: Awaited<ReturnType<typeof throughput>>;
   try {
