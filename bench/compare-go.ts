@@ -89,6 +89,8 @@ const median = (xs: readonly number[]): number => {
       : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
+const tenths = (x: number): number => Math.round(x * 10) / 10;
+
 const stderrLog = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
@@ -359,8 +361,8 @@ export async function runCompareGo(opts: CompareGoOptions = {}): Promise<Compare
     ours_median_tx_per_s: oursMedian,
     go_median_tx_per_s: goMedian,
     ratio: goMedian > 0 ? Math.round((oursMedian / goMedian) * 100) / 100 : 0,
-    ours_server_cpu_ms_per_tx: median(ours.map((r) => r.server_cpu_ms_per_tx)),
-    go_server_cpu_ms_per_tx: median(go.map((r) => r.server_cpu_ms_per_tx)),
+    ours_server_cpu_ms_per_tx: tenths(median(ours.map((r) => r.server_cpu_ms_per_tx))),
+    go_server_cpu_ms_per_tx: tenths(median(go.map((r) => r.server_cpu_ms_per_tx))),
     load_average_1m: loads,
     runs,
   };
