@@ -127,7 +127,12 @@ export async function openSessionPool(path: string, opts: SessionPoolOptions): P
     [names] = (await Promise.all(started)) as [{ inputNames: string[]; outputNames: string[] }];
   } catch (e) {
     closed = true;
-    await Promise.all(members.map((m) => m.worker.terminate()));
+    // Terminating a worker while onnxruntime is still creating its session aborts the whole process
+    // (a native error thrown on a thread that is gone): let every worker settle, then close the ones
+    // that loaded; those that failed have returned and exit by themselves.
+    await Promise.allSettled(started);
+    for (const m of members) m.worker.postMessage({ type: "close" });
+    await Promise.all(members.map((m) => m.exited));
     throw e;
   }
 
