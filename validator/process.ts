@@ -10,6 +10,7 @@ import { startAbciServer, type AbciServer } from "../abci/server.js";
 import type { PoqApp } from "../app/app.js";
 import type { ProposalHooks } from "../app/baseapp/proposal.js";
 import type { KVStore } from "../app/types.js";
+import { secp256k1Backend } from "../app/tx/signature.js";
 import { decodeInjectedCommit, encodeInjectedCommit } from "../app/modules/poq/extended-commit.js";
 import { scoreCommitment } from "../app/modules/poq/commitment.js";
 import {
@@ -289,7 +290,13 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
     await loaded?.evaluator.close();
     throw err;
   }
-  log.info("listening for CometBFT", { address: server.address, height: app.state.lastHeight, behaviour });
+  // The secp256k1 backend says whether libsecp256k1 loaded: the fallbacks give the same verdicts, slower.
+  log.info("listening for CometBFT", {
+    address: server.address,
+    height: app.state.lastHeight,
+    behaviour,
+    secp256k1: secp256k1Backend(),
+  });
   let stopped = false;
   return {
     app,
