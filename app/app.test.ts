@@ -375,6 +375,37 @@ describe("base app", () => {
     app.close();
   });
 
+  it("max_gas (review L2): ProcessProposal refuses a block asking for more; FinalizeBlock runs txs only within it", () => {
+    const app = newApp();
+    // Each send asks for 200,000 gas (and uses less); the big one asks for 500,000.
+    app.initChain({ ...genesis(), consensusParams: { block: { maxBytes: 22_020_096n, maxGas: 600_000n } } });
+    const big = signDirect({
+      key: alice,
+      chainId: CHAIN,
+      accountNumber: aliceNumber,
+      sequence: 3n,
+      messages: [msgSendAny(alice.address, bob.address, 10n)],
+      fee: { amount: 5000n, gasLimit: 500_000n },
+    });
+    const txs = [...sends(3, 0n), big];
+    const lastCommit = { round: 0, votes: [] };
+    const { decidedLastCommit: _d, ...over } = block(1n, txs);
+    assert.equal(app.processProposal({ ...over, proposedLastCommit: lastCommit }).status, 2, "1.1M > 600k");
+    const { decidedLastCommit: _e, ...within } = block(1n, sends(3, 0n));
+    assert.equal(app.processProposal({ ...within, proposedLastCommit: lastCommit }).status, 1, "600k");
+    // A block decided anyway (a Byzantine majority) still stops at the meter: the big one never runs.
+    const res = app.finalizeBlock(block(1n, txs));
+    assert.deepEqual(
+      res.txResults.map((r) => r.code),
+      [0, 0, 0, 11],
+    );
+    assert.match(res.txResults[3]!.log, /out of block gas/);
+    assert.equal(res.txResults[3]!.gasUsed, 0n);
+    app.commit();
+    assert.equal(balance(app, bob.address), 30n, "three sends ran");
+    app.close();
+  });
+
   it("PrepareProposal keeps txs within max_tx_bytes; ProcessProposal and vote extensions accept", () => {
     const app = newApp();
     const txs = [new Uint8Array(40), new Uint8Array(40), new Uint8Array(40)];

@@ -24,8 +24,21 @@ import type { Context, Module } from "./types.js";
 import { createSigVerificationCache, type SigVerificationCache } from "./tx/sig-cache.js";
 import { handleQuery } from "./baseapp/query.js";
 import { indexed, txError, withAttribute } from "./baseapp/results.js";
-import { passesStatelessChecks, runTx, type AnteHandler, type TxRunnerDeps } from "./baseapp/tx-runner.js";
-import { readChainId, writeChainId, writeVoteExtensionsEnableHeight } from "./baseapp/chain-meta.js";
+import {
+  passesStatelessChecks,
+  runTx,
+  txGasWanted,
+  type AnteHandler,
+  type TxRunnerDeps,
+} from "./baseapp/tx-runner.js";
+import {
+  readBlockLimits,
+  readChainId,
+  writeBlockLimits,
+  writeChainId,
+  writeVoteExtensionsEnableHeight,
+} from "./baseapp/chain-meta.js";
+import { ErrOutOfGas } from "./sdk-errors.js";
 import { defaultPrepareProposal, type ProposalHooks } from "./baseapp/proposal.js";
 
 export type { AnteHandler } from "./baseapp/tx-runner.js";
@@ -202,6 +215,7 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       const ctx = blockContext(req.initialHeight, req.timeNanos, []);
       writeChainId(ctx.store, chainId);
       writeVoteExtensionsEnableHeight(ctx.store, req.consensusParams?.abci?.voteExtensionsEnableHeight ?? 0n);
+      if (req.consensusParams?.block) writeBlockLimits(ctx.store, req.consensusParams.block);
       const chain = { chainId, initialHeight: req.initialHeight, validators: req.validators };
       // Memos paused: a large genesis passes each address through them once (see withMemosPaused).
       // Each section is dropped once its module is done with it, so its objects can be collected.
@@ -303,6 +317,22 @@ export function createApp(opts: CreateAppOptions): PoqApp {
         logger.error("rejecting proposal: a transaction fails the stateless checks", { height: req.height });
         return { status: ProposalStatus.Reject };
       }
+      // The consensus max_gas bounds the gas the block's transactions ask for, as in the SDK's
+      // default handler (CometBFT's own mempool reaps within it; only a proposer that ignores it
+      // passes it). Review L2.
+      const { maxGas } = readBlockLimits(readContext().store);
+      if (maxGas > 0n) {
+        let wanted = 0n;
+        for (const tx of req.txs) if (!hooks.injected?.is(tx)) wanted += txGasWanted(deps, tx) ?? 0n;
+        if (wanted > maxGas) {
+          logger.error("rejecting proposal: its transactions ask for more than max_gas", {
+            height: req.height,
+            wanted,
+            maxGas,
+          });
+          return { status: ProposalStatus.Reject };
+        }
+      }
       const accept = hooks.processProposal ? hooks.processProposal(readContext(), req) : true;
       return { status: accept ? ProposalStatus.Accept : ProposalStatus.Reject };
     },
@@ -358,9 +388,27 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       const ctxBegin = blockContext(req.height, req.timeNanos, beginEvents);
       for (const m of modules) m.beginBlock?.(ctxBegin, block);
       const env = { store: state.deliver, chainId, height: req.height, timeNanos: req.timeNanos };
+      // Block gas meter (review L2): with a consensus max_gas, a transaction that could pass what is
+      // left of it does not run (no fee, no sequence), as the SDK's block gas meter refuses it.
+      const { maxGas } = readBlockLimits(state.deliver);
+      let blockGas = 0n;
       const txResults = req.txs.map((tx): abci.ExecTxResult => {
         if (hooks.injected?.is(tx)) return deliverInjected(hooks.injected, req, tx);
+        const wanted = txGasWanted(deps, tx) ?? 0n;
+        if (maxGas > 0n && blockGas + wanted > maxGas) {
+          return {
+            code: ErrOutOfGas.code,
+            codespace: ErrOutOfGas.codespace,
+            log: `out of block gas: ${blockGas} used of max_gas ${maxGas}, the transaction asks for ${wanted}`,
+            data: EMPTY,
+            info: "",
+            gasWanted: wanted,
+            gasUsed: 0n,
+            events: [],
+          };
+        }
         const { msgResponses: _unused, ...result } = runTx(deps, env, "deliver", tx);
+        blockGas += result.gasUsed;
         return result;
       });
       const endEvents: Event[] = [];

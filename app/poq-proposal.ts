@@ -51,11 +51,10 @@ export function createPoqProposalHooks(opts: PoqProposalOptions): ProposalHooks 
         localLastCommit: req.localLastCommit,
       });
       if (!injected) return txs;
-      // The same cut as the default selection, with the injected tx's bytes taken first.
-      return [
-        injected,
-        ...defaultPrepareProposal({ txs, maxTxBytes: req.maxTxBytes - BigInt(injected.length) }),
-      ];
+      // The same cut as the default selection, with the injected tx's bytes taken first; never a
+      // negative budget (review L2: the extensions are capped so that the injected commit fits).
+      const left = req.maxTxBytes - BigInt(injected.length);
+      return [injected, ...defaultPrepareProposal({ txs, maxTxBytes: left > 0n ? left : 0n })];
     },
 
     processProposal(ctx, req) {

@@ -138,6 +138,20 @@ export function passesStatelessChecks(deps: TxRunnerDeps, bytes: Uint8Array): bo
 }
 
 /**
+ * The gas limit (`gas_wanted`) a transaction asks for, or undefined when it does not decode.
+ *
+ * @example
+ * txGasWanted(deps, txBytes); // 200000n
+ */
+export function txGasWanted(deps: TxRunnerDeps, bytes: Uint8Array): bigint | undefined {
+  try {
+    return decodeWith(deps, bytes).authInfo.fee?.gasLimit ?? 0n;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Runs `bytes` as a transaction on `env.store` and returns its result; never throws for a bad
  * transaction (a rejection is a result code). Writes stay in `env.store`'s current layer.
  *

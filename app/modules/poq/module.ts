@@ -35,6 +35,7 @@ import { createPoqQueries } from "./queries.js";
 import { applyInjectedCommit } from "./scoring.js";
 import { isValidVoteExtension } from "./vote-extension.js";
 import { bytesEqual } from "./types/wire.js";
+import { readBlockLimits } from "../../baseapp/chain-meta.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 
 export interface CreatePoqModuleOptions {
@@ -117,10 +118,24 @@ export interface PoqModule extends Module {
 export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
   const keeper = createPoqKeeper();
   const deps: PoqDeps = { keeper, bank: opts.bank, validators: opts.validators };
+  /** Bytes a vote takes in the injected commit besides its extension (address, power, signature, tags). */
+  const VOTE_FRAMING_BYTES = 256n;
   let staticParams = opts.params ?? defaultPoqParams();
   const requestCache = createRequestReadCache((ctx, id) => ctx.store.get(requestKey(id)));
   const entries = createExtensionEntryCache();
   const inFlight = createInFlightMemo();
+  /**
+   * The most bytes one validator's extension may take: `max_vote_extension_bytes`, or less when
+   * every validator's full extension would not fit half of the block's `max_bytes` together (the
+   * injected commit carries all of them; review L2). ExtendVote packs within it and
+   * VerifyVoteExtension refuses more, both from the same committed state.
+   */
+  const extensionCap = (ctx: StoreContext): number => {
+    const param = keeper.getParams(ctx).maxVoteExtensionBytes;
+    const voters = BigInt(Math.max(1, opts.validators.list(ctx).length));
+    const share = readBlockLimits(ctx.store).maxBytes / 2n / voters - VOTE_FRAMING_BYTES;
+    return share >= BigInt(param) ? param : Number(share > 0n ? share : 0n);
+  };
   return {
     name: POQ_MODULE,
     keeper,
@@ -173,8 +188,7 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
       return applyInjectedCommit(ctx, deps, decodeInjectedCommit(tx), block);
     },
     isInjectedCommitTx,
-    verifyVoteExtension: (ctx, extension) =>
-      isValidVoteExtension(extension, keeper.getParams(ctx).maxVoteExtensionBytes),
+    verifyVoteExtension: (ctx, extension) => isValidVoteExtension(extension, extensionCap(ctx)),
     sitsOnNextCommittees(ctx, validator) {
       const pool = opts.validators.list(ctx).filter((v) => v.power > 0n);
       return (
@@ -184,7 +198,15 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
     },
     extendVote(ctx, p) {
       const maxBytes = keeper.getParams(ctx).maxVoteExtensionBytes;
-      const bytes = planVoteExtension(keeper, ctx, {
+      const cap = extensionCap(ctx);
+      const view =
+        cap === maxBytes
+          ? keeper
+          : {
+              ...keeper,
+              getParams: (c: StoreContext) => ({ ...keeper.getParams(c), maxVoteExtensionBytes: cap }),
+            };
+      const bytes = planVoteExtension(view, ctx, {
         validator: p.validator,
         height: p.height,
         scores: p.scores,

@@ -14,7 +14,8 @@ import type { AnyMsg, Context } from "../../types.js";
 import { formatAccountAddress } from "../auth/address.js";
 import { createAccountKeeper } from "../auth/keeper.js";
 import { createBankKeeper } from "../bank/keeper.js";
-import { createValidatorsKeeper } from "../validators/keeper.js";
+import { consensusAddress, createValidatorsKeeper } from "../validators/keeper.js";
+import { writeBlockLimits } from "../../baseapp/chain-meta.js";
 import { BlockIdFlag } from "../../../abci/application.js";
 import { drawNode } from "./eligibility.js";
 import { applyInjectedCommit } from "./scoring.js";
@@ -505,5 +506,35 @@ describe("vote extension entries are checked against open seats before any parse
     keeper.clearScores(env.ctx(), open, [byz, honest]);
     assert.equal(keeper.openSeats(env.ctx(), honest), 0n);
     assert.equal(keeper.hasSeat(env.ctx(), open, byz), false);
+  });
+});
+
+describe("vote extensions fit the block (review L2, issue 14)", () => {
+  it("each validator's extension is capped at its share of half of max_bytes, in ExtendVote and VerifyVoteExtension", () => {
+    const env = setup();
+    const ctx = env.ctx();
+    for (let i = 0; i < 4; i++) {
+      const pub = new Uint8Array(32).fill(i + 1);
+      env.validators.set(ctx, {
+        address: consensusAddress(pub),
+        pubKey: pub,
+        power: 10n,
+        operator: addr(500 + i),
+        moniker: `v${i}`,
+      });
+    }
+    const ext = encodeVoteExtension({
+      commitments: Array.from({ length: 150 }, (_, i) => ({
+        requestId: BigInt(i + 1),
+        commitment: new Uint8Array(32).fill(7),
+      })),
+      reveals: [],
+    });
+    assert.ok(ext.length > 5000 && ext.length < 65536, `${ext.length} bytes`);
+    assert.equal(env.poq.verifyVoteExtension(ctx, ext), true, "within max_vote_extension_bytes");
+    // 40,000-byte blocks, 4 validators: 40,000 / 2 / 4 - 256 = 4,744 bytes each.
+    writeBlockLimits(ctx.store, { maxBytes: 40_000n, maxGas: -1n });
+    assert.equal(env.poq.verifyVoteExtension(ctx, ext), false, "over its share of the block");
+    assert.equal(env.poq.verifyVoteExtension(ctx, ext.subarray(0, 0)), true);
   });
 });
