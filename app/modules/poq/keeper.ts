@@ -34,6 +34,14 @@ import {
   seatKey,
   seatsOfPrefix,
   seatCountKey,
+  keyTrailingU64,
+  requestByNodeKey,
+  requestByRequesterKey,
+  requestByStatusKey,
+  requestIndexedStatusKey,
+  requestsByNodePrefix,
+  requestsByRequesterPrefix,
+  requestsByStatusPrefix,
 } from "./keys.js";
 import { defaultPoqParams, type PoqParams } from "./params.js";
 import {
@@ -45,6 +53,8 @@ import {
   type RequestRecord,
   type RevealRecord,
   type TrustJson,
+  requestStatusCode,
+  requestStatusOfCode,
   withNodeDefaults,
 } from "./state.js";
 import { newTrustRecord, type TrustRecord } from "./trust.js";
@@ -55,11 +65,61 @@ import { markRetry, notePending, pendingOfModel } from "./pending-index.js";
 
 export type StoreContext = Pick<Context, "store">;
 
+/** A secondary index of requests (see {@link PoqView.requestIdsBy}). */
+export type RequestIndex =
+  { by: "status"; status: string } | { by: "requester"; address: string } | { by: "node"; address: string };
+
+function requestIndexPrefix(index: RequestIndex): Uint8Array | undefined {
+  switch (index.by) {
+    case "status": {
+      const code = requestStatusCode(index.status);
+      return code === undefined ? undefined : requestsByStatusPrefix(code);
+    }
+    case "requester":
+      return requestsByRequesterPrefix(parseAccountAddress(index.address, "requester"));
+    case "node":
+      return requestsByNodePrefix(parseAccountAddress(index.address, "node"));
+  }
+}
+
+/**
+ * Keeps a request's index entries in step with the record: the requester once, the status when it
+ * changes (a one-byte key remembers the indexed one, so no old record is parsed), and each node
+ * assigned. Writes only what changed.
+ */
+function indexRequest(ctx: StoreContext, r: RequestRecord, id: bigint): void {
+  const code = requestStatusCode(r.status);
+  if (code === undefined) throw new RangeError(`request ${r.id} has no status code for ${r.status}`);
+  const statusKey = requestIndexedStatusKey(id);
+  const indexed = ctx.store.get(statusKey)?.[0];
+  if (indexed === undefined) {
+    ctx.store.set(requestByRequesterKey(parseAccountAddress(r.requester, "requester"), id), new Uint8Array());
+  }
+  if (indexed !== code) {
+    if (indexed !== undefined) ctx.store.delete(requestByStatusKey(indexed, id));
+    ctx.store.set(statusKey, Uint8Array.of(code));
+    ctx.store.set(requestByStatusKey(code, id), new Uint8Array());
+  }
+  const nodes =
+    r.node === "" || r.assigned_nodes.includes(r.node) ? r.assigned_nodes : [...r.assigned_nodes, r.node];
+  for (const node of nodes) {
+    const k = requestByNodeKey(parseAccountAddress(node, "node"), id);
+    if (!ctx.store.has(k)) ctx.store.set(k, new Uint8Array());
+  }
+}
+
 export interface PoqView {
   getParams(ctx: StoreContext): PoqParams;
   getRequest(ctx: StoreContext, id: bigint): RequestRecord | undefined;
   /** Requests ascending by id, from `startId` (inclusive). */
   requests(ctx: StoreContext, startId?: bigint): Iterable<RequestRecord>;
+  /**
+   * Ids of the requests (and answers) in an index, ascending from `startId` (inclusive): by
+   * status, by requester, or by node (every node ever assigned it). Reads index keys only.
+   */
+  requestIdsBy(ctx: StoreContext, index: RequestIndex, startId: bigint): Iterable<bigint>;
+  /** A request's status from its one-byte index entry, without reading the record. */
+  requestStatus(ctx: StoreContext, id: bigint): string | undefined;
   getNode(ctx: StoreContext, operator: string): NodeRecord | undefined;
   /** Nodes ascending by operator address bytes. */
   nodes(ctx: StoreContext): NodeRecord[];
@@ -242,6 +302,18 @@ export function createPoqKeeper(): PoqKeeper {
         yield fromBytes<RequestRecord>(v);
       }
     },
+    *requestIdsBy(ctx, index, startId) {
+      const prefix = requestIndexPrefix(index);
+      if (!prefix) return;
+      const start = new Uint8Array(prefix.length + 8);
+      start.set(prefix);
+      start.set(uintBE(startId, 8), prefix.length);
+      for (const [k] of ctx.store.iterate(prefix, { start })) yield keyTrailingU64(k);
+    },
+    requestStatus(ctx, id) {
+      const code = ctx.store.get(requestIndexedStatusKey(id))?.[0];
+      return code === undefined ? undefined : requestStatusOfCode(code);
+    },
     getNode(ctx, operator) {
       const b = ctx.store.get(nodeKey(parseAccountAddress(operator, "operator")));
       return b ? withNodeDefaults(fromBytes<NodeRecord>(b), view.getParams(ctx).denom) : undefined;
@@ -317,7 +389,11 @@ export function createPoqKeeper(): PoqKeeper {
       ctx.store.set(nextRequestIdKey(), uintBE(id + 1n, 8));
       return id;
     },
-    setRequest: (ctx, r) => ctx.store.set(requestKey(BigInt(r.id)), toBytes(r)),
+    setRequest(ctx, r) {
+      const id = BigInt(r.id);
+      ctx.store.set(requestKey(id), toBytes(r));
+      indexRequest(ctx, r, id);
+    },
     setNode(ctx, n) {
       // The per-model indexes follow every write of a record (node-index.ts), from the stored one.
       const k = nodeKey(parseAccountAddress(n.operator, "operator"));

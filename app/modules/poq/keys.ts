@@ -58,6 +58,12 @@ export const KeyTag = {
   Seat: 0x19,
   /** Number of open seats of a validator. */
   SeatCount: 0x1a,
+  /** The status a request is indexed under (one byte, {@link requestStatusCode}). */
+  RequestIndexedStatus: 0x20,
+  /** Request ids by status, requester and node, for the `Requests` query (review M7). */
+  RequestsByStatus: 0x21,
+  RequestsByRequester: 0x22,
+  RequestsByNode: 0x23,
 } as const;
 
 /** `poq/ tag | parts...`. */
@@ -140,6 +146,30 @@ export const seatKey = (validator: Uint8Array, id: bigint): Uint8Array =>
 export const seatsOfPrefix = (validator: Uint8Array): Uint8Array => key(KeyTag.Seat, validator);
 /** `poq/ 0x1a | validator (20)` → u64 number of open seats. */
 export const seatCountKey = (validator: Uint8Array): Uint8Array => key(KeyTag.SeatCount, validator);
+/** `poq/ 0x20 | u64 id` → one byte: the status code the request is indexed under. */
+export const requestIndexedStatusKey = (id: bigint): Uint8Array => key(KeyTag.RequestIndexedStatus, u64(id));
+/** `poq/ 0x21 | status code | u64 id` → empty. */
+export const requestByStatusKey = (code: number, id: bigint): Uint8Array =>
+  key(KeyTag.RequestsByStatus, Uint8Array.of(code), u64(id));
+export const requestsByStatusPrefix = (code: number): Uint8Array =>
+  key(KeyTag.RequestsByStatus, Uint8Array.of(code));
+/** `poq/ 0x22 | len | requester | u64 id` → empty. */
+export const requestByRequesterKey = (requester: Uint8Array, id: bigint): Uint8Array =>
+  key(KeyTag.RequestsByRequester, lenPrefixed(requester), u64(id));
+export const requestsByRequesterPrefix = (requester: Uint8Array): Uint8Array =>
+  key(KeyTag.RequestsByRequester, lenPrefixed(requester));
+/** `poq/ 0x23 | len | node operator | u64 id` → empty (every node ever assigned the request). */
+export const requestByNodeKey = (operator: Uint8Array, id: bigint): Uint8Array =>
+  key(KeyTag.RequestsByNode, lenPrefixed(operator), u64(id));
+export const requestsByNodePrefix = (operator: Uint8Array): Uint8Array =>
+  key(KeyTag.RequestsByNode, lenPrefixed(operator));
+
+/** Reads the last 8 bytes of a key as a u64 (the id at the end of an index key). */
+export function keyTrailingU64(k: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = k.length - 8; i < k.length; i++) v = (v << 8n) | BigInt(k[i] ?? 0);
+  return v;
+}
 
 /** Reads the u64 at `offset` after the `poq/ tag` header of a key. */
 export function keyU64(k: Uint8Array, offset = 0): bigint {

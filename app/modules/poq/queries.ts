@@ -8,6 +8,10 @@
  *   `{"requests": [...], "pagination": {"next_key": "<id>" | null}}` (ascending by id; key = first id).
  *   Answer records of replicated requests are listed only with `"answers": "true"` (inference nodes
  *   look for their assigned answers that way); requests carry `responses` as in `Request`.
+ *   A filtered query walks an index (the status index for an open status, whose requests are the
+ *   ones in flight; else node, requester, status) and reads at most
+ *   {@link MAX_SCANNED} candidates: a page can hold fewer than `limit` matches, even none, with a
+ *   `next_key` to go on from (review M7: no query reads the whole table while consensus waits).
  * - `/poq.v1.Query/Nodes` `{}` → `{"nodes": [...]}`; `/poq.v1.Query/Node` `{"address"}` → `{"node": {...}}`
  * - `/poq.v1.Query/Validators` `{}` → `{"validators": [{validator, operator, power, trust_bp, ...}]}`
  */
@@ -17,6 +21,7 @@ import { ErrInvalidQuery, ErrNodeNotFound, ErrRequestNotFound } from "./errors.j
 import type { PoqView } from "./keeper.js";
 import { paramsToJson } from "./keeper.js";
 import {
+  RequestStatus,
   consAddress,
   type NodeRecord,
   type RequestRecord,
@@ -25,9 +30,54 @@ import {
 } from "./state.js";
 import { PoqQueryPath } from "./types/query-paths.js";
 import type { ValidatorsView } from "../validators/keeper.js";
+import { parseAccountAddress } from "../auth/address.js";
+import { keyTrailingU64, requestKey, requestsPrefix } from "./keys.js";
+
+function isAccountAddress(address: string): boolean {
+  try {
+    parseAccountAddress(address);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const MAX_LIMIT = 200;
 const DEFAULT_LIMIT = 50;
+/** Candidate requests one `Requests` query reads at most, matching or not. */
+export const MAX_SCANNED = 1_000;
+
+/** Statuses a request leaves: their index holds only the requests in flight. */
+const OPEN_STATUSES: readonly string[] = [
+  RequestStatus.Pending,
+  RequestStatus.Assigned,
+  RequestStatus.Scoring,
+];
+
+/**
+ * The ids to read for a filtered query, ascending from `start`: the narrowest index the filters
+ * allow. Every candidate is still checked against all the filters.
+ */
+function candidateIds(
+  view: PoqView,
+  ctx: Pick<Context, "store">,
+  f: { status: string | undefined; requester: string | undefined; node: string | undefined },
+  start: bigint,
+): Iterable<bigint> {
+  if (f.status !== undefined && OPEN_STATUSES.includes(f.status)) {
+    return view.requestIdsBy(ctx, { by: "status", status: f.status }, start);
+  }
+  if (f.node !== undefined) return view.requestIdsBy(ctx, { by: "node", address: f.node }, start);
+  if (f.requester !== undefined)
+    return view.requestIdsBy(ctx, { by: "requester", address: f.requester }, start);
+  if (f.status !== undefined) return view.requestIdsBy(ctx, { by: "status", status: f.status }, start);
+  return allIds(ctx, start);
+}
+
+function* allIds(ctx: Pick<Context, "store">, start: bigint): Iterable<bigint> {
+  for (const [k] of ctx.store.iterate(requestsPrefix(), { start: requestKey(start) }))
+    yield keyTrailingU64(k);
+}
 
 function parseBody(data: Uint8Array): Record<string, unknown> {
   if (data.length === 0) return {};
@@ -114,10 +164,23 @@ export function createPoqQueries(
         (status === undefined || r.status === status) &&
         (requester === undefined || r.requester === requester) &&
         (node === undefined || r.node === node || (r.replicas >= 2 && r.assigned_nodes.includes(node)));
+      // No request has an address that does not parse: an empty page, as a full scan would give.
+      if ([requester, node].some((a) => a !== undefined && !isAccountAddress(a)))
+        return json({ requests: [], pagination: { next_key: null } });
       const requests: ReturnType<typeof requestView>[] = [];
       let nextKey: string | null = null;
-      for (const r of view.requests(ctx, key === undefined ? 1n : idOf(key, "key"))) {
-        if (!matches(r)) continue;
+      const start = key === undefined ? 1n : idOf(key, "key");
+      let scanned = 0;
+      for (const id of candidateIds(view, ctx, { status, requester, node }, start)) {
+        if (scanned === MAX_SCANNED) {
+          nextKey = id.toString();
+          break;
+        }
+        scanned++;
+        // The status filter is checked on the one-byte index entry before any record is parsed.
+        if (status !== undefined && view.requestStatus(ctx, id) !== status) continue;
+        const r = view.getRequest(ctx, id);
+        if (!r || !matches(r)) continue;
         if (requests.length === Math.min(limit, MAX_LIMIT)) {
           nextKey = r.id;
           break;

@@ -17,6 +17,26 @@ export const RequestStatus = {
 } as const;
 export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];
 
+/** The one-byte code of a status in the request indexes (`keys.ts` 0x20, 0x21); never reused. */
+const STATUS_CODES: Record<RequestStatus, number> = {
+  PENDING: 1,
+  ASSIGNED: 2,
+  SCORING: 3,
+  FINALIZED: 4,
+  EXPIRED: 5,
+  UNSCORED: 6,
+};
+
+/** The status of an index code, or undefined for a code that is none. */
+export function requestStatusOfCode(code: number): RequestStatus | undefined {
+  return (Object.keys(STATUS_CODES) as RequestStatus[]).find((s) => STATUS_CODES[s] === code);
+}
+
+/** A status's index code, or undefined for a string that is no status. */
+export function requestStatusCode(status: string): number | undefined {
+  return Object.hasOwn(STATUS_CODES, status) ? STATUS_CODES[status as RequestStatus] : undefined;
+}
+
 export interface CoinJson {
   denom: string;
   amount: string;
