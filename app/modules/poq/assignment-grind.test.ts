@@ -49,7 +49,12 @@ function world() {
     accounts: [...nodes, victim, attacker],
     // Nobody answers here: deadlines far away and room for every request, so that no node is
     // jailed or full and the draw alone decides.
-    params: { responseTimeout: "10000", defaultMaxInFlight: 1000, requestTtl: "10000" },
+    params: {
+      responseTimeout: "10000",
+      unbondingBlocks: "20000",
+      defaultMaxInFlight: 1000,
+      requestTtl: "10000",
+    },
   });
   chain.runBlock(
     nodes.map((n) =>

@@ -25,7 +25,14 @@ import {
   planVoteExtension,
   type LocalScore,
 } from "./extension-planner.js";
-import { exportPoqGenesis, initPoqGenesis, parsePoqGenesis } from "./genesis.js";
+import {
+  PoqGenesisError,
+  exportPoqGenesis,
+  initPoqGenesis,
+  parsePoqGenesis,
+  poqGenesisHoldings,
+} from "./genesis.js";
+import { moduleAddress } from "../auth/address.js";
 import { createPoqKeeper, type PoqKeeper, type StoreContext } from "./keeper.js";
 import { POQ_MODULE, requestKey } from "./keys.js";
 import { createPoqMsgServer } from "./msg-server.js";
@@ -149,6 +156,15 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
       const g = parsePoqGenesis(raw);
       if (!opts.params) staticParams = g.params;
       initPoqGenesis(keeper, ctx, g);
+      // A module account short of the stakes makes a later payout throw in a block hook and halt
+      // the chain; one holding more would pay other users' escrow with it (review L3).
+      const held = opts.bank.getBalance(ctx, moduleAddress(POQ_MODULE), g.params.denom).amount;
+      const owed = poqGenesisHoldings(g);
+      if (held !== owed) {
+        throw new PoqGenesisError(
+          `the ${POQ_MODULE} module account holds ${held}${g.params.denom}, but the genesis nodes stake ${owed}${g.params.denom}: the bank genesis must give it exactly the stakes`,
+        );
+      }
     },
     exportGenesis: (ctx) => exportPoqGenesis(keeper, ctx),
     beginBlock(ctx) {

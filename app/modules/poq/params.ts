@@ -155,6 +155,12 @@ export function defaultPoqParams(): PoqParams {
 }
 
 /** Thrown when parameters are inconsistent. */
+/**
+ * Largest `max_vote_extension_bytes`: 1 MiB. The injected commit carries one extension per
+ * validator; bounding it against a block's `max_bytes` is the proposal's job (review L2).
+ */
+export const MAX_VOTE_EXTENSION_BYTES_LIMIT = 1 << 20;
+
 export class InvalidParamsError extends BaseError {
   override name = "InvalidParamsError" as const;
 }
@@ -234,6 +240,24 @@ export function validatePoqParams(p: PoqParams): void {
   if (p.nodeShareBp + p.validatorShareBp > BP) fail("nodeShareBp", "node and validator shares exceed 100%");
   if (p.quorumBp === 0) fail("quorumBp", "must be positive");
   if (p.deadlineQuorumBp > p.quorumBp) fail("deadlineQuorumBp", "must not exceed quorumBp");
+  // A single revealer would finalize a score at the deadline (review L3).
+  if (p.deadlineQuorumBp === 0) fail("deadlineQuorumBp", "must be positive");
+  // Two seats cannot outvote one liar, and a score needs a quorum of several (review H1, L3).
+  if (p.committeeSize < 3) fail("committeeSize", `${p.committeeSize} seats: a committee needs at least 3`);
+  if (p.minReveals > p.committeeSize)
+    fail("minReveals", `${p.minReveals} exceeds committeeSize ${p.committeeSize}`);
+  // A node must not get its stake back while a request it served can still slash it (review L3).
+  const exposure = p.responseTimeout + p.commitWindow + p.maxCommitExtension + p.revealWindow;
+  if (p.unbondingBlocks <= exposure) {
+    fail(
+      "unbondingBlocks",
+      `${p.unbondingBlocks} must exceed response_timeout + commit_window + max_commit_extension + reveal_window = ${exposure}`,
+    );
+  }
+  // An extension this large would not fit a block with even a few validators (review L2/L3).
+  if (p.maxVoteExtensionBytes > MAX_VOTE_EXTENSION_BYTES_LIMIT) {
+    fail("maxVoteExtensionBytes", `${p.maxVoteExtensionBytes} exceeds ${MAX_VOTE_EXTENSION_BYTES_LIMIT}`);
+  }
   if (p.trustFloorBp > p.trustCeilingBp) fail("trustFloorBp", "floor above ceiling");
   if (p.trustInitialBp < p.trustFloorBp || p.trustInitialBp > p.trustCeilingBp) {
     fail("trustInitialBp", "must lie between floor and ceiling");
