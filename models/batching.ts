@@ -18,12 +18,14 @@ const PAD_FLOOR = 4;
 
 /**
  * Default token rows per batch (batch size times padded length). A batch's activations grow with its
- * token rows (the attention scores with rows times length), and past about a thousand rows they fall
- * out of the core's caches: on the 2-core Xeon VM, 256-token pairs cost 45-48 ms of CPU each in
- * batches of 1-4 and 57-62 ms in batches of 8-16 (models/README.md, "Speed"). Short texts still
- * share a batch up to `maxBatch`, which saves the per-call overhead.
+ * token rows (the attention scores with rows times length), and past a few hundred rows they fall out
+ * of the core's caches, worst on a busy machine. On the 2-core Xeon VM (load average 15-30 from other
+ * jobs; CPU time per 256-token pair, one thread): 45-48 ms in batches of 1-4 and 57-62 ms in batches
+ * of 8-16 (the judge before its [CLS]-only last layer); then, for the current judge, 33-45 ms in
+ * batches of two (512 rows) against 39-57 ms in batches of four (1024 rows), in alternating runs.
+ * Short texts still share a batch up to `maxBatch`, which saves the per-call overhead.
  */
-export const DEFAULT_BATCH_TOKENS = 1024;
+export const DEFAULT_BATCH_TOKENS = 512;
 
 /**
  * Groups sequences (by their token counts) into batches of at most `maxBatch`: items are sorted by

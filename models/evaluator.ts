@@ -40,7 +40,7 @@ export interface EvaluatorOptions {
   readonly maxBatch?: number;
   /**
    * Most token rows per inference, batch size times padded length (default `DEFAULT_BATCH_TOKENS`,
-   * 1024: four 256-token pairs): larger batches ran slower per pair, and they cost memory per session.
+   * 512: two 256-token pairs): larger batches ran slower per pair, and they cost memory per session.
    */
   readonly maxBatchTokens?: number;
   /** Extra pinned hashes (file path or role → sha256), e.g. from chain params. */
