@@ -226,8 +226,8 @@ export async function createEvaluator(opts: EvaluatorOptions = {}): Promise<Eval
   const modelDir = opts.modelDir ?? resolveModelDir(opts.modelId ?? DEFAULT_MODEL_ID, opts.home);
   const threads = opts.threads ?? 1;
   const sessions = opts.sessions ?? 1;
-  if (!Number.isInteger(sessions) || sessions < 1 || sessions > 64)
-    throw new EvaluatorError(`sessions must be an integer 1..64, got ${sessions}`);
+  if (!Number.isInteger(sessions) || sessions < 1 || sessions > 99)
+    throw new EvaluatorError(`sessions must be an integer 1..99, got ${sessions}`);
   const maxBatch = opts.maxBatch ?? 16;
   if (!Number.isInteger(maxBatch) || maxBatch < 1)
     throw new EvaluatorError(`maxBatch must be a positive integer`);

@@ -60,8 +60,8 @@ interface Member {
  * await pool.release();
  */
 export async function openSessionPool(path: string, opts: SessionPoolOptions): Promise<ModelSession> {
-  if (!Number.isInteger(opts.sessions) || opts.sessions < 1 || opts.sessions > 64) {
-    throw new EvaluatorError(`sessions must be an integer 1..64, got ${opts.sessions}`);
+  if (!Number.isInteger(opts.sessions) || opts.sessions < 1 || opts.sessions > 99) {
+    throw new EvaluatorError(`sessions must be an integer 1..99, got ${opts.sessions}`);
   }
   if (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > 256) {
     throw new EvaluatorError(`threads must be an integer 1..256, got ${opts.threads}`);
