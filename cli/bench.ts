@@ -10,6 +10,7 @@ import { benchIncentivesCommand } from "../bench/incentives/run.js";
 import { benchFaultsCommand } from "../bench/faults.js";
 import { benchSoakCommand } from "../bench/soak.js";
 import { benchIdleCommand } from "../bench/idle.js";
+import { benchStoreCommand } from "../bench/store-scale.js";
 import { benchScaleNodesCommand } from "../bench/scale-nodes.js";
 
 export function benchCommand(): Command {
@@ -23,5 +24,6 @@ export function benchCommand(): Command {
     .addCommand(benchFaultsCommand())
     .addCommand(benchSoakCommand())
     .addCommand(benchIdleCommand())
-    .addCommand(benchScaleNodesCommand());
+    .addCommand(benchScaleNodesCommand())
+    .addCommand(benchStoreCommand());
 }
