@@ -19,15 +19,9 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import type { AnyMsg } from "../app/types.js";
-import {
-  MsgRegisterNode,
-  MsgRequestInference,
-  MsgSubmitResponse,
-  MsgUnregisterNode,
-  PoqTypeUrl,
-} from "../app/modules/poq/types/msgs.js";
+import { MsgSubmitResponse, MsgUnregisterNode, PoqTypeUrl } from "../app/modules/poq/types/msgs.js";
 import { testKey, type TestKey } from "../test/raw-signer.js";
-import { createPoqBenchChain } from "../test/poq-app-chain.js";
+import { createPoqBenchChain, registerNodeMsg, requestInferenceMsg } from "../test/poq-app-chain.js";
 import { positive } from "./options.js";
 import { percentile } from "./stats.js";
 
@@ -80,33 +74,15 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
   const windows: ScaleWindow[] = [];
   try {
     const register = (key: TestKey, model: string) =>
-      chain.signed(key, [
-        msg(
-          PoqTypeUrl.RegisterNode,
-          MsgRegisterNode.encode({
-            operator: key.address,
-            models: [model],
-            stake: { denom: "upoq", amount: "2000000" },
-            moniker: "scale",
-          }).finish(),
-        ),
-      ]);
+      chain.signed(key, [registerNodeMsg(key.address, [model], 2_000_000n, { moniker: "scale" })]);
     chain.runBlock(serving.map((k) => register(k, MODEL)));
     /** One block of the steady load; returns its FinalizeBlock CPU ms. */
     const loadBlock = (extra: Uint8Array[] = []): number => {
       const txs: Uint8Array[] = [];
       const asks = Array.from({ length: o.rate }, () =>
-        msg(
-          PoqTypeUrl.RequestInference,
-          MsgRequestInference.encode({
-            requester: requester.address,
-            model: MODEL,
-            prompt: `question ${asked++}: why is the sky blue?`,
-            maxTokens: 64,
-            fee: { denom: "upoq", amount: "10000" },
-            minQuality: 0,
-          }).finish(),
-        ),
+        requestInferenceMsg(requester.address, MODEL, `question ${asked++}: why is the sky blue?`, 10_000n, {
+          maxTokens: 64,
+        }),
       );
       txs.push(chain.signed(requester, asks));
       for (const node of serving) {

@@ -27,6 +27,13 @@ import { signDirect, testKey, type TestKey } from "./raw-signer.js";
 import { assembleApp, createChainModules, type ChainModules } from "../validator/assemble.js";
 import { paramJsonKey } from "../app/modules/poq/keeper.js";
 import { blockRequest } from "../bench/bank-chain.js";
+import {
+  MsgRegisterNode,
+  MsgRequestInference,
+  PoqTypeUrl,
+  type MsgRegisterNode as RegisterNode,
+  type MsgRequestInference as RequestInference,
+} from "../app/modules/poq/types/msgs.js";
 
 export const POQ_BENCH_CHAIN_ID = "poq-bench-2";
 
@@ -324,4 +331,57 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
   };
   chain.runBlock([]);
   return chain;
+}
+
+/**
+ * `MsgRegisterNode` as an Any: `operator` serves `models` with a stake of `stake` upoq (moniker empty,
+ * the chain's default fee floor and capacity unless `extra` says otherwise).
+ *
+ * @example
+ * chain.signed(node, [registerNodeMsg(node.address, ["m"], 5_000_000n)]);
+ */
+export function registerNodeMsg(
+  operator: string,
+  models: readonly string[],
+  stake: bigint,
+  extra: Partial<RegisterNode> = {},
+): AnyMsg {
+  return {
+    typeUrl: PoqTypeUrl.RegisterNode,
+    value: MsgRegisterNode.encode({
+      operator,
+      models: [...models],
+      stake: { denom: "upoq", amount: stake.toString() },
+      moniker: "",
+      ...extra,
+    }).finish(),
+  };
+}
+
+/**
+ * `MsgRequestInference` as an Any: `requester` asks `model` for `prompt` at `fee` upoq per answer
+ * (16 tokens, no minimum quality, one answer unless `extra` says otherwise).
+ *
+ * @example
+ * chain.signed(alice, [requestInferenceMsg(alice.address, "m", "What is 2+2?", 1000n)]);
+ */
+export function requestInferenceMsg(
+  requester: string,
+  model: string,
+  prompt: string,
+  fee: bigint,
+  extra: Partial<RequestInference> = {},
+): AnyMsg {
+  return {
+    typeUrl: PoqTypeUrl.RequestInference,
+    value: MsgRequestInference.encode({
+      requester,
+      model,
+      prompt,
+      maxTokens: 16,
+      fee: { denom: "upoq", amount: fee.toString() },
+      minQuality: 0,
+      ...extra,
+    }).finish(),
+  };
 }

@@ -11,13 +11,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
-import type { AnyMsg } from "../../types.js";
-import { createPoqBenchChain, type PoqBenchChain } from "../../../test/poq-app-chain.js";
+import {
+  createPoqBenchChain,
+  registerNodeMsg,
+  requestInferenceMsg,
+  type PoqBenchChain,
+} from "../../../test/poq-app-chain.js";
 import { testKey, type TestKey } from "../../../test/raw-signer.js";
 import { drawNode } from "./eligibility.js";
 import { deriveSeed } from "./seed.js";
 import type { RequestRecord } from "./state.js";
-import { MsgRegisterNode, MsgRequestInference, PoqTypeUrl } from "./types/msgs.js";
 import { fromHex } from "./types/wire.js";
 
 const MODEL = "m";
@@ -27,21 +30,8 @@ const victim = testKey("grind-requester");
 const attacker = testKey("grind-attacker");
 const TARGET = nodes[2]!.address;
 
-const msg = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
 const requestTx = (chain: PoqBenchChain, from: TestKey, prompt: string): Uint8Array =>
-  chain.signed(from, [
-    msg(
-      PoqTypeUrl.RequestInference,
-      MsgRequestInference.encode({
-        requester: from.address,
-        model: MODEL,
-        prompt,
-        maxTokens: 16,
-        fee: { denom: "upoq", amount: FEE.toString() },
-        minQuality: 0,
-      }).finish(),
-    ),
-  ]);
+  chain.signed(from, [requestInferenceMsg(from.address, MODEL, prompt, FEE)]);
 
 function world() {
   const chain = createPoqBenchChain({
@@ -56,21 +46,7 @@ function world() {
       requestTtl: "10000",
     },
   });
-  chain.runBlock(
-    nodes.map((n) =>
-      chain.signed(n, [
-        msg(
-          PoqTypeUrl.RegisterNode,
-          MsgRegisterNode.encode({
-            operator: n.address,
-            models: [MODEL],
-            stake: { denom: "upoq", amount: "5000000" },
-            moniker: "",
-          }).finish(),
-        ),
-      ]),
-    ),
-  );
+  chain.runBlock(nodes.map((n) => chain.signed(n, [registerNodeMsg(n.address, [MODEL], 5_000_000n)])));
   // One request nobody answers keeps a deadline open, so every block mixes the beacon (an idle chain's
   // blocks change nothing: app/modules/poq/scoring.ts) and the attacker sees new seeds each block.
   chain.runBlock([requestTx(chain, victim, "an open request keeps the chain busy")]);

@@ -48,6 +48,11 @@ export interface PlanVoteExtensionParams {
   entries?: ExtensionEntryCache;
   /** This height's beacon commitment and the previous height's secret (beacon.ts), if this node has them. */
   beacon?: { commitment: Uint8Array; reveal?: Uint8Array | undefined };
+  /**
+   * The most bytes the extension may take (default `max_vote_extension_bytes`); the module passes its
+   * share of the block when that is smaller (module.ts `extensionCap`).
+   */
+  maxBytes?: number;
 }
 
 /**
@@ -131,6 +136,7 @@ function committedBy(
  */
 export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteExtensionParams): Uint8Array {
   const params = view.getParams(ctx);
+  const maxBytes = p.maxBytes ?? params.maxVoteExtensionBytes;
   const h = p.height;
   const arrival = h + 1n;
   const me = consAddress(p.validator);
@@ -203,14 +209,14 @@ export function planVoteExtension(view: PoqView, ctx: StoreContext, p: PlanVoteE
     : new Uint8Array();
   let fits = 0;
   let size = beacon.length;
-  while (fits < encoded.length && size + encoded[fits]!.length <= params.maxVoteExtensionBytes) {
+  while (fits < encoded.length && size + encoded[fits]!.length <= maxBytes) {
     size += encoded[fits]!.length;
     fits++;
   }
   const w = new WireWriter();
   for (let i = 0; i < fits; i++) if (candidates[i]!.kind === "commit") w.raw(encoded[i]!);
   for (let i = 0; i < fits; i++) if (candidates[i]!.kind === "reveal") w.raw(encoded[i]!);
-  if (size <= params.maxVoteExtensionBytes) w.raw(beacon);
+  if (size <= maxBytes) w.raw(beacon);
   return w.finish();
 }
 

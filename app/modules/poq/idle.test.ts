@@ -6,44 +6,23 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { AnyMsg } from "../../types.js";
-import { createPoqBenchChain, type PoqBenchChain } from "../../../test/poq-app-chain.js";
+import {
+  createPoqBenchChain,
+  registerNodeMsg,
+  requestInferenceMsg,
+  type PoqBenchChain,
+} from "../../../test/poq-app-chain.js";
 import { msgSendAny, testKey } from "../../../test/raw-signer.js";
-import { MsgRegisterNode, MsgRequestInference, PoqTypeUrl } from "./types/msgs.js";
 import type { RequestRecord } from "./state.js";
 
 const requester = testKey("idle-requester");
 const node = testKey("idle-node");
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
-const msg = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
 const request = (chain: PoqBenchChain, model: string): Uint8Array =>
-  chain.signed(requester, [
-    msg(
-      PoqTypeUrl.RequestInference,
-      MsgRequestInference.encode({
-        requester: requester.address,
-        model,
-        prompt: "What is 2+2?",
-        maxTokens: 16,
-        fee: { denom: "upoq", amount: "1000" },
-        minQuality: 0,
-      }).finish(),
-    ),
-  ]);
-
+  chain.signed(requester, [requestInferenceMsg(requester.address, model, "What is 2+2?", 1000n)]);
 const registerTx = (chain: PoqBenchChain): Uint8Array =>
-  chain.signed(node, [
-    msg(
-      PoqTypeUrl.RegisterNode,
-      MsgRegisterNode.encode({
-        operator: node.address,
-        models: ["m"],
-        stake: { denom: "upoq", amount: "5000000" },
-        moniker: "",
-      }).finish(),
-    ),
-  ]);
+  chain.signed(node, [registerNodeMsg(node.address, ["m"], 5_000_000n)]);
 
 function world() {
   const chain = createPoqBenchChain({

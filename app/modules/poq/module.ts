@@ -214,15 +214,8 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
     },
     extendVote(ctx, p) {
       const maxBytes = keeper.getParams(ctx).maxVoteExtensionBytes;
-      const cap = extensionCap(ctx);
-      const view =
-        cap === maxBytes
-          ? keeper
-          : {
-              ...keeper,
-              getParams: (c: StoreContext) => ({ ...keeper.getParams(c), maxVoteExtensionBytes: cap }),
-            };
-      const bytes = planVoteExtension(view, ctx, {
+      const bytes = planVoteExtension(keeper, ctx, {
+        maxBytes: extensionCap(ctx),
         validator: p.validator,
         height: p.height,
         scores: p.scores,
