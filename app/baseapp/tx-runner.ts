@@ -50,6 +50,8 @@ export interface TxRunnerDeps {
   sigCache: SigVerificationCache;
   /** Largest accepted transaction in bytes (decodeTx's default when absent). */
   maxTxBytes?: number;
+  /** Bytes of transactions whose decoding is kept for reuse (default {@link DECODED_TX_BYTES_KEPT}). */
+  decodedTxBytesKept?: number;
 }
 
 /** Where the transaction runs: the store (deliver or check state) and the block. */
@@ -85,11 +87,24 @@ function failure(
   };
 }
 
-/** Decoded transactions kept per runner; more than a full mempool's worth goes through a block or two. */
-const DECODED_TXS_KEPT = 8192;
+/**
+ * Transaction bytes whose decoding a runner keeps: several blocks of ordinary transactions. A budget
+ * in bytes, not in entries: anyone can send CheckTx transactions that decode and then fail the ante
+ * (no fee is charged), and 8,192 of them at the 1 MiB limit would hold gigabytes.
+ */
+export const DECODED_TX_BYTES_KEPT = 32 * 1024 * 1024;
 
 /** Per runner (its message table and size limit decide the decoding): exact tx bytes to the decoded tx. */
-const decodedTxs = new WeakMap<TxRunnerDeps, Map<string, DecodedTx>>();
+interface DecodedTxs {
+  byBytes: Map<string, { tx: DecodedTx; size: number }>;
+  bytes: number;
+}
+const decodedTxs = new WeakMap<TxRunnerDeps, DecodedTxs>();
+
+/** Bytes of transactions whose decoding `deps`' runner holds now (for tests). */
+export function decodedTxBytes(deps: TxRunnerDeps): number {
+  return decodedTxs.get(deps)?.bytes ?? 0;
+}
 
 /**
  * Decodes `bytes`, once per runner: a transaction is decoded in CheckTx, in each ReCheck after a
@@ -101,22 +116,28 @@ const decodedTxs = new WeakMap<TxRunnerDeps, Map<string, DecodedTx>>();
 function decodeWith(deps: TxRunnerDeps, bytes: Uint8Array): DecodedTx {
   let kept = decodedTxs.get(deps);
   if (!kept) {
-    kept = new Map();
+    kept = { byBytes: new Map(), bytes: 0 };
     decodedTxs.set(deps, kept);
   }
   const key = bytesKey(bytes);
-  const hit = kept.get(key);
-  if (hit) return hit;
+  const hit = kept.byBytes.get(key);
+  if (hit) return hit.tx;
   const tx = decodeTx(Uint8Array.from(bytes), {
     lookupMsg: (url) => deps.router.msg(url)?.descriptor,
     ...(deps.maxTxBytes !== undefined ? { maxTxBytes: deps.maxTxBytes } : {}),
   });
-  if (kept.size >= DECODED_TXS_KEPT) {
-    // A Map iterates in insertion order: the oldest goes first.
-    const oldest = kept.keys().next();
-    if (!oldest.done) kept.delete(oldest.value);
+  // The key and the private copy each hold the bytes once.
+  const size = 2 * bytes.length;
+  const budget = deps.decodedTxBytesKept ?? DECODED_TX_BYTES_KEPT;
+  if (size > budget) return tx;
+  // A Map iterates in insertion order: the oldest goes first.
+  for (const [k, v] of kept.byBytes) {
+    if (kept.bytes + size <= budget) break;
+    kept.byBytes.delete(k);
+    kept.bytes -= v.size;
   }
-  kept.set(key, tx);
+  kept.byBytes.set(key, { tx, size });
+  kept.bytes += size;
   return tx;
 }
 
