@@ -383,6 +383,8 @@ export function createApp(opts: CreateAppOptions): PoqApp {
         timeNanos: req.timeNanos,
         proposerAddress: req.proposerAddress,
         lastAppHash: state.lastHeight === 0n ? EMPTY : state.lastAppHash,
+        decidedLastCommit: req.decidedLastCommit,
+        misbehavior: req.misbehavior,
       };
       const beginEvents: Event[] = [];
       const ctxBegin = blockContext(req.height, req.timeNanos, beginEvents);

@@ -5,7 +5,7 @@
  * Everything here is deterministic: no clocks (block time comes from CometBFT), no randomness,
  * no floats. Amounts are `bigint`.
  */
-import type { Event, ValidatorUpdate } from "../abci/application.js";
+import type { CommitInfo, Event, Misbehavior, ValidatorUpdate } from "../abci/application.js";
 
 /**
  * A key-value view of the state. Keys and values are bytes; iteration is in ascending
@@ -92,6 +92,14 @@ export interface BlockInfo {
    * block's proposer and every user see it before the block is built (PoQ draws from its beacon).
    */
   lastAppHash?: Uint8Array;
+  /**
+   * The votes of the previous block's commit (FinalizeBlock `decided_last_commit`): every validator of
+   * that height with its power and whether it signed. Empty at the first block. Distribution pays by it,
+   * slashing counts downtime from it.
+   */
+  decidedLastCommit?: CommitInfo;
+  /** Evidence of misbehaviour CometBFT reports in this block (FinalizeBlock `misbehavior`). */
+  misbehavior?: readonly Misbehavior[];
 }
 
 /** What InitChain tells every module besides its own `app_state` section. */
