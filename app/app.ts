@@ -83,6 +83,12 @@ export type SyncApplication = {
 export interface PoqApp extends SyncApplication {
   readonly state: StateStore;
   readonly router: Router;
+  /**
+   * Replaces the (empty) state with a state-sync snapshot's entries as the committed state of
+   * `height`, verified against the app hash the light client trusts (`StateStore.restore`: all or
+   * nothing). Info then reports `height`, and the next FinalizeBlock must be `height + 1`.
+   */
+  restore(height: bigint, trustedAppHash: Uint8Array, entries: Iterable<[Uint8Array, Uint8Array]>): number;
   /** Closes the database. */
   close(): void;
 }
@@ -176,6 +182,16 @@ export function createApp(opts: CreateAppOptions): PoqApp {
     state,
     router,
     close: () => state.close(),
+
+    restore(height, trustedAppHash, entries) {
+      if (finalizing !== undefined) throw new AppStateError("snapshot restore while a block awaits Commit");
+      const count = state.restore(height, trustedAppHash, entries);
+      chainId = readChainId(state.committedView()) ?? chainId;
+      nextHeight = height + 1n;
+      lastBlockTime = 0n;
+      logger.info("state restored from a snapshot", { height, entries: count, chainId });
+      return count;
+    },
 
     /**
      * Info: called on the query connection at start-up (handshake). Reports exactly what the last
@@ -441,7 +457,10 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       return { retainHeight: 0n };
     },
 
-    /** Snapshots (state sync) are not offered: nodes sync by replaying blocks. */
+    /**
+     * Snapshots: none without a snapshot store. The validator process serves and restores them
+     * (`validator/snapshots/`), calling {@link PoqApp.restore} once a snapshot is complete.
+     */
     listSnapshots: () => ({ snapshots: [] }),
     offerSnapshot: () => ({ result: OfferSnapshotResult.Reject }),
     loadSnapshotChunk: () => ({ chunk: EMPTY }),

@@ -32,6 +32,7 @@ import { createBeaconSecrets } from "./beacon-secrets.js";
 import { assembleApp, createChainModules } from "./assemble.js";
 import { createJsonLogger, type JsonLogger } from "./logger.js";
 import { createScorer, type Scorer, type ScorerBehaviour } from "./scorer.js";
+import { withSnapshots } from "./snapshots/serve.js";
 
 export interface RunValidatorOptions {
   home: string;
@@ -273,7 +274,8 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
   });
 
-  let served: Application = withScoringAfterCommit(app, scorer);
+  const synced = withSnapshots(app, opts.home, createJsonLogger("snapshots"));
+  let served: Application = withScoringAfterCommit(synced.app, scorer);
   if (opts.crashBeforeCommitAt !== undefined) {
     served = withCrashBeforeCommit(served, opts.home, opts.crashBeforeCommitAt);
   }
@@ -287,6 +289,7 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
   } catch (err) {
     app.close();
     scorer.close();
+    await synced.snapshots.close();
     await loaded?.evaluator.close();
     throw err;
   }
@@ -306,6 +309,7 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
       if (stopped) return;
       stopped = true;
       await server.close(2000);
+      await synced.snapshots.close();
       await loaded?.queue.close();
       await loaded?.evaluator.close();
       scorer.close();

@@ -14,6 +14,11 @@ export class StoreCorruptError extends BaseError {
   override name = "StoreCorruptError" as const;
 }
 
+/** A restored snapshot does not hash to the app hash the light client trusts. */
+export class SnapshotMismatchError extends BaseError {
+  override name = "SnapshotMismatchError" as const;
+}
+
 export interface StateStoreOptions {
   /** SQLite file (created with its folder when missing). */
   path: string;
@@ -80,7 +85,11 @@ export class StateStore {
     },
   };
 
+  /** The SQLite file (a snapshot worker opens its own read connection to it). */
+  readonly path: string;
+
   constructor(opts: StateStoreOptions) {
+    this.path = opts.path;
     this.db = CommittedDb.open(opts.path);
     if (this.db.layout !== STORE_LAYOUT) {
       this.db.close();
@@ -203,19 +212,7 @@ export class StateStore {
     const touched = this.genesisBuckets ?? new Set<number>();
     this.genesisBuckets = undefined;
     this.spillPending(touched);
-    const buckets = [...touched].sort((a, b) => a - b);
-    const hashes = new Map<number, Uint8Array>();
-    for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
-      const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
-      const entries: { key: Uint8Array; valueHash: Uint8Array }[] = [];
-      for (const list of this.db.bucketEntriesOf(chunk).values()) {
-        for (const e of list) entries.push({ key: e.key, valueHash: sha256(e.value) });
-      }
-      const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
-      this.db.writeTrieNodes(nodes.values());
-      // A bucket whose entries were all deleted again is empty; its hash row is still written.
-      for (const b of chunk) hashes.set(b, chunkHashes.get(b) ?? EMPTY_BUCKET_HASH);
-    }
+    const hashes = this.hashStoredBuckets([...touched].sort((a, b) => a - b));
     this.tree.discardStaged();
     this.tree.stage(hashes);
     const root = this.tree.stagedRoot();
@@ -258,6 +255,75 @@ export class StateStore {
     this.staged = undefined;
     this.deliver.reset();
     this.check.reset();
+  }
+
+  /**
+   * Replaces the state with a snapshot's entries (ascending by key) as the committed state of
+   * `height`, and rebuilds every bucket trie and the tree from them. The recomputed app hash must
+   * equal `trustedAppHash` (from the light client); otherwise, or when `entries` throws, nothing is
+   * kept: one SQLite transaction rolls back to the state before. Only at height 0 (a node that has
+   * committed no block). Returns the number of entries restored.
+   *
+   * @example
+   * state.restore(2000n, appHashFromHeader, entriesOfChunks(chunks));
+   */
+  restore(height: bigint, trustedAppHash: Uint8Array, entries: Iterable<[Uint8Array, Uint8Array]>): number {
+    if (this.db.height !== 0n)
+      throw new StoreCorruptError(
+        `refusing to restore a snapshot over the state at height ${this.db.height}`,
+      );
+    if (height < 1n) throw new StoreCorruptError("a snapshot restores a height of at least 1");
+    const tree = new BucketTree();
+    let count = 0;
+    this.db.atomically(() => {
+      this.db.clearAll();
+      const touched = new Set<number>();
+      let batch: PersistedWrite[] = [];
+      for (const [key, value] of entries) {
+        const w = { key, value, bucket: bucketOf(key) };
+        batch.push(w);
+        touched.add(w.bucket);
+        count++;
+        if (batch.length >= GENESIS_SPILL_WRITES) {
+          this.db.writeEntries(batch);
+          batch = [];
+        }
+      }
+      this.db.writeEntries(batch);
+      const hashes = this.hashStoredBuckets([...touched].sort((a, b) => a - b));
+      tree.stage(hashes);
+      const root = tree.stagedRoot();
+      if (!Buffer.from(root).equals(Buffer.from(trustedAppHash))) {
+        throw new SnapshotMismatchError(
+          `the restored state hashes to ${Buffer.from(root).toString("hex")}, not the trusted app hash ${Buffer.from(trustedAppHash).toString("hex")} of height ${height}`,
+        );
+      }
+      this.db.persist([], [], [...hashes], height, root);
+    });
+    tree.commitStaged();
+    this.tree = tree;
+    this.genesisBuckets = undefined;
+    this.staged = undefined;
+    this.deliver.reset();
+    this.check.reset();
+    return count;
+  }
+
+  /** Builds the tries of buckets whose entries are all in SQLite (none of them yet hashed). */
+  private hashStoredBuckets(buckets: readonly number[]): Map<number, Uint8Array> {
+    const hashes = new Map<number, Uint8Array>();
+    for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
+      const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
+      const entries: { key: Uint8Array; valueHash: Uint8Array }[] = [];
+      for (const list of this.db.bucketEntriesOf(chunk).values()) {
+        for (const e of list) entries.push({ key: e.key, valueHash: sha256(e.value) });
+      }
+      const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
+      this.db.writeTrieNodes(nodes.values());
+      // A bucket whose entries were all deleted again is empty; its hash row is still written.
+      for (const b of chunk) hashes.set(b, chunkHashes.get(b) ?? EMPTY_BUCKET_HASH);
+    }
+    return hashes;
   }
 
   /** The app hash of the committed state (of genesis, at height 0 after InitChain). */
