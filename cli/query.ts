@@ -10,6 +10,7 @@ import { printResult } from "./output.js";
 import { keyringBackendOption, queryClientFor, resolveAddress } from "./chain-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { nodeLine, requestLine, requestText } from "./request-view.js";
+import { queryDistributionCommand } from "./distribution.js";
 
 type NodeView = NodeRecord & { average_quality: number };
 
@@ -187,5 +188,6 @@ export function queryCommand(): Command {
       );
     });
 
+  query.addCommand(queryDistributionCommand());
   return query;
 }

@@ -18,6 +18,7 @@ import {
 } from "./chain-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { requestText } from "./request-view.js";
+import { txDistributionCommand } from "./distribution.js";
 
 /** Polls the request until a final status; reports each status change with the time since `began`. */
 async function waitFinal(
@@ -290,5 +291,6 @@ export function txCommand(): Command {
   tx.addCommand(bankCommand());
   tx.addCommand(inferCommand());
   tx.addCommand(txNodeCommand());
+  tx.addCommand(txDistributionCommand());
   return tx;
 }
