@@ -19,6 +19,8 @@ export interface FaultNetOptions {
   say: (line: string) => void;
   /** Each CometBFT serves Go's profiler at its p2p port + 3. */
   pprof?: boolean;
+  /** Extra Node/V8 flags for every application process (the soak's `--trace-gc`). */
+  appNodeFlags?: readonly string[];
 }
 
 export interface FaultNet {
@@ -59,6 +61,7 @@ export async function startFaultNet(o: FaultNetOptions): Promise<FaultNet> {
       supervise: false,
       onProgress: o.say,
       ...(o.pprof ? { pprof: true } : {}),
+      ...(o.appNodeFlags ? { appNodeFlags: o.appNodeFlags } : {}),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

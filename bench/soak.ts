@@ -31,7 +31,9 @@ export interface SoakOptions {
   restPort?: number;
   /**
    * Save each CometBFT's Go heap profile here after the first sample and at the end
-   * (`v<i>-<t>s.pb.gz`; compare with `go tool pprof -top -diff_base FIRST LAST`).
+   * (`v<i>-<t>s.pb.gz`; compare with `go tool pprof -top -diff_base FIRST LAST`), and V8 heap
+   * snapshots of the last validator's application at the same two moments (`Heap.*.heapsnapshot`,
+   * open both in Chrome DevTools' Memory tab and compare).
    */
   heapProfiles?: string;
   say?: (line: string) => void;
@@ -51,13 +53,25 @@ export interface SoakSample {
    * (something kept) from a resident size that only follows the runtime's and LevelDB's caches.
    */
   cometbft_live_heap_mb: (number | undefined)[];
+  /**
+   * Each application's live V8 heap after its last full collection (the soak starts them with
+   * `--trace-gc`): a heap that keeps growing is something kept; a flat one under a rising RSS is
+   * the allocator's and the caches' pages.
+   */
+  app_live_heap_mb: (number | undefined)[];
   bench_rss_mb: number;
 }
 
 export interface SoakResult {
   minutes_run: number;
   samples: SoakSample[];
-  drift_pct: { app_rss: number; cometbft_rss: number; block_ms: number };
+  drift_pct: {
+    app_rss: number;
+    cometbft_rss: number;
+    block_ms: number;
+    app_live_heap?: number;
+    cometbft_live_heap?: number;
+  };
   flat: boolean;
   load: LoadFigures;
   restarts: number[];
@@ -74,6 +88,32 @@ export function liveHeapMb(logFile: string): number | undefined {
     const all = [...tail.toString("utf8").matchAll(/ (\d+)->(\d+)->(\d+) MB, \d+ MB goal/g)];
     const last = all[all.length - 1];
     return last ? Number(last[3]) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The live V8 heap after the last full collection in a Node `--trace-gc --trace-gc-ignore-scavenger`
+ * log ("[pid:isolate] t ms: Mark-Compact A (B) -> C (D) MB, ..."): the main thread's, taken as the
+ * isolate with the largest heap (the scoring workers' isolates log too, with a few MB each).
+ */
+export function v8LiveHeapMb(logFile: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(logFile, "r");
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 256 * 1024));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    const last = new Map<string, number>();
+    const text = tail.toString("utf8");
+    for (const m of text.matchAll(
+      /\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g,
+    ))
+      last.set(m[1]!, Number(m[2]));
+    return last.size === 0 ? undefined : Math.round(Math.max(...last.values()));
   } catch {
     return undefined;
   } finally {
@@ -106,6 +146,11 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
     restPort: o.restPort ?? 27590,
     say,
     ...(o.heapProfiles ? { pprof: true } : {}),
+    appNodeFlags: [
+      "--trace-gc",
+      "--trace-gc-ignore-scavenger",
+      ...(o.heapProfiles ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${o.heapProfiles}`] : []),
+    ],
   });
   const saveHeaps = async (t: number): Promise<void> => {
     if (!o.heapProfiles) return;
@@ -117,6 +162,14 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
       const file = join(o.heapProfiles, `v${i}-${t}s.pb.gz`);
       writeFileSync(file, Buffer.from(await res.arrayBuffer()));
       say(`heap profile of validator ${i}: ${file}`);
+    }
+    // A V8 snapshot pauses its process for seconds and briefly needs about its heap again: one
+    // validator only, so that the others' samples stay undisturbed.
+    const nodes = fn.devnet.network.nodes;
+    const last = nodes[nodes.length - 1]?.app;
+    if (last?.running) {
+      process.kill(last.pid, "SIGUSR2");
+      say(`V8 heap snapshot of validator ${nodes.length - 1}'s application requested into ${o.heapProfiles}`);
     }
   };
   try {
@@ -147,6 +200,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
         app_rss_mb: net.nodes.map((n) => rssMb(n.app?.pid)),
         cometbft_rss_mb: net.nodes.map((n) => rssMb(n.comet?.pid)),
         cometbft_live_heap_mb: net.nodes.map((n) => liveHeapMb(join(n.home, "cometbft.log"))),
+        app_live_heap_mb: net.nodes.map((n) => v8LiveHeapMb(join(n.home, "app.log"))),
         bench_rss_mb: Math.round(process.memoryUsage().rss / 1048576),
       };
       samples.push(s);
@@ -154,6 +208,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
       say(
         `soak ${s.t_s} s: height ${s.height}, block ${s.block_ms} ms, app RSS ${s.app_rss_mb.join("/")} MB, ` +
           `CometBFT RSS ${s.cometbft_rss_mb.join("/")} MB (live Go heap ${s.cometbft_live_heap_mb.map((x) => x ?? "-").join("/")} MB), ` +
+          `app live V8 heap ${s.app_live_heap_mb.map((x) => x ?? "-").join("/")} MB, ` +
           `bench ${s.bench_rss_mb} MB, ${s.committed_txs} txs`,
       );
       prevHeight = height;
@@ -168,10 +223,16 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
     };
     const tol = o.tolerance ?? 25;
     const flat = Object.values(driftPct).every((d) => Math.abs(d) <= tol);
+    const appHeaps = samples.map((s) => maxOf(s.app_live_heap_mb));
+    const cometHeaps = samples.map((s) => maxOf(s.cometbft_live_heap_mb));
     return {
       minutes_run: Math.round((Date.now() - t0) / 6000) / 10,
       samples,
-      drift_pct: driftPct,
+      drift_pct: {
+        ...driftPct,
+        ...(appHeaps.every((x) => x > 0) ? { app_live_heap: drift(appHeaps) } : {}),
+        ...(cometHeaps.every((x) => x > 0) ? { cometbft_live_heap: drift(cometHeaps) } : {}),
+      },
       flat: flat && figures.sends.lost + figures.requests.lost === 0,
       load: figures,
       restarts: [...fn.restarts],
@@ -192,6 +253,7 @@ export function soakTable(r: SoakResult): string {
       "app RSS MB v0/v1/v2/v3",
       "CometBFT RSS MB",
       "CometBFT live heap MB",
+      "app live heap MB",
       "bench MB",
     ],
   ];
@@ -204,12 +266,16 @@ export function soakTable(r: SoakResult): string {
       s.app_rss_mb.map((x) => x ?? "-").join("/"),
       s.cometbft_rss_mb.map((x) => x ?? "-").join("/"),
       s.cometbft_live_heap_mb.map((x) => x ?? "-").join("/"),
+      s.app_live_heap_mb.map((x) => x ?? "-").join("/"),
       s.bench_rss_mb,
     ]);
   const d = r.drift_pct;
   return (
     `${table(rows)}\n\nran ${r.minutes_run} min; drift last third vs first third: app RSS ${d.app_rss}%, ` +
-    `CometBFT RSS ${d.cometbft_rss}%, block time ${d.block_ms}%; lost txs ${r.load.sends.lost + r.load.requests.lost}; ` +
+    `CometBFT RSS ${d.cometbft_rss}%, block time ${d.block_ms}%` +
+    (d.app_live_heap !== undefined ? `, app live heap ${d.app_live_heap}%` : "") +
+    (d.cometbft_live_heap !== undefined ? `, CometBFT live heap ${d.cometbft_live_heap}%` : "") +
+    `; lost txs ${r.load.sends.lost + r.load.requests.lost}; ` +
     `verdict: ${r.flat ? "FLAT" : "NOT FLAT"}`
   );
 }

@@ -33,6 +33,8 @@ export interface StartAppOptions {
   chainId?: string;
   /** Extra arguments for validator/main.js. */
   args?: string[];
+  /** Extra Node/V8 flags, after {@link APP_NODE_FLAGS} (benches: `--trace-gc`). */
+  nodeFlags?: readonly string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -62,7 +64,7 @@ export function startAppProcess(opts: StartAppOptions): AppProcess {
   if (opts.chainId !== undefined) args.push("--chain-id", opts.chainId);
   const child = spawnLogged(
     process.execPath,
-    [...APP_NODE_FLAGS, ...args, ...(opts.args ?? [])],
+    [...APP_NODE_FLAGS, ...(opts.nodeFlags ?? []), ...args, ...(opts.args ?? [])],
     logFile,
     opts.env,
   );

@@ -75,6 +75,8 @@ export interface DevnetOptions {
   idleBlockInterval?: string;
   /** Each CometBFT serves Go's profiler at its p2p port + 3 (benches). Default off. */
   pprof?: boolean;
+  /** Extra Node/V8 flags for every validator's application process (benches: `--trace-gc`). */
+  appNodeFlags?: readonly string[];
   /** Overrides of the poq genesis params (camelCase keys, 64-bit values as strings). */
   poqParams?: Record<string, unknown>;
   /** Called with a line at each start-up step, and at each validator crash and restart. */
@@ -293,6 +295,7 @@ function networkOptions(opts: DevnetOptions, file: DevnetFile): LocalNetworkOpti
     })),
     modules: { poq: defaultPoqGenesis(opts.poqParams ?? {}) },
     ...(opts.pprof ? { pprof: true } : {}),
+    ...(opts.appNodeFlags ? { appNodeFlags: opts.appNodeFlags } : {}),
     cometConfig: {
       // Keep each block cheap to store: nothing here reads block_results (clients use tx search and
       // ABCI queries).

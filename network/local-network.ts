@@ -34,6 +34,8 @@ export interface LocalNetworkOptions {
   modules?: Record<string, unknown>;
   /** Extra arguments for node i's application process. */
   appArgs?: (index: number) => string[];
+  /** Extra Node/V8 flags for every application process (benches: `--trace-gc`). */
+  appNodeFlags?: readonly string[];
   /** CometBFT log level. Default "error" (logs go to each home's cometbft.log). */
   logLevel?: string;
   /** Other config.toml keys (`section.key`) for every node, written when the network is created. */
@@ -193,6 +195,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
           home: n.home,
           abciAddress: n.abciAddress,
           chainId: file.chainId,
+          ...(opts.appNodeFlags ? { nodeFlags: opts.appNodeFlags } : {}),
           // The validators share this machine's cores: each scores on its share (at least one session).
           args: [
             "--scoring-sessions",
