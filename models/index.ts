@@ -11,6 +11,12 @@ export {
   type ScorePair,
 } from "./evaluator.js";
 export { createWorkerEvaluator } from "./worker-evaluator.js";
+export {
+  createSleepingEvaluator,
+  type ClosableScorer,
+  type SleepingEvaluator,
+  type SleepingEvaluatorOptions,
+} from "./sleeping-evaluator.js";
 export { defaultSessions } from "./session-pool.js";
 export {
   createScoringQueue,

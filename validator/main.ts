@@ -18,6 +18,8 @@ const { values } = parseArgs({
     // Scoring sessions (one worker thread and core each); default one per core, at most two. Several
     // validators on one machine (local networks) take a share of the cores each.
     "scoring-sessions": { type: "string" },
+    // Seconds without an answer to score before the judge's sessions are closed (0: keep them).
+    "evaluator-idle-seconds": { type: "string" },
     // Test behaviours for the incentive tests (validator/scorer.ts); operators leave it honest.
     behaviour: { type: "string", default: "honest" },
   },
@@ -29,6 +31,11 @@ if (!(SCORER_BEHAVIOURS as readonly string[]).includes(values.behaviour)) {
 const sessions = values["scoring-sessions"];
 if (sessions !== undefined && !/^[1-9]\d?$/.test(sessions)) {
   process.stderr.write(`--scoring-sessions must be a whole number from 1 to 99, got "${sessions}"\n`);
+  process.exit(2);
+}
+const idleSeconds = values["evaluator-idle-seconds"];
+if (idleSeconds !== undefined && !/^\d{1,6}$/.test(idleSeconds)) {
+  process.stderr.write(`--evaluator-idle-seconds must be a whole number of seconds, got "${idleSeconds}"\n`);
   process.exit(2);
 }
 if (!values.home) {
@@ -43,6 +50,7 @@ const validator = await runValidator({
   behaviour: values.behaviour as ScorerBehaviour,
   noEvaluator: values["no-evaluator"],
   ...(sessions !== undefined ? { scoringSessions: Number(sessions) } : {}),
+  ...(idleSeconds !== undefined ? { evaluatorIdleMs: Number(idleSeconds) * 1000 } : {}),
   ...(values["model-dir"] !== undefined ? { modelDir: values["model-dir"] } : {}),
   ...(values["crash-before-commit-at"] !== undefined
     ? { crashBeforeCommitAt: BigInt(values["crash-before-commit-at"]) }

@@ -23,10 +23,13 @@ import {
   DEFAULT_MODEL_ID,
   createWorkerEvaluator,
   defaultSessions,
+  loadManifest,
   resolveModelDir,
   roleFile,
-  type Evaluator,
+  verifyModelFiles,
+  createSleepingEvaluator,
   type ScoringQueue,
+  type SleepingEvaluator,
 } from "../models/index.js";
 import { createBeaconSecrets } from "./beacon-secrets.js";
 import { assembleApp, createChainModules } from "./assemble.js";
@@ -48,6 +51,11 @@ export interface RunValidatorOptions {
    * `defaultSessions()`: one per core, at most two). Scores do not depend on it.
    */
   scoringSessions?: number;
+  /**
+   * Close the evaluator's sessions after this long without an answer to score, and load them again
+   * for the next (default {@link EVALUATOR_IDLE_MS}); 0 keeps them loaded from the first answer on.
+   */
+  evaluatorIdleMs?: number;
   /** Test behaviours (see validator/scorer.ts); default honest. */
   behaviour?: ScorerBehaviour;
   /**
@@ -73,31 +81,51 @@ function readValidatorAddress(home: string): Uint8Array | undefined {
 }
 
 interface LoadedEvaluator {
-  evaluator: Evaluator;
+  evaluator: SleepingEvaluator;
   queue: ScoringQueue;
   /** sha256 of the model and tokenizer files, for the chain's pin. */
   hashes: { model: string; tokenizer: string };
 }
 
+/**
+ * How long the judge's sessions stay loaded after the last batch (`--evaluator-idle-seconds`). An idle
+ * network scores nothing, and the sessions are most of a validator's memory (issue 10: an idle devnet
+ * held about 1 GB); reloading them takes a few hundred milliseconds.
+ */
+export const EVALUATOR_IDLE_MS = 60_000;
+
+/**
+ * Checks the model files (sha256 against the manifest; a validator with other files does not score)
+ * and returns a queue over sessions that load on the first answer to score and close after
+ * `idleMs` without one.
+ */
 async function loadEvaluator(
   modelDir: string,
   sessions: number,
+  idleMs: number,
   log: JsonLogger,
 ): Promise<LoadedEvaluator | undefined> {
   try {
-    // createEvaluator has checked every file's sha256 against the manifest (it refuses to load
-    // otherwise), so the manifest's hashes are those of the files the session was built from.
-    // Single-thread sessions in parallel: they scale with the cores where onnxruntime's intra-op
-    // threads did not (models/README.md, "Speed").
-    const evaluator = await createWorkerEvaluator({ modelDir, threads: 1, sessions });
-    const { manifest } = evaluator;
+    const manifest = loadManifest(modelDir);
+    await verifyModelFiles(modelDir, manifest);
     const model = roleFile(manifest, "model").sha256;
     const tokenizer = roleFile(manifest, "tokenizer").sha256;
-    log.info("evaluator loaded", {
+    // Single-thread sessions in parallel: they scale with the cores where onnxruntime's intra-op
+    // threads did not (models/README.md, "Speed"). Each load checks the files' sha256 again.
+    const evaluator = createSleepingEvaluator({
+      load: () => createWorkerEvaluator({ modelDir, threads: 1, sessions }),
+      idleMs,
+      onChange: (event) =>
+        event === "loaded"
+          ? log.info("evaluator loaded", { model: manifest.id, sessions })
+          : log.info("evaluator asleep: no answer to score", { idleSeconds: idleMs / 1000 }),
+    });
+    log.info("evaluator ready (loads on the first answer to score)", {
       model: manifest.id,
       modelSha256: model,
       tokenizerSha256: tokenizer,
       sessions,
+      idleSeconds: idleMs / 1000,
     });
     return { evaluator, queue: createScoringQueue(evaluator), hashes: { model, tokenizer } };
   } catch (err) {
@@ -229,6 +257,7 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
     ? await loadEvaluator(
         opts.modelDir ?? resolveModelDir(DEFAULT_MODEL_ID),
         opts.scoringSessions ?? defaultSessions(),
+        opts.evaluatorIdleMs ?? EVALUATOR_IDLE_MS,
         log,
       )
     : undefined;
@@ -275,7 +304,13 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
   });
 
   const synced = withSnapshots(app, opts.home, createJsonLogger("snapshots"));
-  let served: Application = withScoringAfterCommit(synced.app, scorer);
+  // While a request is in flight the judge is loaded ahead of its answer (and kept loaded).
+  const warm = loaded
+    ? (view: KVStore) => {
+        if (modules.poq.keeper.hasRequestsInFlight({ store: view })) loaded.evaluator.warm();
+      }
+    : undefined;
+  let served: Application = withScoringAfterCommit(synced.app, scorer, warm);
   if (opts.crashBeforeCommitAt !== undefined) {
     served = withCrashBeforeCommit(served, opts.home, opts.crashBeforeCommitAt);
   }
@@ -323,7 +358,11 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
  * has answered, never inside it (review L4): one pass per turn of the event loop, however many
  * commits came before it, on the newest committed state.
  */
-function withScoringAfterCommit(app: PoqApp, scorer: Scorer): Application {
+function withScoringAfterCommit(
+  app: PoqApp,
+  scorer: Scorer,
+  afterScoring?: (committed: KVStore) => void,
+): Application {
   let scheduled = false;
   const log = createJsonLogger("scorer");
   return {
@@ -335,7 +374,9 @@ function withScoringAfterCommit(app: PoqApp, scorer: Scorer): Application {
         setImmediate(() => {
           scheduled = false;
           try {
-            scorer.onCommit(app.state.committedView());
+            const view = app.state.committedView();
+            scorer.onCommit(view);
+            afterScoring?.(view);
           } catch (err) {
             log.error("scorer pass failed", { error: err instanceof Error ? err.message : String(err) });
           }

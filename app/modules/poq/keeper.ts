@@ -197,11 +197,20 @@ export interface PoqKeeper extends PoqView {
    * idle chain has none, and its blocks change no state (the beacon is not mixed; see scoring.ts).
    */
   hasOpenWork(ctx: StoreContext): boolean;
+  /** A request waits for its node, an answer, a committee or its scores (a subset of open work). */
+  hasRequestsInFlight(ctx: StoreContext): boolean;
   setAssignment(ctx: StoreContext, operator: string, id: bigint, assigned: boolean): void;
   setBeacon(ctx: StoreContext, b: BeaconRecord): void;
   setBeaconCommitment(ctx: StoreContext, validator: Uint8Array, c: CommitmentRecord): void;
   setAwaitingCommittee(ctx: StoreContext, id: bigint, awaiting: boolean): void;
 }
+
+/** The indexes that hold a request while it waits for its node, an answer, a committee or scores. */
+const inFlightPrefixes = (): Uint8Array[] => [pendingPrefix(), awaitingCommitteePrefix(), deadlinesPrefix()];
+
+/** Whether any key lies under one of `prefixes`. */
+const anyUnder = (ctx: StoreContext, prefixes: Uint8Array[]): boolean =>
+  prefixes.some((p) => [...ctx.store.iterate(p, { limit: 1 })].length > 0);
 
 const PARAMS_BIGINT = [
   "commitWindow",
@@ -463,14 +472,10 @@ export function createPoqKeeper(): PoqKeeper {
       return due.map(([, op]) => op);
     },
     hasOpenWork(ctx) {
-      const prefixes = [
-        pendingPrefix(),
-        awaitingCommitteePrefix(),
-        deadlinesPrefix(),
-        touchedPrefix(),
-        unbondingPrefix(),
-      ];
-      return prefixes.some((p) => [...ctx.store.iterate(p, { limit: 1 })].length > 0);
+      return anyUnder(ctx, [...inFlightPrefixes(), touchedPrefix(), unbondingPrefix()]);
+    },
+    hasRequestsInFlight(ctx) {
+      return anyUnder(ctx, inFlightPrefixes());
     },
     dueDeadlines(ctx, height) {
       const due: { height: bigint; id: bigint }[] = [];
