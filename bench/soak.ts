@@ -31,9 +31,9 @@ export interface SoakOptions {
   restPort?: number;
   /**
    * Save each CometBFT's Go heap profile here after the first sample and at the end
-   * (`v<i>-<t>s.pb.gz`; compare with `go tool pprof -top -diff_base FIRST LAST`), and V8 heap
-   * snapshots of the last validator's application at the same two moments (`Heap.*.heapsnapshot`,
-   * open both in Chrome DevTools' Memory tab and compare).
+   * (`v<i>-<t>s.pb.gz`; compare with `go tool pprof -top -diff_base FIRST LAST`), and a V8 heap
+   * snapshot of the last validator's application at the end (`Heap.*.heapsnapshot`, for Chrome
+   * DevTools' Memory tab).
    */
   heapProfiles?: string;
   say?: (line: string) => void;
@@ -152,7 +152,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
       ...(o.heapProfiles ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${o.heapProfiles}`] : []),
     ],
   });
-  const saveHeaps = async (t: number): Promise<void> => {
+  const saveHeaps = async (t: number, final: boolean): Promise<void> => {
     if (!o.heapProfiles) return;
     mkdirSync(o.heapProfiles, { recursive: true });
     for (let i = 0; i < fn.devnet.network.nodes.length; i++) {
@@ -163,11 +163,11 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
       writeFileSync(file, Buffer.from(await res.arrayBuffer()));
       say(`heap profile of validator ${i}: ${file}`);
     }
-    // A V8 snapshot pauses its process for seconds and briefly needs about its heap again: one
-    // validator only, so that the others' samples stay undisturbed.
+    // A V8 snapshot pauses its process for seconds and needs about its heap again, which stays
+    // resident: one validator, at the end only, so that no sample is disturbed.
     const nodes = fn.devnet.network.nodes;
     const last = nodes[nodes.length - 1]?.app;
-    if (last?.running) {
+    if (final && last?.running) {
       process.kill(last.pid, "SIGUSR2");
       say(`V8 heap snapshot of validator ${nodes.length - 1}'s application requested into ${o.heapProfiles}`);
     }
@@ -204,7 +204,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
         bench_rss_mb: Math.round(process.memoryUsage().rss / 1048576),
       };
       samples.push(s);
-      if (samples.length === 1) await saveHeaps(s.t_s);
+      if (samples.length === 1) await saveHeaps(s.t_s, false);
       say(
         `soak ${s.t_s} s: height ${s.height}, block ${s.block_ms} ms, app RSS ${s.app_rss_mb.join("/")} MB, ` +
           `CometBFT RSS ${s.cometbft_rss_mb.join("/")} MB (live Go heap ${s.cometbft_live_heap_mb.map((x) => x ?? "-").join("/")} MB), ` +
@@ -214,7 +214,8 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
       prevHeight = height;
       prevTime = time;
     }
-    await saveHeaps(samples[samples.length - 1]?.t_s ?? 0);
+    await saveHeaps(samples[samples.length - 1]?.t_s ?? 0, true);
+    await sleep(15_000); // the snapshot is written before the network stops
     const figures = await load.stop(60_000);
     const driftPct = {
       app_rss: drift(samples.map((s) => maxOf(s.app_rss_mb))),
