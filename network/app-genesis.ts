@@ -1,9 +1,10 @@
 /**
  * Builds the application's genesis `app_state` for a local network: funded accounts, their balances
- * and the total supply, and each validator's operator account.
+ * and the total supply, each validator's operator account, and gov's default params.
  */
 import { defaultAuthGenesisJson } from "../app/modules/auth/genesis.js";
 import { defaultBankGenesisJson } from "../app/modules/bank/genesis.js";
+import { defaultGovGenesisJson } from "../app/modules/gov/genesis.js";
 import { paramJsonKey } from "../app/modules/poq/keeper.js";
 import type { PoqParams } from "../app/modules/poq/params.js";
 import { DEFAULT_MODEL_ID, loadManifest, resolveModelDir, roleFile } from "../models/index.js";
@@ -71,6 +72,7 @@ export function buildAppState(opts: BuildAppStateOptions): Record<string, unknow
         moniker: o.moniker,
       })),
     },
+    gov: defaultGovGenesisJson(),
     ...opts.modules,
   };
 }

@@ -10,18 +10,25 @@ import type { LocalScore } from "../app/modules/poq/extension-planner.js";
 import { POQ_MODULE, POQ_POOL_MODULE } from "../app/modules/poq/keys.js";
 import { createPoqModule, type PoqModule } from "../app/modules/poq/module.js";
 import { createPoqProposalHooks } from "../app/poq-proposal.js";
+import { GOV_MODULE } from "../app/modules/gov/keys.js";
+import { createGovModule, type GovModule } from "../app/modules/gov/module.js";
+import { validatorsStakeView } from "../app/modules/gov/stake.js";
 
-/** The chain's modules: core plus PoQ, in genesis order. */
+/** The chain's modules: core, PoQ and gov, in genesis order. */
 export interface ChainModules {
   core: CoreModules;
   poq: PoqModule;
+  gov: GovModule;
 }
 
 /** Creates the modules (the PoQ escrow is the `poq` module account). */
 export function createChainModules(): ChainModules {
-  const core = createCoreModules({ moduleAccounts: { [POQ_MODULE]: [], [POQ_POOL_MODULE]: [] } });
+  const core = createCoreModules({
+    moduleAccounts: { [POQ_MODULE]: [], [POQ_POOL_MODULE]: [], [GOV_MODULE]: ["burner"] },
+  });
   const poq = createPoqModule({ bank: core.bank.keeper, validators: core.validators.keeper });
-  return { core, poq };
+  const gov = createGovModule({ bank: core.bank.keeper, stake: validatorsStakeView(core.validators.keeper) });
+  return { core, poq, gov };
 }
 
 export interface AssembleAppOptions {
@@ -47,7 +54,7 @@ export interface AssembleAppOptions {
  * const app = assembleApp({ home: "/tmp/poq/node0", chainId: "poq-devnet-1" });
  */
 export function assembleApp(opts: AssembleAppOptions): PoqApp {
-  const { core, poq } = opts.modules ?? createChainModules();
+  const { core, poq, gov } = opts.modules ?? createChainModules();
   const hooks = createPoqProposalHooks({
     poq,
     ...(opts.validatorAddress ? { validatorAddress: opts.validatorAddress } : {}),
@@ -55,12 +62,14 @@ export function assembleApp(opts: AssembleAppOptions): PoqApp {
     ...(opts.beaconSecrets ? { beaconSecrets: opts.beaconSecrets } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
-  return createApp({
+  const app = createApp({
     home: opts.home,
-    modules: [...core.modules, poq],
+    modules: [...core.modules, poq, gov],
     ante: core.ante,
     proposal: opts.wrapHooks ? opts.wrapHooks(hooks) : hooks,
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
+  gov.bindRouter(app.router);
+  return app;
 }

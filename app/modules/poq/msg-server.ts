@@ -50,6 +50,7 @@ import {
   MsgUnregisterNodeResponse,
   PoqTypeUrl,
 } from "./types/msgs.js";
+import { createUpdateParamsMsg } from "./update-params.js";
 import { aminoOf, checkModelId, coinAmount, decodeMsg, result, utf8Length } from "./msg-codec.js";
 import { createUnjailMsg } from "./unjail.js";
 
@@ -367,5 +368,13 @@ export function createPoqMsgServer(deps: PoqDeps, staticParams: () => PoqParams)
     },
   };
 
-  return [registerNode, unregisterNode, requestInference, submit, commit, createUnjailMsg(deps)];
+  return [
+    registerNode,
+    unregisterNode,
+    requestInference,
+    submit,
+    commit,
+    createUnjailMsg(deps),
+    createUpdateParamsMsg(deps),
+  ];
 }

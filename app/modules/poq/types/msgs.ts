@@ -16,6 +16,12 @@ import {
   WireWriter,
   type WireField,
 } from "./wire.js";
+import {
+  MSG_UPDATE_PARAMS_RESPONSE_TYPE_URL,
+  MSG_UPDATE_PARAMS_TYPE_URL,
+  MsgUpdateParams,
+  MsgUpdateParamsResponse,
+} from "./params-msg.js";
 
 /** `cosmos.base.v1beta1.Coin` on the wire: the amount is a decimal string. */
 export interface ProtoCoin {
@@ -382,4 +388,6 @@ export const poqMessageCodecs: ReadonlyArray<readonly [string, MessageCodec<unkn
   [PoqTypeUrl.UnjailNodeResponse, MsgUnjailNodeResponse],
   [PoqTypeUrl.CommitResponse, MsgCommitResponse],
   [PoqTypeUrl.CommitResponseResponse, MsgCommitResponseResponse],
+  [MSG_UPDATE_PARAMS_TYPE_URL, MsgUpdateParams as MessageCodec<unknown>],
+  [MSG_UPDATE_PARAMS_RESPONSE_TYPE_URL, MsgUpdateParamsResponse as MessageCodec<unknown>],
 ];
