@@ -694,6 +694,381 @@ export namespace poq {
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgSubmitResponseResponse;
         }
 
+        /** Properties of a Params. */
+        interface IParams {
+
+            /** Params denom */
+            denom?: (string|null);
+
+            /** Params committeeSize */
+            committeeSize?: (number|null);
+
+            /** Params commitWindow */
+            commitWindow?: (number|Long|null);
+
+            /** Params revealWindow */
+            revealWindow?: (number|Long|null);
+
+            /** Params maxCommitExtension */
+            maxCommitExtension?: (number|Long|null);
+
+            /** Params responseTimeout */
+            responseTimeout?: (number|Long|null);
+
+            /** Params requestTtl */
+            requestTtl?: (number|Long|null);
+
+            /** Params maxReassignments */
+            maxReassignments?: (number|null);
+
+            /** Params maxReplicas */
+            maxReplicas?: (number|null);
+
+            /** Params quorumBp */
+            quorumBp?: (number|null);
+
+            /** Params minReveals */
+            minReveals?: (number|null);
+
+            /** Params deadlineQuorumBp */
+            deadlineQuorumBp?: (number|null);
+
+            /** Params nodeShareBp */
+            nodeShareBp?: (number|null);
+
+            /** Params validatorShareBp */
+            validatorShareBp?: (number|null);
+
+            /** Params agreementToleranceBp */
+            agreementToleranceBp?: (number|null);
+
+            /** Params slashMissedDeadlineBp */
+            slashMissedDeadlineBp?: (number|null);
+
+            /** Params slashLowQualityBp */
+            slashLowQualityBp?: (number|null);
+
+            /** Params minRequestFee */
+            minRequestFee?: (number|Long|null);
+
+            /** Params defaultMaxInFlight */
+            defaultMaxInFlight?: (number|null);
+
+            /** Params maxInFlightLimit */
+            maxInFlightLimit?: (number|null);
+
+            /** Params nodeBaseShareBp */
+            nodeBaseShareBp?: (number|null);
+
+            /** Params qualityFloorBp */
+            qualityFloorBp?: (number|null);
+
+            /** Params minNodeStake */
+            minNodeStake?: (number|Long|null);
+
+            /** Params unbondingBlocks */
+            unbondingBlocks?: (number|Long|null);
+
+            /** Params maxPromptBytes */
+            maxPromptBytes?: (number|null);
+
+            /** Params maxResponseBytes */
+            maxResponseBytes?: (number|null);
+
+            /** Params maxTokensLimit */
+            maxTokensLimit?: (number|null);
+
+            /** Params maxModelsPerNode */
+            maxModelsPerNode?: (number|null);
+
+            /** Params maxModelIdBytes */
+            maxModelIdBytes?: (number|null);
+
+            /** Params maxMonikerBytes */
+            maxMonikerBytes?: (number|null);
+
+            /** Params maxVoteExtensionBytes */
+            maxVoteExtensionBytes?: (number|null);
+
+            /** Params evaluatorModelSha256 */
+            evaluatorModelSha256?: (string|null);
+
+            /** Params evaluatorTokenizerSha256 */
+            evaluatorTokenizerSha256?: (string|null);
+
+            /** Params trustInitialBp */
+            trustInitialBp?: (number|null);
+
+            /** Params trustFloorBp */
+            trustFloorBp?: (number|null);
+
+            /** Params trustCeilingBp */
+            trustCeilingBp?: (number|null);
+
+            /** Params trustGainBp */
+            trustGainBp?: (number|null);
+
+            /** Params trustPenaltyBp */
+            trustPenaltyBp?: (number|null);
+
+            /** Params missesToExclude */
+            missesToExclude?: (number|null);
+
+            /** Params exclusionBlocks */
+            exclusionBlocks?: (number|Long|null);
+
+            /** Params minCommitteeTrustBp */
+            minCommitteeTrustBp?: (number|null);
+        }
+
+        /** Represents a Params. */
+        class Params implements IParams {
+
+            /**
+             * Constructs a new Params.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: poq.v1.IParams);
+
+            /** Params denom. */
+            public denom: string;
+
+            /** Params committeeSize. */
+            public committeeSize: number;
+
+            /** Params commitWindow. */
+            public commitWindow: (number|Long);
+
+            /** Params revealWindow. */
+            public revealWindow: (number|Long);
+
+            /** Params maxCommitExtension. */
+            public maxCommitExtension: (number|Long);
+
+            /** Params responseTimeout. */
+            public responseTimeout: (number|Long);
+
+            /** Params requestTtl. */
+            public requestTtl: (number|Long);
+
+            /** Params maxReassignments. */
+            public maxReassignments: number;
+
+            /** Params maxReplicas. */
+            public maxReplicas: number;
+
+            /** Params quorumBp. */
+            public quorumBp: number;
+
+            /** Params minReveals. */
+            public minReveals: number;
+
+            /** Params deadlineQuorumBp. */
+            public deadlineQuorumBp: number;
+
+            /** Params nodeShareBp. */
+            public nodeShareBp: number;
+
+            /** Params validatorShareBp. */
+            public validatorShareBp: number;
+
+            /** Params agreementToleranceBp. */
+            public agreementToleranceBp: number;
+
+            /** Params slashMissedDeadlineBp. */
+            public slashMissedDeadlineBp: number;
+
+            /** Params slashLowQualityBp. */
+            public slashLowQualityBp: number;
+
+            /** Params minRequestFee. */
+            public minRequestFee: (number|Long);
+
+            /** Params defaultMaxInFlight. */
+            public defaultMaxInFlight: number;
+
+            /** Params maxInFlightLimit. */
+            public maxInFlightLimit: number;
+
+            /** Params nodeBaseShareBp. */
+            public nodeBaseShareBp: number;
+
+            /** Params qualityFloorBp. */
+            public qualityFloorBp: number;
+
+            /** Params minNodeStake. */
+            public minNodeStake: (number|Long);
+
+            /** Params unbondingBlocks. */
+            public unbondingBlocks: (number|Long);
+
+            /** Params maxPromptBytes. */
+            public maxPromptBytes: number;
+
+            /** Params maxResponseBytes. */
+            public maxResponseBytes: number;
+
+            /** Params maxTokensLimit. */
+            public maxTokensLimit: number;
+
+            /** Params maxModelsPerNode. */
+            public maxModelsPerNode: number;
+
+            /** Params maxModelIdBytes. */
+            public maxModelIdBytes: number;
+
+            /** Params maxMonikerBytes. */
+            public maxMonikerBytes: number;
+
+            /** Params maxVoteExtensionBytes. */
+            public maxVoteExtensionBytes: number;
+
+            /** Params evaluatorModelSha256. */
+            public evaluatorModelSha256: string;
+
+            /** Params evaluatorTokenizerSha256. */
+            public evaluatorTokenizerSha256: string;
+
+            /** Params trustInitialBp. */
+            public trustInitialBp: number;
+
+            /** Params trustFloorBp. */
+            public trustFloorBp: number;
+
+            /** Params trustCeilingBp. */
+            public trustCeilingBp: number;
+
+            /** Params trustGainBp. */
+            public trustGainBp: number;
+
+            /** Params trustPenaltyBp. */
+            public trustPenaltyBp: number;
+
+            /** Params missesToExclude. */
+            public missesToExclude: number;
+
+            /** Params exclusionBlocks. */
+            public exclusionBlocks: (number|Long);
+
+            /** Params minCommitteeTrustBp. */
+            public minCommitteeTrustBp: number;
+
+            /**
+             * Creates a new Params instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Params instance
+             */
+            public static create(properties?: poq.v1.IParams): poq.v1.Params;
+
+            /**
+             * Encodes the specified Params message. Does not implicitly {@link poq.v1.Params.verify|verify} messages.
+             * @param message Params message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(message: poq.v1.IParams, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Params message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns Params
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.Params;
+        }
+
+        /** Properties of a MsgUpdateParams. */
+        interface IMsgUpdateParams {
+
+            /** MsgUpdateParams authority */
+            authority?: (string|null);
+
+            /** MsgUpdateParams params */
+            params?: (poq.v1.IParams|null);
+        }
+
+        /** Represents a MsgUpdateParams. */
+        class MsgUpdateParams implements IMsgUpdateParams {
+
+            /**
+             * Constructs a new MsgUpdateParams.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: poq.v1.IMsgUpdateParams);
+
+            /** MsgUpdateParams authority. */
+            public authority: string;
+
+            /** MsgUpdateParams params. */
+            public params?: (poq.v1.IParams|null);
+
+            /**
+             * Creates a new MsgUpdateParams instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MsgUpdateParams instance
+             */
+            public static create(properties?: poq.v1.IMsgUpdateParams): poq.v1.MsgUpdateParams;
+
+            /**
+             * Encodes the specified MsgUpdateParams message. Does not implicitly {@link poq.v1.MsgUpdateParams.verify|verify} messages.
+             * @param message MsgUpdateParams message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(message: poq.v1.IMsgUpdateParams, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MsgUpdateParams message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns MsgUpdateParams
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgUpdateParams;
+        }
+
+        /** Properties of a MsgUpdateParamsResponse. */
+        interface IMsgUpdateParamsResponse {
+        }
+
+        /** Represents a MsgUpdateParamsResponse. */
+        class MsgUpdateParamsResponse implements IMsgUpdateParamsResponse {
+
+            /**
+             * Constructs a new MsgUpdateParamsResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: poq.v1.IMsgUpdateParamsResponse);
+
+            /**
+             * Creates a new MsgUpdateParamsResponse instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MsgUpdateParamsResponse instance
+             */
+            public static create(properties?: poq.v1.IMsgUpdateParamsResponse): poq.v1.MsgUpdateParamsResponse;
+
+            /**
+             * Encodes the specified MsgUpdateParamsResponse message. Does not implicitly {@link poq.v1.MsgUpdateParamsResponse.verify|verify} messages.
+             * @param message MsgUpdateParamsResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            public static encode(message: poq.v1.IMsgUpdateParamsResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MsgUpdateParamsResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns MsgUpdateParamsResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): poq.v1.MsgUpdateParamsResponse;
+        }
+
         /** Properties of a ScoreVoteExtension. */
         interface IScoreVoteExtension {
 

@@ -1842,6 +1842,963 @@ export const poq = $root.poq = (() => {
             return MsgSubmitResponseResponse;
         })();
 
+        v1.Params = (function() {
+
+            /**
+             * Properties of a Params.
+             * @memberof poq.v1
+             * @interface IParams
+             * @property {string|null} [denom] Params denom
+             * @property {number|null} [committeeSize] Params committeeSize
+             * @property {number|Long|null} [commitWindow] Params commitWindow
+             * @property {number|Long|null} [revealWindow] Params revealWindow
+             * @property {number|Long|null} [maxCommitExtension] Params maxCommitExtension
+             * @property {number|Long|null} [responseTimeout] Params responseTimeout
+             * @property {number|Long|null} [requestTtl] Params requestTtl
+             * @property {number|null} [maxReassignments] Params maxReassignments
+             * @property {number|null} [maxReplicas] Params maxReplicas
+             * @property {number|null} [quorumBp] Params quorumBp
+             * @property {number|null} [minReveals] Params minReveals
+             * @property {number|null} [deadlineQuorumBp] Params deadlineQuorumBp
+             * @property {number|null} [nodeShareBp] Params nodeShareBp
+             * @property {number|null} [validatorShareBp] Params validatorShareBp
+             * @property {number|null} [agreementToleranceBp] Params agreementToleranceBp
+             * @property {number|null} [slashMissedDeadlineBp] Params slashMissedDeadlineBp
+             * @property {number|null} [slashLowQualityBp] Params slashLowQualityBp
+             * @property {number|Long|null} [minRequestFee] Params minRequestFee
+             * @property {number|null} [defaultMaxInFlight] Params defaultMaxInFlight
+             * @property {number|null} [maxInFlightLimit] Params maxInFlightLimit
+             * @property {number|null} [nodeBaseShareBp] Params nodeBaseShareBp
+             * @property {number|null} [qualityFloorBp] Params qualityFloorBp
+             * @property {number|Long|null} [minNodeStake] Params minNodeStake
+             * @property {number|Long|null} [unbondingBlocks] Params unbondingBlocks
+             * @property {number|null} [maxPromptBytes] Params maxPromptBytes
+             * @property {number|null} [maxResponseBytes] Params maxResponseBytes
+             * @property {number|null} [maxTokensLimit] Params maxTokensLimit
+             * @property {number|null} [maxModelsPerNode] Params maxModelsPerNode
+             * @property {number|null} [maxModelIdBytes] Params maxModelIdBytes
+             * @property {number|null} [maxMonikerBytes] Params maxMonikerBytes
+             * @property {number|null} [maxVoteExtensionBytes] Params maxVoteExtensionBytes
+             * @property {string|null} [evaluatorModelSha256] Params evaluatorModelSha256
+             * @property {string|null} [evaluatorTokenizerSha256] Params evaluatorTokenizerSha256
+             * @property {number|null} [trustInitialBp] Params trustInitialBp
+             * @property {number|null} [trustFloorBp] Params trustFloorBp
+             * @property {number|null} [trustCeilingBp] Params trustCeilingBp
+             * @property {number|null} [trustGainBp] Params trustGainBp
+             * @property {number|null} [trustPenaltyBp] Params trustPenaltyBp
+             * @property {number|null} [missesToExclude] Params missesToExclude
+             * @property {number|Long|null} [exclusionBlocks] Params exclusionBlocks
+             * @property {number|null} [minCommitteeTrustBp] Params minCommitteeTrustBp
+             */
+
+            /**
+             * Constructs a new Params.
+             * @memberof poq.v1
+             * @classdesc Represents a Params.
+             * @implements IParams
+             * @constructor
+             * @param {poq.v1.IParams=} [properties] Properties to set
+             */
+            function Params(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Params denom.
+             * @member {string} denom
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.denom = "";
+
+            /**
+             * Params committeeSize.
+             * @member {number} committeeSize
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.committeeSize = 0;
+
+            /**
+             * Params commitWindow.
+             * @member {number|Long} commitWindow
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.commitWindow = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params revealWindow.
+             * @member {number|Long} revealWindow
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.revealWindow = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params maxCommitExtension.
+             * @member {number|Long} maxCommitExtension
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxCommitExtension = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params responseTimeout.
+             * @member {number|Long} responseTimeout
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.responseTimeout = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params requestTtl.
+             * @member {number|Long} requestTtl
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.requestTtl = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params maxReassignments.
+             * @member {number} maxReassignments
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxReassignments = 0;
+
+            /**
+             * Params maxReplicas.
+             * @member {number} maxReplicas
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxReplicas = 0;
+
+            /**
+             * Params quorumBp.
+             * @member {number} quorumBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.quorumBp = 0;
+
+            /**
+             * Params minReveals.
+             * @member {number} minReveals
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.minReveals = 0;
+
+            /**
+             * Params deadlineQuorumBp.
+             * @member {number} deadlineQuorumBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.deadlineQuorumBp = 0;
+
+            /**
+             * Params nodeShareBp.
+             * @member {number} nodeShareBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.nodeShareBp = 0;
+
+            /**
+             * Params validatorShareBp.
+             * @member {number} validatorShareBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.validatorShareBp = 0;
+
+            /**
+             * Params agreementToleranceBp.
+             * @member {number} agreementToleranceBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.agreementToleranceBp = 0;
+
+            /**
+             * Params slashMissedDeadlineBp.
+             * @member {number} slashMissedDeadlineBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.slashMissedDeadlineBp = 0;
+
+            /**
+             * Params slashLowQualityBp.
+             * @member {number} slashLowQualityBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.slashLowQualityBp = 0;
+
+            /**
+             * Params minRequestFee.
+             * @member {number|Long} minRequestFee
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.minRequestFee = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params defaultMaxInFlight.
+             * @member {number} defaultMaxInFlight
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.defaultMaxInFlight = 0;
+
+            /**
+             * Params maxInFlightLimit.
+             * @member {number} maxInFlightLimit
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxInFlightLimit = 0;
+
+            /**
+             * Params nodeBaseShareBp.
+             * @member {number} nodeBaseShareBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.nodeBaseShareBp = 0;
+
+            /**
+             * Params qualityFloorBp.
+             * @member {number} qualityFloorBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.qualityFloorBp = 0;
+
+            /**
+             * Params minNodeStake.
+             * @member {number|Long} minNodeStake
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.minNodeStake = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params unbondingBlocks.
+             * @member {number|Long} unbondingBlocks
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.unbondingBlocks = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params maxPromptBytes.
+             * @member {number} maxPromptBytes
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxPromptBytes = 0;
+
+            /**
+             * Params maxResponseBytes.
+             * @member {number} maxResponseBytes
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxResponseBytes = 0;
+
+            /**
+             * Params maxTokensLimit.
+             * @member {number} maxTokensLimit
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxTokensLimit = 0;
+
+            /**
+             * Params maxModelsPerNode.
+             * @member {number} maxModelsPerNode
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxModelsPerNode = 0;
+
+            /**
+             * Params maxModelIdBytes.
+             * @member {number} maxModelIdBytes
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxModelIdBytes = 0;
+
+            /**
+             * Params maxMonikerBytes.
+             * @member {number} maxMonikerBytes
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxMonikerBytes = 0;
+
+            /**
+             * Params maxVoteExtensionBytes.
+             * @member {number} maxVoteExtensionBytes
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.maxVoteExtensionBytes = 0;
+
+            /**
+             * Params evaluatorModelSha256.
+             * @member {string} evaluatorModelSha256
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.evaluatorModelSha256 = "";
+
+            /**
+             * Params evaluatorTokenizerSha256.
+             * @member {string} evaluatorTokenizerSha256
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.evaluatorTokenizerSha256 = "";
+
+            /**
+             * Params trustInitialBp.
+             * @member {number} trustInitialBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.trustInitialBp = 0;
+
+            /**
+             * Params trustFloorBp.
+             * @member {number} trustFloorBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.trustFloorBp = 0;
+
+            /**
+             * Params trustCeilingBp.
+             * @member {number} trustCeilingBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.trustCeilingBp = 0;
+
+            /**
+             * Params trustGainBp.
+             * @member {number} trustGainBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.trustGainBp = 0;
+
+            /**
+             * Params trustPenaltyBp.
+             * @member {number} trustPenaltyBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.trustPenaltyBp = 0;
+
+            /**
+             * Params missesToExclude.
+             * @member {number} missesToExclude
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.missesToExclude = 0;
+
+            /**
+             * Params exclusionBlocks.
+             * @member {number|Long} exclusionBlocks
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.exclusionBlocks = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Params minCommitteeTrustBp.
+             * @member {number} minCommitteeTrustBp
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.minCommitteeTrustBp = 0;
+
+            /**
+             * Creates a new Params instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.Params
+             * @static
+             * @param {poq.v1.IParams=} [properties] Properties to set
+             * @returns {poq.v1.Params} Params instance
+             */
+            Params.create = function create(properties) {
+                return new Params(properties);
+            };
+
+            /**
+             * Encodes the specified Params message. Does not implicitly {@link poq.v1.Params.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.Params
+             * @static
+             * @param {poq.v1.IParams} message Params message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Params.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.denom != null && Object.hasOwnProperty.call(message, "denom"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.denom);
+                if (message.committeeSize != null && Object.hasOwnProperty.call(message, "committeeSize"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.committeeSize);
+                if (message.commitWindow != null && Object.hasOwnProperty.call(message, "commitWindow"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.commitWindow);
+                if (message.revealWindow != null && Object.hasOwnProperty.call(message, "revealWindow"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.revealWindow);
+                if (message.maxCommitExtension != null && Object.hasOwnProperty.call(message, "maxCommitExtension"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.maxCommitExtension);
+                if (message.responseTimeout != null && Object.hasOwnProperty.call(message, "responseTimeout"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.responseTimeout);
+                if (message.requestTtl != null && Object.hasOwnProperty.call(message, "requestTtl"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.requestTtl);
+                if (message.maxReassignments != null && Object.hasOwnProperty.call(message, "maxReassignments"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.maxReassignments);
+                if (message.maxReplicas != null && Object.hasOwnProperty.call(message, "maxReplicas"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.maxReplicas);
+                if (message.quorumBp != null && Object.hasOwnProperty.call(message, "quorumBp"))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.quorumBp);
+                if (message.minReveals != null && Object.hasOwnProperty.call(message, "minReveals"))
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.minReveals);
+                if (message.deadlineQuorumBp != null && Object.hasOwnProperty.call(message, "deadlineQuorumBp"))
+                    writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.deadlineQuorumBp);
+                if (message.nodeShareBp != null && Object.hasOwnProperty.call(message, "nodeShareBp"))
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint32(message.nodeShareBp);
+                if (message.validatorShareBp != null && Object.hasOwnProperty.call(message, "validatorShareBp"))
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint32(message.validatorShareBp);
+                if (message.agreementToleranceBp != null && Object.hasOwnProperty.call(message, "agreementToleranceBp"))
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.agreementToleranceBp);
+                if (message.slashMissedDeadlineBp != null && Object.hasOwnProperty.call(message, "slashMissedDeadlineBp"))
+                    writer.uint32(/* id 16, wireType 0 =*/128).uint32(message.slashMissedDeadlineBp);
+                if (message.slashLowQualityBp != null && Object.hasOwnProperty.call(message, "slashLowQualityBp"))
+                    writer.uint32(/* id 17, wireType 0 =*/136).uint32(message.slashLowQualityBp);
+                if (message.minRequestFee != null && Object.hasOwnProperty.call(message, "minRequestFee"))
+                    writer.uint32(/* id 18, wireType 0 =*/144).uint64(message.minRequestFee);
+                if (message.defaultMaxInFlight != null && Object.hasOwnProperty.call(message, "defaultMaxInFlight"))
+                    writer.uint32(/* id 19, wireType 0 =*/152).uint32(message.defaultMaxInFlight);
+                if (message.maxInFlightLimit != null && Object.hasOwnProperty.call(message, "maxInFlightLimit"))
+                    writer.uint32(/* id 20, wireType 0 =*/160).uint32(message.maxInFlightLimit);
+                if (message.nodeBaseShareBp != null && Object.hasOwnProperty.call(message, "nodeBaseShareBp"))
+                    writer.uint32(/* id 21, wireType 0 =*/168).uint32(message.nodeBaseShareBp);
+                if (message.qualityFloorBp != null && Object.hasOwnProperty.call(message, "qualityFloorBp"))
+                    writer.uint32(/* id 22, wireType 0 =*/176).uint32(message.qualityFloorBp);
+                if (message.minNodeStake != null && Object.hasOwnProperty.call(message, "minNodeStake"))
+                    writer.uint32(/* id 23, wireType 0 =*/184).uint64(message.minNodeStake);
+                if (message.unbondingBlocks != null && Object.hasOwnProperty.call(message, "unbondingBlocks"))
+                    writer.uint32(/* id 24, wireType 0 =*/192).uint64(message.unbondingBlocks);
+                if (message.maxPromptBytes != null && Object.hasOwnProperty.call(message, "maxPromptBytes"))
+                    writer.uint32(/* id 25, wireType 0 =*/200).uint32(message.maxPromptBytes);
+                if (message.maxResponseBytes != null && Object.hasOwnProperty.call(message, "maxResponseBytes"))
+                    writer.uint32(/* id 26, wireType 0 =*/208).uint32(message.maxResponseBytes);
+                if (message.maxTokensLimit != null && Object.hasOwnProperty.call(message, "maxTokensLimit"))
+                    writer.uint32(/* id 27, wireType 0 =*/216).uint32(message.maxTokensLimit);
+                if (message.maxModelsPerNode != null && Object.hasOwnProperty.call(message, "maxModelsPerNode"))
+                    writer.uint32(/* id 28, wireType 0 =*/224).uint32(message.maxModelsPerNode);
+                if (message.maxModelIdBytes != null && Object.hasOwnProperty.call(message, "maxModelIdBytes"))
+                    writer.uint32(/* id 29, wireType 0 =*/232).uint32(message.maxModelIdBytes);
+                if (message.maxMonikerBytes != null && Object.hasOwnProperty.call(message, "maxMonikerBytes"))
+                    writer.uint32(/* id 30, wireType 0 =*/240).uint32(message.maxMonikerBytes);
+                if (message.maxVoteExtensionBytes != null && Object.hasOwnProperty.call(message, "maxVoteExtensionBytes"))
+                    writer.uint32(/* id 31, wireType 0 =*/248).uint32(message.maxVoteExtensionBytes);
+                if (message.evaluatorModelSha256 != null && Object.hasOwnProperty.call(message, "evaluatorModelSha256"))
+                    writer.uint32(/* id 32, wireType 2 =*/258).string(message.evaluatorModelSha256);
+                if (message.evaluatorTokenizerSha256 != null && Object.hasOwnProperty.call(message, "evaluatorTokenizerSha256"))
+                    writer.uint32(/* id 33, wireType 2 =*/266).string(message.evaluatorTokenizerSha256);
+                if (message.trustInitialBp != null && Object.hasOwnProperty.call(message, "trustInitialBp"))
+                    writer.uint32(/* id 34, wireType 0 =*/272).uint32(message.trustInitialBp);
+                if (message.trustFloorBp != null && Object.hasOwnProperty.call(message, "trustFloorBp"))
+                    writer.uint32(/* id 35, wireType 0 =*/280).uint32(message.trustFloorBp);
+                if (message.trustCeilingBp != null && Object.hasOwnProperty.call(message, "trustCeilingBp"))
+                    writer.uint32(/* id 36, wireType 0 =*/288).uint32(message.trustCeilingBp);
+                if (message.trustGainBp != null && Object.hasOwnProperty.call(message, "trustGainBp"))
+                    writer.uint32(/* id 37, wireType 0 =*/296).uint32(message.trustGainBp);
+                if (message.trustPenaltyBp != null && Object.hasOwnProperty.call(message, "trustPenaltyBp"))
+                    writer.uint32(/* id 38, wireType 0 =*/304).uint32(message.trustPenaltyBp);
+                if (message.missesToExclude != null && Object.hasOwnProperty.call(message, "missesToExclude"))
+                    writer.uint32(/* id 39, wireType 0 =*/312).uint32(message.missesToExclude);
+                if (message.exclusionBlocks != null && Object.hasOwnProperty.call(message, "exclusionBlocks"))
+                    writer.uint32(/* id 40, wireType 0 =*/320).uint64(message.exclusionBlocks);
+                if (message.minCommitteeTrustBp != null && Object.hasOwnProperty.call(message, "minCommitteeTrustBp"))
+                    writer.uint32(/* id 41, wireType 0 =*/328).uint32(message.minCommitteeTrustBp);
+                return writer;
+            };
+
+            /**
+             * Decodes a Params message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.Params
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.Params} Params
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Params.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.Params();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.denom = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.committeeSize = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.commitWindow = reader.uint64();
+                            break;
+                        }
+                    case 4: {
+                            message.revealWindow = reader.uint64();
+                            break;
+                        }
+                    case 5: {
+                            message.maxCommitExtension = reader.uint64();
+                            break;
+                        }
+                    case 6: {
+                            message.responseTimeout = reader.uint64();
+                            break;
+                        }
+                    case 7: {
+                            message.requestTtl = reader.uint64();
+                            break;
+                        }
+                    case 8: {
+                            message.maxReassignments = reader.uint32();
+                            break;
+                        }
+                    case 9: {
+                            message.maxReplicas = reader.uint32();
+                            break;
+                        }
+                    case 10: {
+                            message.quorumBp = reader.uint32();
+                            break;
+                        }
+                    case 11: {
+                            message.minReveals = reader.uint32();
+                            break;
+                        }
+                    case 12: {
+                            message.deadlineQuorumBp = reader.uint32();
+                            break;
+                        }
+                    case 13: {
+                            message.nodeShareBp = reader.uint32();
+                            break;
+                        }
+                    case 14: {
+                            message.validatorShareBp = reader.uint32();
+                            break;
+                        }
+                    case 15: {
+                            message.agreementToleranceBp = reader.uint32();
+                            break;
+                        }
+                    case 16: {
+                            message.slashMissedDeadlineBp = reader.uint32();
+                            break;
+                        }
+                    case 17: {
+                            message.slashLowQualityBp = reader.uint32();
+                            break;
+                        }
+                    case 18: {
+                            message.minRequestFee = reader.uint64();
+                            break;
+                        }
+                    case 19: {
+                            message.defaultMaxInFlight = reader.uint32();
+                            break;
+                        }
+                    case 20: {
+                            message.maxInFlightLimit = reader.uint32();
+                            break;
+                        }
+                    case 21: {
+                            message.nodeBaseShareBp = reader.uint32();
+                            break;
+                        }
+                    case 22: {
+                            message.qualityFloorBp = reader.uint32();
+                            break;
+                        }
+                    case 23: {
+                            message.minNodeStake = reader.uint64();
+                            break;
+                        }
+                    case 24: {
+                            message.unbondingBlocks = reader.uint64();
+                            break;
+                        }
+                    case 25: {
+                            message.maxPromptBytes = reader.uint32();
+                            break;
+                        }
+                    case 26: {
+                            message.maxResponseBytes = reader.uint32();
+                            break;
+                        }
+                    case 27: {
+                            message.maxTokensLimit = reader.uint32();
+                            break;
+                        }
+                    case 28: {
+                            message.maxModelsPerNode = reader.uint32();
+                            break;
+                        }
+                    case 29: {
+                            message.maxModelIdBytes = reader.uint32();
+                            break;
+                        }
+                    case 30: {
+                            message.maxMonikerBytes = reader.uint32();
+                            break;
+                        }
+                    case 31: {
+                            message.maxVoteExtensionBytes = reader.uint32();
+                            break;
+                        }
+                    case 32: {
+                            message.evaluatorModelSha256 = reader.string();
+                            break;
+                        }
+                    case 33: {
+                            message.evaluatorTokenizerSha256 = reader.string();
+                            break;
+                        }
+                    case 34: {
+                            message.trustInitialBp = reader.uint32();
+                            break;
+                        }
+                    case 35: {
+                            message.trustFloorBp = reader.uint32();
+                            break;
+                        }
+                    case 36: {
+                            message.trustCeilingBp = reader.uint32();
+                            break;
+                        }
+                    case 37: {
+                            message.trustGainBp = reader.uint32();
+                            break;
+                        }
+                    case 38: {
+                            message.trustPenaltyBp = reader.uint32();
+                            break;
+                        }
+                    case 39: {
+                            message.missesToExclude = reader.uint32();
+                            break;
+                        }
+                    case 40: {
+                            message.exclusionBlocks = reader.uint64();
+                            break;
+                        }
+                    case 41: {
+                            message.minCommitteeTrustBp = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Params;
+        })();
+
+        v1.MsgUpdateParams = (function() {
+
+            /**
+             * Properties of a MsgUpdateParams.
+             * @memberof poq.v1
+             * @interface IMsgUpdateParams
+             * @property {string|null} [authority] MsgUpdateParams authority
+             * @property {poq.v1.IParams|null} [params] MsgUpdateParams params
+             */
+
+            /**
+             * Constructs a new MsgUpdateParams.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgUpdateParams.
+             * @implements IMsgUpdateParams
+             * @constructor
+             * @param {poq.v1.IMsgUpdateParams=} [properties] Properties to set
+             */
+            function MsgUpdateParams(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MsgUpdateParams authority.
+             * @member {string} authority
+             * @memberof poq.v1.MsgUpdateParams
+             * @instance
+             */
+            MsgUpdateParams.prototype.authority = "";
+
+            /**
+             * MsgUpdateParams params.
+             * @member {poq.v1.IParams|null|undefined} params
+             * @memberof poq.v1.MsgUpdateParams
+             * @instance
+             */
+            MsgUpdateParams.prototype.params = null;
+
+            /**
+             * Creates a new MsgUpdateParams instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgUpdateParams
+             * @static
+             * @param {poq.v1.IMsgUpdateParams=} [properties] Properties to set
+             * @returns {poq.v1.MsgUpdateParams} MsgUpdateParams instance
+             */
+            MsgUpdateParams.create = function create(properties) {
+                return new MsgUpdateParams(properties);
+            };
+
+            /**
+             * Encodes the specified MsgUpdateParams message. Does not implicitly {@link poq.v1.MsgUpdateParams.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgUpdateParams
+             * @static
+             * @param {poq.v1.IMsgUpdateParams} message MsgUpdateParams message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgUpdateParams.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.authority != null && Object.hasOwnProperty.call(message, "authority"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.authority);
+                if (message.params != null && Object.hasOwnProperty.call(message, "params"))
+                    $root.poq.v1.Params.encode(message.params, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgUpdateParams message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgUpdateParams
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgUpdateParams} MsgUpdateParams
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgUpdateParams.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgUpdateParams();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.authority = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.params = $root.poq.v1.Params.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgUpdateParams;
+        })();
+
+        v1.MsgUpdateParamsResponse = (function() {
+
+            /**
+             * Properties of a MsgUpdateParamsResponse.
+             * @memberof poq.v1
+             * @interface IMsgUpdateParamsResponse
+             */
+
+            /**
+             * Constructs a new MsgUpdateParamsResponse.
+             * @memberof poq.v1
+             * @classdesc Represents a MsgUpdateParamsResponse.
+             * @implements IMsgUpdateParamsResponse
+             * @constructor
+             * @param {poq.v1.IMsgUpdateParamsResponse=} [properties] Properties to set
+             */
+            function MsgUpdateParamsResponse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Creates a new MsgUpdateParamsResponse instance using the specified properties.
+             * @function create
+             * @memberof poq.v1.MsgUpdateParamsResponse
+             * @static
+             * @param {poq.v1.IMsgUpdateParamsResponse=} [properties] Properties to set
+             * @returns {poq.v1.MsgUpdateParamsResponse} MsgUpdateParamsResponse instance
+             */
+            MsgUpdateParamsResponse.create = function create(properties) {
+                return new MsgUpdateParamsResponse(properties);
+            };
+
+            /**
+             * Encodes the specified MsgUpdateParamsResponse message. Does not implicitly {@link poq.v1.MsgUpdateParamsResponse.verify|verify} messages.
+             * @function encode
+             * @memberof poq.v1.MsgUpdateParamsResponse
+             * @static
+             * @param {poq.v1.IMsgUpdateParamsResponse} message MsgUpdateParamsResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MsgUpdateParamsResponse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                return writer;
+            };
+
+            /**
+             * Decodes a MsgUpdateParamsResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof poq.v1.MsgUpdateParamsResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {poq.v1.MsgUpdateParamsResponse} MsgUpdateParamsResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MsgUpdateParamsResponse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.poq.v1.MsgUpdateParamsResponse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MsgUpdateParamsResponse;
+        })();
+
         v1.ScoreVoteExtension = (function() {
 
             /**
