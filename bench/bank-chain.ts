@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FinalizeBlockRequest } from "../abci/application.js";
+import type { FinalizeBlockRequest, InitChainRequest } from "../abci/application.js";
 import { createApp, type PoqApp } from "../app/app.js";
 import { createCoreModules } from "../app/core-modules.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -107,6 +107,57 @@ function appStateBytes(addresses: readonly string[], funds: bigint): Uint8Array 
 }
 
 /**
+ * The `app_state` of {@link createBankChain}'s genesis with these options, for a process that only
+ * runs InitChain ({@link runBankGenesis}).
+ */
+export function bankChainAppState(
+  opts: Pick<BankChainOptions, "accounts" | "senders" | "funds">,
+): Uint8Array {
+  const senders = Math.min(opts.senders ?? opts.accounts, opts.accounts);
+  return appStateBytes(benchAccounts(opts.accounts, senders).addresses, opts.funds ?? 1_000_000_000n);
+}
+
+/** The InitChain request of the bench chain. */
+function initChainRequest(bytes: Uint8Array): InitChainRequest {
+  return {
+    timeNanos: 1_700_000_000_000_000_000n,
+    chainId: BENCH_CHAIN_ID,
+    validators: [{ pubKeyEd25519: new Uint8Array(32).fill(7), power: 10n }],
+    appStateBytes: bytes,
+    initialHeight: 1n,
+  };
+}
+
+/** The app of the bench chain, its database in `dir`. */
+function openBankApp(dir: string): { app: PoqApp; core: ReturnType<typeof createCoreModules> } {
+  const core = createCoreModules();
+  const app = createApp({
+    dbPath: join(dir, "app.db"),
+    modules: core.modules,
+    ante: core.ante,
+    chainId: BENCH_CHAIN_ID,
+  });
+  return { app, core };
+}
+
+/**
+ * What a node's application does with a genesis and nothing else: InitChain with `appStateBytes`
+ * and block 1 committed, in `dir`; then closed. The same state as {@link createBankChain} makes, so
+ * `createBankChain({ dir, reopen: true, ... })` opens it. Holds no keys or address lists of its own
+ * (the memory benchmark's genesis process measures the app, not the bench's set-up).
+ */
+export function runBankGenesis(dir: string, bytes: Uint8Array): void {
+  const { app } = openBankApp(dir);
+  try {
+    app.initChain(initChainRequest(bytes));
+    app.finalizeBlock(blockRequest(1n, []));
+    app.commit();
+  } finally {
+    app.close();
+  }
+}
+
+/**
  * Creates the app, funds `accounts` accounts in genesis (the first `senders` with keys) and
  * commits block 1; or, with `reopen`, opens such a chain again (as a restarted node does).
  *
@@ -115,24 +166,10 @@ function appStateBytes(addresses: readonly string[], funds: bigint): Uint8Array 
  */
 export function createBankChain(opts: BankChainOptions): BankChain {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "poq-bench-"));
-  const core = createCoreModules();
-  const app = createApp({
-    dbPath: join(dir, "app.db"),
-    modules: core.modules,
-    ante: core.ante,
-    chainId: BENCH_CHAIN_ID,
-  });
+  const { app, core } = openBankApp(dir);
   const senders = Math.min(opts.senders ?? opts.accounts, opts.accounts);
   const { keys, addresses } = benchAccounts(opts.accounts, senders);
-  if (!opts.reopen) {
-    app.initChain({
-      timeNanos: 1_700_000_000_000_000_000n,
-      chainId: BENCH_CHAIN_ID,
-      validators: [{ pubKeyEd25519: new Uint8Array(32).fill(7), power: 10n }],
-      appStateBytes: appStateBytes(addresses, opts.funds ?? 1_000_000_000n),
-      initialHeight: 1n,
-    });
-  }
+  if (!opts.reopen) app.initChain(initChainRequest(appStateBytes(addresses, opts.funds ?? 1_000_000_000n)));
   const accountNumbers = keys.map((k) => {
     const acc = core.auth.keeper.getAccount({ store: app.state.committedView() }, k.address);
     if (!acc) throw new Error(`genesis did not create ${k.address}`);
