@@ -15,6 +15,7 @@ import { errorBodySchema, RestError, type RestErrorName } from "./errors.js";
 import { restFormats } from "./schemas.js";
 import { cosmosAuthRoutes } from "./routes/cosmos-auth.js";
 import { cosmosBankRoutes } from "./routes/cosmos-bank.js";
+import { cosmosGovRoutes } from "./routes/cosmos-gov.js";
 import { cosmosStakingRoutes } from "./routes/cosmos-staking.js";
 import { cosmosTendermintRoutes } from "./routes/cosmos-tendermint.js";
 import { cosmosTxRoutes } from "./routes/cosmos-tx.js";
@@ -189,6 +190,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   await app.register(cosmosTxRoutes, routeOpts);
   await app.register(cosmosTendermintRoutes, { ...routeOpts, appVersion: version });
   await app.register(cosmosStakingRoutes, routeOpts);
+  await app.register(cosmosGovRoutes, routeOpts);
   await app.register(poqRoutes, routeOpts);
   await app.register(walletRoutes, {
     ...routeOpts,

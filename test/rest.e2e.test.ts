@@ -349,6 +349,35 @@ describe("REST gateway on a real network", { timeout: 240_000 }, () => {
       "GET /poq/v1/nodes/{address}": { params: { address: alice }, status: 404 },
       "GET /poq/v1/validators": {},
       "GET /chain-info/keplr": {},
+      "GET /cosmos/gov/v1/proposals": {},
+      "GET /cosmos/gov/v1/proposals/{proposal_id}": { params: { proposal_id: "1" }, status: 404 },
+      "GET /cosmos/gov/v1/proposals/{proposal_id}/votes": { params: { proposal_id: "1" } },
+      "GET /cosmos/gov/v1/proposals/{proposal_id}/votes/{voter}": {
+        params: { proposal_id: "1", voter: alice },
+        status: 404,
+      },
+      "GET /cosmos/gov/v1/proposals/{proposal_id}/deposits": { params: { proposal_id: "1" } },
+      "GET /cosmos/gov/v1/proposals/{proposal_id}/deposits/{depositor}": {
+        params: { proposal_id: "1", depositor: alice },
+        status: 404,
+      },
+      "GET /cosmos/gov/v1/proposals/{proposal_id}/tally": { params: { proposal_id: "1" }, status: 404 },
+      "GET /cosmos/gov/v1/params/{params_type}": { params: { params_type: "tallying" } },
+      "GET /cosmos/gov/v1beta1/proposals": {},
+      "GET /cosmos/gov/v1beta1/proposals/{proposal_id}": { params: { proposal_id: "1" }, status: 404 },
+      "GET /cosmos/gov/v1beta1/proposals/{proposal_id}/votes": { params: { proposal_id: "1" } },
+      "GET /cosmos/gov/v1beta1/proposals/{proposal_id}/votes/{voter}": {
+        params: { proposal_id: "1", voter: alice },
+        status: 404,
+      },
+      "GET /cosmos/gov/v1beta1/proposals/{proposal_id}/deposits": { params: { proposal_id: "1" } },
+      "GET /cosmos/gov/v1beta1/proposals/{proposal_id}/deposits/{depositor}": {
+        params: { proposal_id: "1", depositor: alice },
+        status: 404,
+      },
+      "GET /cosmos/gov/v1beta1/proposals/{proposal_id}/tally": { params: { proposal_id: "1" }, status: 404 },
+      "GET /cosmos/gov/v1beta1/params/{params_type}": { params: { params_type: "tallying" } },
+      "GET /cosmos/gov/v1/constitution": {},
     };
     const send: Send = async (method, path, body, contentType = "application/json") => {
       const res = await fetch(rest.url + path, {

@@ -10,6 +10,7 @@ import { bech32Decode, bech32Encode } from "../auth/bech32.js";
 import { BECH32_PREFIX } from "../auth/address.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 import { validatorOperatorAddress } from "../validators/query.js";
+import type { StakingView } from "../staking/hooks.js";
 import { DEC_ONE } from "./dec.js";
 
 type StoreContext = Pick<Context, "store">;
@@ -64,5 +65,28 @@ export function validatorsStakeView(validators: Pick<ValidatorsView, "list">): G
         .map((v) => ({ validator: v.operator, shares: v.delegatorShares }));
     },
     totalBonded: (ctx) => bonded(ctx).reduce((s, v) => s + v.tokens, 0n),
+  };
+}
+
+/**
+ * The staking module's stake (`StakingView`, app/modules/staking/hooks.ts): its bonded validators and
+ * real delegations.
+ *
+ * @example
+ * const stake = stakingStakeView(core.staking.keeper);
+ */
+export function stakingStakeView(
+  staking: Pick<StakingView, "bondedValidators" | "delegationsOf" | "totalBonded">,
+): GovStakeView {
+  return {
+    bondedValidators: (ctx) =>
+      staking.bondedValidators(ctx).map((v) => ({
+        operator: v.operatorAddress,
+        tokens: v.tokens,
+        delegatorShares: v.delegatorShares,
+      })),
+    delegationsOf: (ctx, delegator) =>
+      staking.delegationsOf(ctx, delegator).map((d) => ({ validator: d.validatorAddress, shares: d.shares })),
+    totalBonded: (ctx) => staking.totalBonded(ctx),
   };
 }
