@@ -443,7 +443,7 @@ describe("base app", () => {
  * so update them only on purpose (and say so in the commit).
  */
 const GOLDEN_HASHES = [
-  "8f784e9ba3762fb7b2e8d6c675f8696bd19ab64ee0d43e1f38833279f2d62369",
-  "0e4eeb0fd557d9fa6996203ca41d446b27d12bbaf53b773b1d6eafd09fdb1554",
-  "52d7f897eaec533b0e377394b59afcd9af502a2a6307206db0dd7bed43e19ac1",
+  "6d2cf41064e309b61cdd115837d2f80a547158218bc3eeb3bc990826281d0ddd",
+  "8fe413d33a6d233791e5fbdc3aeb9890588f64a7edab3037559da36da9f2cd2d",
+  "e01093f6750616b7b95001cf0a05f796642bd9a38e846149c265c3b92dbb4136",
 ];

@@ -431,14 +431,18 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       });
       const endEvents: Event[] = [];
       const ctxEnd = blockContext(req.height, req.timeNanos, endEvents);
-      for (const m of modules) m.endBlock?.(ctxEnd, block);
+      const validatorUpdates: abci.ValidatorUpdate[] = [];
+      for (const m of modules) {
+        const result = m.endBlock?.(ctxEnd, block);
+        if (result) validatorUpdates.push(...result.validatorUpdates);
+      }
       return {
         events: indexed([
           ...withAttribute(beginEvents, "mode", "BeginBlock"),
           ...withAttribute(endEvents, "mode", "EndBlock"),
         ]),
         txResults,
-        validatorUpdates: [],
+        validatorUpdates,
         appHash: state.workingHash(),
       };
     },

@@ -102,6 +102,11 @@ export interface BlockInfo {
   misbehavior?: readonly Misbehavior[];
 }
 
+/** What an end-block hook may return: validator power changes for CometBFT (staking). */
+export interface EndBlockResult {
+  validatorUpdates: ValidatorUpdate[];
+}
+
 /** What InitChain tells every module besides its own `app_state` section. */
 export interface GenesisChainInfo {
   chainId: string;
@@ -125,5 +130,6 @@ export interface Module {
   initGenesis?(ctx: Context, raw: unknown, chain: GenesisChainInfo): void;
   exportGenesis?(ctx: Context): unknown;
   beginBlock?(ctx: Context, block: BlockInfo): void;
-  endBlock?(ctx: Context, block: BlockInfo): void;
+  /** End of block; staking returns the block's `validator_updates` (take effect in CometBFT two blocks later). */
+  endBlock?(ctx: Context, block: BlockInfo): EndBlockResult | void;
 }

@@ -306,6 +306,9 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         moduleAddress("poq"),
         moduleAddress("poq_pool"),
         moduleAddress("fee_collector"),
+        // The genesis validators' self-bonds (staking mints them at InitChain).
+        moduleAddress("bonded_tokens_pool"),
+        moduleAddress("not_bonded_tokens_pool"),
       ];
       return {
         supply: modules.core.bank.keeper.getSupply({ store: app.state.committedView() }, "upoq").amount,

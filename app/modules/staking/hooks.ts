@@ -90,7 +90,7 @@ export interface StakingView {
   validatorByConsAddr(ctx: StoreContext, consensusAddress: Uint8Array): StakingValidator | undefined;
   /**
    * Validators with status BONDED: the set this module last sent to CometBFT, in power-index order
-   * (tokens descending, then operator address bytes ascending). Jailed ones are never here.
+   * (power = tokens / 10^6 descending, then operator address bytes ascending). Jailed ones are never here.
    */
   bondedValidators(ctx: StoreContext): StakingValidator[];
   /** Every validator, any status, ascending by operator address bytes. */

@@ -5,7 +5,6 @@ import type { Module } from "../../types.js";
 import { initValidatorsGenesis, parseValidatorsGenesis } from "./genesis.js";
 import { createValidatorsKeeper, type ValidatorsKeeper } from "./keeper.js";
 import { VALIDATORS_MODULE } from "./keys.js";
-import { createStakingQueries, validatorOperatorAddress } from "./query.js";
 
 /** The module and its keeper (other modules take the keeper as a `ValidatorsView`). */
 export interface ValidatorsModule extends Module {
@@ -25,7 +24,8 @@ export function createValidatorsModule(): ValidatorsModule {
     name: VALIDATORS_MODULE,
     keeper,
     msgs: [],
-    queries: createStakingQueries(keeper),
+    // The staking query paths are the staking module's; this module answers none of its own.
+    queries: {},
     validateGenesis: (raw) => void parseValidatorsGenesis(raw),
     initGenesis: (ctx, raw, chain) => initValidatorsGenesis(keeper, ctx, raw, chain),
     exportGenesis: (ctx) => ({
@@ -40,5 +40,3 @@ export function createValidatorsModule(): ValidatorsModule {
     }),
   };
 }
-
-export { validatorOperatorAddress };

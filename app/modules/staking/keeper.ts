@@ -1,0 +1,400 @@
+/**
+ * The staking keeper: validators, delegations, unbonding and redelegation entries, and the pools
+ * that hold their tokens, with the SDK's rules (x/staking keeper, v0.50). Shares math is bigint
+ * fixed point (dec.ts); every list is read in key order, so all nodes see the same.
+ *
+ * The set CometBFT runs is computed in EndBlock (validator-set.ts); this file changes tokens,
+ * shares and jailing and marks the set dirty when it does.
+ */
+import { ChainError } from "../../errors.js";
+import { ErrInvalidRequest } from "../../sdk-errors.js";
+import type { Context } from "../../types.js";
+import type { BankKeeper } from "../bank/keeper.js";
+import { decMulTruncate, decQuo, decTruncateInt } from "./dec.js";
+import {
+  ErrDelegatorShareExRateInvalid,
+  ErrMaxRedelegationEntries,
+  ErrMaxUnbondingDelegationEntries,
+  ErrNoDelegation,
+  ErrNoValidatorFound,
+  ErrBadRedelegationDst,
+  ErrNotEnoughDelegationShares,
+  ErrSelfRedelegation,
+  ErrTinyRedelegationAmount,
+  ErrTransitiveRedelegation,
+} from "./errors.js";
+import {
+  DEC_SCALE,
+  POWER_REDUCTION,
+  type BondStatusName,
+  type StakingHooks,
+  type StakingValidator,
+} from "./hooks.js";
+import {
+  BONDED_POOL,
+  NOT_BONDED_POOL,
+  redelegationByDstKey,
+  redelegationKey,
+  redelegationQueueKey,
+  redelegationsToPrefix,
+  setDirtyKey,
+  unbondingByValidatorKey,
+  unbondingKey,
+  unbondingQueueKey,
+  unbondingsByValidatorPrefix,
+} from "./keys.js";
+import {
+  accountBytes,
+  decodeRedelegationEntries,
+  decodeUnbondingEntries,
+  deleteDelegation,
+  deleteValidator,
+  encodeRedelegationEntries,
+  encodeUnbondingEntries,
+  readDelegation,
+  readParams,
+  readValidator,
+  readValidatorByCons,
+  valoperBytes,
+  writeDelegation,
+  writeValidator,
+  type StoreContext,
+} from "./records.js";
+
+/** CometBFT voting power of a validator: tokens / 10^6. */
+export const consensusPower = (v: Pick<StakingValidator, "tokens">): bigint => v.tokens / POWER_REDUCTION;
+
+/** The pool holding a validator's tokens. */
+export const poolOf = (status: BondStatusName): string =>
+  status === "BOND_STATUS_BONDED" ? BONDED_POOL : NOT_BONDED_POOL;
+
+/** Tokens worth `shares` of validator `v`, truncated (the SDK's `TokensFromShares(..).TruncateInt()`). */
+export function tokensFromShares(
+  v: Pick<StakingValidator, "tokens" | "delegatorShares">,
+  shares: bigint,
+): bigint {
+  if (v.delegatorShares === 0n) return 0n;
+  return decTruncateInt(decQuo(shares * v.tokens, v.delegatorShares));
+}
+
+/** Shares worth `amount` tokens of validator `v`, truncated (the SDK's `SharesFromTokens`). */
+export function sharesFromTokens(
+  v: Pick<StakingValidator, "tokens" | "delegatorShares">,
+  amount: bigint,
+): bigint {
+  if (v.tokens === 0n) return 0n;
+  return (v.delegatorShares * amount) / v.tokens;
+}
+
+/** The calls staking makes into the hooks other modules registered. */
+export function combineHooks(list: readonly StakingHooks[]): Required<StakingHooks> {
+  return {
+    afterValidatorCreated: (ctx, val) => list.forEach((h) => h.afterValidatorCreated?.(ctx, val)),
+    afterValidatorRemoved: (ctx, cons, val) => list.forEach((h) => h.afterValidatorRemoved?.(ctx, cons, val)),
+    beforeDelegationCreated: (ctx, d, v) => list.forEach((h) => h.beforeDelegationCreated?.(ctx, d, v)),
+    beforeDelegationSharesModified: (ctx, d, v) =>
+      list.forEach((h) => h.beforeDelegationSharesModified?.(ctx, d, v)),
+    beforeDelegationRemoved: (ctx, d, v) => list.forEach((h) => h.beforeDelegationRemoved?.(ctx, d, v)),
+    afterDelegationModified: (ctx, d, v) => list.forEach((h) => h.afterDelegationModified?.(ctx, d, v)),
+    beforeValidatorSlashed: (ctx, v, f) => list.forEach((h) => h.beforeValidatorSlashed?.(ctx, v, f)),
+  };
+}
+
+/** What the token-moving rules need. */
+export interface StakingCore {
+  bank: BankKeeper;
+  hooks: Required<StakingHooks>;
+}
+
+const markDirty = (ctx: StoreContext): void => ctx.store.set(setDirtyKey(), Uint8Array.of(1));
+
+const bytesOf = (valoper: string): Uint8Array => {
+  const b = valoperBytes(valoper);
+  if (!b) throw new ChainError(ErrInvalidRequest, `${valoper} is not a validator operator address`);
+  return b;
+};
+
+const accountOf = (address: string): Uint8Array => {
+  const b = accountBytes(address);
+  if (!b) throw new ChainError(ErrInvalidRequest, `${address} is not an account address`);
+  return b;
+};
+
+/** Stores a validator whose tokens, status or jailing changed, and marks the set for EndBlock. */
+export function saveValidator(ctx: StoreContext, v: StakingValidator): void {
+  writeValidator(ctx, v);
+  markDirty(ctx);
+}
+
+/** Moves tokens between the pools when a validator's tokens change pool (bonding, unbonding, redelegation). */
+export function movePool(core: StakingCore, ctx: Context, from: string, to: string, amount: bigint): void {
+  if (from === to || amount === 0n) return;
+  core.bank.sendCoinsFromModuleToModule(ctx, from, to, [{ denom: readParams(ctx).bondDenom, amount }]);
+}
+
+/**
+ * Delegates `amount` tokens to `v` (the SDK's `Keeper.Delegate`). With `source: "account"` the
+ * tokens come from the delegator's balance; otherwise they are already in the pool of a validator
+ * with that status (a redelegation) and move to `v`'s pool if it differs. Returns the new shares.
+ *
+ * @example
+ * delegate(core, ctx, "poq1...", 1_000_000n, validator, "account");
+ */
+export function delegate(
+  core: StakingCore,
+  ctx: Context,
+  delegator: string,
+  amount: bigint,
+  v: StakingValidator,
+  source: "account" | BondStatusName,
+): bigint {
+  if (v.tokens === 0n && v.delegatorShares > 0n) {
+    throw new ChainError(ErrDelegatorShareExRateInvalid, `validator ${v.operatorAddress} has no tokens left`);
+  }
+  const del = accountOf(delegator);
+  const val = bytesOf(v.operatorAddress);
+  const existing = readDelegation(ctx, del, val);
+  if (existing) core.hooks.beforeDelegationSharesModified(ctx, delegator, v.operatorAddress);
+  else core.hooks.beforeDelegationCreated(ctx, delegator, v.operatorAddress);
+  const target = poolOf(v.status);
+  if (source === "account") {
+    core.bank.sendCoinsFromAccountToModule(ctx, delegator, target, [
+      { denom: readParams(ctx).bondDenom, amount },
+    ]);
+  } else {
+    movePool(core, ctx, poolOf(source), target, amount);
+  }
+  // A validator reached again after hooks may have changed nothing of its tokens; read it fresh.
+  const current = readValidator(ctx, val) ?? v;
+  const issued = current.delegatorShares === 0n ? amount * DEC_SCALE : sharesFromTokens(current, amount);
+  saveValidator(ctx, {
+    ...current,
+    tokens: current.tokens + amount,
+    delegatorShares: current.delegatorShares + issued,
+  });
+  writeDelegation(ctx, del, val, (existing?.shares ?? 0n) + issued);
+  core.hooks.afterDelegationModified(ctx, delegator, v.operatorAddress);
+  return issued;
+}
+
+/**
+ * Removes `shares` of a delegation and the tokens they are worth from the validator (the SDK's
+ * `Keeper.Unbond`): jails an operator whose self-delegation falls below its minimum, deletes an
+ * emptied delegation, and an unbonded validator left without shares. Returns the tokens removed
+ * (still in the validator's pool).
+ */
+export function unbond(
+  core: StakingCore,
+  ctx: Context,
+  delegator: string,
+  valoper: string,
+  shares: bigint,
+): bigint {
+  const del = accountOf(delegator);
+  const val = bytesOf(valoper);
+  const delegation = readDelegation(ctx, del, val);
+  if (!delegation) throw new ChainError(ErrNoDelegation, `${delegator} has no delegation to ${valoper}`);
+  core.hooks.beforeDelegationSharesModified(ctx, delegator, valoper);
+  if (delegation.shares < shares) {
+    throw new ChainError(
+      ErrNotEnoughDelegationShares,
+      `invalid shares amount: ${shares} is more than the delegation's ${delegation.shares}`,
+    );
+  }
+  let v = readValidator(ctx, val);
+  if (!v) throw new ChainError(ErrNoValidatorFound, valoper);
+  const remaining = delegation.shares - shares;
+  const isOperator = Buffer.from(del).equals(Buffer.from(val));
+  if (isOperator && !v.jailed && tokensFromShares(v, remaining) < v.minSelfDelegation) {
+    v = { ...v, jailed: true };
+    saveValidator(ctx, v);
+  }
+  if (remaining === 0n) {
+    core.hooks.beforeDelegationRemoved(ctx, delegator, valoper);
+    deleteDelegation(ctx, del, val);
+  } else {
+    writeDelegation(ctx, del, val, remaining);
+    core.hooks.afterDelegationModified(ctx, delegator, valoper);
+  }
+  v = readValidator(ctx, val) ?? v;
+  const left = v.delegatorShares - shares;
+  const amount = left === 0n ? v.tokens : tokensFromShares(v, shares);
+  const updated = { ...v, tokens: v.tokens - amount, delegatorShares: left };
+  if (left === 0n && updated.status === "BOND_STATUS_UNBONDED") removeValidator(core, ctx, updated);
+  else saveValidator(ctx, updated);
+  return amount;
+}
+
+/** Deletes an unbonded validator without shares (its leftover tokens, if any, are burned as the SDK does). */
+export function removeValidator(core: StakingCore, ctx: Context, v: StakingValidator): void {
+  if (v.tokens > 0n)
+    core.bank.burnCoins(ctx, NOT_BONDED_POOL, [{ denom: readParams(ctx).bondDenom, amount: v.tokens }]);
+  deleteValidator(ctx, v);
+  markDirty(ctx);
+  core.hooks.afterValidatorRemoved(ctx, v.consensusAddress, v.operatorAddress);
+}
+
+/**
+ * Undelegates `shares` (the SDK's `Keeper.Undelegate`): the tokens go to the not-bonded pool and an
+ * unbonding entry pays them out when `unbonding_time` has passed (EndBlock).
+ */
+export function undelegate(
+  core: StakingCore,
+  ctx: Context,
+  delegator: string,
+  valoper: string,
+  shares: bigint,
+): { amount: bigint; completionTimeNanos: bigint } {
+  const val = bytesOf(valoper);
+  const del = accountOf(delegator);
+  const v = readValidator(ctx, val);
+  if (!v) throw new ChainError(ErrNoValidatorFound, valoper);
+  const params = readParams(ctx);
+  const ubdKey = unbondingKey(del, val);
+  const entries = decodeUnbondingEntries(ctx.store.get(ubdKey));
+  if (entries.length >= params.maxEntries) {
+    throw new ChainError(
+      ErrMaxUnbondingDelegationEntries,
+      `${entries.length} entries, max_entries ${params.maxEntries}`,
+    );
+  }
+  const amount = unbond(core, ctx, delegator, valoper, shares);
+  if (v.status === "BOND_STATUS_BONDED") movePool(core, ctx, BONDED_POOL, NOT_BONDED_POOL, amount);
+  const completionTimeNanos = ctx.blockTimeNanos + params.unbondingTimeNanos;
+  if (amount > 0n) {
+    entries.push({
+      creationHeight: ctx.blockHeight,
+      completionTimeNanos,
+      initialBalance: amount,
+      balance: amount,
+    });
+    ctx.store.set(ubdKey, encodeUnbondingEntries(entries));
+    ctx.store.set(unbondingByValidatorKey(val, del), new Uint8Array(0));
+    ctx.store.set(unbondingQueueKey(completionTimeNanos, del, val), new Uint8Array(0));
+  }
+  return { amount, completionTimeNanos };
+}
+
+/**
+ * Moves `shares` of a delegation from `src` to `dst` (the SDK's `BeginRedelegation`): no tokens
+ * leave the pools; the entry only blocks a transitive redelegation until it matures (and marks what
+ * a slash of `src` may reach; see README: not slashed yet).
+ */
+export function beginRedelegation(
+  core: StakingCore,
+  ctx: Context,
+  delegator: string,
+  srcValoper: string,
+  dstValoper: string,
+  shares: bigint,
+): { amount: bigint; completionTimeNanos: bigint } {
+  const src = bytesOf(srcValoper);
+  const dst = bytesOf(dstValoper);
+  const del = accountOf(delegator);
+  if (Buffer.from(src).equals(Buffer.from(dst))) throw new ChainError(ErrSelfRedelegation, srcValoper);
+  const dstValidator = readValidator(ctx, dst);
+  if (!dstValidator) throw new ChainError(ErrBadRedelegationDst, dstValoper);
+  const srcValidator = readValidator(ctx, src);
+  if (!srcValidator) throw new ChainError(ErrBadRedelegationDst, `source ${srcValoper} not found`);
+  // A delegator may not redelegate tokens that are themselves still arriving by a redelegation.
+  for (const _ of ctx.store.iterate(redelegationsToPrefix(del, src), { limit: 1 })) {
+    throw new ChainError(
+      ErrTransitiveRedelegation,
+      `${srcValoper} received a redelegation that has not completed`,
+    );
+  }
+  const params = readParams(ctx);
+  const redKey = redelegationKey(del, src, dst);
+  const entries = decodeRedelegationEntries(ctx.store.get(redKey));
+  if (entries.length >= params.maxEntries) {
+    throw new ChainError(
+      ErrMaxRedelegationEntries,
+      `${entries.length} entries, max_entries ${params.maxEntries}`,
+    );
+  }
+  const amount = unbond(core, ctx, delegator, srcValoper, shares);
+  if (amount === 0n) throw new ChainError(ErrTinyRedelegationAmount, `${shares} shares are worth 0 tokens`);
+  const dstNow = readValidator(ctx, dst) ?? dstValidator;
+  const sharesDst = delegate(core, ctx, delegator, amount, dstNow, srcValidator.status);
+  // The SDK's getBeginInfo: from an unbonded validator it completes now; from an unbonding one
+  // with that validator; otherwise after the unbonding period.
+  if (srcValidator.status === "BOND_STATUS_UNBONDED")
+    return { amount, completionTimeNanos: ctx.blockTimeNanos };
+  const unbonding = srcValidator.status === "BOND_STATUS_UNBONDING";
+  const completionTimeNanos = unbonding
+    ? srcValidator.unbondingTimeNanos
+    : ctx.blockTimeNanos + params.unbondingTimeNanos;
+  entries.push({
+    creationHeight: unbonding ? srcValidator.unbondingHeight : ctx.blockHeight,
+    completionTimeNanos,
+    initialBalance: amount,
+    sharesDst,
+  });
+  ctx.store.set(redKey, encodeRedelegationEntries(entries));
+  ctx.store.set(redelegationByDstKey(del, dst, src), new Uint8Array(0));
+  ctx.store.set(redelegationQueueKey(completionTimeNanos, del, src, dst), new Uint8Array(0));
+  return { amount, completionTimeNanos };
+}
+
+/**
+ * Slashes the validator with consensus address `cons` for an infraction at `infractionHeight`, when
+ * it had `power` (the SDK's `Keeper.Slash`): `fraction` of the stake it had then is burned, first
+ * from unbonding entries created since the infraction, the rest from its tokens. Redelegations made
+ * since the infraction are not reached (README: known gap). Returns the tokens burned.
+ */
+export function slash(
+  core: StakingCore,
+  ctx: Context,
+  cons: Uint8Array,
+  infractionHeight: bigint,
+  power: bigint,
+  fraction: bigint,
+): bigint {
+  const v = readValidatorByCons(ctx, cons);
+  if (!v || v.status === "BOND_STATUS_UNBONDED" || fraction <= 0n) return 0n;
+  const denom = readParams(ctx).bondDenom;
+  const val = bytesOf(v.operatorAddress);
+  let remaining = decMulTruncate(power * POWER_REDUCTION * DEC_SCALE, fraction) / DEC_SCALE;
+  let burned = 0n;
+  if (infractionHeight < ctx.blockHeight) {
+    const prefix = unbondingsByValidatorPrefix(val);
+    for (const [k] of [...ctx.store.iterate(prefix)]) {
+      const del = k.subarray(prefix.length);
+      const entries = decodeUnbondingEntries(ctx.store.get(unbondingKey(del, val)));
+      let fromEntries = 0n;
+      for (const e of entries) {
+        if (e.creationHeight < infractionHeight || e.completionTimeNanos <= ctx.blockTimeNanos) continue;
+        const due = decMulTruncate(e.initialBalance * DEC_SCALE, fraction) / DEC_SCALE;
+        const cut = due < e.balance ? due : e.balance;
+        e.balance -= cut;
+        fromEntries += cut;
+        remaining -= due;
+      }
+      if (fromEntries > 0n) {
+        ctx.store.set(unbondingKey(del, val), encodeUnbondingEntries(entries));
+        core.bank.burnCoins(ctx, NOT_BONDED_POOL, [{ denom, amount: fromEntries }]);
+        burned += fromEntries;
+      }
+    }
+  }
+  let fromTokens = remaining < v.tokens ? remaining : v.tokens;
+  if (fromTokens < 0n) fromTokens = 0n;
+  if (v.tokens > 0n) {
+    const effective = (fromTokens * DEC_SCALE) / v.tokens;
+    core.hooks.beforeValidatorSlashed(ctx, v.operatorAddress, effective > DEC_SCALE ? DEC_SCALE : effective);
+  }
+  if (fromTokens > 0n) {
+    const now = readValidator(ctx, val) ?? v;
+    saveValidator(ctx, { ...now, tokens: now.tokens - fromTokens });
+    core.bank.burnCoins(ctx, poolOf(now.status), [{ denom, amount: fromTokens }]);
+    burned += fromTokens;
+  }
+  return burned;
+}
+
+/** Jails or unjails the validator with this consensus address (it leaves or may rejoin the set at EndBlock). */
+export function setJailed(ctx: StoreContext, cons: Uint8Array, jailed: boolean): void {
+  const v = readValidatorByCons(ctx, cons);
+  if (!v || v.jailed === jailed) return;
+  saveValidator(ctx, { ...v, jailed });
+}

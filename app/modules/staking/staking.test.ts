@@ -1,0 +1,530 @@
+import { describe, it, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
+import {
+  MsgBeginRedelegate,
+  MsgCreateValidator,
+  MsgDelegate,
+  MsgEditValidator,
+  MsgUndelegate,
+} from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import {
+  QueryDelegatorUnbondingDelegationsRequest,
+  QueryDelegatorUnbondingDelegationsResponse,
+  QueryPoolResponse,
+  QueryValidatorsRequest,
+  QueryValidatorsResponse,
+} from "cosmjs-types/cosmos/staking/v1beta1/query";
+import { createApp, type PoqApp } from "../../app.js";
+import { createContext } from "../../context.js";
+import { createCoreModules, type CoreModules } from "../../core-modules.js";
+import { ChainError } from "../../errors.js";
+import type { AnyMsg, Context } from "../../types.js";
+import { moduleAddress, parseAccountAddress } from "../auth/address.js";
+import { testKey } from "../../../test/raw-signer.js";
+import { consensusAddress } from "../validators/keeper.js";
+import { DEC_SCALE, type StakingHooks } from "./hooks.js";
+import { BONDED_POOL, NOT_BONDED_POOL } from "./keys.js";
+import { valoperOf } from "./records.js";
+import { tokensFromShares, sharesFromTokens } from "./keeper.js";
+import { decFromJson, decQuo, decToJson } from "./dec.js";
+import { rfc3339 } from "./events.js";
+
+const CHAIN = "poq-test-1";
+const T0 = 1_700_000_000_000_000_000n;
+const SEC = 1_000_000_000n;
+const dir = mkdtempSync(join(tmpdir(), "poq-staking-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const op = [testKey("op0"), testKey("op1")];
+const alice = testKey("alice");
+const newOp = testKey("newop");
+const consKey = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + n) & 0xff);
+const valoper = (address: string) => valoperOf(parseAccountAddress(address));
+
+interface Chain {
+  app: PoqApp;
+  core: CoreModules;
+  calls: string[];
+  ctx(height: bigint, timeNanos?: bigint): Context;
+  run(ctx: Context, typeUrl: string, value: Uint8Array): void;
+  endBlock(ctx: Context): { pubKey: string; power: bigint }[];
+  balance(ctx: Context, address: string): bigint;
+}
+
+let n = 0;
+function chain(params: Record<string, unknown> = {}): Chain {
+  const core = createCoreModules();
+  const calls: string[] = [];
+  const hooks: StakingHooks = {
+    afterValidatorCreated: (_c, v) => void calls.push(`created ${v}`),
+    beforeDelegationCreated: (_c, d, v) => void calls.push(`beforeCreate ${d} ${v}`),
+    beforeDelegationSharesModified: (_c, d, v) => void calls.push(`beforeModify ${d} ${v}`),
+    afterDelegationModified: (_c, d, v) => void calls.push(`afterModify ${d} ${v}`),
+    beforeDelegationRemoved: (_c, d, v) => void calls.push(`removed ${d} ${v}`),
+    beforeValidatorSlashed: (_c, v, f) => void calls.push(`slashed ${v} ${f}`),
+    afterValidatorRemoved: (_c, _cons, v) => void calls.push(`validatorRemoved ${v}`),
+  };
+  core.staking.keeper.addHooks(hooks);
+  const app = createApp({
+    dbPath: join(dir, `s${n++}.db`),
+    modules: core.modules,
+    ante: core.ante,
+    chainId: CHAIN,
+  });
+  const appState = {
+    bank: {
+      balances: [alice, newOp, ...op].map((k) => ({
+        address: k.address,
+        coins: [{ denom: "upoq", amount: "100000000" }],
+      })),
+    },
+    validators: {
+      validators: op.map((k, i) => ({
+        pub_key: Buffer.from(consKey(i)).toString("base64"),
+        operator: k.address,
+        moniker: `v${i}`,
+      })),
+    },
+    staking: { params: { unbonding_time: "100s", ...params } },
+  };
+  app.initChain({
+    timeNanos: T0,
+    chainId: CHAIN,
+    validators: [
+      { pubKeyEd25519: consKey(0), power: 10n },
+      { pubKeyEd25519: consKey(1), power: 5n },
+    ],
+    appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
+    initialHeight: 1n,
+  });
+  return {
+    app,
+    core,
+    calls,
+    ctx: (height, timeNanos = T0 + height * SEC) =>
+      createContext({
+        store: app.state.deliver,
+        chainId: CHAIN,
+        blockHeight: height,
+        blockTimeNanos: timeNanos,
+        metered: false,
+      }),
+    run(ctx, typeUrl, value) {
+      const d = core.staking.msgs.find((m) => m.typeUrl === typeUrl);
+      assert.ok(d, typeUrl);
+      d.validateBasic(value);
+      d.handler(ctx, { typeUrl, value } satisfies AnyMsg);
+    },
+    endBlock(ctx) {
+      const r = core.staking.endBlock?.(ctx, {
+        height: ctx.blockHeight,
+        timeNanos: ctx.blockTimeNanos,
+        proposerAddress: new Uint8Array(20),
+      });
+      return (r ? r.validatorUpdates : []).map((u) => ({
+        pubKey: Buffer.from(u.pubKeyEd25519).toString("hex"),
+        power: u.power,
+      }));
+    },
+    balance: (ctx, address) => core.bank.keeper.getBalance(ctx, address, "upoq").amount,
+  };
+}
+
+const createMsg = (key = newOp, amount = "20000000", cons = consKey(9)) =>
+  MsgCreateValidator.encode(
+    MsgCreateValidator.fromPartial({
+      description: { moniker: "newbie" },
+      commission: {
+        rate: (DEC_SCALE / 10n).toString(),
+        maxRate: (DEC_SCALE / 5n).toString(),
+        maxChangeRate: (DEC_SCALE / 100n).toString(),
+      },
+      minSelfDelegation: "1",
+      delegatorAddress: "",
+      validatorAddress: valoper(key.address),
+      pubkey: {
+        typeUrl: "/cosmos.crypto.ed25519.PubKey",
+        value: Ed25519PubKey.encode({ key: cons }).finish(),
+      },
+      value: { denom: "upoq", amount },
+    }),
+  ).finish();
+
+const delegateMsg = (from: string, to: string, amount: bigint) =>
+  MsgDelegate.encode({
+    delegatorAddress: from,
+    validatorAddress: to,
+    amount: { denom: "upoq", amount: amount.toString() },
+  }).finish();
+const undelegateMsg = (from: string, to: string, amount: bigint) =>
+  MsgUndelegate.encode({
+    delegatorAddress: from,
+    validatorAddress: to,
+    amount: { denom: "upoq", amount: amount.toString() },
+  }).finish();
+
+const isErr = (codespace: string, code: number) => (e: unknown) =>
+  e instanceof ChainError && e.codespace === codespace && e.code === code;
+
+const hexKey = (k: Uint8Array) => Buffer.from(k).toString("hex");
+
+describe("staking: LegacyDec and shares math", () => {
+  it("prints and parses 18-decimal decs and rounds Quo half up", () => {
+    assert.equal(decToJson(DEC_SCALE / 10n), "0.100000000000000000");
+    assert.equal(decToJson(3n * DEC_SCALE), "3.000000000000000000");
+    assert.equal(decFromJson("0.05"), DEC_SCALE / 20n);
+    assert.equal(decFromJson("1.0000000000000000001"), undefined);
+    assert.equal(decQuo(2n * DEC_SCALE, 3n * DEC_SCALE), 666666666666666667n);
+    assert.equal(decQuo(1n * DEC_SCALE, 3n * DEC_SCALE), 333333333333333333n);
+    assert.equal(rfc3339(T0), "2023-11-14T22:13:20Z");
+    assert.equal(rfc3339(951_782_400n * SEC + 500_000_000n), "2000-02-29T00:00:00.5Z");
+  });
+
+  it("issues shares at the exchange rate and gives back at most what was put in", () => {
+    // After a 10% slash: 90 tokens for 100 shares.
+    const v = { tokens: 90n, delegatorShares: 100n * DEC_SCALE };
+    const shares = sharesFromTokens(v, 9n);
+    assert.equal(shares, 10n * DEC_SCALE);
+    assert.equal(tokensFromShares(v, shares), 9n);
+    assert.equal(tokensFromShares(v, 1n), 0n, "dust truncates");
+    const odd = { tokens: 7n, delegatorShares: 3n * DEC_SCALE };
+    assert.ok(tokensFromShares(odd, sharesFromTokens(odd, 5n)) <= 5n);
+  });
+});
+
+describe("staking keeper", () => {
+  it("bonds the genesis validators with self-delegations the bonded pool holds", () => {
+    const c = chain();
+    const ctx = c.ctx(1n);
+    const bonded = c.core.staking.keeper.bondedValidators(ctx);
+    assert.deepEqual(
+      bonded.map((v) => [v.operatorAddress, v.tokens, v.status]),
+      [
+        [valoper(op[0]!.address), 10_000_000n, "BOND_STATUS_BONDED"],
+        [valoper(op[1]!.address), 5_000_000n, "BOND_STATUS_BONDED"],
+      ],
+    );
+    assert.equal(c.core.staking.keeper.totalBonded(ctx), 15_000_000n);
+    assert.equal(c.balance(ctx, moduleAddress(BONDED_POOL)), 15_000_000n);
+    const self = c.core.staking.keeper.delegation(ctx, op[0]!.address, valoper(op[0]!.address));
+    assert.equal(self?.shares, 10_000_000n * DEC_SCALE);
+    assert.deepEqual(c.endBlock(ctx), [], "CometBFT already runs the genesis set");
+    assert.ok(c.calls.includes(`created ${valoper(op[1]!.address)}`));
+  });
+
+  it("a new validator joins the set by MsgCreateValidator; the consensus view follows two blocks later", () => {
+    const c = chain();
+    const ctx = c.ctx(3n);
+    c.run(ctx, "/cosmos.staking.v1beta1.MsgCreateValidator", createMsg());
+    assert.equal(c.balance(ctx, newOp.address), 80_000_000n);
+    assert.deepEqual(c.calls.slice(-3), [
+      `created ${valoper(newOp.address)}`,
+      `beforeCreate ${newOp.address} ${valoper(newOp.address)}`,
+      `afterModify ${newOp.address} ${valoper(newOp.address)}`,
+    ]);
+    assert.equal(c.balance(ctx, moduleAddress(NOT_BONDED_POOL)), 20_000_000n, "unbonded until EndBlock");
+    assert.deepEqual(c.endBlock(ctx), [{ pubKey: hexKey(consKey(9)), power: 20n }]);
+    assert.equal(c.balance(ctx, moduleAddress(BONDED_POOL)), 35_000_000n);
+    assert.equal(c.balance(ctx, moduleAddress(NOT_BONDED_POOL)), 0n);
+    const view = c.core.validators.keeper;
+    assert.equal(view.get(ctx, consensusAddress(consKey(9))), undefined, "not yet in CometBFT's set");
+    c.endBlock(c.ctx(4n));
+    assert.equal(view.get(ctx, consensusAddress(consKey(9))), undefined);
+    c.endBlock(c.ctx(5n));
+    const joined = view.get(ctx, consensusAddress(consKey(9)));
+    assert.equal(joined?.power, 20n);
+    assert.equal(joined?.operator, newOp.address);
+    assert.deepEqual(
+      c.core.staking.keeper.bondedValidators(ctx).map((v) => v.description.moniker),
+      ["newbie", "v0", "v1"],
+      "power order",
+    );
+    // Same key again, or the same operator again: refused.
+    assert.throws(
+      () => c.run(c.ctx(6n), "/cosmos.staking.v1beta1.MsgCreateValidator", createMsg()),
+      isErr("staking", 4),
+    );
+    assert.throws(
+      () =>
+        c.run(
+          c.ctx(6n),
+          "/cosmos.staking.v1beta1.MsgCreateValidator",
+          createMsg(alice, "20000000", consKey(0)),
+        ),
+      isErr("staking", 5),
+    );
+  });
+
+  it("refuses bad commission, a self-bond below the minimum and a wrong denom", () => {
+    const c = chain({ min_commission_rate: "0.05" });
+    const ctx = c.ctx(2n);
+    const base = MsgCreateValidator.decode(createMsg());
+    const enc = (m: MsgCreateValidator) => MsgCreateValidator.encode(m).finish();
+    const url = "/cosmos.staking.v1beta1.MsgCreateValidator";
+    assert.throws(
+      () =>
+        c.run(
+          ctx,
+          url,
+          enc({ ...base, commission: { ...base.commission, rate: (DEC_SCALE / 2n).toString() } }),
+        ),
+      isErr("staking", 11),
+    );
+    assert.throws(
+      () =>
+        c.run(
+          ctx,
+          url,
+          enc({ ...base, commission: { ...base.commission, maxRate: (2n * DEC_SCALE).toString() } }),
+        ),
+      isErr("staking", 10),
+    );
+    assert.throws(
+      () => c.run(ctx, url, enc({ ...base, commission: { ...base.commission, rate: "0" } })),
+      isErr("staking", 40),
+    );
+    assert.throws(
+      () => c.run(ctx, url, enc({ ...base, minSelfDelegation: "30000000" })),
+      isErr("staking", 16),
+    );
+    assert.throws(
+      () => c.run(ctx, url, enc({ ...base, value: { denom: "uatom", amount: "20000000" } })),
+      isErr("sdk", 18),
+    );
+    assert.throws(
+      () =>
+        c.run(
+          ctx,
+          url,
+          enc({
+            ...base,
+            description: { moniker: "", identity: "", website: "", securityContact: "", details: "" },
+          }),
+        ),
+      isErr("sdk", 18),
+    );
+    assert.throws(
+      () =>
+        c.run(
+          ctx,
+          url,
+          enc({ ...base, pubkey: { typeUrl: "/cosmos.crypto.secp256k1.PubKey", value: new Uint8Array(35) } }),
+        ),
+      isErr("staking", 6),
+    );
+    assert.equal(c.core.staking.keeper.validator(ctx, valoper(newOp.address)), undefined);
+  });
+
+  it("delegates at the exchange rate, undelegates through the unbonding period, pays out at maturity", () => {
+    const c = chain();
+    const v0 = valoper(op[0]!.address);
+    const ctx = c.ctx(2n);
+    c.run(ctx, "/cosmos.staking.v1beta1.MsgDelegate", delegateMsg(alice.address, v0, 5_000_000n));
+    assert.equal(c.core.staking.keeper.delegation(ctx, alice.address, v0)?.shares, 5_000_000n * DEC_SCALE);
+    assert.deepEqual(c.endBlock(ctx), [{ pubKey: hexKey(consKey(0)), power: 15n }]);
+    assert.equal(c.balance(ctx, alice.address), 95_000_000n);
+    const t = T0 + 10n * SEC;
+    c.run(
+      c.ctx(3n, t),
+      "/cosmos.staking.v1beta1.MsgUndelegate",
+      undelegateMsg(alice.address, v0, 2_000_000n),
+    );
+    assert.deepEqual(c.endBlock(c.ctx(3n, t)), [{ pubKey: hexKey(consKey(0)), power: 13n }]);
+    assert.equal(c.balance(ctx, moduleAddress(NOT_BONDED_POOL)), 2_000_000n);
+    const q = (ctx2: Context) =>
+      QueryDelegatorUnbondingDelegationsResponse.decode(
+        c.core.staking.queries["/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations"]!(
+          ctx2,
+          QueryDelegatorUnbondingDelegationsRequest.encode({ delegatorAddr: alice.address }).finish(),
+        ),
+      ).unbondingResponses;
+    assert.equal(q(ctx)[0]?.entries[0]?.balance, "2000000");
+    c.endBlock(c.ctx(4n, t + 99n * SEC));
+    assert.equal(c.balance(ctx, alice.address), 95_000_000n, "not before unbonding_time");
+    c.endBlock(c.ctx(5n, t + 100n * SEC));
+    assert.equal(c.balance(ctx, alice.address), 97_000_000n);
+    assert.deepEqual(q(ctx), []);
+    // Undelegating everything removes the delegation.
+    c.run(c.ctx(6n), "/cosmos.staking.v1beta1.MsgUndelegate", undelegateMsg(alice.address, v0, 3_000_000n));
+    assert.equal(c.core.staking.keeper.delegation(ctx, alice.address, v0), undefined);
+    assert.ok(c.calls.includes(`removed ${alice.address} ${v0}`));
+    assert.throws(
+      () => c.run(c.ctx(6n), "/cosmos.staking.v1beta1.MsgUndelegate", undelegateMsg(alice.address, v0, 1n)),
+      isErr("staking", 19),
+    );
+  });
+
+  it("redelegates without moving tokens out of the pools and refuses a transitive redelegation", () => {
+    const c = chain();
+    const [v0, v1] = op.map((k) => valoper(k.address)) as [string, string];
+    const ctx = c.ctx(2n);
+    c.run(ctx, "/cosmos.staking.v1beta1.MsgDelegate", delegateMsg(alice.address, v0, 4_000_000n));
+    const red = (src: string, dst: string, amount: bigint) =>
+      MsgBeginRedelegate.encode({
+        delegatorAddress: alice.address,
+        validatorSrcAddress: src,
+        validatorDstAddress: dst,
+        amount: { denom: "upoq", amount: amount.toString() },
+      }).finish();
+    c.run(ctx, "/cosmos.staking.v1beta1.MsgBeginRedelegate", red(v0, v1, 3_000_000n));
+    assert.equal(c.core.staking.keeper.delegation(ctx, alice.address, v1)?.shares, 3_000_000n * DEC_SCALE);
+    assert.equal(c.balance(ctx, moduleAddress(BONDED_POOL)), 19_000_000n);
+    assert.throws(
+      () => c.run(ctx, "/cosmos.staking.v1beta1.MsgBeginRedelegate", red(v1, v0, 1_000_000n)),
+      isErr("staking", 32),
+    );
+    assert.throws(
+      () => c.run(ctx, "/cosmos.staking.v1beta1.MsgBeginRedelegate", red(v0, v0, 1_000_000n)),
+      isErr("staking", 29),
+    );
+    assert.deepEqual(c.endBlock(ctx), [
+      { pubKey: hexKey(consKey(0)), power: 11n },
+      { pubKey: hexKey(consKey(1)), power: 8n },
+    ]);
+    c.endBlock(c.ctx(3n, T0 + 2n * SEC + 100n * SEC));
+    c.run(c.ctx(4n, T0 + 200n * SEC), "/cosmos.staking.v1beta1.MsgBeginRedelegate", red(v1, v0, 1_000_000n));
+  });
+
+  it("keeps the top max_validators by power; a leaver unbonds, then its tokens are not bonded", () => {
+    const c = chain({ max_validators: 2 });
+    const ctx = c.ctx(2n);
+    c.run(ctx, "/cosmos.staking.v1beta1.MsgCreateValidator", createMsg(newOp, "7000000"));
+    // newbie (7) pushes v1 (5) out.
+    assert.deepEqual(c.endBlock(ctx), [
+      { pubKey: hexKey(consKey(9)), power: 7n },
+      { pubKey: hexKey(consKey(1)), power: 0n },
+    ]);
+    const v1 = c.core.staking.keeper.validator(ctx, valoper(op[1]!.address));
+    assert.equal(v1?.status, "BOND_STATUS_UNBONDING");
+    assert.equal(c.balance(ctx, moduleAddress(NOT_BONDED_POOL)), 5_000_000n);
+    c.endBlock(c.ctx(3n, T0 + 200n * SEC));
+    assert.equal(
+      c.core.staking.keeper.validator(ctx, valoper(op[1]!.address))?.status,
+      "BOND_STATUS_UNBONDED",
+    );
+    // A delegation brings it back above newbie, which then leaves.
+    c.run(
+      c.ctx(4n),
+      "/cosmos.staking.v1beta1.MsgDelegate",
+      delegateMsg(alice.address, valoper(op[1]!.address), 3_000_000n),
+    );
+    assert.deepEqual(c.endBlock(c.ctx(4n)), [
+      { pubKey: hexKey(consKey(1)), power: 8n },
+      { pubKey: hexKey(consKey(9)), power: 0n },
+    ]);
+    assert.equal(c.balance(ctx, moduleAddress(BONDED_POOL)), 18_000_000n);
+  });
+
+  it("jails an operator whose self-delegation falls below its minimum; a jailed validator leaves the set", () => {
+    const c = chain();
+    const v1 = valoper(op[1]!.address);
+    const ctx = c.ctx(2n);
+    c.run(ctx, "/cosmos.staking.v1beta1.MsgUndelegate", undelegateMsg(op[1]!.address, v1, 5_000_000n));
+    assert.equal(c.core.staking.keeper.validator(ctx, v1)?.jailed, true);
+    assert.deepEqual(c.endBlock(ctx), [{ pubKey: hexKey(consKey(1)), power: 0n }]);
+    // Unbonded, no shares left: once its unbonding ends the validator is deleted.
+    c.endBlock(c.ctx(3n, T0 + 300n * SEC));
+    assert.equal(c.core.staking.keeper.validator(ctx, v1), undefined);
+    assert.ok(c.calls.includes(`validatorRemoved ${v1}`));
+  });
+
+  it("slashes the stake at the infraction, unbonding entries since then included, and burns it", () => {
+    const c = chain();
+    const v0 = valoper(op[0]!.address);
+    const ctx = c.ctx(5n);
+    c.run(ctx, "/cosmos.staking.v1beta1.MsgDelegate", delegateMsg(alice.address, v0, 10_000_000n));
+    c.run(ctx, "/cosmos.staking.v1beta1.MsgUndelegate", undelegateMsg(alice.address, v0, 4_000_000n));
+    c.endBlock(ctx);
+    const supply = c.core.bank.keeper.getSupply(ctx, "upoq").amount;
+    const ctx6 = c.ctx(6n);
+    // 10% of the 20 power it had at height 4: 2,000,000 due; 400,000 from alice's unbonding entry (made at 5).
+    const burned = c.core.staking.keeper.slash(ctx6, consensusAddress(consKey(0)), 4n, 20n, DEC_SCALE / 10n);
+    assert.equal(burned, 2_000_000n);
+    const v = c.core.staking.keeper.validator(ctx6, v0);
+    assert.equal(v?.tokens, 16_000_000n - 1_600_000n);
+    assert.equal(c.core.bank.keeper.getSupply(ctx6, "upoq").amount, supply - 2_000_000n);
+    assert.equal(c.balance(ctx6, moduleAddress(NOT_BONDED_POOL)), 3_600_000n);
+    assert.ok(c.calls.some((s) => s.startsWith(`slashed ${v0} 100000000000000000`)));
+    c.core.staking.keeper.jail(ctx6, consensusAddress(consKey(0)));
+    assert.deepEqual(c.endBlock(ctx6), [{ pubKey: hexKey(consKey(0)), power: 0n }]);
+    c.core.staking.keeper.unjail(ctx6, consensusAddress(consKey(0)));
+    assert.deepEqual(c.endBlock(c.ctx(7n)), [{ pubKey: hexKey(consKey(0)), power: 14n }]);
+  });
+
+  it("edits description and commission within the SDK's limits", () => {
+    const c = chain();
+    const v0 = valoper(op[0]!.address);
+    const edit = (rate: string, t: bigint, moniker = "[do-not-modify]") =>
+      c.run(
+        c.ctx(9n, t),
+        "/cosmos.staking.v1beta1.MsgEditValidator",
+        MsgEditValidator.encode({
+          description: {
+            moniker,
+            identity: "[do-not-modify]",
+            website: "https://x.example",
+            securityContact: "[do-not-modify]",
+            details: "[do-not-modify]",
+          },
+          validatorAddress: v0,
+          commissionRate: rate,
+          minSelfDelegation: "",
+        }).finish(),
+      );
+    assert.throws(
+      () => edit("110000000000000000", T0 + 10n * SEC),
+      isErr("staking", 12),
+      "within 24h of genesis",
+    );
+    const day = 24n * 3600n * SEC;
+    assert.throws(
+      () => edit("150000000000000000", T0 + day),
+      isErr("staking", 15),
+      "more than max_change_rate",
+    );
+    edit("105000000000000000", T0 + day);
+    const v = c.core.staking.keeper.validator(c.ctx(9n), v0);
+    assert.equal(v?.commission.rate, 105_000_000_000_000_000n);
+    assert.equal(v?.description.moniker, "v0");
+    assert.equal(v?.description.website, "https://x.example");
+  });
+
+  it("answers the SDK query paths: validators by status, pool", () => {
+    const c = chain({ max_validators: 1 });
+    const ctx = c.ctx(2n);
+    c.endBlock(ctx);
+    const vals = (status: string) =>
+      QueryValidatorsResponse.decode(
+        c.core.staking.queries["/cosmos.staking.v1beta1.Query/Validators"]!(
+          ctx,
+          QueryValidatorsRequest.encode({ status }).finish(),
+        ),
+      ).validators.map((v) => v.description.moniker);
+    assert.deepEqual(vals("BOND_STATUS_BONDED"), ["v0"]);
+    assert.deepEqual(vals("BOND_STATUS_UNBONDING"), ["v1"]);
+    assert.equal(vals("").length, 2);
+    const pool = QueryPoolResponse.decode(
+      c.core.staking.queries["/cosmos.staking.v1beta1.Query/Pool"]!(ctx, new Uint8Array(0)),
+    ).pool;
+    assert.deepEqual(pool, { bondedTokens: "10000000", notBondedTokens: "5000000" });
+  });
+
+  it("is deterministic: two chains fed the same messages reach the same app hash", () => {
+    const hashes = [chain(), chain()].map((c) => {
+      const ctx = c.ctx(2n);
+      c.run(ctx, "/cosmos.staking.v1beta1.MsgCreateValidator", createMsg());
+      c.run(
+        ctx,
+        "/cosmos.staking.v1beta1.MsgDelegate",
+        delegateMsg(alice.address, valoper(newOp.address), 3n),
+      );
+      c.endBlock(ctx);
+      return Buffer.from(c.app.state.workingHash()).toString("hex");
+    });
+    assert.equal(hashes[0], hashes[1]);
+  });
+});
