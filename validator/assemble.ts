@@ -12,7 +12,7 @@ import { createPoqModule, type PoqModule } from "../app/modules/poq/module.js";
 import { createPoqProposalHooks } from "../app/poq-proposal.js";
 import { GOV_MODULE } from "../app/modules/gov/keys.js";
 import { createGovModule, type GovModule } from "../app/modules/gov/module.js";
-import { validatorsStakeView } from "../app/modules/gov/stake.js";
+import { stakingStakeView } from "../app/modules/gov/stake.js";
 
 /** The chain's modules: core, PoQ and gov, in genesis order. */
 export interface ChainModules {
@@ -27,7 +27,7 @@ export function createChainModules(): ChainModules {
     moduleAccounts: { [POQ_MODULE]: [], [POQ_POOL_MODULE]: [], [GOV_MODULE]: ["burner"] },
   });
   const poq = createPoqModule({ bank: core.bank.keeper, validators: core.validators.keeper });
-  const gov = createGovModule({ bank: core.bank.keeper, stake: validatorsStakeView(core.validators.keeper) });
+  const gov = createGovModule({ bank: core.bank.keeper, stake: stakingStakeView(core.staking.keeper) });
   return { core, poq, gov };
 }
 

@@ -31,7 +31,7 @@ export interface CreateGovModuleOptions {
  * auth; call `bindRouter(app.router)` once the app exists.
  *
  * @example
- * const gov = createGovModule({ bank: core.bank.keeper, stake: validatorsStakeView(core.validators.keeper) });
+ * const gov = createGovModule({ bank: core.bank.keeper, stake: stakingStakeView(core.staking.keeper) });
  * const app = createApp({ ..., modules: [...core.modules, poq, gov] });
  * gov.bindRouter(app.router);
  */
