@@ -2,6 +2,8 @@
  * Builds the application's genesis `app_state` for a local network: funded accounts, their balances
  * and the total supply, each validator's operator account, and gov's default params.
  */
+import { defaultSlashingParams, slashingParamsToJson } from "../app/modules/slashing/params.js";
+import { defaultStakingParams, stakingParamsToJson } from "../app/modules/staking/params.js";
 import { defaultAuthGenesisJson } from "../app/modules/auth/genesis.js";
 import { defaultBankGenesisJson } from "../app/modules/bank/genesis.js";
 import { defaultGovGenesisJson } from "../app/modules/gov/genesis.js";
@@ -72,6 +74,10 @@ export function buildAppState(opts: BuildAppStateOptions): Record<string, unknow
         moniker: o.moniker,
       })),
     },
+    staking: { params: stakingParamsToJson(defaultStakingParams()) },
+    // A 1,000-block window (SDK: 100): at a 300 ms block time a validator that restarts for
+    // longer than 15 s would otherwise be jailed; 150 s of downtime is still caught.
+    slashing: { params: { ...slashingParamsToJson(defaultSlashingParams()), signed_blocks_window: "1000" } },
     gov: defaultGovGenesisJson(),
     ...opts.modules,
   };

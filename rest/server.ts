@@ -17,6 +17,7 @@ import { cosmosAuthRoutes } from "./routes/cosmos-auth.js";
 import { cosmosBankRoutes } from "./routes/cosmos-bank.js";
 import { cosmosGovRoutes } from "./routes/cosmos-gov.js";
 import { cosmosStakingRoutes } from "./routes/cosmos-staking.js";
+import { cosmosStakingAccountRoutes } from "./routes/cosmos-staking-accounts.js";
 import { cosmosTendermintRoutes } from "./routes/cosmos-tendermint.js";
 import { cosmosTxRoutes } from "./routes/cosmos-tx.js";
 import { registerPoqAnyJson } from "./poq-messages-json.js";
@@ -190,6 +191,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   await app.register(cosmosTxRoutes, routeOpts);
   await app.register(cosmosTendermintRoutes, { ...routeOpts, appVersion: version });
   await app.register(cosmosStakingRoutes, routeOpts);
+  await app.register(cosmosStakingAccountRoutes, routeOpts);
   await app.register(cosmosGovRoutes, routeOpts);
   await app.register(poqRoutes, routeOpts);
   await app.register(walletRoutes, {

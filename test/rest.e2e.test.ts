@@ -265,6 +265,15 @@ describe("REST gateway on a real network", { timeout: 240_000 }, () => {
     assert.match(v.tokens, /^[1-9][0-9]*000000$/);
     const one = await get(`/cosmos/staking/v1beta1/validators/${v.operator_address}`);
     assert.equal(one.body.validator.operator_address, v.operator_address);
+    assert.equal(one.body.validator.commission.commission_rates.rate, "0.100000000000000000");
+    const pool = await get("/cosmos/staking/v1beta1/pool");
+    assert.deepEqual(pool.body.pool, { not_bonded_tokens: "0", bonded_tokens: v.tokens });
+    const params = await get("/cosmos/staking/v1beta1/params");
+    assert.equal(params.body.params.bond_denom, "upoq");
+    assert.equal(params.body.params.unbonding_time, "1814400s");
+    const self = await get(`/cosmos/staking/v1beta1/validators/${v.operator_address}/delegations`);
+    assert.equal(self.body.delegation_responses[0].balance.amount, v.tokens);
+    assert.equal(self.body.delegation_responses[0].delegation.shares, `${v.tokens}.000000000000000000`);
   });
 
   it("the Keplr ChainInfo passes Keplr's own validator and connectivity checks", async () => {
@@ -342,6 +351,16 @@ describe("REST gateway on a real network", { timeout: 240_000 }, () => {
       "GET /cosmos/base/tendermint/v1beta1/blocks/{height}": { params: { height: "1" } },
       "GET /cosmos/staking/v1beta1/validators": {},
       "GET /cosmos/staking/v1beta1/validators/{validator_addr}": { params: { validator_addr: valoper } },
+      "GET /cosmos/staking/v1beta1/validators/{validator_addr}/delegations": {
+        params: { validator_addr: valoper },
+      },
+      "GET /cosmos/staking/v1beta1/delegations/{delegator_addr}": { params: { delegator_addr: alice } },
+      "GET /cosmos/staking/v1beta1/delegators/{delegator_addr}/unbonding_delegations": {
+        params: { delegator_addr: alice },
+      },
+      "GET /cosmos/staking/v1beta1/pool": {},
+      "GET /cosmos/staking/v1beta1/params": {},
+      "GET /cosmos/slashing/v1beta1/signing_infos": {},
       "GET /poq/v1/params": {},
       "GET /poq/v1/requests": {},
       "GET /poq/v1/requests/{id}": { params: { id: "1" }, status: 404 },

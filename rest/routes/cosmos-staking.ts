@@ -1,6 +1,6 @@
 /**
- * `cosmos.staking.v1beta1` validators, read from the app's staking query paths (a read-only view:
- * every validator is bonded, tokens = power × 10^6, no delegations).
+ * `cosmos.staking.v1beta1` validators, read from the staking module's query paths in the SDK
+ * gateway's JSON (Keplr's staking screen reads them). Delegations, pool and params: cosmos-staking-accounts.ts.
  */
 import type { FastifyPluginAsync } from "fastify";
 import {
@@ -30,13 +30,13 @@ const BOND_STATUSES = [
 ] as const;
 
 /** LegacyDec travels as an integer with 18 implied decimals; the gateway prints the point. */
-function legacyDecToString(raw: string): string {
+export function legacyDecToString(raw: string): string {
   const digits = (raw || "0").replace(/^-/, "").padStart(19, "0");
   const sign = raw.startsWith("-") ? "-" : "";
   return `${sign}${digits.slice(0, -18).replace(/^0+(?=\d)/, "")}.${digits.slice(-18)}`;
 }
 
-const timeJson = (t: { seconds: bigint; nanos: number } | undefined): string =>
+export const timeJson = (t: { seconds: bigint; nanos: number } | undefined): string =>
   new Date(Number(t?.seconds ?? 0n) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6))
     .toISOString()
     .replace(".000Z", "Z");
@@ -80,7 +80,7 @@ export const cosmosStakingRoutes: FastifyPluginAsync<RouteOptions> = async (app,
     {
       schema: {
         tags: ["cosmos"],
-        summary: "The validator set (read-only: all bonded, tokens = voting power × 10^6)",
+        summary: "Validators, all or by status (BOND_STATUS_BONDED is the set CometBFT runs)",
         querystring: {
           type: "object",
           properties: { status: { type: "string", enum: BOND_STATUSES }, ...paginationQuery },
