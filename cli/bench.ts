@@ -12,6 +12,7 @@ import { benchSoakCommand } from "../bench/soak.js";
 import { benchIdleCommand } from "../bench/idle.js";
 import { benchStoreCommand } from "../bench/store-scale.js";
 import { benchScaleNodesCommand } from "../bench/scale-nodes.js";
+import { benchStateSyncCommand } from "../bench/state-sync.js";
 
 export function benchCommand(): Command {
   return new Command("bench")
@@ -25,5 +26,6 @@ export function benchCommand(): Command {
     .addCommand(benchSoakCommand())
     .addCommand(benchIdleCommand())
     .addCommand(benchScaleNodesCommand())
-    .addCommand(benchStoreCommand());
+    .addCommand(benchStoreCommand())
+    .addCommand(benchStateSyncCommand());
 }

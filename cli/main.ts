@@ -36,7 +36,10 @@ export const COMMAND_HELP: Record<string, { term: string; description: string }>
     description:
       "initialize one validator's home: CometBFT config and keys, genesis with its operator account",
   },
-  start: { term: "start", description: "run one validator's application and its CometBFT until Ctrl-C" },
+  start: {
+    term: "start [options]",
+    description: "run one validator's application and its CometBFT until Ctrl-C",
+  },
   keys: { term: "keys", description: "manage local keys (BIP39 mnemonics, coin type 118)" },
   score: {
     term: "score [options]",

@@ -1,21 +1,63 @@
 /**
- * `poq start`: run one validator (its application process and its CometBFT) until interrupted.
+ * `poq start`: run one validator (its application process and its CometBFT) until interrupted;
+ * with `--state-sync`, first configure CometBFT to join a running network from a snapshot.
  */
 import { Command } from "commander";
 import { startNode } from "../network/single-node.js";
+import { configureStateSync } from "../network/state-sync.js";
 import { superviseNode } from "../network/supervise-nodes.js";
 import { describeEvent } from "../network/supervisor.js";
 import { globalOptions } from "./global-options.js";
 import { untilStopped } from "./until-stopped.js";
+import { CliError, EXIT } from "./exit-codes.js";
+
+interface StartFlags {
+  stateSync?: boolean;
+  rpcServers?: string;
+  trustPeriod?: string;
+}
 
 export function startCommand(): Command {
   return new Command("start")
     .description("run one validator's application and its CometBFT until Ctrl-C")
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option(
+      "--state-sync",
+      "join a running network from a peer's snapshot instead of replaying every block (needs --rpc-servers)",
+    )
+    .option(
+      "--rpc-servers <urls>",
+      "comma-separated CometBFT RPC URLs of running nodes: trust root, light-client servers and peers",
+    )
+    .option(
+      "--trust-period <duration>",
+      "how long the light client trusts a header (CometBFT duration)",
+      "336h0m0s",
+    )
+    .addHelpText(
+      "after",
+      "\nWith --state-sync the first RPC server's latest block is the light client's root of trust: use a node you trust." +
+        "\nExample: poq start --home ~/.poq --state-sync --rpc-servers http://10.0.0.5:26657,http://10.0.0.6:26657",
+    )
+    .action(async (o: StartFlags, cmd: Command) => {
       const g = globalOptions(cmd);
+      if (o.stateSync) {
+        if (!o.rpcServers) throw new CliError("--state-sync needs --rpc-servers URL[,URL]", EXIT.usage);
+        const setup = await configureStateSync({
+          home: g.home,
+          rpcServers: o.rpcServers.split(","),
+          ...(o.trustPeriod ? { trustPeriod: o.trustPeriod } : {}),
+        });
+        process.stderr.write(
+          `state sync: trusting height ${setup.trustHeight} (${setup.trustHash}); peers ${setup.peers.join(", ")}` +
+            (setup.genesisReplaced ? "; genesis taken from the RPC server" : "") +
+            "\n",
+        );
+      } else if (o.rpcServers) {
+        throw new CliError("--rpc-servers is only used with --state-sync", EXIT.usage);
+      }
       const node = await startNode({ home: g.home });
       process.stderr.write(`starting: app ${node.abciAddress}, CometBFT RPC ${node.rpcUrl}\n`);
-      const height = await node.comet.waitForHeight(1, 60_000).catch(async (err: unknown) => {
+      const height = await node.comet.waitForHeight(1, 120_000).catch(async (err: unknown) => {
         await node.stop();
         throw err;
       });

@@ -14,6 +14,7 @@ import { applyGenesisPatch, writeGenesis } from "./comet-genesis.js";
 import { startComet, waitForHeight, type CometProcess } from "./comet-process.js";
 import { startAppProcess, type AppProcess } from "./app-process.js";
 import { buildAppState, defaultPoqGenesis, type GenesisAccount } from "./app-genesis.js";
+import { DEFAULT_SNAPSHOTS, writeAppConfig, type SnapshotConfig } from "../validator/snapshots/config.js";
 
 export interface LocalNetworkOptions {
   /** Folder for the validator homes (`validator0`, `validator1`, ...) and `network.json`. */
@@ -40,6 +41,8 @@ export interface LocalNetworkOptions {
   logLevel?: string;
   /** Other config.toml keys (`section.key`) for every node, written when the network is created. */
   cometConfig?: Record<string, TomlValue>;
+  /** State-sync snapshots each node takes (its app.toml). Default {@link DEFAULT_SNAPSHOTS}. */
+  snapshots?: SnapshotConfig;
   /** Each CometBFT serves Go's profiler (see `CometNodeSettings.pprof`). Default off. */
   pprof?: boolean;
 }
@@ -143,7 +146,10 @@ export async function initLocalNetwork(opts: LocalNetworkOptions): Promise<Netwo
   });
   // Every node gets the same bytes: the genesis initCometTestnet wrote, plus the app state.
   const genesis = applyGenesisPatch(testnet.genesis, { appState });
-  for (const node of testnet.nodes) writeGenesis(node.home, genesis);
+  for (const node of testnet.nodes) {
+    writeGenesis(node.home, genesis);
+    writeAppConfig(node.home, opts.snapshots ?? DEFAULT_SNAPSHOTS);
+  }
   const net: NetworkFile = {
     chainId: opts.chainId,
     nodes: testnet.nodes.map((n: CometHome) => ({

@@ -11,6 +11,7 @@ import { IDLE_BLOCK_INTERVAL, initCometHome, portsFor, type CometHome } from "./
 import { applyGenesisPatch, genesisPath, readGenesis, writeGenesis } from "./comet-genesis.js";
 import { startComet, type CometProcess } from "./comet-process.js";
 import { startAppProcess, type AppProcess } from "./app-process.js";
+import { DEFAULT_SNAPSHOTS, writeAppConfig } from "../validator/snapshots/config.js";
 
 export class NodeSetupError extends BaseError {
   override name = "NodeSetupError" as const;
@@ -65,6 +66,7 @@ export async function initNode(opts: InitNodeOptions): Promise<CometHome> {
     modules: { poq: defaultPoqGenesis() },
   });
   writeGenesis(opts.home, applyGenesisPatch(genesis, { appState }));
+  writeAppConfig(opts.home, DEFAULT_SNAPSHOTS);
   return node;
 }
 
