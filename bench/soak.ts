@@ -3,15 +3,18 @@
  * inference nodes) under its steady load of bank sends and inference requests for a while, sampling
  * every `--sample-seconds` each validator's application and CometBFT resident memory, the bench
  * process's own (REST, inference nodes, load), and the mean block time of the interval. Prints a
- * table and a verdict: flat when, from the second sample on (the first includes start-up), the mean
- * of the last third is within `--tolerance` percent of the mean of the first third, for the largest
- * application RSS, the largest CometBFT RSS and the block time. Exits 1 when not flat or a tx was lost.
+ * table and a verdict: flat when, after `--warmup-minutes` (start-up, and the bounded caches filling:
+ * SQLite's page cache, the committed-state read cache, goleveldb's buffers), the mean of the last third
+ * is within `--tolerance` percent of the mean of the first third, for the largest application RSS, the
+ * largest CometBFT RSS, the block time and, when recorded, the live heaps (the application's V8 heap,
+ * CometBFT's Go heap). Drift from the first sample on is reported beside it. Exits 1 when not flat or a
+ * tx was lost.
  *
  * Usage: GODEBUG=gctrace=1 nice -n 5 node dist/bench/soak.js [--minutes 30] [--sample-seconds 30] [--tolerance 25]
  * (GODEBUG is optional: with it, CometBFT logs its collections and the table shows its live Go heap.)
  * Ports 27500-27532 and 27590 (`--base-port`, `--rest-port`).
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -27,6 +30,8 @@ export interface SoakOptions {
   sampleSeconds?: number;
   /** Allowed drift of the last third against the first third, in percent. Default 25. */
   tolerance?: number;
+  /** Samples in the first minutes are left out of the verdict (caches fill). Default 10. */
+  warmupMinutes?: number;
   basePort?: number;
   restPort?: number;
   /**
@@ -58,20 +63,26 @@ export interface SoakSample {
    * `--trace-gc`): a heap that keeps growing is something kept; a flat one under a rising RSS is
    * the allocator's and the caches' pages.
    */
-  app_live_heap_mb: (number | undefined)[];
+  app_live_heap_mb?: (number | undefined)[];
   bench_rss_mb: number;
+}
+
+export interface Drift {
+  app_rss: number;
+  cometbft_rss: number;
+  block_ms: number;
+  app_live_heap?: number;
+  cometbft_live_heap?: number;
 }
 
 export interface SoakResult {
   minutes_run: number;
   samples: SoakSample[];
-  drift_pct: {
-    app_rss: number;
-    cometbft_rss: number;
-    block_ms: number;
-    app_live_heap?: number;
-    cometbft_live_heap?: number;
-  };
+  /** Last third against first third after the warm-up: what the verdict reads. */
+  drift_pct: Drift;
+  /** The same from the second sample on, warm-up included (for comparison). */
+  drift_from_start_pct: Drift;
+  warmup_minutes: number;
   flat: boolean;
   load: LoadFigures;
   restarts: number[];
@@ -125,13 +136,51 @@ const maxOf = (xs: (number | undefined)[]): number =>
   Math.max(0, ...xs.filter((x): x is number => x !== undefined));
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** Percent change of the last third's mean over the first third's (first sample left out). */
-function drift(values: number[]): number {
-  const xs = values.slice(1);
+/** Percent change of the last third's mean over the first third's. */
+function drift(xs: number[]): number {
   const third = Math.max(1, Math.floor(xs.length / 3));
   const first = mean(xs.slice(0, third));
   const last = mean(xs.slice(-third));
   return first === 0 ? 0 : Math.round(((last - first) / first) * 1000) / 10;
+}
+
+/** What a run recorded, before the verdict. */
+export type SoakRecord = Pick<SoakResult, "minutes_run" | "samples" | "load" | "restarts">;
+
+/**
+ * The verdict on a run's samples (see the file's head). Also re-judges a saved run with other
+ * options (`poq bench soak --judge RUN.json --warmup-minutes 15`).
+ */
+export function judgeSoak(
+  run: SoakRecord,
+  o: Pick<SoakOptions, "tolerance" | "warmupMinutes"> = {},
+): SoakResult {
+  const { samples, load } = run;
+  const warmupMinutes = o.warmupMinutes ?? 10;
+  const driftOf = (kept: SoakSample[]): Drift => {
+    const appHeaps = kept.map((s) => maxOf(s.app_live_heap_mb ?? []));
+    const cometHeaps = kept.map((s) => maxOf(s.cometbft_live_heap_mb));
+    return {
+      app_rss: drift(kept.map((s) => maxOf(s.app_rss_mb))),
+      cometbft_rss: drift(kept.map((s) => maxOf(s.cometbft_rss_mb))),
+      block_ms: drift(kept.map((s) => s.block_ms)),
+      ...(appHeaps.every((x) => x > 0) ? { app_live_heap: drift(appHeaps) } : {}),
+      ...(cometHeaps.every((x) => x > 0) ? { cometbft_live_heap: drift(cometHeaps) } : {}),
+    };
+  };
+  const afterWarmup = samples.filter((s) => s.t_s >= warmupMinutes * 60);
+  // The first sample includes start-up; a run shorter than its warm-up is judged from the second on.
+  const judged = afterWarmup.length >= 3 ? afterWarmup : samples.slice(1);
+  const driftPct = driftOf(judged);
+  const tol = o.tolerance ?? 25;
+  const flat = Object.values(driftPct).every((d) => Math.abs(d) <= tol);
+  return {
+    ...run,
+    drift_pct: driftPct,
+    drift_from_start_pct: driftOf(samples.slice(1)),
+    warmup_minutes: judged === afterWarmup ? warmupMinutes : 0,
+    flat: flat && load.sends.lost + load.requests.lost === 0,
+  };
 }
 
 /** Runs the soak and returns its samples and verdict. */
@@ -208,7 +257,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
       say(
         `soak ${s.t_s} s: height ${s.height}, block ${s.block_ms} ms, app RSS ${s.app_rss_mb.join("/")} MB, ` +
           `CometBFT RSS ${s.cometbft_rss_mb.join("/")} MB (live Go heap ${s.cometbft_live_heap_mb.map((x) => x ?? "-").join("/")} MB), ` +
-          `app live V8 heap ${s.app_live_heap_mb.map((x) => x ?? "-").join("/")} MB, ` +
+          `app live V8 heap ${(s.app_live_heap_mb ?? []).map((x) => x ?? "-").join("/")} MB, ` +
           `bench ${s.bench_rss_mb} MB, ${s.committed_txs} txs`,
       );
       prevHeight = height;
@@ -217,27 +266,15 @@ export async function runSoak(o: SoakOptions = {}): Promise<SoakResult> {
     await saveHeaps(samples[samples.length - 1]?.t_s ?? 0, true);
     await sleep(15_000); // the snapshot is written before the network stops
     const figures = await load.stop(60_000);
-    const driftPct = {
-      app_rss: drift(samples.map((s) => maxOf(s.app_rss_mb))),
-      cometbft_rss: drift(samples.map((s) => maxOf(s.cometbft_rss_mb))),
-      block_ms: drift(samples.map((s) => s.block_ms)),
-    };
-    const tol = o.tolerance ?? 25;
-    const flat = Object.values(driftPct).every((d) => Math.abs(d) <= tol);
-    const appHeaps = samples.map((s) => maxOf(s.app_live_heap_mb));
-    const cometHeaps = samples.map((s) => maxOf(s.cometbft_live_heap_mb));
-    return {
-      minutes_run: Math.round((Date.now() - t0) / 6000) / 10,
-      samples,
-      drift_pct: {
-        ...driftPct,
-        ...(appHeaps.every((x) => x > 0) ? { app_live_heap: drift(appHeaps) } : {}),
-        ...(cometHeaps.every((x) => x > 0) ? { cometbft_live_heap: drift(cometHeaps) } : {}),
+    return judgeSoak(
+      {
+        minutes_run: Math.round((Date.now() - t0) / 6000) / 10,
+        samples,
+        load: figures,
+        restarts: [...fn.restarts],
       },
-      flat: flat && figures.sends.lost + figures.requests.lost === 0,
-      load: figures,
-      restarts: [...fn.restarts],
-    };
+      o,
+    );
   } finally {
     await fn.stop();
   }
@@ -267,15 +304,16 @@ export function soakTable(r: SoakResult): string {
       s.app_rss_mb.map((x) => x ?? "-").join("/"),
       s.cometbft_rss_mb.map((x) => x ?? "-").join("/"),
       s.cometbft_live_heap_mb.map((x) => x ?? "-").join("/"),
-      s.app_live_heap_mb.map((x) => x ?? "-").join("/"),
+      (s.app_live_heap_mb ?? []).map((x) => x ?? "-").join("/") || "-",
       s.bench_rss_mb,
     ]);
-  const d = r.drift_pct;
-  return (
-    `${table(rows)}\n\nran ${r.minutes_run} min; drift last third vs first third: app RSS ${d.app_rss}%, ` +
-    `CometBFT RSS ${d.cometbft_rss}%, block time ${d.block_ms}%` +
+  const show = (d: Drift): string =>
+    `app RSS ${d.app_rss}%, CometBFT RSS ${d.cometbft_rss}%, block time ${d.block_ms}%` +
     (d.app_live_heap !== undefined ? `, app live heap ${d.app_live_heap}%` : "") +
-    (d.cometbft_live_heap !== undefined ? `, CometBFT live heap ${d.cometbft_live_heap}%` : "") +
+    (d.cometbft_live_heap !== undefined ? `, CometBFT live heap ${d.cometbft_live_heap}%` : "");
+  return (
+    `${table(rows)}\n\nran ${r.minutes_run} min; drift last third vs first third after ${r.warmup_minutes} min ` +
+    `of warm-up: ${show(r.drift_pct)} (from the start: ${show(r.drift_from_start_pct)})` +
     `; lost txs ${r.load.sends.lost + r.load.requests.lost}; ` +
     `verdict: ${r.flat ? "FLAT" : "NOT FLAT"}`
   );
@@ -287,21 +325,34 @@ export function soakTable(r: SoakResult): string {
  * @example
  * program.addCommand(benchSoakCommand()); // poq bench soak --minutes 30
  */
+/** The last JSON line of a run's output. */
+function savedRun(file: string): SoakRecord {
+  const lines = readFileSync(file, "utf8").trim().split("\n");
+  return JSON.parse(lines[lines.length - 1] ?? "{}") as SoakRecord;
+}
+
 export function benchSoakCommand(): Command {
   return new Command("soak")
     .description("devnet under steady load for --minutes: memory and block time sampled, flat or not")
     .option("--minutes <n>", "how long to run", positive("minutes"), 30)
     .option("--sample-seconds <n>", "seconds between samples", positive("sample-seconds"), 30)
     .option("--tolerance <pct>", "allowed drift, percent", positive("tolerance"), 25)
+    .option(
+      "--warmup-minutes <n>",
+      "minutes left out of the verdict while caches fill",
+      positive("warmup-minutes"),
+      10,
+    )
     .option("--base-port <port>", "first of the validators' loopback ports", positive("base-port"), 27500)
     .option("--rest-port <port>", "REST port", positive("rest-port"), 27590)
     .option(
       "--heap-profiles <dir>",
       "save each CometBFT's Go heap profile after the first sample and at the end",
     )
-    .action(async (opts: SoakOptions) => {
+    .option("--judge <file>", "judge a saved run (the JSON line a run prints last) instead of running")
+    .action(async (opts: SoakOptions & { judge?: string }) => {
       exitOnSignal();
-      const r = await runSoak(opts);
+      const r = opts.judge ? judgeSoak(savedRun(opts.judge), opts) : await runSoak(opts);
       process.stdout.write(`${soakTable(r)}\n\n${JSON.stringify(r)}\n`);
       if (!r.flat) process.exitCode = 1;
     });
