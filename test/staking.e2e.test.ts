@@ -1,0 +1,244 @@
+/**
+ * Issue 16, staking on real CometBFT: on a running 4-validator network a fifth validator is
+ * initialised with `poq init`, funded, started with `poq start` against the network's genesis, and
+ * joins by a `MsgCreateValidator` that CosmJS encodes and signs (cosmjs-types' message through
+ * `SigningStargateClient`); CometBFT's `/validators` then lists it and it signs blocks. Delegation
+ * and undelegation go through CosmJS's `delegateTokens`/`undelegateTokens` as shipped, one of them
+ * signed as amino JSON. The new validator then unbonds all its stake, leaves the set, and gets its
+ * tokens back after `unbonding_time`; the chain never stops. Ports 27400-27449.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Secp256k1HdWallet } from "@cosmjs/amino";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { QueryClient, setupStakingExtension, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
+import { connectComet } from "@cosmjs/tendermint-rpc";
+import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
+import { MsgCreateValidator } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { findProjectRoot } from "../network/comet-binary.js";
+import { updateCometConfig } from "../network/comet-config.js";
+import { showNodeId } from "../network/comet-home.js";
+import { waitForHeight } from "../network/comet-process.js";
+import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
+import { bech32Decode, bech32Encode } from "../app/modules/auth/bech32.js";
+import { waitFor } from "./wait-for.js";
+
+const CHAIN_ID = "poq-stake-1";
+const BASE = 27400;
+const NEW_PORT = 27440;
+const FEE = { amount: [{ denom: "upoq", amount: "20000" }], gas: "600000" };
+const poq = join(findProjectRoot(), "bin", "poq");
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- RPC JSON
+
+async function rpc(url: string, path: string): Promise<Json> {
+  const res = await fetch(`${url}${path}`);
+  return ((await res.json()) as { result: Json }).result;
+}
+
+/** Hex consensus addresses of CometBFT's current validator set. */
+async function cometValidators(url: string): Promise<string[]> {
+  const r = await rpc(url, "/validators?per_page=100");
+  return (r.validators as { address: string }[]).map((v) => v.address);
+}
+
+describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
+  let net: LocalNetwork;
+  let alice: DirectSecp256k1HdWallet;
+  let aliceAddress: string;
+  let home: string;
+  let node: ChildProcess | undefined;
+  let nodeLog = "";
+
+  before(async () => {
+    alice = await DirectSecp256k1HdWallet.generate(12, { prefix: "poq" });
+    aliceAddress = (await alice.getAccounts())[0]!.address;
+    net = await startLocalNetwork({
+      dir: mkdtempSync(join(tmpdir(), "poq-staking-e2e-")),
+      chainId: CHAIN_ID,
+      validators: 4,
+      basePort: BASE,
+      timeoutCommit: "300ms",
+      accounts: [{ address: aliceAddress, coins: [{ denom: "upoq", amount: "1000000000" }] }],
+      modules: { staking: { params: { unbonding_time: "6s" } } },
+      appArgs: () => ["--no-evaluator"],
+    });
+    await net.waitForHeight(2);
+    home = mkdtempSync(join(tmpdir(), "poq-staking-new-"));
+  });
+
+  after(async () => {
+    if (node && node.exitCode === null) {
+      node.kill("SIGINT");
+      await new Promise((resolve) => node!.once("exit", resolve));
+    }
+    await net?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("a fifth validator joins by a CosmJS MsgCreateValidator, signs, is delegated to, unbonds and leaves", async () => {
+    // 1. `poq init`, then the network's genesis and a peer instead of its own chain.
+    rmSync(home, { recursive: true, force: true });
+    const init = spawnSync(
+      process.execPath,
+      [
+        poq,
+        "--home",
+        home,
+        "--chain-id",
+        CHAIN_ID,
+        "--output",
+        "json",
+        "init",
+        "--moniker",
+        "newcomer",
+        "--base-port",
+        String(NEW_PORT),
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(init.status, 0, init.stderr);
+    const created = JSON.parse(init.stdout) as { operator: string; rpc: string; mnemonic: string };
+    const node0 = net.nodes[0]!;
+    copyFileSync(join(node0.home, "config", "genesis.json"), join(home, "config", "genesis.json"));
+    updateCometConfig(home, { "p2p.persistent_peers": `${showNodeId(node0.home)}@127.0.0.1:${BASE}` });
+    const consKey = (
+      JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as Json
+    ).pub_key.value as string;
+    const consAddress = (
+      JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as Json
+    ).address as string;
+
+    // 2. Funded by alice, started with `poq start`; it catches up as a full node.
+    const client = await SigningStargateClient.connectWithSigner(net.rpcUrl(0), alice);
+    const fund = await client.sendTokens(
+      aliceAddress,
+      created.operator,
+      [{ denom: "upoq", amount: "100000000" }],
+      FEE,
+    );
+    assert.equal(fund.code, 0, fund.rawLog);
+    node = spawn(process.execPath, [poq, "--home", home, "start"], { stdio: ["ignore", "pipe", "pipe"] });
+    node.stderr!.on("data", (d: Buffer) => (nodeLog = (nodeLog + d.toString()).slice(-4000)));
+    const tip = await net.waitForHeight(1);
+    await waitForHeight(created.rpc, tip, 60_000).catch((err: unknown) => {
+      throw new Error(`the new node did not catch up: ${String(err)}\n${nodeLog}`);
+    });
+
+    // 3. MsgCreateValidator, encoded and signed by CosmJS (DIRECT).
+    const operatorWallet = await DirectSecp256k1HdWallet.fromMnemonic(created.mnemonic, { prefix: "poq" });
+    const operator = await SigningStargateClient.connectWithSigner(net.rpcUrl(0), operatorWallet);
+    const valoper = bech32Encode("poqvaloper", bech32Decode(created.operator).data);
+    const createTx = await operator.signAndBroadcast(
+      created.operator,
+      [
+        {
+          typeUrl: "/cosmos.staking.v1beta1.MsgCreateValidator",
+          value: MsgCreateValidator.fromPartial({
+            description: { moniker: "newcomer" },
+            commission: {
+              rate: "100000000000000000",
+              maxRate: "200000000000000000",
+              maxChangeRate: "10000000000000000",
+            },
+            minSelfDelegation: "1000000",
+            delegatorAddress: "",
+            validatorAddress: valoper,
+            pubkey: {
+              typeUrl: "/cosmos.crypto.ed25519.PubKey",
+              value: Ed25519PubKey.encode({ key: Buffer.from(consKey, "base64") }).finish(),
+            },
+            value: { denom: "upoq", amount: "30000000" },
+          }),
+        },
+      ],
+      FEE,
+    );
+    assert.equal(createTx.code, 0, createTx.rawLog);
+
+    // 4. CometBFT runs it (power 30) two blocks later, and it signs blocks.
+    await waitFor(
+      "the new validator in /validators",
+      async () => ((await cometValidators(net.rpcUrl(0))).includes(consAddress) ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
+    const joinedAt = await net.waitForHeight(1);
+    const signedBy = async (h: bigint) =>
+      (
+        (await rpc(net.rpcUrl(0), `/block?height=${h}`)).block.last_commit.signatures as {
+          validator_address: string;
+        }[]
+      ).some((s) => s.validator_address === consAddress);
+    await waitFor(
+      "a block signed by the new validator",
+      async () => ((await signedBy(await net.waitForHeight(joinedAt + 2n))) ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
+    const query = await StargateClient.connect(net.rpcUrl(0));
+    const viaCosmJs = await query.getAllBalances(created.operator);
+    assert.ok(
+      BigInt(viaCosmJs.find((c) => c.denom === "upoq")?.amount ?? "0") < 70_000_000n,
+      "the self-bond left the balance",
+    );
+
+    // 5. Delegate with CosmJS as shipped (DIRECT), then undelegate part signed as amino JSON.
+    const delegated = await client.delegateTokens(
+      aliceAddress,
+      valoper,
+      { denom: "upoq", amount: "5000000" },
+      FEE,
+    );
+    assert.equal(delegated.code, 0, delegated.rawLog);
+    const aminoAlice = await Secp256k1HdWallet.fromMnemonic(alice.mnemonic, { prefix: "poq" });
+    const aminoClient = await SigningStargateClient.connectWithSigner(net.rpcUrl(0), aminoAlice);
+    const undelegated = await aminoClient.undelegateTokens(
+      aliceAddress,
+      valoper,
+      { denom: "upoq", amount: "2000000" },
+      FEE,
+    );
+    assert.equal(undelegated.code, 0, undelegated.rawLog);
+    const comet = await connectComet(net.rpcUrl(0));
+    const staking = QueryClient.withExtensions(comet, setupStakingExtension);
+    const del = await staking.staking.delegation(aliceAddress, valoper);
+    assert.equal(del.delegationResponse?.balance?.amount, "3000000");
+    const ubd = await staking.staking.delegatorUnbondingDelegations(aliceAddress);
+    assert.equal(ubd.unbondingResponses[0]?.entries[0]?.balance, "2000000");
+
+    // 6. The operator unbonds all its self-bond: jailed below its minimum, it leaves CometBFT's set.
+    const leave = await operator.undelegateTokens(
+      created.operator,
+      valoper,
+      { denom: "upoq", amount: "30000000" },
+      FEE,
+    );
+    assert.equal(leave.code, 0, leave.rawLog);
+    const balanceBefore = BigInt((await query.getBalance(created.operator, "upoq")).amount);
+    await waitFor(
+      "the validator gone from /validators",
+      async () => ((await cometValidators(net.rpcUrl(0))).includes(consAddress) ? undefined : true),
+      { timeoutMs: 30_000 },
+    );
+    assert.equal((await cometValidators(net.rpcUrl(0))).length, 4);
+    // After unbonding_time (6 s) the tokens come back; the chain went on all along.
+    await waitFor(
+      "the unbonded tokens paid back",
+      async () =>
+        BigInt((await query.getBalance(created.operator, "upoq")).amount) === balanceBefore + 30_000_000n
+          ? true
+          : undefined,
+      { timeoutMs: 30_000 },
+    );
+    const h = await net.waitForHeight(1);
+    await net.waitForHeight(h + 3n, 10_000);
+    query.disconnect();
+    client.disconnect();
+    operator.disconnect();
+    aminoClient.disconnect();
+    comet.disconnect();
+  });
+});
