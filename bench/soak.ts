@@ -88,22 +88,27 @@ export interface SoakResult {
   restarts: number[];
 }
 
-/** The live heap after the last collection in a Go gctrace log ("gc N @t: ..., A->B->C MB, D MB goal"). */
-export function liveHeapMb(logFile: string): number | undefined {
+/** The last 256 KiB of a log file as text; undefined when it cannot be read. */
+function logTailText(logFile: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(logFile, "r");
     const size = fstatSync(fd).size;
     const tail = Buffer.alloc(Math.min(size, 256 * 1024));
     readSync(fd, tail, 0, tail.length, size - tail.length);
-    const all = [...tail.toString("utf8").matchAll(/ (\d+)->(\d+)->(\d+) MB, \d+ MB goal/g)];
-    const last = all[all.length - 1];
-    return last ? Number(last[3]) : undefined;
+    return tail.toString("utf8");
   } catch {
     return undefined;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The live heap after the last collection in a Go gctrace log ("gc N @t: ..., A->B->C MB, D MB goal"). */
+export function liveHeapMb(logFile: string): number | undefined {
+  const all = [...(logTailText(logFile) ?? "").matchAll(/ (\d+)->(\d+)->(\d+) MB, \d+ MB goal/g)];
+  const last = all[all.length - 1];
+  return last ? Number(last[3]) : undefined;
 }
 
 /**
@@ -112,24 +117,11 @@ export function liveHeapMb(logFile: string): number | undefined {
  * isolate with the largest heap (the scoring workers' isolates log too, with a few MB each).
  */
 export function v8LiveHeapMb(logFile: string): number | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(logFile, "r");
-    const size = fstatSync(fd).size;
-    const tail = Buffer.alloc(Math.min(size, 256 * 1024));
-    readSync(fd, tail, 0, tail.length, size - tail.length);
-    const last = new Map<string, number>();
-    const text = tail.toString("utf8");
-    for (const m of text.matchAll(
-      /\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g,
-    ))
-      last.set(m[1]!, Number(m[2]));
-    return last.size === 0 ? undefined : Math.round(Math.max(...last.values()));
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  const last = new Map<string, number>();
+  const pattern =
+    /\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g;
+  for (const m of (logTailText(logFile) ?? "").matchAll(pattern)) last.set(m[1]!, Number(m[2]));
+  return last.size === 0 ? undefined : Math.round(Math.max(...last.values()));
 }
 
 const maxOf = (xs: (number | undefined)[]): number =>
