@@ -9,6 +9,7 @@ import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 import { keyringBackendOption, queryClientFor, resolveAddress } from "./chain-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
+import { queryGovCommand } from "./gov.js";
 import { nodeLine, requestLine, requestText } from "./request-view.js";
 import { queryDistributionCommand } from "./distribution.js";
 
@@ -189,5 +190,6 @@ export function queryCommand(): Command {
     });
 
   query.addCommand(queryDistributionCommand());
+  query.addCommand(queryGovCommand());
   return query;
 }

@@ -17,6 +17,7 @@ import {
   signingClientFor,
 } from "./chain-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
+import { txGovCommand } from "./gov.js";
 import { requestText } from "./request-view.js";
 import { txDistributionCommand } from "./distribution.js";
 
@@ -292,5 +293,6 @@ export function txCommand(): Command {
   tx.addCommand(inferCommand());
   tx.addCommand(txNodeCommand());
   tx.addCommand(txDistributionCommand());
+  tx.addCommand(txGovCommand());
   return tx;
 }

@@ -34,3 +34,11 @@ export {
 } from "./poq-query.js";
 export { PoqTypeUrl, PoqAminoType } from "../app/modules/poq/types/msgs.js";
 export { ADDRESS_PREFIX, createKeyring, KeyringError, type KeyInfo, type Keyring } from "./keyring.js";
+export {
+  createGovQueryClient,
+  depositOnProposal,
+  GOV_AUTHORITY,
+  submitProposal,
+  VOTE_OPTIONS,
+  voteOnProposal,
+} from "./gov.js";

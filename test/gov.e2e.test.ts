@@ -4,11 +4,13 @@
  * `SigningStargateClient` as shipped (cosmjs-types messages); every validator's operator votes, three
  * with SIGN_MODE_DIRECT (`cosmos.gov.v1.MsgVote`) and one with an amino-only signer (legacy amino JSON,
  * `cosmos-sdk/MsgVote`); the change takes effect at the end of the voting period and shows in
- * `/poq/v1/params`, the REST gov routes answer in both versions, and the chain goes on. Ports 27800-27899.
+ * `/poq/v1/params`, the REST gov routes answer in both versions, and the chain goes on. Then the CLI
+ * submits a second proposal from a JSON file, deposits and votes on it and reads it back. Ports 27800-27899.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secp256k1HdWallet } from "@cosmjs/amino";
@@ -31,6 +33,24 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const CHAIN_ID = "poq-gov-1";
 const FEE: StdFee = { amount: [{ denom: "upoq", amount: "20000" }], gas: "800000" };
 const NEW_PIN = "ab".repeat(32);
+const POQ_BIN = join(process.cwd(), "bin", "poq");
+const home = mkdtempSync(join(tmpdir(), "poq-gov-cli-"));
+
+function poq(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [POQ_BIN, "--home", home, ...args],
+      { timeout: 60_000, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
 
 describe("governance changes a poq parameter on a 4-validator network", { timeout: 180_000 }, () => {
   let net: LocalNetwork;
@@ -199,5 +219,87 @@ describe("governance changes a poq parameter on a 4-validator network", { timeou
       const value = ((await res.json()) as Json).result.response.value as string;
       assert.equal(JSON.parse(Buffer.from(value, "base64").toString()).params.committee_size, 3, `node ${i}`);
     }
+  });
+
+  it("poq tx gov submit-proposal|deposit|vote and poq query gov proposals|proposal|tally", async () => {
+    const rpc = ["--node", net.rpcUrl(0)];
+    const kr = ["--keyring-backend", "test"];
+    const op = net.operators[0]!;
+    for (const [name, mnemonic] of [
+      ["alice", alice.mnemonic],
+      ["op0", op.mnemonic],
+    ] as const) {
+      const r = await poq(
+        { POQ_MNEMONIC: mnemonic },
+        "keys",
+        "add",
+        name,
+        "--recover",
+        "--keyring-backend",
+        "test",
+      );
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const file = join(home, "proposal.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        messages: [{ "@type": MSG_UPDATE_PARAMS_TYPE_URL, params: { committee_size: 4 } }],
+        deposit: "1000000upoq",
+        title: "Committees of four",
+        summary: "committee_size 4, every other param as it is",
+      }),
+    );
+    const submitted = await poq(
+      {},
+      ...rpc,
+      "--output",
+      "json",
+      "tx",
+      "gov",
+      "submit-proposal",
+      file,
+      "--from",
+      "alice",
+      ...kr,
+    );
+    assert.equal(submitted.code, 0, submitted.stderr);
+    assert.equal(JSON.parse(submitted.stdout).proposal_id, "2");
+    const deposited = await poq(
+      {},
+      ...rpc,
+      "tx",
+      "gov",
+      "deposit",
+      "2",
+      "4000000upoq",
+      "--from",
+      "alice",
+      ...kr,
+    );
+    assert.equal(deposited.code, 0, deposited.stderr);
+    const voted = await poq({}, ...rpc, "tx", "gov", "vote", "2", "no_with_veto", "--from", "op0", ...kr);
+    assert.equal(voted.code, 0, voted.stderr);
+    const bad = await poq({}, ...rpc, "tx", "gov", "vote", "2", "maybe", "--from", "op0", ...kr);
+    assert.notEqual(bad.code, 0);
+
+    const shown = JSON.parse(
+      (await poq({}, ...rpc, "--output", "json", "query", "gov", "proposal", "2")).stdout,
+    );
+    assert.equal(shown.proposal.status, "PROPOSAL_STATUS_VOTING_PERIOD");
+    assert.equal(shown.proposal.messages[0].params.committee_size, 4);
+    assert.equal(shown.proposal.messages[0].params.evaluator_model_sha256, NEW_PIN, "the rest as on chain");
+    const tally = JSON.parse(
+      (await poq({}, ...rpc, "--output", "json", "query", "gov", "tally", "2")).stdout,
+    ).tally;
+    assert.notEqual(tally.no_with_veto_count, "0");
+    assert.equal(tally.yes_count, "0");
+    const list = JSON.parse(
+      (await poq({}, ...rpc, "--output", "json", "query", "gov", "proposals", "--status", "passed")).stdout,
+    ).proposals;
+    assert.deepEqual(
+      list.map((p: Json) => p.id),
+      ["1"],
+    );
   });
 });

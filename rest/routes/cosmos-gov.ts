@@ -123,8 +123,8 @@ const depositJson = (d: Deposit): Json => ({
   amount: coins(d.amount),
 });
 
-/** Renders gov messages (and the poq params update a proposal carries) inside txs and proposals. */
-function registerGovAnyJson(): void {
+/** Renders gov messages (and the poq params update a proposal carries) inside txs and proposals; idempotent. */
+export function registerGovAnyJson(): void {
   const proto = <T>(t: { decode(b: Uint8Array): T; toJSON(m: T): unknown }) => ({
     toJson: (b: Uint8Array) => toSnakeJson(t.toJSON(t.decode(b))) as Json,
   });
