@@ -16,6 +16,7 @@ import { restFormats } from "./schemas.js";
 import { cosmosAuthRoutes } from "./routes/cosmos-auth.js";
 import { cosmosBankRoutes } from "./routes/cosmos-bank.js";
 import { cosmosGovRoutes } from "./routes/cosmos-gov.js";
+import { cosmosDistributionRoutes } from "./routes/cosmos-distribution.js";
 import { cosmosStakingRoutes } from "./routes/cosmos-staking.js";
 import { cosmosStakingAccountRoutes } from "./routes/cosmos-staking-accounts.js";
 import { cosmosTendermintRoutes } from "./routes/cosmos-tendermint.js";
@@ -193,6 +194,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   await app.register(cosmosStakingRoutes, routeOpts);
   await app.register(cosmosStakingAccountRoutes, routeOpts);
   await app.register(cosmosGovRoutes, routeOpts);
+  await app.register(cosmosDistributionRoutes, routeOpts);
   await app.register(poqRoutes, routeOpts);
   await app.register(walletRoutes, {
     ...routeOpts,
