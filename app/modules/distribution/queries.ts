@@ -23,13 +23,12 @@ import {
   QueryValidatorOutstandingRewardsResponse,
 } from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import { ChainError } from "../../errors.js";
-import { ErrInvalidRequest } from "../../sdk-errors.js";
+import { ErrInvalidRequest, ErrNotFound } from "../../sdk-errors.js";
 import type { Context, QueryHandler } from "../../types.js";
 import { formatAccountAddress, parseAccountAddress } from "../auth/address.js";
 import type { StakingView } from "../staking/hooks.js";
 import { formatValoperAddress, parseValoperAddress } from "./address.js";
 import { type DecCoin, decCoins } from "./dec.js";
-import { ErrNoDelegationExists, ErrNoValidatorExists } from "./errors.js";
 import type { DistributionKeeper } from "./keeper.js";
 import { paramsToProto } from "./params.js";
 
@@ -68,11 +67,11 @@ export function createDistributionQueries(
   };
   const pending = (ctx: QueryCtx, delegator: string, valoper: string): DecCoin[] => {
     const validator = staking.validator(ctx, valoper);
-    if (!validator) throw new ChainError(ErrNoValidatorExists, valoper);
+    if (!validator) throw new ChainError(ErrNotFound, `validator ${valoper} not found`);
     const del = staking.delegation(ctx, delegator, valoper);
     if (!del)
       throw new ChainError(
-        ErrNoDelegationExists,
+        ErrNotFound,
         `delegation with delegator ${delegator} not found for validator ${valoper}`,
       );
     return keeper.pendingDelegationRewards(asCtx(ctx), validator, delegator, del.shares);
@@ -88,7 +87,8 @@ export function createDistributionQueries(
         "QueryValidatorOutstandingRewardsRequest",
       );
       const valoper = valoperOf(req.validatorAddress);
-      if (!staking.validator(ctx, valoper)) throw new ChainError(ErrNoValidatorExists, valoper);
+      if (!staking.validator(ctx, valoper))
+        throw new ChainError(ErrNotFound, `validator ${valoper} not found`);
       const rewards = S.getOutstanding(ctx, parseValoperAddress(valoper)) ?? [];
       return QueryValidatorOutstandingRewardsResponse.encode({
         rewards: { rewards: decCoins.toProto(rewards) },
@@ -98,7 +98,8 @@ export function createDistributionQueries(
     [`${Q}ValidatorCommission`](ctx, data) {
       const req = decode(QueryValidatorCommissionRequest, data, "QueryValidatorCommissionRequest");
       const valoper = valoperOf(req.validatorAddress);
-      if (!staking.validator(ctx, valoper)) throw new ChainError(ErrNoValidatorExists, valoper);
+      if (!staking.validator(ctx, valoper))
+        throw new ChainError(ErrNotFound, `validator ${valoper} not found`);
       return QueryValidatorCommissionResponse.encode({
         commission: { commission: decCoins.toProto(S.getCommission(ctx, parseValoperAddress(valoper))) },
       }).finish();
@@ -112,7 +113,7 @@ export function createDistributionQueries(
       );
       const valoper = valoperOf(req.validatorAddress);
       const validator = staking.validator(ctx, valoper);
-      if (!validator) throw new ChainError(ErrNoValidatorExists, valoper);
+      if (!validator) throw new ChainError(ErrNotFound, `validator ${valoper} not found`);
       const operator = formatAccountAddress(parseValoperAddress(valoper));
       const self = staking.delegation(ctx, operator, valoper);
       const selfBond = self
