@@ -86,7 +86,7 @@ describe("distribution with CosmJS on a real CometBFT node", { timeout: 120_000 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("withdrawRewards pays what was queried just before, within the blocks in between", async () => {
+  it("withdrawRewards pays what was queried just before, within the blocks in between", async (t) => {
     const client = await connect(aliceWallet);
     const delegated = await client.delegateTokens(alice, valoper, { denom: "upoq", amount: "50000000" }, FEE);
     assert.equal(delegated.code, 0, delegated.rawLog);
@@ -107,6 +107,7 @@ describe("distribution with CosmJS on a real CometBFT node", { timeout: 120_000 
     assert.ok(paid >= queried, `paid ${paid} < queried ${queried}`);
     // At most the whole block income (reward + this tx's fee) per block between query and withdrawal.
     const blocks = BigInt(res.height - queriedAt);
+    t.diagnostic(`queried ${queried}upoq at height ${queriedAt}, paid ${paid}upoq at height ${res.height}`);
     assert.ok(
       paid - queried <= blocks * (BLOCK_REWARD + 10_000n),
       `paid ${paid}, queried ${queried}, ${blocks} blocks`,
