@@ -6,6 +6,7 @@ import { defaultSlashingParams, slashingParamsToJson } from "../app/modules/slas
 import { defaultStakingParams, stakingParamsToJson } from "../app/modules/staking/params.js";
 import { defaultAuthGenesisJson } from "../app/modules/auth/genesis.js";
 import { defaultBankGenesisJson } from "../app/modules/bank/genesis.js";
+import { defaultDistributionGenesisJson } from "../app/modules/distribution/genesis.js";
 import { defaultGovGenesisJson } from "../app/modules/gov/genesis.js";
 import { paramJsonKey } from "../app/modules/poq/keeper.js";
 import type { PoqParams } from "../app/modules/poq/params.js";
@@ -79,6 +80,7 @@ export function buildAppState(opts: BuildAppStateOptions): Record<string, unknow
     // longer than 15 s would otherwise be jailed; 150 s of downtime is still caught.
     slashing: { params: { ...slashingParamsToJson(defaultSlashingParams()), signed_blocks_window: "1000" } },
     gov: defaultGovGenesisJson(),
+    distribution: defaultDistributionGenesisJson(),
     ...opts.modules,
   };
 }

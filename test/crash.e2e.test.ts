@@ -146,6 +146,8 @@ describe("crash safety", { timeout: 300_000 }, () => {
       total += BigInt((await query.getBalance(a, "upoq")).amount);
     }
     total += BigInt((await query.getBalance(moduleAddress("fee_collector"), "upoq")).amount);
+    // Fees move on to the distribution module in the next block's BeginBlock.
+    total += BigInt((await query.getBalance(moduleAddress("distribution"), "upoq")).amount);
     total += bonded + notBonded;
     assert.equal(total, expected);
     query.disconnect();

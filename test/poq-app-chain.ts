@@ -306,6 +306,8 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         moduleAddress("poq"),
         moduleAddress("poq_pool"),
         moduleAddress("fee_collector"),
+        moduleAddress("distribution"),
+        moduleAddress("block_rewards"),
         // The genesis validators' self-bonds (staking mints them at InitChain).
         moduleAddress("bonded_tokens_pool"),
         moduleAddress("not_bonded_tokens_pool"),

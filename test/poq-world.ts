@@ -121,6 +121,8 @@ export async function startPoqWorld(opts: StartPoqWorldOptions): Promise<PoqWorl
         moduleAddress("poq"),
         moduleAddress("poq_pool"),
         moduleAddress("fee_collector"),
+        moduleAddress("distribution"),
+        moduleAddress("block_rewards"),
         moduleAddress("bonded_tokens_pool"),
         moduleAddress("not_bonded_tokens_pool"),
       ],

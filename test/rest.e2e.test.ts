@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secp256k1HdWallet } from "@cosmjs/amino";
 import { sha256 } from "@cosmjs/crypto";
-import { toBase64, toBech32, toHex } from "@cosmjs/encoding";
+import { fromBech32, toBase64, toBech32, toHex } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
@@ -336,6 +336,8 @@ describe("REST gateway on a real network", { timeout: 240_000 }, () => {
     assert.ok(userTx && injected, "the chain has a user tx and an injected commit to look up");
     assert.equal((await get(`/cosmos/tx/v1beta1/txs/${injected.hash}`)).status, 404);
     const valoper = (await get("/cosmos/staking/v1beta1/validators")).body.validators[0].operator_address;
+    // The validator's operator account: it self-delegated at genesis, so it has rewards to show.
+    const operator = toBech32("poq", fromBech32(valoper).data);
     const fixtures: Record<string, OperationFixture> = {
       "GET /cosmos/auth/v1beta1/accounts/{address}": { params: { address: alice } },
       "GET /cosmos/bank/v1beta1/balances/{address}": { params: { address: alice } },
@@ -361,6 +363,29 @@ describe("REST gateway on a real network", { timeout: 240_000 }, () => {
       "GET /cosmos/staking/v1beta1/pool": {},
       "GET /cosmos/staking/v1beta1/params": {},
       "GET /cosmos/slashing/v1beta1/signing_infos": {},
+      "GET /cosmos/distribution/v1beta1/params": {},
+      "GET /cosmos/distribution/v1beta1/community_pool": {},
+      "GET /cosmos/distribution/v1beta1/delegators/{delegator_address}/rewards": {
+        params: { delegator_address: operator },
+      },
+      "GET /cosmos/distribution/v1beta1/delegators/{delegator_address}/rewards/{validator_address}": {
+        params: { delegator_address: operator, validator_address: valoper },
+      },
+      "GET /cosmos/distribution/v1beta1/delegators/{delegator_address}/validators": {
+        params: { delegator_address: operator },
+      },
+      "GET /cosmos/distribution/v1beta1/delegators/{delegator_address}/withdraw_address": {
+        params: { delegator_address: alice },
+      },
+      "GET /cosmos/distribution/v1beta1/validators/{validator_address}": {
+        params: { validator_address: valoper },
+      },
+      "GET /cosmos/distribution/v1beta1/validators/{validator_address}/commission": {
+        params: { validator_address: valoper },
+      },
+      "GET /cosmos/distribution/v1beta1/validators/{validator_address}/outstanding_rewards": {
+        params: { validator_address: valoper },
+      },
       "GET /poq/v1/params": {},
       "GET /poq/v1/requests": {},
       "GET /poq/v1/requests/{id}": { params: { id: "1" }, status: 404 },

@@ -6,6 +6,8 @@
 import { createApp, type AppLogger, type PoqApp } from "../app/app.js";
 import type { ProposalHooks } from "../app/baseapp/proposal.js";
 import { createCoreModules, type CoreModules } from "../app/core-modules.js";
+import { BLOCK_REWARDS_MODULE, DISTRIBUTION_MODULE } from "../app/modules/distribution/keys.js";
+import { createDistributionModule, type DistributionModule } from "../app/modules/distribution/module.js";
 import type { LocalScore } from "../app/modules/poq/extension-planner.js";
 import { POQ_MODULE, POQ_POOL_MODULE } from "../app/modules/poq/keys.js";
 import { createPoqModule, type PoqModule } from "../app/modules/poq/module.js";
@@ -17,6 +19,8 @@ import { stakingStakeView } from "../app/modules/gov/stake.js";
 /** The chain's modules: core, PoQ and gov, in genesis order. */
 export interface ChainModules {
   core: CoreModules;
+  /** Fees and block rewards to validators and delegators; its hooks are registered with staking. */
+  distribution: DistributionModule;
   poq: PoqModule;
   gov: GovModule;
 }
@@ -24,11 +28,23 @@ export interface ChainModules {
 /** Creates the modules (the PoQ escrow is the `poq` module account). */
 export function createChainModules(): ChainModules {
   const core = createCoreModules({
-    moduleAccounts: { [POQ_MODULE]: [], [POQ_POOL_MODULE]: [], [GOV_MODULE]: ["burner"] },
+    moduleAccounts: {
+      [POQ_MODULE]: [],
+      [POQ_POOL_MODULE]: [],
+      [GOV_MODULE]: ["burner"],
+      [DISTRIBUTION_MODULE]: [],
+      [BLOCK_REWARDS_MODULE]: [],
+    },
   });
+  const distribution = createDistributionModule({
+    bank: core.bank.keeper,
+    accounts: core.auth.keeper,
+    staking: core.staking.keeper,
+  });
+  core.staking.keeper.addHooks(distribution.hooks);
   const poq = createPoqModule({ bank: core.bank.keeper, validators: core.validators.keeper });
   const gov = createGovModule({ bank: core.bank.keeper, stake: stakingStakeView(core.staking.keeper) });
-  return { core, poq, gov };
+  return { core, distribution, poq, gov };
 }
 
 export interface AssembleAppOptions {
@@ -54,7 +70,7 @@ export interface AssembleAppOptions {
  * const app = assembleApp({ home: "/tmp/poq/node0", chainId: "poq-devnet-1" });
  */
 export function assembleApp(opts: AssembleAppOptions): PoqApp {
-  const { core, poq, gov } = opts.modules ?? createChainModules();
+  const { core, distribution, poq, gov } = opts.modules ?? createChainModules();
   const hooks = createPoqProposalHooks({
     poq,
     ...(opts.validatorAddress ? { validatorAddress: opts.validatorAddress } : {}),
@@ -64,7 +80,8 @@ export function assembleApp(opts: AssembleAppOptions): PoqApp {
   });
   const app = createApp({
     home: opts.home,
-    modules: [...core.modules, poq, gov],
+    // Distribution after staking (its genesis runs after staking's hooks created its records).
+    modules: [...core.modules, distribution, poq, gov],
     ante: core.ante,
     proposal: opts.wrapHooks ? opts.wrapHooks(hooks) : hooks,
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),

@@ -1,0 +1,102 @@
+/**
+ * Distribution inside the whole app (real staking, bank, SQLite, FinalizeBlock with the last commit's
+ * votes): fees reach the validators by power, a delegation made with MsgDelegate earns and withdraws
+ * through the staking hooks, and every upoq stays accounted for.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { MsgWithdrawDelegatorReward } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import { createPoqBenchChain } from "../../../test/poq-app-chain.js";
+import { msgSendAny, testKey } from "../../../test/raw-signer.js";
+import { moduleAddress } from "../auth/address.js";
+import { parseValoperAddress } from "./address.js";
+import { DEC_ONE, decCoins } from "./dec.js";
+
+const sender = testKey("dist-chain-sender");
+const other = testKey("dist-chain-other");
+const FEE = 1_500_000n; // what the bench chain's signed() pays per transaction
+
+describe("distribution in the assembled app", () => {
+  it("pays fees by power, pays a MsgDelegate delegator through the hooks, and loses no upoq", () => {
+    const chain = createPoqBenchChain({ validators: 2, powers: [10n, 30n], accounts: [sender, other] });
+    try {
+      const view = () => ({
+        store: chain.app.state.committedView(),
+        blockHeight: chain.height,
+        emitEvent() {},
+      });
+      const { staking } = chain.modules.core;
+      const { keeper } = chain.modules.distribution;
+      const [v0, v1] = staking.keeper.bondedValidators(view()).sort((a, b) => (a.tokens < b.tokens ? -1 : 1));
+      assert.ok(v0 && v1 && v1.tokens === 3n * v0.tokens, "genesis stake follows the powers");
+      const run = (txs: Uint8Array[]) => assert.deepEqual(chain.runBlock(txs).failed, []);
+
+      for (let i = 0; i < 4; i++)
+        run([chain.signed(sender, [msgSendAny(sender.address, other.address, 1n)])]);
+      run([]); // allocates the last block's fee
+      assert.equal(chain.balance(moduleAddress("fee_collector")), 0n);
+
+      const selfRewards = (v: typeof v0) => {
+        const del = staking.keeper.delegationsOf(view(), v.operatorAccount)[0]!;
+        return (
+          decCoins.truncate(keeper.pendingDelegationRewards(view(), v, v.operatorAccount, del.shares))
+            .coins[0]?.amount ?? 0n
+        );
+      };
+      const r0 = selfRewards(staking.keeper.validator(view(), v0.operatorAddress)!);
+      const r1 = selfRewards(staking.keeper.validator(view(), v1.operatorAddress)!);
+      assert.ok(r0 > 0n && r1 - 3n * r0 <= 3n && 3n * r0 - r1 <= 3n, `rewards by power: ${r0} and ${r1}`);
+
+      // A delegator joins validator 0 with a real MsgDelegate, earns for a few blocks, then withdraws.
+      run([
+        chain.signed(other, [
+          {
+            typeUrl: "/cosmos.staking.v1beta1.MsgDelegate",
+            value: MsgDelegate.encode({
+              delegatorAddress: other.address,
+              validatorAddress: v0.operatorAddress,
+              amount: { denom: "upoq", amount: v0.tokens.toString() },
+            }).finish(),
+          },
+        ]),
+      ]);
+      for (let i = 0; i < 3; i++)
+        run([chain.signed(sender, [msgSendAny(sender.address, other.address, 1n)])]);
+      const before = chain.balance(other.address);
+      run([
+        chain.signed(other, [
+          {
+            typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward",
+            value: MsgWithdrawDelegatorReward.encode({
+              delegatorAddress: other.address,
+              validatorAddress: v0.operatorAddress,
+            }).finish(),
+          },
+        ]),
+      ]);
+      const paid = chain.balance(other.address) - before + FEE;
+      // Half of validator 0's stake through 4 allocations (the fees of the delegation's own block and
+      // of three sends): validator 0's power share of 98% of each fee, less its commission.
+      const rate = v0.commission.rate;
+      const perBlock = (FEE * 98n * (DEC_ONE - rate)) / 100n / DEC_ONE / 4n / 2n;
+      assert.ok(
+        paid >= 4n * perBlock - 4n && paid <= 4n * perBlock + 4n,
+        `paid ${paid}, per block ${perBlock}`,
+      );
+
+      // The books: the module account holds exactly what is owed; balances add up to the supply.
+      let owed = keeper.store.getCommunityPool(view());
+      for (const v of [v0, v1])
+        owed = decCoins.add(
+          owed,
+          keeper.store.getOutstanding(view(), parseValoperAddress(v.operatorAddress)) ?? [],
+        );
+      assert.equal(owed[0]?.amount, chain.balance(moduleAddress("distribution")) * DEC_ONE);
+      const { supply, balances } = chain.supply();
+      assert.equal(balances, supply);
+    } finally {
+      chain.cleanup();
+    }
+  });
+});
