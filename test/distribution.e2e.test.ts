@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ import {
 } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { moduleAddress } from "../app/modules/auth/address.js";
+import { createKeyring } from "../client/keyring.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import { startRestServer } from "../rest/server.js";
 
@@ -130,6 +132,57 @@ describe("distribution with CosmJS on a real CometBFT node", { timeout: 120_000 
       "rewards were paid",
     );
     client.disconnect();
+  });
+
+  it("the operator withdraws rewards and commission with poq tx distribution withdraw-rewards --commission", async () => {
+    const home = mkdtempSync(join(tmpdir(), "poq-dist-cli-"));
+    await createKeyring({ home, backend: "test" }).recover("op", net.operators[0]!.mnemonic);
+    const poq = (...args: string[]) => {
+      const r = spawnSync(
+        process.execPath,
+        [join("bin", "poq"), "--home", home, "--node", net.rpcUrl(0), "--output", "json", ...args],
+        { encoding: "utf8" },
+      );
+      assert.equal(r.status, 0, `poq ${args.join(" ")}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    const operator = net.operators[0]!.address;
+    const commission = poq("query", "distribution", "commission", valoper) as {
+      commission: { commission: { amount: string }[] };
+    };
+    assert.ok(
+      Number(commission.commission.commission[0]?.amount ?? "0") >= 1,
+      "the validator earned commission",
+    );
+    const rewards = poq("query", "distribution", "rewards", operator) as { total: { amount: string }[] };
+    assert.ok(Number(rewards.total[0]?.amount ?? "0") >= 1, "the self-delegation earned rewards");
+    const stargate = await StargateClient.connect(net.rpcUrl(0));
+    const before = BigInt((await stargate.getBalance(operator, "upoq")).amount);
+    const sent = poq(
+      "tx",
+      "distribution",
+      "withdraw-rewards",
+      valoper,
+      "--commission",
+      "--from",
+      "op",
+      "--keyring-backend",
+      "test",
+    );
+    assert.match(String(sent.txHash), /^[0-9A-F]{64}$/);
+    const after = BigInt((await stargate.getBalance(operator, "upoq")).amount);
+    // Commission and self-delegation rewards were at least a few upoq each; the fee is far less than the reward.
+    assert.ok(after > before, `operator balance ${before} -> ${after}`);
+    const left = poq("query", "distribution", "commission", valoper) as {
+      commission: { commission: { amount: string }[] };
+    };
+    assert.ok(
+      Number(left.commission.commission[0]?.amount ?? "0") <
+        Number(commission.commission.commission[0]!.amount),
+      "the commission was paid out (what is left accrued since)",
+    );
+    stargate.disconnect();
+    rmSync(home, { recursive: true, force: true });
   });
 
   it("REST answers in the SDK's shapes; the community pool grows; the supply never changes", async () => {

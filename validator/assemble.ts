@@ -1,6 +1,6 @@
 /**
- * Assembles the full application a validator runs: the core modules (auth, bank, validators) and the
- * PoQ module on top, with PoQ's proposal and vote-extension hooks. One place, so that `poq start`,
+ * Assembles the full application a validator runs: the core modules (auth, bank, validators, staking,
+ * slashing), distribution (its hooks registered with staking), gov and the PoQ module on top, with PoQ's proposal and vote-extension hooks. One place, so that `poq start`,
  * the devnet, the tests and the benchmarks run the same app.
  */
 import { createApp, type AppLogger, type PoqApp } from "../app/app.js";

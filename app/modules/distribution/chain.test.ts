@@ -6,7 +6,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
-import { MsgWithdrawDelegatorReward } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import {
+  MsgFundCommunityPool,
+  MsgSetWithdrawAddress,
+  MsgUpdateParams,
+  MsgWithdrawDelegatorReward,
+} from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import { createPoqBenchChain } from "../../../test/poq-app-chain.js";
 import { msgSendAny, testKey } from "../../../test/raw-signer.js";
 import { moduleAddress } from "../auth/address.js";
@@ -95,6 +100,100 @@ describe("distribution in the assembled app", () => {
       assert.equal(owed[0]?.amount, chain.balance(moduleAddress("distribution")) * DEC_ONE);
       const { supply, balances } = chain.supply();
       assert.equal(balances, supply);
+    } finally {
+      chain.cleanup();
+    }
+  });
+
+  it("funds the community pool, pays to a withdraw address, and takes params only from gov", () => {
+    const chain = createPoqBenchChain({ validators: 1, accounts: [sender, other] });
+    try {
+      const view = () => ({
+        store: chain.app.state.committedView(),
+        blockHeight: chain.height,
+        emitEvent() {},
+      });
+      const { keeper } = chain.modules.distribution;
+      const [v] = chain.modules.core.staking.keeper.bondedValidators(view());
+      assert.ok(v);
+      const msg = (typeUrl: string, value: Uint8Array) => ({
+        typeUrl: `/cosmos.distribution.v1beta1.${typeUrl}`,
+        value,
+      });
+      const pool = () => decCoins.truncate(keeper.store.getCommunityPool(view())).coins[0]?.amount ?? 0n;
+
+      const pool0 = pool();
+      let r = chain.runBlock([
+        chain.signed(sender, [
+          msg(
+            "MsgFundCommunityPool",
+            MsgFundCommunityPool.encode({
+              depositor: sender.address,
+              amount: [{ denom: "upoq", amount: "7000" }],
+            }).finish(),
+          ),
+        ]),
+      ]);
+      assert.deepEqual(r.failed, []);
+      assert.ok(pool() >= pool0 + 7000n);
+
+      // Rewards of `sender`'s delegation go to `other` once it says so.
+      r = chain.runBlock([
+        chain.signed(sender, [
+          {
+            typeUrl: "/cosmos.staking.v1beta1.MsgDelegate",
+            value: MsgDelegate.encode({
+              delegatorAddress: sender.address,
+              validatorAddress: v.operatorAddress,
+              amount: { denom: "upoq", amount: "5000000" },
+            }).finish(),
+          },
+          msg(
+            "MsgSetWithdrawAddress",
+            MsgSetWithdrawAddress.encode({
+              delegatorAddress: sender.address,
+              withdrawAddress: other.address,
+            }).finish(),
+          ),
+        ]),
+      ]);
+      assert.deepEqual(r.failed, []);
+      chain.runBlock([chain.signed(other, [msgSendAny(other.address, sender.address, 1n)])]);
+      const before = chain.balance(other.address);
+      r = chain.runBlock([
+        chain.signed(sender, [
+          msg(
+            "MsgWithdrawDelegatorReward",
+            MsgWithdrawDelegatorReward.encode({
+              delegatorAddress: sender.address,
+              validatorAddress: v.operatorAddress,
+            }).finish(),
+          ),
+        ]),
+      ]);
+      assert.deepEqual(r.failed, []);
+      assert.ok(chain.balance(other.address) > before, "the rewards went to the withdraw address");
+
+      // Anyone but the gov module account is refused (distribution 15), and the params stay.
+      r = chain.runBlock([
+        chain.signed(sender, [
+          msg(
+            "MsgUpdateParams",
+            MsgUpdateParams.encode({
+              authority: sender.address,
+              params: {
+                communityTax: "0",
+                baseProposerReward: "0",
+                bonusProposerReward: "0",
+                withdrawAddrEnabled: true,
+              },
+            }).finish(),
+          ),
+        ]),
+      ]);
+      assert.equal(r.failed.length, 1);
+      assert.match(r.failed[0]!, /invalid authority; expected poq1/);
+      assert.equal(keeper.store.getParams(view()).communityTax, 2n * 10n ** 16n);
     } finally {
       chain.cleanup();
     }
