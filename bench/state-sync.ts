@@ -11,7 +11,18 @@
  * Usage: nice -n 5 node dist/bench/state-sync.js [--blocks 2000] [--interval 500] [--accounts 3000]
  * Ports 29100-29122 (`--base-port`).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,6 +68,10 @@ export interface StateSyncFigures {
   refused_chunks: number;
   /** From the new node's start until it reports catching_up false within 2 blocks of the validator. */
   catch_up_s: number;
+  /** From the new node's start until its app had restored the snapshot (Info then reports its height). */
+  restored_after_s: number;
+  /** The longest Commit pause of the validators for a snapshot (waiting for the worker to pin the state). */
+  max_commit_pause_ms: number;
   /** The first block in the new node's block store (1 would mean it replayed from genesis). */
   earliest_block_height: number;
   /** A height at which the new node's app hash was compared with the validator's header, and matched. */
@@ -85,12 +100,23 @@ function corruptSnapshots(home: string, done: Set<string>): number {
   let n = 0;
   for (const snap of readdirSync(dir).filter((d) => /^\d+-\d+$/.test(d) && !done.has(d))) {
     done.add(snap);
-    for (const f of readdirSync(join(dir, snap)).filter((c) => c.startsWith("chunk-"))) {
-      const file = join(dir, snap, f);
-      const bytes = readFileSync(file);
-      bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
-      writeFileSync(file, bytes);
-      n++;
+    try {
+      for (const f of readdirSync(join(dir, snap)).filter((c) => c.startsWith("chunk-"))) {
+        // In place ("r+" never creates a file the node is pruning).
+        const fd = openSync(join(dir, snap, f), "r+");
+        try {
+          const at = fstatSync(fd).size >> 1;
+          const byte = Buffer.alloc(1);
+          readSync(fd, byte, 0, 1, at);
+          byte[0] = (byte[0] ?? 0) ^ 0xff;
+          writeSync(fd, byte, 0, 1, at);
+          n++;
+        } finally {
+          closeSync(fd);
+        }
+      }
+    } catch {
+      // pruned meanwhile (the node keeps its newest two)
     }
   }
   return n;
@@ -209,6 +235,7 @@ export async function runStateSync(opts: StateSyncRunOptions): Promise<StateSync
     });
     if (!setup.genesisReplaced) throw new Error("the network's genesis was not taken from the RPC server");
     const t0 = performance.now();
+    const t0Wall = Date.now();
     const newNode = await startNode({ home: newHome, appArgs });
     nodes.push(newNode);
     const caughtUp = await until("the new node to catch up", 120_000, async () => {
@@ -259,6 +286,13 @@ export async function runStateSync(opts: StateSyncRunOptions): Promise<StateSync
       corrupted_chunk_files: corrupted,
       refused_chunks: refused,
       catch_up_s: Math.round(catchUpS * 10) / 10,
+      restored_after_s: Math.round((Date.parse(String(restored.time)) - t0Wall) / 100) / 10,
+      max_commit_pause_ms: Math.max(
+        0,
+        ...net.nodes.flatMap((n) =>
+          logLines(join(n.home, "app.log"), "snapshot taken").map((l) => Number(l.commitPauseMs ?? 0)),
+        ),
+      ),
       earliest_block_height: Number(status.sync_info.earliest_block_height),
       app_hash_checked_at: h,
       blocks_followed: followed,

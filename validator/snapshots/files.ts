@@ -110,7 +110,11 @@ export function readChunk(dir: string, height: bigint, format: number, index: nu
 /** Keeps the newest `keep` of `snapshots` (newest first) on disk; returns those kept. */
 export function pruneSnapshots(dir: string, snapshots: Snapshot[], keep: number): Snapshot[] {
   for (const s of snapshots.slice(keep)) {
-    rmSync(join(dir, folderName(s.height, s.format)), { recursive: true, force: true });
+    try {
+      rmSync(join(dir, folderName(s.height, s.format)), { recursive: true, force: true });
+    } catch {
+      // Something else is writing there; the next snapshot's pruning or the next start-up retries.
+    }
   }
   return snapshots.slice(0, keep);
 }

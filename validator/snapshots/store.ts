@@ -55,6 +55,8 @@ export function createSnapshotStore(opts: SnapshotStoreOptions): SnapshotStore {
   const pinned = new Int32Array(new SharedArrayBuffer(4));
   let worker: Worker | undefined;
   let busy: { height: bigint; done: Promise<void>; resolve: () => void } | undefined;
+  /** How long the last Commit waited for the worker to pin its state. */
+  let pinMs = 0;
 
   const startWorker = (): Worker => {
     const data: SnapshotWorkerData = { dbPath: opts.dbPath, dir, chunkBytes: config.chunkBytes, pinned };
@@ -79,6 +81,7 @@ export function createSnapshotStore(opts: SnapshotStoreOptions): SnapshotStore {
           chunks: reply.chunks,
           hash: Buffer.from(reply.hash).toString("hex"),
           ms: reply.ms,
+          commitPauseMs: pinMs,
         });
       } else {
         log.error("snapshot failed", { height: reply.height, error: reply.error });
@@ -120,9 +123,11 @@ export function createSnapshotStore(opts: SnapshotStoreOptions): SnapshotStore {
       Atomics.store(pinned, 0, 0);
       worker.postMessage({ height });
       // The one pause on the consensus path: until the worker's read transaction holds this state.
+      const t0 = performance.now();
       if (Atomics.wait(pinned, 0, 0, PIN_TIMEOUT_MS) === "timed-out") {
         log.error("snapshot worker did not pin the state in time; it will give this one up", { height });
       }
+      pinMs = Math.round((performance.now() - t0) * 100) / 100;
     },
     idle: async () => {
       while (busy) await busy.done;
