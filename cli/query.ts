@@ -12,6 +12,7 @@ import { CliError, EXIT } from "./exit-codes.js";
 import { queryGovCommand } from "./gov.js";
 import { nodeLine, requestLine, requestText } from "./request-view.js";
 import { queryDistributionCommand } from "./distribution.js";
+import { queryStakingCommand } from "./staking.js";
 
 type NodeView = NodeRecord & { average_quality: number };
 
@@ -191,5 +192,6 @@ export function queryCommand(): Command {
 
   query.addCommand(queryDistributionCommand());
   query.addCommand(queryGovCommand());
+  query.addCommand(queryStakingCommand());
   return query;
 }

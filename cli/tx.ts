@@ -20,6 +20,7 @@ import { CliError, EXIT } from "./exit-codes.js";
 import { txGovCommand } from "./gov.js";
 import { requestText } from "./request-view.js";
 import { txDistributionCommand } from "./distribution.js";
+import { txSlashingCommand, txStakingCommand } from "./staking.js";
 
 /** Polls the request until a final status; reports each status change with the time since `began`. */
 async function waitFinal(
@@ -294,5 +295,7 @@ export function txCommand(): Command {
   tx.addCommand(txNodeCommand());
   tx.addCommand(txDistributionCommand());
   tx.addCommand(txGovCommand());
+  tx.addCommand(txStakingCommand());
+  tx.addCommand(txSlashingCommand());
   return tx;
 }

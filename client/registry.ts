@@ -4,6 +4,7 @@
  */
 import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { AminoTypes, createDefaultAminoConverters, defaultRegistryTypes } from "@cosmjs/stargate";
+import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { poqMessageCodecs } from "../app/modules/poq/types/msgs.js";
 import { poqAminoConverters } from "../app/modules/poq/types/amino.js";
 
@@ -19,6 +20,18 @@ export const poqRegistryTypes: ReadonlyArray<[string, GeneratedType]> = poqMessa
   ([typeUrl, codec]) => [typeUrl, generated(codec)],
 );
 
+/** `cosmos.slashing.v1beta1.MsgUnjail`, which CosmJS's defaults leave out (its converter throws "Not implemented"). */
+const slashingRegistryTypes: ReadonlyArray<[string, GeneratedType]> = [
+  ["/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail],
+];
+const slashingAminoConverters = {
+  "/cosmos.slashing.v1beta1.MsgUnjail": {
+    aminoType: "cosmos-sdk/MsgUnjail",
+    toAmino: ({ validatorAddr }: { validatorAddr: string }) => ({ address: validatorAddr }),
+    fromAmino: ({ address }: { address: string }) => ({ validatorAddr: address }),
+  },
+};
+
 /**
  * A CosmJS Registry with the SDK's default types and the PoQ messages.
  *
@@ -27,7 +40,7 @@ export const poqRegistryTypes: ReadonlyArray<[string, GeneratedType]> = poqMessa
  * registry.encode({ typeUrl: "/poq.v1.MsgSubmitResponse", value: { node, requestId: 1n, response: "hi" } });
  */
 export function createPoqRegistry(): Registry {
-  return new Registry([...defaultRegistryTypes, ...poqRegistryTypes]);
+  return new Registry([...defaultRegistryTypes, ...slashingRegistryTypes, ...poqRegistryTypes]);
 }
 
 /**
@@ -38,5 +51,9 @@ export function createPoqRegistry(): Registry {
  * // { type: "poq/MsgUnregisterNode", value: { operator } }
  */
 export function createPoqAminoTypes(): AminoTypes {
-  return new AminoTypes({ ...createDefaultAminoConverters(), ...poqAminoConverters });
+  return new AminoTypes({
+    ...createDefaultAminoConverters(),
+    ...slashingAminoConverters,
+    ...poqAminoConverters,
+  });
 }

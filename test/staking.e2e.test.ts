@@ -178,6 +178,29 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
       async () => ((await signedBy(await net.waitForHeight(joinedAt + 2n))) ? true : undefined),
       { timeoutMs: 30_000 },
     );
+    // `poq query staking validators` shows it bonded.
+    const listed = spawnSync(
+      process.execPath,
+      [
+        poq,
+        "--node",
+        net.rpcUrl(0),
+        "--output",
+        "json",
+        "query",
+        "staking",
+        "validators",
+        "--status",
+        "bonded",
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(listed.status, 0, listed.stderr);
+    const bonded = (
+      JSON.parse(listed.stdout) as { validators: { operator_address: string; moniker: string }[] }
+    ).validators;
+    assert.equal(bonded.length, 5);
+    assert.ok(bonded.some((v) => v.operator_address === valoper && v.moniker === "newcomer"));
     const query = await StargateClient.connect(net.rpcUrl(0));
     const viaCosmJs = await query.getAllBalances(created.operator);
     assert.ok(
@@ -209,14 +232,33 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
     const ubd = await staking.staking.delegatorUnbondingDelegations(aliceAddress);
     assert.equal(ubd.unbondingResponses[0]?.entries[0]?.balance, "2000000");
 
-    // 6. The operator unbonds all its self-bond: jailed below its minimum, it leaves CometBFT's set.
-    const leave = await operator.undelegateTokens(
-      created.operator,
-      valoper,
-      { denom: "upoq", amount: "30000000" },
-      FEE,
+    // 6. The operator unbonds all its self-bond with `poq tx staking unbond` (its key from `poq init`):
+    // jailed below its minimum, it leaves CometBFT's set.
+    const leave = spawnSync(
+      process.execPath,
+      [
+        poq,
+        "--home",
+        home,
+        "--node",
+        net.rpcUrl(0),
+        "--chain-id",
+        CHAIN_ID,
+        "--output",
+        "json",
+        "tx",
+        "staking",
+        "unbond",
+        valoper,
+        "30000000upoq",
+        "--from",
+        "validator",
+        "--keyring-backend",
+        "test",
+      ],
+      { encoding: "utf8" },
     );
-    assert.equal(leave.code, 0, leave.rawLog);
+    assert.equal(leave.status, 0, leave.stderr);
     const balanceBefore = BigInt((await query.getBalance(created.operator, "upoq")).amount);
     await waitFor(
       "the validator gone from /validators",
