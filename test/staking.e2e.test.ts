@@ -270,7 +270,8 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
     await waitFor(
       "the unbonded tokens paid back",
       async () =>
-        BigInt((await query.getBalance(created.operator, "upoq")).amount) === balanceBefore + 30_000_000n
+        // At least its 30 POQ: distribution may pay the removed validator's commission in the same block.
+        BigInt((await query.getBalance(created.operator, "upoq")).amount) >= balanceBefore + 30_000_000n
           ? true
           : undefined,
       { timeoutMs: 30_000 },
