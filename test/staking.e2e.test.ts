@@ -201,6 +201,17 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
     ).validators;
     assert.equal(bonded.length, 5);
     assert.ok(bonded.some((v) => v.operator_address === valoper && v.moniker === "newcomer"));
+    // The poq module draws committees from this set: it lists the newcomer with its power.
+    const poqValidators = () => {
+      const out = spawnSync(
+        process.execPath,
+        [poq, "--node", net.rpcUrl(0), "--output", "json", "query", "validators"],
+        { encoding: "utf8" },
+      );
+      assert.equal(out.status, 0, out.stderr);
+      return (JSON.parse(out.stdout) as { validators: { operator: string; power: string }[] }).validators;
+    };
+    assert.ok(poqValidators().some((v) => v.operator === created.operator && v.power === "30"));
     const query = await StargateClient.connect(net.rpcUrl(0));
     const viaCosmJs = await query.getAllBalances(created.operator);
     assert.ok(
@@ -266,6 +277,11 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
       { timeoutMs: 30_000 },
     );
     assert.equal((await cometValidators(net.rpcUrl(0))).length, 4);
+    await waitFor(
+      "the newcomer gone from poq's validators",
+      async () => (poqValidators().some((v) => v.operator === created.operator) ? undefined : true),
+      { timeoutMs: 10_000 },
+    );
     // After unbonding_time (6 s) the tokens come back; the chain went on all along.
     await waitFor(
       "the unbonded tokens paid back",
