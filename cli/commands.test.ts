@@ -154,6 +154,13 @@ describe("poq command line", () => {
     assert.equal(existsSync(join(home, "keyring-test")), false);
     assert.equal((await poq("--home", home, "init", "--keyring-backend", "plain")).code, EXIT.usage);
     assert.equal((await poq("rest", "start", "--rate-limit", "-1")).code, EXIT.usage);
+    const noServers = await poq("--home", home, "start", "--state-sync");
+    assert.equal(noServers.code, EXIT.usage, noServers.err);
+    assert.match(noServers.err, /--state-sync needs --rpc-servers/);
+    assert.equal(
+      (await poq("--home", home, "start", "--rpc-servers", "http://127.0.0.1:1")).code,
+      EXIT.usage,
+    );
   });
 
   it("exits 3 and names the mistake when --node is the REST API's address", async () => {
