@@ -88,13 +88,13 @@ export interface SoakResult {
   restarts: number[];
 }
 
-/** The last 256 KiB of a log file as text; undefined when it cannot be read. */
-function logTailText(logFile: string): string | undefined {
+/** The last `bytes` of a log file as text; undefined when it cannot be read. */
+function logTailText(logFile: string, bytes = 256 * 1024): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(logFile, "r");
     const size = fstatSync(fd).size;
-    const tail = Buffer.alloc(Math.min(size, 256 * 1024));
+    const tail = Buffer.alloc(Math.min(size, bytes));
     readSync(fd, tail, 0, tail.length, size - tail.length);
     return tail.toString("utf8");
   } catch {
@@ -120,7 +120,9 @@ export function v8LiveHeapMb(logFile: string): number | undefined {
   const last = new Map<string, number>();
   const pattern =
     /\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g;
-  for (const m of (logTailText(logFile) ?? "").matchAll(pattern)) last.set(m[1]!, Number(m[2]));
+  // The application logs much more than CometBFT, and a quiet heap collects rarely: a longer tail.
+  for (const m of (logTailText(logFile, 4 * 1024 * 1024) ?? "").matchAll(pattern))
+    last.set(m[1]!, Number(m[2]));
   return last.size === 0 ? undefined : Math.round(Math.max(...last.values()));
 }
 
