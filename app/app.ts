@@ -432,9 +432,11 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       const endEvents: Event[] = [];
       const ctxEnd = blockContext(req.height, req.timeNanos, endEvents);
       const validatorUpdates: abci.ValidatorUpdate[] = [];
+      let consensusParamUpdates: abci.ConsensusParams | undefined;
       for (const m of modules) {
         const result = m.endBlock?.(ctxEnd, block);
         if (result) validatorUpdates.push(...result.validatorUpdates);
+        if (result?.consensusParamUpdates) consensusParamUpdates = result.consensusParamUpdates;
       }
       return {
         events: indexed([
@@ -443,6 +445,7 @@ export function createApp(opts: CreateAppOptions): PoqApp {
         ]),
         txResults,
         validatorUpdates,
+        ...(consensusParamUpdates ? { consensusParamUpdates } : {}),
         appHash: state.workingHash(),
       };
     },

@@ -5,7 +5,13 @@
  * Everything here is deterministic: no clocks (block time comes from CometBFT), no randomness,
  * no floats. Amounts are `bigint`.
  */
-import type { CommitInfo, Event, Misbehavior, ValidatorUpdate } from "../abci/application.js";
+import type {
+  CommitInfo,
+  ConsensusParams,
+  Event,
+  Misbehavior,
+  ValidatorUpdate,
+} from "../abci/application.js";
 
 /**
  * A key-value view of the state. Keys and values are bytes; iteration is in ascending
@@ -105,6 +111,8 @@ export interface BlockInfo {
 /** What an end-block hook may return: validator power changes for CometBFT (staking). */
 export interface EndBlockResult {
   validatorUpdates: ValidatorUpdate[];
+  /** New consensus params for CometBFT (the consensus module, after a governance proposal). */
+  consensusParamUpdates?: ConsensusParams;
 }
 
 /** What InitChain tells every module besides its own `app_state` section. */

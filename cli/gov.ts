@@ -12,7 +12,9 @@ import { paramsFromJson, paramsToJson } from "../app/modules/poq/keeper.js";
 import type { PoqParams } from "../app/modules/poq/params.js";
 import { MSG_UPDATE_PARAMS_TYPE_URL, MsgUpdateParams } from "../app/modules/poq/types/params-msg.js";
 import { MsgUpdateParams as GovMsgUpdateParams } from "cosmjs-types/cosmos/gov/v1/tx";
-import { govParamsFromJson } from "../app/modules/gov/params.js";
+import { MsgUpdateParams as ConsensusMsgUpdateParams } from "cosmjs-types/cosmos/consensus/v1/tx";
+import { MSG_UPDATE_CONSENSUS_PARAMS_TYPE_URL } from "../app/modules/consensus/module.js";
+import { durationFromJson, govParamsFromJson } from "../app/modules/gov/params.js";
 import { GOV_AUTHORITY, VOTE_OPTIONS } from "../client/gov.js";
 import { proposalV1Json, registerGovAnyJson } from "../rest/routes/cosmos-gov.js";
 import { globalOptions } from "./global-options.js";
@@ -66,6 +68,51 @@ export async function messageFromJson(json: Record<string, unknown>, current?: P
       throw new CliError(`${typeUrl}: ${(err as Error).message}`, EXIT.usage);
     }
     return { typeUrl, value: MsgUpdateParams.encode({ authority, params }).finish() };
+  }
+  if (typeUrl === MSG_UPDATE_CONSENSUS_PARAMS_TYPE_URL) {
+    // The SDK CLI's JSON: int64 values as strings, max_age_duration as "172800s".
+    const num = (v: unknown, what: string): bigint => {
+      if (typeof v !== "string" && typeof v !== "number")
+        throw new CliError(`${typeUrl}: ${what} is required`, EXIT.usage);
+      if (!/^-?[0-9]{1,19}$/.test(String(v)))
+        throw new CliError(`${typeUrl}: ${what} is not an integer`, EXIT.usage);
+      return BigInt(v);
+    };
+    const o = (k: string) => (fields[k] ?? {}) as Record<string, unknown>;
+    const block = o("block");
+    const evidence = o("evidence");
+    const validator = o("validator");
+    const abci = fields["abci"] as Record<string, unknown> | undefined;
+    let duration;
+    try {
+      duration = durationFromJson(evidence["max_age_duration"], "evidence.max_age_duration");
+    } catch (err) {
+      throw new CliError(`${typeUrl}: ${(err as Error).message}`, EXIT.usage);
+    }
+    const msg = ConsensusMsgUpdateParams.fromPartial({
+      authority,
+      block: {
+        maxBytes: num(block["max_bytes"], "block.max_bytes"),
+        maxGas: num(block["max_gas"], "block.max_gas"),
+      },
+      evidence: {
+        maxAgeNumBlocks: num(evidence["max_age_num_blocks"], "evidence.max_age_num_blocks"),
+        maxAgeDuration: duration,
+        maxBytes: num(evidence["max_bytes"], "evidence.max_bytes"),
+      },
+      validator: { pubKeyTypes: (validator["pub_key_types"] as string[] | undefined) ?? ["ed25519"] },
+      ...(abci
+        ? {
+            abci: {
+              voteExtensionsEnableHeight: num(
+                abci["vote_extensions_enable_height"],
+                "abci.vote_extensions_enable_height",
+              ),
+            },
+          }
+        : {}),
+    });
+    return { typeUrl, value: ConsensusMsgUpdateParams.encode(msg).finish() };
   }
   if (typeUrl === "/cosmos.gov.v1.MsgUpdateParams") {
     // Durations as "172800s" and decimals as "0.5", as /cosmos/gov/v1/params writes them.

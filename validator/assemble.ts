@@ -15,14 +15,17 @@ import { createPoqProposalHooks } from "../app/poq-proposal.js";
 import { GOV_MODULE } from "../app/modules/gov/keys.js";
 import { createGovModule, type GovModule } from "../app/modules/gov/module.js";
 import { stakingStakeView } from "../app/modules/gov/stake.js";
+import { createConsensusModule, type ConsensusModule } from "../app/modules/consensus/module.js";
 
-/** The chain's modules: core, PoQ and gov, in genesis order. */
+/** The chain's modules: core, distribution, PoQ, gov and consensus, in genesis order. */
 export interface ChainModules {
   core: CoreModules;
   /** Fees and block rewards to validators and delegators; its hooks are registered with staking. */
   distribution: DistributionModule;
   poq: PoqModule;
   gov: GovModule;
+  /** `cosmos.consensus.v1.MsgUpdateParams`; after gov, so a passed proposal's update leaves with its block. */
+  consensus: ConsensusModule;
 }
 
 /** Creates the modules (the PoQ escrow is the `poq` module account). */
@@ -44,7 +47,7 @@ export function createChainModules(): ChainModules {
   core.staking.keeper.addHooks(distribution.hooks);
   const poq = createPoqModule({ bank: core.bank.keeper, validators: core.validators.keeper });
   const gov = createGovModule({ bank: core.bank.keeper, stake: stakingStakeView(core.staking.keeper) });
-  return { core, distribution, poq, gov };
+  return { core, distribution, poq, gov, consensus: createConsensusModule() };
 }
 
 export interface AssembleAppOptions {
@@ -70,7 +73,7 @@ export interface AssembleAppOptions {
  * const app = assembleApp({ home: "/tmp/poq/node0", chainId: "poq-devnet-1" });
  */
 export function assembleApp(opts: AssembleAppOptions): PoqApp {
-  const { core, distribution, poq, gov } = opts.modules ?? createChainModules();
+  const { core, distribution, poq, gov, consensus } = opts.modules ?? createChainModules();
   const hooks = createPoqProposalHooks({
     poq,
     ...(opts.validatorAddress ? { validatorAddress: opts.validatorAddress } : {}),
@@ -81,7 +84,7 @@ export function assembleApp(opts: AssembleAppOptions): PoqApp {
   const app = createApp({
     home: opts.home,
     // Distribution after staking (its genesis runs after staking's hooks created its records).
-    modules: [...core.modules, distribution, poq, gov],
+    modules: [...core.modules, distribution, poq, gov, consensus],
     ante: core.ante,
     proposal: opts.wrapHooks ? opts.wrapHooks(hooks) : hooks,
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),

@@ -31,6 +31,7 @@ import {
 } from "../schemas.js";
 import type { RouteOptions } from "./options.js";
 import * as v1tx from "cosmjs-types/cosmos/gov/v1/tx";
+import { MsgUpdateParams as ConsensusMsgUpdateParams } from "cosmjs-types/cosmos/consensus/v1/tx";
 import * as betaTx from "cosmjs-types/cosmos/gov/v1beta1/tx";
 
 type Json = Record<string, unknown>;
@@ -154,6 +155,7 @@ export function registerGovAnyJson(): void {
       return { authority: m.authority, params: m.params ? govParamsToJson(m.params) : null };
     },
   });
+  registerAnyJson("/cosmos.consensus.v1.MsgUpdateParams", proto(ConsensusMsgUpdateParams));
   registerAnyJson("/cosmos.gov.v1.MsgVote", proto(v1tx.MsgVote));
   registerAnyJson("/cosmos.gov.v1.MsgVoteWeighted", proto(v1tx.MsgVoteWeighted));
   registerAnyJson("/cosmos.gov.v1.MsgDeposit", proto(v1tx.MsgDeposit));

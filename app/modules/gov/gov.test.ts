@@ -17,6 +17,8 @@ import {
   MsgSubmitProposalResponse,
 } from "cosmjs-types/cosmos/gov/v1/tx";
 import * as q from "cosmjs-types/cosmos/gov/v1/query";
+import { MsgUpdateParams as ConsensusMsgUpdateParams } from "cosmjs-types/cosmos/consensus/v1/tx";
+import { readBlockLimits } from "../../baseapp/chain-meta.js";
 import type { PoqApp } from "../../app.js";
 import { createContext } from "../../context.js";
 import { ChainError } from "../../errors.js";
@@ -415,6 +417,45 @@ describe("gov in the app", () => {
     assert.equal(proposal(id)?.status, ProposalStatus.PROPOSAL_STATUS_PASSED);
     assert.equal(modules.poq.keeper.getParams(ctx()).committeeSize, 4);
     assert.equal(parseDec("0.6"), (DEC_ONE * 6n) / 10n);
+  });
+
+  it("a proposal changes the consensus params: the app's block limits follow and CometBFT gets the update", () => {
+    const update = (abciHeight?: bigint) => ({
+      typeUrl: "/cosmos.consensus.v1.MsgUpdateParams",
+      value: ConsensusMsgUpdateParams.encode(
+        ConsensusMsgUpdateParams.fromPartial({
+          authority: GOV,
+          block: { maxBytes: 2_000_000n, maxGas: 50_000_000n },
+          evidence: {
+            maxAgeNumBlocks: 100_000n,
+            maxAgeDuration: { seconds: 172_800n, nanos: 0 },
+            maxBytes: 1_048_576n,
+          },
+          validator: { pubKeyTypes: ["ed25519"] },
+          ...(abciHeight !== undefined ? { abci: { voteExtensionsEnableHeight: abciHeight } } : {}),
+        }),
+      ).finish(),
+    });
+    throwsCode(() => submit([{ ...update(), value: update().value.slice(0, 10) }], "1000"), "gov", 12);
+    const refused = submit([update(7n)], "1000");
+    const id = submit([update()], "1000");
+    for (const p of [refused, id]) {
+      vote(operators[3]!, p, VoteOption.VOTE_OPTION_YES);
+      vote(operators[2]!, p, VoteOption.VOTE_OPTION_YES);
+    }
+    now += 11n * SEC;
+    height += 1n;
+    const block = { height, timeNanos: now, proposerAddress: new Uint8Array(20) };
+    const c = ctx();
+    modules.gov.endBlock!(c, block);
+    const result = modules.consensus.endBlock!(c, block);
+    assert.equal(proposal(refused)?.status, ProposalStatus.PROPOSAL_STATUS_FAILED);
+    assert.match(proposal(refused)!.failedReason, /vote_extensions_enable_height cannot change/);
+    assert.equal(proposal(id)?.status, ProposalStatus.PROPOSAL_STATUS_PASSED);
+    assert.ok(result);
+    assert.deepEqual(result.consensusParamUpdates?.block, { maxBytes: 2_000_000n, maxGas: 50_000_000n });
+    assert.deepEqual(readBlockLimits(app.state.deliver), { maxBytes: 2_000_000n, maxGas: 50_000_000n });
+    assert.equal(modules.consensus.endBlock!(ctx(), block), undefined, "sent once");
   });
 
   it("answers the v1 queries", () => {
