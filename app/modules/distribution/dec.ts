@@ -1,16 +1,24 @@
 /**
  * The SDK's `LegacyDec` (18-decimal fixed point) and `DecCoins` over `bigint`: a decimal `d` is held
- * as the integer `d × 10^18`. No floats: every rounding is named (truncate, or the SDK's banker's
- * rounding of `Mul`/`Quo`), so every node computes the same digits.
+ * as the integer `d × 10^18`. No floats: every rounding is named (the arithmetic is in
+ * `app/legacy-dec.ts`), so every node computes the same digits.
  */
 import { ChainError } from "../../errors.js";
 import { ErrInvalidCoins } from "../../sdk-errors.js";
 import type { Coin } from "../bank/coins.js";
+import { DEC_ONE, decFromInt, decMul, decMulTruncate, decQuoTruncate, formatDec } from "../../legacy-dec.js";
 
-/** 10^18. */
-export const DEC_ONE = 10n ** 18n;
+export {
+  DEC_ONE,
+  decFromInt,
+  decMul,
+  decMulTruncate,
+  decQuo,
+  decQuoTruncate,
+  formatDec,
+} from "../../legacy-dec.js";
+
 const PRECISION = 18;
-const HALF = DEC_ONE / 2n;
 const DEC_TEXT = /^[0-9]+(\.[0-9]{1,18})?$/;
 
 /** A coin whose amount is a LegacyDec (× 10^18). */
@@ -32,41 +40,6 @@ export function parseDec(text: string, field: string): bigint {
   const [whole = "0", frac = ""] = text.split(".");
   return BigInt(whole) * DEC_ONE + BigInt(frac.padEnd(PRECISION, "0"));
 }
-
-/**
- * Renders a LegacyDec as the SDK's JSON does: always 18 decimals (`"0.020000000000000000"`).
- *
- * @example
- * formatDec(2n * 10n ** 16n); // "0.020000000000000000"
- */
-export function formatDec(d: bigint): string {
-  const neg = d < 0n;
-  const abs = neg ? -d : d;
-  const whole = abs / DEC_ONE;
-  const frac = (abs % DEC_ONE).toString().padStart(PRECISION, "0");
-  return `${neg ? "-" : ""}${whole}.${frac}`;
-}
-
-/** Banker's rounding of `n / DEC_ONE` for n >= 0 (the SDK's `chopPrecisionAndRound`). */
-function chopRound(n: bigint): bigint {
-  if (n < 0n) return -chopRound(-n);
-  const q = n / DEC_ONE;
-  const r = n % DEC_ONE;
-  if (r < HALF) return q;
-  if (r > HALF) return q + 1n;
-  return q % 2n === 0n ? q : q + 1n;
-}
-
-/** `a × b`, banker's rounding (the SDK's `Mul`). */
-export const decMul = (a: bigint, b: bigint): bigint => chopRound(a * b);
-/** `a × b`, truncated toward zero (the SDK's `MulTruncate`). */
-export const decMulTruncate = (a: bigint, b: bigint): bigint => (a * b) / DEC_ONE;
-/** `a / b`, banker's rounding (the SDK's `Quo`); `b` must not be 0. */
-export const decQuo = (a: bigint, b: bigint): bigint => chopRound((a * DEC_ONE * DEC_ONE) / b);
-/** `a / b`, truncated (the SDK's `QuoTruncate`); `b` must not be 0. */
-export const decQuoTruncate = (a: bigint, b: bigint): bigint => (a * DEC_ONE) / b;
-/** An integer as a LegacyDec. */
-export const decFromInt = (n: bigint): bigint => n * DEC_ONE;
 
 /** Drops zero amounts and sorts by denom (DecCoins are kept in this canonical form). */
 function canonical(coins: Iterable<DecCoin>): DecCoin[] {
