@@ -11,6 +11,7 @@ import type { NodeRecord, RequestView } from "../app/modules/poq/state.js";
 /** A request as the queries return it (the stored record plus `responses`). */
 type RequestRecord = RequestView;
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
+import { restorePrunedTexts, type SearchedTx } from "../client/pruned-texts.js";
 
 /** The node could not be reached at all (refused, reset, timed out). */
 export class NodeUnreachableError extends BaseError {
@@ -125,15 +126,29 @@ export async function queryRequests(
   return { requests: res.requests, nextKey: res.pagination.next_key };
 }
 
-/** One request, or undefined when the chain has none with that id. */
+/**
+ * One request, or undefined when the chain has none with that id. A pruned request's prompt and
+ * answers are read back from the node's tx index (`client/pruned-texts.ts`, checked against the
+ * hashes the chain kept).
+ */
 export async function queryRequest(rpcUrl: string, id: bigint | string): Promise<RequestRecord | undefined> {
+  let request: RequestRecord;
   try {
-    return (await abciJsonQuery<{ request: RequestRecord }>(rpcUrl, PoqQueryPath.Request, { id: String(id) }))
-      .request;
+    request = (
+      await abciJsonQuery<{ request: RequestRecord }>(rpcUrl, PoqQueryPath.Request, { id: String(id) })
+    ).request;
   } catch (err) {
     if (err instanceof ChainQueryError && /not found/i.test(err.message)) return undefined;
     throw err;
   }
+  return restorePrunedTexts(request, (query) => txSearch(rpcUrl, query));
+}
+
+/** CometBFT's `tx_search`, first page of up to 100, oldest first. */
+async function txSearch(rpcUrl: string, query: string): Promise<SearchedTx[]> {
+  const q = `/tx_search?query=${encodeURIComponent(`"${query}"`)}&page=1&per_page=100&order_by=${encodeURIComponent('"asc"')}`;
+  const r = await reachNode(rpcUrl, () => cometRpc<{ txs?: SearchedTx[] | null }>(rpcUrl, q));
+  return r.txs ?? [];
 }
 
 /** One node, or undefined when it is not registered. */

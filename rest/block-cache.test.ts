@@ -22,6 +22,7 @@ function countingReader(): ChainReader & { calls: number; height: bigint | undef
       };
     },
     block: () => Promise.reject(new Error("unused")),
+    txSearch: () => Promise.reject(new Error("unused")),
   };
   return r;
 }

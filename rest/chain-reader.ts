@@ -114,6 +114,8 @@ export interface ChainReader {
   tx(hashHex: string): Promise<RpcTx | undefined>;
   status(): Promise<RpcStatus>;
   block(height?: bigint): Promise<RpcBlock>;
+  /** CometBFT's `tx_search`: the first page (up to 100) of committed transactions matching an event query, oldest first. */
+  txSearch(query: string): Promise<RpcTx[]>;
 }
 
 /** A JSON-RPC error answered by CometBFT (the node was reached). */
@@ -213,6 +215,16 @@ export function createRpcChainReader(opts: RpcChainReaderOptions): ChainReader {
         if (err instanceof RpcError && /not found/i.test(err.data)) return undefined;
         throw err;
       }
+    },
+    async txSearch(query) {
+      const r = await call<{ txs?: RpcTx[] | null }>("tx_search", {
+        query,
+        prove: false,
+        page: "1",
+        per_page: "100",
+        order_by: "asc",
+      });
+      return r.txs ?? [];
     },
     status: () => call<RpcStatus>("status", {}),
     block: (height) => call<RpcBlock>("block", height === undefined ? {} : { height: height.toString() }),

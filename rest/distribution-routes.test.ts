@@ -50,6 +50,7 @@ const reader: ChainReader = {
   tx: () => Promise.reject(new Error("not used")),
   status: () => Promise.reject(new Error("not used")),
   block: () => Promise.reject(new Error("not used")),
+  txSearch: () => Promise.reject(new Error("not used")),
 };
 
 describe("distribution REST routes", () => {

@@ -35,6 +35,7 @@ const reader: ChainReader = {
   tx: () => Promise.reject(new Error("not used")),
   status: () => Promise.reject(new Error("not used")),
   block: () => Promise.reject(new Error("not used")),
+  txSearch: () => Promise.reject(new Error("not used")),
 };
 
 describe("OpenAPI document vs server (inject)", () => {

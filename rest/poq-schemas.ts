@@ -87,6 +87,11 @@ export const requestSchema = {
     commitment: str,
     committed_height: u64,
     reveal_height: u64,
+    // Only once pruned (request_retention_blocks after it finished): the texts then come from the
+    // transactions that carried them, checked against these sha256 (hex; "" for an empty text).
+    pruned_height: u64,
+    prompt_sha256: str,
+    response_sha256: str,
     // Every answer (one unless replicated); the top-level node, response and quality are the best's.
     responses: {
       type: "array",
@@ -99,6 +104,7 @@ export const requestSchema = {
           response: str,
           quality: qualitySchema,
           payout: payoutSchema,
+          response_sha256: str,
         },
         required: ["id", "node", "status", "response", "quality", "payout"],
         additionalProperties: false,

@@ -64,6 +64,10 @@ function memoryReader(): ChainReader & { calls: string[] } {
       calls.push("tx");
       return undefined;
     },
+    async txSearch() {
+      calls.push("tx_search");
+      return [];
+    },
     async status() {
       calls.push("status");
       throw new Error("not used");

@@ -5,11 +5,15 @@
  * off-topic, echo). Shows: the good node is scored high, FINALIZED and paid, with every validator's
  * score in the request query; the lazy node is scored low, not paid, slashed into the pool and
  * jailed, and the requester refunded; the non-revealer earns nothing and loses trust; the booster does not move consensus and
- * earns nothing when it deviates; supply is conserved. Ports 26400-26499.
+ * earns nothing when it deviates; supply is conserved; 3 blocks after they finish, requests lose their
+ * texts from state and REST and the CLI read them back from the tx index. Ports 26400-26499.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { RequestRecord } from "../app/modules/poq/state.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { RequestRecord, RequestView } from "../app/modules/poq/state.js";
+import { queryRequest } from "../inference/chain-query.js";
+import { startRestServer } from "../rest/server.js";
 import {
   assertSupplyConserved,
   poqQuery,
@@ -70,8 +74,9 @@ describe("PoQ with honest, never-revealing and boosting validators", { timeout: 
       chainId: "poq-e2e-1",
       basePort: 26400,
       behaviours: ["honest", "honest", "never-reveal", "boost"],
-      // Everyone sits on every committee, so each behaviour is seen on every request.
-      params: { committeeSize: 4 },
+      // Everyone sits on every committee, so each behaviour is seen on every request. Finished
+      // requests lose their texts from state 3 blocks later (issue 14), read back from the tx index.
+      params: { committeeSize: 4, requestRetentionBlocks: 3n },
       actors: ["requester", "good", "lazy"],
     });
     genesisSupply = 4n * 1_000_000_000n + 3n * 1_000_000_000_000n;
@@ -241,5 +246,40 @@ describe("PoQ with honest, never-revealing and boosting validators", { timeout: 
 
     // 7. Supply: nothing created or lost; the escrow holds exactly the node stakes now.
     await assertSupplyConserved(world, genesisSupply);
+
+    // 8. Pruned (issue 14): 3 blocks after it finished, a request's prompt and answer left state
+    // (the query keeps their sha256); REST and the CLI's query read them back from the tx index.
+    const id = goodIds[0]!;
+    let stored = await getStored(id);
+    for (let i = 0; i < 60 && stored.pruned_height === undefined; i++) {
+      await sleep(500);
+      stored = await getStored(id);
+    }
+    assert.ok(stored.pruned_height !== undefined, "pruned after request_retention_blocks");
+    assert.ok(BigInt(stored.pruned_height) >= BigInt(stored.finalized_height) + 3n);
+    assert.equal(stored.prompt, "", "the prompt is no longer in state");
+    assert.equal(stored.response, "");
+    assert.equal(stored.quality?.score, req(id).quality!.score, "the scores stay");
+    assert.deepEqual(stored.payout, req(id).payout, "the payouts stay");
+    const rest = await startRestServer({ rpcUrl: world.net.rpcUrl(0), listen: "127.0.0.1:0" });
+    try {
+      const res = await fetch(`${rest.url}/poq/v1/requests/${id}`);
+      assert.equal(res.status, 200);
+      const shown = ((await res.json()) as { request: RequestView }).request;
+      assert.equal(shown.prompt, GOOD[0]!.prompt, "REST shows the prompt from the tx index");
+      assert.equal(shown.response, GOOD[0]!.answer, "and the answer");
+      assert.equal(shown.responses[0]!.response, GOOD[0]!.answer);
+      assert.equal(shown.pruned_height, stored.pruned_height);
+    } finally {
+      await rest.close();
+    }
+    const cli = await queryRequest(world.net.rpcUrl(0), id); // what `poq query request` prints
+    assert.equal(cli?.prompt, GOOD[0]!.prompt);
+    assert.equal(cli?.response, GOOD[0]!.answer);
   });
+
+  const getStored = (id: bigint): Promise<RequestView> =>
+    poqQuery<{ request: RequestView }>(world, "/poq.v1.Query/Request", { id: id.toString() }).then(
+      (r) => r.request,
+    );
 });

@@ -819,6 +819,9 @@ export namespace poq {
 
             /** Params minCommitteeTrustBp */
             minCommitteeTrustBp?: (number|null);
+
+            /** Params requestRetentionBlocks */
+            requestRetentionBlocks?: (number|Long|null);
         }
 
         /** Represents a Params. */
@@ -952,6 +955,9 @@ export namespace poq {
 
             /** Params minCommitteeTrustBp. */
             public minCommitteeTrustBp: number;
+
+            /** Params requestRetentionBlocks. */
+            public requestRetentionBlocks: (number|Long);
 
             /**
              * Creates a new Params instance using the specified properties.

@@ -1889,6 +1889,7 @@ export const poq = $root.poq = (() => {
              * @property {number|null} [missesToExclude] Params missesToExclude
              * @property {number|Long|null} [exclusionBlocks] Params exclusionBlocks
              * @property {number|null} [minCommitteeTrustBp] Params minCommitteeTrustBp
+             * @property {number|Long|null} [requestRetentionBlocks] Params requestRetentionBlocks
              */
 
             /**
@@ -2235,6 +2236,14 @@ export const poq = $root.poq = (() => {
             Params.prototype.minCommitteeTrustBp = 0;
 
             /**
+             * Params requestRetentionBlocks.
+             * @member {number|Long} requestRetentionBlocks
+             * @memberof poq.v1.Params
+             * @instance
+             */
+            Params.prototype.requestRetentionBlocks = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new Params instance using the specified properties.
              * @function create
              * @memberof poq.v1.Params
@@ -2344,6 +2353,8 @@ export const poq = $root.poq = (() => {
                     writer.uint32(/* id 40, wireType 0 =*/320).uint64(message.exclusionBlocks);
                 if (message.minCommitteeTrustBp != null && Object.hasOwnProperty.call(message, "minCommitteeTrustBp"))
                     writer.uint32(/* id 41, wireType 0 =*/328).uint32(message.minCommitteeTrustBp);
+                if (message.requestRetentionBlocks != null && Object.hasOwnProperty.call(message, "requestRetentionBlocks"))
+                    writer.uint32(/* id 42, wireType 0 =*/336).uint64(message.requestRetentionBlocks);
                 return writer;
             };
 
@@ -2543,6 +2554,10 @@ export const poq = $root.poq = (() => {
                         }
                     case 41: {
                             message.minCommitteeTrustBp = reader.uint32();
+                            break;
+                        }
+                    case 42: {
+                            message.requestRetentionBlocks = reader.uint64();
                             break;
                         }
                     default:

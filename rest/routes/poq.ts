@@ -4,7 +4,8 @@
  * stores its records as JSON in the API's own shape).
  */
 import type { FastifyPluginAsync } from "fastify";
-import { RequestStatus } from "../../app/modules/poq/state.js";
+import { RequestStatus, type RequestView } from "../../app/modules/poq/state.js";
+import { restorePrunedTexts } from "../../client/pruned-texts.js";
 import { PoqQueryPath } from "../../app/modules/poq/types/query-paths.js";
 import { RestError } from "../errors.js";
 import { nodeSchema, paramsSchema, requestSchema, validatorRecordSchema } from "../poq-schemas.js";
@@ -147,7 +148,8 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
         throw new RestError("NotFound", `request ${req.params.id} not found`);
       const res = await queryJson(reader, PoqQueryPath.Request, { id: req.params.id });
       if (!res["request"]) throw new RestError("NotFound", `request ${req.params.id} not found`);
-      return { request: res["request"] };
+      // A pruned request's texts come back from the transactions that carried them (hash-checked).
+      return { request: await restorePrunedTexts(res["request"] as RequestView, (q) => reader.txSearch(q)) };
     },
   );
 

@@ -8,7 +8,8 @@
  * (the injected commit, the block's first transaction, recorded them), then every deadline reached:
  * missed responses (slash, reassign or refund), commit deadlines (the window grows while the
  * committed power is short of quorum) and reveal deadlines (final or UNSCORED); then replicated
- * requests whose answers all closed are settled.
+ * requests whose answers all closed are settled; last, finished requests past the retention window
+ * are pruned (prune.ts).
  */
 import type { Context } from "../../types.js";
 import type { PoqDeps } from "./deps.js";
@@ -24,6 +25,7 @@ import {
   isReplicated,
 } from "./replicas.js";
 import { NodeStatus, RequestStatus, type RequestRecord } from "./state.js";
+import { pruneFinishedRequests } from "./prune.js";
 
 type Ctx = Pick<Context, "store" | "emitEvent" | "blockHeight">;
 
@@ -88,4 +90,6 @@ export function poqEndBlock(ctx: Ctx, deps: PoqDeps): void {
     }
   }
   for (const id of [...parents].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) closeReplicated(ctx, deps, id);
+  // Last: texts of requests finished `request_retention_blocks` ago leave state (bounded per block).
+  pruneFinishedRequests(ctx, deps, params);
 }

@@ -27,6 +27,8 @@ export const PoqEvent = {
   RevealPhaseOpened: "poq_reveal_phase_opened",
   /** A replicated request closed: every answer final, unscored or expired. */
   RequestSettled: "poq_request_settled",
+  /** A finished request's texts left state after `request_retention_blocks` (prune.ts). */
+  RequestPruned: "poq_request_pruned",
 } as const;
 
 export type PoqEventType = (typeof PoqEvent)[keyof typeof PoqEvent];

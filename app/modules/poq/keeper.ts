@@ -42,6 +42,8 @@ import {
   requestsByNodePrefix,
   requestsByRequesterPrefix,
   requestsByStatusPrefix,
+  finishedRequestKey,
+  finishedRequestsPrefix,
 } from "./keys.js";
 import { defaultPoqParams, type PoqParams } from "./params.js";
 import {
@@ -53,6 +55,7 @@ import {
   type RequestRecord,
   type RevealRecord,
   type TrustJson,
+  isFinalStatus,
   requestStatusCode,
   requestStatusOfCode,
   withNodeDefaults,
@@ -99,6 +102,11 @@ function indexRequest(ctx: StoreContext, r: RequestRecord, id: bigint): void {
     if (indexed !== undefined) ctx.store.delete(requestByStatusKey(indexed, id));
     ctx.store.set(statusKey, Uint8Array.of(code));
     ctx.store.set(requestByStatusKey(code, id), new Uint8Array());
+    // A request (not an answer: its request prunes it) that just finished waits to be pruned.
+    const wasFinal = indexed !== undefined && isFinalStatus(requestStatusOfCode(indexed) ?? "");
+    if (r.parent === "0" && isFinalStatus(r.status) && !wasFinal && r.pruned_height === undefined) {
+      ctx.store.set(finishedRequestKey(BigInt(r.finalized_height), id), new Uint8Array());
+    }
   }
   const nodes =
     r.node === "" || r.assigned_nodes.includes(r.node) ? r.assigned_nodes : [...r.assigned_nodes, r.node];
@@ -203,6 +211,13 @@ export interface PoqKeeper extends PoqView {
   setBeacon(ctx: StoreContext, b: BeaconRecord): void;
   setBeaconCommitment(ctx: StoreContext, validator: Uint8Array, c: CommitmentRecord): void;
   setAwaitingCommittee(ctx: StoreContext, id: bigint, awaiting: boolean): void;
+  /**
+   * Finished requests whose texts are still in state and that finished at or before `height`,
+   * ascending by (finished height, id), at most `limit` (the index 0x24; no record is read).
+   */
+  finishedThrough(ctx: StoreContext, height: bigint, limit: number): { height: bigint; id: bigint }[];
+  /** Takes a request off the finished index (it was pruned). */
+  removeFinished(ctx: StoreContext, height: bigint, id: bigint): void;
 }
 
 /** The indexes that hold a request while it waits for its node, an answer, a committee or scores. */
@@ -222,6 +237,7 @@ const PARAMS_BIGINT = [
   "minRequestFee",
   "unbondingBlocks",
   "exclusionBlocks",
+  "requestRetentionBlocks",
 ] as const;
 
 /** `committeeSize` -> `committee_size`: params are JSON in the Cosmos convention (snake_case). */
@@ -507,6 +523,16 @@ export function createPoqKeeper(): PoqKeeper {
       if (assigned) ctx.store.set(k, new Uint8Array());
       else ctx.store.delete(k);
     },
+    finishedThrough(ctx, height, limit) {
+      const out: { height: bigint; id: bigint }[] = [];
+      for (const [k] of ctx.store.iterate(finishedRequestsPrefix(), { limit })) {
+        const h = keyU64(k);
+        if (h > height) break;
+        out.push({ height: h, id: keyU64(k, 8) });
+      }
+      return out;
+    },
+    removeFinished: (ctx, h, id) => ctx.store.delete(finishedRequestKey(h, id)),
     takeTouched(ctx) {
       const ids = [...ctx.store.iterate(touchedPrefix())].map(([k]) => keyU64(k));
       for (const id of ids) ctx.store.delete(touchedKey(id));

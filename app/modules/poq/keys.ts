@@ -64,6 +64,8 @@ export const KeyTag = {
   RequestsByStatus: 0x21,
   RequestsByRequester: 0x22,
   RequestsByNode: 0x23,
+  /** Finished requests by the height they finished at, until their texts are pruned (prune.ts). */
+  FinishedRequest: 0x24,
 } as const;
 
 /** `poq/ tag | parts...`. */
@@ -163,6 +165,11 @@ export const requestByNodeKey = (operator: Uint8Array, id: bigint): Uint8Array =
   key(KeyTag.RequestsByNode, lenPrefixed(operator), u64(id));
 export const requestsByNodePrefix = (operator: Uint8Array): Uint8Array =>
   key(KeyTag.RequestsByNode, lenPrefixed(operator));
+
+/** `poq/ 0x24 | u64 finished height | u64 id` → empty: a finished request whose texts are still in state. */
+export const finishedRequestKey = (height: bigint, id: bigint): Uint8Array =>
+  key(KeyTag.FinishedRequest, u64(height), u64(id));
+export const finishedRequestsPrefix = (): Uint8Array => key(KeyTag.FinishedRequest);
 
 /** Reads the last 8 bytes of a key as a u64 (the id at the end of an index key). */
 export function keyTrailingU64(k: Uint8Array): bigint {

@@ -105,6 +105,12 @@ export interface PoqParams {
    * `exclusionBlocks`, then may earn its way back (0 disables; review M2).
    */
   minCommitteeTrustBp: number;
+  /**
+   * Blocks a finished request (FINALIZED, EXPIRED, UNSCORED) keeps its prompt and answers in state;
+   * then they are pruned (`prune.ts`): the record keeps ids, sha256 of the texts, scores, payouts,
+   * status and heights, and the texts are read back from the transactions (CometBFT's tx index).
+   */
+  requestRetentionBlocks: bigint;
 }
 
 /** Devnet defaults. The evaluator pin is empty until the evaluator manifest fills it at genesis. */
@@ -151,6 +157,7 @@ export function defaultPoqParams(): PoqParams {
     missesToExclude: 3,
     exclusionBlocks: 100n,
     minCommitteeTrustBp: 2000,
+    requestRetentionBlocks: 100_000n,
   };
 }
 
@@ -206,6 +213,7 @@ const positiveHeightFields = [
   "requestTtl",
   "unbondingBlocks",
   "exclusionBlocks",
+  "requestRetentionBlocks",
 ] as const satisfies readonly (keyof PoqParams)[];
 
 /**

@@ -119,6 +119,7 @@ export function requestView(view: PoqView, ctx: Pick<Context, "store">, r: Reque
     response: a.response,
     quality: a.quality,
     payout: a.payout,
+    ...(a.response_sha256 !== undefined ? { response_sha256: a.response_sha256 } : {}),
   }));
   return { ...r, responses };
 }

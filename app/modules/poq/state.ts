@@ -17,6 +17,15 @@ export const RequestStatus = {
 } as const;
 export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];
 
+/** Whether a request (or answer) in this status changes no more: FINALIZED, EXPIRED or UNSCORED. */
+export function isFinalStatus(status: string): boolean {
+  return (
+    status === RequestStatus.Finalized ||
+    status === RequestStatus.Expired ||
+    status === RequestStatus.Unscored
+  );
+}
+
 /** The one-byte code of a status in the request indexes (`keys.ts` 0x20, 0x21); never reused. */
 const STATUS_CODES: Record<RequestStatus, number> = {
   PENDING: 1,
@@ -103,6 +112,15 @@ export interface RequestRecord {
    * committed, or the commit deadline passed); reveals are accepted after it. "0" until then.
    */
   reveal_height: string;
+  /**
+   * Only on a pruned record (`request_retention_blocks` after it finished, `prune.ts`): the height
+   * whose EndBlock dropped `prompt` and `response` from state (both "" since), and the sha256 (hex)
+   * of each as it was ("" for a text that was empty). Queries read the texts back from the
+   * transactions that carried them and check them against these hashes.
+   */
+  pruned_height?: string;
+  prompt_sha256?: string;
+  response_sha256?: string;
 }
 
 /** One answer of a request as the API lists it (SPEC section 5: `responses`). */
@@ -115,6 +133,8 @@ export interface ResponseView {
   response: string;
   quality: QualityJson | null;
   payout: PayoutJson | null;
+  /** Only when the answer was pruned: the sha256 (hex) of its text, "" when it had none. */
+  response_sha256?: string;
 }
 
 /** A request as the queries and REST return it: the stored record plus every answer. */
