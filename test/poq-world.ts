@@ -49,6 +49,9 @@ export interface PoqWorld {
   stop(): Promise<void>;
 }
 
+/** What the query helpers need of a world: its network (staking.e2e runs one without startPoqWorld). */
+export type WorldNet = Pick<PoqWorld, "net">;
+
 export interface StartPoqWorldOptions {
   chainId: string;
   basePort: number;
@@ -144,7 +147,7 @@ export async function startPoqWorld(opts: StartPoqWorldOptions): Promise<PoqWorl
  * const { request } = await poqQuery(world, "/poq.v1.Query/Request", { id: "1" });
  */
 export async function poqQuery<T = Record<string, unknown>>(
-  world: PoqWorld,
+  world: WorldNet,
   path: string,
   body: object = {},
   node = 0,
@@ -158,7 +161,7 @@ export async function poqQuery<T = Record<string, unknown>>(
   return JSON.parse(Buffer.from(res.response.value ?? "", "base64").toString("utf8")) as T;
 }
 
-export async function getRequest(world: PoqWorld, id: bigint, node = 0): Promise<RequestRecord> {
+export async function getRequest(world: WorldNet, id: bigint, node = 0): Promise<RequestRecord> {
   return (
     await poqQuery<{ request: RequestRecord }>(world, "/poq.v1.Query/Request", { id: String(id) }, node)
   ).request;
@@ -177,7 +180,7 @@ export interface ValidatorView {
   excluded_until: string;
 }
 
-export async function validatorsByCons(world: PoqWorld): Promise<Map<string, ValidatorView>> {
+export async function validatorsByCons(world: WorldNet): Promise<Map<string, ValidatorView>> {
   const { validators } = await poqQuery<{ validators: ValidatorView[] }>(world, "/poq.v1.Query/Validators");
   return new Map(validators.map((v) => [v.validator, v]));
 }
@@ -226,7 +229,7 @@ export const responseMsg = (node: string, requestId: bigint, response: string): 
  * only after that. Returns them in the order of `ids`.
  */
 export async function waitAssigned(
-  world: PoqWorld,
+  world: WorldNet,
   ids: readonly bigint[],
   count = ids.length,
   timeoutMs = 30_000,
@@ -244,7 +247,7 @@ export async function waitAssigned(
 
 /** Polls until every request is in a final status; returns them by id. */
 export async function waitFinal(
-  world: PoqWorld,
+  world: WorldNet,
   ids: readonly bigint[],
   timeoutMs = 90_000,
 ): Promise<Map<bigint, RequestRecord>> {
@@ -261,7 +264,7 @@ export async function waitFinal(
 
 /** Balances in upoq of the given addresses, and the bank's total supply, read at one height. */
 export async function readBank(
-  world: PoqWorld,
+  world: WorldNet,
   addresses: readonly string[],
 ): Promise<{ supply: bigint; balances: Map<string, bigint> }> {
   const comet = await connectComet(world.net.rpcUrl(0));

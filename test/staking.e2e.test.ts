@@ -5,7 +5,10 @@
  * `SigningStargateClient`); CometBFT's `/validators` then lists it and it signs blocks. Delegation
  * and undelegation go through CosmJS's `delegateTokens`/`undelegateTokens` as shipped, one of them
  * signed as amino JSON. The new validator then unbonds all its stake, leaves the set, and gets its
- * tokens back after `unbonding_time`; the chain never stops. Ports 27400-27449.
+ * tokens back after `unbonding_time`; the chain never stops. Every validator runs the evaluator and
+ * `committee_size` is 5: once joined, the newcomer sits on the committee of a request (answered by a
+ * CosmJS-played inference node), its revealed score is counted and it is paid its validator share (all
+ * read from chain state); after it leaves, the four others still finalize requests. Ports 27400-27449.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -25,6 +28,19 @@ import { showNodeId } from "../network/comet-home.js";
 import { waitForHeight } from "../network/comet-process.js";
 import { startLocalNetwork, type LocalNetwork } from "../network/local-network.js";
 import { bech32Decode, bech32Encode } from "../app/modules/auth/bech32.js";
+import { consAddress as poqConsAddress } from "../app/modules/poq/state.js";
+import { defaultPoqGenesis } from "../network/app-genesis.js";
+import { createPoqSigningClient } from "../client/index.js";
+import {
+  registerNodeMsg,
+  requestMsg,
+  responseMsg,
+  send,
+  validatorsByCons,
+  waitAssigned,
+  waitFinal,
+  type Actor,
+} from "./poq-world.js";
 import { waitFor } from "./wait-for.js";
 
 const CHAIN_ID = "poq-stake-1";
@@ -33,11 +49,34 @@ const NEW_PORT = 27440;
 const FEE = { amount: [{ denom: "upoq", amount: "20000" }], gas: "600000" };
 const poq = join(findProjectRoot(), "bin", "poq");
 
+const MODEL = "llama-3-8b-instruct";
+const REQUEST_FEE = 1_000_000n;
+const NODE_STAKE = 10_000_000n;
+/** Two questions with good answers: one scored with the newcomer on the committee, one after it left. */
+const QA = [
+  {
+    prompt: "How does photosynthesis work in plants?",
+    answer:
+      "Plants capture sunlight with chlorophyll in their chloroplasts and use that energy to turn carbon dioxide and water into glucose. Oxygen is released as a by-product. The light reactions make ATP and NADPH, and the Calvin cycle uses them to fix carbon into sugar.",
+  },
+  {
+    prompt: "Why is the sky blue?",
+    answer:
+      "Sunlight contains all visible colours, and when it passes through the atmosphere the short blue wavelengths are scattered by gas molecules much more strongly than red ones. This Rayleigh scattering sends blue light toward our eyes from every direction of the sky.",
+  },
+] as const;
+
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- RPC JSON
 
 async function rpc(url: string, path: string): Promise<Json> {
   const res = await fetch(`${url}${path}`);
   return ((await res.json()) as { result: Json }).result;
+}
+
+/** The `poqvalcons` address of a home's validator key (as poq's committees name it). */
+function poqConsOf(home: string): string {
+  const key = JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as Json;
+  return poqConsAddress(new Uint8Array(Buffer.from(key.address as string, "hex")));
 }
 
 /** Hex consensus addresses of CometBFT's current validator set. */
@@ -46,10 +85,13 @@ async function cometValidators(url: string): Promise<string[]> {
   return (r.validators as { address: string }[]).map((v) => v.address);
 }
 
-describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
+describe("staking on a live network (issue 16)", { timeout: 180_000 }, () => {
   let net: LocalNetwork;
   let alice: DirectSecp256k1HdWallet;
   let aliceAddress: string;
+  /** A requester and an inference node, played with CosmJS. */
+  let asker: Actor;
+  let answerer: Actor;
   let home: string;
   let node: ChildProcess | undefined;
   let nodeLog = "";
@@ -57,21 +99,46 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
   before(async () => {
     alice = await DirectSecp256k1HdWallet.generate(12, { prefix: "poq" });
     aliceAddress = (await alice.getAccounts())[0]!.address;
+    const [askerWallet, answererWallet] = await Promise.all([
+      DirectSecp256k1HdWallet.generate(12, { prefix: "poq" }),
+      DirectSecp256k1HdWallet.generate(12, { prefix: "poq" }),
+    ]);
+    const [askerAddress, answererAddress] = await Promise.all(
+      [askerWallet, answererWallet].map(async (w) => (await w.getAccounts())[0]!.address),
+    );
     net = await startLocalNetwork({
       dir: mkdtempSync(join(tmpdir(), "poq-staking-e2e-")),
       chainId: CHAIN_ID,
       validators: 4,
       basePort: BASE,
       timeoutCommit: "300ms",
-      accounts: [{ address: aliceAddress, coins: [{ denom: "upoq", amount: "1000000000" }] }],
-      modules: { staking: { params: { unbonding_time: "6s" } } },
-      appArgs: () => ["--no-evaluator"],
+      accounts: [aliceAddress, askerAddress!, answererAddress!].map((address) => ({
+        address,
+        coins: [{ denom: "upoq", amount: "1000000000" }],
+      })),
+      modules: {
+        staking: { params: { unbonding_time: "6s" } },
+        // Five seats: with the newcomer bonded, every validator sits on every committee.
+        poq: defaultPoqGenesis({ committeeSize: 5 }),
+      },
     });
     await net.waitForHeight(2);
+    asker = {
+      address: askerAddress!,
+      wallet: askerWallet,
+      client: await createPoqSigningClient(net.rpcUrl(0), askerWallet),
+    };
+    answerer = {
+      address: answererAddress!,
+      wallet: answererWallet,
+      client: await createPoqSigningClient(net.rpcUrl(0), answererWallet),
+    };
     home = mkdtempSync(join(tmpdir(), "poq-staking-new-"));
   });
 
   after(async () => {
+    asker?.client.disconnect();
+    answerer?.client.disconnect();
     if (node && node.exitCode === null) {
       node.kill("SIGINT");
       await new Promise((resolve) => node!.once("exit", resolve));
@@ -80,7 +147,16 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it("a fifth validator joins by a CosmJS MsgCreateValidator, signs, is delegated to, unbonds and leaves", async () => {
+  /** A request for MODEL answered by the CosmJS-played node; returns it once final. */
+  const askAndAnswer = async (qa: (typeof QA)[number]) => {
+    const { ids } = await send(asker, [requestMsg(asker.address, MODEL, qa.prompt, REQUEST_FEE, 5000)]);
+    const id = ids[0]!;
+    await waitAssigned({ net }, [id]);
+    await send(answerer, [responseMsg(answerer.address, id, qa.answer)]);
+    return (await waitFinal({ net }, [id], 60_000)).get(id)!;
+  };
+
+  it("a fifth validator joins by a CosmJS MsgCreateValidator, signs, scores on committees, is delegated to, unbonds and leaves", async () => {
     // 1. `poq init`, then the network's genesis and a peer instead of its own chain.
     rmSync(home, { recursive: true, force: true });
     const init = spawnSync(
@@ -152,7 +228,7 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
               typeUrl: "/cosmos.crypto.ed25519.PubKey",
               value: Ed25519PubKey.encode({ key: Buffer.from(consKey, "base64") }).finish(),
             },
-            value: { denom: "upoq", amount: "30000000" },
+            value: { denom: "upoq", amount: "1000000" },
           }),
         },
       ],
@@ -160,7 +236,9 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
     );
     assert.equal(createTx.code, 0, createTx.rawLog);
 
-    // 4. CometBFT runs it (power 30) two blocks later, and it signs blocks.
+    // 4. CometBFT runs it two blocks later, and it signs blocks. Power 1, as each genesis validator:
+    // with 30 it alone would hold 2/3 and commit blocks before the others' votes (and their poq
+    // commitments, carried in vote extensions) arrive.
     await waitFor(
       "the new validator in /validators",
       async () => ((await cometValidators(net.rpcUrl(0))).includes(consAddress) ? true : undefined),
@@ -211,13 +289,40 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
       assert.equal(out.status, 0, out.stderr);
       return (JSON.parse(out.stdout) as { validators: { operator: string; power: string }[] }).validators;
     };
-    assert.ok(poqValidators().some((v) => v.operator === created.operator && v.power === "30"));
+    assert.ok(poqValidators().some((v) => v.operator === created.operator && v.power === "1"));
     const query = await StargateClient.connect(net.rpcUrl(0));
     const viaCosmJs = await query.getAllBalances(created.operator);
     assert.ok(
-      BigInt(viaCosmJs.find((c) => c.denom === "upoq")?.amount ?? "0") < 70_000_000n,
+      BigInt(viaCosmJs.find((c) => c.denom === "upoq")?.amount ?? "0") < 99_000_000n,
       "the self-bond left the balance",
     );
+
+    // 4b. It sits on a committee and scores: a request answered by the CosmJS-played node is
+    // FINALIZED with all five validators seated, the newcomer's revealed score among the counted ones,
+    // and its validator share paid to its operator account (nothing else moves that balance meanwhile).
+    const newCons = poqConsOf(home);
+    const genesisCons = net.nodes.map((n) => poqConsOf(n.home));
+    await send(answerer, [registerNodeMsg(answerer.address, MODEL, NODE_STAKE)]);
+    const operatorBalance = async () => BigInt((await query.getBalance(created.operator, "upoq")).amount);
+    const beforeScoring = await operatorBalance();
+    const scored = await askAndAnswer(QA[0]);
+    assert.equal(scored.status, "FINALIZED", JSON.stringify(scored));
+    assert.deepEqual(
+      scored.committee.map((c) => c.validator).sort(),
+      [...genesisCons, newCons].sort(),
+      "the newcomer holds one of the five seats",
+    );
+    const scores = scored.quality!.scores;
+    const newScore = scores.find((s) => s.validator === newCons)?.score;
+    assert.ok(newScore !== undefined, `the newcomer revealed no score: ${JSON.stringify(scores)}`);
+    // Every validator runs the same judge on the same answer: the newcomer agrees with the consensus.
+    assert.equal(newScore, scored.quality!.score, "the newcomer's score is the consensus score");
+    const newPaid = BigInt(scored.payout!.validators.find((p) => p.validator === newCons)?.amount ?? "0");
+    assert.ok(newPaid > 0n, `the newcomer was paid no validator share: ${JSON.stringify(scored.payout)}`);
+    assert.equal((await operatorBalance()) - beforeScoring, newPaid, "the share reached its operator");
+    const trust = (await validatorsByCons({ net })).get(newCons);
+    assert.equal(trust?.revealed, "1", "its reveal counted in poq's validator record");
+    assert.equal(trust?.missed, "0");
 
     // 5. Delegate with CosmJS as shipped (DIRECT), then undelegate part signed as amino JSON.
     const delegated = await client.delegateTokens(
@@ -261,7 +366,7 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
         "staking",
         "unbond",
         valoper,
-        "30000000upoq",
+        "1000000upoq",
         "--from",
         "validator",
         "--keyring-backend",
@@ -282,12 +387,16 @@ describe("staking on a live network (issue 16)", { timeout: 150_000 }, () => {
       async () => (poqValidators().some((v) => v.operator === created.operator) ? undefined : true),
       { timeoutMs: 10_000 },
     );
+    // The four others still finalize requests, without the newcomer on the committee.
+    const afterLeave = await askAndAnswer(QA[1]);
+    assert.equal(afterLeave.status, "FINALIZED", JSON.stringify(afterLeave));
+    assert.deepEqual(afterLeave.committee.map((c) => c.validator).sort(), [...genesisCons].sort());
     // After unbonding_time (6 s) the tokens come back; the chain went on all along.
     await waitFor(
       "the unbonded tokens paid back",
       async () =>
-        // At least its 30 POQ: distribution may pay the removed validator's commission in the same block.
-        BigInt((await query.getBalance(created.operator, "upoq")).amount) >= balanceBefore + 30_000_000n
+        // At least its 1 POQ: distribution may pay the removed validator's commission in the same block.
+        BigInt((await query.getBalance(created.operator, "upoq")).amount) >= balanceBefore + 1_000_000n
           ? true
           : undefined,
       { timeoutMs: 30_000 },
