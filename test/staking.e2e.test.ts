@@ -118,8 +118,11 @@ describe("staking on a live network (issue 16)", { timeout: 180_000 }, () => {
       })),
       modules: {
         staking: { params: { unbonding_time: "6s" } },
-        // Five seats: with the newcomer bonded, every validator sits on every committee.
-        poq: defaultPoqGenesis({ committeeSize: 5 }),
+        // Five seats: with the newcomer bonded, every validator sits on every committee. A score
+        // needs every seat's reveal (quorum 100%, also at the deadline), so the commit window waits
+        // for a slow seat (up to max_commit_extension blocks) instead of closing on four: the
+        // newcomer, one gossip hop behind node 0 on a loaded machine, is often the last to commit.
+        poq: defaultPoqGenesis({ committeeSize: 5, quorumBp: 10_000, deadlineQuorumBp: 10_000 }),
       },
     });
     await net.waitForHeight(2);
@@ -400,7 +403,17 @@ describe("staking on a live network (issue 16)", { timeout: 180_000 }, () => {
           ? true
           : undefined,
       { timeoutMs: 30_000 },
-    );
+    ).catch(async (err: unknown) => {
+      const entries = (
+        await staking.staking.delegatorUnbondingDelegations(created.operator)
+      ).unbondingResponses
+        .flatMap((u) => u.entries)
+        .map((e) => `${e.balance} at ${e.completionTime.seconds}s (height ${e.creationHeight})`);
+      const now = await query.getBalance(created.operator, "upoq");
+      throw new Error(
+        `${String(err)}: balance ${now.amount}, ${balanceBefore} after the unbond tx; its unbonding entries: ${entries.join("; ")}; height ${await query.getHeight()}`,
+      );
+    });
     const h = await net.waitForHeight(1);
     await net.waitForHeight(h + 3n, 10_000);
     query.disconnect();
