@@ -126,6 +126,44 @@ export async function queryRequests(
   return { requests: res.requests, nextKey: res.pagination.next_key };
 }
 
+/** Filters of {@link queryRequests}. */
+export type RequestsFilter = Parameters<typeof queryRequests>[1];
+/** One page of the `Requests` query (over RPC in the node; the query handler itself in tests). */
+export type RequestsPage = (
+  filter: RequestsFilter,
+) => Promise<{ requests: RequestRecord[]; nextKey: string | null }>;
+
+/**
+ * Every request (or answer of a replicated one) ASSIGNED to `node` and not yet answered. The query
+ * reads at most 1,000 candidates per page (`queries.ts` `MAX_SCANNED`) from the chain-wide ASSIGNED
+ * index, so with more ASSIGNED requests than that a page can hold none of the node's and a
+ * `next_key`: this follows it to the end (at most `maxPages` pages).
+ *
+ * @example
+ * const mine = await assignedToNode((f) => queryRequests(rpcUrl, f), address);
+ */
+export async function assignedToNode(
+  page: RequestsPage,
+  node: string,
+  maxPages = 10_000,
+): Promise<RequestRecord[]> {
+  const mine: RequestRecord[] = [];
+  let key: string | null = null;
+  for (let i = 0; i < maxPages; i++) {
+    const res = await page({
+      node,
+      status: "ASSIGNED",
+      limit: 100,
+      answers: "true",
+      ...(key !== null ? { key } : {}),
+    });
+    mine.push(...res.requests.filter((r) => r.node === node && r.responded_height === "0"));
+    if (res.nextKey === null) break;
+    key = res.nextKey;
+  }
+  return mine;
+}
+
 /**
  * One request, or undefined when the chain has none with that id. A pruned request's prompt and
  * answers are read back from the node's tx index (`client/pruned-texts.ts`, checked against the

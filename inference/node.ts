@@ -20,7 +20,7 @@ import type { RequestRecord } from "../app/modules/poq/state.js";
 import type { ChatBackend } from "./backend.js";
 import { followBlocks, type BlockFollower } from "./block-follower.js";
 import { commitKey, entryMessage, revealEntry } from "./answer-messages.js";
-import { queryPoqParams, queryRequest, queryRequests, reachNode } from "./chain-query.js";
+import { assignedToNode, queryPoqParams, queryRequest, queryRequests, reachNode } from "./chain-query.js";
 import {
   openSubmissionLedger,
   SETTLED_STATES,
@@ -352,13 +352,8 @@ export async function startInferenceNode(opts: InferenceNodeOptions): Promise<In
   const scan = async (): Promise<void> => {
     // In the same loop as the submissions, so that the unjail never races them for a sequence.
     if (unjail) await unjail(height);
-    const { requests } = await queryRequests(opts.rpcUrl, {
-      node: address,
-      status: "ASSIGNED",
-      limit: 100,
-      answers: "true",
-    });
-    const mine = requests.filter((r) => r.node === address && r.responded_height === "0");
+    // Every page: with more than 1,000 ASSIGNED requests chain-wide, the first may hold none of ours.
+    const mine = await assignedToNode((f) => queryRequests(opts.rpcUrl, f), address);
     for (const req of mine) {
       if (stopped) return;
       await serve(req);
