@@ -1,8 +1,16 @@
 /**
- * Genesis of the poq module: `{"params": {...}, "nodes": [...]}` in the stored JSON shapes
- * (params as in `/poq/v1/params`). Node stakes must be held by the `poq` module account in the bank
- * genesis. Export writes params, nodes and the trust records; in-flight requests are not exported
- * (a chain restarted from an export starts with no open requests).
+ * Genesis of the poq module, in one of two forms:
+ *
+ * - a new chain: `{"params": {...}, "nodes": [...]}` in the stored JSON shapes (params as in
+ *   `/poq/v1/params`); the `poq` module account must hold exactly the node stakes;
+ * - an export (`exportPoqGenesis`): `{"params": {...}, "store": [{"key", "value"}, ...]}`, every
+ *   entry of the module's state but the params (key: hex after `poq/`, value: base64), ascending by
+ *   key: requests in flight and finished, their escrow, commitments and reveals, deadlines, nodes
+ *   and their indexes, trust, the beacon, the unbonding and pruning queues. Importing writes them
+ *   as they were, so the module's state (and its part of the app hash) is the same; heights in it
+ *   are absolute, so the new chain starts at `initial_height` = the exported height + 1 (as the
+ *   SDK's exports do). The `poq` module account must hold exactly what that state owes: every node
+ *   record's stake plus the escrow of every open request ({@link owedByStore}).
  */
 import { BaseError } from "../../errors.js";
 import type { Context } from "../../types.js";
@@ -10,7 +18,8 @@ import { parseAccountAddress } from "../auth/address.js";
 import type { PoqKeeper } from "./keeper.js";
 import { paramsFromJson, paramsToJson } from "./keeper.js";
 import { defaultPoqParams, validatePoqParams, type PoqParams } from "./params.js";
-import { NodeStatus, type NodeRecord } from "./state.js";
+import { NodeStatus, fromBytes, isFinalStatus, type NodeRecord, type RequestRecord } from "./state.js";
+import { KeyTag, keyOf } from "./keys.js";
 import { checkModelId } from "./msg-codec.js";
 import { ErrInvalidModels } from "./errors.js";
 
@@ -22,6 +31,40 @@ export class PoqGenesisError extends BaseError {
 export interface PoqGenesis {
   params: PoqParams;
   nodes: NodeRecord[];
+  /** An exported state: every entry but the params (key after `poq/`, value), ascending by key. */
+  store?: { key: Uint8Array; value: Uint8Array }[];
+}
+
+/** The key tags an exported store may hold: every one the module writes but the params. */
+const STORE_TAGS: ReadonlySet<number> = new Set(
+  Object.values(KeyTag).filter((t) => t !== KeyTag.Params && t !== KeyTag.RetiredBlockSeed),
+);
+
+function parseStore(raw: unknown): { key: Uint8Array; value: Uint8Array }[] {
+  if (!Array.isArray(raw)) throw new PoqGenesisError("poq genesis store must be an array");
+  let previous: Uint8Array | undefined;
+  return raw.map((e: unknown, i) => {
+    const o = (typeof e === "object" && e !== null ? e : {}) as Record<string, unknown>;
+    const keyHex = o["key"];
+    const value64 = o["value"];
+    if (
+      typeof keyHex !== "string" ||
+      !/^([0-9a-f]{2})+$/.test(keyHex) ||
+      typeof value64 !== "string" ||
+      !/^[A-Za-z0-9+/]*={0,2}$/.test(value64) ||
+      Object.keys(o).length !== 2
+    )
+      throw new PoqGenesisError(`poq genesis store entry ${i} must be {"key": hex, "value": base64}`);
+    const key = Uint8Array.from(Buffer.from(keyHex, "hex"));
+    if (!STORE_TAGS.has(key[0]!))
+      throw new PoqGenesisError(
+        `poq genesis store entry ${i}: key tag 0x${keyHex.slice(0, 2)} is none the module writes`,
+      );
+    if (previous && Buffer.compare(previous, key) >= 0)
+      throw new PoqGenesisError(`poq genesis store entry ${i}: keys must be ascending and distinct`);
+    previous = key;
+    return { key, value: Uint8Array.from(Buffer.from(value64, "base64")) };
+  });
 }
 
 /**
@@ -42,8 +85,16 @@ export function parsePoqGenesis(raw: unknown): PoqGenesis {
   } catch (cause) {
     throw new PoqGenesisError("invalid poq params", { details: (cause as Error).message, cause });
   }
-  const unknown = Object.keys(o).filter((k) => k !== "params" && k !== "nodes");
+  const unknown = Object.keys(o).filter((k) => k !== "params" && k !== "nodes" && k !== "store");
   if (unknown.length > 0) throw new PoqGenesisError(`unknown poq genesis field(s): ${unknown.join(", ")}`);
+  if (o["store"] !== undefined) {
+    // An export carries its nodes (with their indexes) in the store.
+    if (o["nodes"] !== undefined && (!Array.isArray(o["nodes"]) || o["nodes"].length > 0))
+      throw new PoqGenesisError(
+        "a poq genesis with a store holds its nodes there: nodes must be absent or empty",
+      );
+    return { params, nodes: [], store: parseStore(o["store"]) };
+  }
   const nodes = (o["nodes"] ?? []) as NodeRecord[];
   if (!Array.isArray(nodes)) throw new PoqGenesisError("poq genesis nodes must be an array");
   const seen = new Set<string>();
@@ -128,12 +179,42 @@ function checkGenesisNode(n: NodeRecord, params: PoqParams): void {
  * in-flight requests would come on top; a genesis has none, see {@link exportPoqGenesis}).
  */
 export function poqGenesisHoldings(g: PoqGenesis): bigint {
+  if (g.store) return owedByStore(g.store);
   return g.nodes.reduce((sum, n) => sum + BigInt(n.stake.amount), 0n);
+}
+
+/**
+ * What the `poq` module account owes for an exported state: the stake of every node record (ACTIVE
+ * or UNBONDING: an UNBONDED record is deleted when its stake returns), plus for every open request
+ * its fee less the shares of its answers already closed (each closed answer was paid or refunded
+ * from its share; the remainder of a replicated fee is refunded when the request settles).
+ */
+export function owedByStore(store: readonly { key: Uint8Array; value: Uint8Array }[]): bigint {
+  const records = new Map<string, RequestRecord>();
+  let owed = 0n;
+  for (const { key, value } of store) {
+    if (key[0] === KeyTag.Node) owed += BigInt(fromBytes<NodeRecord>(value).stake.amount);
+    if (key[0] === KeyTag.Request) {
+      const r = fromBytes<RequestRecord>(value);
+      records.set(r.id, r);
+    }
+  }
+  for (const r of records.values()) {
+    if (r.parent !== "0" || isFinalStatus(r.status)) continue;
+    owed += BigInt(r.fee.amount);
+    if (r.replicas < 2) continue;
+    for (const id of r.response_ids) {
+      const a = records.get(id);
+      if (a && isFinalStatus(a.status)) owed -= BigInt(a.fee.amount);
+    }
+  }
+  return owed;
 }
 
 /** Writes genesis state. */
 export function initPoqGenesis(keeper: PoqKeeper, ctx: Pick<Context, "store">, g: PoqGenesis): void {
   keeper.setParams(ctx, g.params);
+  for (const { key, value } of g.store ?? []) ctx.store.set(keyOf(key[0]!, key.subarray(1)), value);
   for (const n of g.nodes) {
     const z = "0";
     keeper.setNode(ctx, {
@@ -166,10 +247,16 @@ export function initPoqGenesis(keeper: PoqKeeper, ctx: Pick<Context, "store">, g
   }
 }
 
-/** Exports params and active nodes. */
+/** Exports the params and every other entry of the module's state (see the file comment). */
 export function exportPoqGenesis(keeper: PoqKeeper, ctx: Pick<Context, "store">): unknown {
-  return {
-    params: paramsToJson(keeper.getParams(ctx)),
-    nodes: keeper.nodes(ctx).filter((n) => n.status === NodeStatus.Active),
-  };
+  const prefix = keyOf(KeyTag.Params).subarray(0, -1); // `poq/`
+  const store: { key: string; value: string }[] = [];
+  for (const [k, v] of ctx.store.iterate(prefix)) {
+    if (k[prefix.length] === KeyTag.Params) continue;
+    store.push({
+      key: Buffer.from(k.subarray(prefix.length)).toString("hex"),
+      value: Buffer.from(v).toString("base64"),
+    });
+  }
+  return { params: paramsToJson(keeper.getParams(ctx)), store };
 }

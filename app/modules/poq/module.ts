@@ -162,7 +162,9 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
       const owed = poqGenesisHoldings(g);
       if (held !== owed) {
         throw new PoqGenesisError(
-          `the ${POQ_MODULE} module account holds ${held}${g.params.denom}, but the genesis nodes stake ${owed}${g.params.denom}: the bank genesis must give it exactly the stakes`,
+          g.store
+            ? `the ${POQ_MODULE} module account holds ${held}${g.params.denom}, but the exported state owes ${owed}${g.params.denom} (node stakes and the escrow of open requests): the bank genesis must give it exactly that`
+            : `the ${POQ_MODULE} module account holds ${held}${g.params.denom}, but the genesis nodes stake ${owed}${g.params.denom}: the bank genesis must give it exactly the stakes`,
         );
       }
     },
