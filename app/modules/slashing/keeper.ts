@@ -17,7 +17,7 @@ import { BECH32_PREFIX } from "../auth/address.js";
 import { bech32Encode } from "../auth/bech32.js";
 import type { Context } from "../../types.js";
 
-import { DEC_SCALE } from "../staking/hooks.js";
+import { decRoundInt } from "../../legacy-dec.js";
 import { tokensFromShares } from "../staking/keeper.js";
 import type { StakingKeeper } from "../staking/module.js";
 import {
@@ -132,6 +132,18 @@ function pruneMissed(ctx: StoreContext, cons: Uint8Array, height: bigint, window
 }
 
 /**
+ * Blocks a validator must sign per window: the SDK's `MinSignedPerWindow`, window × fraction as
+ * `RoundInt64` (half to even: 0.5 of 1,001 blocks is 500, 0.5 of 1,003 is 502).
+ *
+ * @example
+ * minSignedPerWindow({ signedBlocksWindow: 1000n, minSignedPerWindow: 5n * 10n ** 17n }); // 500n
+ */
+export function minSignedPerWindow(
+  p: Pick<SlashingParams, "signedBlocksWindow" | "minSignedPerWindow">,
+): bigint {
+  return decRoundInt(p.signedBlocksWindow * p.minSignedPerWindow);
+}
+/**
  * Counts one validator's vote of the previous block; jails and slashes it for downtime when it
  * missed more than the window allows. The window is the last `signed_blocks_window` heights, and only
  * misses are written (a height mark each): a block everyone signed writes nothing, so an idle chain's
@@ -165,8 +177,7 @@ function handleSignature(
       }),
     );
   }
-  // The SDK's MinSignedPerWindow: window × fraction, rounded half up.
-  const minSigned = (window * params.minSignedPerWindow + DEC_SCALE / 2n) / DEC_SCALE;
+  const minSigned = minSignedPerWindow(params);
   const maxMissed = window - minSigned;
   if (ctx.blockHeight > info.startHeight + window && info.missedBlocksCounter > maxMissed && !v.jailed) {
     // Stake at the height the missed votes were cast for (updates take effect two blocks late).

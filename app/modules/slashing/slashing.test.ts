@@ -15,7 +15,7 @@ import { testKey } from "../../../test/raw-signer.js";
 import { consensusAddress } from "../validators/keeper.js";
 import { BONDED_POOL } from "../staking/keys.js";
 import { valoperOf } from "../staking/records.js";
-import { readSigningInfo, JAILED_FOREVER_NANOS } from "./keeper.js";
+import { minSignedPerWindow, readSigningInfo, JAILED_FOREVER_NANOS } from "./keeper.js";
 
 const CHAIN = "poq-test-1";
 const T0 = 1_700_000_000_000_000_000n;
@@ -105,6 +105,19 @@ const isErr = (code: number) => (e: unknown) =>
   e instanceof ChainError && e.codespace === "slashing" && e.code === code;
 
 describe("slashing", () => {
+  it("rounds the blocks to sign per window half to even, as the SDK's RoundInt64", () => {
+    const half = 5n * 10n ** 17n;
+    const min = (window: bigint, fraction: bigint) =>
+      minSignedPerWindow({ signedBlocksWindow: window, minSignedPerWindow: fraction });
+    assert.equal(min(1000n, half), 500n);
+    // Exact halves: 500.5 goes down to the even 500 (half up would say 501), 501.5 up to 502.
+    assert.equal(min(1001n, half), 500n);
+    assert.equal(min(1003n, half), 502n);
+    // 0.05 of 10 blocks (0.5): 0, so one missed block more is allowed than rounding half up gives.
+    assert.equal(min(10n, 5n * 10n ** 16n), 0n);
+    assert.equal(min(10n, 6n * 10n ** 16n), 1n);
+  });
+
   it("jails and slashes a validator that misses more than the window allows, and unjails it after the jail time", () => {
     const c = chain();
     // Window 10, 50% must be signed: more than 5 missed of the last 10 heights jails, once 10

@@ -1,6 +1,7 @@
 /**
  * The SDK's `LegacyDec` (18-decimal fixed point) as a `bigint` of atomics (`d × 10^18`): parsing
- * and printing its two text forms, and the rounding the staking rules use. No floats.
+ * and printing its two text forms. The arithmetic (and its SDK rounding) is `app/legacy-dec.ts`,
+ * shared with slashing, distribution and gov. No floats.
  */
 import { DEC_SCALE } from "./hooks.js";
 
@@ -27,17 +28,3 @@ export function decFromJson(text: string): bigint | undefined {
   const v = BigInt(m[2] ?? "0") * DEC_SCALE + BigInt(frac);
   return m[1] === "-" ? -v : v;
 }
-
-/** `a × b` of two decs, truncated (the SDK's `MulTruncate`). */
-export const decMulTruncate = (a: bigint, b: bigint): bigint => (a * b) / DEC_SCALE;
-
-/** `a / b` of two decs, rounded half away from zero at the 18th place (the SDK's `Quo`); b > 0. */
-export function decQuo(a: bigint, b: bigint): bigint {
-  const num = a * DEC_SCALE;
-  const q = num / b;
-  const r = num % b;
-  return 2n * (r < 0n ? -r : r) >= b ? q + (num < 0n ? -1n : 1n) : q;
-}
-
-/** Integer part of a dec (the SDK's `TruncateInt`). */
-export const decTruncateInt = (a: bigint): bigint => a / DEC_SCALE;

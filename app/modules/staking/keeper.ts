@@ -10,7 +10,7 @@ import { ChainError } from "../../errors.js";
 import { ErrInvalidRequest } from "../../sdk-errors.js";
 import type { Context } from "../../types.js";
 import type { BankKeeper } from "../bank/keeper.js";
-import { decMulTruncate, decQuo, decTruncateInt } from "./dec.js";
+import { decMulTruncate, decQuo, decQuoRoundUp, decTruncateInt } from "../../legacy-dec.js";
 import {
   ErrDelegatorShareExRateInvalid,
   ErrMaxRedelegationEntries,
@@ -379,8 +379,10 @@ export function slash(
   }
   let fromTokens = remaining < v.tokens ? remaining : v.tokens;
   if (fromTokens < 0n) fromTokens = 0n;
-  if (v.tokens > 0n) {
-    const effective = (fromTokens * DEC_SCALE) / v.tokens;
+  // As the SDK: nothing to burn from the tokens, no hook (distribution would record a zero slash).
+  if (fromTokens > 0n && v.tokens > 0n) {
+    // The SDK's effective fraction: burned / tokens, rounded up (`QuoRoundUp`).
+    const effective = decQuoRoundUp(fromTokens * DEC_SCALE, v.tokens * DEC_SCALE);
     core.hooks.beforeValidatorSlashed(ctx, v.operatorAddress, effective > DEC_SCALE ? DEC_SCALE : effective);
   }
   if (fromTokens > 0n) {

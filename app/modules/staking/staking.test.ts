@@ -30,7 +30,8 @@ import { DEC_SCALE, type StakingHooks } from "./hooks.js";
 import { BONDED_POOL, NOT_BONDED_POOL } from "./keys.js";
 import { valoperOf } from "./records.js";
 import { tokensFromShares, sharesFromTokens } from "./keeper.js";
-import { decFromJson, decQuo, decToJson } from "./dec.js";
+import { decQuo, decQuoRoundUp } from "../../legacy-dec.js";
+import { decFromJson, decToJson } from "./dec.js";
 import { rfc3339 } from "./events.js";
 
 const CHAIN = "poq-test-1";
@@ -173,13 +174,23 @@ const isErr = (codespace: string, code: number) => (e: unknown) =>
 const hexKey = (k: Uint8Array) => Buffer.from(k).toString("hex");
 
 describe("staking: LegacyDec and shares math", () => {
-  it("prints and parses 18-decimal decs and rounds Quo half up", () => {
+  it("prints and parses 18-decimal decs; Quo rounds as the SDK's LegacyDec", () => {
     assert.equal(decToJson(DEC_SCALE / 10n), "0.100000000000000000");
     assert.equal(decToJson(3n * DEC_SCALE), "3.000000000000000000");
     assert.equal(decFromJson("0.05"), DEC_SCALE / 20n);
     assert.equal(decFromJson("1.0000000000000000001"), undefined);
     assert.equal(decQuo(2n * DEC_SCALE, 3n * DEC_SCALE), 666666666666666667n);
     assert.equal(decQuo(1n * DEC_SCALE, 3n * DEC_SCALE), 333333333333333333n);
+    // The SDK's Quo truncates the quotient to 36 decimals, then rounds the 18th half to even.
+    // 10^-18 / 2 is exactly half an atomic: 0 (even), where half away from zero gave 1.
+    assert.equal(decQuo(1n, 2n * DEC_SCALE), 0n);
+    assert.equal(decQuo(3n, 2n * DEC_SCALE), 2n, "1.5 atomics: to the even 2");
+    assert.equal(decQuo(-1n, 2n * DEC_SCALE), 0n);
+    // A hair above half, but exactly half once cut to 36 decimals: the SDK rounds it to even too.
+    assert.equal(decQuo(1n, 2n * DEC_SCALE - 1n), 0n);
+    // Slashing's effective fraction rounds up (QuoRoundUp): 1 of 3 tokens is 0.33...34.
+    assert.equal(decQuoRoundUp(1n * DEC_SCALE, 3n * DEC_SCALE), 333333333333333334n);
+    assert.equal(decQuoRoundUp(1n * DEC_SCALE, 4n * DEC_SCALE), DEC_SCALE / 4n);
     assert.equal(rfc3339(T0), "2023-11-14T22:13:20Z");
     assert.equal(rfc3339(951_782_400n * SEC + 500_000_000n), "2000-02-29T00:00:00.5Z");
   });
@@ -453,6 +464,21 @@ describe("staking keeper", () => {
     assert.deepEqual(c.endBlock(ctx6), [{ pubKey: hexKey(consKey(0)), power: 0n }]);
     c.core.staking.keeper.unjail(ctx6, consensusAddress(consKey(0)));
     assert.deepEqual(c.endBlock(c.ctx(7n)), [{ pubKey: hexKey(consKey(0)), power: 14n }]);
+    // 1% of 14 power: 140,000 of its 14,400,000 tokens. Distribution is told 0.00972...2 rounded up
+    // (the SDK's QuoRoundUp), not truncated.
+    const ctx8 = c.ctx(8n);
+    assert.equal(
+      c.core.staking.keeper.slash(ctx8, consensusAddress(consKey(0)), 8n, 14n, DEC_SCALE / 100n),
+      140_000n,
+    );
+    assert.equal(c.calls.at(-1), `slashed ${v0} 9722222222222223`);
+    // Nothing to burn from its tokens: no hook (the SDK returns before it; distribution would record a slash).
+    const v1 = valoper(op[1]!.address);
+    assert.equal(
+      c.core.staking.keeper.slash(ctx8, consensusAddress(consKey(1)), 8n, 0n, DEC_SCALE / 100n),
+      0n,
+    );
+    assert.ok(!c.calls.some((s) => s.startsWith(`slashed ${v1}`)));
   });
 
   it("edits description and commission within the SDK's limits", () => {
