@@ -408,11 +408,13 @@ describe("base app", () => {
 
   it("PrepareProposal keeps txs within max_tx_bytes; ProcessProposal and vote extensions accept", () => {
     const app = newApp();
+    app.initChain(genesis());
     const txs = [new Uint8Array(40), new Uint8Array(40), new Uint8Array(40)];
+    const real = sends(3, 0n);
     const commit = { round: 0, votes: [] };
     const prep = app.prepareProposal({
-      maxTxBytes: 100n,
-      txs,
+      maxTxBytes: BigInt(real[0]!.length + real[1]!.length + 10),
+      txs: real,
       localLastCommit: commit,
       misbehavior: [],
       height: 1n,
@@ -433,6 +435,58 @@ describe("base app", () => {
     assert.equal((proc as { status: number }).status, 1);
     const garbage = app.processProposal({ ...rest, txs, proposedLastCommit: { round: 0, votes: [] } });
     assert.equal((garbage as { status: number }).status, 2);
+    app.close();
+  });
+
+  it("ante in proposals (issue 14): ProcessProposal refuses a tx the ante handler refuses in block order; PrepareProposal drops it", () => {
+    const app = newApp();
+    app.initChain(genesis());
+    const lastCommit = { round: 0, votes: [] };
+    const good = sends(2, 0n);
+    const replay = sends(1, 0n)[0]!; // sequence 0 again
+    const unfunded = signDirect({
+      key: bob,
+      chainId: CHAIN,
+      accountNumber: 0n,
+      sequence: 0n,
+      messages: [msgSendAny(bob.address, alice.address, 1n)],
+    });
+    const cheap = signDirect({
+      key: alice,
+      chainId: CHAIN,
+      accountNumber: aliceNumber,
+      sequence: 2n,
+      messages: [msgSendAny(alice.address, bob.address, 1n)],
+      fee: { amount: 1n, gasLimit: 200_000n },
+    });
+    const status = (txs: Uint8Array[]): number => {
+      const { decidedLastCommit: _d, ...req } = block(1n, txs);
+      return app.processProposal({ ...req, proposedLastCommit: lastCommit }).status;
+    };
+    assert.equal(status(good), 1);
+    assert.equal(status([...good, replay]), 2, "a sequence used twice in the block");
+    assert.equal(status([good[1]!, good[0]!]), 2, "sequences out of order");
+    assert.equal(status([unfunded]), 2, "a sender without an account");
+    assert.equal(status([...good, cheap]), 2, "a fee under min_gas_price");
+    assert.equal(status(good), 1, "the checks ran on a scratch state: nothing was kept");
+    const prep = app.prepareProposal({
+      maxTxBytes: 1n << 20n,
+      txs: [good[0]!, replay, unfunded, good[1]!, cheap],
+      localLastCommit: lastCommit,
+      misbehavior: [],
+      height: 1n,
+      timeNanos: block(1n, []).timeNanos,
+      nextValidatorsHash: new Uint8Array(32),
+      proposerAddress: new Uint8Array(20),
+    });
+    assert.deepEqual(prep.txs.map(hex), good.map(hex), "only what the ante accepts, in order");
+    const res = app.finalizeBlock(block(1n, prep.txs));
+    assert.deepEqual(
+      res.txResults.map((r) => r.code),
+      [0, 0],
+    );
+    app.commit();
+    assert.equal(balance(app, bob.address), 20n);
     app.close();
   });
 });

@@ -158,6 +158,22 @@ export function createApp(opts: CreateAppOptions): PoqApp {
       metered: false,
     });
 
+  /**
+   * The ante handler over a proposal's transactions in order (sequences follow from one to the next),
+   * on a scratch branch of the last committed state that is then dropped, as the SDK's default
+   * proposal handlers verify them: the indexes of the transactions it refuses. The injected commit
+   * has no ante. Deterministic: the ante reads only state and consensus params (the fee floor is
+   * the auth param `min_gas_price`, not a local setting).
+   */
+  const anteRefusals = (txs: readonly Uint8Array[], height: bigint, timeNanos: bigint): number[] => {
+    const env = { store: state.committedView(), chainId, height, timeNanos };
+    const refused: number[] = [];
+    txs.forEach((tx, i) => {
+      if (!hooks.injected?.is(tx) && runTx(deps, env, "check", tx).code !== 0) refused.push(i);
+    });
+    return refused;
+  };
+
   /** A proposer-injected transaction: its own checkpoint, its own result, no ante handler. */
   const deliverInjected = (
     injected: NonNullable<ProposalHooks["injected"]>,
@@ -314,18 +330,23 @@ export function createApp(opts: CreateAppOptions): PoqApp {
 
     /**
      * PrepareProposal: on the proposer only, before it proposes block `height`. Default: the
-     * mempool's transactions in order, as many as fit `max_tx_bytes`. PoQ's hook extends it
+     * mempool's transactions that pass the ante handler in order, as many as fit `max_tx_bytes`. PoQ's hook extends it
      * (the injected vote-extension transaction goes first).
      */
     prepareProposal(req: abci.PrepareProposalRequest): abci.PrepareProposalResponse {
-      const txs = defaultPrepareProposal(req);
+      // Only what the ante handler accepts, in order (a tx it refuses would get the block rejected).
+      const refused = new Set(anteRefusals(req.txs, req.height, req.timeNanos));
+      const valid = refused.size === 0 ? req.txs : req.txs.filter((_, i) => !refused.has(i));
+      const txs = defaultPrepareProposal({ txs: valid, maxTxBytes: req.maxTxBytes });
       return { txs: hooks.prepareProposal ? hooks.prepareProposal(readContext(), req, txs) : txs };
     },
 
     /**
      * ProcessProposal: on every validator, for each proposed block. Must be deterministic and
      * reject only what no honest proposer would produce: a transaction that fails the stateless
-     * checks (no CheckTx admits it), or what the PoQ hook refuses. Otherwise accept.
+     * checks (no CheckTx admits it), more gas than `max_gas`, a transaction the ante handler refuses
+     * in block order on the committed state (PrepareProposal drops those), or what the PoQ hook
+     * refuses. Otherwise accept.
      */
     processProposal(req: abci.ProcessProposalRequest): abci.ProcessProposalResponse {
       const undecodable = req.txs.some((tx) => !hooks.injected?.is(tx) && !passesStatelessChecks(deps, tx));
@@ -348,6 +369,16 @@ export function createApp(opts: CreateAppOptions): PoqApp {
           });
           return { status: ProposalStatus.Reject };
         }
+      }
+      // Every transaction must pass the ante handler (signature, sequence, fee, gas) in block order:
+      // an honest proposer's PrepareProposal drops any that does not (issue 14).
+      const refused = anteRefusals(req.txs, req.height, req.timeNanos);
+      if (refused.length > 0) {
+        logger.error("rejecting proposal: a transaction fails the ante handler", {
+          height: req.height,
+          index: refused[0],
+        });
+        return { status: ProposalStatus.Reject };
       }
       const accept = hooks.processProposal ? hooks.processProposal(readContext(), req) : true;
       return { status: accept ? ProposalStatus.Accept : ProposalStatus.Reject };
