@@ -11,6 +11,7 @@ import { benchFaultsCommand } from "../bench/faults.js";
 import { benchSoakCommand } from "../bench/soak.js";
 import { benchIdleCommand } from "../bench/idle.js";
 import { benchStoreCommand } from "../bench/store-scale.js";
+import { benchPruneCommand } from "../bench/prune-size.js";
 import { benchScaleNodesCommand } from "../bench/scale-nodes.js";
 import { benchStateSyncCommand } from "../bench/state-sync.js";
 
@@ -27,5 +28,6 @@ export function benchCommand(): Command {
     .addCommand(benchIdleCommand())
     .addCommand(benchScaleNodesCommand())
     .addCommand(benchStoreCommand())
+    .addCommand(benchPruneCommand())
     .addCommand(benchStateSyncCommand());
 }
