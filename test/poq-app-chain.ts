@@ -56,6 +56,8 @@ export interface BlockResult {
   /** CPU ms of FinalizeBlock (what it would take on an idle core of this machine). */
   finalizeCpuMs: number;
   failed: string[];
+  /** ProcessProposal refused the block (it was finalized only because `decideRefused` asked for it). */
+  refused: boolean;
   /** The block's transactions as proposed (the injected commit first). */
   txs: Uint8Array[];
 }
@@ -95,6 +97,16 @@ export interface RunBlockOptions {
    * never reach the chain.
    */
   omitFromLastCommit?: readonly number[];
+  /**
+   * A Byzantine proposer: the block is the injected commit PrepareProposal makes, then `txs` as given
+   * (PrepareProposal drops those the ante handler refuses; this does not).
+   */
+  asProposed?: boolean;
+  /**
+   * A block ProcessProposal refuses is finalized anyway (a Byzantine majority decided it), with
+   * `refused` set in the result; without this, runBlock throws `block N rejected`.
+   */
+  decideRefused?: boolean;
 }
 
 export interface PoqBenchChainOptions {
@@ -209,9 +221,9 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
           ),
         };
       }
-      const proposed = app.prepareProposal({
+      const prepared = app.prepareProposal({
         maxTxBytes: 64n << 20n,
-        txs,
+        txs: opts2?.asProposed ? [] : txs,
         localLastCommit: lastCommit,
         misbehavior: [],
         height,
@@ -219,12 +231,14 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         nextValidatorsHash: base.nextValidatorsHash,
         proposerAddress: validators[0]!.address,
       }).txs;
+      const proposed = opts2?.asProposed ? [...prepared, ...txs] : prepared;
       const decided = {
         round: lastCommit.round,
         votes: lastCommit.votes.map((v) => ({ validator: v.validator, blockIdFlag: v.blockIdFlag })),
       };
       const verdict = app.processProposal({ ...base, txs: proposed, proposedLastCommit: decided });
-      if (verdict.status !== ProposalStatus.Accept) throw new Error(`block ${height} rejected`);
+      const refused = verdict.status !== ProposalStatus.Accept;
+      if (refused && !opts2?.decideRefused) throw new Error(`block ${height} rejected`);
       // CometBFT asks for the precommit's extension before FinalizeBlock: state after h-1, block h's txs.
       chain.height = height;
       lastTxs = proposed;
@@ -269,6 +283,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         finalizeCpuMs,
         txs: proposed,
         failed: res.txResults.filter((r) => r.code !== 0).map((r) => r.log),
+        refused,
       };
     },
     extendVoteRequest() {
