@@ -34,6 +34,7 @@ import { initCometHome, portsFor } from "../network/comet-home.js";
 import { cometRpc, cometStatus } from "../network/comet-process.js";
 import { startNode, type RunningNode } from "../network/single-node.js";
 import { configureStateSync } from "../network/state-sync.js";
+import { updateCometConfig } from "../network/comet-config.js";
 import { writeAppConfig, type SnapshotConfig } from "../validator/snapshots/config.js";
 import type { GenesisAccount } from "../network/app-genesis.js";
 import { exitOnSignal, positive } from "./options.js";
@@ -53,7 +54,14 @@ export interface StateSyncRunOptions {
   corruptPeer: boolean;
   /** Ports from here: validators +0 and +10, the new node +20. Default 29100. */
   basePort?: number;
+  /** `timeout_commit` of the validators while they build the `blocks` of history. Default "20ms". */
   timeoutCommit?: string;
+  /**
+   * `timeout_commit` the validators are restarted with before the new node starts, so that it joins a
+   * network running at that pace (`poq bench state-sync` uses the users' default, 300 ms). Default: no
+   * restart, the network keeps the build pace.
+   */
+  networkTimeoutCommit?: string;
   say?: (line: string) => void;
 }
 
@@ -70,6 +78,17 @@ export interface StateSyncFigures {
   catch_up_s: number;
   /** From the new node's start until its app had restored the snapshot (Info then reports its height). */
   restored_after_s: number;
+  /**
+   * From the new node's start until block sync handed over to consensus (CometBFT's "Time to switch to
+   * consensus reactor!"): the rest of the catch-up goes block by block through consensus gossip.
+   */
+  switched_to_consensus_after_s: number;
+  /** The new node's height at that switch, and the validator's then (blocks left to catch up by gossip). */
+  switched_at_height: number;
+  blocks_behind_at_switch: number;
+  /** `timeout_commit` of the network while the new node caught up, and the blocks it made per second then. */
+  network_timeout_commit: string;
+  network_blocks_per_s: number;
   /** The longest Commit pause of the validators for a snapshot (waiting for the worker to pin the state). */
   max_commit_pause_ms: number;
   /** The first block in the new node's block store (1 would mean it replayed from genesis). */
@@ -205,6 +224,18 @@ export async function runStateSync(opts: StateSyncRunOptions): Promise<StateSync
         return h >= opts.blocks && s >= opts.blocks - opts.interval && newest(peerHome) === s ? s : undefined;
       },
     );
+    if (opts.networkTimeoutCommit !== undefined && opts.networkTimeoutCommit !== timeoutCommit) {
+      // The history was built fast; the new node joins a network at the pace it is asked to run.
+      say(`restarting the validators with timeout_commit ${opts.networkTimeoutCommit}`);
+      for (const i of [0, 1]) await net.stopNode(i);
+      for (const n of net.nodes)
+        updateCometConfig(n.home, { "consensus.timeout_commit": opts.networkTimeoutCommit });
+      for (const i of [0, 1]) await net.startNode(i);
+      const resumed = Number((await cometStatus(validator.rpcUrl)).latestBlockHeight);
+      await until("the restarted network to make blocks", 60_000, async () =>
+        Number((await cometStatus(validator.rpcUrl)).latestBlockHeight) > resumed + 1 ? true : undefined,
+      );
+    }
     // Every chunk of the second validator's snapshots, and of those it takes while the new node syncs.
     const corruptedFolders = new Set<string>();
     let corrupted = opts.corruptPeer ? corruptSnapshots(peerHome, corruptedFolders) : 0;
@@ -238,6 +269,22 @@ export async function runStateSync(opts: StateSyncRunOptions): Promise<StateSync
     const t0Wall = Date.now();
     const newNode = await startNode({ home: newHome, appArgs });
     nodes.push(newNode);
+    // The validator's height when the new node's block sync hands over to consensus.
+    let switchSeen = false;
+    let validatorAtSwitch = 0;
+    const switchWatch = setInterval(() => {
+      if (switchSeen || !existsSync(join(newHome, "cometbft.log"))) return;
+      if (
+        !readFileSync(join(newHome, "cometbft.log"), "utf8").includes("Time to switch to consensus reactor!")
+      )
+        return;
+      switchSeen = true;
+      void cometStatus(validator.rpcUrl).then(
+        (st) => (validatorAtSwitch = Number(st.latestBlockHeight)),
+        () => undefined,
+      );
+    }, 100);
+    stops.push(() => clearInterval(switchWatch));
     const caughtUp = await until("the new node to catch up", 120_000, async () => {
       const [mine, theirs] = await Promise.all([cometStatus(fresh.rpcUrl), cometStatus(validator.rpcUrl)]);
       return !mine.catchingUp &&
@@ -247,6 +294,7 @@ export async function runStateSync(opts: StateSyncRunOptions): Promise<StateSync
         : undefined;
     });
     const catchUpS = (performance.now() - t0) / 1000;
+    const networkAtCatchUp = Number((await cometStatus(validator.rpcUrl)).latestBlockHeight);
     for (const stop of stops) stop();
     say(`caught up at height ${caughtUp} in ${catchUpS.toFixed(1)} s`);
 
@@ -277,6 +325,14 @@ export async function runStateSync(opts: StateSyncRunOptions): Promise<StateSync
       const now = (await cometStatus(fresh.rpcUrl)).latestBlockHeight;
       return now >= caughtUp + 20n ? Number(now - caughtUp) : undefined;
     });
+    const switched =
+      /^I\[(\d{4})-(\d\d)-(\d\d)\|([\d:.]+)\] Time to switch to consensus reactor!.* height=(\d+)/m.exec(
+        readFileSync(join(newHome, "cometbft.log"), "utf8"),
+      );
+    const switchedAtMs = switched
+      ? Date.parse(`${switched[1]}-${switched[2]}-${switched[3]}T${switched[4]}`)
+      : NaN;
+    const switchedHeight = Number(switched?.[5] ?? 0);
     return {
       network_height_at_start: startHeight,
       snapshot_height: Number(restored.height),
@@ -287,6 +343,12 @@ export async function runStateSync(opts: StateSyncRunOptions): Promise<StateSync
       refused_chunks: refused,
       catch_up_s: Math.round(catchUpS * 10) / 10,
       restored_after_s: Math.round((Date.parse(String(restored.time)) - t0Wall) / 100) / 10,
+      // CometBFT logs local time without a zone, which Date.parse reads as local time too.
+      switched_to_consensus_after_s: Math.round((switchedAtMs - t0Wall) / 100) / 10,
+      switched_at_height: switchedHeight,
+      blocks_behind_at_switch: validatorAtSwitch > 0 ? validatorAtSwitch - switchedHeight : -1,
+      network_timeout_commit: opts.networkTimeoutCommit ?? timeoutCommit,
+      network_blocks_per_s: Math.round(((networkAtCatchUp - startHeight) / catchUpS) * 10) / 10,
       max_commit_pause_ms: Math.max(
         0,
         ...net.nodes.flatMap((n) =>
@@ -315,6 +377,11 @@ export function benchStateSyncCommand(): Command {
     .option("--interval <n>", "snapshot interval", positive("interval"), 500)
     .option("--accounts <n>", "funded genesis accounts (state size)", positive("accounts"), 3000)
     .option("--base-port <port>", "ports from here (+0, +10, +20)", positive("base-port"), 29100)
+    .option(
+      "--network-timeout-commit <duration>",
+      "timeout_commit the validators run at while the new node catches up (the history is built at 20ms)",
+      "300ms",
+    )
     .option("--no-corrupt", "leave the second validator's snapshots intact")
     .action(
       async (o: {
@@ -322,6 +389,7 @@ export function benchStateSyncCommand(): Command {
         interval: number;
         accounts: number;
         basePort: number;
+        networkTimeoutCommit: string;
         corrupt: boolean;
       }) => {
         exitOnSignal();
@@ -334,6 +402,7 @@ export function benchStateSyncCommand(): Command {
             accounts: o.accounts,
             corruptPeer: o.corrupt,
             basePort: o.basePort,
+            networkTimeoutCommit: o.networkTimeoutCommit,
             say: (line) => process.stderr.write(`${line}\n`),
           });
           process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
