@@ -122,7 +122,14 @@ describe("staking on a live network (issue 16)", { timeout: 180_000 }, () => {
         // needs every seat's reveal (quorum 100%, also at the deadline), so the commit window waits
         // for a slow seat (up to max_commit_extension blocks) instead of closing on four: the
         // newcomer, one gossip hop behind node 0 on a loaded machine, is often the last to commit.
-        poq: defaultPoqGenesis({ committeeSize: 5, quorumBp: 10_000, deadlineQuorumBp: 10_000 }),
+        // 20 blocks of extension (6 s here) at most; the params require unbonding_blocks (50) to
+        // exceed response_timeout + commit_window + extension + reveal_window.
+        poq: defaultPoqGenesis({
+          committeeSize: 5,
+          quorumBp: 10_000,
+          deadlineQuorumBp: 10_000,
+          maxCommitExtension: 20n,
+        }),
       },
     });
     await net.waitForHeight(2);
