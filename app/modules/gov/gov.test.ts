@@ -18,6 +18,9 @@ import {
 } from "cosmjs-types/cosmos/gov/v1/tx";
 import * as q from "cosmjs-types/cosmos/gov/v1/query";
 import { MsgUpdateParams as ConsensusMsgUpdateParams } from "cosmjs-types/cosmos/consensus/v1/tx";
+import { MsgUpdateParams as StakingMsgUpdateParams } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { MsgUpdateParams as SlashingMsgUpdateParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { readSlashingParams } from "../slashing/keeper.js";
 import { readBlockLimits } from "../../baseapp/chain-meta.js";
 import type { PoqApp } from "../../app.js";
 import { createContext } from "../../context.js";
@@ -456,6 +459,82 @@ describe("gov in the app", () => {
     assert.deepEqual(result.consensusParamUpdates?.block, { maxBytes: 2_000_000n, maxGas: 50_000_000n });
     assert.deepEqual(readBlockLimits(app.state.deliver), { maxBytes: 2_000_000n, maxGas: 50_000_000n });
     assert.equal(modules.consensus.endBlock!(ctx(), block), undefined, "sent once");
+  });
+
+  it("a proposal changes the staking params (x/staking MsgUpdateParams, authority gov)", () => {
+    const update = (p: { maxValidators?: number; minCommissionRate?: string }, authority = GOV) => ({
+      typeUrl: "/cosmos.staking.v1beta1.MsgUpdateParams",
+      value: StakingMsgUpdateParams.encode(
+        StakingMsgUpdateParams.fromPartial({
+          authority,
+          params: {
+            unbondingTime: { seconds: 600n, nanos: 0 },
+            maxValidators: p.maxValidators ?? 50,
+            maxEntries: 7,
+            historicalEntries: 10_000,
+            bondDenom: "upoq",
+            minCommissionRate: p.minCommissionRate ?? "50000000000000000",
+          },
+        }),
+      ).finish(),
+    });
+    throwsCode(() => submit([update({}, ALICE)], "1000"), "gov", 13);
+    throwsCode(() => submit([update({ maxValidators: 0 })], "1000"), "gov", 12);
+    throwsCode(() => submit([update({ minCommissionRate: "2000000000000000000" })], "1000"), "gov", 12);
+    // The staking handler itself refuses any authority but gov's.
+    throwsCode(() => run("/cosmos.staking.v1beta1.MsgUpdateParams", update({}, ALICE).value), "gov", 13);
+    const id = submit([update({})], "1000");
+    vote(operators[3]!, id, VoteOption.VOTE_OPTION_YES);
+    vote(operators[2]!, id, VoteOption.VOTE_OPTION_YES);
+    now += 11n * SEC;
+    height += 1n;
+    modules.gov.endBlock!(ctx(), { height, timeNanos: now, proposerAddress: new Uint8Array(20) });
+    assert.equal(proposal(id)?.status, ProposalStatus.PROPOSAL_STATUS_PASSED);
+    const params = modules.core.staking.keeper.params(ctx());
+    assert.equal(params.unbondingTimeNanos, 600n * SEC);
+    assert.equal(params.maxValidators, 50);
+    assert.equal(params.minCommissionRate, 5n * 10n ** 16n);
+  });
+
+  it("a proposal changes the slashing params (x/slashing MsgUpdateParams, authority gov)", () => {
+    const text = (t: string) => new TextEncoder().encode(t);
+    const update = (minSigned: string, authority = GOV) => ({
+      typeUrl: "/cosmos.slashing.v1beta1.MsgUpdateParams",
+      value: SlashingMsgUpdateParams.encode(
+        SlashingMsgUpdateParams.fromPartial({
+          authority,
+          params: {
+            signedBlocksWindow: 2000n,
+            minSignedPerWindow: text(minSigned),
+            downtimeJailDuration: { seconds: 120n, nanos: 0 },
+            slashFractionDoubleSign: text("50000000000000000"),
+            slashFractionDowntime: text("1000000000000000"),
+          },
+        }),
+      ).finish(),
+    });
+    throwsCode(() => submit([update("600000000000000000", ALICE)], "1000"), "gov", 13);
+    throwsCode(() => submit([update("1100000000000000000")], "1000"), "gov", 12);
+    throwsCode(() => submit([update("0.6")], "1000"), "gov", 12);
+    throwsCode(
+      () => run("/cosmos.slashing.v1beta1.MsgUpdateParams", update("600000000000000000", ALICE).value),
+      "gov",
+      13,
+    );
+    const id = submit([update("600000000000000000")], "1000");
+    vote(operators[3]!, id, VoteOption.VOTE_OPTION_YES);
+    vote(operators[2]!, id, VoteOption.VOTE_OPTION_YES);
+    now += 11n * SEC;
+    height += 1n;
+    modules.gov.endBlock!(ctx(), { height, timeNanos: now, proposerAddress: new Uint8Array(20) });
+    assert.equal(proposal(id)?.status, ProposalStatus.PROPOSAL_STATUS_PASSED);
+    assert.deepEqual(readSlashingParams(ctx()), {
+      signedBlocksWindow: 2000n,
+      minSignedPerWindow: 6n * 10n ** 17n,
+      downtimeJailDurationNanos: 120n * SEC,
+      slashFractionDoubleSign: 5n * 10n ** 16n,
+      slashFractionDowntime: 10n ** 15n,
+    });
   });
 
   it("answers the v1 queries", () => {

@@ -2,7 +2,12 @@
  * The slashing module (see README.md): downtime and double-sign penalties, `MsgUnjail`, and the
  * `cosmos.slashing.v1beta1` queries.
  */
-import { MsgUnjail, MsgUnjailResponse } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import {
+  MsgUnjail,
+  MsgUnjailResponse,
+  MsgUpdateParams,
+  MsgUpdateParamsResponse,
+} from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import {
   QueryParamsResponse,
   QuerySigningInfoRequest,
@@ -15,7 +20,10 @@ import { ChainError, GenesisError } from "../../errors.js";
 import { ErrInvalidAddress, ErrInvalidRequest, ErrNotFound } from "../../sdk-errors.js";
 import type { Context, Module, MsgDescriptor } from "../../types.js";
 import { requireCanonical } from "../../tx/canonical.js";
-import { BECH32_PREFIX, formatAccountAddress } from "../auth/address.js";
+import { BECH32_PREFIX, formatAccountAddress, moduleAddress, parseAccountAddress } from "../auth/address.js";
+import { ErrInvalidSigner } from "../gov/errors.js";
+import { decFromProto } from "../staking/dec.js";
+import { DEC_SCALE } from "../staking/hooks.js";
 import { bech32Decode, bech32Encode } from "../auth/bech32.js";
 import type { StakingKeeper } from "../staking/module.js";
 import { parseValoper, strictDecode } from "../staking/msg-validate.js";
@@ -28,9 +36,10 @@ import {
   type SigningInfo,
 } from "./keeper.js";
 import { SLASHING_MODULE, signingInfosPrefix } from "./keys.js";
-import { parseSlashingParamsJson, slashingParamsToJson } from "./params.js";
+import { parseSlashingParamsJson, slashingParamsToJson, type SlashingParams } from "./params.js";
 
 export const MSG_UNJAIL_TYPE_URL = "/cosmos.slashing.v1beta1.MsgUnjail";
+export const MSG_UPDATE_SLASHING_PARAMS_TYPE_URL = "/cosmos.slashing.v1beta1.MsgUpdateParams";
 
 const decodeUnjail = (v: Uint8Array) => strictDecode(v, { 1: 2 }, "MsgUnjail", (b) => MsgUnjail.decode(b));
 const timestamp = (nanos: bigint) => ({
@@ -82,6 +91,63 @@ function unjailMsg(staking: StakingKeeper): MsgDescriptor {
   };
 }
 
+const decodeUpdateParams = (v: Uint8Array) =>
+  strictDecode(v, { 1: 2, 2: 2 }, "MsgUpdateParams", (b) => MsgUpdateParams.decode(b));
+
+/** The params of a MsgUpdateParams, checked as the SDK's `Params.Validate` (ErrInvalidRequest otherwise). */
+function paramsOfUpdate(m: MsgUpdateParams): SlashingParams {
+  const p = m.params;
+  if (!p) throw new ChainError(ErrInvalidRequest, "params are required");
+  const bad = (why: string): never => {
+    throw new ChainError(ErrInvalidRequest, why);
+  };
+  // LegacyDec fields travel as the text of their atomics ("500000000000000000" = 0.5).
+  const fraction = (b: Uint8Array, name: string): bigint => {
+    const d = decFromProto(b.length === 0 ? "0" : new TextDecoder().decode(b));
+    if (d === undefined) return bad(`${name} is not a decimal`);
+    if (d < 0n || d > DEC_SCALE) return bad(`${name} must be between 0 and 1`);
+    return d;
+  };
+  const nanos = BigInt(p.downtimeJailDuration?.nanos ?? 0);
+  const jail = (p.downtimeJailDuration?.seconds ?? 0n) * 1_000_000_000n + nanos;
+  if (p.signedBlocksWindow <= 0n) bad("signed_blocks_window must be positive");
+  if (nanos < 0n || nanos >= 1_000_000_000n || jail <= 0n) bad("downtime_jail_duration must be positive");
+  return {
+    signedBlocksWindow: p.signedBlocksWindow,
+    minSignedPerWindow: fraction(p.minSignedPerWindow, "min_signed_per_window"),
+    downtimeJailDurationNanos: jail,
+    slashFractionDoubleSign: fraction(p.slashFractionDoubleSign, "slash_fraction_double_sign"),
+    slashFractionDowntime: fraction(p.slashFractionDowntime, "slash_fraction_downtime"),
+  };
+}
+
+/**
+ * `MsgUpdateParams` (the SDK's x/slashing one): replaces every slashing param; only the gov module
+ * account may send it. No amino form (as the consensus and staking ones): signed SIGN_MODE_DIRECT.
+ */
+const updateParamsMsg: MsgDescriptor = {
+  typeUrl: MSG_UPDATE_SLASHING_PARAMS_TYPE_URL,
+  signers: (value) => [decodeUpdateParams(value).authority],
+  validateBasic: (value) => {
+    const m = decodeUpdateParams(value);
+    parseAccountAddress(m.authority, "authority");
+    paramsOfUpdate(m);
+  },
+  handler: (ctx: Context, any) => {
+    const m = decodeUpdateParams(any.value);
+    const authority = moduleAddress("gov");
+    if (m.authority !== authority)
+      throw new ChainError(ErrInvalidSigner, `invalid authority; expected ${authority}, got ${m.authority}`);
+    writeSlashingParams(ctx, paramsOfUpdate(m));
+    return {
+      response: {
+        typeUrl: `${MSG_UPDATE_SLASHING_PARAMS_TYPE_URL}Response`,
+        value: MsgUpdateParamsResponse.encode({}).finish(),
+      },
+    };
+  },
+};
+
 export interface SlashingModule extends Module {
   readonly staking: StakingKeeper;
 }
@@ -97,7 +163,7 @@ export function createSlashingModule(opts: { staking: StakingKeeper }): Slashing
   return {
     name: SLASHING_MODULE,
     staking,
-    msgs: [unjailMsg(staking)],
+    msgs: [unjailMsg(staking), updateParamsMsg],
     queries: {
       "/cosmos.slashing.v1beta1.Query/Params": (ctx) => {
         const p = readSlashingParams(ctx);

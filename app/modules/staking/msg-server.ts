@@ -15,16 +15,19 @@ import {
   MsgEditValidatorResponse,
   MsgUndelegate,
   MsgUndelegateResponse,
+  MsgUpdateParams,
+  MsgUpdateParamsResponse,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import type { Description } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { ChainError } from "../../errors.js";
 import { ErrInvalidAddress, ErrInvalidRequest } from "../../sdk-errors.js";
 import type { Context, MsgDescriptor } from "../../types.js";
 import { requireCanonical } from "../../tx/canonical.js";
-import { formatAccountAddress } from "../auth/address.js";
+import { formatAccountAddress, moduleAddress } from "../auth/address.js";
+import { ErrInvalidSigner } from "../gov/errors.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 import { consensusAddress } from "../validators/keeper.js";
-import { decToJson } from "./dec.js";
+import { decFromProto, decToJson } from "./dec.js";
 import {
   ErrCommissionGTMaxChangeRate,
   ErrCommissionGTMaxRate,
@@ -47,7 +50,8 @@ import {
   redelegateEvent,
   unbondEvent,
 } from "./events.js";
-import type { StakingValidator } from "./hooks.js";
+import type { StakingParams, StakingValidator } from "./hooks.js";
+import { stakingParamsError } from "./params.js";
 import {
   beginRedelegation,
   delegate,
@@ -67,7 +71,7 @@ import {
   parseValoper,
   strictDecode,
 } from "./msg-validate.js";
-import { readDelegation, readParams, readValidator, readValidatorByCons } from "./records.js";
+import { readDelegation, readParams, readValidator, readValidatorByCons, writeParams } from "./records.js";
 
 export const STAKING_TYPE_URLS = {
   createValidator: "/cosmos.staking.v1beta1.MsgCreateValidator",
@@ -75,6 +79,7 @@ export const STAKING_TYPE_URLS = {
   delegate: "/cosmos.staking.v1beta1.MsgDelegate",
   undelegate: "/cosmos.staking.v1beta1.MsgUndelegate",
   beginRedelegate: "/cosmos.staking.v1beta1.MsgBeginRedelegate",
+  updateParams: "/cosmos.staking.v1beta1.MsgUpdateParams",
 } as const;
 
 const ED25519_PUBKEY_TYPE_URL = "/cosmos.crypto.ed25519.PubKey";
@@ -91,6 +96,9 @@ const decodeUndelegate = (v: Uint8Array) =>
   strictDecode(v, { 1: 2, 2: 2, 3: 2 }, "MsgUndelegate", (b) => MsgUndelegate.decode(b));
 const decodeRedelegate = (v: Uint8Array) =>
   strictDecode(v, { 1: 2, 2: 2, 3: 2, 4: 2 }, "MsgBeginRedelegate", (b) => MsgBeginRedelegate.decode(b));
+
+const decodeUpdateParams = (v: Uint8Array) =>
+  strictDecode(v, { 1: 2, 2: 2 }, "MsgUpdateParams", (b) => MsgUpdateParams.decode(b));
 
 const coinText = (c: { denom: string; amount: bigint }) => `${c.amount}${c.denom}`;
 const timestamp = (nanos: bigint) => ({
@@ -461,6 +469,60 @@ function redelegateMsg(deps: StakingMsgDeps): MsgDescriptor {
   };
 }
 
+/** The params of a MsgUpdateParams, checked as the SDK's `Params.Validate` (ErrInvalidRequest otherwise). */
+function paramsOfUpdate(m: MsgUpdateParams): StakingParams {
+  const p = m.params;
+  if (!p) throw new ChainError(ErrInvalidRequest, "params are required");
+  const seconds = p.unbondingTime?.seconds ?? 0n;
+  const nanos = BigInt(p.unbondingTime?.nanos ?? 0);
+  const minCommissionRate = decFromProto(p.minCommissionRate === "" ? "0" : p.minCommissionRate);
+  if (minCommissionRate === undefined)
+    throw new ChainError(
+      ErrInvalidRequest,
+      `min_commission_rate ${JSON.stringify(p.minCommissionRate)} is not a decimal`,
+    );
+  const params: StakingParams = {
+    unbondingTimeNanos: seconds * 1_000_000_000n + nanos,
+    maxValidators: p.maxValidators,
+    maxEntries: p.maxEntries,
+    historicalEntries: p.historicalEntries,
+    bondDenom: p.bondDenom,
+    minCommissionRate,
+  };
+  const problem =
+    nanos < 0n || nanos >= 1_000_000_000n ? "unbonding_time nanos out of range" : stakingParamsError(params);
+  if (problem) throw new ChainError(ErrInvalidRequest, problem);
+  return params;
+}
+
+/**
+ * `MsgUpdateParams` (the SDK's x/staking one): replaces every staking param; only the gov module
+ * account may send it, so it runs as a passed proposal's message. No amino form (like the consensus
+ * module's): a proposal carrying it is signed SIGN_MODE_DIRECT.
+ */
+function updateParamsMsg(): MsgDescriptor {
+  return {
+    typeUrl: STAKING_TYPE_URLS.updateParams,
+    signers: (value) => [decodeUpdateParams(value).authority],
+    validateBasic: (value) => {
+      const m = decodeUpdateParams(value);
+      parseAccountAddress(m.authority, "authority");
+      paramsOfUpdate(m);
+    },
+    handler: (ctx, any) => {
+      const m = decodeUpdateParams(any.value);
+      const authority = moduleAddress("gov");
+      if (m.authority !== authority)
+        throw new ChainError(
+          ErrInvalidSigner,
+          `invalid authority; expected ${authority}, got ${m.authority}`,
+        );
+      writeParams(ctx, paramsOfUpdate(m));
+      return response(STAKING_TYPE_URLS.updateParams, MsgUpdateParamsResponse.encode({}).finish());
+    },
+  };
+}
+
 /**
  * The staking message descriptors.
  *
@@ -474,5 +536,6 @@ export function createStakingMsgs(deps: StakingMsgDeps): MsgDescriptor[] {
     delegateMsg(deps),
     undelegateMsg(deps),
     redelegateMsg(deps),
+    updateParamsMsg(),
   ];
 }
