@@ -2,7 +2,7 @@
  * Crash safety with real CometBFT: four validators while transactions flow; application processes
  * are SIGKILLed at random moments and once exactly between FinalizeBlock and Commit. After every
  * restart the node rejoins; at the end every node's app hash agrees with node 0 (which never crashed)
- * and the total supply is what genesis minted. Ports 26200-26299.
+ * and the total supply is what genesis minted. Ports 26200-26239.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -1,7 +1,7 @@
 /**
  * `poq testnet init|start|status|stop` with bin/poq: the files first, then the network in the
  * background, its status, a stop that leaves no process, and a restart that reuses the chain.
- * One validator to keep it light. Ports 26640-26642 (CometBFT) and 26691 (REST).
+ * One validator to keep it light. Ports 26640-26642 (CometBFT) and 26691-26692 (REST).
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";

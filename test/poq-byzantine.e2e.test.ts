@@ -5,7 +5,7 @@
  * changes its commitment instead of revealing and then reveals the changed score. Shows: the chain
  * never halts (blocks keep coming while the requests are scored), every request is finalized with
  * the honest validator's score, no mismatching reveal is ever recorded, the nodes agree on the app
- * hash, and supply is conserved. Ports 26900-26999.
+ * hash, and supply is conserved. Ports 26900-26939.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -3,7 +3,8 @@
  * instead of replaying its blocks, refuses the corrupted chunks one peer serves and fetches them again
  * from the other, ends with the network's app hash and keeps following blocks. The scenario is
  * `bench/state-sync.ts` on a short chain (the 2,000-block run, with its catch-up time, is
- * `poq bench state-sync`, in bench/RESULTS.md).
+ * `poq bench state-sync`, in bench/RESULTS.md). Ports 29200-29222 (the bench's default, 29100, is
+ * distribution's range).
  */
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
@@ -24,7 +25,7 @@ describe("state sync (issue 16)", () => {
       accounts: 1500,
       chunkBytes: 2048,
       corruptPeer: true,
-      basePort: 29100,
+      basePort: 29200,
       say: (line) => t.diagnostic(line),
     });
     t.diagnostic(JSON.stringify(f));
