@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -137,28 +137,40 @@ describe("distribution with CosmJS on a real CometBFT node", { timeout: 120_000 
   it("the operator withdraws rewards and commission with poq tx distribution withdraw-rewards --commission", async () => {
     const home = mkdtempSync(join(tmpdir(), "poq-dist-cli-"));
     await createKeyring({ home, backend: "test" }).recover("op", net.operators[0]!.mnemonic);
-    const poq = (...args: string[]) => {
-      const r = spawnSync(
-        process.execPath,
-        [join("bin", "poq"), "--home", home, "--node", net.rpcUrl(0), "--output", "json", ...args],
-        { encoding: "utf8" },
-      );
-      assert.equal(r.status, 0, `poq ${args.join(" ")}: ${r.stderr}`);
-      return JSON.parse(r.stdout) as Record<string, unknown>;
-    };
+    // Asynchronous, not spawnSync: a blocked event loop keeps CosmJS's idle keep-alive socket past
+    // CometBFT's 10 s idle timeout, and the next call then fails on the closed socket ("fetch failed").
+    const poq = (...args: string[]) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const argv = [
+          join("bin", "poq"),
+          "--home",
+          home,
+          "--node",
+          net.rpcUrl(0),
+          "--output",
+          "json",
+          ...args,
+        ];
+        execFile(process.execPath, argv, { encoding: "utf8" }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`poq ${args.join(" ")}: ${stderr}`, { cause: err }));
+          else resolve(JSON.parse(stdout) as Record<string, unknown>);
+        });
+      });
     const operator = net.operators[0]!.address;
-    const commission = poq("query", "distribution", "commission", valoper) as {
+    const commission = (await poq("query", "distribution", "commission", valoper)) as {
       commission: { commission: { amount: string }[] };
     };
     assert.ok(
       Number(commission.commission.commission[0]?.amount ?? "0") >= 1,
       "the validator earned commission",
     );
-    const rewards = poq("query", "distribution", "rewards", operator) as { total: { amount: string }[] };
+    const rewards = (await poq("query", "distribution", "rewards", operator)) as {
+      total: { amount: string }[];
+    };
     assert.ok(Number(rewards.total[0]?.amount ?? "0") >= 1, "the self-delegation earned rewards");
     const stargate = await StargateClient.connect(net.rpcUrl(0));
     const before = BigInt((await stargate.getBalance(operator, "upoq")).amount);
-    const sent = poq(
+    const sent = await poq(
       "tx",
       "distribution",
       "withdraw-rewards",
@@ -173,7 +185,7 @@ describe("distribution with CosmJS on a real CometBFT node", { timeout: 120_000 
     const after = BigInt((await stargate.getBalance(operator, "upoq")).amount);
     // Commission and self-delegation rewards were at least a few upoq each; the fee is far less than the reward.
     assert.ok(after > before, `operator balance ${before} -> ${after}`);
-    const left = poq("query", "distribution", "commission", valoper) as {
+    const left = (await poq("query", "distribution", "commission", valoper)) as {
       commission: { commission: { amount: string }[] };
     };
     assert.ok(
