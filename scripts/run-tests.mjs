@@ -44,17 +44,19 @@ const files = collect(dist)
 const e2e = files.filter((f) => f.endsWith(".e2e.test.js"));
 const unit = files.filter((f) => !f.endsWith(".e2e.test.js"));
 
+const out = (s) => process.stdout.write(s);
+const secs = (ms) => (ms / 1000).toFixed(1);
+
 function runUnit(list) {
   if (list.length === 0) return 0;
+  const started = Date.now();
   const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...list], {
     stdio: "inherit",
     cwd: root,
   });
+  out(`unit: ${list.length} files, ${secs(Date.now() - started)} s\n`);
   return r.status ?? 1;
 }
-
-const out = (s) => process.stdout.write(s);
-const secs = (ms) => (ms / 1000).toFixed(1);
 
 /** Every e2e file started and not yet shown in full, in the order they started. */
 const shown = [];
