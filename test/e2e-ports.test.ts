@@ -34,7 +34,8 @@ function literalPorts(source: string): number[] {
     /"--base-port",\s*"(\d+)"/g,
     /const [A-Z_]*(?:BASE|PORT)[A-Z_]* = (\d+)/g,
   ];
-  return patterns.flatMap((p) => [...source.matchAll(p)].map((m) => Number(m[1])));
+  // Port 0 asks the system for a free port: it never clashes.
+  return patterns.flatMap((p) => [...source.matchAll(p)].map((m) => Number(m[1]))).filter((p) => p !== 0);
 }
 
 const within = (port: number, ranges: Range[]) => ranges.some(([lo, hi]) => port >= lo && port <= hi);
@@ -52,7 +53,9 @@ describe("e2e port ranges", () => {
     ]);
     assert.equal(declaredPorts("/** Nothing said. */"), undefined);
     assert.deepEqual(
-      literalPorts(`listen: "127.0.0.1:29190", "--base-port", "27300", const NEW_PORT = 27440`),
+      literalPorts(
+        `listen: "127.0.0.1:29190", "127.0.0.1:0", "--base-port", "27300", const NEW_PORT = 27440`,
+      ),
       [29190, 27300, 27440],
     );
   });
