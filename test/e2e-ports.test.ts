@@ -27,7 +27,7 @@ function declaredPorts(source: string): Range[] | undefined {
 /** Port numbers written as literals where a file picks its ports. */
 function literalPorts(source: string): number[] {
   const patterns = [
-    /basePort: (\d+)/g,
+    /basePort\s*[:=]\s*(\d+)/g,
     /restPort: (\d+)/g,
     /portsFor\((\d+)/g,
     /127\.0\.0\.1:(\d+)/g,
