@@ -22,6 +22,8 @@ import {
   ErrSelfRedelegation,
   ErrTinyRedelegationAmount,
   ErrTransitiveRedelegation,
+  ErrNoUnbondingDelegation,
+  ErrValidatorJailed,
 } from "./errors.js";
 import {
   DEC_SCALE,
@@ -273,6 +275,54 @@ export function undelegate(
     ctx.store.set(unbondingQueueKey(completionTimeNanos, del, val), new Uint8Array(0));
   }
   return { amount, completionTimeNanos };
+}
+
+/**
+ * Puts `amount` of the unbonding entry made at `creationHeight` back into the delegation (the SDK's
+ * `CancelUnbondingDelegation`): the tokens go from the not-bonded pool to the validator's pool as a
+ * delegation (hooks as for a delegation); the entry shrinks (balance and initial balance) or goes.
+ * Returns the shares issued.
+ */
+export function cancelUnbonding(
+  core: StakingCore,
+  ctx: Context,
+  delegator: string,
+  valoper: string,
+  amount: bigint,
+  creationHeight: bigint,
+): bigint {
+  const val = bytesOf(valoper);
+  const del = accountOf(delegator);
+  const v = readValidator(ctx, val);
+  if (!v) throw new ChainError(ErrNoValidatorFound, valoper);
+  if (v.jailed) throw new ChainError(ErrValidatorJailed, valoper);
+  const ubdKey = unbondingKey(del, val);
+  const entries = decodeUnbondingEntries(ctx.store.get(ubdKey));
+  if (entries.length === 0)
+    throw new ChainError(
+      ErrNoUnbondingDelegation,
+      `${delegator} has no unbonding delegation from ${valoper}`,
+    );
+  const i = entries.findIndex((e) => e.creationHeight === creationHeight);
+  const entry = entries[i];
+  if (!entry)
+    throw new ChainError(
+      ErrInvalidRequest,
+      `unbonding delegation entry is not found at block height ${creationHeight}`,
+    );
+  if (entry.completionTimeNanos < ctx.blockTimeNanos)
+    throw new ChainError(ErrInvalidRequest, "unbonding delegation is already processed");
+  if (entry.balance < amount)
+    throw new ChainError(ErrInvalidRequest, "amount is greater than the unbonding delegation entry balance");
+  const shares = delegate(core, ctx, delegator, amount, v, "BOND_STATUS_UNBONDING");
+  if (entry.balance === amount) entries.splice(i, 1);
+  else
+    entries[i] = { ...entry, balance: entry.balance - amount, initialBalance: entry.initialBalance - amount };
+  if (entries.length === 0) {
+    ctx.store.delete(ubdKey);
+    ctx.store.delete(unbondingByValidatorKey(val, del));
+  } else ctx.store.set(ubdKey, encodeUnbondingEntries(entries));
+  return shares;
 }
 
 /**

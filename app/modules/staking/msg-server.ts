@@ -7,6 +7,8 @@ import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys
 import {
   MsgBeginRedelegate,
   MsgBeginRedelegateResponse,
+  MsgCancelUnbondingDelegation,
+  MsgCancelUnbondingDelegationResponse,
   MsgCreateValidator,
   MsgCreateValidatorResponse,
   MsgDelegate,
@@ -54,6 +56,7 @@ import type { StakingParams, StakingValidator } from "./hooks.js";
 import { stakingParamsError } from "./params.js";
 import {
   beginRedelegation,
+  cancelUnbonding,
   delegate,
   saveValidator,
   sharesFromTokens,
@@ -80,6 +83,7 @@ export const STAKING_TYPE_URLS = {
   undelegate: "/cosmos.staking.v1beta1.MsgUndelegate",
   beginRedelegate: "/cosmos.staking.v1beta1.MsgBeginRedelegate",
   updateParams: "/cosmos.staking.v1beta1.MsgUpdateParams",
+  cancelUnbondingDelegation: "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation",
 } as const;
 
 const ED25519_PUBKEY_TYPE_URL = "/cosmos.crypto.ed25519.PubKey";
@@ -97,6 +101,10 @@ const decodeUndelegate = (v: Uint8Array) =>
 const decodeRedelegate = (v: Uint8Array) =>
   strictDecode(v, { 1: 2, 2: 2, 3: 2, 4: 2 }, "MsgBeginRedelegate", (b) => MsgBeginRedelegate.decode(b));
 
+const decodeCancel = (v: Uint8Array) =>
+  strictDecode(v, { 1: 2, 2: 2, 3: 2, 4: 0 }, "MsgCancelUnbondingDelegation", (b) =>
+    MsgCancelUnbondingDelegation.decode(b),
+  );
 const decodeUpdateParams = (v: Uint8Array) =>
   strictDecode(v, { 1: 2, 2: 2 }, "MsgUpdateParams", (b) => MsgUpdateParams.decode(b));
 
@@ -469,6 +477,61 @@ function redelegateMsg(deps: StakingMsgDeps): MsgDescriptor {
   };
 }
 
+function validateCancel(msg: MsgCancelUnbondingDelegation): void {
+  validateTransfer(msg, "amount");
+  if (msg.creationHeight <= 0n) throw new ChainError(ErrInvalidRequest, "invalid height");
+}
+
+/**
+ * `MsgCancelUnbondingDelegation` (SDK v0.50): `amount` of the unbonding entry made at `creation_height`
+ * goes back into the delegation (refused for a jailed validator, an entry already paid out, or more
+ * than its balance).
+ */
+function cancelUnbondingMsg(deps: StakingMsgDeps): MsgDescriptor {
+  return {
+    typeUrl: STAKING_TYPE_URLS.cancelUnbondingDelegation,
+    signers: (value) => [decodeCancel(value).delegatorAddress],
+    validateBasic: (value) => validateCancel(decodeCancel(value)),
+    toAmino: (value) => {
+      const msg = decodeCancel(value);
+      requireCanonical(
+        "MsgCancelUnbondingDelegation",
+        value,
+        MsgCancelUnbondingDelegation.encode(msg).finish(),
+      );
+      const t = transferAmino("cosmos-sdk/MsgCancelUnbondingDelegation", msg);
+      return { type: t.type, value: { ...t.value, creation_height: msg.creationHeight.toString() } };
+    },
+    handler: (ctx, any) => {
+      const msg = decodeCancel(any.value);
+      validateCancel(msg);
+      const coin = parseBondCoin(msg.amount, "amount");
+      requireBondDenom(ctx, coin.denom);
+      cancelUnbonding(
+        deps.core,
+        ctx,
+        msg.delegatorAddress,
+        msg.validatorAddress,
+        coin.amount,
+        msg.creationHeight,
+      );
+      ctx.emitEvent({
+        type: "cancel_unbonding_delegation",
+        attributes: [
+          { key: "amount", value: coinText(coin), index: true },
+          { key: "validator", value: msg.validatorAddress, index: true },
+          { key: "delegator", value: msg.delegatorAddress, index: true },
+          { key: "creation_height", value: msg.creationHeight.toString(), index: true },
+        ],
+      });
+      return response(
+        STAKING_TYPE_URLS.cancelUnbondingDelegation,
+        MsgCancelUnbondingDelegationResponse.encode({}).finish(),
+      );
+    },
+  };
+}
+
 /** The params of a MsgUpdateParams, checked as the SDK's `Params.Validate` (ErrInvalidRequest otherwise). */
 function paramsOfUpdate(m: MsgUpdateParams): StakingParams {
   const p = m.params;
@@ -537,5 +600,6 @@ export function createStakingMsgs(deps: StakingMsgDeps): MsgDescriptor[] {
     undelegateMsg(deps),
     redelegateMsg(deps),
     updateParamsMsg(),
+    cancelUnbondingMsg(deps),
   ];
 }

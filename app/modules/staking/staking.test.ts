@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import {
   MsgBeginRedelegate,
+  MsgCancelUnbondingDelegation,
   MsgCreateValidator,
   MsgDelegate,
   MsgEditValidator,
@@ -367,6 +368,38 @@ describe("staking keeper", () => {
       () => c.run(c.ctx(6n), "/cosmos.staking.v1beta1.MsgUndelegate", undelegateMsg(alice.address, v0, 1n)),
       isErr("staking", 19),
     );
+  });
+
+  it("cancels part, then the rest, of an unbonding entry back into the delegation (MsgCancelUnbondingDelegation)", () => {
+    const c = chain();
+    const v0 = valoper(op[0]!.address);
+    const cancel = (amount: bigint, creationHeight: bigint) =>
+      MsgCancelUnbondingDelegation.encode({
+        delegatorAddress: alice.address,
+        validatorAddress: v0,
+        amount: { denom: "upoq", amount: amount.toString() },
+        creationHeight,
+      }).finish();
+    const url = "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation";
+    c.run(c.ctx(2n), "/cosmos.staking.v1beta1.MsgDelegate", delegateMsg(alice.address, v0, 5_000_000n));
+    c.run(c.ctx(3n), "/cosmos.staking.v1beta1.MsgUndelegate", undelegateMsg(alice.address, v0, 4_000_000n));
+    c.endBlock(c.ctx(3n));
+    const ctx = c.ctx(4n);
+    assert.equal(c.balance(ctx, moduleAddress(NOT_BONDED_POOL)), 4_000_000n);
+    assert.throws(() => c.run(ctx, url, cancel(1_000_000n, 2n)), isErr("sdk", 18), "no entry at height 2");
+    assert.throws(() => c.run(ctx, url, cancel(5_000_000n, 3n)), isErr("sdk", 18), "more than the entry");
+    c.run(ctx, url, cancel(1_000_000n, 3n));
+    assert.equal(c.core.staking.keeper.delegation(ctx, alice.address, v0)?.shares, 2_000_000n * DEC_SCALE);
+    assert.equal(c.balance(ctx, moduleAddress(NOT_BONDED_POOL)), 3_000_000n, "back from the not-bonded pool");
+    assert.equal(c.core.staking.keeper.validator(ctx, v0)?.tokens, 12_000_000n);
+    c.run(ctx, url, cancel(3_000_000n, 3n));
+    assert.equal(c.core.staking.keeper.delegation(ctx, alice.address, v0)?.shares, 5_000_000n * DEC_SCALE);
+    assert.equal(c.balance(ctx, moduleAddress(NOT_BONDED_POOL)), 0n);
+    assert.throws(() => c.run(ctx, url, cancel(1n, 3n)), isErr("staking", 26), "the entry is gone");
+    assert.deepEqual(c.endBlock(ctx), [{ pubKey: hexKey(consKey(0)), power: 15n }]);
+    // Nothing is paid out at the old completion time.
+    c.endBlock(c.ctx(5n, T0 + 200n * SEC));
+    assert.equal(c.balance(ctx, alice.address), 95_000_000n);
   });
 
   it("redelegates without moving tokens out of the pools and refuses a transitive redelegation", () => {
