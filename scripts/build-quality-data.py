@@ -13,6 +13,8 @@ Usage (from the repository root):
   python3 scripts/build-quality-data.py --check   # rebuilds dev/test in memory and compares them byte for byte
   python3 scripts/build-quality-data.py --recipe 1   # .cache/quality-data/train-r1.jsonl (stage 1 of the judge's training)
   python3 scripts/build-quality-data.py --recipe 2   # .cache/quality-data/train-r2.jsonl (stage 2)
+  python3 scripts/build-quality-data.py --refresh-man   # re-pins test/fixtures/quality-hard/man1-names.jsonl from
+                                                        # the man pages installed here (changes the data: retrain)
 """
 
 import hashlib
@@ -147,7 +149,28 @@ def dump(rows):
     return "".join(json.dumps({"id": i, **it}, ensure_ascii=False, sort_keys=True) + "\n" for i, it in enumerate(rows))
 
 
+def refresh_man():
+    rows = qs.scan_man()
+    with open(qs.MAN_NAMES, "w", encoding="utf-8") as f:
+        f.write("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))
+    print(len(rows), "man-page NAME lines pinned in", os.path.relpath(qs.MAN_NAMES, ROOT))
+
+
+def compare_installed_man():
+    """How the pages installed here differ from the pinned table (information only: the data reads the table)."""
+    if not os.path.isdir(qs.MAN1):
+        return
+    pinned = {(m["cmd"], m["desc"]) for m in qs.read_man()}
+    here = {(m["cmd"], m["desc"]) for m in qs.scan_man()}
+    if pinned != here:
+        print(f"note: the man pages installed here give {len(here)} NAME lines, {len(pinned - here)} of the {len(pinned)} pinned ones missing"
+              f" and {len(here - pinned)} others; the data uses the pinned table")
+
+
 def main():
+    if "--refresh-man" in sys.argv:
+        refresh_man()
+        return
     qi.RECIPE = RECIPE
     if "--recipe" in sys.argv:
         qi.RECIPE = int(sys.argv[sys.argv.index("--recipe") + 1])
@@ -161,6 +184,7 @@ def main():
         return
     texts = {k: dump(v) for k, v in out.items()}
     if "--check" in sys.argv:
+        compare_installed_man()
         bad = []
         for name in ("dev", "test"):
             with open(os.path.join(FIXTURES, name + ".jsonl"), encoding="utf-8") as f:

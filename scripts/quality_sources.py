@@ -8,7 +8,11 @@ Sources (Debian packages, with their licences; models/README.md lists them too):
 - dict-foldoc (FOLDOC, GFDL-1.1+): computing terms;  dict-jargon (Jargon File 4.4.7, public domain);
 - dict-elements (public domain): element symbols and atomic numbers;
 - python3-doc (PSF licence): the first paragraph of every documented function;
-- man pages installed here (each under its own package's licence): the NAME line of section 1 commands.
+- man pages (each under its own package's licence): the NAME line of section-1 commands, read from the pinned
+  table test/fixtures/quality-hard/man1-names.jsonl (command, description, Debian package and version), which
+  `build-quality-data.py --refresh-man` writes from the pages installed here. The table is pinned because the
+  set of installed pages is a property of the machine, not of the recipe: two machines with the same Debian
+  release but different packages installed gave different neighbours and so different data.
 """
 
 import gzip
@@ -20,6 +24,7 @@ WN = "/usr/share/wordnet"
 DICTD = "/usr/share/dictd"
 PYDOC = "/usr/share/doc/python3-dev/html/library"
 MAN1 = "/usr/share/man/man1"
+MAN_NAMES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test", "fixtures", "quality-hard", "man1-names.jsonl")
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
@@ -166,7 +171,9 @@ def read_pydoc():
     return out
 
 
-def read_man():
+def scan_man():
+    """The usable NAME lines of the section-1 man pages installed here, sorted by command, each with the
+    Debian package (and version) that ships the page: what `build-quality-data.py --refresh-man` pins."""
     out = []
     for fname in sorted(os.listdir(MAN1)):
         if not fname.endswith(".1.gz"):
@@ -185,7 +192,44 @@ def read_man():
             desc = parts[1].strip().rstrip(".")
             if 3 <= len(desc.split()) <= 14 and desc[0].islower():
                 out.append({"cmd": cmd, "desc": desc})
+    owners = _dpkg_owners([os.path.realpath(os.path.join(MAN1, m["cmd"] + ".1.gz")) for m in out])
+    for m in out:
+        pkg = owners.get(os.path.realpath(os.path.join(MAN1, m["cmd"] + ".1.gz")), "")
+        m["package"] = pkg
+        m["version"] = _dpkg_version(pkg) if pkg else ""
     return out
+
+
+def _dpkg_owners(paths):
+    import subprocess
+
+    r = subprocess.run(["dpkg", "-S", *paths], capture_output=True, text=True)
+    owners = {}
+    for line in r.stdout.splitlines():
+        pkg, _, path = line.partition(": ")
+        owners[path] = pkg.split(",")[0].split(":")[0]
+    return owners
+
+
+_versions = {}
+
+
+def _dpkg_version(pkg):
+    import subprocess
+
+    if pkg not in _versions:
+        r = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", pkg], capture_output=True, text=True)
+        _versions[pkg] = r.stdout.strip()
+    return _versions[pkg]
+
+
+def read_man():
+    """The pinned man-page NAME lines ({"cmd", "desc"}, sorted by command)."""
+    import json
+
+    with open(MAN_NAMES, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [{"cmd": r["cmd"], "desc": r["desc"]} for r in rows]
 
 
 def read_python_faq():
