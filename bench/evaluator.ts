@@ -9,7 +9,15 @@ import { createEvaluator, type Evaluator, type ScorePair } from "../models/evalu
 import { loadTokenizer } from "../models/tokenize.js";
 import { manifestFile, resolveModelDir, loadManifest, DEFAULT_MODEL_ID } from "../models/manifest.js";
 import { aucByVariant, loadDevSet, wordOverlapScore } from "../test/fixtures/quality/devset.js";
-import { formatHardReport, loadHardSet, reportMode, scoreHardSet, type ModeReport } from "./quality-hard.js";
+import {
+  calibrate,
+  formatHardReport,
+  loadHardSet,
+  reportMode,
+  scoreHardSet,
+  type Calibration,
+  type ModeReport,
+} from "./quality-hard.js";
 import { percentile } from "./stats.js";
 
 /** Options of {@link runEvaluatorBench}. */
@@ -268,6 +276,17 @@ export async function runHardQualityBench(opts: {
   }
 }
 
+function formatCalibration(model: string, c: Calibration): string {
+  const head = (name: string, h: Calibration["single"]) =>
+    `${name}: honest median ${h.honestMedian.toFixed(2)}, cheat median ${h.cheatMedian.toFixed(2)}, ` +
+    `honest p25 ${h.honestP25.toFixed(2)} -> offset ${h.offset.toFixed(1)}, temperature ${h.temperature.toFixed(1)}`;
+  return [
+    `model ${model}, dev split (calibration recipe, models/README.md)`,
+    head("quality head", c.single),
+    head("agreement head", c.peer),
+  ].join("\n");
+}
+
 function formatResult(r: EvaluatorBenchResult): string {
   const lines = [
     `model ${r.model}   (load average ${r.loadAverage.toFixed(1)} on ${r.cores} cores: wall times include waiting for a core)`,
@@ -314,6 +333,10 @@ export function benchEvaluatorCommand(): Command {
     .option("--json", "print JSON")
     .option("--quality", "only the hard quality set: AUC per cheat kind, single and peer mode")
     .option("--split <name>", "hard-set split for --quality: test or dev", "test")
+    .option(
+      "--calibrate",
+      "only the judge's calibration on the dev split: logit medians and the offset/temperature the recipe gives",
+    )
     .action(async function (this: Command) {
       const o = this.opts<{
         model: string;
@@ -322,9 +345,23 @@ export function benchEvaluatorCommand(): Command {
         pairs: number;
         json?: boolean;
         quality?: boolean;
+        calibrate?: boolean;
         split: string;
       }>();
       const json = o.json === true || this.optsWithGlobals<{ output?: string }>().output === "json";
+      if (o.calibrate === true) {
+        const modelDir = o.modelDir ?? resolveModelDir(o.model);
+        const ev = await createEvaluator({ modelDir, threads: 1, sessions: 2, maxBatch: 16 });
+        try {
+          const c = await calibrate(ev, loadHardSet("dev"));
+          process.stdout.write(
+            (json ? JSON.stringify(c, null, 2) : formatCalibration(ev.manifest.id, c)) + "\n",
+          );
+        } finally {
+          await ev.close();
+        }
+        return;
+      }
       if (o.quality === true) {
         if (o.split !== "test" && o.split !== "dev") throw new Error("--split must be test or dev");
         const r = await runHardQualityBench({

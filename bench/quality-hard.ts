@@ -182,3 +182,94 @@ export function formatHardReport(
   );
   return lines.join("\n");
 }
+
+/** The judge's calibration figures on a split: raw logits of each head, and the values the recipe gives. */
+export interface Calibration {
+  readonly single: HeadCalibration;
+  readonly peer: HeadCalibration;
+}
+
+/** One head: medians of the honest and the cheat logits, the honest 25th percentile, and the rule's values. */
+export interface HeadCalibration {
+  readonly honestMedian: number;
+  readonly cheatMedian: number;
+  readonly honestP25: number;
+  /** The midpoint of the two medians, rounded to 0.1. */
+  readonly offset: number;
+  /** Maps the honest 25th percentile to 0.8: (p25 - offset) / ln 4, rounded to 0.1. */
+  readonly temperature: number;
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : (s[Math.floor((s.length - 1) * q)] as number);
+}
+
+function headCalibration(honest: readonly number[], cheats: readonly number[]): HeadCalibration {
+  const honestMedian = quantile(honest, 0.5);
+  const cheatMedian = quantile(cheats, 0.5);
+  const honestP25 = quantile(honest, 0.25);
+  const offset = Math.round(((honestMedian + cheatMedian) / 2) * 10) / 10;
+  const temperature = Math.round(((honestP25 - offset) / Math.log(4)) * 10) / 10;
+  return { honestMedian, cheatMedian, honestP25, offset, temperature };
+}
+
+/**
+ * The calibration recipe of models/README.md ("Scoring rule of the judge"), run on `items` (the dev split):
+ * the quality head's raw logit of every honest answer and cheat, and the agreement head's logit of every
+ * honest answer against one other honest answer (agreeing) and of every wrong, contradicting or neighbour
+ * answer against one honest answer (disagreeing). The agreement logit is read back from the score detail
+ * of a one-peer pair (the inverse of the manifest's sigmoid), so the evaluator is the shipped one.
+ *
+ * @example
+ * const c = await calibrate(ev, loadHardSet("dev"));
+ * c.single.offset; // -1
+ */
+export async function calibrate(ev: Evaluator, items: readonly HardItem[]): Promise<Calibration> {
+  const peerScoring = "peer" in ev.manifest.scoring ? ev.manifest.scoring.peer : undefined;
+  if (peerScoring === undefined) throw new Error(`${ev.manifest.id} has no peer head to calibrate`);
+  const single: ScorePair[] = [];
+  const singleHonest: boolean[] = [];
+  const peer: ScorePair[] = [];
+  const peerHonest: boolean[] = [];
+  for (const it of items) {
+    const honest = Object.keys(it.honest)
+      .sort()
+      .map((k) => it.honest[k] as string);
+    for (const text of honest) {
+      single.push({ prompt: it.prompt, response: text });
+      singleHonest.push(true);
+    }
+    for (const [kind, texts] of Object.entries(it.cheats)) {
+      for (const text of texts) {
+        single.push({ prompt: it.prompt, response: text });
+        singleHonest.push(false);
+        if (honest.length > 0 && (kind === "wrong" || kind === "contradiction" || kind === "neighbour")) {
+          peer.push({ prompt: it.prompt, response: text, peers: [honest[0] as string] });
+          peerHonest.push(false);
+        }
+      }
+    }
+    for (let i = 1; i < honest.length; i++) {
+      peer.push({ prompt: it.prompt, response: honest[i] as string, peers: [honest[0] as string] });
+      peerHonest.push(true);
+    }
+  }
+  const explain = async (pairs: readonly ScorePair[]) => {
+    const out = [];
+    for (let i = 0; i < pairs.length; i += 256) out.push(...(await ev.explainBatch(pairs.slice(i, i + 256))));
+    return out;
+  };
+  const singleRaw = (await explain(single)).map((d) => d.raw);
+  const eps = 1e-7;
+  const peerRaw = (await explain(peer)).map((d) => {
+    const a = Math.min(1 - eps, Math.max(eps, d.agreement ?? Number.NaN));
+    return peerScoring.offset + peerScoring.temperature * Math.log(a / (1 - a));
+  });
+  const split = (raw: number[], honest: boolean[]) =>
+    [raw.filter((_, i) => honest[i]), raw.filter((_, i) => !honest[i])] as const;
+  return {
+    single: headCalibration(...split(singleRaw, singleHonest)),
+    peer: headCalibration(...split(peerRaw, peerHonest)),
+  };
+}

@@ -38,7 +38,11 @@ DATA_DIR = os.path.join(ROOT, ".cache", "quality-data")
 OUT = os.path.join(ROOT, ".cache", "quality-model")
 MANIFEST = os.path.join(ROOT, "models", "poq-judge-minilm", "manifest.json")
 SEED = 11
-THREADS = 2
+# One thread: on a shared 2-core machine a 2-thread torch job stalls at every parallel region whenever
+# one of its threads is descheduled (measured: 12 steps a minute at load 14-19, against 160 on an idle
+# machine), while one thread at a raised priority keeps a core. The thread count is part of the recipe:
+# a reduction split over other threads sums in another order, so --check must use the same.
+THREADS = 1
 MAX_TOKENS = 128
 BATCH = 16
 # Kept encoder layers whose weights stay pretrained (the lowest ones), and the optimizer steps of the
