@@ -64,7 +64,7 @@ test("judge, each threat kind below the correct answer (single mode)", async () 
 
 test("judge, wrong and contradicting answers below the correct one in peer mode (two honest peers)", async () => {
   // (A known miss, models/README.md: "A glacier is a large, slowly moving mass of ice formed from
-  // compacted snow on land." scores about 3900 alone, below some wrong definitions.)
+  // compacted snow on land." scores about 6300 alone, below some wrong definitions.)
   const prompt = "What is the capital of Japan?";
   const peers = ["Tokyo.", "The capital of Japan is Tokyo, its largest city."];
   const good = await score(prompt, "Tokyo is the capital of Japan.", peers);

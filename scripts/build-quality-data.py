@@ -10,7 +10,7 @@ splits; the Jargon File is a test-only source, and some prompt and cheat templat
 Needs: apt-get install wordnet dict-gcide dict-wn dict-foldoc dict-jargon dict-elements python3-doc
 Usage (from the repository root):
   python3 scripts/build-quality-data.py           # writes test/fixtures/quality-hard/{dev,test}.jsonl and .cache/quality-data/train.jsonl
-  python3 scripts/build-quality-data.py --check   # rebuilds dev/test in memory and compares them byte for byte
+  python3 scripts/build-quality-data.py --check   # rebuilds dev/test (byte for byte) and the training rows (sha256 in the judge's manifest)
   python3 scripts/build-quality-data.py --recipe 1   # .cache/quality-data/train-r1.jsonl (stage 1 of the judge's training)
   python3 scripts/build-quality-data.py --recipe 2   # .cache/quality-data/train-r2.jsonl (stage 2)
   python3 scripts/build-quality-data.py --refresh-man   # re-pins test/fixtures/quality-hard/man1-names.jsonl from
@@ -149,6 +149,13 @@ def dump(rows):
     return "".join(json.dumps({"id": i, **it}, ensure_ascii=False, sort_keys=True) + "\n" for i, it in enumerate(rows))
 
 
+def pinned_train(name):
+    """The sha256 the judge's manifest records for a training file (its provenance inputs)."""
+    with open(os.path.join(ROOT, "models", "poq-judge-minilm", "manifest.json"), encoding="utf-8") as f:
+        inputs = json.load(f)["provenance"]["inputs"]
+    return next((i["sha256"] for i in inputs if i["name"].startswith(name + " ")), "")
+
+
 def refresh_man():
     rows = qs.scan_man()
     with open(qs.MAN_NAMES, "w", encoding="utf-8") as f:
@@ -190,7 +197,14 @@ def main():
             with open(os.path.join(FIXTURES, name + ".jsonl"), encoding="utf-8") as f:
                 if f.read() != texts[name]:
                     bad.append(name)
-        print("check:", "FAILED " + ",".join(bad) if bad else "dev and test rebuilt byte for byte")
+        # The training rows are not committed: their sha256 is pinned in the judge's manifest.
+        for recipe in range(1, RECIPE + 1):
+            qi.RECIPE = recipe
+            train = texts["train"] if recipe == RECIPE else dump(build()["train"])
+            name = "train.jsonl" if recipe == RECIPE else f"train-r{recipe}.jsonl"
+            if hashlib.sha256(train.encode("utf-8")).hexdigest() != pinned_train(name):
+                bad.append(name)
+        print("check:", "FAILED " + ",".join(bad) if bad else "dev and test rebuilt byte for byte, train rows match the manifest's sha256")
         sys.exit(1 if bad else 0)
     os.makedirs(FIXTURES, exist_ok=True)
     os.makedirs(os.path.dirname(TRAIN), exist_ok=True)
