@@ -95,8 +95,10 @@ describe("distribution with CosmJS on a real CometBFT node", { timeout: 120_000 
     await net.waitForHeight(delegated.height + 3);
 
     const { q, comet } = await query();
-    const before = await q.delegationRewards(alice, valoper);
+    // The height is read before the query: the query answers from a state at least that new, so the
+    // blocks counted below are never fewer than the blocks whose income the withdrawal can add.
     const queriedAt = (await comet.status()).syncInfo.latestBlockHeight;
+    const before = await q.delegationRewards(alice, valoper);
     const queried = whole(before.rewards);
     assert.ok(queried > 0n, "three blocks of block reward accrued to the delegation");
     const balance0 = BigInt((await client.getBalance(alice, "upoq")).amount);
