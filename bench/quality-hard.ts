@@ -114,9 +114,15 @@ export async function scoreHardSet(
   return out;
 }
 
-function median(xs: readonly number[]): number {
+/** The element at `q` of the sorted values, index floor((n - 1) * q); NaN for none. */
+function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : (s[Math.floor((s.length - 1) / 2)] as number);
+  return s.length === 0 ? Number.NaN : (s[Math.floor((s.length - 1) * q)] as number);
+}
+
+/** The lower median (the middle element, or the lower of the two middle ones). */
+function median(xs: readonly number[]): number {
+  return quantile(xs, 0.5);
 }
 
 /** AUCs and medians of one mode's scores. */
@@ -198,11 +204,6 @@ export interface HeadCalibration {
   readonly offset: number;
   /** Maps the honest 25th percentile to 0.8: (p25 - offset) / ln 4, rounded to 0.1. */
   readonly temperature: number;
-}
-
-function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : (s[Math.floor((s.length - 1) * q)] as number);
 }
 
 function headCalibration(honest: readonly number[], cheats: readonly number[]): HeadCalibration {

@@ -192,9 +192,11 @@ def scan_man():
             desc = parts[1].strip().rstrip(".")
             if 3 <= len(desc.split()) <= 14 and desc[0].islower():
                 out.append({"cmd": cmd, "desc": desc})
-    owners = _dpkg_owners([os.path.realpath(os.path.join(MAN1, m["cmd"] + ".1.gz")) for m in out])
-    for m in out:
-        pkg = owners.get(os.path.realpath(os.path.join(MAN1, m["cmd"] + ".1.gz")), "")
+    # A page may be a link (alternatives) to the file its package owns.
+    paths = [os.path.realpath(os.path.join(MAN1, m["cmd"] + ".1.gz")) for m in out]
+    owners = _dpkg_owners(paths)
+    for m, path in zip(out, paths):
+        pkg = owners.get(path, "")
         m["package"] = pkg
         m["version"] = _dpkg_version(pkg) if pkg else ""
     return out
