@@ -15,6 +15,7 @@ import {
   ProposalStatus,
   type ExtendedCommitInfo,
   type ExtendVoteRequest,
+  type Misbehavior,
 } from "../abci/application.js";
 import type { PoqApp } from "../app/app.js";
 import { moduleAddress } from "../app/modules/auth/address.js";
@@ -107,6 +108,8 @@ export interface RunBlockOptions {
    * `refused` set in the result; without this, runBlock throws `block N rejected`.
    */
   decideRefused?: boolean;
+  /** Evidence CometBFT puts in the block (proposal and FinalizeBlock), e.g. a duplicate vote. */
+  misbehavior?: Misbehavior[];
 }
 
 export interface PoqBenchChainOptions {
@@ -201,7 +204,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     height: app.state.lastHeight,
     runBlock(txs, opts2) {
       const height = chain.height + 1n;
-      const base = blockRequest(height, []);
+      const base = { ...blockRequest(height, []), misbehavior: opts2?.misbehavior ?? [] };
       if (opts2?.omitFromLastCommit?.length) {
         // The proposer trims LastCommit: the left-out precommits count as absent, without extension.
         const omitted = new Set(
@@ -225,7 +228,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         maxTxBytes: 64n << 20n,
         txs: opts2?.asProposed ? [] : txs,
         localLastCommit: lastCommit,
-        misbehavior: [],
+        misbehavior: base.misbehavior,
         height,
         timeNanos: base.timeNanos,
         nextValidatorsHash: base.nextValidatorsHash,

@@ -5,7 +5,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { MsgBeginRedelegate, MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { MisbehaviorType } from "../../../abci/application.js";
 import {
   MsgFundCommunityPool,
   MsgSetWithdrawAddress,
@@ -17,6 +18,7 @@ import { msgSendAny, testKey } from "../../../test/raw-signer.js";
 import { moduleAddress } from "../auth/address.js";
 import { parseValoperAddress } from "./address.js";
 import { DEC_ONE, decCoins } from "./dec.js";
+import { readSigningInfo } from "../slashing/keeper.js";
 
 const sender = testKey("dist-chain-sender");
 const other = testKey("dist-chain-other");
@@ -194,6 +196,111 @@ describe("distribution in the assembled app", () => {
       assert.equal(r.failed.length, 1);
       assert.match(r.failed[0]!, /invalid authority; expected poq1/);
       assert.equal(keeper.store.getParams(view()).communityTax, 2n * 10n ** 16n);
+    } finally {
+      chain.cleanup();
+    }
+  });
+
+  it("a double-sign slash reaches a redelegation made after the infraction; rewards and books stay whole", () => {
+    const chain = createPoqBenchChain({ validators: 3, accounts: [sender, other] });
+    try {
+      const view = () => ({
+        store: chain.app.state.committedView(),
+        blockHeight: chain.height,
+        emitEvent() {},
+      });
+      const { staking } = chain.modules.core;
+      const { keeper } = chain.modules.distribution;
+      const byOperator = (i: number) =>
+        staking.keeper
+          .allValidators(view())
+          .find((v) => v.operatorAccount === chain.validators[i]!.operator)!;
+      const [v1, v2] = [byOperator(1), byOperator(2)];
+      const run = (txs: Uint8Array[], opts?: Parameters<typeof chain.runBlock>[1]) =>
+        assert.deepEqual(chain.runBlock(txs, opts).failed, []);
+      const stake = (typeUrl: string, value: Uint8Array) =>
+        chain.signed(other, [{ typeUrl: `/cosmos.staking.v1beta1.${typeUrl}`, value }]);
+
+      run([
+        stake(
+          "MsgDelegate",
+          MsgDelegate.encode({
+            delegatorAddress: other.address,
+            validatorAddress: v2.operatorAddress,
+            amount: { denom: "upoq", amount: "20000000" },
+          }).finish(),
+        ),
+      ]);
+      run([chain.signed(sender, [msgSendAny(sender.address, other.address, 1n)])]);
+      // Validator 2 signs two blocks at the next height; right after, `other` moves its stake away.
+      const infraction = chain.height + 1n;
+      run([
+        stake(
+          "MsgBeginRedelegate",
+          MsgBeginRedelegate.encode({
+            delegatorAddress: other.address,
+            validatorSrcAddress: v2.operatorAddress,
+            validatorDstAddress: v1.operatorAddress,
+            amount: { denom: "upoq", amount: "20000000" },
+          }).finish(),
+        ),
+      ]);
+      assert.equal(staking.keeper.delegation(view(), other.address, v2.operatorAddress), undefined);
+      const supply0 = chain.supply().supply;
+      // CometBFT's evidence: power 30 at the infraction; the redelegation (made at it) owes 5% of its
+      // 20,000,000, taken from its shares at validator 1; the other 500,000 from validator 2's tokens.
+      run([], {
+        misbehavior: [
+          {
+            type: MisbehaviorType.DuplicateVote,
+            validator: { address: chain.validators[2]!.address, power: 30n },
+            height: infraction,
+            timeNanos: 1_700_000_000_000_000_000n,
+            totalVotingPower: 50n,
+          },
+        ],
+      });
+      assert.equal(
+        staking.keeper.delegation(view(), other.address, v1.operatorAddress)?.shares,
+        19_000_000n * DEC_ONE,
+      );
+      const slashed = byOperator(2);
+      assert.equal(slashed.tokens, 9_500_000n);
+      assert.equal(slashed.jailed, true);
+      assert.equal(readSigningInfo(view(), slashed.consensusAddress)?.tombstoned, true);
+      assert.equal(byOperator(1).tokens, 10_000_000n + 19_000_000n);
+      assert.equal(chain.supply().supply, supply0 - 1_500_000n);
+
+      // Distribution saw the unbond at validator 1 through the hooks: `other` withdraws its rewards there.
+      run([chain.signed(sender, [msgSendAny(sender.address, other.address, 1n)])]);
+      const before = chain.balance(other.address);
+      run([
+        chain.signed(other, [
+          {
+            typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward",
+            value: MsgWithdrawDelegatorReward.encode({
+              delegatorAddress: other.address,
+              validatorAddress: v1.operatorAddress,
+            }).finish(),
+          },
+        ]),
+      ]);
+      assert.ok(chain.balance(other.address) + FEE > before, "rewards paid at the destination");
+
+      // The books: the module account holds what is owed (up to the decimals' rounding); no upoq lost.
+      let owed = keeper.store.getCommunityPool(view());
+      for (const i of [0, 1, 2])
+        owed = decCoins.add(
+          owed,
+          keeper.store.getOutstanding(view(), parseValoperAddress(byOperator(i).operatorAddress)) ?? [],
+        );
+      const held = chain.balance(moduleAddress("distribution")) * DEC_ONE;
+      assert.ok(
+        owed[0]!.amount <= held && held - owed[0]!.amount < 3n * DEC_ONE,
+        `${owed[0]!.amount} ${held}`,
+      );
+      const { supply, balances } = chain.supply();
+      assert.equal(balances, supply);
     } finally {
       chain.cleanup();
     }

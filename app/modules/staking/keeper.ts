@@ -7,10 +7,11 @@
  * shares and jailing and marks the set dirty when it does.
  */
 import { ChainError } from "../../errors.js";
+import { formatAccountAddress } from "../auth/address.js";
 import { ErrInvalidRequest } from "../../sdk-errors.js";
 import type { Context } from "../../types.js";
 import type { BankKeeper } from "../bank/keeper.js";
-import { decMulTruncate, decQuo, decQuoRoundUp, decTruncateInt } from "../../legacy-dec.js";
+import { decMul, decMulTruncate, decQuo, decQuoRoundUp, decTruncateInt } from "../../legacy-dec.js";
 import {
   ErrDelegatorShareExRateInvalid,
   ErrMaxRedelegationEntries,
@@ -36,8 +37,10 @@ import {
   BONDED_POOL,
   NOT_BONDED_POOL,
   redelegationByDstKey,
+  redelegationBySrcKey,
   redelegationKey,
   redelegationQueueKey,
+  redelegationsFromPrefix,
   redelegationsToPrefix,
   setDirtyKey,
   unbondingByValidatorKey,
@@ -58,6 +61,7 @@ import {
   readValidator,
   readValidatorByCons,
   valoperBytes,
+  valoperOf,
   writeDelegation,
   writeValidator,
   type StoreContext,
@@ -327,8 +331,8 @@ export function cancelUnbonding(
 
 /**
  * Moves `shares` of a delegation from `src` to `dst` (the SDK's `BeginRedelegation`): no tokens
- * leave the pools; the entry only blocks a transitive redelegation until it matures (and marks what
- * a slash of `src` may reach; see README: not slashed yet).
+ * leave the pools; until it matures the entry blocks a transitive redelegation and marks the stake
+ * that a slash of `src` for an earlier infraction still reaches ({@link slash}).
  */
 export function beginRedelegation(
   core: StakingCore,
@@ -382,15 +386,103 @@ export function beginRedelegation(
   });
   ctx.store.set(redKey, encodeRedelegationEntries(entries));
   ctx.store.set(redelegationByDstKey(del, dst, src), new Uint8Array(0));
+  ctx.store.set(redelegationBySrcKey(src, del, dst), new Uint8Array(0));
   ctx.store.set(redelegationQueueKey(completionTimeNanos, del, src, dst), new Uint8Array(0));
   return { amount, completionTimeNanos };
 }
 
 /**
+ * Slashes the unbonding entries of `val` made at or after `infractionHeight` and not yet paid (the
+ * SDK's `SlashUnbondingDelegation`, for every delegator): each loses `fraction` of its initial
+ * balance, at most what is left of it, burned from the not-bonded pool. Returns what was due (the
+ * SDK counts that against the validator's slash, even where less was left) and what was burned.
+ */
+function slashUnbondings(
+  core: StakingCore,
+  ctx: Context,
+  val: Uint8Array,
+  infractionHeight: bigint,
+  fraction: bigint,
+  denom: string,
+): { due: bigint; burned: bigint } {
+  let due = 0n;
+  let burned = 0n;
+  const prefix = unbondingsByValidatorPrefix(val);
+  for (const [k] of [...ctx.store.iterate(prefix)]) {
+    const del = k.subarray(prefix.length);
+    const entries = decodeUnbondingEntries(ctx.store.get(unbondingKey(del, val)));
+    let fromEntries = 0n;
+    for (const e of entries) {
+      if (e.creationHeight < infractionHeight || e.completionTimeNanos <= ctx.blockTimeNanos) continue;
+      const owed = decMulTruncate(e.initialBalance * DEC_SCALE, fraction) / DEC_SCALE;
+      const cut = owed < e.balance ? owed : e.balance;
+      e.balance -= cut;
+      fromEntries += cut;
+      due += owed;
+    }
+    if (fromEntries > 0n) {
+      ctx.store.set(unbondingKey(del, val), encodeUnbondingEntries(entries));
+      core.bank.burnCoins(ctx, NOT_BONDED_POOL, [{ denom, amount: fromEntries }]);
+      burned += fromEntries;
+    }
+  }
+  return { due, burned };
+}
+
+/**
+ * Slashes the redelegations out of `src` made at or after `infractionHeight` and not yet matured
+ * (the SDK's `SlashRedelegation`, for every delegator): the stake moved away still answers for the
+ * infraction. For each entry, `fraction` of the destination shares it issued are unbonded from the
+ * destination validator (at most the delegation's shares; hooks as any unbond, so distribution pays
+ * out the rewards first) and the tokens they are worth are burned from the destination's pool.
+ * Returns what was due (`fraction` of each entry's initial balance) and what was burned.
+ */
+function slashRedelegations(
+  core: StakingCore,
+  ctx: Context,
+  src: Uint8Array,
+  infractionHeight: bigint,
+  fraction: bigint,
+  denom: string,
+): { due: bigint; burned: bigint } {
+  let due = 0n;
+  let burned = 0n;
+  const prefix = redelegationsFromPrefix(src);
+  for (const [k] of [...ctx.store.iterate(prefix)]) {
+    const del = k.subarray(prefix.length, prefix.length + 20);
+    const dst = k.subarray(prefix.length + 20, prefix.length + 40);
+    const delegator = formatAccountAddress(del);
+    const dstValoper = valoperOf(dst);
+    let bonded = 0n;
+    let notBonded = 0n;
+    for (const e of decodeRedelegationEntries(ctx.store.get(redelegationKey(del, src, dst)))) {
+      if (e.creationHeight < infractionHeight || e.completionTimeNanos <= ctx.blockTimeNanos) continue;
+      due += decMulTruncate(e.initialBalance * DEC_SCALE, fraction) / DEC_SCALE;
+      let shares = decMul(fraction, e.sharesDst);
+      if (shares === 0n) continue;
+      // Read on every entry: an earlier entry may have unbonded (or emptied) the delegation.
+      const delegation = readDelegation(ctx, del, dst);
+      if (!delegation) continue;
+      if (shares > delegation.shares) shares = delegation.shares;
+      // Unbonding changes no status, so the pool the tokens sit in is the one before it.
+      const status = readValidator(ctx, dst)?.status ?? "BOND_STATUS_UNBONDED";
+      const tokens = unbond(core, ctx, delegator, dstValoper, shares);
+      if (status === "BOND_STATUS_BONDED") bonded += tokens;
+      else notBonded += tokens;
+    }
+    if (bonded > 0n) core.bank.burnCoins(ctx, BONDED_POOL, [{ denom, amount: bonded }]);
+    if (notBonded > 0n) core.bank.burnCoins(ctx, NOT_BONDED_POOL, [{ denom, amount: notBonded }]);
+    burned += bonded + notBonded;
+  }
+  return { due, burned };
+}
+
+/**
  * Slashes the validator with consensus address `cons` for an infraction at `infractionHeight`, when
  * it had `power` (the SDK's `Keeper.Slash`): `fraction` of the stake it had then is burned, first
- * from unbonding entries created since the infraction, the rest from its tokens. Redelegations made
- * since the infraction are not reached (README: known gap). Returns the tokens burned.
+ * from unbonding entries and redelegations made since the infraction (a delegator cannot escape by
+ * leaving after it), the rest from the validator's tokens. Returns every token burned: from the
+ * validator, its unbonding entries and the redelegated stake (burned at its destination).
  */
 export function slash(
   core: StakingCore,
@@ -407,25 +499,12 @@ export function slash(
   let remaining = decMulTruncate(power * POWER_REDUCTION * DEC_SCALE, fraction) / DEC_SCALE;
   let burned = 0n;
   if (infractionHeight < ctx.blockHeight) {
-    const prefix = unbondingsByValidatorPrefix(val);
-    for (const [k] of [...ctx.store.iterate(prefix)]) {
-      const del = k.subarray(prefix.length);
-      const entries = decodeUnbondingEntries(ctx.store.get(unbondingKey(del, val)));
-      let fromEntries = 0n;
-      for (const e of entries) {
-        if (e.creationHeight < infractionHeight || e.completionTimeNanos <= ctx.blockTimeNanos) continue;
-        const due = decMulTruncate(e.initialBalance * DEC_SCALE, fraction) / DEC_SCALE;
-        const cut = due < e.balance ? due : e.balance;
-        e.balance -= cut;
-        fromEntries += cut;
-        remaining -= due;
-      }
-      if (fromEntries > 0n) {
-        ctx.store.set(unbondingKey(del, val), encodeUnbondingEntries(entries));
-        core.bank.burnCoins(ctx, NOT_BONDED_POOL, [{ denom, amount: fromEntries }]);
-        burned += fromEntries;
-      }
-    }
+    const unbondings = slashUnbondings(core, ctx, val, infractionHeight, fraction, denom);
+    remaining -= unbondings.due;
+    burned += unbondings.burned;
+    const redelegations = slashRedelegations(core, ctx, val, infractionHeight, fraction, denom);
+    remaining -= redelegations.due;
+    burned += redelegations.burned;
   }
   let fromTokens = remaining < v.tokens ? remaining : v.tokens;
   if (fromTokens < 0n) fromTokens = 0n;

@@ -31,6 +31,8 @@ export const KeyTag = {
   RedelegationQueue: 0x52,
   /** Redelegations by (delegator, dst, src): the transitive-redelegation check. */
   RedelegationByDst: 0x53,
+  /** Redelegations by (src, delegator, dst): a slash of src finds the redelegations it reaches. */
+  RedelegationBySrc: 0x54,
   /** Validator updates returned at a height, written into the consensus view two blocks later. */
   PendingConsensusUpdates: 0x61,
 } as const;
@@ -95,5 +97,8 @@ export const redelegationByDstKey = (del: Uint8Array, dst: Uint8Array, src: Uint
   key(KeyTag.RedelegationByDst, del, dst, src);
 export const redelegationsToPrefix = (del: Uint8Array, dst: Uint8Array): Uint8Array =>
   key(KeyTag.RedelegationByDst, del, dst);
+export const redelegationBySrcKey = (src: Uint8Array, del: Uint8Array, dst: Uint8Array): Uint8Array =>
+  key(KeyTag.RedelegationBySrc, src, del, dst);
+export const redelegationsFromPrefix = (src: Uint8Array): Uint8Array => key(KeyTag.RedelegationBySrc, src);
 export const pendingUpdatesKey = (height: bigint): Uint8Array =>
   key(KeyTag.PendingConsensusUpdates, u64(height));

@@ -514,6 +514,62 @@ describe("staking keeper", () => {
     assert.ok(!c.calls.some((s) => s.startsWith(`slashed ${v1}`)));
   });
 
+  it("slashes redelegations made since the infraction at their destination, not older ones", () => {
+    const c = chain();
+    const [v0, v1] = op.map((k) => valoper(k.address)) as [string, string];
+    const red = (who: string, amount: bigint) =>
+      MsgBeginRedelegate.encode({
+        delegatorAddress: who,
+        validatorSrcAddress: v0,
+        validatorDstAddress: v1,
+        amount: { denom: "upoq", amount: amount.toString() },
+      }).finish();
+    const redelegate = "/cosmos.staking.v1beta1.MsgBeginRedelegate";
+    c.run(c.ctx(2n), "/cosmos.staking.v1beta1.MsgDelegate", delegateMsg(alice.address, v0, 10_000_000n));
+    c.run(c.ctx(2n), "/cosmos.staking.v1beta1.MsgDelegate", delegateMsg(newOp.address, v0, 3_000_000n));
+    // Before the infraction (height 4): not slashed.
+    c.run(c.ctx(3n), redelegate, red(alice.address, 2_000_000n));
+    // After it: both answer for it. newOp then unbonds most of its redelegated stake from v1.
+    const ctx5 = c.ctx(5n);
+    c.run(ctx5, redelegate, red(alice.address, 4_000_000n));
+    c.run(ctx5, redelegate, red(newOp.address, 3_000_000n));
+    c.run(ctx5, "/cosmos.staking.v1beta1.MsgUndelegate", undelegateMsg(newOp.address, v1, 2_900_000n));
+    const keeper = c.core.staking.keeper;
+    assert.equal(keeper.validator(ctx5, v0)?.tokens, 14_000_000n);
+    assert.equal(keeper.validator(ctx5, v1)?.tokens, 11_100_000n);
+    const supply = c.core.bank.keeper.getSupply(ctx5, "upoq").amount;
+    const mark = c.calls.length;
+
+    // 10% of the 21 power v0 had at height 4: 2,100,000 due. alice's redelegation of height 5 owes
+    // 400,000 (0.1 of its 4,000,000 destination shares unbonded from v1 and burned); newOp's owes
+    // 300,000 but only 100,000 shares are left at v1; the rest, 1,400,000, comes from v0's tokens.
+    const ctx6 = c.ctx(6n);
+    const burned = keeper.slash(ctx6, consensusAddress(consKey(0)), 4n, 21n, DEC_SCALE / 10n);
+    assert.equal(burned, 400_000n + 100_000n + 1_400_000n);
+    assert.equal(keeper.validator(ctx6, v0)?.tokens, 12_600_000n);
+    assert.equal(keeper.validator(ctx6, v1)?.tokens, 11_100_000n - 500_000n);
+    assert.equal(keeper.validator(ctx6, v1)?.delegatorShares, (11_100_000n - 500_000n) * DEC_SCALE);
+    assert.equal(keeper.delegation(ctx6, alice.address, v1)?.shares, 5_600_000n * DEC_SCALE);
+    assert.equal(keeper.delegation(ctx6, newOp.address, v1), undefined);
+    assert.equal(keeper.delegation(ctx6, alice.address, v0)?.shares, 4_000_000n * DEC_SCALE);
+    assert.equal(c.core.bank.keeper.getSupply(ctx6, "upoq").amount, supply - burned);
+    assert.equal(c.balance(ctx6, moduleAddress(BONDED_POOL)), 12_600_000n + 10_600_000n);
+    assert.equal(c.balance(ctx6, moduleAddress(NOT_BONDED_POOL)), 2_900_000n, "newOp's unbonding from v1");
+    // The destination's delegations change through the hooks, as any unbond (distribution pays first).
+    assert.deepEqual(c.calls.slice(mark), [
+      `beforeModify ${alice.address} ${v1}`,
+      `afterModify ${alice.address} ${v1}`,
+      `beforeModify ${newOp.address} ${v1}`,
+      `removed ${newOp.address} ${v1}`,
+      `slashed ${v0} 100000000000000000`,
+    ]);
+    // v1 lost power by the slash: the set follows at EndBlock.
+    assert.deepEqual(c.endBlock(ctx6), [
+      { pubKey: hexKey(consKey(0)), power: 12n },
+      { pubKey: hexKey(consKey(1)), power: 10n },
+    ]);
+  });
+
   it("edits description and commission within the SDK's limits", () => {
     const c = chain();
     const v0 = valoper(op[0]!.address);

@@ -26,6 +26,7 @@ import {
   prefixOf,
   readU64,
   redelegationByDstKey,
+  redelegationBySrcKey,
   redelegationKey,
   setDirtyKey,
   u64,
@@ -204,6 +205,7 @@ function completeMatureRedelegations(ctx: Context): void {
     if (left.length === 0) {
       ctx.store.delete(redelegationKey(del, src, dst));
       ctx.store.delete(redelegationByDstKey(del, dst, src));
+      ctx.store.delete(redelegationBySrcKey(src, del, dst));
     } else ctx.store.set(redelegationKey(del, src, dst), encodeRedelegationEntries(left));
     if (left.length < entries.length) {
       ctx.emitEvent({
