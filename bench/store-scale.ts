@@ -4,10 +4,12 @@
  * 1. Growth: a steady block (new finished-request-sized entries plus updates of hot keys) hashed
  *    and committed on states of 0 to `--entries` extra entries: hashing time and trie reads per
  *    block should stay flat.
- * 2. Grinding: `--ground` keys ground into the bucket of one hot key (about 65,536 sha256 per key,
- *    as an attacker pays), then a block that changes only the hot key: trie reads and time per
- *    block with and without the ground keys. Layout 1 re-read and re-hashed every entry of the
- *    bucket (ground keys + 1); layout 2 reads the nodes on the hot key's path.
+ * 2. Grinding: `--ground` balance keys (addresses an attacker sends dust to) ground into the
+ *    bucket of the hottest key, the fee collector's balance (about 65,536 sha256 per key, as the
+ *    attacker pays; `bench/grind.ts` runs the Go grinder of `bench/grind/`). Then a block that
+ *    changes only the hot key, and a normal block of 2,000 changes including it: trie reads and
+ *    hashing time with and without the ground keys. Layout 1 re-read and re-hashed every entry of
+ *    the bucket (ground keys + 1); layout 2 reads the nodes on the hot key's path.
  * 3. Queries: `--requests` finished requests of one requester, then a `Requests` query whose
  *    filter matches none (status EXPIRED): one page reads at most 1,000 candidates.
  *
@@ -20,13 +22,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { createContext } from "../app/context.js";
-import { bucketOf } from "../app/store/merkle.js";
+import { BUCKET_BITS, bucketOf, sha256 } from "../app/store/merkle.js";
 import { createStateStore, type StateStore } from "../app/store/state.js";
-import { formatAccountAddress } from "../app/modules/auth/address.js";
+import { formatAccountAddress, moduleAddress, parseAccountAddress } from "../app/modules/auth/address.js";
+import { BASE_DENOM } from "../app/modules/bank/coins.js";
+import { balanceKey } from "../app/modules/bank/keys.js";
 import { createPoqKeeper } from "../app/modules/poq/keeper.js";
 import { createPoqQueries } from "../app/modules/poq/queries.js";
 import { RequestStatus, type RequestRecord } from "../app/modules/poq/state.js";
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
+import { grindAddresses } from "./grind.js";
 import { positive } from "./options.js";
 
 export interface StoreBenchOptions {
@@ -96,17 +101,25 @@ function growth(dir: string, entries: number, steps: number) {
   return out.map((o) => ({ ...o, hash_vs_empty: Math.round((o.hash_ms / base) * 100) / 100 }));
 }
 
+/** A block of the grinding run: the hot key only, or a normal block that also changes it. */
+type GrindBlock = "hot_only" | "normal";
+
 function grinding(dir: string, ground: number) {
-  const hot = enc("bank/balances/poq-module");
+  // The hottest key of a chain: the fee collector's balance, changed by every block with a fee.
+  const hot = balanceKey(parseAccountAddress(moduleAddress("fee_collector")), BASE_DENOM);
+  const hotPath = sha256(hot);
   const bucket = bucketOf(hot);
-  const t = performance.now();
-  const keys: Uint8Array[] = [];
-  let tried = 0;
-  for (let i = 0; keys.length < ground; i++, tried++) {
-    const k = enc(`bank/balances/attacker-${i}`);
-    if (bucketOf(k) === bucket) keys.push(k);
+  // What an attacker controls: the 20 address bytes of balance keys it creates by sending dust.
+  const shape = balanceKey(new Uint8Array(20), BASE_DENOM);
+  const at = shape.length - BASE_DENOM.length - 20;
+  const grind = grindAddresses(
+    { prefix: shape.subarray(0, at), suffix: shape.subarray(at + 20), path: hotPath, bits: BUCKET_BITS },
+    ground,
+  );
+  const keys = grind.addresses.map((a) => balanceKey(a, BASE_DENOM));
+  for (const k of keys) {
+    if (bucketOf(k) !== bucket) throw new Error("a ground key is not in the hot key's bucket");
   }
-  const grindSeconds = (performance.now() - t) / 1000;
   const run = (name: string, withGround: boolean) => {
     const state = createStateStore({ path: join(dir, name, "app.db") });
     const height = { h: 0n };
@@ -114,18 +127,40 @@ function grinding(dir: string, ground: number) {
     if (withGround) for (const k of keys) state.deliver.set(k, enc("1"));
     state.deliver.set(hot, enc("0"));
     state.commit(++height.h);
-    const m = measureBlocks(state, height, (b) => state.deliver.set(hot, enc(String(b + 1))));
-    const depth = 16 + state.prove(hot).proof.trieSiblings.length;
+    const depth = BUCKET_BITS + state.prove(hot).proof.trieSiblings.length;
+    let fresh = 0;
+    let n = 0;
+    const blocks: Record<GrindBlock, ReturnType<typeof measureBlocks>> = {
+      hot_only: measureBlocks(state, height, () => state.deliver.set(hot, enc(String(++n)))),
+      normal: measureBlocks(state, height, (b) => {
+        for (let i = 0; i < BLOCK_NEW; i++) state.deliver.set(enc(`new/${fresh++}`), VALUE);
+        for (let i = 0; i < BLOCK_UPDATES - 1; i++)
+          state.deliver.set(enc(`background/${(b * BLOCK_UPDATES + i) % 50_000}`), enc(`${b}`));
+        state.deliver.set(hot, enc(String(++n)));
+      }),
+    };
     state.close();
-    return { ...m, hot_key_path_depth: depth };
+    return { hot_key_path_depth: depth, ...blocks };
   };
+  const clean = run("clean", false);
+  const dirty = run("ground", true);
+  const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1e-9)) * 100) / 100;
+  const ratios = (k: GrindBlock) => ({
+    trie_reads: ratio(dirty[k].trie_reads, clean[k].trie_reads),
+    hash_ms: ratio(dirty[k].hash_ms, clean[k].hash_ms),
+  });
   return {
+    hot_key: Buffer.from(hot).toString("hex"),
     ground_keys: ground,
-    sha256_tried: tried,
-    grind_s: Math.round(grindSeconds * 10) / 10,
-    without_ground: run("clean", false),
-    with_ground: run("ground", true),
-    layout1_entries_rehashed_per_block: ground + 1,
+    grinder: grind.grinder,
+    sha256_tried: grind.tried,
+    grind_s: grind.seconds,
+    max_shared_path_bits: grind.max_shared_bits,
+    without_ground: clean,
+    with_ground: dirty,
+    with_vs_without: { hot_only: ratios("hot_only"), normal: ratios("normal") },
+    normal_block_changes: BLOCK_NEW + BLOCK_UPDATES,
+    layout1_entries_rehashed_by_the_hot_key: ground + 1,
   };
 }
 

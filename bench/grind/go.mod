@@ -1,0 +1,3 @@
+module poq.local/grind
+
+go 1.23
