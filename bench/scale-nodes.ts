@@ -1,83 +1,155 @@
 /**
- * Block CPU as state grows (issue 14, part A): the validator's real app in process
+ * Block time as state grows (issue 14): the validator's real app in process
  * (test/poq-app-chain.ts, 4 validators, real vote extensions) under a steady request load, measured
- * three times:
+ * in four windows:
  *
- * - A: a small chain (8 serving nodes);
+ * - A: a small chain (8 serving nodes, nothing finished but the load's own first requests);
  * - B: after `--nodes` more node records were registered for other models and half of them
- *   unregistered and unbonded (their records deleted at the end of unbonding);
- * - C: after the load finished `--finished` requests in all.
+ *   unregistered and unbonded (their records deleted at the end of unbonding), all through real txs;
+ * - C: after about half of `--finished` finished requests were added (see "Fill");
+ * - D: after `--finished` finished requests in all.
  *
  * The load: `--rate` requests per block for the served model; each serving node answers what it was
  * assigned in the next block, and every validator scores what it sits on (seat index), so requests
- * go the whole way to FINALIZED. Reported: FinalizeBlock CPU ms per block (mean, p50, p90) in each
- * window, and B/A, C/A (target within 1.2).
+ * go the whole way to FINALIZED, and the chain prunes the finished requests that fall due
+ * (`request_retention_blocks` = `--retention`).
  *
- * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 5000] [--rate 10] [--window 30]
+ * Fill (between windows, not measured): the load finishes `--rate` requests a block, so 100,000
+ * would take 10,000 blocks. Instead, finished requests are written in bulk through the real keeper
+ * (`setRequest`: the record and every request index, as EndBlock writes a request that finished) into
+ * the deliver state of real blocks (`--fill-per-block` a block, each block a real FinalizeBlock and
+ * Commit under the same load). Each filled request is a copy of a request the load finalized (same
+ * committee, scores and payout shape; its own id from the request counter, one of 1,000 requesters,
+ * one of the serving nodes, texts of the load's size), backdated: finished heights spread evenly over
+ * the 2 x `--retention` blocks before the fill, so about half are older than the retention window
+ * and are written already pruned (as `prune.ts` leaves them: texts dropped, hashes kept, off the
+ * finished index), and the rest wait in the finished index and fall due in later blocks (about
+ * fill / (2 x retention) a block, each fill, pruned by the real EndBlock). Their escrow is settled:
+ * the module account holds nothing for a finished request; the bank balances and node counters of
+ * the payouts are not replayed (a handful of accounts, no size). The chain starts at height
+ * 3 x `--retention` (InitChain's initial height) so that backdated heights stay positive.
+ *
+ * Reported per window: FinalizeBlock CPU ms (mean, p50, p90), of which the app hash
+ * (`workingHash`, wall ms), Commit wall ms, records pruned per block, and each window's mean over
+ * window A's (target within 1.2).
+ *
+ * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
+ *   [--retention 10000] [--fill-per-block 2000]
  */
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { Command } from "commander";
 import type { AnyMsg } from "../app/types.js";
+import { formatAccountAddress } from "../app/modules/auth/address.js";
 import { MsgSubmitResponse, MsgUnregisterNode, PoqTypeUrl } from "../app/modules/poq/types/msgs.js";
+import { prunedRecord } from "../app/modules/poq/prune.js";
+import { RequestStatus, type RequestRecord } from "../app/modules/poq/state.js";
+import { PoqEvent } from "../app/modules/poq/events.js";
 import { testKey, type TestKey } from "../test/raw-signer.js";
-import { createPoqBenchChain, registerNodeMsg, requestInferenceMsg } from "../test/poq-app-chain.js";
+import {
+  createPoqBenchChain,
+  registerNodeMsg,
+  requestInferenceMsg,
+  type BlockResult,
+} from "../test/poq-app-chain.js";
 import { positive } from "./options.js";
 import { percentile } from "./stats.js";
 
 const MODEL = "llama-3-8b-instruct";
 const SERVING = 8;
+const FILL_REQUESTERS = 1_000;
 
 export interface ScaleNodesBenchOptions {
   /** Node records registered for other models between windows A and B (half then unbonded). */
   nodes: number;
-  /** Finished requests (in all) before window C. */
+  /** Finished requests in all before window D (half of them before window C). */
   finished: number;
   /** Requests per block. */
   rate: number;
   /** Blocks per measured window. */
   window: number;
+  /** `request_retention_blocks` of the chain. */
+  retention: number;
+  /** Finished requests written per fill block. */
+  fillPerBlock: number;
+}
+
+interface Spread {
+  mean: number;
+  p50: number;
+  p90: number;
 }
 
 export interface ScaleWindow {
   label: string;
+  height: string;
   nodeRecords: number;
   finishedRequests: number;
+  prunedRequests: number;
   blocks: number;
-  finalizeCpuMsMean: number;
-  finalizeCpuMsP50: number;
-  finalizeCpuMsP90: number;
+  finalizeCpuMs: Spread;
+  hashMs: Spread;
+  commitMs: Spread;
+  prunedPerBlock: number;
   loadavg1: number;
 }
 
 const msg = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+function spread(xs: number[]): Spread {
+  const s = [...xs].sort((a, b) => a - b);
+  return {
+    mean: r3(s.reduce((t, x) => t + x, 0) / s.length),
+    p50: r3(percentile(s, 50)),
+    p90: r3(percentile(s, 90)),
+  };
+}
+
 /**
- * Runs the bench and returns the three windows.
+ * Runs the bench and returns the four windows.
  *
  * @example
- * const windows = await runScaleNodesBench({ nodes: 1000, finished: 500, rate: 10, window: 20 });
+ * const windows = runScaleNodesBench({ nodes: 1000, finished: 2000, rate: 10, window: 20, retention: 500, fillPerBlock: 1000 });
  */
 export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
   const serving = Array.from({ length: SERVING }, (_, i) => testKey(`scale-serving-${i}`));
   const sybils = Array.from({ length: o.nodes }, (_, i) => testKey(`scale-sybil-${i}`));
   const requester = testKey("scale-requester");
+  const retention = BigInt(o.retention);
   const chain = createPoqBenchChain({
     validators: 4,
     accounts: [requester, ...serving, ...sybils],
-    params: { defaultMaxInFlight: 1000 },
+    params: { defaultMaxInFlight: 1000, requestRetentionBlocks: retention.toString() },
+    initialHeight: 3n * retention,
   });
-  const view = () => ({ store: chain.app.state.committedView() });
+  // The app hash of a block is computed at the end of FinalizeBlock: time it there.
+  const state = chain.app.state;
+  const workingHash = state.workingHash.bind(state);
+  let hashMs = 0;
+  state.workingHash = () => {
+    const t = performance.now();
+    const h = workingHash();
+    hashMs += performance.now() - t;
+    return h;
+  };
+  const view = () => ({ store: state.committedView() });
   const keeper = chain.modules.poq.keeper;
+  const fillRequesters = Array.from({ length: FILL_REQUESTERS }, (_, i) =>
+    formatAccountAddress(sha256(new TextEncoder().encode(`scale-fill-requester-${i}`)).subarray(0, 20)),
+  );
   let asked = 0;
+  let filled = 0;
+  let filledPruned = 0;
+  let prunedByChain = 0;
   const windows: ScaleWindow[] = [];
   try {
     const register = (key: TestKey, model: string) =>
       chain.signed(key, [registerNodeMsg(key.address, [model], 2_000_000n, { moniker: "scale" })]);
     chain.runBlock(serving.map((k) => register(k, MODEL)));
-    /** One block of the steady load; returns its FinalizeBlock CPU ms. */
-    const loadBlock = (extra: Uint8Array[] = []): number => {
+    /** One block of the steady load (plus `extra` txs); `before` writes into its deliver state first. */
+    const loadBlock = (extra: Uint8Array[] = [], before?: () => void): BlockResult & { hashMs: number } => {
       const txs: Uint8Array[] = [];
       const asks = Array.from({ length: o.rate }, () =>
         requestInferenceMsg(requester.address, MODEL, `question ${asked++}: why is the sky blue?`, 10_000n, {
@@ -104,8 +176,11 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
           ),
         );
       }
+      before?.();
+      hashMs = 0;
       const r = chain.runBlock([...txs, ...extra]);
       if (r.failed.length > 0) throw new Error(`failed txs at ${r.height}: ${r.failed.join("; ")}`);
+      prunedByChain += r.events.filter((e) => e.type === PoqEvent.RequestPruned).length;
       // Every validator scores what it sits on, as its scorer would (the seat index).
       chain.validators.forEach((v, i) => {
         for (const id of keeper.seatsOf(view(), v.address)) {
@@ -116,27 +191,85 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
             });
         }
       });
-      return r.finalizeCpuMs;
+      return { ...r, hashMs };
     };
-    const finished = (): number => {
+    const countIndex = (status: string): number => {
       let n = 0;
-      for (const req of keeper.requests(view())) if (req.status === "FINALIZED") n++;
+      for (const _ of keeper.requestIdsBy(view(), { by: "status", status }, 0n)) n++;
       return n;
     };
     const measure = (label: string): void => {
-      const cpu = Array.from({ length: o.window }, () => loadBlock()).sort((a, b) => a - b);
+      const pruned0 = prunedByChain;
+      const blocks = Array.from({ length: o.window }, () => loadBlock());
       const w: ScaleWindow = {
         label,
+        height: chain.height.toString(),
         nodeRecords: keeper.nodes(view()).length,
-        finishedRequests: finished(),
+        finishedRequests: countIndex(RequestStatus.Finalized),
+        prunedRequests: filledPruned + prunedByChain,
         blocks: o.window,
-        finalizeCpuMsMean: r3(cpu.reduce((s, x) => s + x, 0) / cpu.length),
-        finalizeCpuMsP50: r3(percentile(cpu, 50)),
-        finalizeCpuMsP90: r3(percentile(cpu, 90)),
+        finalizeCpuMs: spread(blocks.map((b) => b.finalizeCpuMs)),
+        hashMs: spread(blocks.map((b) => b.hashMs)),
+        commitMs: spread(blocks.map((b) => b.commitMs)),
+        prunedPerBlock: r3((prunedByChain - pruned0) / o.window),
         loadavg1: r3(loadavg()[0] ?? 0),
       };
       windows.push(w);
       console.log(JSON.stringify(w));
+    };
+    /** Template for filled requests: the newest request the load finalized. */
+    const template = (): RequestRecord => {
+      let last: bigint | undefined;
+      for (const id of keeper.requestIdsBy(view(), { by: "status", status: RequestStatus.Finalized }, 0n))
+        last = id;
+      const t = last === undefined ? undefined : keeper.getRequest(view(), last);
+      if (!t || t.pruned_height !== undefined || t.replicas !== 1)
+        throw new Error("no finalized request to copy");
+      return t;
+    };
+    /** Writes `count` backdated finished requests, `o.fillPerBlock` per block (see the header). */
+    const fill = (count: number): void => {
+      const t = template();
+      const start = chain.height + 1n; // the first fill block
+      const span = 2n * retention;
+      const shift = (h: string, by: bigint): string => (h === "0" ? "0" : (BigInt(h) + by).toString());
+      for (let done = 0; done < count;) {
+        const n = Math.min(o.fillPerBlock, count - done);
+        loadBlock([], () => {
+          const ctx = { store: state.deliver };
+          const height = chain.height + 1n; // this block
+          for (let k = 0; k < n; k++, done++) {
+            const id = keeper.nextRequestId(ctx);
+            const finishedAt = start - span + (BigInt(done) * span) / BigInt(count);
+            const by = finishedAt - BigInt(t.finalized_height);
+            const node = serving[Number(id % BigInt(SERVING))]!.address;
+            const rec: RequestRecord = {
+              ...t,
+              id: id.toString(),
+              requester: fillRequesters[Number(id % BigInt(FILL_REQUESTERS))]!,
+              prompt: `question f${id}: why is the sky blue?`,
+              node,
+              response: `Rayleigh scattering, answer ${id}.`,
+              created_height: shift(t.created_height, by),
+              assigned_height: shift(t.assigned_height, by),
+              responded_height: shift(t.responded_height, by),
+              finalized_height: finishedAt.toString(),
+              response_deadline: shift(t.response_deadline, by),
+              commit_deadline: shift(t.commit_deadline, by),
+              reveal_deadline: shift(t.reveal_deadline, by),
+              assigned_nodes: [node],
+              response_ids: [id.toString()],
+            };
+            // Older than the retention window: the chain pruned it in block finishedAt + retention.
+            const prunedAt = finishedAt + retention;
+            if (prunedAt < height) {
+              keeper.setRequest(ctx, prunedRecord(rec, prunedAt));
+              filledPruned++;
+            } else keeper.setRequest(ctx, rec);
+          }
+        });
+      }
+      filled += count;
     };
     for (let i = 0; i < 15; i++) loadBlock(); // warm-up: the pipeline fills (about 6 blocks deep)
     measure("A: small chain");
@@ -159,11 +292,20 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     const unbonding = Number(keeper.getParams(view()).unbondingBlocks);
     for (let i = 0; i <= unbonding; i++) loadBlock();
     measure(`B: +${o.nodes} node records, ${leaving.length} of them unbonded`);
-    while (finished() < o.finished) for (let i = 0; i < 20; i++) loadBlock();
-    measure(`C: ${o.finished}+ finished requests`);
-    const base = windows[0]!.finalizeCpuMsMean;
+    const half = Math.floor(o.finished / 2);
+    fill(Math.max(0, half - countIndex(RequestStatus.Finalized)));
+    for (let i = 0; i < 10; i++) loadBlock(); // settle: the fill's last block is not measured
+    measure(`C: ${half}+ finished requests`);
+    fill(Math.max(0, o.finished - countIndex(RequestStatus.Finalized)));
+    for (let i = 0; i < 10; i++) loadBlock();
+    measure(`D: ${o.finished}+ finished requests`);
+    const base = windows[0]!;
     for (const w of windows.slice(1))
-      console.log(`${w.label}: mean FinalizeBlock CPU ${r3(w.finalizeCpuMsMean / base)} x window A`);
+      console.log(
+        `${w.label}: FinalizeBlock CPU mean ${r3(w.finalizeCpuMs.mean / base.finalizeCpuMs.mean)} x window A, ` +
+          `hash ${r3(w.hashMs.mean / base.hashMs.mean)} x, Commit ${r3(w.commitMs.mean / base.commitMs.mean)} x`,
+      );
+    console.log(JSON.stringify({ filled, filledPruned, prunedByChain }));
     return windows;
   } finally {
     chain.cleanup();
@@ -173,11 +315,20 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
 /** `poq bench scale-nodes`. */
 export function benchScaleNodesCommand(): Command {
   return new Command("scale-nodes")
-    .description("block CPU at a steady request load as node records and finished requests grow (issue 14)")
+    .description(
+      "block time at a steady request load as node records and finished requests grow to 100,000 (issue 14)",
+    )
     .option("--nodes <n>", "node records added for other models (half unbonded)", positive("nodes"), 10_000)
-    .option("--finished <n>", "finished requests before the last window", positive("finished"), 5_000)
+    .option("--finished <n>", "finished requests before the last window", positive("finished"), 100_000)
     .option("--rate <n>", "requests per block", positive("rate"), 10)
     .option("--window <n>", "blocks per measured window", positive("window"), 30)
+    .option("--retention <n>", "request_retention_blocks", positive("retention"), 10_000)
+    .option(
+      "--fill-per-block <n>",
+      "finished requests written per fill block",
+      positive("fill-per-block"),
+      2_000,
+    )
     .action((o: ScaleNodesBenchOptions) => {
       runScaleNodesBench(o);
     });

@@ -14,6 +14,7 @@ import {
   BlockIdFlag,
   ProposalStatus,
   type ExtendedCommitInfo,
+  type Event,
   type ExtendVoteRequest,
   type Misbehavior,
 } from "../abci/application.js";
@@ -56,6 +57,12 @@ export interface BlockResult {
   finalizeMs: number;
   /** CPU ms of FinalizeBlock (what it would take on an idle core of this machine). */
   finalizeCpuMs: number;
+  /** Wall-clock ms of Commit (the block's writes, trie rows and app hash persisted to SQLite). */
+  commitMs: number;
+  /** CPU ms of Commit. */
+  commitCpuMs: number;
+  /** FinalizeBlock's events (begin- and end-block). */
+  events: Event[];
   failed: string[];
   /** ProcessProposal refused the block (it was finalized only because `decideRefused` asked for it). */
   refused: boolean;
@@ -120,6 +127,8 @@ export interface PoqBenchChainOptions {
   accounts: TestKey[];
   /** poq params over the defaults, by field name (written to genesis in its snake_case JSON form). */
   params?: Record<string, unknown>;
+  /** The chain's first height (default 1); vote extensions are enabled from it. */
+  initialHeight?: bigint;
 }
 
 /**
@@ -173,13 +182,14 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
       },
     },
   });
+  const initialHeight = opts.initialHeight ?? 1n;
   app.initChain({
     timeNanos: 1_700_000_000_000_000_000n,
     chainId: POQ_BENCH_CHAIN_ID,
-    consensusParams: { abci: { voteExtensionsEnableHeight: 1n } },
+    consensusParams: { abci: { voteExtensionsEnableHeight: initialHeight } },
     validators: keys.map((k, i) => ({ pubKeyEd25519: k.publicKey, power: powerOf(i) })),
     appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
-    initialHeight: 1n,
+    initialHeight,
   });
   const sequences = new Map<string, bigint>();
   const accountNumbers = new Map<string, bigint>();
@@ -201,7 +211,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     modules,
     validators,
     scores,
-    height: app.state.lastHeight,
+    height: initialHeight - 1n,
     runBlock(txs, opts2) {
       const height = chain.height + 1n;
       const base = { ...blockRequest(height, []), misbehavior: opts2?.misbehavior ?? [] };
@@ -275,7 +285,11 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
       const finalizeMs = performance.now() - t0;
       const cpu = process.cpuUsage(c0);
       const finalizeCpuMs = (cpu.user + cpu.system) / 1000;
+      const c1 = process.cpuUsage();
+      const t1 = performance.now();
       app.commit();
+      const commitMs = performance.now() - t1;
+      const commitCpu = process.cpuUsage(c1);
       lastCommit = { round: 0, votes };
       return {
         height,
@@ -284,6 +298,9 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         extendVoteCpuMs,
         finalizeMs,
         finalizeCpuMs,
+        commitMs,
+        commitCpuMs: (commitCpu.user + commitCpu.system) / 1000,
+        events: res.events,
         txs: proposed,
         failed: res.txResults.filter((r) => r.code !== 0).map((r) => r.log),
         refused,
