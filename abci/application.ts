@@ -5,6 +5,8 @@
  * application one request at a time (calls are serialized across all four connections), and
  * encodes the results. Nothing here is chain-specific; `app/` implements {@link Application}.
  *
+ * `queryOffThread`, when the app has it, is the exception: it is called outside that queue.
+ *
  * Conventions: 64-bit integers are `bigint`; bytes are `Uint8Array`; optional protobuf fields that
  * the application may leave out are optional properties; timestamps are nanoseconds since the epoch
  * as `bigint` (CometBFT's block time, never the local clock).
@@ -322,6 +324,12 @@ export interface Application {
   info(req: InfoRequest): Promise<InfoResponse> | InfoResponse;
   initChain(req: InitChainRequest): Promise<InitChainResponse> | InitChainResponse;
   query(req: QueryRequest): Promise<QueryResponse> | QueryResponse;
+  /**
+   * Optional: answers a Query off the consensus thread, outside the one-call-at-a-time queue (the
+   * server awaits it without holding the queue, so FinalizeBlock and Commit go on meanwhile).
+   * Resolves to undefined for a query that `query` must answer, through the queue.
+   */
+  queryOffThread?(req: QueryRequest): Promise<QueryResponse | undefined>;
   checkTx(req: CheckTxRequest): Promise<CheckTxResponse> | CheckTxResponse;
   commit(): Promise<CommitResponse> | CommitResponse;
   listSnapshots(): Promise<ListSnapshotsResponse> | ListSnapshotsResponse;

@@ -53,10 +53,13 @@ export async function dispatchRequest(
       return { initChain: codec.fromInitChainResponse(await serialize(() => app.initChain(req))) };
     }
 
-    // Query connection, for RPC `abci_query`. Reads committed state only; never changes it.
+    // Query connection, for RPC `abci_query`. Reads committed state only; never changes it. An app
+    // with `queryOffThread` answers it outside the queue (its own thread and database connection),
+    // so a heavy query never holds up the consensus connection; this connection still answers in order.
     case "query": {
       const req = codec.toQueryRequest(request.query ?? {});
-      return { query: codec.fromQueryResponse(await serialize(() => app.query(req))) };
+      const offThread = app.queryOffThread ? await app.queryOffThread(req) : undefined;
+      return { query: codec.fromQueryResponse(offThread ?? (await serialize(() => app.query(req)))) };
     }
 
     // Mempool connection, for each new tx (NEW) and after each Commit for the txs still pending (RECHECK).

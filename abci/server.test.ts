@@ -327,4 +327,54 @@ describe("ABCI socket server", () => {
     assert.throws(() => parseAbciAddress("127.0.0.1:26658"), /tcp:\/\/host:port/);
     assert.throws(() => parseAbciAddress("tcp://127.0.0.1:70000"));
   });
+  it("answers a query through queryOffThread while the queue is busy, and in order on its connection", async () => {
+    const { app, calls } = createProbeApp({ infoDelayMs: 400 });
+    const queryResponse = (log: string) => ({
+      code: 0,
+      log,
+      info: "",
+      index: 0n,
+      key: new Uint8Array(0),
+      value: new Uint8Array(0),
+      height: 7n,
+      codespace: "",
+    });
+    const served: Application = {
+      ...app,
+      query: (req) => {
+        calls.push(`query(${req.path})`);
+        return queryResponse("main");
+      },
+      queryOffThread: async (req) => {
+        if (req.path === "/main") return undefined;
+        await sleep(20);
+        return queryResponse("worker");
+      },
+    };
+    const server = await startAbciServer({ app: served, address: "tcp://127.0.0.1:0" });
+    try {
+      const consensus = await openClient(server.address);
+      const queries = await openClient(server.address);
+      consensus.send({ info: {} });
+      while (!calls.includes("info:start")) await sleep(5);
+      queries.send(
+        { query: { path: "/worker" } },
+        { echo: { message: "after" } },
+        { query: { path: "/main" } },
+      );
+      const [worker, echo] = await queries.waitFor(2);
+      assert.equal(worker?.query?.log, "worker");
+      assert.equal(echo?.echo?.message, "after");
+      assert.ok(!calls.includes("info:end"), "answered while Info still held the queue");
+      // Handed back: through the queue, after Info.
+      const [, , main] = await queries.waitFor(3);
+      assert.equal(main?.query?.log, "main");
+      assert.deepEqual(calls, ["info:start", "info:end", "query(/main)"]);
+      await consensus.waitFor(1);
+      consensus.socket.destroy();
+      queries.socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
 });

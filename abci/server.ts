@@ -5,7 +5,8 @@
  * writes requests and reads the responses in the same order, sending a `Flush` whenever it waits. The
  * server therefore answers each connection strictly in order, and runs the application's methods one at
  * a time through a single queue shared by all connections, so the app never sees two calls at once even
- * when a method is async.
+ * when a method is async. The one exception is an app's `queryOffThread` (a query answered by another
+ * thread), awaited outside that queue; the query connection still answers in order.
  */
 import { existsSync, statSync, unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";

@@ -23,6 +23,7 @@ import { withMemosPaused } from "./store/memo.js";
 import type { Context, Module } from "./types.js";
 import { createSigVerificationCache, type SigVerificationCache } from "./tx/sig-cache.js";
 import { handleQuery } from "./baseapp/query.js";
+import { createQueryService } from "./baseapp/query-service.js";
 import { indexed, txError, withAttribute } from "./baseapp/results.js";
 import {
   passesStatelessChecks,
@@ -70,17 +71,25 @@ export interface CreateAppOptions {
   logger?: AppLogger;
   /** Application version string reported by Info. */
   version?: string;
+  /**
+   * Serve queries off the consensus thread: a worker thread with its own read-only connection and
+   * the query routes of the ES module at `router` (it exports `createQueryRouter(): Router`, the
+   * same routes as `modules`). See baseapp/query-service.ts. Default: every query on the main thread.
+   */
+  queryWorker?: { router: string | URL; timeoutMs?: number };
 }
 
 /** {@link Application} with every method synchronous: this app never awaits. */
 export type SyncApplication = {
-  [K in keyof Application]: Application[K] extends (...args: infer A) => infer R
+  [K in Exclude<keyof Application, "queryOffThread">]: Application[K] extends (...args: infer A) => infer R
     ? (...args: A) => Awaited<R>
     : never;
 };
 
 /** The app: the ABCI methods, plus access for tools and tests. */
 export interface PoqApp extends SyncApplication {
+  /** With `queryWorker`: queries answered by the worker thread (see {@link Application.queryOffThread}). */
+  queryOffThread?(req: abci.QueryRequest): Promise<abci.QueryResponse | undefined>;
   readonly state: StateStore;
   readonly router: Router;
   /**
@@ -89,7 +98,7 @@ export interface PoqApp extends SyncApplication {
    * nothing). Info then reports `height`, and the next FinalizeBlock must be `height + 1`.
    */
   restore(height: bigint, trustedAppHash: Uint8Array, entries: Iterable<[Uint8Array, Uint8Array]>): number;
-  /** Closes the database. */
+  /** Closes the database (and stops the query worker). */
   close(): void;
 }
 
@@ -126,6 +135,17 @@ export function createApp(opts: CreateAppOptions): PoqApp {
     ...(opts.maxTxBytes !== undefined ? { maxTxBytes: opts.maxTxBytes } : {}),
   };
   const hooks = opts.proposal ?? {};
+  if (opts.queryWorker && dbPath === ":memory:") {
+    throw new AppStateError("a query worker needs a database file, not :memory:");
+  }
+  const queryService = opts.queryWorker
+    ? createQueryService({
+        dbPath,
+        router: opts.queryWorker.router,
+        logger,
+        ...(opts.queryWorker.timeoutMs !== undefined ? { timeoutMs: opts.queryWorker.timeoutMs } : {}),
+      })
+    : undefined;
 
   let chainId = readChainId(state.committedView()) ?? opts.chainId ?? "";
   if (opts.chainId !== undefined && chainId !== opts.chainId) {
@@ -197,7 +217,11 @@ export function createApp(opts: CreateAppOptions): PoqApp {
   const app: PoqApp = {
     state,
     router,
-    close: () => state.close(),
+    close: () => {
+      void queryService?.close();
+      state.close();
+    },
+    ...(queryService ? { queryOffThread: (req: abci.QueryRequest) => queryService.query(req) } : {}),
 
     restore(height, trustedAppHash, entries) {
       if (finalizing !== undefined) throw new AppStateError("snapshot restore while a block awaits Commit");
@@ -267,7 +291,8 @@ export function createApp(opts: CreateAppOptions): PoqApp {
     /**
      * Query: any time, on the query connection. Reads only the last committed state (or a
      * throwaway branch of the check state for Simulate); never writes. `height` is the last
-     * committed height.
+     * committed height. With `queryWorker`, the server asks `queryOffThread` first and only what
+     * it hands back (Simulate, proven reads, anything before the first block) comes here.
      */
     query(req: abci.QueryRequest): abci.QueryResponse {
       return handleQuery(

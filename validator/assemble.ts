@@ -16,6 +16,7 @@ import { GOV_MODULE } from "../app/modules/gov/keys.js";
 import { createGovModule, type GovModule } from "../app/modules/gov/module.js";
 import { stakingStakeView } from "../app/modules/gov/stake.js";
 import { createConsensusModule, type ConsensusModule } from "../app/modules/consensus/module.js";
+import type { Module } from "../app/types.js";
 
 /** The chain's modules: core, distribution, PoQ, gov and consensus, in genesis order. */
 export interface ChainModules {
@@ -50,6 +51,12 @@ export function createChainModules(): ChainModules {
   return { core, distribution, poq, gov, consensus: createConsensusModule() };
 }
 
+/** The modules in the order the app runs them (genesis, block hooks, routes). */
+export function chainModuleList(m: ChainModules): Module[] {
+  // Distribution after staking (its genesis runs after staking's hooks created its records).
+  return [...m.core.modules, m.distribution, m.poq, m.gov, m.consensus];
+}
+
 export interface AssembleAppOptions {
   /** Node home: the database is `<home>/data/application.db`. */
   home: string;
@@ -64,6 +71,11 @@ export interface AssembleAppOptions {
   beaconSecrets?: (height: bigint) => { secret: Uint8Array; previous?: Uint8Array | undefined };
   /** Changes the hooks after they are built (test behaviours such as a forging proposer). */
   wrapHooks?: (hooks: ProposalHooks) => ProposalHooks;
+  /**
+   * Queries served by a worker thread over its own read-only connection (validator/query-router.ts
+   * builds its routes), off the consensus thread. Default true; false answers them on the main thread.
+   */
+  queryWorker?: boolean;
 }
 
 /**
@@ -73,7 +85,8 @@ export interface AssembleAppOptions {
  * const app = assembleApp({ home: "/tmp/poq/node0", chainId: "poq-devnet-1" });
  */
 export function assembleApp(opts: AssembleAppOptions): PoqApp {
-  const { core, distribution, poq, gov, consensus } = opts.modules ?? createChainModules();
+  const modules = opts.modules ?? createChainModules();
+  const { core, poq, gov } = modules;
   const hooks = createPoqProposalHooks({
     poq,
     ...(opts.validatorAddress ? { validatorAddress: opts.validatorAddress } : {}),
@@ -83,12 +96,14 @@ export function assembleApp(opts: AssembleAppOptions): PoqApp {
   });
   const app = createApp({
     home: opts.home,
-    // Distribution after staking (its genesis runs after staking's hooks created its records).
-    modules: [...core.modules, distribution, poq, gov, consensus],
+    modules: chainModuleList(modules),
     ante: core.ante,
     proposal: opts.wrapHooks ? opts.wrapHooks(hooks) : hooks,
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.queryWorker !== false
+      ? { queryWorker: { router: new URL("./query-router.js", import.meta.url) } }
+      : {}),
   });
   gov.bindRouter(app.router);
   return app;
