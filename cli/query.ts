@@ -4,7 +4,12 @@
 import { Command } from "commander";
 import type { NodeRecord } from "../app/modules/poq/state.js";
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
-import { abciJsonQuery, queryPoqParams, queryRequest, queryRequests } from "../inference/chain-query.js";
+import {
+  abciJsonQuery,
+  queryPoqParams,
+  queryRequest,
+  queryRequestsWithTexts,
+} from "../inference/chain-query.js";
 import { globalOptions, intFlag } from "./global-options.js";
 import { printResult } from "./output.js";
 import { keyringBackendOption, queryClientFor, resolveAddress } from "./chain-client.js";
@@ -109,7 +114,8 @@ export function queryCommand(): Command {
         const status = o.status?.toUpperCase();
         if (status !== undefined && !STATUSES.includes(status))
           throw new CliError(`--status must be one of ${STATUSES.join(", ")}`, EXIT.usage);
-        const res = await queryRequests(globalOptions(cmd).node, {
+        // Pruned requests show their prompt and answer, read back from the tx index (as `query request`).
+        const res = await queryRequestsWithTexts(globalOptions(cmd).node, {
           ...(status ? { status } : {}),
           ...(o.requester ? { requester: resolveAddress(cmd, o.requester) } : {}),
           // Not --node: that is the global flag for the RPC address, and the two clashed.

@@ -5,7 +5,7 @@ import { formatAccountAddress } from "../app/modules/auth/address.js";
 import { prunedRecord } from "../app/modules/poq/prune.js";
 import type { RequestRecord, RequestView } from "../app/modules/poq/state.js";
 import { MsgRequestInference, MsgSubmitResponse, PoqTypeUrl } from "../app/modules/poq/types/msgs.js";
-import { restorePrunedTexts, type SearchedTx } from "./pruned-texts.js";
+import { restorePrunedPage, restorePrunedTexts, type SearchedTx } from "./pruned-texts.js";
 
 const requester = formatAccountAddress(new Uint8Array(20).fill(1));
 const node = formatAccountAddress(new Uint8Array(20).fill(2));
@@ -35,10 +35,10 @@ const answerMsg = (from: string, response: string, requestId = 7n) => ({
   value: MsgSubmitResponse.encode({ node: from, requestId, response }).finish(),
 });
 
-function stored(): RequestRecord {
+function stored(id = "7"): RequestRecord {
   const z = "0";
   return {
-    id: "7",
+    id,
     requester,
     model: "m",
     prompt: PROMPT,
@@ -60,7 +60,7 @@ function stored(): RequestRecord {
     quality: null,
     payout: null,
     replicas: 1,
-    response_ids: ["7"],
+    response_ids: [id],
     parent: "0",
     commitment: "",
     committed_height: z,
@@ -69,8 +69,8 @@ function stored(): RequestRecord {
 }
 
 /** The query's view of the pruned request (itself as its one answer). */
-function prunedView(): RequestView {
-  const r = prunedRecord(stored(), 20n);
+function prunedView(id = "7"): RequestView {
+  const r = prunedRecord(stored(id), 20n);
   return {
     ...r,
     responses: [
@@ -126,5 +126,40 @@ describe("reading pruned texts back from the tx index", () => {
     const r: RequestView = { ...stored(), responses: [] };
     const shown = await restorePrunedTexts(r, () => Promise.reject(new Error("must not search")));
     assert.equal(shown, r);
+  });
+
+  it("restores a list page: only its pruned requests, a few at a time, in the page's order", async () => {
+    const page: RequestView[] = ["1", "2", "3", "4", "5", "6", "7"].map((id) =>
+      Number(id) % 3 === 0 ? { ...stored(id), responses: [] } : prunedView(id),
+    );
+    const searched: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const shown = await restorePrunedPage(
+      page,
+      async (q) => {
+        searched.push(q);
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        const id = BigInt(/'(\d+)'/.exec(q)![1]!);
+        return q.startsWith("poq_request_created")
+          ? [tx([requestMsg(PROMPT)])]
+          : [tx([answerMsg(node, ANSWER, id)])];
+      },
+      2,
+    );
+    assert.deepEqual(
+      shown.map((r) => r.id),
+      ["1", "2", "3", "4", "5", "6", "7"],
+    );
+    for (const r of shown) {
+      assert.equal(r.prompt, PROMPT, `request ${r.id}`);
+      assert.equal(r.response, ANSWER, `request ${r.id}`);
+    }
+    assert.equal(shown[2], page[2], "a request that was not pruned is passed through");
+    assert.equal(searched.length, 2 * 5, "two searches per pruned request, none for the others");
+    assert.ok(!searched.some((q) => /'[36]'/.test(q)));
+    assert.equal(most, 2, "at most `concurrency` searches at once");
   });
 });

@@ -85,3 +85,32 @@ export async function restorePrunedTexts<T extends RequestView>(r: T, search: Tx
     responses: r.responses.map((a) => ({ ...a, response: text(a.node, a.response_sha256, a.response) })),
   };
 }
+
+/** Pruned requests of one page restored at once (each asks the tx index once or twice). */
+export const RESTORE_CONCURRENCY = 4;
+
+/**
+ * A page of requests (a `Requests` query's, at most 200) with each pruned one's texts read back as
+ * {@link restorePrunedTexts} does, in the page's order; `concurrency` of them at a time. Requests
+ * that were not pruned cost nothing, so the work is bounded by the page, never by the chain.
+ *
+ * @example
+ * const shown = await restorePrunedPage(res.requests, (q) => reader.txSearch(q));
+ */
+export async function restorePrunedPage<T extends RequestView>(
+  page: readonly T[],
+  search: TxSearch,
+  concurrency = RESTORE_CONCURRENCY,
+): Promise<T[]> {
+  const out = [...page];
+  const pruned = page.flatMap((r, i) => (r.pruned_height === undefined ? [] : [i]));
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < pruned.length) {
+      const i = pruned[next++] as number;
+      out[i] = await restorePrunedTexts(page[i] as T, search);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, pruned.length) }, lane));
+  return out;
+}

@@ -11,7 +11,7 @@ import type { NodeRecord, RequestView } from "../app/modules/poq/state.js";
 /** A request as the queries return it (the stored record plus `responses`). */
 type RequestRecord = RequestView;
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
-import { restorePrunedTexts, type SearchedTx } from "../client/pruned-texts.js";
+import { restorePrunedPage, restorePrunedTexts, type SearchedTx } from "../client/pruned-texts.js";
 
 /** The node could not be reached at all (refused, reset, timed out). */
 export class NodeUnreachableError extends BaseError {
@@ -124,6 +124,21 @@ export async function queryRequests(
     filter,
   );
   return { requests: res.requests, nextKey: res.pagination.next_key };
+}
+
+/**
+ * A page of requests as {@link queryRequests} gives it, with each pruned request's prompt and answers
+ * read back from the node's tx index (`client/pruned-texts.ts`), as {@link queryRequest} does for one.
+ *
+ * @example
+ * const { requests } = await queryRequestsWithTexts(rpcUrl, { status: "FINALIZED" });
+ */
+export async function queryRequestsWithTexts(
+  rpcUrl: string,
+  filter: RequestsFilter,
+): Promise<{ requests: RequestRecord[]; nextKey: string | null }> {
+  const res = await queryRequests(rpcUrl, filter);
+  return { ...res, requests: await restorePrunedPage(res.requests, (query) => txSearch(rpcUrl, query)) };
 }
 
 /** Filters of {@link queryRequests}. */

@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RequestRecord, RequestView } from "../app/modules/poq/state.js";
-import { queryRequest } from "../inference/chain-query.js";
+import { queryRequest, queryRequestsWithTexts } from "../inference/chain-query.js";
 import { startRestServer } from "../rest/server.js";
 import {
   assertSupplyConserved,
@@ -270,12 +270,29 @@ describe("PoQ with honest, never-revealing and boosting validators", { timeout: 
       assert.equal(shown.response, GOOD[0]!.answer, "and the answer");
       assert.equal(shown.responses[0]!.response, GOOD[0]!.answer);
       assert.equal(shown.pruned_height, stored.pruned_height);
+      // The list route restores the pruned requests of its page the same way.
+      const listed = await fetch(
+        `${rest.url}/poq/v1/requests?requester=${stored.requester}&pagination.limit=200`,
+      );
+      assert.equal(listed.status, 200);
+      const inList = ((await listed.json()) as { requests: RequestView[] }).requests.find(
+        (r) => r.id === id.toString(),
+      );
+      assert.equal(inList?.prompt, GOOD[0]!.prompt, "the list shows the prompt from the tx index");
+      assert.equal(inList?.response, GOOD[0]!.answer);
     } finally {
       await rest.close();
     }
     const cli = await queryRequest(world.net.rpcUrl(0), id); // what `poq query request` prints
     assert.equal(cli?.prompt, GOOD[0]!.prompt);
     assert.equal(cli?.response, GOOD[0]!.answer);
+    const cliList = await queryRequestsWithTexts(world.net.rpcUrl(0), {
+      requester: stored.requester,
+      limit: 200,
+    });
+    const cliListed = cliList.requests.find((r) => r.id === id.toString()); // `poq query requests`
+    assert.equal(cliListed?.prompt, GOOD[0]!.prompt);
+    assert.equal(cliListed?.response, GOOD[0]!.answer);
   });
 
   const getStored = (id: bigint): Promise<RequestView> =>

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from "fastify";
 import { RequestStatus, type RequestView } from "../../app/modules/poq/state.js";
-import { restorePrunedTexts } from "../../client/pruned-texts.js";
+import { restorePrunedPage, restorePrunedTexts } from "../../client/pruned-texts.js";
 import { PoqQueryPath } from "../../app/modules/poq/types/query-paths.js";
 import { RestError } from "../errors.js";
 import { nodeSchema, paramsSchema, requestSchema, validatorRecordSchema } from "../poq-schemas.js";
@@ -109,9 +109,14 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
         ...requestsPage(req.query),
       });
       const pagination = (res["pagination"] ?? {}) as Json;
+      // Pruned requests' texts come back from the transactions that carried them (hash-checked), as
+      // on the single-request route; bounded by the page (at most 200, a few index searches at a time).
+      const requests = await restorePrunedPage(list(res["requests"]) as unknown as RequestView[], (q) =>
+        reader.txSearch(q),
+      );
       // The module does not count matches; "0" is what the SDK answers without count_total.
       return {
-        requests: list(res["requests"]),
+        requests,
         pagination: { next_key: requestsNextKey(pagination["next_key"]), total: "0" },
       };
     },
