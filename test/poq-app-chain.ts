@@ -129,6 +129,8 @@ export interface PoqBenchChainOptions {
   params?: Record<string, unknown>;
   /** The chain's first height (default 1); vote extensions are enabled from it. */
   initialHeight?: bigint;
+  /** Other modules' genesis sections (e.g. `slashing`), replacing the defaults. */
+  modules?: Record<string, unknown>;
 }
 
 /**
@@ -177,6 +179,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
       moniker: `v${i}`,
     })),
     modules: {
+      ...opts.modules,
       poq: {
         params: Object.fromEntries(Object.entries(opts.params ?? {}).map(([k, v]) => [paramJsonKey(k), v])),
       },

@@ -23,6 +23,16 @@ const SLASH_EVENT = 0x08;
 const PARAMS = 0x09;
 const BLOCK_REWARD = 0x0a;
 
+/** The tags of the F1 records (export walks them). */
+export const RecordTag = {
+  Outstanding: OUTSTANDING,
+  StartingInfo: STARTING_INFO,
+  Historical: HISTORICAL,
+  Current: CURRENT,
+  Commission: COMMISSION,
+  SlashEvent: SLASH_EVENT,
+} as const;
+
 const key = (...parts: (number | Uint8Array)[]): Uint8Array => prefixedKey(DISTRIBUTION_STORE_PREFIX, parts);
 const addr = (a: Uint8Array): (number | Uint8Array)[] => [a.length, a];
 
@@ -36,6 +46,7 @@ const u64 = (n: bigint): Uint8Array => {
 export const feePoolKey = (): Uint8Array => key(FEE_POOL);
 /** `distribution/ 0x02 | len | valoper` → `ValidatorOutstandingRewards`. */
 export const outstandingKey = (val: Uint8Array): Uint8Array => key(OUTSTANDING, ...addr(val));
+export const outstandingPrefix = (): Uint8Array => key(OUTSTANDING);
 /** `distribution/ 0x03 | len | delegator` → withdraw address bytes. */
 export const withdrawAddrKey = (del: Uint8Array): Uint8Array => key(WITHDRAW_ADDR, ...addr(del));
 export const withdrawAddrPrefix = (): Uint8Array => key(WITHDRAW_ADDR);

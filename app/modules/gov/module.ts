@@ -56,7 +56,7 @@ export function createGovModule(opts: CreateGovModuleOptions): GovModule {
     msgs: createGovMsgs(deps),
     queries: createGovQueries(keeper, opts.stake),
     validateGenesis: (raw) => void parseGovGenesis(raw),
-    initGenesis: (ctx, raw) => initGovGenesis(ctx, keeper, parseGovGenesis(raw)),
+    initGenesis: (ctx, raw) => initGovGenesis(ctx, keeper, parseGovGenesis(raw), opts.bank),
     exportGenesis: (ctx) => exportGovGenesis(ctx, keeper),
     endBlock: (ctx) => govEndBlock(ctx, deps),
   };

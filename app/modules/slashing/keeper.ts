@@ -90,7 +90,7 @@ export function readSigningInfo(ctx: StoreContext, cons: Uint8Array): SigningInf
   };
 }
 
-function writeSigningInfo(ctx: StoreContext, cons: Uint8Array, info: SigningInfo): void {
+export function writeSigningInfo(ctx: StoreContext, cons: Uint8Array, info: SigningInfo): void {
   const json = [
     info.startHeight.toString(),
     info.indexOffset.toString(),

@@ -16,7 +16,7 @@ import {
   QuerySigningInfosResponse,
 } from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import type { ValidatorSigningInfo } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
-import { ChainError, GenesisError } from "../../errors.js";
+import { ChainError } from "../../errors.js";
 import { ErrInvalidAddress, ErrInvalidRequest, ErrNotFound } from "../../sdk-errors.js";
 import type { Context, Module, MsgDescriptor } from "../../types.js";
 import { requireCanonical } from "../../tx/canonical.js";
@@ -36,7 +36,8 @@ import {
   type SigningInfo,
 } from "./keeper.js";
 import { SLASHING_MODULE, signingInfosPrefix } from "./keys.js";
-import { parseSlashingParamsJson, slashingParamsToJson, type SlashingParams } from "./params.js";
+import { type SlashingParams } from "./params.js";
+import { exportSlashingGenesis, initSlashingGenesis, parseSlashingGenesis } from "./genesis.js";
 
 export const MSG_UNJAIL_TYPE_URL = "/cosmos.slashing.v1beta1.MsgUnjail";
 export const MSG_UPDATE_SLASHING_PARAMS_TYPE_URL = "/cosmos.slashing.v1beta1.MsgUpdateParams";
@@ -47,15 +48,6 @@ const timestamp = (nanos: bigint) => ({
   nanos: Number(nanos % 1_000_000_000n),
 });
 const decBytes = (d: bigint) => new TextEncoder().encode(d.toString());
-
-function parseSlashingGenesis(raw: unknown) {
-  if (raw === undefined) return { params: parseSlashingParamsJson(undefined) };
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
-    throw new GenesisError(SLASHING_MODULE, "", "must be an object");
-  for (const k of Object.keys(raw))
-    if (k !== "params") throw new GenesisError(SLASHING_MODULE, k, "unknown field");
-  return { params: parseSlashingParamsJson((raw as { params?: unknown }).params) };
-}
 
 function signingInfoToProto(cons: Uint8Array, info: SigningInfo): ValidatorSigningInfo {
   return {
@@ -213,8 +205,8 @@ export function createSlashingModule(opts: { staking: StakingKeeper }): Slashing
       },
     },
     validateGenesis: (raw) => void parseSlashingGenesis(raw),
-    initGenesis: (ctx, raw) => writeSlashingParams(ctx, parseSlashingGenesis(raw).params),
-    exportGenesis: (ctx) => ({ params: slashingParamsToJson(readSlashingParams(ctx)) }),
+    initGenesis: (ctx, raw) => initSlashingGenesis(ctx, parseSlashingGenesis(raw)),
+    exportGenesis: exportSlashingGenesis,
     beginBlock: (ctx, block) => slashingBeginBlock(staking, ctx, block.decidedLastCommit, block.misbehavior),
   };
 }

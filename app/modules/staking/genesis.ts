@@ -18,31 +18,51 @@ import type { ValidatorsView } from "../validators/keeper.js";
 import { DEC_SCALE, POWER_REDUCTION, type StakingParams, type StakingValidator } from "./hooks.js";
 import type { StakingCore } from "./keeper.js";
 import { BONDED_POOL, lastPowerKey, setDirtyKey, STAKING_MODULE, u64 } from "./keys.js";
-import { parseStakingParamsJson, stakingParamsToJson } from "./params.js";
+import { parseStakingParamsJson } from "./params.js";
 import {
-  readParams,
-  readValidator,
-  valoperOf,
-  writeDelegation,
-  writeParams,
-  writeValidator,
-} from "./records.js";
+  exportStakingGenesis,
+  initExportedStaking,
+  parseExportedStaking,
+  STATE_FIELDS,
+  type ExportedStaking,
+} from "./export.js";
+import { readValidator, valoperOf, writeDelegation, writeParams, writeValidator } from "./records.js";
 
 const fail = (field: string, reason: string): never => {
   throw new GenesisError(STAKING_MODULE, field, reason);
 };
 
+/** Staking's parsed section: params, and for an export (`exported: true`) the whole state. */
+export interface StakingGenesis {
+  params: StakingParams;
+  exported?: ExportedStaking;
+}
+
 /**
- * Validates and parses the `staking` section (absent means default params).
+ * Validates and parses the `staking` section (absent means default params). A new chain's section
+ * holds params only; an exported one (`exported: true`) the SDK's whole `GenesisState` (see
+ * `./export.ts`).
  *
  * @example
  * parseStakingGenesis({ params: { unbonding_time: "60s" } });
  */
-export function parseStakingGenesis(raw: unknown): { params: StakingParams } {
+export function parseStakingGenesis(raw: unknown): StakingGenesis {
   if (raw === undefined) return { params: parseStakingParamsJson(undefined) };
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return fail("", "must be an object");
-  for (const k of Object.keys(raw)) if (k !== "params") fail(k, "unknown field");
-  return { params: parseStakingParamsJson((raw as { params?: unknown }).params) };
+  const o = raw as Record<string, unknown>;
+  const params = parseStakingParamsJson(o.params);
+  if (o.exported === true) return { params, exported: parseExportedStaking(o, params) };
+  for (const k of Object.keys(o)) {
+    if (k === "params" || k === "exported") continue;
+    if (!STATE_FIELDS.includes(k)) fail(k, "unknown field");
+    const v = o[k];
+    if (v !== undefined && v !== null && v !== "0" && !(Array.isArray(v) && v.length === 0))
+      fail(
+        k,
+        'a new chain starts without staking state: only an export ("exported": true) carries validators, delegations or entries',
+      );
+  }
+  return { params };
 }
 
 /** Commission of the genesis validators (the SDK's gentx defaults). */
@@ -66,7 +86,8 @@ export function initStakingGenesis(
   raw: unknown,
   chain: GenesisChainInfo,
 ): void {
-  const { params } = parseStakingGenesis(raw);
+  const { params, exported } = parseStakingGenesis(raw);
+  if (exported) return initExportedStaking(bank, view, ctx, params, exported, chain);
   writeParams(ctx, params);
   let minted = 0n;
   for (const cv of view.list(ctx)) {
@@ -109,7 +130,4 @@ export function initStakingGenesis(
   }
 }
 
-/** The exported section: params only (validators and delegations come back from InitChain's set). */
-export function exportStakingGenesis(ctx: Pick<Context, "store">): unknown {
-  return { params: stakingParamsToJson(readParams(ctx)) };
-}
+export { exportStakingGenesis };

@@ -319,8 +319,12 @@ export function cancelUnbonding(
   if (entry.balance < amount)
     throw new ChainError(ErrInvalidRequest, "amount is greater than the unbonding delegation entry balance");
   const shares = delegate(core, ctx, delegator, amount, v, "BOND_STATUS_UNBONDING");
-  if (entry.balance === amount) entries.splice(i, 1);
-  else
+  if (entry.balance === amount) {
+    entries.splice(i, 1);
+    // No queue entry outlives the entries it pays, so the queue is a function of the entries (export).
+    if (!entries.some((e) => e.completionTimeNanos === entry.completionTimeNanos))
+      ctx.store.delete(unbondingQueueKey(entry.completionTimeNanos, del, val));
+  } else
     entries[i] = { ...entry, balance: entry.balance - amount, initialBalance: entry.initialBalance - amount };
   if (entries.length === 0) {
     ctx.store.delete(ubdKey);

@@ -28,15 +28,14 @@ export function createValidatorsModule(): ValidatorsModule {
     queries: {},
     validateGenesis: (raw) => void parseValidatorsGenesis(raw),
     initGenesis: (ctx, raw, chain) => initValidatorsGenesis(keeper, ctx, raw, chain),
+    // The view as it is (see genesis.ts): powers, and the validators no account operates.
     exportGenesis: (ctx) => ({
-      validators: keeper
-        .list(ctx)
-        .filter((v) => v.operator !== "")
-        .map((v) => ({
-          pub_key: Buffer.from(v.pubKey).toString("base64"),
-          operator: v.operator,
-          moniker: v.moniker,
-        })),
+      validators: keeper.list(ctx).map((v) => ({
+        pub_key: Buffer.from(v.pubKey).toString("base64"),
+        operator: v.operator,
+        moniker: v.moniker,
+        power: v.power.toString(),
+      })),
     }),
   };
 }

@@ -1,0 +1,329 @@
+/**
+ * Whole-app export then import (issues 14 and 16, review L3): the validator's real app (SQLite, every
+ * module, the PoQ proposal hooks) runs blocks that leave state in every module: delegations, an
+ * unbonding (and a cancelled one), a redelegation, a withdraw address, a validator jailed and slashed
+ * for downtime (signing infos, missed-block marks, slash events, a validator-set change), rewards and
+ * commission accrued, a proposal in its voting period with deposits and votes and one in its deposit
+ * period, PoQ requests finished and pruned and in flight. Its whole `app_state` at height H, written as
+ * JSON, initialises a fresh app (InitChain at H + 1 with the export's validators): every store entry is
+ * the same, so the app hash after InitChain is the one the chain committed at H. Then both apps take
+ * the same blocks and keep the same app hash.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  MsgBeginRedelegate,
+  MsgCancelUnbondingDelegation,
+  MsgDelegate,
+  MsgUndelegate,
+} from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { MsgSetWithdrawAddress } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import { MsgDeposit, MsgSubmitProposal, MsgVote } from "cosmjs-types/cosmos/gov/v1/tx";
+import { ProposalStatus, VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
+import {
+  createPoqBenchChain,
+  POQ_BENCH_CHAIN_ID,
+  registerNodeMsg,
+  requestInferenceMsg,
+} from "../test/poq-app-chain.js";
+import { msgSendAny, testKey } from "../test/raw-signer.js";
+import { blockRequest } from "../bench/bank-chain.js";
+import { assembleApp, createChainModules, type ChainModules } from "../validator/assemble.js";
+import type { PoqApp } from "./app.js";
+import { createContext } from "./context.js";
+import { exportAppState, genesisValidatorsOf, genesisValidatorUpdates } from "./export.js";
+import { moduleAddress } from "./modules/auth/address.js";
+import { MsgSubmitResponse, PoqTypeUrl } from "./modules/poq/types/msgs.js";
+import type { AnyMsg, Module } from "./types.js";
+
+const requester = testKey("export-requester");
+const delegator = testKey("export-delegator");
+const withdrawTo = testKey("export-withdraw-to");
+const operator0 = testKey("operator-0");
+const nodeA = testKey("export-node-a");
+const nodeB = testKey("export-node-b");
+
+const modulesOf = (m: ChainModules): Module[] => [
+  ...m.core.modules,
+  m.distribution,
+  m.poq,
+  m.gov,
+  m.consensus,
+];
+
+/** Every committed entry of an app, as hex pairs in key order. */
+function entries(app: PoqApp): [string, string][] {
+  return [...app.state.committedView().iterate(new Uint8Array(0))].map(([k, v]) => [
+    Buffer.from(k).toString("hex"),
+    Buffer.from(v).toString("hex"),
+  ]);
+}
+
+/** Keys that differ between two entry lists, readable (for the assertion message). */
+function differences(a: [string, string][], b: [string, string][]): string[] {
+  const am = new Map(a);
+  const bm = new Map(b);
+  const out: string[] = [];
+  for (const k of new Set([...am.keys(), ...bm.keys()]))
+    if (am.get(k) !== bm.get(k)) {
+      const text = Buffer.from(k, "hex")
+        .toString("latin1")
+        .replace(/[^\x20-\x7e]/g, ".");
+      out.push(
+        `${text} (${k}): ${am.get(k)?.slice(0, 80) ?? "absent"} vs ${bm.get(k)?.slice(0, 80) ?? "absent"}`,
+      );
+    }
+  return out;
+}
+
+const any = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
+
+describe("whole-app genesis export then import", () => {
+  it("gives the same entries and app hash at InitChain, and the same app hashes after", () => {
+    const chain = createPoqBenchChain({
+      validators: 4,
+      powers: [40n, 40n, 10n, 10n],
+      accounts: [requester, delegator, operator0, nodeA, nodeB],
+      params: { requestRetentionBlocks: "3" },
+      modules: {
+        slashing: {
+          params: {
+            signed_blocks_window: "10",
+            min_signed_per_window: "0.500000000000000000",
+            downtime_jail_duration: "600s",
+            slash_fraction_double_sign: "0.050000000000000000",
+            slash_fraction_downtime: "0.010000000000000000",
+          },
+        },
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), "poq-export-"));
+    let imported: PoqApp | undefined;
+    try {
+      const view = () => ({ store: chain.app.state.committedView() });
+      const { staking } = chain.modules.core;
+      const run = (txs: Uint8Array[] = [], omit: number[] = []) =>
+        assert.deepEqual(chain.runBlock(txs, { omitFromLastCommit: omit }).failed, []);
+      const [v0, v1, v2] = staking.keeper.allValidators(view()).map((v) => v.operatorAddress);
+      assert.ok(v0 && v1 && v2);
+
+      // PoQ: one request answered, scored, finalized and pruned; one still in flight.
+      run([
+        chain.signed(nodeA, [registerNodeMsg(nodeA.address, ["m"], 2_000_000n)]),
+        chain.signed(nodeB, [registerNodeMsg(nodeB.address, ["m"], 2_000_000n)]),
+      ]);
+      run([chain.signed(requester, [requestInferenceMsg(requester.address, "m", "prompt 1", 1000n)])]);
+      const request = (id: bigint) => chain.modules.poq.keeper.getRequest(view(), id)!;
+      for (let i = 0; i < 5 && request(1n).status === "PENDING"; i++) run();
+      const first = request(1n);
+      const nodeKey = first.node === nodeA.address ? nodeA : nodeB;
+      for (let v = 0; v < 4; v++)
+        chain.scores[v]!.set(1n, { score: 7000, salt: new Uint8Array(32).fill(v + 1) });
+      run([
+        chain.signed(nodeKey, [
+          any(
+            PoqTypeUrl.SubmitResponse,
+            MsgSubmitResponse.encode({ node: first.node, requestId: 1n, response: "answer" }).finish(),
+          ),
+        ]),
+      ]);
+      for (let i = 0; i < 10 && request(1n).status !== "FINALIZED"; i++) run();
+      assert.equal(request(1n).status, "FINALIZED");
+      run([chain.signed(requester, [requestInferenceMsg(requester.address, "m", "prompt 2", 1000n)])]);
+
+      // Staking and distribution: delegations, unbondings (one cancelled), a redelegation, a withdraw address.
+      const delegate = (val: string, amount: bigint) =>
+        any(
+          "/cosmos.staking.v1beta1.MsgDelegate",
+          MsgDelegate.encode({
+            delegatorAddress: delegator.address,
+            validatorAddress: val,
+            amount: { denom: "upoq", amount: amount.toString() },
+          }).finish(),
+        );
+      const undelegate = (val: string, amount: bigint) =>
+        any(
+          "/cosmos.staking.v1beta1.MsgUndelegate",
+          MsgUndelegate.encode({
+            delegatorAddress: delegator.address,
+            validatorAddress: val,
+            amount: { denom: "upoq", amount: amount.toString() },
+          }).finish(),
+        );
+      run([chain.signed(delegator, [delegate(v0, 5_000_000n), delegate(v1, 3_000_000n)])]);
+      run([chain.signed(delegator, [undelegate(v0, 1_000_000n)])]);
+      run([chain.signed(delegator, [undelegate(v0, 500_000n)])]);
+      const cancelHeight = chain.height;
+      run([
+        chain.signed(delegator, [
+          any(
+            "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation",
+            MsgCancelUnbondingDelegation.encode({
+              delegatorAddress: delegator.address,
+              validatorAddress: v0,
+              amount: { denom: "upoq", amount: "500000" },
+              creationHeight: cancelHeight,
+            }).finish(),
+          ),
+          any(
+            "/cosmos.staking.v1beta1.MsgBeginRedelegate",
+            MsgBeginRedelegate.encode({
+              delegatorAddress: delegator.address,
+              validatorSrcAddress: v1,
+              validatorDstAddress: v2,
+              amount: { denom: "upoq", amount: "1000000" },
+            }).finish(),
+          ),
+          any(
+            "/cosmos.distribution.v1beta1.MsgSetWithdrawAddress",
+            MsgSetWithdrawAddress.encode({
+              delegatorAddress: delegator.address,
+              withdrawAddress: withdrawTo.address,
+            }).finish(),
+          ),
+        ]),
+      ]);
+
+      // Gov: one proposal voting (two deposits, two votes), one still in its deposit period.
+      const submit = (deposit: string) =>
+        any(
+          "/cosmos.gov.v1.MsgSubmitProposal",
+          MsgSubmitProposal.encode(
+            MsgSubmitProposal.fromPartial({
+              messages: [msgSendAny(moduleAddress("gov"), requester.address, 1n)],
+              initialDeposit: [{ denom: "upoq", amount: deposit }],
+              proposer: requester.address,
+              title: `export ${deposit}`,
+              summary: "a proposal the export carries",
+            }),
+          ).finish(),
+        );
+      run([chain.signed(requester, [submit("10000000"), submit("1000")])]);
+      const gov = chain.modules.gov.keeper;
+      assert.equal(gov.getProposal(view(), 1n)?.status, ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD);
+      assert.equal(gov.getProposal(view(), 2n)?.status, ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD);
+      run([
+        chain.signed(delegator, [
+          any(
+            "/cosmos.gov.v1.MsgDeposit",
+            MsgDeposit.encode({
+              proposalId: 1n,
+              depositor: delegator.address,
+              amount: [{ denom: "upoq", amount: "100000" }],
+            }).finish(),
+          ),
+          any(
+            "/cosmos.gov.v1.MsgVote",
+            MsgVote.encode({
+              proposalId: 1n,
+              voter: delegator.address,
+              option: VoteOption.VOTE_OPTION_YES,
+              metadata: "",
+            }).finish(),
+          ),
+        ]),
+        chain.signed(operator0, [
+          any(
+            "/cosmos.gov.v1.MsgVote",
+            MsgVote.encode({
+              proposalId: 1n,
+              voter: operator0.address,
+              option: VoteOption.VOTE_OPTION_NO,
+              metadata: "m",
+            }).finish(),
+          ),
+        ]),
+      ]);
+
+      // Slashing: validator 3 misses its votes until it is jailed (window 10, half must be signed);
+      // validator 2 misses two. The export is taken at the jailing block, whose validator update
+      // CometBFT has but the consensus view has not taken yet.
+      const jailed = () => staking.keeper.allValidators(view()).find((v) => v.jailed);
+      for (let i = 0; i < 20 && !jailed(); i++)
+        run(
+          [chain.signed(requester, [msgSendAny(requester.address, withdrawTo.address, 1n)])],
+          i === 5 || i === 6 ? [2, 3] : [3],
+        );
+      assert.ok(jailed(), "validator 3 was jailed for downtime");
+
+      // The state the export must carry.
+      const ubd = staking.keeper.allValidators(view()).length;
+      assert.equal(ubd, 4);
+      assert.ok(request(1n).pruned_height !== undefined, "request 1 was pruned");
+      assert.notEqual(request(2n).status, "FINALIZED", "request 2 is in flight");
+
+      const H = chain.height;
+      const ctx = createContext({
+        store: chain.app.state.committedView(),
+        chainId: POQ_BENCH_CHAIN_ID,
+        blockHeight: H,
+        blockTimeNanos: blockRequest(H, []).timeNanos,
+      });
+      const appState = JSON.parse(JSON.stringify(exportAppState(modulesOf(chain.modules), ctx))) as Record<
+        string,
+        Record<string, unknown[]>
+      >;
+      const st = appState["staking"]!;
+      assert.equal(
+        st["unbonding_delegations"]!.length,
+        1,
+        "one unbonding delegation (the cancelled entry is gone)",
+      );
+      assert.equal(st["redelegations"]!.length, 1);
+      assert.equal(appState["slashing"]!["signing_infos"]!.length, 2);
+      assert.equal(appState["slashing"]!["missed_blocks"]!.length, 1, "validator 2's two misses");
+      assert.equal(st["pending_validator_updates"]!.length, 1, "validator 3 leaves the set at H + 2");
+      assert.equal(appState["validators"]!["validators"]!.length, 4, "the view still has validator 3");
+      assert.ok(
+        appState["distribution"]!["validator_slash_events"]!.length >= 1,
+        "the downtime slash is recorded",
+      );
+      assert.equal(appState["gov"]!["votes"]!.length, 2);
+      assert.equal(appState["gov"]!["deposits"]!.length, 3);
+
+      const validators = genesisValidatorsOf(appState);
+      assert.equal(validators.length, 3, "the jailed validator is not in the new chain's set");
+      const modules = createChainModules();
+      imported = assembleApp({ home: dir, chainId: POQ_BENCH_CHAIN_ID, modules });
+      const res = imported.initChain({
+        timeNanos: blockRequest(H, []).timeNanos,
+        chainId: POQ_BENCH_CHAIN_ID,
+        consensusParams: { abci: { voteExtensionsEnableHeight: 1n } },
+        validators: genesisValidatorUpdates(validators),
+        appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
+        initialHeight: H + 1n,
+      });
+      const before = entries(chain.app);
+      assert.deepEqual(differences(before, entries(imported)), [], "every store entry is the same");
+      assert.ok(before.length > 120, `${before.length} entries`);
+      assert.equal(
+        Buffer.from(res.appHash).toString("hex"),
+        Buffer.from(chain.app.state.lastAppHash).toString("hex"),
+      );
+
+      // The same blocks on both apps give the same app hashes.
+      for (let k = 1n; k <= 3n; k++) {
+        const tx = chain.signed(requester, [msgSendAny(requester.address, delegator.address, k)]);
+        const both: PoqApp[] = [chain.app, imported];
+        const hashes: string[] = both.map((app) => {
+          const r = app.finalizeBlock(blockRequest(H + k, [tx]));
+          assert.deepEqual(
+            r.txResults.map((t) => t.code),
+            [0],
+          );
+          app.commit();
+          return Buffer.from(r.appHash).toString("hex");
+        });
+        assert.equal(hashes[0], hashes[1], `block ${H + k}`);
+      }
+      assert.deepEqual(differences(entries(chain.app), entries(imported)), []);
+    } finally {
+      imported?.close();
+      rmSync(dir, { recursive: true, force: true });
+      chain.cleanup();
+    }
+  });
+});
