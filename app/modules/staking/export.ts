@@ -34,6 +34,7 @@ import {
   prefixOf,
   readU64,
   redelegationByDstKey,
+  redelegationBySrcKey,
   redelegationKey,
   redelegationQueueKey,
   STAKING_MODULE,
@@ -476,6 +477,7 @@ export function initExportedStaking(
   for (const d of g.redelegations) {
     ctx.store.set(redelegationKey(d.del, d.src, d.dst), encodeRedelegationEntries(d.entries));
     ctx.store.set(redelegationByDstKey(d.del, d.dst, d.src), new Uint8Array(0));
+    ctx.store.set(redelegationBySrcKey(d.src, d.del, d.dst), new Uint8Array(0));
     for (const e of d.entries)
       ctx.store.set(redelegationQueueKey(e.completionTimeNanos, d.del, d.src, d.dst), new Uint8Array(0));
   }
