@@ -38,6 +38,8 @@ export const E2E_SECONDS = {
   "bad-input": 13,
   // Measured two at a time (it came after the others were measured).
   "block-follower": 13,
+  // Measured alone at a load average of 12 (s16, 2026-12-03).
+  "double-sign": 21,
   abci: 8,
 };
 
