@@ -11,9 +11,9 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   MsgBeginRedelegate,
   MsgCancelUnbondingDelegation,
@@ -32,6 +32,7 @@ import {
 import { msgSendAny, testKey } from "../test/raw-signer.js";
 import { blockRequest } from "../bench/bank-chain.js";
 import { assembleApp, createChainModules, type ChainModules } from "../validator/assemble.js";
+import { exportNodeGenesis } from "../network/export.js";
 import type { PoqApp } from "./app.js";
 import { createContext } from "./context.js";
 import { exportAppState, genesisValidatorsOf, genesisValidatorUpdates } from "./export.js";
@@ -78,6 +79,23 @@ function differences(a: [string, string][], b: [string, string][]): string[] {
     }
   return out;
 }
+
+/** A CometBFT genesis.json as `poq init` writes one (the export keeps its consensus params). */
+const COMET_GENESIS = {
+  genesis_time: "2024-01-01T00:00:00Z",
+  chain_id: POQ_BENCH_CHAIN_ID,
+  initial_height: "1",
+  consensus_params: {
+    block: { max_bytes: "1000000", max_gas: "-1" },
+    evidence: { max_age_num_blocks: "100000", max_age_duration: "172800000000000", max_bytes: "1048576" },
+    validator: { pub_key_types: ["ed25519"] },
+    version: { app: "0" },
+    abci: { vote_extensions_enable_height: "1" },
+  },
+  validators: [],
+  app_hash: "",
+  app_state: {},
+};
 
 const any = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
 
@@ -323,6 +341,153 @@ describe("whole-app genesis export then import", () => {
     } finally {
       imported?.close();
       rmSync(dir, { recursive: true, force: true });
+      chain.cleanup();
+    }
+  });
+  it("poq export's genesis, read from the node's home, starts a chain with the same app hash; bad states get clear errors", () => {
+    const chain = createPoqBenchChain({ validators: 2, accounts: [requester, delegator] });
+    const dirs: string[] = [];
+    try {
+      const [v0] = chain.modules.core.staking.keeper.allValidators({
+        store: chain.app.state.committedView(),
+      });
+      const msg = (
+        typeUrl: string,
+        m: { delegatorAddress: string; validatorAddress: string; amount: { denom: string; amount: string } },
+      ) => any(typeUrl, (typeUrl.endsWith("MsgDelegate") ? MsgDelegate : MsgUndelegate).encode(m).finish());
+      const amount = (n: string) => ({ denom: "upoq", amount: n });
+      const run = (txs: Uint8Array[] = []) => assert.deepEqual(chain.runBlock(txs).failed, []);
+      run([
+        chain.signed(delegator, [
+          msg("/cosmos.staking.v1beta1.MsgDelegate", {
+            delegatorAddress: delegator.address,
+            validatorAddress: v0!.operatorAddress,
+            amount: amount("4000000"),
+          }),
+        ]),
+      ]);
+      run([
+        chain.signed(delegator, [
+          msg("/cosmos.staking.v1beta1.MsgUndelegate", {
+            delegatorAddress: delegator.address,
+            validatorAddress: v0!.operatorAddress,
+            amount: amount("1000000"),
+          }),
+        ]),
+      ]);
+      run([
+        chain.signed(requester, [
+          any(
+            "/cosmos.gov.v1.MsgSubmitProposal",
+            MsgSubmitProposal.encode(
+              MsgSubmitProposal.fromPartial({
+                messages: [msgSendAny(moduleAddress("gov"), requester.address, 1n)],
+                initialDeposit: [amount("10000000")],
+                proposer: requester.address,
+                title: "t",
+                summary: "s",
+              }),
+            ).finish(),
+          ),
+        ]),
+      ]);
+      run();
+
+      // A node home: CometBFT's genesis.json beside the app's database (which stays open and running).
+      const home = dirname(dirname(chain.app.state.path));
+      mkdirSync(join(home, "config"), { recursive: true });
+      writeFileSync(join(home, "config", "genesis.json"), JSON.stringify(COMET_GENESIS));
+      const { genesis, height } = exportNodeGenesis({ home, genesisTime: "2030-01-01T00:00:00Z" });
+      assert.equal(height, chain.height);
+      assert.equal(genesis.initial_height, String(chain.height + 1n));
+      assert.equal(genesis.chain_id, POQ_BENCH_CHAIN_ID);
+      assert.equal(genesis.genesis_time, "2030-01-01T00:00:00Z");
+      assert.deepEqual(genesis.consensus_params.block, { max_bytes: "22020096", max_gas: "-1" });
+      assert.deepEqual(
+        genesis.validators.map((v) => v.power),
+        ["13", "10"],
+      );
+
+      const start = (g: typeof genesis): Uint8Array => {
+        const dir = mkdtempSync(join(tmpdir(), "poq-export-import-"));
+        dirs.push(dir);
+        const app = assembleApp({ home: dir, chainId: g.chain_id, modules: createChainModules() });
+        try {
+          return app.initChain({
+            timeNanos: 0n,
+            chainId: g.chain_id,
+            consensusParams: { abci: { voteExtensionsEnableHeight: 1n } },
+            validators: g.validators.map((v) => ({
+              pubKeyEd25519: Uint8Array.from(Buffer.from(v.pub_key.value, "base64")),
+              power: BigInt(v.power),
+            })),
+            appStateBytes: new TextEncoder().encode(JSON.stringify(g.app_state)),
+            initialHeight: BigInt(g.initial_height),
+          }).appHash;
+        } finally {
+          app.close();
+        }
+      };
+      assert.equal(
+        Buffer.from(start(genesis)).toString("hex"),
+        Buffer.from(chain.app.state.lastAppHash).toString("hex"),
+        "the new chain's genesis state is the exported one",
+      );
+
+      // Each broken invariant is refused, naming what is wrong (review L3).
+      type State = Record<string, Record<string, unknown>>;
+      const broken = (change: (s: State, g: typeof genesis) => void, why: RegExp) => {
+        const g = structuredClone(genesis);
+        change(g.app_state as State, g);
+        assert.throws(() => start(g), why);
+      };
+      const list = (s: State, module: string, field: string) =>
+        s[module]![field] as Record<string, unknown>[];
+      const fund = (s: State, address: string, extra: bigint) => {
+        const bank = s["bank"]!;
+        const entry = (
+          bank["balances"] as { address: string; coins: { denom: string; amount: string }[] }[]
+        ).find((b) => b.address === address)!;
+        entry.coins[0]!.amount = (BigInt(entry.coins[0]!.amount) + extra).toString();
+        const supply = (bank["supply"] as { denom: string; amount: string }[])[0]!;
+        supply.amount = (BigInt(supply.amount) + extra).toString();
+      };
+      broken(
+        (s) => fund(s, moduleAddress("bonded_tokens_pool"), 1n),
+        /bonded_tokens_pool module account .* holds \d+upoq but the tokens of the BONDED validators/,
+      );
+      broken(
+        (s) => fund(s, moduleAddress("not_bonded_tokens_pool"), 1n),
+        /not_bonded_tokens_pool .* unbonding entries' balances/,
+      );
+      broken((s) => {
+        const e = (
+          list(s, "staking", "unbonding_delegations")[0]!["entries"] as Record<string, string>[]
+        )[0]!;
+        e["balance"] = (BigInt(e["initial_balance"]!) + 1n).toString();
+      }, /unbonding_delegations\[0\]\.entries\[0\]\.balance.*more than its initial_balance/);
+      broken((s) => {
+        list(s, "staking", "validators")[0]!["delegator_shares"] = "1.000000000000000000";
+      }, /validators\[0\]\.delegator_shares.*its delegations hold/);
+      broken(
+        (s) => fund(s, moduleAddress("distribution"), 1n),
+        /distribution module account .* outstanding rewards and the community pool/,
+      );
+      broken(
+        (s) => fund(s, moduleAddress("gov"), 1n),
+        /gov module account .* holds \d+upoq but the deposits come to 10000000upoq/,
+      );
+      broken((s) => {
+        (list(s, "gov", "deposits")[0]!["amount"] as { amount: string }[])[0]!.amount = "9999999";
+      }, /proposals\[0\]\.total_deposit/);
+      broken((_s, g) => {
+        g.validators[0]!.power = "11";
+      }, /CometBFT's genesis validators must be the bonded set/);
+      broken((s) => {
+        list(s, "staking", "last_validator_powers").pop();
+      }, /is BONDED but not in last_validator_powers/);
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
       chain.cleanup();
     }
   });

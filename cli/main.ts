@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   tx: async () => (await import("./tx.js")).txCommand(),
   query: async () => (await import("./query.js")).queryCommand(),
   node: async () => (await import("./node.js")).nodeCommand(),
+  export: async () => (await import("./export.js")).exportCommand(),
 };
 
 /**
@@ -64,6 +65,11 @@ export const COMMAND_HELP: Record<string, { term: string; description: string }>
   tx: { term: "tx", description: "sign and broadcast transactions" },
   query: { term: "query|q", description: "read chain state" },
   node: { term: "node", description: "run an inference node" },
+  export: {
+    term: "export [options]",
+    description:
+      "write the node's state as a CometBFT genesis for a new chain that starts at the next height",
+  },
 };
 
 /** Short names some commands also answer to. */
