@@ -14,6 +14,7 @@ import { benchStoreCommand } from "../bench/store-scale.js";
 import { benchPruneCommand } from "../bench/prune-size.js";
 import { benchScaleNodesCommand } from "../bench/scale-nodes.js";
 import { benchStateSyncCommand } from "../bench/state-sync.js";
+import { benchQueryLoadCommand } from "../bench/query-load.js";
 
 export function benchCommand(): Command {
   return new Command("bench")
@@ -29,5 +30,6 @@ export function benchCommand(): Command {
     .addCommand(benchScaleNodesCommand())
     .addCommand(benchStoreCommand())
     .addCommand(benchPruneCommand())
-    .addCommand(benchStateSyncCommand());
+    .addCommand(benchStateSyncCommand())
+    .addCommand(benchQueryLoadCommand());
 }

@@ -45,6 +45,8 @@ export interface LocalNetworkOptions {
   snapshots?: SnapshotConfig;
   /** Each CometBFT serves Go's profiler (see `CometNodeSettings.pprof`). Default off. */
   pprof?: boolean;
+  /** How long `startLocalNetwork` waits for block 1 (a large genesis takes InitChain a while). Default 60 s. */
+  firstBlockTimeoutMs?: number;
 }
 
 /** A validator operator key created for the network. */
@@ -231,7 +233,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
   try {
     for (let i = 0; i < nodes.length; i++) await net.startNode(i);
     // Through node 0's process, so that a CometBFT that exits at start fails now, with its log tail.
-    await node(0).comet!.waitForHeight(1, 60_000);
+    await node(0).comet!.waitForHeight(1, opts.firstBlockTimeoutMs ?? 60_000);
   } catch (err) {
     await net.stop();
     throw err;

@@ -22,6 +22,9 @@ const { values } = parseArgs({
     "evaluator-idle-seconds": { type: "string" },
     // Test behaviours for the incentive tests (validator/scorer.ts); operators leave it honest.
     behaviour: { type: "string", default: "honest" },
+    // Where ABCI queries run: "worker" (a thread of their own, the default) or "main" (the consensus
+    // thread, as before issue 14; `poq bench query-load` compares the two).
+    "query-thread": { type: "string", default: "worker" },
   },
 });
 if (!(SCORER_BEHAVIOURS as readonly string[]).includes(values.behaviour)) {
@@ -38,6 +41,10 @@ if (idleSeconds !== undefined && !/^\d{1,6}$/.test(idleSeconds)) {
   process.stderr.write(`--evaluator-idle-seconds must be a whole number of seconds, got "${idleSeconds}"\n`);
   process.exit(2);
 }
+if (values["query-thread"] !== "worker" && values["query-thread"] !== "main") {
+  process.stderr.write(`--query-thread must be worker or main, got "${values["query-thread"]}"\n`);
+  process.exit(2);
+}
 if (!values.home) {
   process.stderr.write("usage: validator/main.js --home DIR [--abci ADDRESS] [--chain-id ID]\n");
   process.exit(2);
@@ -49,6 +56,7 @@ const validator = await runValidator({
   ...(values["chain-id"] !== undefined ? { chainId: values["chain-id"] } : {}),
   behaviour: values.behaviour as ScorerBehaviour,
   noEvaluator: values["no-evaluator"],
+  queryWorker: values["query-thread"] === "worker",
   ...(sessions !== undefined ? { scoringSessions: Number(sessions) } : {}),
   ...(idleSeconds !== undefined ? { evaluatorIdleMs: Number(idleSeconds) * 1000 } : {}),
   ...(values["model-dir"] !== undefined ? { modelDir: values["model-dir"] } : {}),

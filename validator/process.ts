@@ -63,6 +63,8 @@ export interface RunValidatorOptions {
    * its Commit, once (a marker file in `home` keeps the replay after restart from crashing again).
    */
   crashBeforeCommitAt?: bigint;
+  /** ABCI queries in a worker thread (default true; see app/README.md "Queries"). */
+  queryWorker?: boolean;
 }
 
 export interface ValidatorProcess {
@@ -301,6 +303,7 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
       : {}),
     ...(wrapHooks ? { wrapHooks } : {}),
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
+    ...(opts.queryWorker === false ? { queryWorker: false } : {}),
   });
 
   const synced = withSnapshots(app, opts.home, createJsonLogger("snapshots"));
