@@ -187,6 +187,17 @@ async function hammer(base: string, clients: number, until: number) {
   };
 }
 
+/** A process's resident set in MB (Linux), or null. */
+function rssMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? null : Math.round(Number(kb) / 1024);
+  } catch {
+    return null;
+  }
+}
+
 async function height(rpcUrl: string): Promise<number> {
   const s = await cometRpc<{ sync_info: { latest_block_height: string } }>(rpcUrl, "/status");
   return Number(s.sync_info.latest_block_height);
@@ -291,6 +302,7 @@ async function runOnce(o: QueryLoadOptions, thread: "worker" | "main", store: un
         return {
           phase: name,
           load_average_1m: load,
+          app_rss_mb_at_end: rssMb(net.nodes[0]?.app?.pid),
           heights: [from, to],
           block_interval: await blockIntervals(rpcUrl, from, to),
           ...(q ? { queries: q } : {}),

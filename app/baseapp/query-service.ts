@@ -45,6 +45,9 @@ export interface QueryService {
   readonly started: number;
 }
 
+/** The worker's V8 old-space limit: its routes and one bounded query need a fraction of it. */
+export const QUERY_WORKER_HEAP_MB = 128;
+
 /** Workers that died in a row without answering a query before the service stops starting them. */
 export const MAX_FAILED_STARTS = 3;
 
@@ -126,7 +129,11 @@ export function createQueryService(opts: QueryServiceOptions): QueryService {
   };
 
   const start = (): Slot => {
-    const worker = new Worker(new URL("./query-worker.js", import.meta.url), { workerData: data });
+    const worker = new Worker(new URL("./query-worker.js", import.meta.url), {
+      workerData: data,
+      // A query that would need more dies alone (its answer: code 1), never the node.
+      resourceLimits: { maxOldGenerationSizeMb: QUERY_WORKER_HEAP_MB },
+    });
     const slot: Slot = { worker, answered: false, ready: false, stopping: false };
     started++;
     // Idle, it never keeps the process alive (see `hold`).
