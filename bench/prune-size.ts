@@ -20,7 +20,9 @@ import { Command } from "commander";
 import { createContext } from "../app/context.js";
 import { createStateStore, type StateStore } from "../app/store/state.js";
 import { formatAccountAddress } from "../app/modules/auth/address.js";
-import { consAddress, RequestStatus, type RequestRecord } from "../app/modules/poq/state.js";
+import { consAddress, RequestStatus, toBytes, type RequestRecord } from "../app/modules/poq/state.js";
+import { decodeRequestRecord } from "../app/modules/poq/kept-record.js";
+import { requestKey } from "../app/modules/poq/keys.js";
 import { createPoqKeeper } from "../app/modules/poq/keeper.js";
 import { defaultPoqParams } from "../app/modules/poq/params.js";
 import { MAX_PRUNED_RECORDS_PER_BLOCK, pruneFinishedRequests } from "../app/modules/poq/prune.js";
@@ -143,13 +145,17 @@ export function runPruneBench(opts: PruneBenchOptions = {}) {
       pruned += count;
     }
     const after = poqBytes(state);
+    // One kept record: as stored (compact) and as the JSON it decodes to (what it was stored as before).
+    const stored = state.committedView().get(requestKey(1n))!;
+    const kept = { stored_bytes: stored.length, json_bytes: toBytes(decodeRequestRecord(stored)).length };
     const per = (b: number): number => Math.round(b / n);
     return {
       requests: n,
       prompt_bytes: prompt.length,
       response_bytes: response.length,
       before: { ...before, bytes_per_request: per(before.all) },
-      after: { ...after, bytes_per_request: per(after.all) },
+      after: { ...after, bytes_per_request: per(after.all), record_bytes_per_request: per(after.requests) },
+      kept_record: kept,
       per_10000_requests_mb: {
         before: Math.round(((before.all / n) * 10_000) / 1e4) / 100,
         after: Math.round(((after.all / n) * 10_000) / 1e4) / 100,

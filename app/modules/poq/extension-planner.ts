@@ -15,7 +15,8 @@
 import { BlockIdFlag, type ExtendedCommitInfo } from "../../../abci/application.js";
 import { commitWindowExtends, revealsOpenAt } from "./commit-window.js";
 import type { PoqView, StoreContext } from "./keeper.js";
-import { consAddress, consAddressBytes, fromBytes, RequestStatus, type RequestRecord } from "./state.js";
+import { consAddress, consAddressBytes, RequestStatus, type RequestRecord } from "./state.js";
+import { decodeRequestRecord } from "./kept-record.js";
 import { createExtensionEntryCache, type ExtensionEntryCache } from "./extension-entries.js";
 import { decodeInjectedCommit, isInjectedCommitTx } from "./extended-commit.js";
 import { bytesEqual, WireWriter } from "./types/wire.js";
@@ -247,7 +248,7 @@ export function createRequestReadCache(
       if (!raw) return undefined;
       const hit = entries.get(id);
       if (hit && bytesEqual(hit.raw, raw)) return hit.req; // hit.raw is a private copy
-      const req = fromBytes<RequestRecord>(raw);
+      const req = decodeRequestRecord(raw);
       entries.set(id, { raw: Uint8Array.from(raw), req });
       return req;
     },

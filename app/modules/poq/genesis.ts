@@ -18,6 +18,7 @@ import { parseAccountAddress } from "../auth/address.js";
 import type { PoqKeeper } from "./keeper.js";
 import { paramsFromJson, paramsToJson } from "./keeper.js";
 import { defaultPoqParams, validatePoqParams, type PoqParams } from "./params.js";
+import { decodeRequestRecord } from "./kept-record.js";
 import { NodeStatus, fromBytes, isFinalStatus, type NodeRecord, type RequestRecord } from "./state.js";
 import { KeyTag, keyOf } from "./keys.js";
 import { checkModelId } from "./msg-codec.js";
@@ -195,7 +196,7 @@ export function owedByStore(store: readonly { key: Uint8Array; value: Uint8Array
   for (const { key, value } of store) {
     if (key[0] === KeyTag.Node) owed += BigInt(fromBytes<NodeRecord>(value).stake.amount);
     if (key[0] === KeyTag.Request) {
-      const r = fromBytes<RequestRecord>(value);
+      const r = decodeRequestRecord(value);
       records.set(r.id, r);
     }
   }

@@ -61,6 +61,7 @@ import {
   withNodeDefaults,
 } from "./state.js";
 import { newTrustRecord, type TrustRecord } from "./trust.js";
+import { decodeRequestRecord, encodeRequestRecord } from "./kept-record.js";
 import { readUintBE, uintBE } from "./types/wire.js";
 import { createLastBytesMemo } from "../../store/memo.js";
 import { syncNodeIndex } from "./node-index.js";
@@ -320,11 +321,11 @@ export function createPoqKeeper(): PoqKeeper {
     },
     getRequest(ctx, id) {
       const b = ctx.store.get(requestKey(id));
-      return b ? fromBytes<RequestRecord>(b) : undefined;
+      return b ? decodeRequestRecord(b) : undefined;
     },
     *requests(ctx, startId = 1n) {
       for (const [, v] of ctx.store.iterate(requestsPrefix(), { start: requestKey(startId) })) {
-        yield fromBytes<RequestRecord>(v);
+        yield decodeRequestRecord(v);
       }
     },
     *requestIdsBy(ctx, index, startId) {
@@ -416,7 +417,7 @@ export function createPoqKeeper(): PoqKeeper {
     },
     setRequest(ctx, r) {
       const id = BigInt(r.id);
-      ctx.store.set(requestKey(id), toBytes(r));
+      ctx.store.set(requestKey(id), encodeRequestRecord(r));
       indexRequest(ctx, r, id);
     },
     setNode(ctx, n) {

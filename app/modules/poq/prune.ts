@@ -3,7 +3,7 @@
  * finished (FINALIZED, EXPIRED or UNSCORED), EndBlock drops its prompt and answer texts from state,
  * and those of its answers if it was replicated. The record stays, small: ids, status, heights,
  * parties, scores and payouts, plus the sha256 of each text (`prompt_sha256`, `response_sha256`) and
- * `pruned_height`. The texts stay readable from the transactions that carried them
+ * `pruned_height`, stored compact (`kept-record.ts`, through the keeper). The texts stay readable from the transactions that carried them
  * (`MsgRequestInference`, `MsgSubmitResponse`) in CometBFT's tx index; readers check them against
  * these hashes (`client/pruned-texts.ts`).
  *
