@@ -30,13 +30,17 @@
  * 3 x `--retention` (InitChain's initial height) so that backdated heights stay positive.
  *
  * Reported per window: FinalizeBlock CPU ms (mean, p50, p90), of which the app hash
- * (`workingHash`, wall ms), Commit wall ms, records pruned per block, and each window's mean over
- * window A's (target within 1.2).
+ * (`workingHash`, wall and CPU ms), Commit wall and CPU ms, records pruned per block, and each
+ * window's mean over window A's (target within 1.2). On a loaded machine compare CPU: a niced
+ * process waits for a core, and its wall times measure the others' load.
  *
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
- *   [--retention 10000] [--fill-per-block 2000]
+ *   [--retention 10000] [--fill-per-block 2000] [--cpu-prof-dir .cache/scale-prof]
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { Command } from "commander";
@@ -73,6 +77,8 @@ export interface ScaleNodesBenchOptions {
   retention: number;
   /** Finished requests written per fill block. */
   fillPerBlock: number;
+  /** Write a CPU profile of each measured window (`window-N.cpuprofile`) into this folder. */
+  cpuProfDir?: string;
 }
 
 interface Spread {
@@ -89,8 +95,12 @@ export interface ScaleWindow {
   prunedRequests: number;
   blocks: number;
   finalizeCpuMs: Spread;
+  /** Wall ms of the app hash at the end of FinalizeBlock (part of it). */
   hashMs: Spread;
+  /** CPU ms of the same. */
+  hashCpuMs: Spread;
   commitMs: Spread;
+  commitCpuMs: Spread;
   prunedPerBlock: number;
   loadavg1: number;
 }
@@ -128,13 +138,46 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
   const state = chain.app.state;
   const workingHash = state.workingHash.bind(state);
   let hashMs = 0;
+  let hashCpuMs = 0;
   state.workingHash = () => {
+    const c = process.cpuUsage();
     const t = performance.now();
     const h = workingHash();
     hashMs += performance.now() - t;
+    const d = process.cpuUsage(c);
+    hashCpuMs += (d.user + d.system) / 1000;
     return h;
   };
   const view = () => ({ store: state.committedView() });
+  /** Runs `fn` under the V8 CPU profiler when `--cpu-prof-dir` is set (the same thread's inspector). */
+  const profiled = <T>(name: string, fn: () => T): T => {
+    const dir = o.cpuProfDir;
+    if (!dir) return fn();
+    const session = new Session();
+    session.connect();
+    const post = (method: string): unknown => {
+      let out: unknown;
+      let failed: Error | null = null;
+      session.post(method, (err, res) => {
+        failed = err;
+        out = res;
+      });
+      if (failed) throw failed;
+      return out;
+    };
+    post("Profiler.enable");
+    post("Profiler.start");
+    try {
+      return fn();
+    } finally {
+      const res = post("Profiler.stop") as { profile: object } | undefined;
+      session.disconnect();
+      if (res) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(res.profile));
+      }
+    }
+  };
   const keeper = chain.modules.poq.keeper;
   const fillRequesters = Array.from({ length: FILL_REQUESTERS }, (_, i) =>
     formatAccountAddress(sha256(new TextEncoder().encode(`scale-fill-requester-${i}`)).subarray(0, 20)),
@@ -149,7 +192,10 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       chain.signed(key, [registerNodeMsg(key.address, [model], 2_000_000n, { moniker: "scale" })]);
     chain.runBlock(serving.map((k) => register(k, MODEL)));
     /** One block of the steady load (plus `extra` txs); `before` writes into its deliver state first. */
-    const loadBlock = (extra: Uint8Array[] = [], before?: () => void): BlockResult & { hashMs: number } => {
+    const loadBlock = (
+      extra: Uint8Array[] = [],
+      before?: () => void,
+    ): BlockResult & { hashMs: number; hashCpuMs: number } => {
       const txs: Uint8Array[] = [];
       const asks = Array.from({ length: o.rate }, () =>
         requestInferenceMsg(requester.address, MODEL, `question ${asked++}: why is the sky blue?`, 10_000n, {
@@ -178,6 +224,7 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       }
       before?.();
       hashMs = 0;
+      hashCpuMs = 0;
       const r = chain.runBlock([...txs, ...extra]);
       if (r.failed.length > 0) throw new Error(`failed txs at ${r.height}: ${r.failed.join("; ")}`);
       prunedByChain += r.events.filter((e) => e.type === PoqEvent.RequestPruned).length;
@@ -191,7 +238,7 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
             });
         }
       });
-      return { ...r, hashMs };
+      return { ...r, hashMs, hashCpuMs };
     };
     const countIndex = (status: string): number => {
       let n = 0;
@@ -200,7 +247,9 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     };
     const measure = (label: string): void => {
       const pruned0 = prunedByChain;
-      const blocks = Array.from({ length: o.window }, () => loadBlock());
+      const blocks = profiled(`window-${windows.length}`, () =>
+        Array.from({ length: o.window }, () => loadBlock()),
+      );
       const w: ScaleWindow = {
         label,
         height: chain.height.toString(),
@@ -210,7 +259,9 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
         blocks: o.window,
         finalizeCpuMs: spread(blocks.map((b) => b.finalizeCpuMs)),
         hashMs: spread(blocks.map((b) => b.hashMs)),
+        hashCpuMs: spread(blocks.map((b) => b.hashCpuMs)),
         commitMs: spread(blocks.map((b) => b.commitMs)),
+        commitCpuMs: spread(blocks.map((b) => b.commitCpuMs)),
         prunedPerBlock: r3((prunedByChain - pruned0) / o.window),
         loadavg1: r3(loadavg()[0] ?? 0),
       };
@@ -303,7 +354,7 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     for (const w of windows.slice(1))
       console.log(
         `${w.label}: FinalizeBlock CPU mean ${r3(w.finalizeCpuMs.mean / base.finalizeCpuMs.mean)} x window A, ` +
-          `hash ${r3(w.hashMs.mean / base.hashMs.mean)} x, Commit ${r3(w.commitMs.mean / base.commitMs.mean)} x`,
+          `hash CPU ${r3(w.hashCpuMs.mean / base.hashCpuMs.mean)} x, Commit CPU ${r3(w.commitCpuMs.mean / base.commitCpuMs.mean)} x`,
       );
     console.log(JSON.stringify({ filled, filledPruned, prunedByChain }));
     return windows;
@@ -323,6 +374,7 @@ export function benchScaleNodesCommand(): Command {
     .option("--rate <n>", "requests per block", positive("rate"), 10)
     .option("--window <n>", "blocks per measured window", positive("window"), 30)
     .option("--retention <n>", "request_retention_blocks", positive("retention"), 10_000)
+    .option("--cpu-prof-dir <dir>", "write a CPU profile of each measured window there")
     .option(
       "--fill-per-block <n>",
       "finished requests written per fill block",
