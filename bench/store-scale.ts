@@ -47,7 +47,8 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const VALUE = new Uint8Array(700).fill(0x61);
 const BLOCK_NEW = 500;
 const BLOCK_UPDATES = 1_500;
-const BLOCKS = 5;
+/** Blocks measured per point (median); odd. */
+const BLOCKS = 7;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,22 +60,34 @@ function measureBlocks(
   state: StateStore,
   height: { h: bigint },
   fill: (block: number) => void,
-): { hash_ms: number; commit_ms: number; trie_reads: number } {
+): { hash_ms: number; hash_cpu_ms: number; commit_ms: number; trie_reads: number; trie_db_reads: number } {
   const hash: number[] = [];
+  const cpu: number[] = [];
   const commit: number[] = [];
   const reads: number[] = [];
+  const dbReads: number[] = [];
   for (let b = 0; b < BLOCKS; b++) {
     fill(b);
+    const c = process.cpuUsage();
     let t = performance.now();
     state.workingHash();
     hash.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
     reads.push(state.hashReads);
+    dbReads.push(state.hashDbReads);
     t = performance.now();
     state.commit(++height.h);
     commit.push(performance.now() - t);
   }
   const r2 = (x: number): number => Math.round(x * 100) / 100;
-  return { hash_ms: r2(median(hash)), commit_ms: r2(median(commit)), trie_reads: median(reads) };
+  return {
+    hash_ms: r2(median(hash)),
+    hash_cpu_ms: r2(median(cpu)),
+    commit_ms: r2(median(commit)),
+    trie_reads: median(reads),
+    trie_db_reads: median(dbReads),
+  };
 }
 
 function growth(dir: string, entries: number, steps: number) {
@@ -97,8 +110,13 @@ function growth(dir: string, entries: number, steps: number) {
     out.push({ state_entries: written + fresh, ...m });
   }
   state.close();
-  const base = out[0]?.hash_ms ?? 1;
-  return out.map((o) => ({ ...o, hash_vs_empty: Math.round((o.hash_ms / base) * 100) / 100 }));
+  const base = out[0] ?? { hash_ms: 1, hash_cpu_ms: 1 };
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  return out.map((o) => ({
+    ...o,
+    hash_vs_first: r2(o.hash_ms / base.hash_ms),
+    hash_cpu_vs_first: r2(o.hash_cpu_ms / base.hash_cpu_ms),
+  }));
 }
 
 /** A block of the grinding run: the hot key only, or a normal block that also changes it. */

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStateStore, type StateStore } from "./state.js";
-import { bucketOf } from "./merkle.js";
-import { BUCKET_BITS } from "./merkle.js";
+import { BUCKET_BITS, bucketOf, sha256 } from "./merkle.js";
+import { childKey, nodeId, nodeKey } from "./bucket-trie.js";
 import { decodeProof, encodeProof, verifyProof } from "./proof.js";
 import { referenceRoot } from "./reference-root.js";
 import Database from "better-sqlite3";
@@ -86,6 +86,74 @@ describe("bucket tries", () => {
       assert.ok(s.hashReads < pool.length / 2, `${s.hashReads} reads in a bucket of ${pool.length + 1}`);
     }
     s.close();
+  });
+
+  it("node ids keep their persisted byte format: prefix bytes with the bits from d on cleared, then u16be(d)", () => {
+    // The format the trie table was written with (layout 2), built the plain way.
+    const reference = (path: Uint8Array, d: number): string => {
+      const bytes = Math.ceil(d / 8);
+      const id = Buffer.alloc(bytes + 2);
+      id.set(path.subarray(0, bytes));
+      if (d % 8) id[bytes - 1] = (id[bytes - 1] as number) & (0xff << (8 - (d % 8)));
+      id.writeUInt16BE(d, bytes);
+      return id.toString("latin1");
+    };
+    for (let i = 0; i < 64; i++) {
+      const path = sha256(enc(`id${i}`));
+      for (const d of [16, 17, 20, 23, 24, 25, 31, 32, 33, 100, 255, 256]) {
+        assert.equal(nodeKey(path, d), reference(path, d), `depth ${d}`);
+        assert.equal(Buffer.from(nodeId(path, d)).toString("latin1"), reference(path, d));
+        if (d === 256) continue;
+        for (const bit of [0, 1]) {
+          const flipped = Buffer.from(path);
+          const mask = 0x80 >> (d % 8);
+          flipped[d >> 3] = bit ? (flipped[d >> 3] as number) | mask : (flipped[d >> 3] as number) & ~mask;
+          assert.equal(childKey(path, d, bit), reference(flipped, d + 1), `child ${bit} at depth ${d}`);
+        }
+      }
+    }
+  });
+
+  it("keys changed again read their trie paths from the node cache, which never goes stale", () => {
+    const path = join(dir, "cache", "app.db");
+    const s = createStateStore({ path });
+    const model = new Map<string, string>();
+    const put = (k: string, v: string): void => {
+      s.deliver.set(enc(k), enc(v));
+      model.set(k, v);
+    };
+    for (const k of pool) put(k, "balance");
+    for (let i = 0; i < 2000; i++) put(`spread/${i}`, String(i));
+    s.commit(1n);
+    const expected = (): string =>
+      hex(referenceRoot([...model].map(([k, v]) => ({ key: enc(k), value: enc(v) }))));
+    // The same keys block after block (a hot key and its crowded bucket, busy accounts elsewhere),
+    // with deletions and re-insertions that collapse and split the cached paths.
+    const busy = [HOT, ...pool.slice(0, 12), ...Array.from({ length: 40 }, (_, i) => `spread/${i * 7}`)];
+    for (let h = 2n; h <= 8n; h++) {
+      for (const [i, k] of busy.entries()) {
+        if ((i + Number(h)) % 5 === 0 && model.has(k)) {
+          s.deliver.delete(enc(k));
+          model.delete(k);
+        } else put(k, `v${h}`);
+      }
+      assert.equal(hex(s.workingHash()), expected(), `pending hash at height ${h}`);
+      assert.ok(s.hashReads > busy.length, `${s.hashReads} trie nodes visited`);
+      if (h >= 3n)
+        assert.ok(s.hashDbReads < s.hashReads / 4, `${s.hashDbReads} of ${s.hashReads} from SQLite`);
+      assert.equal(hex(s.commit(h)), expected());
+    }
+    s.close();
+    // A fresh process (no cache) finds the same trie in SQLite: the same next block, the same hash.
+    const again = createStateStore({ path });
+    assert.equal(hex(again.committedRoot()), expected());
+    for (const k of busy) {
+      again.deliver.set(enc(k), enc("last"));
+      model.set(k, "last");
+    }
+    assert.equal(hex(again.commit(9n)), expected());
+    assert.equal(again.hashDbReads, again.hashReads, "a fresh store reads every node from SQLite");
+    again.close();
   });
 
   it("deleting a crowded bucket down to nothing leaves no trie nodes and the empty root", () => {

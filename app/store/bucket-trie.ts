@@ -10,7 +10,6 @@
  * key ground to share b more path bits with a hot key costs its owner about 2^b hashes per bit.
  */
 import { BUCKET_BITS, EMPTY_BUCKET_HASH, entryHash, sha256, trieNodeHash } from "./merkle.js";
-import { keyToString } from "./key-codec.js";
 import { BaseError } from "../errors.js";
 
 /** Path bits: sha256 has 256, the first {@link BUCKET_BITS} of them choose the bucket. */
@@ -22,14 +21,14 @@ export interface TrieRow {
   leaf: Uint8Array | null;
 }
 
-/** Where the trie reads committed nodes from (the `trie` table). */
+/** Where the trie reads committed nodes from (the `trie` table), by id as a latin1 string. */
 export interface TrieNodeSource {
-  node(id: Uint8Array): TrieRow | undefined;
+  node(id: string): TrieRow | undefined;
 }
 
-/** A node to persist (`row` undefined deletes it), keyed in the caller's map by its id. */
+/** A node to persist (`row` undefined deletes it), keyed in the caller's map by its id (latin1). */
 export interface TrieWrite {
-  id: Uint8Array;
+  id: string;
   row: TrieRow | undefined;
 }
 
@@ -58,12 +57,30 @@ export function pathBit(path: Uint8Array, d: number): number {
  * nodeId(sha256(key), 16); // the bucket's root node
  */
 export function nodeId(path: Uint8Array, d: number): Uint8Array {
-  const bytes = (d + 7) >> 3;
-  const id = Buffer.alloc(bytes + 2);
-  id.set(path.subarray(0, bytes));
-  if (d & 7) id[bytes - 1] = (id[bytes - 1] ?? 0) & (0xff << (8 - (d & 7)));
-  id.writeUInt16BE(d, bytes);
-  return id;
+  return Buffer.from(nodeKey(path, d), "latin1");
+}
+
+/**
+ * {@link nodeId} as a latin1 string (one character per byte), the form the trie code and its
+ * caches key nodes by: built directly, without a Buffer (a block builds tens of thousands).
+ */
+export function nodeKey(path: Uint8Array, d: number): string {
+  const full = d >> 3;
+  let s = "";
+  for (let i = 0; i < full; i++) s += String.fromCharCode(path[i] ?? 0);
+  if (d & 7) s += String.fromCharCode((path[full] ?? 0) & (0xff << (8 - (d & 7))) & 0xff);
+  return s + String.fromCharCode(d >> 8, d & 0xff);
+}
+
+/** The id of the child at depth d + 1 of the node at depth `d` on `path`: the one on side `bit`. */
+export function childKey(path: Uint8Array, d: number, bit: number): string {
+  const full = d >> 3;
+  let s = "";
+  for (let i = 0; i < full; i++) s += String.fromCharCode(path[i] ?? 0);
+  const keep = (path[full] ?? 0) & (0xff << (8 - (d & 7))) & 0xff;
+  const last = bit ? keep | (0x80 >> (d & 7)) : keep;
+  const depth = d + 1;
+  return s + String.fromCharCode(last, depth >> 8, depth & 0xff);
 }
 
 /** A subtree as the parent sees it. */
@@ -121,22 +138,22 @@ class BucketUpdate {
     private readonly out: Map<string, TrieWrite>,
   ) {}
 
-  private record(id: Uint8Array, s: Sub): void {
-    this.out.set(keyToString(id), { id, row: toRow(s) });
+  private record(id: string, s: Sub): void {
+    this.out.set(id, { id, row: toRow(s) });
   }
 
   /** The node at depth `d` that writes [lo, hi) fall under, with those writes applied. */
   visit(d: number, lo: number, hi: number): Sub {
     const path = (this.writes[lo] as PathWrite).path;
-    const id = nodeId(path, d);
+    const id = nodeKey(path, d);
     const row = this.src.node(id);
     let result: Sub;
     if (row && row.leaf === null) {
       if (d >= PATH_BITS) throw new TrieCorruptError(`inner trie node at depth ${d}`);
       let mid = lo;
       while (mid < hi && pathBit((this.writes[mid] as PathWrite).path, d) === 0) mid++;
-      const id0 = nodeId(withBit(path, d, 0), d + 1);
-      const id1 = nodeId(withBit(path, d, 1), d + 1);
+      const id0 = childKey(path, d, 0);
+      const id1 = childKey(path, d, 1);
       const c0 = mid > lo ? this.visit(d + 1, lo, mid) : fromRow(this.src.node(id0));
       const c1 = hi > mid ? this.visit(d + 1, mid, hi) : fromRow(this.src.node(id1));
       result = combine(c0, c1);
@@ -175,8 +192,8 @@ class BucketUpdate {
     while (mid < hi && pathBit((leaves[mid] as Leaf).path, d) === 0) mid++;
     const c0 = this.build(d + 1, leaves, lo, mid);
     const c1 = this.build(d + 1, leaves, mid, hi);
-    if (c0.kind !== "empty") this.record(nodeId(first.path, d + 1), c0);
-    if (c1.kind !== "empty") this.record(nodeId((leaves[mid] as Leaf).path, d + 1), c1);
+    if (c0.kind !== "empty") this.record(nodeKey(first.path, d + 1), c0);
+    if (c1.kind !== "empty") this.record(nodeKey((leaves[mid] as Leaf).path, d + 1), c1);
     return { kind: "inner", hash: trieNodeHash(subHash(c0), subHash(c1)) };
   }
 }
@@ -185,13 +202,6 @@ function combine(c0: Sub, c1: Sub): Sub {
   if (c0.kind === "empty" && c1.kind !== "inner") return c1;
   if (c1.kind === "empty" && c0.kind !== "inner") return c0;
   return { kind: "inner", hash: trieNodeHash(subHash(c0), subHash(c1)) };
-}
-
-function withBit(path: Uint8Array, d: number, bit: number): Uint8Array {
-  const p = Uint8Array.from(path);
-  const mask = 1 << (7 - (d & 7));
-  p[d >> 3] = bit ? (p[d >> 3] ?? 0) | mask : (p[d >> 3] ?? 0) & ~mask;
-  return p;
 }
 
 /** What a proof of a key's path holds: where the path ends and the sibling hashes on the way. */
@@ -211,11 +221,10 @@ export interface TriePath {
 export function provePath(src: TrieNodeSource, path: Uint8Array): TriePath {
   const siblings: Uint8Array[] = [];
   for (let d = BUCKET_BITS; d <= PATH_BITS; d++) {
-    const row = src.node(nodeId(path, d));
+    const row = src.node(nodeKey(path, d));
     if (!row || row.leaf) return { leaf: row?.leaf ?? undefined, siblings: siblings.reverse() };
     if (d >= PATH_BITS) break;
-    const other = withBit(path, d, pathBit(path, d) ^ 1);
-    siblings.push(subHash(fromRow(src.node(nodeId(other, d + 1)))));
+    siblings.push(subHash(fromRow(src.node(childKey(path, d, pathBit(path, d) ^ 1)))));
   }
   throw new TrieCorruptError("trie path does not end");
 }

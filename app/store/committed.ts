@@ -83,8 +83,80 @@ class ReadCache {
   }
 }
 
+/**
+ * Committed trie nodes read recently, kept compact (one latin1 string per node: "" for no node,
+ * 0x00 + hash for an inner node, 0x01 + hash + key for a one-entry subtree; about 130 bytes with
+ * its Map entry). A block that changes the same keys as the blocks before (fee collector, module
+ * and busy accounts) walks their paths without SQLite. Never stale: {@link CommittedDb.persist}
+ * updates the nodes it holds, and every other way the trie table changes drops or clears them.
+ *
+ * Bounded by two generations of at most max/2 nodes: new nodes go to the young one, a hit in the
+ * old one is copied to the young one, and when the young one is full it becomes the old one (the
+ * old one is dropped). Every operation is O(1); no per-hit reordering of a large Map.
+ */
+class TrieCache {
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
+
+  constructor(private readonly max: number) {}
+
+  /** The node (null: none) if cached, else undefined. */
+  get(k: string): TrieRow | null | undefined {
+    let v = this.young.get(k);
+    if (v === undefined) {
+      v = this.old.get(k);
+      if (v === undefined) return undefined;
+      this.put(k, v);
+    }
+    if (v === "") return null;
+    const b = Buffer.from(v, "latin1");
+    return { hash: b.subarray(1, 33), leaf: b[0] === 1 ? b.subarray(33) : null };
+  }
+
+  set(k: string, row: TrieRow | null | undefined): void {
+    this.put(k, encodeTrieRow(row));
+  }
+
+  private put(k: string, v: string): void {
+    this.young.set(k, v);
+    if (this.young.size >= this.max / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+  }
+
+  /** Updates a node that is cached (a written node that is not stays out: bulk writes do not evict). */
+  update(k: string, row: TrieRow | undefined): void {
+    if (this.young.has(k)) this.young.set(k, encodeTrieRow(row));
+    if (this.old.has(k)) this.old.set(k, encodeTrieRow(row));
+  }
+
+  delete(k: string): void {
+    this.young.delete(k);
+    this.old.delete(k);
+  }
+
+  clear(): void {
+    this.young = new Map();
+    this.old = new Map();
+  }
+}
+
+function encodeTrieRow(row: TrieRow | null | undefined): string {
+  if (!row) return "";
+  const head = row.leaf ? "\x01" : "\x00";
+  const hash = Buffer.from(row.hash.buffer, row.hash.byteOffset, row.hash.byteLength).toString("latin1");
+  return row.leaf ? head + hash + keyToString(row.leaf) : head + hash;
+}
+
 /** Buckets read by one query of {@link CommittedDb.bucketEntriesOf}. */
 const BUCKETS_PER_QUERY = 1024;
+
+/**
+ * Trie nodes in {@link TrieCache}: about 130 bytes each, so about 8.5 MB at most. Enough for the
+ * paths of a few thousand keys changed block after block, about 2^16 nodes deep in all.
+ */
+const TRIE_CACHE_NODES = 65_536;
 
 /** Entries of the committed read cache: ~100 bytes each, so about 10 MB at most. */
 const READ_CACHE_ENTRIES = 100_000;
@@ -112,6 +184,9 @@ export class CommittedDb implements TrieNodeSource {
     appHash: Uint8Array,
   ) => void;
   private readonly cache = new ReadCache(READ_CACHE_ENTRIES);
+  private readonly trieCache = new TrieCache(TRIE_CACHE_NODES);
+  /** Trie nodes read from SQLite (not from {@link trieCache}) since the counter was last reset. */
+  trieDbReads = 0;
   /**
    * From {@link wipe} to the next {@link persist} (a genesis being written): reads are not cached.
    * A genesis reads each new key once, mostly misses, and its spills evict them again, so cached
@@ -161,8 +236,9 @@ export class CommittedDb implements TrieNodeSource {
     const removeNode = db.prepare("DELETE FROM trie WHERE id = ?");
     const applyNodes = (nodes: Iterable<TrieWrite>): void => {
       for (const n of nodes) {
-        if (n.row) setNode.run(n.id, n.row.hash, n.row.leaf);
-        else removeNode.run(n.id);
+        const id = Buffer.from(n.id, "latin1");
+        if (n.row) setNode.run(id, n.row.hash, n.row.leaf);
+        else removeNode.run(id);
       }
     };
     const setBucket = db.prepare("INSERT OR REPLACE INTO buckets (bucket, hash) VALUES (?, ?)");
@@ -208,13 +284,21 @@ export class CommittedDb implements TrieNodeSource {
   }
 
   /** A committed node of a bucket trie. */
-  node(id: Uint8Array): TrieRow | undefined {
-    return this.trieStmt.get(id);
+  node(id: string): TrieRow | undefined {
+    const hit = this.trieCache.get(id);
+    if (hit !== undefined) return hit ?? undefined;
+    this.trieDbReads++;
+    const row = this.trieStmt.get(Buffer.from(id, "latin1"));
+    // Not while a genesis or a snapshot is written: its reads are one-offs (and at its memory peak).
+    if (this.cacheReads) this.trieCache.set(id, row);
+    return row;
   }
 
   /** Writes trie nodes outside a block (a genesis being committed, see `StateStore.commitGenesis`). */
   writeTrieNodes(nodes: Iterable<TrieWrite>): void {
-    this.writeTrieTx(nodes);
+    const list = [...nodes];
+    for (const n of list) this.trieCache.delete(n.id);
+    this.writeTrieTx(list);
   }
 
   /** The committed value of `key`. */
@@ -298,7 +382,9 @@ export class CommittedDb implements TrieNodeSource {
     height: bigint,
     appHash: Uint8Array,
   ): void {
-    this.persistTx(writes, nodes, buckets, height, appHash);
+    const nodeList = [...nodes];
+    this.persistTx(writes, nodeList, buckets, height, appHash);
+    for (const n of nodeList) this.trieCache.update(n.id, n.row);
     if (!this.cacheReads) this.db.pragma(`cache_size = ${SQLITE_CACHE_KIB}`);
     this.cacheReads = true;
     for (const w of writes) {
@@ -327,6 +413,7 @@ export class CommittedDb implements TrieNodeSource {
       return this.db.transaction(fn)();
     } catch (err) {
       this.cache.clear();
+      this.trieCache.clear();
       this.reloadMeta();
       throw err;
     }
@@ -336,6 +423,8 @@ export class CommittedDb implements TrieNodeSource {
   clearAll(): void {
     this.wipeTx();
     this.cache.clear();
+    this.trieCache.clear();
+    this.cacheReads = false;
     this.height = 0n;
     this.appHash = new Uint8Array(0);
   }
@@ -387,6 +476,7 @@ export class CommittedDb implements TrieNodeSource {
   wipe(): void {
     this.wipeTx();
     this.cache.clear();
+    this.trieCache.clear();
     this.cacheReads = false;
     this.db.pragma(`cache_size = ${GENESIS_SQLITE_CACHE_KIB}`);
     this.height = 0n;

@@ -5,7 +5,13 @@
 import { CommittedDb, STORE_LAYOUT, type PersistedWrite } from "./committed.js";
 import { LayeredStore } from "./layered.js";
 import { BucketTree, EMPTY_BUCKET_HASH, bucketOf, sha256 } from "./merkle.js";
-import { provePath, updateBucket, type PathWrite, type TrieWrite } from "./bucket-trie.js";
+import {
+  provePath,
+  updateBucket,
+  type PathWrite,
+  type TrieNodeSource,
+  type TrieWrite,
+} from "./bucket-trie.js";
 import type { StoreProof } from "./proof.js";
 import { BaseError } from "../errors.js";
 
@@ -78,12 +84,8 @@ export class StateStore {
   private genesisBuckets: Set<number> | undefined = undefined;
   /** Trie nodes read by the last hashing of a block (see {@link hashReads}). */
   private nodeReads = 0;
-  private readonly countingNodes = {
-    node: (id: Uint8Array) => {
-      this.nodeReads++;
-      return this.db.node(id);
-    },
-  };
+  /** Those of the reads that went to SQLite, not to the trie node cache (see {@link hashDbReads}). */
+  private nodeDbReads = 0;
 
   /** The SQLite file (a snapshot worker opens its own read connection to it). */
   readonly path: string;
@@ -143,6 +145,14 @@ export class StateStore {
     return this.nodeReads;
   }
 
+  /**
+   * Of {@link hashReads}, the nodes read from SQLite: the others came from the committed database's
+   * cache of recently read trie nodes (the paths of keys that change block after block).
+   */
+  get hashDbReads(): number {
+    return this.nodeDbReads;
+  }
+
   /** Stages the pending block's bucket hashes in the tree, once per change of the deliver state. */
   private stage(): Staged {
     if (this.staged && this.staged.version === this.deliver.version) return this.staged;
@@ -173,13 +183,21 @@ export class StateStore {
     const nodes = new Map<string, TrieWrite>();
     const buckets = new Map<number, Uint8Array>();
     this.nodeReads = 0;
+    this.db.trieDbReads = 0;
+    const src: TrieNodeSource = {
+      node: (id) => {
+        this.nodeReads++;
+        return this.db.node(id);
+      },
+    };
     for (let lo = 0; lo < byPath.length;) {
       const bucket = bucketOfPath((byPath[lo] as PathWrite).path);
       let hi = lo + 1;
       while (hi < byPath.length && bucketOfPath((byPath[hi] as PathWrite).path) === bucket) hi++;
-      buckets.set(bucket, updateBucket(this.countingNodes, byPath.slice(lo, hi), nodes));
+      buckets.set(bucket, updateBucket(src, byPath.slice(lo, hi), nodes));
       lo = hi;
     }
+    this.nodeDbReads = this.db.trieDbReads;
     return { nodes, buckets };
   }
 
