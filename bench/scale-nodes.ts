@@ -228,9 +228,12 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       const r = chain.runBlock([...txs, ...extra]);
       if (r.failed.length > 0) throw new Error(`failed txs at ${r.height}: ${r.failed.join("; ")}`);
       prunedByChain += r.events.filter((e) => e.type === PoqEvent.RequestPruned).length;
-      // Every validator scores what it sits on, as its scorer would (the seat index).
+      // Every validator scores what it sits on, as its scorer would (the seat index), and forgets
+      // the scores of seats that closed (validator/scorer.ts: ExtendVote reads each score's request).
       chain.validators.forEach((v, i) => {
-        for (const id of keeper.seatsOf(view(), v.address)) {
+        const open = new Set(keeper.seatsOf(view(), v.address));
+        for (const id of [...chain.scores[i]!.keys()]) if (!open.has(id)) chain.scores[i]!.delete(id);
+        for (const id of open) {
           if (!chain.scores[i]!.has(id))
             chain.scores[i]!.set(id, {
               score: 8000 + (Number(id) % 5) * 100,
