@@ -13,6 +13,9 @@ import type { PoqParams } from "../app/modules/poq/params.js";
 import { MSG_UPDATE_PARAMS_TYPE_URL, MsgUpdateParams } from "../app/modules/poq/types/params-msg.js";
 import { MsgUpdateParams as GovMsgUpdateParams } from "cosmjs-types/cosmos/gov/v1/tx";
 import { MsgUpdateParams as ConsensusMsgUpdateParams } from "cosmjs-types/cosmos/consensus/v1/tx";
+import { MsgUpdateParams as StakingMsgUpdateParams } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { MsgUpdateParams as SlashingMsgUpdateParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { decFromJson } from "../app/modules/staking/dec.js";
 import { MSG_UPDATE_CONSENSUS_PARAMS_TYPE_URL } from "../app/modules/consensus/module.js";
 import { durationFromJson, govParamsFromJson } from "../app/modules/gov/params.js";
 import { GOV_AUTHORITY, VOTE_OPTIONS } from "../client/gov.js";
@@ -123,11 +126,86 @@ export async function messageFromJson(json: Record<string, unknown>, current?: P
       throw new CliError(`${typeUrl}: ${(err as Error).message}`, EXIT.usage);
     }
   }
+  if (typeUrl === STAKING_UPDATE_PARAMS_TYPE_URL || typeUrl === SLASHING_UPDATE_PARAMS_TYPE_URL) {
+    try {
+      return paramsUpdateFromJson(typeUrl, authority, (fields["params"] ?? {}) as Record<string, unknown>);
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      throw new CliError(`${typeUrl}: ${(err as Error).message}`, EXIT.usage);
+    }
+  }
   const { defaultRegistryTypes } = await import("@cosmjs/stargate");
   const type = defaultRegistryTypes.find(([url]) => url === typeUrl)?.[1] as
     { fromJSON?(o: unknown): unknown; encode(m: unknown): { finish(): Uint8Array } } | undefined;
   if (!type?.fromJSON) throw new CliError(`unknown message type ${typeUrl}`, EXIT.usage);
   return { typeUrl, value: type.encode(type.fromJSON(snakeToCamel({ ...fields, authority }))).finish() };
+}
+
+const STAKING_UPDATE_PARAMS_TYPE_URL = "/cosmos.staking.v1beta1.MsgUpdateParams";
+const SLASHING_UPDATE_PARAMS_TYPE_URL = "/cosmos.slashing.v1beta1.MsgUpdateParams";
+
+/**
+ * A staking or slashing MsgUpdateParams from the SDK CLI's JSON (`simd tx gov submit-proposal`):
+ * durations as "1814400s", decimals as "0.05", int64 as strings or numbers. The message replaces every
+ * param, so each must be given (`poq query staking params` shows the current ones).
+ */
+function paramsUpdateFromJson(typeUrl: string, authority: string, p: Record<string, unknown>): Any {
+  const need = (k: string): unknown => {
+    if (p[k] === undefined || p[k] === null || p[k] === "")
+      throw new CliError(
+        `${typeUrl}: params.${k} is required (the message replaces every param)`,
+        EXIT.usage,
+      );
+    return p[k];
+  };
+  const int = (k: string, max: bigint): bigint => {
+    const v = need(k);
+    if (
+      (typeof v !== "string" && typeof v !== "number") ||
+      !/^[0-9]{1,20}$/.test(String(v)) ||
+      BigInt(v) > max
+    )
+      throw new CliError(`${typeUrl}: params.${k} must be a whole number`, EXIT.usage);
+    return BigInt(v);
+  };
+  const dec = (k: string): string => {
+    const v = need(k);
+    const d = typeof v === "string" ? decFromJson(v) : undefined;
+    if (d === undefined)
+      throw new CliError(`${typeUrl}: params.${k} must be a decimal such as "0.05"`, EXIT.usage);
+    return d.toString();
+  };
+  const duration = (k: string) => durationFromJson(need(k), `params.${k}`);
+  const U32 = 4_294_967_295n;
+  if (typeUrl === STAKING_UPDATE_PARAMS_TYPE_URL) {
+    const bondDenom = need("bond_denom");
+    if (typeof bondDenom !== "string")
+      throw new CliError(`${typeUrl}: params.bond_denom must be a string`, EXIT.usage);
+    const msg = StakingMsgUpdateParams.fromPartial({
+      authority,
+      params: {
+        unbondingTime: duration("unbonding_time"),
+        maxValidators: Number(int("max_validators", U32)),
+        maxEntries: Number(int("max_entries", U32)),
+        historicalEntries: Number(int("historical_entries", U32)),
+        bondDenom,
+        minCommissionRate: dec("min_commission_rate"),
+      },
+    });
+    return { typeUrl, value: StakingMsgUpdateParams.encode(msg).finish() };
+  }
+  const bytes = (k: string) => new TextEncoder().encode(dec(k));
+  const msg = SlashingMsgUpdateParams.fromPartial({
+    authority,
+    params: {
+      signedBlocksWindow: int("signed_blocks_window", 9_223_372_036_854_775_807n),
+      minSignedPerWindow: bytes("min_signed_per_window"),
+      downtimeJailDuration: duration("downtime_jail_duration"),
+      slashFractionDoubleSign: bytes("slash_fraction_double_sign"),
+      slashFractionDowntime: bytes("slash_fraction_downtime"),
+    },
+  });
+  return { typeUrl, value: SlashingMsgUpdateParams.encode(msg).finish() };
 }
 
 function proposalId(text: string): bigint {
@@ -187,7 +265,8 @@ export function txGovCommand(): Command {
     .command("submit-proposal <file>")
     .description(
       "submit a proposal from a JSON file: {messages: [{@type, ...}], deposit, title, summary, metadata, expedited}; " +
-        `messages run as the gov account (${GOV_AUTHORITY}); a poq.v1.MsgUpdateParams takes the params it leaves out from the chain`,
+        `messages run as the gov account (${GOV_AUTHORITY}); a poq.v1.MsgUpdateParams takes the params it leaves out from the chain; ` +
+        'a cosmos.staking.v1beta1 or cosmos.slashing.v1beta1 MsgUpdateParams needs every param (durations as "600s", decimals as "0.05")',
     )
     .requiredOption("--from <key>", "proposer key")
     .addOption(keyringBackendOption())

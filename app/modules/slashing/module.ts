@@ -23,6 +23,7 @@ import { requireCanonical } from "../../tx/canonical.js";
 import { BECH32_PREFIX, formatAccountAddress, moduleAddress, parseAccountAddress } from "../auth/address.js";
 import { ErrInvalidSigner } from "../gov/errors.js";
 import { decFromProto } from "../staking/dec.js";
+import { slashingUpdateParamsAmino } from "./params-amino.js";
 import { DEC_SCALE } from "../staking/hooks.js";
 import { bech32Decode, bech32Encode } from "../auth/bech32.js";
 import type { StakingKeeper } from "../staking/module.js";
@@ -115,7 +116,7 @@ function paramsOfUpdate(m: MsgUpdateParams): SlashingParams {
 
 /**
  * `MsgUpdateParams` (the SDK's x/slashing one): replaces every slashing param; only the gov module
- * account may send it. No amino form (as the consensus and staking ones): signed SIGN_MODE_DIRECT.
+ * account may send it. Amino name `cosmos-sdk/x/slashing/MsgUpdateParams`.
  */
 const updateParamsMsg: MsgDescriptor = {
   typeUrl: MSG_UPDATE_SLASHING_PARAMS_TYPE_URL,
@@ -124,6 +125,11 @@ const updateParamsMsg: MsgDescriptor = {
     const m = decodeUpdateParams(value);
     parseAccountAddress(m.authority, "authority");
     paramsOfUpdate(m);
+  },
+  toAmino: (value) => {
+    const m = decodeUpdateParams(value);
+    requireCanonical("MsgUpdateParams", value, MsgUpdateParams.encode(m).finish());
+    return slashingUpdateParamsAmino(m);
   },
   handler: (ctx: Context, any) => {
     const m = decodeUpdateParams(any.value);

@@ -30,6 +30,7 @@ import { ErrInvalidSigner } from "../gov/errors.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 import { consensusAddress } from "../validators/keeper.js";
 import { decFromProto, decToJson } from "./dec.js";
+import { stakingUpdateParamsAmino } from "./params-amino.js";
 import {
   ErrCommissionGTMaxChangeRate,
   ErrCommissionGTMaxRate,
@@ -560,8 +561,8 @@ function paramsOfUpdate(m: MsgUpdateParams): StakingParams {
 
 /**
  * `MsgUpdateParams` (the SDK's x/staking one): replaces every staking param; only the gov module
- * account may send it, so it runs as a passed proposal's message. No amino form (like the consensus
- * module's): a proposal carrying it is signed SIGN_MODE_DIRECT.
+ * account may send it, so it runs as a passed proposal's message. Amino name
+ * `cosmos-sdk/x/staking/MsgUpdateParams` (inside a MsgSubmitProposal an amino-only signer signs).
  */
 function updateParamsMsg(): MsgDescriptor {
   return {
@@ -571,6 +572,11 @@ function updateParamsMsg(): MsgDescriptor {
       const m = decodeUpdateParams(value);
       parseAccountAddress(m.authority, "authority");
       paramsOfUpdate(m);
+    },
+    toAmino: (value) => {
+      const m = decodeUpdateParams(value);
+      requireCanonical("MsgUpdateParams", value, MsgUpdateParams.encode(m).finish());
+      return stakingUpdateParamsAmino(m);
     },
     handler: (ctx, any) => {
       const m = decodeUpdateParams(any.value);

@@ -11,6 +11,7 @@ import {
   MsgDelegate,
   MsgEditValidator,
   MsgUndelegate,
+  MsgUpdateParams,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import {
   QueryDelegatorUnbondingDelegationsRequest,
@@ -168,6 +169,15 @@ const undelegateMsg = (from: string, to: string, amount: bigint) =>
     validatorAddress: to,
     amount: { denom: "upoq", amount: amount.toString() },
   }).finish();
+
+const STAKING_PARAMS = {
+  unbondingTime: { seconds: 600n, nanos: 0 },
+  maxValidators: 50,
+  maxEntries: 7,
+  historicalEntries: 10_000,
+  bondDenom: "upoq",
+  minCommissionRate: "50000000000000000",
+};
 
 const isErr = (codespace: string, code: number) => (e: unknown) =>
   e instanceof ChainError && e.codespace === codespace && e.code === code;
@@ -697,9 +707,27 @@ describe("staking amino JSON", () => {
       }).finish();
       cases.push(["/cosmos.staking.v1beta1.MsgEditValidator", bytes, MsgEditValidator.decode(bytes)]);
     }
+    const cancel = MsgCancelUnbondingDelegation.encode({
+      delegatorAddress: alice.address,
+      validatorAddress: v0,
+      amount: { denom: "upoq", amount: "9" },
+      creationHeight: 12n,
+    }).finish();
+    cases.push([
+      "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation",
+      cancel,
+      MsgCancelUnbondingDelegation.decode(cancel),
+    ]);
     const all = [...core.staking.msgs, ...createSlashingModule({ staking: core.staking.keeper }).msgs];
     const unjail = MsgUnjail.encode({ validatorAddr: v0 }).finish();
     cases.push(["/cosmos.slashing.v1beta1.MsgUnjail", unjail, MsgUnjail.decode(unjail)]);
+    // Every converter CosmJS has for staking is compared here.
+    const { createStakingAminoConverters: converters } = await import("@cosmjs/stargate");
+    for (const typeUrl of Object.keys(converters()))
+      assert.ok(
+        cases.some(([t]) => t === typeUrl),
+        `${typeUrl} compared`,
+      );
     for (const [typeUrl, bytes, value] of cases) {
       const ours = all.find((m) => m.typeUrl === typeUrl)?.toAmino?.(bytes);
       // Keys with undefined values vanish in the signed JSON, as in CosmJS's serialization.
@@ -708,6 +736,156 @@ describe("staking amino JSON", () => {
         JSON.parse(JSON.stringify(cosmjs.toAmino({ typeUrl, value }))),
         typeUrl,
       );
+    }
+  });
+
+  it("has an amino form for every staking message: CosmJS's names where it converts one, the SDK's otherwise", async () => {
+    const { createStakingAminoConverters } = await import("@cosmjs/stargate");
+    const cosmjs = createStakingAminoConverters() as Record<string, { aminoType: string }>;
+    const core = createCoreModules();
+    assert.deepEqual(
+      core.staking.msgs.filter((m) => !m.toAmino).map((m) => m.typeUrl),
+      [],
+      "every staking message has an amino form",
+    );
+    // Every type CosmJS converts is one of ours (its JSON is compared in the test above).
+    for (const typeUrl of Object.keys(cosmjs))
+      assert.ok(
+        core.staking.msgs.some((m) => m.typeUrl === typeUrl),
+        typeUrl,
+      );
+    assert.equal(
+      cosmjs["/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation"]?.aminoType,
+      "cosmos-sdk/MsgCancelUnbondingDelegation",
+      "CosmJS's name is the SDK's legacy one (x/staking/types/codec.go)",
+    );
+    // CosmJS has no converter for MsgUpdateParams: the SDK's registered name.
+    assert.equal(cosmjs["/cosmos.staking.v1beta1.MsgUpdateParams"], undefined);
+    const update = core.staking.msgs.find((m) => m.typeUrl === "/cosmos.staking.v1beta1.MsgUpdateParams");
+    assert.equal(
+      update?.toAmino?.(MsgUpdateParams.encode({ authority: alice.address, params: STAKING_PARAMS }).finish())
+        .type,
+      "cosmos-sdk/x/staking/MsgUpdateParams",
+    );
+  });
+
+  it("signs a proposal carrying the staking and slashing MsgUpdateParams with an amino-only signer; the app checks it", async () => {
+    const { Secp256k1Wallet } = await import("@cosmjs/amino");
+    const { SigningStargateClient } = await import("@cosmjs/stargate");
+    const { TxRaw } = await import("cosmjs-types/cosmos/tx/v1beta1/tx");
+    const { MsgSubmitProposal } = await import("cosmjs-types/cosmos/gov/v1/tx");
+    const { MsgUpdateParams: SlashingMsgUpdateParams } =
+      await import("cosmjs-types/cosmos/slashing/v1beta1/tx");
+    const { createPoqAminoTypes, createPoqRegistry } = await import("../../../client/registry.js");
+    const { createPoqBenchChain, POQ_BENCH_CHAIN_ID } = await import("../../../test/poq-app-chain.js");
+    const proposer = testKey("amino-proposer");
+    const chain = createPoqBenchChain({ validators: 1, accounts: [proposer] });
+    try {
+      const gov = moduleAddress("gov");
+      const text = (t: string) => new TextEncoder().encode(t);
+      const staking = MsgUpdateParams.fromPartial({ authority: gov, params: STAKING_PARAMS });
+      const slashing = SlashingMsgUpdateParams.fromPartial({
+        authority: gov,
+        params: {
+          signedBlocksWindow: 2000n,
+          minSignedPerWindow: text("600000000000000000"),
+          downtimeJailDuration: { seconds: 120n, nanos: 0 },
+          slashFractionDoubleSign: text("50000000000000000"),
+          slashFractionDowntime: text("1000000000000000"),
+        },
+      });
+      const anys = [
+        {
+          typeUrl: "/cosmos.staking.v1beta1.MsgUpdateParams",
+          value: MsgUpdateParams.encode(staking).finish(),
+        },
+        {
+          typeUrl: "/cosmos.slashing.v1beta1.MsgUpdateParams",
+          value: SlashingMsgUpdateParams.encode(slashing).finish(),
+        },
+      ];
+      const submit = MsgSubmitProposal.fromPartial({
+        messages: anys,
+        initialDeposit: [{ denom: "upoq", amount: "10000000" }],
+        proposer: proposer.address,
+        title: "params",
+        summary: "staking and slashing params",
+      });
+      // The SDK's amino JSON (x/tx aminojson): durations as nanoseconds in strings, decimals with 18
+      // places, int64 as strings, uint32 as numbers; the app builds the same to check the signature.
+      const expected = {
+        type: "cosmos-sdk/v1/MsgSubmitProposal",
+        value: {
+          messages: [
+            {
+              type: "cosmos-sdk/x/staking/MsgUpdateParams",
+              value: {
+                authority: gov,
+                params: {
+                  unbonding_time: "600000000000",
+                  max_validators: 50,
+                  max_entries: 7,
+                  historical_entries: 10000,
+                  bond_denom: "upoq",
+                  min_commission_rate: "0.050000000000000000",
+                },
+              },
+            },
+            {
+              type: "cosmos-sdk/x/slashing/MsgUpdateParams",
+              value: {
+                authority: gov,
+                params: {
+                  signed_blocks_window: "2000",
+                  min_signed_per_window: "0.600000000000000000",
+                  downtime_jail_duration: "120000000000",
+                  slash_fraction_double_sign: "0.050000000000000000",
+                  slash_fraction_downtime: "0.001000000000000000",
+                },
+              },
+            },
+          ],
+          initial_deposit: [{ denom: "upoq", amount: "10000000" }],
+          proposer: proposer.address,
+          title: "params",
+          summary: "staking and slashing params",
+        },
+      };
+      const aminoTypes = createPoqAminoTypes();
+      const msg = { typeUrl: "/cosmos.gov.v1.MsgSubmitProposal", value: submit };
+      assert.deepEqual(aminoTypes.toAmino(msg), expected, "the client's amino JSON");
+      const route = chain.app.router.msg(msg.typeUrl)!;
+      assert.deepEqual(
+        route.descriptor.toAmino!(MsgSubmitProposal.encode(submit).finish()),
+        expected,
+        "the app's amino JSON",
+      );
+      assert.deepEqual(aminoTypes.fromAmino(expected), msg, "and back");
+
+      // Signed SIGN_MODE_LEGACY_AMINO_JSON by a key that cannot sign DIRECT, then run by the app.
+      const wallet = await Secp256k1Wallet.fromKey(proposer.privKey, "poq");
+      const client = await SigningStargateClient.offline(wallet, {
+        registry: createPoqRegistry(),
+        aminoTypes,
+      });
+      const view = { store: chain.app.state.committedView() };
+      const account = chain.modules.core.auth.keeper.getAccount(view, proposer.address)!;
+      const raw = await client.sign(
+        proposer.address,
+        [msg],
+        { amount: [{ denom: "upoq", amount: "1500000" }], gas: "50000000" },
+        "",
+        { accountNumber: account.accountNumber, sequence: 0, chainId: POQ_BENCH_CHAIN_ID },
+      );
+      const r = chain.runBlock([TxRaw.encode(raw).finish()]);
+      assert.deepEqual(r.failed, []);
+      const stored = chain.modules.gov.keeper.getProposal({ store: chain.app.state.committedView() }, 1n);
+      assert.deepEqual(
+        stored?.messages.map((a) => [a.typeUrl, Buffer.from(a.value).toString("hex")]),
+        anys.map((a) => [a.typeUrl, Buffer.from(a.value).toString("hex")]),
+      );
+    } finally {
+      chain.cleanup();
     }
   });
 });
