@@ -76,7 +76,7 @@ export interface CreateAppOptions {
    * the query routes of the ES module at `router` (it exports `createQueryRouter(): Router`, the
    * same routes as `modules`). See baseapp/query-service.ts. Default: every query on the main thread.
    */
-  queryWorker?: { router: string | URL; timeoutMs?: number };
+  queryWorker?: { router: string | URL; timeoutMs?: number; startTimeoutMs?: number };
 }
 
 /** {@link Application} with every method synchronous: this app never awaits. */
@@ -144,6 +144,9 @@ export function createApp(opts: CreateAppOptions): PoqApp {
         router: opts.queryWorker.router,
         logger,
         ...(opts.queryWorker.timeoutMs !== undefined ? { timeoutMs: opts.queryWorker.timeoutMs } : {}),
+        ...(opts.queryWorker.startTimeoutMs !== undefined
+          ? { startTimeoutMs: opts.queryWorker.startTimeoutMs }
+          : {}),
       })
     : undefined;
 

@@ -238,6 +238,24 @@ describe("queries off the consensus thread", () => {
     }
   });
 
+  it("stops a worker that never gets ready: its queries get an error, and it counts as a failed start", async () => {
+    const app = newApp();
+    app.close();
+    const service = createQueryService({
+      dbPath: join(dir, `app${n - 1}.db`),
+      router: new URL("../../test/query-test-router-stuck.js", import.meta.url),
+      startTimeoutMs: 300,
+    });
+    try {
+      const res = await service.query(balanceQuery());
+      assert.equal(res?.code, 1);
+      assert.match(res?.log ?? "", /the query worker stopped/);
+      assert.equal(service.started, 1);
+    } finally {
+      await service.close();
+    }
+  });
+
   it("after close, hands every query back and stops the worker", async () => {
     const app = newApp();
     genesis(app);

@@ -30,6 +30,11 @@ export interface QueryServiceOptions {
   router: string | URL;
   /** A query still running after this long is answered with an error and its worker restarted. Default 30 s. */
   timeoutMs?: number;
+  /**
+   * A worker not ready this long after it started (its routes not loaded) is stopped as a failed start;
+   * the queries waiting for it get an error. Default 60 s.
+   */
+  startTimeoutMs?: number;
   logger?: QueryServiceLogger;
 }
 
@@ -96,6 +101,7 @@ interface Slot {
  */
 export function createQueryService(opts: QueryServiceOptions): QueryService {
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   const logger = opts.logger;
   const data: QueryWorkerData = { dbPath: opts.dbPath, router: String(opts.router) };
   const waiting = new Map<number, Waiting>();
@@ -116,7 +122,7 @@ export function createQueryService(opts: QueryServiceOptions): QueryService {
     w.resolve(res);
   };
 
-  const startTimer = (id: number, w: Waiting): void => {
+  const startQueryTimer = (id: number, w: Waiting): void => {
     clearTimeout(w.timer);
     w.timer = setTimeout(() => {
       logger?.error("query timed out in the worker: restarting it", { path: w.req.path, timeoutMs });
@@ -136,13 +142,19 @@ export function createQueryService(opts: QueryServiceOptions): QueryService {
     });
     const slot: Slot = { worker, answered: false, ready: false, stopping: false };
     started++;
-    // Idle, it never keeps the process alive (see `hold`).
+    // Idle, it never keeps the process alive (see `post`).
     worker.unref();
+    const startTimer = setTimeout(() => {
+      logger?.error("query worker did not start in time: stopping it", { startTimeoutMs });
+      void worker.terminate();
+    }, startTimeoutMs);
+    startTimer.unref();
     worker.on("message", (reply: QueryWorkerReply) => {
       if ("ready" in reply) {
+        clearTimeout(startTimer);
         slot.ready = true;
         logger?.info("query worker ready", { started });
-        for (const [id, w] of waiting) if (w.slot === slot) startTimer(id, w);
+        for (const [id, w] of waiting) if (w.slot === slot) startQueryTimer(id, w);
         return;
       }
       slot.answered = true;
@@ -151,6 +163,7 @@ export function createQueryService(opts: QueryServiceOptions): QueryService {
     });
     worker.on("error", (err) => logger?.error("query worker failed", { error: err.message }));
     worker.on("exit", (exitCode) => {
+      clearTimeout(startTimer);
       if (current === slot) current = undefined;
       if (closed) return;
       if (!slot.stopping) {
@@ -182,7 +195,7 @@ export function createQueryService(opts: QueryServiceOptions): QueryService {
     w.slot = current;
     // While a query waits, the worker keeps the process alive (its answer is what the caller awaits).
     current.worker.ref();
-    if (current.ready) startTimer(id, w);
+    if (current.ready) startQueryTimer(id, w);
     const msg: QueryWorkerRequest = { id, req: w.req };
     current.worker.postMessage(msg);
   };
