@@ -26,7 +26,7 @@ export const E2E_SECONDS = {
   "poq-incentives": 64,
   staking: 59,
   distribution: 58,
-  "cli-node": 52,
+  "cli-node": 70,
   "rest-web": 52,
   inference: 48,
   rest: 39,

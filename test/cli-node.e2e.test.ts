@@ -1,23 +1,26 @@
 /**
  * `poq init` and `poq start` run one validator: its application process and its CometBFT, wired
- * together; Ctrl-C (SIGINT) stops both. Ports 27300-27309.
+ * together; Ctrl-C (SIGINT) stops both. Then `poq export` writes the stopped node's state as a genesis
+ * and the same home starts a new chain from it at the next height. Ports 27300-27309.
  */
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProjectRoot } from "../network/comet-binary.js";
 import { waitForHeight } from "../network/comet-process.js";
 import { processesMentioning } from "./processes.js";
+import { CommittedDb } from "../app/store/committed.js";
+import { referenceRoot } from "../app/store/reference-root.js";
 
 const root = findProjectRoot();
 const poq = join(root, "bin", "poq");
 
 it(
-  "poq init then poq start produces blocks, restarts a crashed CometBFT, and SIGINT leaves no process behind",
-  { timeout: 120_000 },
+  "poq init then poq start produces blocks, restarts a crashed CometBFT, SIGINT leaves no process behind, and poq export starts a new chain from the state",
+  { timeout: 180_000 },
   async () => {
     const home = mkdtempSync(join(tmpdir(), "poq-cli-node-"));
     const init = spawnSync(
@@ -57,5 +60,77 @@ it(
     }
     assert.match(stderr, /producing blocks/);
     assert.deepEqual(processesMentioning(home), [], "nothing left running after SIGINT");
+
+    // poq export: the stopped node's state as the genesis of a new chain at the next height.
+    const file = join(home, "export.json");
+    const exported = spawnSync(
+      process.execPath,
+      [poq, "--home", home, "--output", "json", "export", "--out", file],
+      { encoding: "utf8" },
+    );
+    assert.equal(exported.status, 0, exported.stderr);
+    const summary = JSON.parse(exported.stdout) as {
+      height: string;
+      initial_height: string;
+      validators: number;
+    };
+    const genesis = JSON.parse(readFileSync(file, "utf8")) as {
+      initial_height: string;
+      chain_id: string;
+      app_state: Record<string, unknown>;
+    };
+    const last = CommittedDb.openReader(join(home, "data", "application.db"));
+    const old = [...last.entries()].map(([key, value]) => ({
+      key: Uint8Array.from(key),
+      value: Uint8Array.from(value),
+    }));
+    const oldHeight = last.height;
+    last.close();
+    assert.equal(summary.height, oldHeight.toString());
+    assert.equal(genesis.initial_height, (oldHeight + 1n).toString());
+    assert.equal(genesis.chain_id, "poq-cli-1");
+    assert.equal(summary.validators, 1);
+    assert.ok(Array.isArray((genesis.app_state["staking"] as { validators: unknown[] }).validators));
+
+    // The same home, a new chain: the export as genesis, no blocks, the signer state reset.
+    writeFileSync(join(home, "config", "genesis.json"), readFileSync(file));
+    for (const f of readdirSync(join(home, "data")))
+      rmSync(join(home, "data", f), { recursive: true, force: true });
+    writeFileSync(
+      join(home, "data", "priv_validator_state.json"),
+      JSON.stringify({ height: "0", round: 0, step: 0 }),
+    );
+    const restart = spawn(process.execPath, [poq, "--home", home, "start"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let restartErr = "";
+    restart.stderr.on("data", (d: Buffer) => (restartErr += d.toString()));
+    try {
+      await waitForHeight(out.rpc, oldHeight + 3n, 60_000).catch((err: Error) => {
+        throw new Error(`${err.message}; poq start said: ${restartErr.slice(-3000)}`);
+      });
+      const block = (await (await fetch(`${out.rpc}/block?height=${oldHeight + 1n}`)).json()) as {
+        result: { block: { header: { app_hash: string } } };
+      };
+      // The genesis state is the exported one; only the recorded vote-extension enable height moved
+      // to the new chain's first height (network/export.ts).
+      const ve = Buffer.alloc(8);
+      ve.writeBigUInt64BE(oldHeight + 1n);
+      const veKey = Buffer.from("baseapp/ve_enable_height").toString("hex");
+      const expected = referenceRoot(
+        old.map((e) =>
+          Buffer.from(e.key).toString("hex") === veKey ? { key: e.key, value: Uint8Array.from(ve) } : e,
+        ),
+      );
+      assert.equal(block.result.block.header.app_hash, Buffer.from(expected).toString("hex").toUpperCase());
+    } finally {
+      restart.kill("SIGINT");
+      await new Promise((resolve) => restart.once("exit", resolve));
+    }
+    assert.deepEqual(
+      processesMentioning(home),
+      [],
+      `nothing left running after SIGINT: ${restartErr.slice(-500)}`,
+    );
   },
 );
