@@ -36,6 +36,9 @@ import { exportNodeGenesis } from "../network/export.js";
 import type { PoqApp } from "./app.js";
 import { createContext } from "./context.js";
 import { exportAppState, genesisValidatorsOf, genesisValidatorUpdates } from "./export.js";
+import { parseRfc3339 } from "./genesis-json.js";
+import { rfc3339 } from "./modules/staking/events.js";
+import { JAILED_FOREVER_NANOS } from "./modules/slashing/keeper.js";
 import { moduleAddress } from "./modules/auth/address.js";
 import { MsgSubmitResponse, PoqTypeUrl } from "./modules/poq/types/msgs.js";
 import type { AnyMsg, Module } from "./types.js";
@@ -98,6 +101,30 @@ const COMET_GENESIS = {
 };
 
 const any = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl, value });
+
+describe("RFC 3339 times in genesis JSON", () => {
+  it("parse back to the nanoseconds they print, and malformed ones are refused", () => {
+    for (const n of [
+      0n,
+      1n,
+      1_500_000_000n,
+      1_700_000_000_123_456_789n,
+      951_782_400n * 10n ** 9n,
+      JAILED_FOREVER_NANOS,
+    ])
+      assert.equal(parseRfc3339(rfc3339(n)), n, rfc3339(n));
+    assert.equal(rfc3339(JAILED_FOREVER_NANOS), "9999-12-31T23:59:59Z");
+    assert.equal(parseRfc3339("2000-02-29T00:00:00Z"), 951_782_400n * 10n ** 9n);
+    for (const bad of [
+      "2024-13-01T00:00:00Z",
+      "2024-01-01 00:00:00Z",
+      "2024-01-01T00:00:00+01:00",
+      "1969-12-31T23:59:59Z",
+      "",
+    ])
+      assert.equal(parseRfc3339(bad), undefined, bad);
+  });
+});
 
 describe("whole-app genesis export then import", () => {
   it("gives the same entries and app hash at InitChain, and the same app hashes after", () => {
