@@ -85,7 +85,8 @@ export const poqRoutes: FastifyPluginAsync<RouteOptions> = async (app, { reader 
     {
       schema: {
         tags: ["poq"],
-        summary: "Inference requests by ascending id; filter by status, requester, node",
+        summary:
+          "Inference requests by ascending id; filter by status, requester, node (pruned requests' texts read back from the tx index)",
         querystring: {
           type: "object",
           properties: {
