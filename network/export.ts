@@ -11,12 +11,11 @@
  * - `consensus_params`: the home's genesis ones with the block limits the chain has now (a governance
  *   change of `max_bytes`/`max_gas` is kept; CometBFT keeps evidence and validator params, which the
  *   app does not store, so those come from the old genesis file);
- * - `chain_id`: the chain's own unless another is given; `genesis_time`: the one given, else now;
- * - `consensus_params.abci.vote_extensions_enable_height`: the initial height when extensions were on
- *   before. The first block of a chain has no last commit, so no extended commit to inject: the PoQ
- *   app requires one from the block after the enable height on. This is the one entry of the new
- *   chain's state that differs from the exported one (`baseapp/` holds the enable height InitChain
- *   gave), so the new chain's genesis app hash differs from the exported height's by it alone.
+ * - `chain_id`: the chain's own unless another is given; `genesis_time`: the one given, else now.
+ *
+ * The vote-extension enable height stays the old one (the app records it, and the consensus module
+ * refuses to move it): the new chain's first block has no last commit, which the PoQ app takes as
+ * nothing to inject (`injectionRequired`), so the genesis state is the exported one entry for entry.
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
@@ -85,14 +84,12 @@ export function exportNodeGenesis(opts: ExportOptions): ExportResult {
       const appState = JSON.parse(JSON.stringify(exportAppState(list, ctx))) as Record<string, unknown>;
       validateAppState(list, appState);
       const limits = readBlockLimits(store);
-      const ve = BigInt(old.consensus_params.abci?.vote_extensions_enable_height ?? "0");
       const validators = genesisValidatorsOf(appState);
       const genesis = applyGenesisPatch(old, {
         chainId: opts.chainId ?? chainId,
         genesisTime: opts.genesisTime ?? new Date(),
         initialHeight: snapshot.height + 1n,
         block: { maxBytes: limits.maxBytes, maxGas: limits.maxGas },
-        ...(ve > 0n ? { voteExtensionsEnableHeight: snapshot.height + 1n } : {}),
         appState,
       });
       genesis.app_hash = "";

@@ -173,6 +173,9 @@ describe("injected commit", () => {
     assert.equal(injectionRequired(1n, 1n), false);
     assert.equal(injectionRequired(2n, 1n), true);
     assert.equal(injectionRequired(100n, 0n), false);
+    // The first block of a chain started from an export (initial height 101): no last commit.
+    assert.equal(injectionRequired(101n, 1n, false), false);
+    assert.equal(injectionRequired(101n, 1n, true), true);
     const { commit, last } = build(2n, 0, []);
     assert.throws(
       () =>
@@ -218,6 +221,10 @@ describe("injected commit", () => {
       () => checkInjectionPlacement({ txs: [tx], height: 1n, voteExtensionsEnableHeight: 1n }),
       InvalidInjectedCommitError,
     );
+    // A chain's first block after an export: none is due, and one is misplaced.
+    const first = { height: 10n, voteExtensionsEnableHeight: 1n, hasLastCommit: false };
+    assert.equal(checkInjectionPlacement({ txs: [other], ...first }), undefined);
+    assert.throws(() => checkInjectionPlacement({ txs: [tx, other], ...first }), InvalidInjectedCommitError);
     assert.equal(
       checkInjectionPlacement({ txs: [other], height: 1n, voteExtensionsEnableHeight: 1n }),
       undefined,

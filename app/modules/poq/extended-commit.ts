@@ -39,14 +39,19 @@ export class InvalidInjectedCommitError extends BaseError {
 /**
  * Whether votes of height `height - 1` carry extensions, i.e. whether block `height` must start with
  * an injected commit. Extensions are on from `enableHeight` (0 = never), so the first block that
- * carries them is `enableHeight + 1`.
+ * carries them is `enableHeight + 1`. A chain's first block has no last commit (`hasLastCommit`
+ * false), so nothing to inject, even when it follows the heights of an exported chain (`poq export`:
+ * initial height H + 1, extensions on from 1). CometBFT gives an empty last commit there only: at
+ * every later height it lists each validator of the previous one, and CometBFT checks it against
+ * that set before the app sees the block.
  *
  * @example
  * injectionRequired(2n, 1n); // true
  * injectionRequired(1n, 1n); // false
+ * injectionRequired(101n, 1n, false); // false: the first block of a chain exported at 100
  */
-export function injectionRequired(height: bigint, enableHeight: bigint): boolean {
-  return enableHeight > 0n && height > enableHeight;
+export function injectionRequired(height: bigint, enableHeight: bigint, hasLastCommit = true): boolean {
+  return enableHeight > 0n && height > enableHeight && hasLastCommit;
 }
 
 /** Whether transaction bytes are an injected commit (by the magic prefix). */
@@ -227,6 +232,8 @@ export interface CheckInjectionParams {
   txs: readonly Uint8Array[];
   height: bigint;
   voteExtensionsEnableHeight: bigint;
+  /** Whether the block has a last commit (false only at the chain's first height; default true). */
+  hasLastCommit?: boolean;
 }
 
 /**
@@ -237,7 +244,7 @@ export interface CheckInjectionParams {
  * const injected = checkInjectionPlacement({ txs: req.txs, height: req.height, voteExtensionsEnableHeight: 1n });
  */
 export function checkInjectionPlacement(p: CheckInjectionParams): Uint8Array | undefined {
-  const required = injectionRequired(p.height, p.voteExtensionsEnableHeight);
+  const required = injectionRequired(p.height, p.voteExtensionsEnableHeight, p.hasLastCommit ?? true);
   p.txs.forEach((tx, i) => {
     if (isInjectedCommitTx(tx) && (i > 0 || !required)) {
       throw new InvalidInjectedCommitError("misplaced injected commit", {

@@ -176,7 +176,7 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
     },
     endBlock: (ctx) => poqEndBlock(ctx, deps),
     prepareInjectedCommit(p) {
-      return injectionRequired(p.height, p.enableHeight)
+      return injectionRequired(p.height, p.enableHeight, p.localLastCommit.votes.length > 0)
         ? encodeInjectedCommit(p.localLastCommit)
         : undefined;
     },
@@ -186,6 +186,7 @@ export function createPoqModule(opts: CreatePoqModuleOptions): PoqModule {
           txs: p.txs,
           height: p.height,
           voteExtensionsEnableHeight: p.enableHeight,
+          hasLastCommit: p.lastCommit.votes.length > 0,
         });
         if (tx === undefined) return;
         verifyExtendedCommit({
