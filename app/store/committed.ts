@@ -179,7 +179,7 @@ export class CommittedDb implements TrieNodeSource {
   private readonly persistTx: (
     writes: PersistedWrite[],
     nodes: Iterable<TrieWrite>,
-    buckets: [number, Uint8Array][],
+    buckets: Iterable<[number, Uint8Array]>,
     height: bigint,
     appHash: Uint8Array,
   ) => void;
@@ -253,7 +253,7 @@ export class CommittedDb implements TrieNodeSource {
       (
         writes: PersistedWrite[],
         nodes: Iterable<TrieWrite>,
-        buckets: [number, Uint8Array][],
+        buckets: Iterable<[number, Uint8Array]>,
         height: bigint,
         appHash: Uint8Array,
       ) => {
@@ -378,7 +378,7 @@ export class CommittedDb implements TrieNodeSource {
   persist(
     writes: PersistedWrite[],
     nodes: Iterable<TrieWrite>,
-    buckets: [number, Uint8Array][],
+    buckets: Iterable<[number, Uint8Array]>,
     height: bigint,
     appHash: Uint8Array,
   ): void {

@@ -36,8 +36,12 @@ export interface StateStoreOptions {
  * (4,096 cost ~10 MB more at 100,000 accounts than 1,024; the extra SQLite transactions are cheap).
  */
 const GENESIS_SPILL_WRITES = 1024;
-/** Buckets hashed per database read when a genesis is committed. */
-const GENESIS_HASH_BUCKETS = 1024;
+/**
+ * Buckets hashed per database read when a genesis is committed. Small, so that a chunk's entries
+ * and trie nodes die young: with 1,024 they outlived V8's young generation, piled up in old space
+ * and raised the 100,000-account genesis peak by about 20 MB (bench/accounts-memory.ts).
+ */
+const GENESIS_HASH_BUCKETS = 256;
 
 /** A staged block: valid while the deliver state's version is unchanged. */
 interface Staged {
@@ -207,7 +211,7 @@ export class StateStore {
    */
   commit(height: bigint): Uint8Array {
     const { writes, nodes, buckets, root } = this.stage();
-    this.db.persist(writes, nodes.values(), [...buckets], height, root);
+    this.db.persist(writes, nodes.values(), buckets, height, root);
     this.tree.commitStaged();
     this.staged = undefined;
     this.deliver.reset();
@@ -227,15 +231,26 @@ export class StateStore {
    */
   commitGenesis(): Uint8Array {
     if (this.db.height !== 0n) throw new StoreCorruptError(`genesis commit at height ${this.db.height}`);
+    // After a wipe the tree is empty: built whole from the bucket hashes (in its own buffer), not
+    // staged bucket by bucket (an overlay of 131,072 node buffers at the genesis memory peak).
+    const wiped = this.genesisBuckets !== undefined;
     const touched = this.genesisBuckets ?? new Set<number>();
     this.genesisBuckets = undefined;
     this.spillPending(touched);
     const hashes = this.hashStoredBuckets([...touched].sort((a, b) => a - b));
     this.tree.discardStaged();
-    this.tree.stage(hashes);
-    const root = this.tree.stagedRoot();
-    this.db.persist([], [], [...hashes], 0n, new Uint8Array(0));
-    this.tree.commitStaged();
+    let root: Uint8Array;
+    if (wiped) {
+      const tree = new BucketTree(hashes);
+      root = tree.committedRoot();
+      this.db.persist([], [], hashes, 0n, new Uint8Array(0));
+      this.tree = tree;
+    } else {
+      this.tree.stage(new Map(hashes));
+      root = this.tree.stagedRoot();
+      this.db.persist([], [], hashes, 0n, new Uint8Array(0));
+      this.tree.commitStaged();
+    }
     this.staged = undefined;
     this.deliver.reset();
     this.check.reset();
@@ -291,7 +306,7 @@ export class StateStore {
         `refusing to restore a snapshot over the state at height ${this.db.height}`,
       );
     if (height < 1n) throw new StoreCorruptError("a snapshot restores a height of at least 1");
-    const tree = new BucketTree();
+    let tree: BucketTree | undefined;
     let count = 0;
     this.db.atomically(() => {
       this.db.clearAll();
@@ -309,17 +324,17 @@ export class StateStore {
       }
       this.db.writeEntries(batch);
       const hashes = this.hashStoredBuckets([...touched].sort((a, b) => a - b));
-      tree.stage(hashes);
-      const root = tree.stagedRoot();
+      // The state was cleared: the tree is built whole from the bucket hashes.
+      tree = new BucketTree(hashes);
+      const root = tree.committedRoot();
       if (!Buffer.from(root).equals(Buffer.from(trustedAppHash))) {
         throw new SnapshotMismatchError(
           `the restored state hashes to ${Buffer.from(root).toString("hex")}, not the trusted app hash ${Buffer.from(trustedAppHash).toString("hex")} of height ${height}`,
         );
       }
-      this.db.persist([], [], [...hashes], height, root);
+      this.db.persist([], [], hashes, height, root);
     });
-    tree.commitStaged();
-    this.tree = tree;
+    if (tree) this.tree = tree;
     this.genesisBuckets = undefined;
     this.staged = undefined;
     this.deliver.reset();
@@ -328,8 +343,8 @@ export class StateStore {
   }
 
   /** Builds the tries of buckets whose entries are all in SQLite (none of them yet hashed). */
-  private hashStoredBuckets(buckets: readonly number[]): Map<number, Uint8Array> {
-    const hashes = new Map<number, Uint8Array>();
+  private hashStoredBuckets(buckets: readonly number[]): BucketHashList {
+    const hashes = new BucketHashList(buckets);
     for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
       const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
       const entries: { key: Uint8Array; valueHash: Uint8Array }[] = [];
@@ -339,7 +354,7 @@ export class StateStore {
       const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
       this.db.writeTrieNodes(nodes.values());
       // A bucket whose entries were all deleted again is empty; its hash row is still written.
-      for (const b of chunk) hashes.set(b, chunkHashes.get(b) ?? EMPTY_BUCKET_HASH);
+      chunk.forEach((b, j) => hashes.set(i + j, chunkHashes.get(b) ?? EMPTY_BUCKET_HASH));
     }
     return hashes;
   }
@@ -384,6 +399,30 @@ export class StateStore {
 
   close(): void {
     this.db.close();
+  }
+}
+
+/**
+ * The hashes of many buckets (a genesis or a restore: up to all 65,536), 32 bytes each in one
+ * buffer rather than a Map of 65,536 small buffers at the genesis memory peak.
+ */
+class BucketHashList implements Iterable<[number, Uint8Array]> {
+  private readonly hashes: Buffer;
+
+  /** @param buckets the buckets, in the order their hashes are set. */
+  constructor(private readonly buckets: readonly number[]) {
+    this.hashes = Buffer.alloc(buckets.length * 32);
+  }
+
+  /** Sets the hash of `buckets[i]`. */
+  set(i: number, hash: Uint8Array): void {
+    this.hashes.set(hash, i * 32);
+  }
+
+  *[Symbol.iterator](): Iterator<[number, Uint8Array]> {
+    for (let i = 0; i < this.buckets.length; i++) {
+      yield [this.buckets[i] as number, this.hashes.subarray(i * 32, i * 32 + 32)];
+    }
   }
 }
 
