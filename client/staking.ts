@@ -196,6 +196,7 @@ export async function createStakingQueryClient(rpcUrl: string) {
           unbonding_time: `${p.unbondingTime.seconds}s`,
           max_validators: p.maxValidators,
           max_entries: p.maxEntries,
+          historical_entries: p.historicalEntries,
           bond_denom: p.bondDenom,
           min_commission_rate: legacyDecText(p.minCommissionRate),
         },
