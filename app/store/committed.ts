@@ -41,6 +41,40 @@ export interface KeyRange {
 
 type Row = { key: Buffer; value: Buffer };
 
+/** Prepared range statements of one connection, by their SQL. */
+export type RangeStatements = Map<string, Database.Statement<unknown[], Row>>;
+
+/**
+ * Up to `limit` rows of the `kv` table in `range`, ascending (or descending with `reverse`), read
+ * through `db` with its statements cached in `stmts`. Shared by the app's connection and the query
+ * worker's read-only one.
+ */
+export function pageOfRange(
+  db: Database.Database,
+  stmts: RangeStatements,
+  range: KeyRange,
+  reverse: boolean,
+  limit: number,
+): [Uint8Array, Uint8Array][] {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  if (range.lower) {
+    conds.push(range.lower.inclusive ? "key >= ?" : "key > ?");
+    params.push(range.lower.key);
+  }
+  if (range.upper) {
+    conds.push(range.upper.inclusive ? "key <= ?" : "key < ?");
+    params.push(range.upper.key);
+  }
+  const sql = `SELECT key, value FROM kv${conds.length ? ` WHERE ${conds.join(" AND ")}` : ""} ORDER BY key ${reverse ? "DESC" : "ASC"} LIMIT ?`;
+  let stmt = stmts.get(sql);
+  if (!stmt) {
+    stmt = db.prepare<unknown[], Row>(sql);
+    stmts.set(sql, stmt);
+  }
+  return stmt.all(...params, limit).map((r) => [r.key, r.value]);
+}
+
 /** A read-only view of one committed state (see {@link CommittedDb.openReader}). */
 export interface CommittedReader {
   readonly height: bigint;
@@ -172,7 +206,7 @@ export class CommittedDb implements TrieNodeSource {
   private readonly trieStmt: Database.Statement<[Uint8Array], { hash: Buffer; leaf: Buffer | null }>;
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly bucketsStmt: Database.Statement<[string], Row & { bucket: number }>;
-  private readonly rangeStmts = new Map<string, Database.Statement<unknown[], Row>>();
+  private readonly rangeStmts: RangeStatements = new Map();
   private readonly wipeTx: () => void;
   private readonly writeTx: (writes: PersistedWrite[]) => void;
   private readonly writeTrieTx: (nodes: Iterable<TrieWrite>) => void;
@@ -328,23 +362,7 @@ export class CommittedDb implements TrieNodeSource {
    * never an open cursor, so callers may read and write while they iterate page by page.
    */
   page(range: KeyRange, reverse: boolean, limit: number): [Uint8Array, Uint8Array][] {
-    const conds: string[] = [];
-    const params: unknown[] = [];
-    if (range.lower) {
-      conds.push(range.lower.inclusive ? "key >= ?" : "key > ?");
-      params.push(range.lower.key);
-    }
-    if (range.upper) {
-      conds.push(range.upper.inclusive ? "key <= ?" : "key < ?");
-      params.push(range.upper.key);
-    }
-    const sql = `SELECT key, value FROM kv${conds.length ? ` WHERE ${conds.join(" AND ")}` : ""} ORDER BY key ${reverse ? "DESC" : "ASC"} LIMIT ?`;
-    let stmt = this.rangeStmts.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<unknown[], Row>(sql);
-      this.rangeStmts.set(sql, stmt);
-    }
-    return stmt.all(...params, limit).map((r) => [r.key, r.value]);
+    return pageOfRange(this.db, this.rangeStmts, range, reverse, limit);
   }
 
   /**

@@ -5,7 +5,7 @@
  * app's own connection makes meanwhile, so one query sees one committed height and reports it.
  */
 import Database from "better-sqlite3";
-import type { KeyRange } from "./committed.js";
+import { pageOfRange, type KeyRange, type RangeStatements } from "./committed.js";
 import type { CommittedReader as LayerBase } from "./layered.js";
 
 /** One committed state, as a read transaction sees it. */
@@ -13,8 +13,6 @@ export interface CommittedSnapshot extends LayerBase {
   /** The height of the last Commit the transaction sees (0 before the first block). */
   readonly height: bigint;
 }
-
-type Row = { key: Buffer; value: Buffer };
 
 /**
  * The committed state through its own read-only connection. No read cache: the app's connection
@@ -29,7 +27,7 @@ export class QueryReader {
   private readonly heightStmt: Database.Statement<[], Buffer>;
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly hasStmt: Database.Statement<[Uint8Array], number>;
-  private readonly rangeStmts = new Map<string, Database.Statement<unknown[], Row>>();
+  private readonly rangeStmts: RangeStatements = new Map();
 
   /** Opens `path` read-only; the file must exist (the app creates it before anything queries). */
   static open(path: string): QueryReader {
@@ -65,23 +63,7 @@ export class QueryReader {
   }
 
   private page(range: KeyRange, reverse: boolean, limit: number): [Uint8Array, Uint8Array][] {
-    const conds: string[] = [];
-    const params: unknown[] = [];
-    if (range.lower) {
-      conds.push(range.lower.inclusive ? "key >= ?" : "key > ?");
-      params.push(range.lower.key);
-    }
-    if (range.upper) {
-      conds.push(range.upper.inclusive ? "key <= ?" : "key < ?");
-      params.push(range.upper.key);
-    }
-    const sql = `SELECT key, value FROM kv${conds.length ? ` WHERE ${conds.join(" AND ")}` : ""} ORDER BY key ${reverse ? "DESC" : "ASC"} LIMIT ?`;
-    let stmt = this.rangeStmts.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<unknown[], Row>(sql);
-      this.rangeStmts.set(sql, stmt);
-    }
-    return stmt.all(...params, limit).map((r) => [r.key, r.value]);
+    return pageOfRange(this.db, this.rangeStmts, range, reverse, limit);
   }
 
   close(): void {
