@@ -20,8 +20,8 @@ import { ChainError } from "../../errors.js";
 import { ErrInvalidAddress, ErrInvalidRequest, ErrNotFound } from "../../sdk-errors.js";
 import type { Context, Module, MsgDescriptor } from "../../types.js";
 import { requireCanonical } from "../../tx/canonical.js";
-import { BECH32_PREFIX, formatAccountAddress, moduleAddress, parseAccountAddress } from "../auth/address.js";
-import { ErrInvalidSigner } from "../gov/errors.js";
+import { BECH32_PREFIX, formatAccountAddress } from "../auth/address.js";
+import { govParamsMsg } from "../gov/params-msg.js";
 import { decFromProto } from "../staking/dec.js";
 import { slashingUpdateParamsAmino } from "./params-amino.js";
 import { DEC_SCALE } from "../staking/hooks.js";
@@ -118,33 +118,15 @@ function paramsOfUpdate(m: MsgUpdateParams): SlashingParams {
  * `MsgUpdateParams` (the SDK's x/slashing one): replaces every slashing param; only the gov module
  * account may send it. Amino name `cosmos-sdk/x/slashing/MsgUpdateParams`.
  */
-const updateParamsMsg: MsgDescriptor = {
+const updateParamsMsg: MsgDescriptor = govParamsMsg({
   typeUrl: MSG_UPDATE_SLASHING_PARAMS_TYPE_URL,
-  signers: (value) => [decodeUpdateParams(value).authority],
-  validateBasic: (value) => {
-    const m = decodeUpdateParams(value);
-    parseAccountAddress(m.authority, "authority");
-    paramsOfUpdate(m);
-  },
-  toAmino: (value) => {
-    const m = decodeUpdateParams(value);
-    requireCanonical("MsgUpdateParams", value, MsgUpdateParams.encode(m).finish());
-    return slashingUpdateParamsAmino(m);
-  },
-  handler: (ctx: Context, any) => {
-    const m = decodeUpdateParams(any.value);
-    const authority = moduleAddress("gov");
-    if (m.authority !== authority)
-      throw new ChainError(ErrInvalidSigner, `invalid authority; expected ${authority}, got ${m.authority}`);
-    writeSlashingParams(ctx, paramsOfUpdate(m));
-    return {
-      response: {
-        typeUrl: `${MSG_UPDATE_SLASHING_PARAMS_TYPE_URL}Response`,
-        value: MsgUpdateParamsResponse.encode({}).finish(),
-      },
-    };
-  },
-};
+  decode: decodeUpdateParams,
+  encode: (m) => MsgUpdateParams.encode(m).finish(),
+  params: paramsOfUpdate,
+  write: writeSlashingParams,
+  toAmino: slashingUpdateParamsAmino,
+  response: MsgUpdateParamsResponse.encode({}).finish(),
+});
 
 export interface SlashingModule extends Module {
   readonly staking: StakingKeeper;

@@ -25,8 +25,8 @@ import { ChainError } from "../../errors.js";
 import { ErrInvalidAddress, ErrInvalidRequest } from "../../sdk-errors.js";
 import type { Context, MsgDescriptor } from "../../types.js";
 import { requireCanonical } from "../../tx/canonical.js";
-import { formatAccountAddress, moduleAddress } from "../auth/address.js";
-import { ErrInvalidSigner } from "../gov/errors.js";
+import { formatAccountAddress } from "../auth/address.js";
+import { govParamsMsg } from "../gov/params-msg.js";
 import type { ValidatorsView } from "../validators/keeper.js";
 import { consensusAddress } from "../validators/keeper.js";
 import { decFromProto, decToJson } from "./dec.js";
@@ -565,31 +565,15 @@ function paramsOfUpdate(m: MsgUpdateParams): StakingParams {
  * `cosmos-sdk/x/staking/MsgUpdateParams` (inside a MsgSubmitProposal an amino-only signer signs).
  */
 function updateParamsMsg(): MsgDescriptor {
-  return {
+  return govParamsMsg({
     typeUrl: STAKING_TYPE_URLS.updateParams,
-    signers: (value) => [decodeUpdateParams(value).authority],
-    validateBasic: (value) => {
-      const m = decodeUpdateParams(value);
-      parseAccountAddress(m.authority, "authority");
-      paramsOfUpdate(m);
-    },
-    toAmino: (value) => {
-      const m = decodeUpdateParams(value);
-      requireCanonical("MsgUpdateParams", value, MsgUpdateParams.encode(m).finish());
-      return stakingUpdateParamsAmino(m);
-    },
-    handler: (ctx, any) => {
-      const m = decodeUpdateParams(any.value);
-      const authority = moduleAddress("gov");
-      if (m.authority !== authority)
-        throw new ChainError(
-          ErrInvalidSigner,
-          `invalid authority; expected ${authority}, got ${m.authority}`,
-        );
-      writeParams(ctx, paramsOfUpdate(m));
-      return response(STAKING_TYPE_URLS.updateParams, MsgUpdateParamsResponse.encode({}).finish());
-    },
-  };
+    decode: decodeUpdateParams,
+    encode: (m) => MsgUpdateParams.encode(m).finish(),
+    params: paramsOfUpdate,
+    write: writeParams,
+    toAmino: stakingUpdateParamsAmino,
+    response: MsgUpdateParamsResponse.encode({}).finish(),
+  });
 }
 
 /**
