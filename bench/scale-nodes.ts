@@ -37,7 +37,7 @@
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
  *   [--retention 10000] [--fill-per-block 2000] [--cpu-prof-dir .cache/scale-prof]
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -101,6 +101,13 @@ export interface ScaleWindow {
   hashCpuMs: Spread;
   commitMs: Spread;
   commitCpuMs: Spread;
+  /** State writes a block persists (sets and deletes), mean. */
+  writesPerBlock: number;
+  /** Trie nodes the app hash read a block, and of them those read from SQLite, means. */
+  trieReadsPerBlock: number;
+  trieDbReadsPerBlock: number;
+  /** The SQLite database and its WAL, MB, at the end of the window. */
+  dbMb: number;
   prunedPerBlock: number;
   loadavg1: number;
 }
@@ -139,6 +146,9 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
   const workingHash = state.workingHash.bind(state);
   let hashMs = 0;
   let hashCpuMs = 0;
+  let writes = 0;
+  let trieReads = 0;
+  let trieDbReads = 0;
   state.workingHash = () => {
     const c = process.cpuUsage();
     const t = performance.now();
@@ -146,7 +156,14 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     hashMs += performance.now() - t;
     const d = process.cpuUsage(c);
     hashCpuMs += (d.user + d.system) / 1000;
+    writes = state.hashWrites;
+    trieReads = state.hashReads;
+    trieDbReads = state.hashDbReads;
     return h;
+  };
+  const dbMb = (): number => {
+    const size = (f: string): number => (existsSync(f) ? statSync(f).size : 0);
+    return r3((size(state.path) + size(`${state.path}-wal`)) / 1e6);
   };
   const view = () => ({ store: state.committedView() });
   /** Runs `fn` under the V8 CPU profiler when `--cpu-prof-dir` is set (the same thread's inspector). */
@@ -195,7 +212,13 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     const loadBlock = (
       extra: Uint8Array[] = [],
       before?: () => void,
-    ): BlockResult & { hashMs: number; hashCpuMs: number } => {
+    ): BlockResult & {
+      hashMs: number;
+      hashCpuMs: number;
+      writes: number;
+      trieReads: number;
+      trieDbReads: number;
+    } => {
       const txs: Uint8Array[] = [];
       const asks = Array.from({ length: o.rate }, () =>
         requestInferenceMsg(requester.address, MODEL, `question ${asked++}: why is the sky blue?`, 10_000n, {
@@ -241,7 +264,7 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
             });
         }
       });
-      return { ...r, hashMs, hashCpuMs };
+      return { ...r, hashMs, hashCpuMs, writes, trieReads, trieDbReads };
     };
     const countIndex = (status: string): number => {
       let n = 0;
@@ -265,6 +288,10 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
         hashCpuMs: spread(blocks.map((b) => b.hashCpuMs)),
         commitMs: spread(blocks.map((b) => b.commitMs)),
         commitCpuMs: spread(blocks.map((b) => b.commitCpuMs)),
+        writesPerBlock: spread(blocks.map((b) => b.writes)).mean,
+        trieReadsPerBlock: spread(blocks.map((b) => b.trieReads)).mean,
+        trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
+        dbMb: dbMb(),
         prunedPerBlock: r3((prunedByChain - pruned0) / o.window),
         loadavg1: r3(loadavg()[0] ?? 0),
       };

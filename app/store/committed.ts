@@ -347,6 +347,16 @@ export class CommittedDb implements TrieNodeSource {
     return this.cached(key) !== null;
   }
 
+  /**
+   * Whether the committed state already holds exactly this: `value` under `key`, or (`value`
+   * undefined) no entry for `key`. Copies nothing.
+   */
+  holds(key: Uint8Array, value: Uint8Array | undefined): boolean {
+    const committed = this.cached(key);
+    if (value === undefined || committed === null) return value === undefined && committed === null;
+    return committed.equals(value);
+  }
+
   /** The committed value (null when absent) through the read cache; never hand it out uncopied. */
   private cached(key: Uint8Array): Buffer | null {
     const k = keyToString(key);

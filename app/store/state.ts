@@ -90,6 +90,8 @@ export class StateStore {
   private nodeReads = 0;
   /** Those of the reads that went to SQLite, not to the trie node cache (see {@link hashDbReads}). */
   private nodeDbReads = 0;
+  /** Entries the last hashing of a block changed (see {@link hashWrites}). */
+  private changedEntries = 0;
 
   /** The SQLite file (a snapshot worker opens its own read connection to it). */
   readonly path: string;
@@ -142,6 +144,14 @@ export class StateStore {
   }
 
   /**
+   * Entries the pending block changes, as last hashed: its writes less those that change nothing
+   * (a key deleted that was never committed, a value written back unchanged).
+   */
+  get hashWrites(): number {
+    return this.changedEntries;
+  }
+
+  /**
    * Trie nodes read from the committed state the last time the pending block was hashed: grows with
    * the block's changed entries and their depth in their bucket's trie, not with bucket sizes.
    */
@@ -160,7 +170,11 @@ export class StateStore {
   /** Stages the pending block's bucket hashes in the tree, once per change of the deliver state. */
   private stage(): Staged {
     if (this.staged && this.staged.version === this.deliver.version) return this.staged;
-    const writes = this.pendingPersistWrites();
+    // A block's layer also holds writes that leave the state as it was: keys created and deleted
+    // again within the block (an index entry of a request that moved on twice), values written back
+    // unchanged. They hash to the same root and persist nothing, so neither walks the trie.
+    const writes = this.pendingPersistWrites().filter((w) => !this.db.holds(w.key, w.value));
+    this.changedEntries = writes.length;
     const { nodes, buckets } = this.hashBuckets(
       writes.map((w) => ({ key: w.key, valueHash: w.value && sha256(w.value) })),
     );

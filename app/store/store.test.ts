@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createStateStore, type StateStore } from "./state.js";
 import { decodeProof, encodeProof, verifyProof } from "./proof.js";
 import { prefixEnd } from "./key-codec.js";
+import { referenceRoot } from "./reference-root.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b ? new TextDecoder().decode(b) : undefined);
@@ -222,6 +223,46 @@ describe("app hash", () => {
     for (let i = 0; i < 20_000; i += 11) b.deliver.delete(enc(`x${i}`));
     assert.equal(hex(b.commit(++height)), GOLDEN_20K_APP_HASH);
     b.close();
+  });
+
+  it("writes that change nothing are neither hashed nor persisted, and the hash is the same", () => {
+    const s = open();
+    for (const [k, v] of writes) s.deliver.set(enc(k), enc(v));
+    s.commit(1n);
+    // Block 2: one real change, and three writes that leave the state as it was.
+    s.deliver.set(enc("balances/alice"), enc("99"));
+    s.deliver.set(enc("balances/bob"), enc("50")); // written back unchanged
+    s.deliver.set(enc("index/tmp"), enc("x")); // created and deleted within the block
+    s.deliver.delete(enc("index/tmp"));
+    s.deliver.delete(enc("never/there")); // deleted, never committed
+    const expected = hex(
+      referenceRoot(
+        [
+          ["balances/alice", "99"],
+          ["balances/bob", "50"],
+          ["accounts/alice", "seq=1"],
+        ].map(([k, v]) => ({
+          key: enc(k as string),
+          value: enc(v as string),
+        })),
+      ),
+    );
+    assert.equal(hex(s.workingHash()), expected);
+    assert.equal(s.hashWrites, 1, "only balances/alice changed");
+    // A value that differs only in length is a change, and so is deleting a committed key.
+    s.deliver.set(enc("balances/bob"), enc("500"));
+    s.deliver.delete(enc("accounts/alice"));
+    s.workingHash();
+    assert.equal(s.hashWrites, 3);
+    s.deliver.set(enc("balances/bob"), enc("50"));
+    s.deliver.set(enc("accounts/alice"), enc("seq=1"));
+    assert.equal(hex(s.commit(2n)), expected);
+    s.close();
+    const again = open(s.path.split("/").slice(-2)[0]);
+    assert.equal(hex(again.lastAppHash), expected);
+    assert.equal(dec(again.getCommitted(enc("balances/alice"))), "99");
+    assert.equal(again.getCommitted(enc("index/tmp")), undefined);
+    again.close();
   });
 
   it("the empty state has the root of empty buckets; a pending hash leaves the committed one", () => {
