@@ -152,7 +152,12 @@ describe("bucket tries", () => {
       model.set(k, "last");
     }
     assert.equal(hex(again.commit(9n)), expected());
-    assert.equal(again.hashDbReads, again.hashReads, "a fresh store reads every node from SQLite");
+    // A fresh store reads each page on the paths from SQLite once; a page holds several nodes.
+    assert.ok(again.hashDbReads > 0, "a fresh store reads its pages from SQLite");
+    assert.ok(
+      again.hashDbReads < again.hashReads / 2,
+      `${again.hashDbReads} pages for ${again.hashReads} nodes`,
+    );
     again.close();
   });
 

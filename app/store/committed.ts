@@ -6,8 +6,8 @@
  * Schema:
  * - `kv(key BLOB PRIMARY KEY, value BLOB, bucket INTEGER)`: the state; `bucket` is the app-hash
  *   bucket of the key (see merkle.ts), indexed so that a dirty bucket can be rehashed.
- * - `trie(id BLOB PRIMARY KEY, hash BLOB, leaf BLOB)`: the non-empty nodes of every bucket's trie
- *   (see bucket-trie.ts): `leaf` is the key of a one-entry subtree, NULL for an inner node.
+ * - `trie_pages(id BLOB PRIMARY KEY, nodes BLOB)`: the non-empty nodes of every bucket's trie
+ *   (see bucket-trie.ts), four levels to a row (see trie-pages.ts).
  * - `buckets(bucket INTEGER PRIMARY KEY, hash BLOB)`: committed bucket hashes (non-empty ones), so
  *   start-up rebuilds the tree from 65,536 rows instead of rehashing the state.
  * - `meta(name TEXT PRIMARY KEY, value BLOB)`: `height` (8-byte big-endian), `app_hash` and
@@ -18,13 +18,17 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { keyToString } from "./key-codec.js";
 import type { TrieNodeSource, TrieRow, TrieWrite } from "./bucket-trie.js";
+import { PAGE_SLOTS, TriePage, encodePage, pageOfNode } from "./trie-pages.js";
 
 /**
- * The app-hash layout this code writes: 2 = a Merkle trie inside each bucket. Layout 1 (no `layout`
- * row: a bucket hashed as the list of its entries) cannot be upgraded in place; such a database
- * belongs to a chain that has to be re-created.
+ * The database layout this code writes: 3 = a Merkle trie inside each bucket, stored in pages of
+ * four levels. Layout 2 (the same tries, a node per row of a `trie` table) is converted when
+ * opened; the app hash is the same. Layout 1 (no `layout` row: a bucket hashed as the list of its
+ * entries) cannot be upgraded in place; such a database belongs to a chain that has to be re-created.
  */
-export const STORE_LAYOUT = 2;
+export const STORE_LAYOUT = 3;
+/** The layout that stored a trie node per row; converted to {@link STORE_LAYOUT} when opened. */
+const NODE_ROW_LAYOUT = 2;
 
 /** One write of a block, as Commit persists it; `value` undefined deletes. */
 export interface PersistedWrite {
@@ -118,51 +122,44 @@ class ReadCache {
 }
 
 /**
- * Committed trie nodes read recently, kept compact (one latin1 string per node: "" for no node,
- * 0x00 + hash for an inner node, 0x01 + hash + key for a one-entry subtree; about 130 bytes with
- * its Map entry). A block that changes the same keys as the blocks before (fee collector, module
- * and busy accounts) walks their paths without SQLite. Never stale: {@link CommittedDb.persist}
- * updates the nodes it holds, and every other way the trie table changes drops or clears them.
+ * Committed trie pages read recently (null for a page known absent). A block that changes the keys
+ * the blocks before it changed (fee collector, module and busy accounts) walks their paths without
+ * SQLite. Never stale: {@link CommittedDb.persist} replaces the pages it holds, and every other way
+ * the page table changes drops or clears them.
  *
- * Bounded by two generations of at most max/2 nodes: new nodes go to the young one, a hit in the
+ * Bounded by two generations of at most max/2 pages: new pages go to the young one, a hit in the
  * old one is copied to the young one, and when the young one is full it becomes the old one (the
  * old one is dropped). Every operation is O(1); no per-hit reordering of a large Map.
  */
-class TrieCache {
-  private young = new Map<string, string>();
-  private old = new Map<string, string>();
+class PageCache {
+  private young = new Map<string, TriePage | null>();
+  private old = new Map<string, TriePage | null>();
 
   constructor(private readonly max: number) {}
 
-  /** The node (null: none) if cached, else undefined. */
-  get(k: string): TrieRow | null | undefined {
+  /** The page (null: none) if cached, else undefined. */
+  get(k: string): TriePage | null | undefined {
     let v = this.young.get(k);
     if (v === undefined) {
       v = this.old.get(k);
       if (v === undefined) return undefined;
-      this.put(k, v);
+      this.set(k, v);
     }
-    if (v === "") return null;
-    const b = Buffer.from(v, "latin1");
-    return { hash: b.subarray(1, 33), leaf: b[0] === 1 ? b.subarray(33) : null };
+    return v;
   }
 
-  set(k: string, row: TrieRow | null | undefined): void {
-    this.put(k, encodeTrieRow(row));
-  }
-
-  private put(k: string, v: string): void {
-    this.young.set(k, v);
+  set(k: string, page: TriePage | null): void {
+    this.young.set(k, page);
     if (this.young.size >= this.max / 2) {
       this.old = this.young;
       this.young = new Map();
     }
   }
 
-  /** Updates a node that is cached (a written node that is not stays out: bulk writes do not evict). */
-  update(k: string, row: TrieRow | undefined): void {
-    if (this.young.has(k)) this.young.set(k, encodeTrieRow(row));
-    if (this.old.has(k)) this.old.set(k, encodeTrieRow(row));
+  /** Replaces a page that is cached (a written page that is not stays out: bulk writes do not evict). */
+  update(k: string, page: TriePage | null): void {
+    if (this.young.has(k)) this.young.set(k, page);
+    if (this.old.has(k)) this.old.set(k, page);
   }
 
   delete(k: string): void {
@@ -176,21 +173,15 @@ class TrieCache {
   }
 }
 
-function encodeTrieRow(row: TrieRow | null | undefined): string {
-  if (!row) return "";
-  const head = row.leaf ? "\x01" : "\x00";
-  const hash = Buffer.from(row.hash.buffer, row.hash.byteOffset, row.hash.byteLength).toString("latin1");
-  return row.leaf ? head + hash + keyToString(row.leaf) : head + hash;
-}
-
 /** Buckets read by one query of {@link CommittedDb.bucketEntriesOf}. */
 const BUCKETS_PER_QUERY = 1024;
 
 /**
- * Trie nodes in {@link TrieCache}: about 130 bytes each, so about 8.5 MB at most. Enough for the
- * paths of a few thousand keys changed block after block, about 2^16 nodes deep in all.
+ * Trie pages in {@link PageCache}: a row of up to 31 nodes (a few hundred bytes on a grown chain,
+ * the leaves' keys included) and about 250 bytes of objects, so about 10 MB at most. Enough for the
+ * paths of a few thousand keys changed block after block.
  */
-const TRIE_CACHE_NODES = 65_536;
+const TRIE_CACHE_PAGES = 16_384;
 
 /** Entries of the committed read cache: ~100 bytes each, so about 10 MB at most. */
 const READ_CACHE_ENTRIES = 100_000;
@@ -203,23 +194,23 @@ const GENESIS_SQLITE_CACHE_KIB = -2_000;
 /** The persisted state and the height/app hash it belongs to. */
 export class CommittedDb implements TrieNodeSource {
   private readonly db: Database.Database;
-  private readonly trieStmt: Database.Statement<[Uint8Array], { hash: Buffer; leaf: Buffer | null }>;
+  private readonly pageStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly bucketsStmt: Database.Statement<[string], Row & { bucket: number }>;
   private readonly rangeStmts: RangeStatements = new Map();
   private readonly wipeTx: () => void;
   private readonly writeTx: (writes: PersistedWrite[]) => void;
-  private readonly writeTrieTx: (nodes: Iterable<TrieWrite>) => void;
+  private readonly writePagesTx: (pages: Map<string, Buffer | undefined>) => void;
   private readonly persistTx: (
     writes: PersistedWrite[],
-    nodes: Iterable<TrieWrite>,
+    pages: Map<string, Buffer | undefined>,
     buckets: Iterable<[number, Uint8Array]>,
     height: bigint,
     appHash: Uint8Array,
   ) => void;
   private readonly cache = new ReadCache(READ_CACHE_ENTRIES);
-  private readonly trieCache = new TrieCache(TRIE_CACHE_NODES);
-  /** Trie nodes read from SQLite (not from {@link trieCache}) since the counter was last reset. */
+  private readonly pageCache = new PageCache(TRIE_CACHE_PAGES);
+  /** Trie pages read from SQLite (not from {@link pageCache}) since the counter was last reset. */
   trieDbReads = 0;
   /**
    * From {@link wipe} to the next {@link persist} (a genesis being written): reads are not cached.
@@ -251,7 +242,7 @@ export class CommittedDb implements TrieNodeSource {
     db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, bucket INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS kv_bucket ON kv (bucket, key);
-      CREATE TABLE IF NOT EXISTS trie (id BLOB PRIMARY KEY, hash BLOB NOT NULL, leaf BLOB) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS trie_pages (id BLOB PRIMARY KEY, nodes BLOB NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS buckets (bucket INTEGER PRIMARY KEY, hash BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
     `);
@@ -263,16 +254,14 @@ export class CommittedDb implements TrieNodeSource {
       "INSERT INTO kv (key, value, bucket) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
     const remove = db.prepare("DELETE FROM kv WHERE key = ?");
-    this.trieStmt = db.prepare<[Uint8Array], { hash: Buffer; leaf: Buffer | null }>(
-      "SELECT hash, leaf FROM trie WHERE id = ?",
-    );
-    const setNode = db.prepare("INSERT OR REPLACE INTO trie (id, hash, leaf) VALUES (?, ?, ?)");
-    const removeNode = db.prepare("DELETE FROM trie WHERE id = ?");
-    const applyNodes = (nodes: Iterable<TrieWrite>): void => {
-      for (const n of nodes) {
-        const id = Buffer.from(n.id, "latin1");
-        if (n.row) setNode.run(id, n.row.hash, n.row.leaf);
-        else removeNode.run(id);
+    this.pageStmt = db.prepare<[Uint8Array], Buffer>("SELECT nodes FROM trie_pages WHERE id = ?").pluck();
+    const setPage = db.prepare("INSERT OR REPLACE INTO trie_pages (id, nodes) VALUES (?, ?)");
+    const removePage = db.prepare("DELETE FROM trie_pages WHERE id = ?");
+    /** Writes page rows (undefined: the page has no node left, delete its row). */
+    const applyPages = (pages: Map<string, Buffer | undefined>): void => {
+      for (const [id, bytes] of pages) {
+        if (bytes) setPage.run(Buffer.from(id, "latin1"), bytes);
+        else removePage.run(Buffer.from(id, "latin1"));
       }
     };
     const setBucket = db.prepare("INSERT OR REPLACE INTO buckets (bucket, hash) VALUES (?, ?)");
@@ -286,13 +275,13 @@ export class CommittedDb implements TrieNodeSource {
     this.persistTx = db.transaction(
       (
         writes: PersistedWrite[],
-        nodes: Iterable<TrieWrite>,
+        pages: Map<string, Buffer | undefined>,
         buckets: Iterable<[number, Uint8Array]>,
         height: bigint,
         appHash: Uint8Array,
       ) => {
         applyWrites(writes);
-        applyNodes(nodes);
+        applyPages(pages);
         for (const [b, h] of buckets) setBucket.run(b, h);
         setMeta.run("height", encodeHeight(height));
         setMeta.run("app_hash", appHash);
@@ -300,9 +289,9 @@ export class CommittedDb implements TrieNodeSource {
       },
     );
     this.writeTx = db.transaction(applyWrites);
-    this.writeTrieTx = db.transaction(applyNodes);
+    this.writePagesTx = db.transaction(applyPages);
     this.wipeTx = db.transaction(() => {
-      db.exec("DELETE FROM kv; DELETE FROM trie; DELETE FROM buckets; DELETE FROM meta;");
+      db.exec("DELETE FROM kv; DELETE FROM trie_pages; DELETE FROM buckets; DELETE FROM meta;");
       setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
     });
     const meta = db.prepare<[string], Buffer>("SELECT value FROM meta WHERE name = ?").pluck();
@@ -310,7 +299,43 @@ export class CommittedDb implements TrieNodeSource {
     this.height = h ? h.readBigUInt64BE(0) : 0n;
     this.appHash = meta.get("app_hash") ?? new Uint8Array(0);
     const layout = meta.get("layout");
-    this.layout = layout ? Number(layout.toString()) : this.isEmpty() ? STORE_LAYOUT : 1;
+    let found = layout ? Number(layout.toString()) : this.isEmpty() ? STORE_LAYOUT : 1;
+    if (found === NODE_ROW_LAYOUT) {
+      db.transaction(() => {
+        this.convertNodeRows();
+        setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
+      })();
+      found = STORE_LAYOUT;
+    }
+    this.layout = found;
+  }
+
+  /**
+   * Converts the trie of a layout-2 database (a node per row of a `trie` table) into pages, a
+   * 256th of the nodes at a time (by their first id byte), and drops the old table. The nodes and
+   * so the app hash are unchanged. Runs inside the caller's transaction.
+   */
+  private convertNodeRows(): void {
+    const table = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'trie'").get();
+    if (table) {
+      type NodeRow = { id: Buffer; hash: Buffer; leaf: Buffer | null };
+      const between = this.db.prepare<[Buffer, Buffer], NodeRow>(
+        "SELECT id, hash, leaf FROM trie WHERE id >= ? AND id < ?",
+      );
+      const last = this.db.prepare<[Buffer], NodeRow>("SELECT id, hash, leaf FROM trie WHERE id >= ?");
+      for (let first = 0; first < 256; first++) {
+        const rows =
+          first < 255 ? between.all(Buffer.of(first), Buffer.of(first + 1)) : last.all(Buffer.of(first));
+        if (rows.length === 0) continue;
+        this.writePagesTx(
+          this.pagesOf(
+            rows.map((r) => ({ id: r.id.toString("latin1"), row: { hash: r.hash, leaf: r.leaf } })),
+          ),
+        );
+      }
+      this.db.exec("DROP TABLE trie");
+    }
+    this.pageCache.clear();
   }
 
   private isEmpty(): boolean {
@@ -319,20 +344,47 @@ export class CommittedDb implements TrieNodeSource {
 
   /** A committed node of a bucket trie. */
   node(id: string): TrieRow | undefined {
-    const hit = this.trieCache.get(id);
+    const { page, slot } = pageOfNode(id);
+    return this.triePage(page)?.node(slot);
+  }
+
+  /** A committed trie page (undefined: none), by id (latin1). */
+  private triePage(id: string): TriePage | undefined {
+    const hit = this.pageCache.get(id);
     if (hit !== undefined) return hit ?? undefined;
     this.trieDbReads++;
-    const row = this.trieStmt.get(Buffer.from(id, "latin1"));
+    const bytes = this.pageStmt.get(Buffer.from(id, "latin1"));
+    const page = bytes ? new TriePage(bytes) : undefined;
     // Not while a genesis or a snapshot is written: its reads are one-offs (and at its memory peak).
-    if (this.cacheReads) this.trieCache.set(id, row);
-    return row;
+    if (this.cacheReads) this.pageCache.set(id, page ?? null);
+    return page;
+  }
+
+  /**
+   * The rows of the pages that `nodes` change: each page's committed nodes with the changes
+   * applied (undefined: no node left, delete the row). Reads each page once, before any is written.
+   */
+  private pagesOf(nodes: Iterable<TrieWrite>): Map<string, Buffer | undefined> {
+    const changed = new Map<string, (TrieRow | undefined)[]>();
+    for (const n of nodes) {
+      const { page, slot } = pageOfNode(n.id);
+      let slots = changed.get(page);
+      if (!slots) {
+        slots = this.triePage(page)?.nodes() ?? new Array<TrieRow | undefined>(PAGE_SLOTS).fill(undefined);
+        changed.set(page, slots);
+      }
+      slots[slot] = n.row;
+    }
+    const rows = new Map<string, Buffer | undefined>();
+    for (const [page, slots] of changed) rows.set(page, encodePage(slots));
+    return rows;
   }
 
   /** Writes trie nodes outside a block (a genesis being committed, see `StateStore.commitGenesis`). */
   writeTrieNodes(nodes: Iterable<TrieWrite>): void {
-    const list = [...nodes];
-    for (const n of list) this.trieCache.delete(n.id);
-    this.writeTrieTx(list);
+    const pages = this.pagesOf(nodes);
+    for (const id of pages.keys()) this.pageCache.delete(id);
+    this.writePagesTx(pages);
   }
 
   /** The committed value of `key`. */
@@ -410,9 +462,9 @@ export class CommittedDb implements TrieNodeSource {
     height: bigint,
     appHash: Uint8Array,
   ): void {
-    const nodeList = [...nodes];
-    this.persistTx(writes, nodeList, buckets, height, appHash);
-    for (const n of nodeList) this.trieCache.update(n.id, n.row);
+    const pages = this.pagesOf(nodes);
+    this.persistTx(writes, pages, buckets, height, appHash);
+    for (const [id, bytes] of pages) this.pageCache.update(id, bytes ? new TriePage(bytes) : null);
     if (!this.cacheReads) this.db.pragma(`cache_size = ${SQLITE_CACHE_KIB}`);
     this.cacheReads = true;
     for (const w of writes) {
@@ -441,7 +493,7 @@ export class CommittedDb implements TrieNodeSource {
       return this.db.transaction(fn)();
     } catch (err) {
       this.cache.clear();
-      this.trieCache.clear();
+      this.pageCache.clear();
       this.reloadMeta();
       throw err;
     }
@@ -451,7 +503,7 @@ export class CommittedDb implements TrieNodeSource {
   clearAll(): void {
     this.wipeTx();
     this.cache.clear();
-    this.trieCache.clear();
+    this.pageCache.clear();
     this.cacheReads = false;
     this.height = 0n;
     this.appHash = new Uint8Array(0);
@@ -504,7 +556,7 @@ export class CommittedDb implements TrieNodeSource {
   wipe(): void {
     this.wipeTx();
     this.cache.clear();
-    this.trieCache.clear();
+    this.pageCache.clear();
     this.cacheReads = false;
     this.db.pragma(`cache_size = ${GENESIS_SQLITE_CACHE_KIB}`);
     this.height = 0n;

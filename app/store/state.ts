@@ -102,7 +102,7 @@ export class StateStore {
     if (this.db.layout !== STORE_LAYOUT) {
       this.db.close();
       throw new StoreCorruptError(
-        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version computes layout ${STORE_LAYOUT} (a trie per bucket) and cannot continue that chain: re-create it`,
+        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version writes layout ${STORE_LAYOUT} (a trie per bucket) and cannot continue that chain: re-create it`,
       );
     }
     this.tree = new BucketTree(this.db.bucketHashes());
