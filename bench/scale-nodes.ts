@@ -352,7 +352,9 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       }
       filled += count;
     };
-    for (let i = 0; i < 15; i++) loadBlock(); // warm-up: the pipeline fills (about 6 blocks deep)
+    // Warm-up: the pipeline fills (about 6 blocks deep) and V8 has optimized the block path, so that
+    // window A, the baseline, measures steady blocks rather than a cold process.
+    for (let i = 0; i < 40; i++) loadBlock();
     measure("A: small chain");
     // Grow: node records for other models, in blocks of 250 registrations under the same load.
     for (let i = 0; i < sybils.length; i += 250) {

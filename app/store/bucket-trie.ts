@@ -5,7 +5,7 @@
  * The trie is canonical for a set of entries: a subtree with no entry is {@link EMPTY_BUCKET_HASH},
  * a subtree with exactly one entry is that entry's hash (the leaf sits as high as it is alone), and
  * any larger subtree is `trieNodeHash(left, right)` split by the next path bit. Its non-empty nodes
- * are persisted (the `trie` table), so a block that changes k entries reads and hashes O(k × depth)
+ * are persisted (in pages of four levels, `trie-pages.ts`), so a block that changes k entries reads and hashes O(k × depth)
  * nodes, never the other entries of their buckets. Depth grows with log2 of the bucket size, and a
  * key ground to share b more path bits with a hot key costs its owner about 2^b hashes per bit.
  */
@@ -21,7 +21,7 @@ export interface TrieRow {
   leaf: Uint8Array | null;
 }
 
-/** Where the trie reads committed nodes from (the `trie` table), by id as a latin1 string. */
+/** Where the trie reads committed nodes from (the `trie_pages` table, `trie-pages.ts`), by id as a latin1 string. */
 export interface TrieNodeSource {
   node(id: string): TrieRow | undefined;
 }

@@ -5,7 +5,8 @@
  *
  * Schema:
  * - `kv(key BLOB PRIMARY KEY, value BLOB, bucket INTEGER)`: the state; `bucket` is the app-hash
- *   bucket of the key (see merkle.ts), indexed so that a dirty bucket can be rehashed.
+ *   bucket of the key (see merkle.ts), indexed only while a genesis or a restore hashes whole
+ *   buckets from SQLite ({@link CommittedDb.withBucketIndex}).
  * - `trie_pages(id BLOB PRIMARY KEY, nodes BLOB)`: the non-empty nodes of every bucket's trie
  *   (see bucket-trie.ts), four levels to a row (see trie-pages.ts).
  * - `buckets(bucket INTEGER PRIMARY KEY, hash BLOB)`: committed bucket hashes (non-empty ones), so
@@ -241,7 +242,7 @@ export class CommittedDb implements TrieNodeSource {
     db.pragma("synchronous = FULL");
     db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, bucket INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS kv_bucket ON kv (bucket, key);
+      DROP INDEX IF EXISTS kv_bucket;
       CREATE TABLE IF NOT EXISTS trie_pages (id BLOB PRIMARY KEY, nodes BLOB NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS buckets (bucket INTEGER PRIMARY KEY, hash BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -400,13 +401,16 @@ export class CommittedDb implements TrieNodeSource {
   }
 
   /**
-   * Whether the committed state already holds exactly this: `value` under `key`, or (`value`
-   * undefined) no entry for `key`. Copies nothing.
+   * Whether a block's write leaves the committed state as it is: a deletion of a key that is not
+   * committed (read through to SQLite if need be), or a value equal to the committed one as the
+   * read cache holds it (a value not cached counts as a change: probing SQLite for every new key of
+   * a block costs more on a large database than hashing the few unchanged values it would find).
+   * Either answer gives the same state and app hash; only the work differs. Copies nothing.
    */
-  holds(key: Uint8Array, value: Uint8Array | undefined): boolean {
-    const committed = this.cached(key);
-    if (value === undefined || committed === null) return value === undefined && committed === null;
-    return committed.equals(value);
+  writeIsNoop(key: Uint8Array, value: Uint8Array | undefined): boolean {
+    if (value === undefined) return this.cached(key) === null;
+    const committed = this.cache.get(keyToString(key));
+    return committed !== undefined && committed !== null && committed.equals(value);
   }
 
   /** The committed value (null when absent) through the read cache; never hand it out uncopied. */
@@ -444,6 +448,20 @@ export class CommittedDb implements TrieNodeSource {
       }
     }
     return out;
+  }
+
+  /**
+   * Runs `fn` with the state indexed by bucket, which {@link bucketEntriesOf} reads through. Built
+   * for a genesis or a restore (they hash whole buckets from SQLite) and dropped after: kept, every
+   * block's writes would maintain it, a random B-tree page per write, and blocks never read it.
+   */
+  withBucketIndex<T>(fn: () => T): T {
+    this.db.exec("CREATE INDEX IF NOT EXISTS kv_bucket ON kv (bucket, key)");
+    try {
+      return fn();
+    } finally {
+      this.db.exec("DROP INDEX IF EXISTS kv_bucket");
+    }
   }
 
   /** The persisted hashes of non-empty buckets. */

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStateStore } from "./state.js";
 import { referenceRoot } from "./reference-root.js";
+import Database from "better-sqlite3";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
@@ -62,6 +63,14 @@ describe("a genesis larger than the in-memory spill threshold", () => {
     assert.equal(hex(reopened.lastAppHash), appHash);
     assert.equal(hex(reopened.committedRoot()), appHash);
     reopened.close();
+    // The bucket index the genesis hashed through is gone: blocks do not maintain it.
+    const db = new Database(path, { readonly: true });
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'kv'")
+      .pluck()
+      .all();
+    db.close();
+    assert.deepEqual(indexes, []);
   });
 
   it("a block after genesis never spills: its writes stay pending until Commit", () => {

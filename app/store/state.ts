@@ -172,8 +172,8 @@ export class StateStore {
     if (this.staged && this.staged.version === this.deliver.version) return this.staged;
     // A block's layer also holds writes that leave the state as it was: keys created and deleted
     // again within the block (an index entry of a request that moved on twice), values written back
-    // unchanged. They hash to the same root and persist nothing, so neither walks the trie.
-    const writes = this.pendingPersistWrites().filter((w) => !this.db.holds(w.key, w.value));
+    // unchanged. They hash to the same root and persist nothing, so they are left out.
+    const writes = this.pendingPersistWrites().filter((w) => !this.db.writeIsNoop(w.key, w.value));
     this.changedEntries = writes.length;
     const { nodes, buckets } = this.hashBuckets(
       writes.map((w) => ({ key: w.key, valueHash: w.value && sha256(w.value) })),
@@ -359,17 +359,19 @@ export class StateStore {
   /** Builds the tries of buckets whose entries are all in SQLite (none of them yet hashed). */
   private hashStoredBuckets(buckets: readonly number[]): BucketHashList {
     const hashes = new BucketHashList(buckets);
-    for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
-      const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
-      const entries: { key: Uint8Array; valueHash: Uint8Array }[] = [];
-      for (const list of this.db.bucketEntriesOf(chunk).values()) {
-        for (const e of list) entries.push({ key: e.key, valueHash: sha256(e.value) });
+    this.db.withBucketIndex(() => {
+      for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
+        const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
+        const entries: { key: Uint8Array; valueHash: Uint8Array }[] = [];
+        for (const list of this.db.bucketEntriesOf(chunk).values()) {
+          for (const e of list) entries.push({ key: e.key, valueHash: sha256(e.value) });
+        }
+        const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
+        this.db.writeTrieNodes(nodes.values());
+        // A bucket whose entries were all deleted again is empty; its hash row is still written.
+        chunk.forEach((b, j) => hashes.set(i + j, chunkHashes.get(b) ?? EMPTY_BUCKET_HASH));
       }
-      const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
-      this.db.writeTrieNodes(nodes.values());
-      // A bucket whose entries were all deleted again is empty; its hash row is still written.
-      chunk.forEach((b, j) => hashes.set(i + j, chunkHashes.get(b) ?? EMPTY_BUCKET_HASH));
-    }
+    });
     return hashes;
   }
 
