@@ -108,6 +108,8 @@ export interface ScaleWindow {
   trieDbReadsPerBlock: number;
   /** The SQLite database and its WAL, MB, at the end of the window. */
   dbMb: number;
+  /** V8 heap in use at the end of the window, MB. */
+  heapMb: number;
   prunedPerBlock: number;
   loadavg1: number;
 }
@@ -292,6 +294,7 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
         trieReadsPerBlock: spread(blocks.map((b) => b.trieReads)).mean,
         trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
         dbMb: dbMb(),
+        heapMb: r3(process.memoryUsage().heapUsed / 1e6),
         prunedPerBlock: r3((prunedByChain - pruned0) / o.window),
         loadavg1: r3(loadavg()[0] ?? 0),
       };

@@ -94,12 +94,16 @@ export interface CommittedReader {
 /**
  * Committed values read recently, `null` for keys known absent. The committed state changes only
  * in {@link CommittedDb.persist}, which updates the cache with the block's writes, so it is never
- * stale. Bounded; the oldest entries go first.
+ * stale. Bounded by the bytes it holds (keys, values and a per-entry overhead), not by a count:
+ * values range from a few bytes to a request with its texts, and a count bound let a grown chain's
+ * cache hold ten times its nominal size, all of it old-space garbage collection had to walk. The
+ * least recently written or read-in entries go first.
  */
 class ReadCache {
   private readonly entries = new Map<string, Buffer | null>();
+  private bytes = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly maxBytes: number) {}
 
   get(k: string): Buffer | null | undefined {
     return this.entries.get(k);
@@ -107,19 +111,31 @@ class ReadCache {
 
   clear(): void {
     this.entries.clear();
+    this.bytes = 0;
   }
 
   delete(k: string): void {
+    const v = this.entries.get(k);
+    if (v === undefined) return;
     this.entries.delete(k);
+    this.bytes -= entryBytes(k, v);
   }
 
   set(k: string, v: Buffer | null): void {
-    if (this.entries.size >= this.max && !this.entries.has(k)) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
+    this.delete(k);
     this.entries.set(k, v);
+    this.bytes += entryBytes(k, v);
+    while (this.bytes > this.maxBytes) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.delete(oldest.value);
+    }
   }
+}
+
+/** What a cached entry costs: its key and value and about 150 bytes of Map entry, string and Buffer. */
+function entryBytes(k: string, v: Buffer | null): number {
+  return 150 + k.length + (v ? v.length : 0);
 }
 
 /**
@@ -184,8 +200,8 @@ const BUCKETS_PER_QUERY = 1024;
  */
 const TRIE_CACHE_PAGES = 16_384;
 
-/** Entries of the committed read cache: ~100 bytes each, so about 10 MB at most. */
-const READ_CACHE_ENTRIES = 100_000;
+/** Bytes of the committed read cache (keys, values and their overhead). */
+const READ_CACHE_BYTES = 16 << 20;
 
 /** SQLite's page cache (negative: KiB), as better-sqlite3 builds it by default. */
 const SQLITE_CACHE_KIB = -16_000;
@@ -209,7 +225,7 @@ export class CommittedDb implements TrieNodeSource {
     height: bigint,
     appHash: Uint8Array,
   ) => void;
-  private readonly cache = new ReadCache(READ_CACHE_ENTRIES);
+  private readonly cache = new ReadCache(READ_CACHE_BYTES);
   private readonly pageCache = new PageCache(TRIE_CACHE_PAGES);
   /** Trie pages read from SQLite (not from {@link pageCache}) since the counter was last reset. */
   trieDbReads = 0;
