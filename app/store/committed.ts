@@ -20,6 +20,7 @@ import { dirname } from "node:path";
 import { keyToString } from "./key-codec.js";
 import type { TrieNodeSource, TrieRow, TrieWrite } from "./bucket-trie.js";
 import { PAGE_SLOTS, TriePage, encodePage, pageOfNode } from "./trie-pages.js";
+import { BUCKET_BITS } from "./merkle.js";
 
 /**
  * The database layout this code writes: 3 = a Merkle trie inside each bucket, stored in pages of
@@ -378,6 +379,22 @@ export class CommittedDb implements TrieNodeSource {
   }
 
   /**
+   * The committed page a block's write goes to. A page below a committed leaf or empty subtree
+   * holds nothing (the trie is canonical), and its anchor node, in the page above that the block's
+   * walk read, says so: the nodes of a subtree split by a new key need no read of SQLite.
+   */
+  private pageToWrite(id: string): TriePage | undefined {
+    const cached = this.pageCache.get(id);
+    if (cached !== undefined) return cached ?? undefined;
+    const anchorDepth = (id.charCodeAt(id.length - 2) << 8) | id.charCodeAt(id.length - 1);
+    if (anchorDepth > BUCKET_BITS) {
+      const anchor = this.node(id); // a page's id is its anchor's node id
+      if (!anchor || anchor.leaf) return undefined;
+    }
+    return this.triePage(id);
+  }
+
+  /**
    * The rows of the pages that `nodes` change: each page's committed nodes with the changes
    * applied (undefined: no node left, delete the row). Reads each page once, before any is written.
    */
@@ -387,7 +404,7 @@ export class CommittedDb implements TrieNodeSource {
       const { page, slot } = pageOfNode(n.id);
       let slots = changed.get(page);
       if (!slots) {
-        slots = this.triePage(page)?.nodes() ?? new Array<TrieRow | undefined>(PAGE_SLOTS).fill(undefined);
+        slots = this.pageToWrite(page)?.nodes() ?? new Array<TrieRow | undefined>(PAGE_SLOTS).fill(undefined);
         changed.set(page, slots);
       }
       slots[slot] = n.row;
