@@ -389,7 +389,11 @@ export class CommittedDb implements TrieNodeSource {
     const anchorDepth = (id.charCodeAt(id.length - 2) << 8) | id.charCodeAt(id.length - 1);
     if (anchorDepth > BUCKET_BITS) {
       const anchor = this.node(id); // a page's id is its anchor's node id
-      if (!anchor || anchor.leaf) return undefined;
+      if (!anchor || anchor.leaf) {
+        // Known empty, and cached as such, so that the page written next replaces it in the cache.
+        if (this.cacheReads) this.pageCache.set(id, null);
+        return undefined;
+      }
     }
     return this.triePage(id);
   }
