@@ -24,6 +24,7 @@ import { bech32Decode, bech32Encode } from "../auth/bech32.js";
 import { BECH32_PREFIX } from "../auth/address.js";
 import { bytesKey, createStringMemo } from "../../store/memo.js";
 import { fromBytes, requestStatusCode, requestStatusOfCode, toBytes, type RequestRecord } from "./state.js";
+import { VarintWriter } from "./types/wire.js";
 
 /** First byte of a compact (pruned) record. */
 export const COMPACT_RECORD_V1 = 0x01;
@@ -46,58 +47,28 @@ const encodeAddress = createStringMemo(MEMO_ENTRIES, (key: string) => {
   return bech32Encode(key.slice(0, cut), Buffer.from(key.slice(cut + 1), "latin1"));
 });
 
-class Writer {
-  private buf = new Uint8Array(512);
-  private len = 0;
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
+/** The compact form's writer: varints and bytes (`VarintWriter`), and the record's value kinds. */
+class Writer extends VarintWriter {
   u(v: bigint | number): void {
-    if (typeof v === "number" && v >= 0 && v <= 0x7fffffff && Number.isInteger(v)) return this.small(v);
-    let x = BigInt(v);
-    if (x < 0n || x >= 1n << 64n) throw new NotCompact(`varint out of range: ${x}`);
-    this.reserve(10);
-    while (x > 0x7fn) {
-      this.buf[this.len++] = Number(x & 0x7fn) | 0x80;
-      x >>= 7n;
-    }
-    this.buf[this.len++] = Number(x);
-  }
-  private small(value: number): void {
-    this.reserve(5);
-    let v = value;
-    while (v > 0x7f) {
-      this.buf[this.len++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.buf[this.len++] = v;
+    this.uvarint(v);
   }
   bytes(b: Uint8Array): void {
-    this.u(b.length);
-    this.reserve(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    this.uvarint(b.length).raw(b);
   }
   str(s: string): void {
     this.bytes(enc.encode(s));
   }
   num(n: number): void {
     if (!Number.isSafeInteger(n) || n < 0) throw new NotCompact(`not a count: ${n}`);
-    this.u(n);
+    this.uvarint(n);
   }
   decimal(s: string): void {
     if (!DECIMAL.test(s)) throw new NotCompact(`not a decimal: ${s}`);
-    this.u(s.length <= 9 ? Number(s) : BigInt(s));
+    this.uvarint(s.length <= 9 ? Number(s) : BigInt(s));
   }
   hex(s: string): void {
     if (!HEX.test(s)) throw new NotCompact(`not lower-case hex: ${s}`);
     this.bytes(Buffer.from(s, "hex"));
-  }
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
   }
 }
 

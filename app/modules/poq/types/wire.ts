@@ -23,20 +23,20 @@ const textDecoder = new TextDecoder("utf-8", { fatal: true });
 const U64_MAX = (1n << 64n) - 1n;
 
 /**
- * Builds protobuf bytes field by field. Zero values are written only when asked, so that output
- * matches Go's proto3 encoding.
+ * Unsigned LEB128 varints and raw bytes appended to one growing buffer: the byte level that
+ * {@link WireWriter} (protobuf fields) and the compact request record (`kept-record.ts`) write with.
  *
  * @example
- * const bytes = new WireWriter().uint64(1, 7n).string(2, "x").finish(); // 08 07 12 01 78
+ * new VarintWriter().uvarint(300).raw(Uint8Array.of(1)).finish(); // ac 02 01
  */
-export class WireWriter {
+export class VarintWriter {
   // One growing buffer, and varints below 2^31 in int32 arithmetic: the vote extension, its
   // canonical re-encoding check and the injected commit are encoded on every block, and a byte
   // array built from BigInt operations made them a visible part of ExtendVote.
-  private buf = new Uint8Array(64);
-  private len = 0;
+  protected buf = new Uint8Array(64);
+  protected len = 0;
 
-  private reserve(n: number): void {
+  protected reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
@@ -45,7 +45,7 @@ export class WireWriter {
     this.buf = next;
   }
 
-  private small(value: number): void {
+  protected small(value: number): void {
     this.reserve(5);
     let v = value;
     while (v > 0x7f) {
@@ -55,18 +55,52 @@ export class WireWriter {
     this.buf[this.len++] = v;
   }
 
-  private varint(value: bigint): void {
-    if (value < 0n || value > U64_MAX) throw new WireError(`varint out of range: ${value}`);
-    if (value <= 0x7fffffffn) return this.small(Number(value));
+  /** An unsigned varint; a {@link WireError} when it is negative or does not fit 64 bits. */
+  uvarint(value: bigint | number): this {
+    if (typeof value === "number" && value >= 0 && value <= 0x7fffffff && Number.isInteger(value)) {
+      this.small(value);
+      return this;
+    }
+    const big = BigInt(value);
+    if (big < 0n || big > U64_MAX) throw new WireError(`varint out of range: ${big}`);
+    if (big <= 0x7fffffffn) {
+      this.small(Number(big));
+      return this;
+    }
     this.reserve(10);
-    let v = value;
+    let v = big;
     while (v > 0x7fn) {
       this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
     }
     this.buf[this.len++] = Number(v);
+    return this;
   }
 
+  /**
+   * Bytes appended as they are; in a protobuf message, fields already encoded (a repeated element
+   * encoded once and reused) give the same output as writing them here.
+   */
+  raw(bytes: Uint8Array): this {
+    this.reserve(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+    return this;
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/**
+ * Builds protobuf bytes field by field. Zero values are written only when asked, so that output
+ * matches Go's proto3 encoding.
+ *
+ * @example
+ * const bytes = new WireWriter().uint64(1, 7n).string(2, "x").finish(); // 08 07 12 01 78
+ */
+export class WireWriter extends VarintWriter {
   private tag(field: number, wireType: number): void {
     this.small(((field << 3) | wireType) >>> 0);
   }
@@ -76,8 +110,7 @@ export class WireWriter {
     const v = BigInt(value);
     if (v === 0n) return this;
     this.tag(field, WireType.Varint);
-    this.varint(v);
-    return this;
+    return this.uvarint(v);
   }
 
   /** An int64 field (two's complement varint); omitted when zero. */
@@ -85,8 +118,7 @@ export class WireWriter {
     const v = BigInt(value);
     if (v === 0n) return this;
     this.tag(field, WireType.Varint);
-    this.varint(BigInt.asUintN(64, v));
-    return this;
+    return this.uvarint(BigInt.asUintN(64, v));
   }
 
   /** An sfixed64 field (8 bytes little-endian); omitted when zero. */
@@ -106,19 +138,8 @@ export class WireWriter {
   bytes(field: number, value: Uint8Array, always = false): this {
     if (value.length === 0 && !always) return this;
     this.tag(field, WireType.Bytes);
-    this.varint(BigInt(value.length));
+    this.uvarint(value.length);
     return this.raw(value);
-  }
-
-  /**
-   * Bytes appended as they are: already encoded fields (for instance a repeated element encoded
-   * once and reused), which gives the same output as writing those fields here.
-   */
-  raw(encoded: Uint8Array): this {
-    this.reserve(encoded.length);
-    this.buf.set(encoded, this.len);
-    this.len += encoded.length;
-    return this;
   }
 
   /** A string field; omitted when empty. */
@@ -129,10 +150,6 @@ export class WireWriter {
   /** An embedded message field, always written (even when empty), as repeated elements need. */
   message(field: number, encoded: Uint8Array): this {
     return this.bytes(field, encoded, true);
-  }
-
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
   }
 }
 
