@@ -174,10 +174,17 @@ class PageCache {
     }
   }
 
-  /** Replaces a page that is cached (a written page that is not stays out: bulk writes do not evict). */
-  update(k: string, page: TriePage | null): void {
-    if (this.young.has(k)) this.young.set(k, page);
-    if (this.old.has(k)) this.old.set(k, page);
+  /**
+   * Replaces a page that is cached with its new row (undefined: deleted). A written page that is not
+   * cached stays out (bulk writes do not evict) and is not parsed.
+   */
+  update(k: string, row: Buffer | undefined): void {
+    const young = this.young.has(k);
+    const old = this.old.has(k);
+    if (!young && !old) return;
+    const page = row ? new TriePage(row) : null;
+    if (young) this.young.set(k, page);
+    if (old) this.old.set(k, page);
   }
 
   delete(k: string): void {
@@ -519,7 +526,7 @@ export class CommittedDb implements TrieNodeSource {
   ): void {
     const pages = this.pagesOf(nodes);
     this.persistTx(writes, pages, buckets, height, appHash);
-    for (const [id, bytes] of pages) this.pageCache.update(id, bytes ? new TriePage(bytes) : null);
+    for (const [id, bytes] of pages) this.pageCache.update(id, bytes);
     if (!this.cacheReads) this.db.pragma(`cache_size = ${SQLITE_CACHE_KIB}`);
     this.cacheReads = true;
     for (const w of writes) {
