@@ -27,6 +27,7 @@ import { createPoqKeeper } from "../app/modules/poq/keeper.js";
 import { defaultPoqParams } from "../app/modules/poq/params.js";
 import { MAX_PRUNED_RECORDS_PER_BLOCK, pruneFinishedRequests } from "../app/modules/poq/prune.js";
 import { positive } from "./options.js";
+import { requestRecord } from "../test/request-record.js";
 
 export interface PruneBenchOptions {
   requests?: number;
@@ -39,8 +40,7 @@ const cons = (n: number): string => consAddress(new Uint8Array(20).fill(n));
 
 function finished(id: number, prompt: string, response: string): RequestRecord {
   const seats = [1, 2, 3, 4];
-  return {
-    id: String(id),
+  return requestRecord(id, {
     requester: addr(200 + (id % 50)),
     model: "llama-3-8b-instruct",
     prompt,
@@ -71,13 +71,7 @@ function finished(id: number, prompt: string, response: string): RequestRecord {
       refund: "182560",
       slashed: "0",
     },
-    replicas: 1,
-    response_ids: [String(id)],
-    parent: "0",
-    commitment: "",
-    committed_height: "0",
-    reveal_height: "0",
-  };
+  });
 }
 
 /** Bytes of every `poq/` entry (key + value) in the committed state, and of the request records alone. */

@@ -42,6 +42,7 @@ import { cometRpc } from "../network/comet-process.js";
 import { genesisPath } from "../network/comet-genesis.js";
 import { initLocalNetwork, startLocalNetwork, type LocalNetworkOptions } from "../network/local-network.js";
 import { waitFor } from "../test/wait-for.js";
+import { requestRecord } from "../test/request-record.js";
 import { exitOnSignal, positive } from "./options.js";
 import { percentile } from "./stats.js";
 
@@ -65,39 +66,18 @@ const NODE = addressOf("query-load-node");
 
 /** A finished, pruned request (texts dropped, no hashes: the texts were empty). */
 function finished(id: number): RequestRecord {
-  const z = "0";
-  return {
-    id: String(id),
+  return requestRecord(id, {
     requester: REQUESTER,
     model: "llama-3-8b-instruct",
-    prompt: "",
     max_tokens: 64,
     fee: { denom: "upoq", amount: "20000" },
-    min_quality: 0,
     status: RequestStatus.Finalized,
     node: NODE,
-    response: "",
-    created_height: z,
-    assigned_height: z,
-    responded_height: z,
-    finalized_height: z,
-    response_deadline: z,
-    commit_deadline: z,
-    reveal_deadline: z,
     assigned_nodes: [NODE],
-    committee: [],
-    quality: null,
-    payout: null,
-    replicas: 1,
-    response_ids: [String(id)],
-    parent: "0",
-    commitment: "",
-    committed_height: z,
-    reveal_height: z,
-    pruned_height: z,
+    pruned_height: "0",
     prompt_sha256: "",
     response_sha256: "",
-  };
+  });
 }
 
 /** The poq module's exported entries after `n` finished requests were written through the keeper. */

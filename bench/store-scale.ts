@@ -33,6 +33,7 @@ import { RequestStatus, type RequestRecord } from "../app/modules/poq/state.js";
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
 import { grindAddresses } from "./grind.js";
 import { positive } from "./options.js";
+import { requestRecord } from "../test/request-record.js";
 
 export interface StoreBenchOptions {
   entries?: number;
@@ -183,36 +184,16 @@ function grinding(dir: string, ground: number) {
 }
 
 function request(id: number, requester: string): RequestRecord {
-  const z = "0";
-  return {
-    id: String(id),
+  return requestRecord(id, {
     requester,
-    model: "m",
     prompt: "p".repeat(200),
     max_tokens: 64,
     fee: { denom: "upoq", amount: "1000" },
-    min_quality: 0,
     status: RequestStatus.Finalized,
     node: requester,
     response: "r".repeat(400),
-    created_height: z,
-    assigned_height: z,
-    responded_height: z,
-    finalized_height: z,
-    response_deadline: z,
-    commit_deadline: z,
-    reveal_deadline: z,
     assigned_nodes: [requester],
-    committee: [],
-    quality: null,
-    payout: null,
-    replicas: 1,
-    response_ids: [String(id)],
-    parent: "0",
-    commitment: "",
-    committed_height: z,
-    reveal_height: z,
-  };
+  });
 }
 
 function queries(dir: string, requests: number) {

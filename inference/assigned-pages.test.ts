@@ -15,6 +15,7 @@ import { MAX_SCANNED, createPoqQueries } from "../app/modules/poq/queries.js";
 import { RequestStatus, type RequestRecord, type RequestView } from "../app/modules/poq/state.js";
 import { PoqQueryPath } from "../app/modules/poq/types/query-paths.js";
 import { assignedToNode, type RequestsPage } from "./chain-query.js";
+import { requestRecord } from "../test/request-record.js";
 
 const addr = (n: number): string => formatAccountAddress(new Uint8Array(20).fill(n));
 const requester = addr(1);
@@ -22,36 +23,18 @@ const busy = addr(2);
 const me = addr(3);
 
 function assigned(id: number, node: string, responded = "0"): RequestRecord {
-  const z = "0";
-  return {
-    id: String(id),
+  return requestRecord(id, {
     requester,
-    model: "m",
     prompt: "p",
-    max_tokens: 1,
     fee: { denom: "upoq", amount: "1000" },
-    min_quality: 0,
     status: RequestStatus.Assigned,
     node,
-    response: "",
     created_height: "1",
     assigned_height: "2",
     responded_height: responded,
-    finalized_height: z,
     response_deadline: "30",
-    commit_deadline: z,
-    reveal_deadline: z,
     assigned_nodes: [node],
-    committee: [],
-    quality: null,
-    payout: null,
-    replicas: 1,
-    response_ids: [String(id)],
-    parent: "0",
-    commitment: "",
-    committed_height: z,
-    reveal_height: z,
-  };
+  });
 }
 
 let dir: string;

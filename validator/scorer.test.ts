@@ -16,6 +16,7 @@ import { createValidatorsKeeper } from "../app/modules/validators/keeper.js";
 import { createPoqModule } from "../app/modules/poq/module.js";
 import { consAddress, type RequestRecord } from "../app/modules/poq/state.js";
 import { createScorer } from "./scorer.js";
+import { requestRecord } from "../test/request-record.js";
 
 const quiet = { info: () => undefined, error: () => undefined };
 
@@ -51,35 +52,24 @@ describe("validator scorer (review L4, issue 14)", () => {
     const ctx = { store };
     const me = new Uint8Array(20).fill(0x42);
     const who = formatAccountAddress(new Uint8Array(20).fill(1));
-    const record = (id: number, status: RequestRecord["status"]): RequestRecord => ({
-      id: String(id),
-      requester: who,
-      model: "m",
-      prompt: "p".repeat(500),
-      max_tokens: 8,
-      fee: { denom: "upoq", amount: "1000" },
-      min_quality: 0,
-      status,
-      node: who,
-      response: "r".repeat(500),
-      created_height: "1",
-      assigned_height: "1",
-      responded_height: "1",
-      finalized_height: "0",
-      response_deadline: "20",
-      commit_deadline: "10",
-      reveal_deadline: "12",
-      assigned_nodes: [who],
-      committee: status === "SCORING" ? [{ validator: consAddress(me), power: "1" }] : [],
-      quality: null,
-      payout: null,
-      replicas: 1,
-      response_ids: [String(id)],
-      parent: "0",
-      commitment: "",
-      committed_height: "0",
-      reveal_height: "0",
-    });
+    const record = (id: number, status: RequestRecord["status"]): RequestRecord =>
+      requestRecord(id, {
+        requester: who,
+        prompt: "p".repeat(500),
+        max_tokens: 8,
+        fee: { denom: "upoq", amount: "1000" },
+        status,
+        node: who,
+        response: "r".repeat(500),
+        created_height: "1",
+        assigned_height: "1",
+        responded_height: "1",
+        response_deadline: "20",
+        commit_deadline: "10",
+        reveal_deadline: "12",
+        assigned_nodes: [who],
+        committee: status === "SCORING" ? [{ validator: consAddress(me), power: "1" }] : [],
+      });
     // The oldest request never closes (it waits for a node); 2,000 after it are finished.
     poq.keeper.setRequest(ctx, record(1, "PENDING"));
     for (let id = 2; id <= 2001; id++) poq.keeper.setRequest(ctx, record(id, "FINALIZED"));

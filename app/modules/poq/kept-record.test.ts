@@ -7,6 +7,7 @@ import { createPoqKeeper } from "./keeper.js";
 import { requestKey } from "./keys.js";
 import { prunedRecord } from "./prune.js";
 import { consAddress, RequestStatus, toBytes, type RequestRecord } from "./state.js";
+import { requestRecord } from "../../../test/request-record.js";
 
 const addr = (n: number): string => formatAccountAddress(new Uint8Array(20).fill(n));
 const cons = (n: number): string => consAddress(new Uint8Array(20).fill(n));
@@ -14,8 +15,7 @@ const cons = (n: number): string => consAddress(new Uint8Array(20).fill(n));
 /** A FINALIZED single-answer request as the chain writes it, with a five-seat committee. */
 function finalized(id: number): RequestRecord {
   const seats = [1, 2, 3, 4, 5];
-  return {
-    id: String(id),
+  return requestRecord(id, {
     requester: addr(200),
     model: "llama-3-8b-instruct",
     prompt: "p".repeat(1000),
@@ -46,13 +46,7 @@ function finalized(id: number): RequestRecord {
       refund: "182560",
       slashed: "0",
     },
-    replicas: 1,
-    response_ids: [String(id)],
-    parent: "0",
-    commitment: "",
-    committed_height: "0",
-    reveal_height: "0",
-  };
+  });
 }
 
 const roundTrip = (r: RequestRecord): Uint8Array => {

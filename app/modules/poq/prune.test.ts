@@ -14,6 +14,7 @@ import { MAX_PRUNED_RECORDS_PER_BLOCK, pruneFinishedRequests } from "./prune.js"
 import { createPoqQueries } from "./queries.js";
 import { RequestStatus, type RequestRecord } from "./state.js";
 import { PoqQueryPath } from "./types/query-paths.js";
+import { requestRecord } from "../../../test/request-record.js";
 
 const addr = (n: number): string => formatAccountAddress(new Uint8Array(20).fill(n));
 const alice = addr(1);
@@ -29,15 +30,10 @@ function request(
   finished: number,
   extra: Partial<RequestRecord> = {},
 ): RequestRecord {
-  const z = "0";
-  return {
-    id: String(id),
+  return requestRecord(id, {
     requester: alice,
-    model: "m",
     prompt: `prompt of ${id}: ${"x".repeat(2000)}`,
-    max_tokens: 1,
     fee: { denom: "upoq", amount: "1000" },
-    min_quality: 0,
     status,
     node: nodeA,
     response: status === RequestStatus.Expired ? "" : `answer to ${id}: ${"y".repeat(8000)}`,
@@ -45,24 +41,14 @@ function request(
     assigned_height: "2",
     responded_height: "3",
     finalized_height: String(finished),
-    response_deadline: z,
-    commit_deadline: z,
-    reveal_deadline: z,
     assigned_nodes: [nodeA],
-    committee: [],
     quality:
       status === RequestStatus.Finalized
         ? { score: 8000, scores: [], revealed_power: "1", committee_power: "1" }
         : null,
     payout: { node: "640", validators: [], refund: "360", slashed: "0" },
-    replicas: 1,
-    response_ids: [String(id)],
-    parent: "0",
-    commitment: "",
-    committed_height: z,
-    reveal_height: z,
     ...extra,
-  };
+  });
 }
 
 let dir: string;

@@ -10,6 +10,7 @@ import { createPoqKeeper } from "./keeper.js";
 import { MAX_SCANNED, createPoqQueries } from "./queries.js";
 import { RequestStatus, type RequestRecord } from "./state.js";
 import { PoqQueryPath } from "./types/query-paths.js";
+import { requestRecord } from "../../../test/request-record.js";
 
 const addr = (n: number): string => formatAccountAddress(new Uint8Array(20).fill(n));
 const alice = addr(1);
@@ -18,36 +19,7 @@ const nodeA = addr(3);
 const nodeB = addr(4);
 
 function request(id: number, requester: string, status: RequestStatus, node: string): RequestRecord {
-  const z = "0";
-  return {
-    id: String(id),
-    requester,
-    model: "m",
-    prompt: "p",
-    max_tokens: 1,
-    fee: { denom: "upoq", amount: "1" },
-    min_quality: 0,
-    status,
-    node,
-    response: "",
-    created_height: z,
-    assigned_height: z,
-    responded_height: z,
-    finalized_height: z,
-    response_deadline: z,
-    commit_deadline: z,
-    reveal_deadline: z,
-    assigned_nodes: node ? [node] : [],
-    committee: [],
-    quality: null,
-    payout: null,
-    replicas: 1,
-    response_ids: [String(id)],
-    parent: "0",
-    commitment: "",
-    committed_height: z,
-    reveal_height: z,
-  };
+  return requestRecord(id, { requester, prompt: "p", status, node, assigned_nodes: node ? [node] : [] });
 }
 
 let dir: string;
