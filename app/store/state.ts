@@ -43,6 +43,9 @@ const GENESIS_SPILL_WRITES = 1024;
  */
 const GENESIS_HASH_BUCKETS = 256;
 
+/** A write of the deliver state: what Commit persists, and the key's path the trie is walked by. */
+type PendingWrite = PersistedWrite & { path: Uint8Array };
+
 /** A staged block: valid while the deliver state's version is unchanged. */
 interface Staged {
   version: number;
@@ -90,8 +93,6 @@ export class StateStore {
   private nodeReads = 0;
   /** Those of the reads that went to SQLite, not to the trie node cache (see {@link hashDbReads}). */
   private nodeDbReads = 0;
-  /** Entries the last hashing of a block changed (see {@link hashWrites}). */
-  private changedEntries = 0;
 
   /** The SQLite file (a snapshot worker opens its own read connection to it). */
   readonly path: string;
@@ -148,7 +149,7 @@ export class StateStore {
    * (a key deleted that was never committed, a value written back unchanged).
    */
   get hashWrites(): number {
-    return this.changedEntries;
+    return this.staged?.writes.length ?? 0;
   }
 
   /**
@@ -174,9 +175,8 @@ export class StateStore {
     // again within the block (an index entry of a request that moved on twice), values written back
     // unchanged. They hash to the same root and persist nothing, so they are left out.
     const writes = this.pendingPersistWrites().filter((w) => !this.db.writeIsNoop(w.key, w.value));
-    this.changedEntries = writes.length;
     const { nodes, buckets } = this.hashBuckets(
-      writes.map((w) => ({ key: w.key, valueHash: w.value && sha256(w.value) })),
+      writes.map((w) => ({ key: w.key, path: w.path, valueHash: w.value && sha256(w.value) })),
     );
     this.tree.discardStaged();
     this.tree.stage(buckets);
@@ -188,13 +188,13 @@ export class StateStore {
    * Applies changed entries to the committed bucket tries: the trie nodes to persist and the new
    * hash of every bucket touched. Reads only the nodes on the changed entries' paths.
    */
-  private hashBuckets(entries: { key: Uint8Array; valueHash: Uint8Array | undefined }[]): {
+  private hashBuckets(entries: { key: Uint8Array; path?: Uint8Array; valueHash: Uint8Array | undefined }[]): {
     nodes: Map<string, TrieWrite>;
     buckets: Map<number, Uint8Array>;
   } {
     const byPath: PathWrite[] = entries.map((e) => ({
       key: e.key,
-      path: sha256(e.key),
+      path: e.path ?? sha256(e.key),
       valueHash: e.valueHash,
     }));
     byPath.sort((a, b) => Buffer.compare(a.path, b.path));
@@ -271,9 +271,12 @@ export class StateStore {
     return root;
   }
 
-  /** Layer 0 of the deliver state as writes to persist, each with its bucket. */
-  private pendingPersistWrites(): PersistedWrite[] {
-    return this.deliver.pendingWrites().map(([key, value]) => ({ key, value, bucket: bucketOf(key) }));
+  /** Layer 0 of the deliver state as writes to persist, each with its path (sha256 of the key) and bucket. */
+  private pendingPersistWrites(): PendingWrite[] {
+    return this.deliver.pendingWrites().map(([key, value]) => {
+      const path = sha256(key);
+      return { key, value, path, bucket: bucketOfPath(path) };
+    });
   }
 
   /** The deliver state's afterWrite hook: spills a genesis in progress once enough writes pile up. */
