@@ -19,7 +19,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { keyToString } from "./key-codec.js";
 import type { TrieNodeSource, TrieRow, TrieWrite } from "./bucket-trie.js";
-import { PAGE_SLOTS, TriePage, encodePage, pageOfNode } from "./trie-pages.js";
+import { TriePage, editPage, pageOfNode } from "./trie-pages.js";
 import { BUCKET_BITS } from "./merkle.js";
 
 /**
@@ -410,18 +410,21 @@ export class CommittedDb implements TrieNodeSource {
    * applied (undefined: no node left, delete the row). Reads each page once, before any is written.
    */
   private pagesOf(nodes: Iterable<TrieWrite>): Map<string, Buffer | undefined> {
-    const changed = new Map<string, (TrieRow | undefined)[]>();
+    const changed = new Map<
+      string,
+      { base: TriePage | undefined; edits: Map<number, TrieRow | undefined> }
+    >();
     for (const n of nodes) {
       const { page, slot } = pageOfNode(n.id);
-      let slots = changed.get(page);
-      if (!slots) {
-        slots = this.pageToWrite(page)?.nodes() ?? new Array<TrieRow | undefined>(PAGE_SLOTS).fill(undefined);
-        changed.set(page, slots);
+      let edit = changed.get(page);
+      if (!edit) {
+        edit = { base: this.pageToWrite(page), edits: new Map() };
+        changed.set(page, edit);
       }
-      slots[slot] = n.row;
+      edit.edits.set(slot, n.row);
     }
     const rows = new Map<string, Buffer | undefined>();
-    for (const [page, slots] of changed) rows.set(page, encodePage(slots));
+    for (const [page, { base, edits }] of changed) rows.set(page, editPage(base, edits));
     return rows;
   }
 

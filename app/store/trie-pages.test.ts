@@ -6,8 +6,15 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { createStateStore } from "./state.js";
 import { BUCKET_BITS, bucketOf, sha256 } from "./merkle.js";
-import { nodeKey, pathBit, updateBucket, type PathWrite, type TrieWrite } from "./bucket-trie.js";
-import { PAGE_LEVELS, PAGE_SLOTS, TriePage, encodePage, pageOfNode } from "./trie-pages.js";
+import {
+  nodeKey,
+  pathBit,
+  updateBucket,
+  type PathWrite,
+  type TrieRow,
+  type TrieWrite,
+} from "./bucket-trie.js";
+import { PAGE_LEVELS, PAGE_SLOTS, TriePage, editPage, pageOfNode } from "./trie-pages.js";
 import { verifyProof } from "./proof.js";
 import { referenceRoot } from "./reference-root.js";
 
@@ -21,6 +28,11 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Keys ground into the bucket of `of`. */
+/** Slot to node for every non-empty slot of `nodes` (the whole page, as `editPage` takes it). */
+function slotMap(nodes: readonly (TrieRow | undefined)[]): Map<number, TrieRow | undefined> {
+  return new Map(nodes.map((n, slot) => [slot, n]));
+}
+
 function crowd(of: string, count: number): string[] {
   const bucket = bucketOf(enc(of));
   const out: string[] = [];
@@ -68,12 +80,12 @@ describe("trie pages", () => {
   });
 
   it("encodes and decodes its nodes, and refuses damaged rows", () => {
-    assert.equal(encodePage(new Array(PAGE_SLOTS).fill(undefined)), undefined, "an empty page has no row");
-    const nodes = new Array(PAGE_SLOTS).fill(undefined);
+    assert.equal(editPage(undefined, new Map([[3, undefined]])), undefined, "an empty page has no row");
+    const nodes = new Array<TrieRow | undefined>(PAGE_SLOTS).fill(undefined);
     nodes[0] = { hash: sha256(enc("inner")), leaf: null };
     nodes[5] = { hash: sha256(enc("leaf")), leaf: enc("balances/alice") };
     nodes[PAGE_SLOTS - 1] = { hash: sha256(enc("last")), leaf: new Uint8Array(0) };
-    const bytes = encodePage(nodes);
+    const bytes = editPage(undefined, slotMap(nodes));
     assert.ok(bytes);
     const page = new TriePage(bytes);
     for (let slot = 0; slot < PAGE_SLOTS; slot++) {
@@ -87,10 +99,42 @@ describe("trie pages", () => {
       assert.equal(hex(got.hash), hex(want.hash));
       assert.equal(got.leaf && hex(got.leaf), want.leaf && hex(want.leaf));
     }
-    assert.deepEqual(encodePage(page.nodes()), bytes, "re-encoding gives the same row");
+    const decoded = Array.from({ length: PAGE_SLOTS }, (_, slot) => page.node(slot));
+    assert.deepEqual(editPage(undefined, slotMap(decoded)), bytes, "re-encoding gives the same row");
+    assert.deepEqual(editPage(page, new Map()), bytes, "a page edited nowhere keeps its row");
     assert.throws(() => new TriePage(bytes.subarray(0, bytes.length - 1)), /ends inside a node/);
     assert.throws(() => new TriePage(Buffer.concat([bytes, Buffer.of(0)])), /no slot owns/);
     assert.throws(() => new TriePage(Buffer.of(1, 2)), /shorter than its bitmap/);
+  });
+
+  it("an edited page is the page encoded afresh with the same nodes, for any mix of kept, changed and removed slots", () => {
+    // Deterministic draws: byte i of sha256(seed).
+    let seed = sha256(enc("edit-page"));
+    let at = 0;
+    const draw = (n: number): number => {
+      if (at === seed.length) [seed, at] = [sha256(seed), 0];
+      return (seed[at++] as number) % n;
+    };
+    const randomNode = (tag: string): TrieRow | undefined => {
+      const kind = draw(3);
+      if (kind === 0) return undefined;
+      const hash = sha256(enc(`${tag}/${draw(256)}`));
+      return { hash, leaf: kind === 1 ? null : enc(`key/${tag}/`.padEnd(draw(90), "x")) };
+    };
+    for (let trial = 0; trial < 300; trial++) {
+      const before = Array.from({ length: PAGE_SLOTS }, (_, slot) => randomNode(`b${trial}/${slot}`));
+      const row = editPage(undefined, slotMap(before));
+      const base = row && new TriePage(row);
+      const after = [...before];
+      const edits = new Map<number, TrieRow | undefined>();
+      for (let slot = 0; slot < PAGE_SLOTS; slot++) {
+        if (draw(4) !== 0) continue; // most slots are kept
+        const n = randomNode(`a${trial}/${slot}`);
+        edits.set(slot, n);
+        after[slot] = n;
+      }
+      assert.deepEqual(editPage(base, edits), editPage(undefined, slotMap(after)), `trial ${trial}`);
+    }
   });
 
   it("a changed key reads one row per four levels of its path from a fresh store", () => {

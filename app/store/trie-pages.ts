@@ -56,10 +56,12 @@ export function pageOfNode(id: string): PageSlot {
   return { page, slot: (1 << (depth - anchor)) - 2 + bits };
 }
 
-/** A stored page: its row's bytes, with the offset of each slot's node found once. */
+/** A stored page: its row's bytes, with where each slot's node lies found once. */
 export class TriePage {
   /** Offset of each slot's node in {@link bytes}, -1 for an empty slot. */
   private readonly offsets = new Int32Array(PAGE_SLOTS).fill(-1);
+  /** Byte length of each slot's node (0 for an empty slot). */
+  private readonly lengths = new Int32Array(PAGE_SLOTS);
 
   /** @throws RangeError when the bytes are not a page (a damaged database). */
   constructor(readonly bytes: Buffer) {
@@ -68,11 +70,13 @@ export class TriePage {
     let off = 4;
     for (let slot = 0; slot < PAGE_SLOTS; slot++) {
       if (!((bitmap >>> slot) & 1)) continue;
-      this.offsets[slot] = off;
+      const start = off;
       const leaf = bytes[off] === 1;
       off += leaf ? 37 : 33;
       if (off <= bytes.length && leaf) off += bytes.readUInt32BE(off - 4);
       if (off > bytes.length) throw new RangeError("trie page ends inside a node");
+      this.offsets[slot] = start;
+      this.lengths[slot] = off - start;
     }
     if (off !== bytes.length || bitmap >>> PAGE_SLOTS !== 0)
       throw new RangeError("trie page has bytes no slot owns");
@@ -89,33 +93,62 @@ export class TriePage {
     return { hash, leaf: b.subarray(off + 37, off + 37 + len) };
   }
 
-  /** Every slot's node (undefined for empty ones). */
-  nodes(): (TrieRow | undefined)[] {
-    return Array.from({ length: PAGE_SLOTS }, (_, slot) => this.node(slot));
+  /** Offset of the node in `slot` in {@link bytes}, -1 for an empty slot. */
+  offsetOf(slot: number): number {
+    return this.offsets[slot] ?? -1;
+  }
+
+  /** Byte length of the node in `slot` in {@link bytes}, 0 for an empty slot. */
+  lengthOf(slot: number): number {
+    return this.lengths[slot] ?? 0;
   }
 }
 
 /**
- * The row of a page holding `nodes` (by slot), or undefined when every slot is empty (no row).
+ * The row of page `base` (undefined: a page with no node yet) with the nodes of `edits` in their
+ * slots (slot to node; an undefined node empties its slot), or undefined when no slot is left (no
+ * row). The nodes a block leaves alone are copied from the old row as bytes, in runs of adjacent
+ * slots, not decoded and encoded again.
  *
  * @example
- * const row = encodePage(page.nodes().map((n, slot) => (slot === 3 ? newNode : n)));
+ * const row = editPage(new TriePage(oldRow), new Map([[3, { hash, leaf: null }]]));
  */
-export function encodePage(nodes: readonly (TrieRow | undefined)[]): Buffer | undefined {
+export function editPage(
+  base: TriePage | undefined,
+  edits: ReadonlyMap<number, TrieRow | undefined>,
+): Buffer | undefined {
   let bitmap = 0;
   let size = 4;
   for (let slot = 0; slot < PAGE_SLOTS; slot++) {
-    const n = nodes[slot];
-    if (!n) continue;
+    const len = edits.has(slot) ? sizeOf(edits.get(slot)) : (base?.lengthOf(slot) ?? 0);
+    if (len === 0) continue;
     bitmap |= 1 << slot;
-    size += 33 + (n.leaf ? 4 + n.leaf.length : 0);
+    size += len;
   }
   if (bitmap === 0) return undefined;
   const out = Buffer.allocUnsafe(size);
   out.writeUInt32BE(bitmap >>> 0, 0);
   let off = 4;
+  // A run of kept nodes, contiguous in the old row: [runStart, runEnd).
+  let runStart = 0;
+  let runEnd = 0;
+  const flush = (): void => {
+    if (runEnd > runStart) off += (base as TriePage).bytes.copy(out, off, runStart, runEnd);
+    runStart = runEnd = 0;
+  };
   for (let slot = 0; slot < PAGE_SLOTS; slot++) {
-    const n = nodes[slot];
+    if (!edits.has(slot)) {
+      const offset = base?.offsetOf(slot) ?? -1;
+      if (offset < 0) continue;
+      if (offset !== runEnd) {
+        flush();
+        runStart = offset;
+      }
+      runEnd = offset + (base as TriePage).lengthOf(slot);
+      continue;
+    }
+    flush();
+    const n = edits.get(slot);
     if (!n) continue;
     out[off] = n.leaf ? 1 : 0;
     out.set(n.hash, off + 1);
@@ -126,5 +159,11 @@ export function encodePage(nodes: readonly (TrieRow | undefined)[]): Buffer | un
       off += 4 + n.leaf.length;
     }
   }
+  flush();
   return out;
+}
+
+/** Bytes of a node in a page row (0: none). */
+function sizeOf(n: TrieRow | undefined): number {
+  return n ? 33 + (n.leaf ? 4 + n.leaf.length : 0) : 0;
 }
