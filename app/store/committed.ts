@@ -9,8 +9,7 @@
  *   buckets from SQLite ({@link CommittedDb.withBucketIndex}).
  * - `trie_pages(id BLOB PRIMARY KEY, nodes BLOB)`: the non-empty nodes of every bucket's trie
  *   (see bucket-trie.ts), four levels to a row (see trie-pages.ts).
- * - `buckets(bucket INTEGER PRIMARY KEY, hash BLOB)`: committed bucket hashes (non-empty ones), so
- *   start-up rebuilds the tree from 65,536 rows instead of rehashing the state.
+ *   A bucket's hash is its trie's root node, so start-up rebuilds the tree from the roots' pages.
  * - `meta(name TEXT PRIMARY KEY, value BLOB)`: `height` (8-byte big-endian), `app_hash` and
  *   `layout` (the app-hash layout the database was written with, {@link STORE_LAYOUT}).
  */
@@ -18,19 +17,23 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { keyToString } from "./key-codec.js";
-import type { TrieNodeSource, TrieRow, TrieWrite } from "./bucket-trie.js";
-import { TriePage, editPage, pageOfNode } from "./trie-pages.js";
+import { TrieCorruptError, type TrieNodeSource, type TrieRow, type TrieWrite } from "./bucket-trie.js";
+import { TriePage, bucketOfRootPage, editPage, pageOfNode } from "./trie-pages.js";
 import { BUCKET_BITS } from "./merkle.js";
 
 /**
- * The database layout this code writes: 3 = a Merkle trie inside each bucket, stored in pages of
- * four levels. Layout 2 (the same tries, a node per row of a `trie` table) is converted when
- * opened; the app hash is the same. Layout 1 (no `layout` row: a bucket hashed as the list of its
- * entries) cannot be upgraded in place; such a database belongs to a chain that has to be re-created.
+ * The database layout this code writes: 4 = a Merkle trie inside each bucket, stored in pages of
+ * four levels, the bucket hashes read from the roots' pages. Layouts 2 (the same tries, a node per
+ * row of a `trie` table) and 3 (the same pages, and the bucket hashes again in a `buckets` table)
+ * are converted when opened; the app hash is the same. Layout 1 (no `layout` row: a bucket hashed
+ * as the list of its entries) cannot be upgraded in place; such a database belongs to a chain that
+ * has to be re-created.
  */
-export const STORE_LAYOUT = 3;
+export const STORE_LAYOUT = 4;
 /** The layout that stored a trie node per row; converted to {@link STORE_LAYOUT} when opened. */
 const NODE_ROW_LAYOUT = 2;
+/** The layout that also kept the bucket hashes in a table; converted to {@link STORE_LAYOUT} when opened. */
+const BUCKET_TABLE_LAYOUT = 3;
 
 /** One write of a block, as Commit persists it; `value` undefined deletes. */
 export interface PersistedWrite {
@@ -229,7 +232,6 @@ export class CommittedDb implements TrieNodeSource {
   private readonly persistTx: (
     writes: PersistedWrite[],
     pages: Map<string, Buffer | undefined>,
-    buckets: Iterable<[number, Uint8Array]>,
     height: bigint,
     appHash: Uint8Array,
   ) => void;
@@ -268,7 +270,6 @@ export class CommittedDb implements TrieNodeSource {
       CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, bucket INTEGER NOT NULL) WITHOUT ROWID;
       DROP INDEX IF EXISTS kv_bucket;
       CREATE TABLE IF NOT EXISTS trie_pages (id BLOB PRIMARY KEY, nodes BLOB NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS buckets (bucket INTEGER PRIMARY KEY, hash BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
     `);
     this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM kv WHERE key = ?").pluck();
@@ -289,7 +290,6 @@ export class CommittedDb implements TrieNodeSource {
         else removePage.run(Buffer.from(id, "latin1"));
       }
     };
-    const setBucket = db.prepare("INSERT OR REPLACE INTO buckets (bucket, hash) VALUES (?, ?)");
     const setMeta = db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)");
     const applyWrites = (writes: PersistedWrite[]): void => {
       for (const w of writes) {
@@ -301,13 +301,11 @@ export class CommittedDb implements TrieNodeSource {
       (
         writes: PersistedWrite[],
         pages: Map<string, Buffer | undefined>,
-        buckets: Iterable<[number, Uint8Array]>,
         height: bigint,
         appHash: Uint8Array,
       ) => {
         applyWrites(writes);
         applyPages(pages);
-        for (const [b, h] of buckets) setBucket.run(b, h);
         setMeta.run("height", encodeHeight(height));
         setMeta.run("app_hash", appHash);
         setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
@@ -316,7 +314,7 @@ export class CommittedDb implements TrieNodeSource {
     this.writeTx = db.transaction(applyWrites);
     this.writePagesTx = db.transaction(applyPages);
     this.wipeTx = db.transaction(() => {
-      db.exec("DELETE FROM kv; DELETE FROM trie_pages; DELETE FROM buckets; DELETE FROM meta;");
+      db.exec("DELETE FROM kv; DELETE FROM trie_pages; DELETE FROM meta;");
       setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
     });
     const meta = db.prepare<[string], Buffer>("SELECT value FROM meta WHERE name = ?").pluck();
@@ -325,9 +323,11 @@ export class CommittedDb implements TrieNodeSource {
     this.appHash = meta.get("app_hash") ?? new Uint8Array(0);
     const layout = meta.get("layout");
     let found = layout ? Number(layout.toString()) : this.isEmpty() ? STORE_LAYOUT : 1;
-    if (found === NODE_ROW_LAYOUT) {
+    if (found === NODE_ROW_LAYOUT || found === BUCKET_TABLE_LAYOUT) {
       db.transaction(() => {
-        this.convertNodeRows();
+        if (found === NODE_ROW_LAYOUT) this.convertNodeRows();
+        // The roots' pages hold the bucket hashes.
+        db.exec("DROP TABLE IF EXISTS buckets");
         setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
       })();
       found = STORE_LAYOUT;
@@ -511,24 +511,31 @@ export class CommittedDb implements TrieNodeSource {
     }
   }
 
-  /** The persisted hashes of non-empty buckets. */
+  /**
+   * The committed hashes of the non-empty buckets: each is its trie's root node, which sits in the
+   * page anchored at it (a bucket root's page id is its 2 bucket bytes and u16be(16), the only
+   * 4-byte page ids). Read past the page cache: start-up reads every root once.
+   */
   bucketHashes(): [number, Uint8Array][] {
-    return this.db
-      .prepare<[], { bucket: number; hash: Buffer }>("SELECT bucket, hash FROM buckets")
-      .all()
-      .map((r) => [r.bucket, r.hash]);
+    const roots = this.db
+      .prepare<[], [Buffer, Buffer]>("SELECT id, nodes FROM trie_pages WHERE length(id) = 4")
+      .raw();
+    const hashes: [number, Uint8Array][] = [];
+    for (const [idBytes, nodes] of roots.iterate()) {
+      const id = idBytes.toString("latin1");
+      const bucket = bucketOfRootPage(id);
+      // A root's id is its page's id.
+      const root = bucket === undefined ? undefined : new TriePage(nodes).node(pageOfNode(id).slot);
+      if (!root) throw new TrieCorruptError(`trie page ${idBytes.toString("hex")} holds no bucket root`);
+      hashes.push([bucket as number, Buffer.from(root.hash)]);
+    }
+    return hashes;
   }
 
-  /** Persists a block's writes, its trie nodes and bucket hashes, height and app hash in one transaction. */
-  persist(
-    writes: PersistedWrite[],
-    nodes: Iterable<TrieWrite>,
-    buckets: Iterable<[number, Uint8Array]>,
-    height: bigint,
-    appHash: Uint8Array,
-  ): void {
+  /** Persists a block's writes, its trie nodes, height and app hash in one transaction. */
+  persist(writes: PersistedWrite[], nodes: Iterable<TrieWrite>, height: bigint, appHash: Uint8Array): void {
     const pages = this.pagesOf(nodes);
-    this.persistTx(writes, pages, buckets, height, appHash);
+    this.persistTx(writes, pages, height, appHash);
     for (const [id, bytes] of pages) this.pageCache.update(id, bytes);
     if (!this.cacheReads) this.db.pragma(`cache_size = ${SQLITE_CACHE_KIB}`);
     this.cacheReads = true;

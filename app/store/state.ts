@@ -224,8 +224,8 @@ export class StateStore {
    * hash, then resets the deliver and check states. Returns the app hash.
    */
   commit(height: bigint): Uint8Array {
-    const { writes, nodes, buckets, root } = this.stage();
-    this.db.persist(writes, nodes.values(), buckets, height, root);
+    const { writes, nodes, root } = this.stage();
+    this.db.persist(writes, nodes.values(), height, root);
     this.tree.commitStaged();
     this.staged = undefined;
     this.deliver.reset();
@@ -257,12 +257,12 @@ export class StateStore {
     if (wiped) {
       const tree = new BucketTree(hashes);
       root = tree.committedRoot();
-      this.db.persist([], [], hashes, 0n, new Uint8Array(0));
+      this.db.persist([], [], 0n, new Uint8Array(0));
       this.tree = tree;
     } else {
       this.tree.stage(new Map(hashes));
       root = this.tree.stagedRoot();
-      this.db.persist([], [], hashes, 0n, new Uint8Array(0));
+      this.db.persist([], [], 0n, new Uint8Array(0));
       this.tree.commitStaged();
     }
     this.staged = undefined;
@@ -349,7 +349,7 @@ export class StateStore {
           `the restored state hashes to ${Buffer.from(root).toString("hex")}, not the trusted app hash ${Buffer.from(trustedAppHash).toString("hex")} of height ${height}`,
         );
       }
-      this.db.persist([], [], hashes, height, root);
+      this.db.persist([], [], height, root);
     });
     if (tree) this.tree = tree;
     this.genesisBuckets = undefined;

@@ -56,6 +56,15 @@ export function pageOfNode(id: string): PageSlot {
   return { page, slot: (1 << (depth - anchor)) - 2 + bits };
 }
 
+/**
+ * The bucket whose root's page has id `id` (its 2 bucket bytes and u16be(16)), or undefined for the
+ * page of any deeper anchor (a longer id).
+ */
+export function bucketOfRootPage(id: string): number | undefined {
+  if (id.length !== 4) return undefined;
+  return (id.charCodeAt(0) << 8) | id.charCodeAt(1);
+}
+
 /** A stored page: its row's bytes, with where each slot's node lies found once. */
 export class TriePage {
   /** Offset of each slot's node in {@link bytes}, -1 for an empty slot. */
