@@ -7,7 +7,11 @@
  * - B: after `--nodes` more node records were registered for other models and half of them
  *   unregistered and unbonded (their records deleted at the end of unbonding), all through real txs;
  * - C: after about half of `--finished` finished requests were added (see "Fill");
- * - D: after `--finished` finished requests in all.
+ * - D: after `--finished` finished requests in all;
+ * - A2 and D2: then a new chain (as A, warmed up the same) and the grown one run in turn, a block of
+ *   one, a block of the other, `--window` blocks each. A and D are measured minutes apart, and on a
+ *   shared VM a window's CPU moves by a quarter between runs with the machine; A2 and D2 see the same
+ *   machine and the same V8 heap, so D2 / A2 is the growth of the chain alone.
  *
  * The load: `--rate` requests per block for the served model; each serving node answers what it was
  * assigned in the next block, and every validator scores what it sits on (seat index), so requests
@@ -29,9 +33,9 @@
  * the payouts are not replayed (a handful of accounts, no size). The chain starts at height
  * 3 x `--retention` (InitChain's initial height) so that backdated heights stay positive.
  *
- * Reported per window: FinalizeBlock CPU ms (mean, p50, p90), of which the app hash
- * (`workingHash`, wall and CPU ms), Commit wall and CPU ms, records pruned per block, and each
- * window's mean over window A's (target within 1.2). On a loaded machine compare CPU: a niced
+ * Reported per window: FinalizeBlock CPU and wall ms (mean, p50, p90), of which the app hash
+ * (`workingHash`, wall and CPU ms), Commit wall and CPU ms, records pruned per block, and the means
+ * of B, C and D over A's and of D2 over A2's (target within 1.2). On a loaded machine compare CPU: a niced
  * process waits for a core, and its wall times measure the others' load.
  *
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
@@ -63,6 +67,8 @@ import { percentile } from "./stats.js";
 const MODEL = "llama-3-8b-instruct";
 const SERVING = 8;
 const FILL_REQUESTERS = 1_000;
+/** Blocks run before a chain's first window (see {@link runScaleNodesBench}). */
+const WARM_UP_BLOCKS = 40;
 
 export interface ScaleNodesBenchOptions {
   /** Node records registered for other models between windows A and B (half then unbonded). */
@@ -95,6 +101,8 @@ export interface ScaleWindow {
   prunedRequests: number;
   blocks: number;
   finalizeCpuMs: Spread;
+  /** Wall ms of FinalizeBlock (with Commit's wall, the app's part of the block time). */
+  finalizeMs: Spread;
   /** Wall ms of the app hash at the end of FinalizeBlock (part of it). */
   hashMs: Spread;
   /** CPU ms of the same. */
@@ -132,7 +140,7 @@ function spread(xs: number[]): Spread {
  * @example
  * const windows = runScaleNodesBench({ nodes: 1000, finished: 2000, rate: 10, window: 20, retention: 500, fillPerBlock: 1000 });
  */
-export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
+function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
   const serving = Array.from({ length: SERVING }, (_, i) => testKey(`scale-serving-${i}`));
   const sybils = Array.from({ length: o.nodes }, (_, i) => testKey(`scale-sybil-${i}`));
   const requester = testKey("scale-requester");
@@ -205,8 +213,7 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
   let filled = 0;
   let filledPruned = 0;
   let prunedByChain = 0;
-  const windows: ScaleWindow[] = [];
-  try {
+  {
     const register = (key: TestKey, model: string) =>
       chain.signed(key, [registerNodeMsg(key.address, [model], 2_000_000n, { moniker: "scale" })]);
     chain.runBlock(serving.map((k) => register(k, MODEL)));
@@ -273,19 +280,21 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       for (const _ of keeper.requestIdsBy(view(), { by: "status", status }, 0n)) n++;
       return n;
     };
-    const measure = (label: string): void => {
-      const pruned0 = prunedByChain;
-      const blocks = profiled(`window-${windows.length}`, () =>
-        Array.from({ length: o.window }, () => loadBlock()),
-      );
+    /** The window of `blocks` (run by the caller), `pruned0` the chain's prunes before them. */
+    const summarize = (
+      label: string,
+      blocks: ReturnType<typeof loadBlock>[],
+      pruned0: number,
+    ): ScaleWindow => {
       const w: ScaleWindow = {
         label,
         height: chain.height.toString(),
         nodeRecords: keeper.nodes(view()).length,
         finishedRequests: countIndex(RequestStatus.Finalized),
         prunedRequests: filledPruned + prunedByChain,
-        blocks: o.window,
+        blocks: blocks.length,
         finalizeCpuMs: spread(blocks.map((b) => b.finalizeCpuMs)),
+        finalizeMs: spread(blocks.map((b) => b.finalizeMs)),
         hashMs: spread(blocks.map((b) => b.hashMs)),
         hashCpuMs: spread(blocks.map((b) => b.hashCpuMs)),
         commitMs: spread(blocks.map((b) => b.commitMs)),
@@ -295,11 +304,20 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
         trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
         dbMb: dbMb(),
         heapMb: r3(process.memoryUsage().heapUsed / 1e6),
-        prunedPerBlock: r3((prunedByChain - pruned0) / o.window),
+        prunedPerBlock: r3((prunedByChain - pruned0) / blocks.length),
         loadavg1: r3(loadavg()[0] ?? 0),
       };
       windows.push(w);
       console.log(JSON.stringify(w));
+      return w;
+    };
+    const measure = (label: string): void => {
+      const pruned0 = prunedByChain;
+      summarize(
+        label,
+        profiled(`window-${windows.length}`, () => Array.from({ length: o.window }, () => loadBlock())),
+        pruned0,
+      );
     };
     /** Template for filled requests: the newest request the load finalized. */
     const template = (): RequestRecord => {
@@ -355,9 +373,39 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       }
       filled += count;
     };
+    return {
+      loadBlock,
+      measure,
+      summarize,
+      fill,
+      countIndex,
+      register,
+      serving,
+      sybils,
+      chain,
+      keeper,
+      view,
+      prunedByChain: () => prunedByChain,
+      counts: () => ({ filled, filledPruned, prunedByChain }),
+    };
+  }
+}
+
+/**
+ * Runs the bench and returns its windows: A to D on one chain as it grows, then A2 and D2, a new
+ * chain and the grown one measured block by block in turn (see the header).
+ *
+ * @example
+ * const windows = runScaleNodesBench({ nodes: 1000, finished: 2000, rate: 10, window: 20, retention: 500, fillPerBlock: 1000 });
+ */
+export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
+  const windows: ScaleWindow[] = [];
+  const grown = scaleChain(o, windows);
+  try {
+    const { loadBlock, measure, fill, countIndex, register, sybils, chain, keeper, view } = grown;
     // Warm-up: the pipeline fills (about 6 blocks deep) and V8 has optimized the block path, so that
     // window A, the baseline, measures steady blocks rather than a cold process.
-    for (let i = 0; i < 40; i++) loadBlock();
+    for (let i = 0; i < WARM_UP_BLOCKS; i++) loadBlock();
     measure("A: small chain");
     // Grow: node records for other models, in blocks of 250 registrations under the same load.
     for (let i = 0; i < sybils.length; i += 250) {
@@ -385,16 +433,38 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     fill(Math.max(0, o.finished - countIndex(RequestStatus.Finalized)));
     for (let i = 0; i < 10; i++) loadBlock();
     measure(`D: ${o.finished}+ finished requests`);
-    const base = windows[0]!;
-    for (const w of windows.slice(1))
+    // The same comparison at the same time: a new chain, warmed up, and the grown one take turns
+    // block by block, so that both windows see the same machine (its load, its clock) and the same
+    // V8 heap. Windows measured minutes apart differ by a quarter on a shared VM.
+    const fresh = scaleChain({ ...o, nodes: 0 }, windows);
+    try {
+      for (let i = 0; i < WARM_UP_BLOCKS; i++) fresh.loadBlock();
+      const a: ReturnType<typeof loadBlock>[] = [];
+      const d: ReturnType<typeof loadBlock>[] = [];
+      const pruned0 = [fresh.prunedByChain(), grown.prunedByChain()] as const;
+      for (let i = 0; i < o.window; i++) {
+        a.push(fresh.loadBlock());
+        d.push(loadBlock());
+      }
+      fresh.summarize("A2: new chain, in turn with D2", a, pruned0[0]);
+      grown.summarize(`D2: ${o.finished}+ finished requests, in turn with A2`, d, pruned0[1]);
+    } finally {
+      fresh.chain.cleanup();
+    }
+    const appCpu = (w: ScaleWindow): number => w.finalizeCpuMs.mean + w.commitCpuMs.mean;
+    const appWall = (w: ScaleWindow): number => w.finalizeMs.mean + w.commitMs.mean;
+    const compare = (w: ScaleWindow, base: ScaleWindow): void =>
       console.log(
-        `${w.label}: FinalizeBlock CPU mean ${r3(w.finalizeCpuMs.mean / base.finalizeCpuMs.mean)} x window A, ` +
-          `hash CPU ${r3(w.hashCpuMs.mean / base.hashCpuMs.mean)} x, Commit CPU ${r3(w.commitCpuMs.mean / base.commitCpuMs.mean)} x`,
+        `${w.label}: FinalizeBlock CPU mean ${r3(w.finalizeCpuMs.mean / base.finalizeCpuMs.mean)} x ${base.label.split(":")[0]}, ` +
+          `hash CPU ${r3(w.hashCpuMs.mean / base.hashCpuMs.mean)} x, Commit CPU ${r3(w.commitCpuMs.mean / base.commitCpuMs.mean)} x, ` +
+          `FinalizeBlock + Commit CPU ${r3(appCpu(w) / appCpu(base))} x, wall ${r3(appWall(w) / appWall(base))} x`,
       );
-    console.log(JSON.stringify({ filled, filledPruned, prunedByChain }));
+    for (const w of windows.slice(1, 4)) compare(w, windows[0]!);
+    compare(windows[5]!, windows[4]!);
+    console.log(JSON.stringify(grown.counts()));
     return windows;
   } finally {
-    chain.cleanup();
+    grown.chain.cleanup();
   }
 }
 
