@@ -135,10 +135,9 @@ function spread(xs: number[]): Spread {
 }
 
 /**
- * Runs the bench and returns the four windows.
- *
- * @example
- * const windows = runScaleNodesBench({ nodes: 1000, finished: 2000, rate: 10, window: 20, retention: 500, fillPerBlock: 1000 });
+ * A chain under the bench's steady load (in process, 4 validators, 8 serving nodes registered):
+ * its load block, the fill, and the summary of a window of its blocks, pushed to `windows`. The
+ * caller owns it and calls `chain.cleanup()`.
  */
 function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
   const serving = Array.from({ length: SERVING }, (_, i) => testKey(`scale-serving-${i}`));
@@ -213,182 +212,176 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
   let filled = 0;
   let filledPruned = 0;
   let prunedByChain = 0;
-  {
-    const register = (key: TestKey, model: string) =>
-      chain.signed(key, [registerNodeMsg(key.address, [model], 2_000_000n, { moniker: "scale" })]);
-    chain.runBlock(serving.map((k) => register(k, MODEL)));
-    /** One block of the steady load (plus `extra` txs); `before` writes into its deliver state first. */
-    const loadBlock = (
-      extra: Uint8Array[] = [],
-      before?: () => void,
-    ): BlockResult & {
-      hashMs: number;
-      hashCpuMs: number;
-      writes: number;
-      trieReads: number;
-      trieDbReads: number;
-    } => {
-      const txs: Uint8Array[] = [];
-      const asks = Array.from({ length: o.rate }, () =>
-        requestInferenceMsg(requester.address, MODEL, `question ${asked++}: why is the sky blue?`, 10_000n, {
-          maxTokens: 64,
-        }),
-      );
-      txs.push(chain.signed(requester, asks));
-      for (const node of serving) {
-        const ids = keeper.assignmentsOf(view(), node.address);
-        if (ids.length === 0) continue;
-        txs.push(
-          chain.signed(
-            node,
-            ids.map((id) =>
-              msg(
-                PoqTypeUrl.SubmitResponse,
-                MsgSubmitResponse.encode({
-                  node: node.address,
-                  requestId: id,
-                  response: `Rayleigh scattering, answer ${id}.`,
-                }).finish(),
-              ),
+  const register = (key: TestKey, model: string) =>
+    chain.signed(key, [registerNodeMsg(key.address, [model], 2_000_000n, { moniker: "scale" })]);
+  chain.runBlock(serving.map((k) => register(k, MODEL)));
+  /** One block of the steady load (plus `extra` txs); `before` writes into its deliver state first. */
+  const loadBlock = (
+    extra: Uint8Array[] = [],
+    before?: () => void,
+  ): BlockResult & {
+    hashMs: number;
+    hashCpuMs: number;
+    writes: number;
+    trieReads: number;
+    trieDbReads: number;
+  } => {
+    const txs: Uint8Array[] = [];
+    const asks = Array.from({ length: o.rate }, () =>
+      requestInferenceMsg(requester.address, MODEL, `question ${asked++}: why is the sky blue?`, 10_000n, {
+        maxTokens: 64,
+      }),
+    );
+    txs.push(chain.signed(requester, asks));
+    for (const node of serving) {
+      const ids = keeper.assignmentsOf(view(), node.address);
+      if (ids.length === 0) continue;
+      txs.push(
+        chain.signed(
+          node,
+          ids.map((id) =>
+            msg(
+              PoqTypeUrl.SubmitResponse,
+              MsgSubmitResponse.encode({
+                node: node.address,
+                requestId: id,
+                response: `Rayleigh scattering, answer ${id}.`,
+              }).finish(),
             ),
           ),
-        );
+        ),
+      );
+    }
+    before?.();
+    hashMs = 0;
+    hashCpuMs = 0;
+    const r = chain.runBlock([...txs, ...extra]);
+    if (r.failed.length > 0) throw new Error(`failed txs at ${r.height}: ${r.failed.join("; ")}`);
+    prunedByChain += r.events.filter((e) => e.type === PoqEvent.RequestPruned).length;
+    // Every validator scores what it sits on, as its scorer would (the seat index), and forgets
+    // the scores of seats that closed (validator/scorer.ts: ExtendVote reads each score's request).
+    chain.validators.forEach((v, i) => {
+      const open = new Set(keeper.seatsOf(view(), v.address));
+      for (const id of [...chain.scores[i]!.keys()]) if (!open.has(id)) chain.scores[i]!.delete(id);
+      for (const id of open) {
+        if (!chain.scores[i]!.has(id))
+          chain.scores[i]!.set(id, {
+            score: 8000 + (Number(id) % 5) * 100,
+            salt: new Uint8Array(32).fill(i),
+          });
       }
-      before?.();
-      hashMs = 0;
-      hashCpuMs = 0;
-      const r = chain.runBlock([...txs, ...extra]);
-      if (r.failed.length > 0) throw new Error(`failed txs at ${r.height}: ${r.failed.join("; ")}`);
-      prunedByChain += r.events.filter((e) => e.type === PoqEvent.RequestPruned).length;
-      // Every validator scores what it sits on, as its scorer would (the seat index), and forgets
-      // the scores of seats that closed (validator/scorer.ts: ExtendVote reads each score's request).
-      chain.validators.forEach((v, i) => {
-        const open = new Set(keeper.seatsOf(view(), v.address));
-        for (const id of [...chain.scores[i]!.keys()]) if (!open.has(id)) chain.scores[i]!.delete(id);
-        for (const id of open) {
-          if (!chain.scores[i]!.has(id))
-            chain.scores[i]!.set(id, {
-              score: 8000 + (Number(id) % 5) * 100,
-              salt: new Uint8Array(32).fill(i),
-            });
+    });
+    return { ...r, hashMs, hashCpuMs, writes, trieReads, trieDbReads };
+  };
+  const countIndex = (status: string): number => {
+    let n = 0;
+    for (const _ of keeper.requestIdsBy(view(), { by: "status", status }, 0n)) n++;
+    return n;
+  };
+  /** The window of `blocks` (run by the caller), `pruned0` the chain's prunes before them. */
+  const summarize = (label: string, blocks: ReturnType<typeof loadBlock>[], pruned0: number): ScaleWindow => {
+    const w: ScaleWindow = {
+      label,
+      height: chain.height.toString(),
+      nodeRecords: keeper.nodes(view()).length,
+      finishedRequests: countIndex(RequestStatus.Finalized),
+      prunedRequests: filledPruned + prunedByChain,
+      blocks: blocks.length,
+      finalizeCpuMs: spread(blocks.map((b) => b.finalizeCpuMs)),
+      finalizeMs: spread(blocks.map((b) => b.finalizeMs)),
+      hashMs: spread(blocks.map((b) => b.hashMs)),
+      hashCpuMs: spread(blocks.map((b) => b.hashCpuMs)),
+      commitMs: spread(blocks.map((b) => b.commitMs)),
+      commitCpuMs: spread(blocks.map((b) => b.commitCpuMs)),
+      writesPerBlock: spread(blocks.map((b) => b.writes)).mean,
+      trieReadsPerBlock: spread(blocks.map((b) => b.trieReads)).mean,
+      trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
+      dbMb: dbMb(),
+      heapMb: r3(process.memoryUsage().heapUsed / 1e6),
+      prunedPerBlock: r3((prunedByChain - pruned0) / blocks.length),
+      loadavg1: r3(loadavg()[0] ?? 0),
+    };
+    windows.push(w);
+    console.log(JSON.stringify(w));
+    return w;
+  };
+  const measure = (label: string): void => {
+    const pruned0 = prunedByChain;
+    summarize(
+      label,
+      profiled(`window-${windows.length}`, () => Array.from({ length: o.window }, () => loadBlock())),
+      pruned0,
+    );
+  };
+  /** Template for filled requests: the newest request the load finalized. */
+  const template = (): RequestRecord => {
+    let last: bigint | undefined;
+    for (const id of keeper.requestIdsBy(view(), { by: "status", status: RequestStatus.Finalized }, 0n))
+      last = id;
+    const t = last === undefined ? undefined : keeper.getRequest(view(), last);
+    if (!t || t.pruned_height !== undefined || t.replicas !== 1)
+      throw new Error("no finalized request to copy");
+    return t;
+  };
+  /** Writes `count` backdated finished requests, `o.fillPerBlock` per block (see the header). */
+  const fill = (count: number): void => {
+    const t = template();
+    const start = chain.height + 1n; // the first fill block
+    const span = 2n * retention;
+    const shift = (h: string, by: bigint): string => (h === "0" ? "0" : (BigInt(h) + by).toString());
+    for (let done = 0; done < count;) {
+      const n = Math.min(o.fillPerBlock, count - done);
+      loadBlock([], () => {
+        const ctx = { store: state.deliver };
+        const height = chain.height + 1n; // this block
+        for (let k = 0; k < n; k++, done++) {
+          const id = keeper.nextRequestId(ctx);
+          const finishedAt = start - span + (BigInt(done) * span) / BigInt(count);
+          const by = finishedAt - BigInt(t.finalized_height);
+          const node = serving[Number(id % BigInt(SERVING))]!.address;
+          const rec: RequestRecord = {
+            ...t,
+            id: id.toString(),
+            requester: fillRequesters[Number(id % BigInt(FILL_REQUESTERS))]!,
+            prompt: `question f${id}: why is the sky blue?`,
+            node,
+            response: `Rayleigh scattering, answer ${id}.`,
+            created_height: shift(t.created_height, by),
+            assigned_height: shift(t.assigned_height, by),
+            responded_height: shift(t.responded_height, by),
+            finalized_height: finishedAt.toString(),
+            response_deadline: shift(t.response_deadline, by),
+            commit_deadline: shift(t.commit_deadline, by),
+            reveal_deadline: shift(t.reveal_deadline, by),
+            assigned_nodes: [node],
+            response_ids: [id.toString()],
+          };
+          // Older than the retention window: the chain pruned it in block finishedAt + retention.
+          const prunedAt = finishedAt + retention;
+          if (prunedAt < height) {
+            keeper.setRequest(ctx, prunedRecord(rec, prunedAt));
+            filledPruned++;
+          } else keeper.setRequest(ctx, rec);
         }
       });
-      return { ...r, hashMs, hashCpuMs, writes, trieReads, trieDbReads };
-    };
-    const countIndex = (status: string): number => {
-      let n = 0;
-      for (const _ of keeper.requestIdsBy(view(), { by: "status", status }, 0n)) n++;
-      return n;
-    };
-    /** The window of `blocks` (run by the caller), `pruned0` the chain's prunes before them. */
-    const summarize = (
-      label: string,
-      blocks: ReturnType<typeof loadBlock>[],
-      pruned0: number,
-    ): ScaleWindow => {
-      const w: ScaleWindow = {
-        label,
-        height: chain.height.toString(),
-        nodeRecords: keeper.nodes(view()).length,
-        finishedRequests: countIndex(RequestStatus.Finalized),
-        prunedRequests: filledPruned + prunedByChain,
-        blocks: blocks.length,
-        finalizeCpuMs: spread(blocks.map((b) => b.finalizeCpuMs)),
-        finalizeMs: spread(blocks.map((b) => b.finalizeMs)),
-        hashMs: spread(blocks.map((b) => b.hashMs)),
-        hashCpuMs: spread(blocks.map((b) => b.hashCpuMs)),
-        commitMs: spread(blocks.map((b) => b.commitMs)),
-        commitCpuMs: spread(blocks.map((b) => b.commitCpuMs)),
-        writesPerBlock: spread(blocks.map((b) => b.writes)).mean,
-        trieReadsPerBlock: spread(blocks.map((b) => b.trieReads)).mean,
-        trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
-        dbMb: dbMb(),
-        heapMb: r3(process.memoryUsage().heapUsed / 1e6),
-        prunedPerBlock: r3((prunedByChain - pruned0) / blocks.length),
-        loadavg1: r3(loadavg()[0] ?? 0),
-      };
-      windows.push(w);
-      console.log(JSON.stringify(w));
-      return w;
-    };
-    const measure = (label: string): void => {
-      const pruned0 = prunedByChain;
-      summarize(
-        label,
-        profiled(`window-${windows.length}`, () => Array.from({ length: o.window }, () => loadBlock())),
-        pruned0,
-      );
-    };
-    /** Template for filled requests: the newest request the load finalized. */
-    const template = (): RequestRecord => {
-      let last: bigint | undefined;
-      for (const id of keeper.requestIdsBy(view(), { by: "status", status: RequestStatus.Finalized }, 0n))
-        last = id;
-      const t = last === undefined ? undefined : keeper.getRequest(view(), last);
-      if (!t || t.pruned_height !== undefined || t.replicas !== 1)
-        throw new Error("no finalized request to copy");
-      return t;
-    };
-    /** Writes `count` backdated finished requests, `o.fillPerBlock` per block (see the header). */
-    const fill = (count: number): void => {
-      const t = template();
-      const start = chain.height + 1n; // the first fill block
-      const span = 2n * retention;
-      const shift = (h: string, by: bigint): string => (h === "0" ? "0" : (BigInt(h) + by).toString());
-      for (let done = 0; done < count;) {
-        const n = Math.min(o.fillPerBlock, count - done);
-        loadBlock([], () => {
-          const ctx = { store: state.deliver };
-          const height = chain.height + 1n; // this block
-          for (let k = 0; k < n; k++, done++) {
-            const id = keeper.nextRequestId(ctx);
-            const finishedAt = start - span + (BigInt(done) * span) / BigInt(count);
-            const by = finishedAt - BigInt(t.finalized_height);
-            const node = serving[Number(id % BigInt(SERVING))]!.address;
-            const rec: RequestRecord = {
-              ...t,
-              id: id.toString(),
-              requester: fillRequesters[Number(id % BigInt(FILL_REQUESTERS))]!,
-              prompt: `question f${id}: why is the sky blue?`,
-              node,
-              response: `Rayleigh scattering, answer ${id}.`,
-              created_height: shift(t.created_height, by),
-              assigned_height: shift(t.assigned_height, by),
-              responded_height: shift(t.responded_height, by),
-              finalized_height: finishedAt.toString(),
-              response_deadline: shift(t.response_deadline, by),
-              commit_deadline: shift(t.commit_deadline, by),
-              reveal_deadline: shift(t.reveal_deadline, by),
-              assigned_nodes: [node],
-              response_ids: [id.toString()],
-            };
-            // Older than the retention window: the chain pruned it in block finishedAt + retention.
-            const prunedAt = finishedAt + retention;
-            if (prunedAt < height) {
-              keeper.setRequest(ctx, prunedRecord(rec, prunedAt));
-              filledPruned++;
-            } else keeper.setRequest(ctx, rec);
-          }
-        });
-      }
-      filled += count;
-    };
-    return {
-      loadBlock,
-      measure,
-      summarize,
-      fill,
-      countIndex,
-      register,
-      serving,
-      sybils,
-      chain,
-      keeper,
-      view,
-      prunedByChain: () => prunedByChain,
-      counts: () => ({ filled, filledPruned, prunedByChain }),
-    };
-  }
+    }
+    filled += count;
+  };
+  return {
+    loadBlock,
+    measure,
+    summarize,
+    fill,
+    countIndex,
+    register,
+    serving,
+    sybils,
+    chain,
+    keeper,
+    view,
+    prunedByChain: () => prunedByChain,
+    counts: () => ({ filled, filledPruned, prunedByChain }),
+  };
 }
 
 /**
