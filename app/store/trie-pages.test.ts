@@ -160,14 +160,9 @@ describe("trie pages", () => {
 
   it("converts a layout-2 database (a trie node per row) in place, keeping the app hash", () => {
     const path = join(dir, "layout2", "app.db");
-    const s = createStateStore({ path });
-    const model = new Map<string, string>();
-    for (const k of ["hot", ...crowd("hot", 40)]) model.set(k, `v${k}`);
-    for (let i = 0; i < 3000; i++) model.set(`spread/${i}`, String(i));
-    for (const [k, v] of model) s.deliver.set(enc(k), enc(v));
-    const root = hex(s.commit(7n));
-    s.close();
-    // Rewrite the trie the way layout 2 stored it: every node of every bucket's trie in its own row.
+    const { model, root } = committedModel(path);
+    // Rewrite the trie the way layout 2 stored it: every node of every bucket's trie in its own row,
+    // and the bucket hashes in a table.
     const writes: PathWrite[] = [...model]
       .map(([k, v]) => ({ key: enc(k), path: sha256(enc(k)), valueHash: sha256(enc(v)) }))
       .sort((a, b) => Buffer.compare(a.path, b.path));
@@ -194,60 +189,60 @@ describe("trie pages", () => {
     for (const [bucket, hash] of bucketHashes) insertBucket.run(bucket, hash);
     db.prepare("UPDATE meta SET value = ? WHERE name = 'layout'").run(Buffer.from("2"));
     db.close();
-
-    const again = createStateStore({ path });
-    assert.equal(hex(again.committedRoot()), root);
-    assertConverted(path);
-    for (const k of ["hot", "spread/17", "absent"]) {
-      const { value, proof } = again.prove(enc(k));
-      assert.ok(verifyProof(again.committedRoot(), enc(k), value, proof), `proof of ${k}`);
-    }
-    // The next block hashes from the converted pages as from pages written by blocks.
-    again.deliver.set(enc("hot"), enc("changed"));
-    again.deliver.delete(enc("spread/5"));
-    model.set("hot", "changed");
-    model.delete("spread/5");
-    const expected = hex(referenceRoot([...model].map(([k, v]) => ({ key: enc(k), value: enc(v) }))));
-    assert.equal(hex(again.commit(8n)), expected);
-    again.close();
+    assertConvertedStore(path, model, root);
   });
 
   it("converts a layout-3 database (bucket hashes also in a table) in place, reading them from the roots' pages", () => {
     const path = join(dir, "layout3", "app.db");
-    const s = createStateStore({ path });
-    const model = new Map<string, string>();
-    for (const k of ["hot", ...crowd("hot", 40)]) model.set(k, `v${k}`);
-    for (let i = 0; i < 3000; i++) model.set(`spread/${i}`, String(i));
-    for (const [k, v] of model) s.deliver.set(enc(k), enc(v));
-    s.commit(7n);
-    s.deliver.set(enc("hot"), enc("again"));
-    model.set("hot", "again");
-    const root = hex(s.commit(8n));
-    const bucketHashes = [...model.keys()].map((k) => bucketOf(enc(k)));
-    s.close();
+    const { model, root } = committedModel(path);
     // Layout 3 also kept the bucket hashes in a table of their own. Filled with zeros here: the
     // converted store must take the hashes from the roots' pages, not from that table.
     const db = new Database(path);
     db.exec("CREATE TABLE buckets (bucket INTEGER PRIMARY KEY, hash BLOB NOT NULL)");
     const insertBucket = db.prepare("INSERT OR IGNORE INTO buckets (bucket, hash) VALUES (?, ?)");
-    for (const bucket of bucketHashes) insertBucket.run(bucket, Buffer.alloc(32));
+    for (const k of model.keys()) insertBucket.run(bucketOf(enc(k)), Buffer.alloc(32));
     db.prepare("UPDATE meta SET value = ? WHERE name = 'layout'").run(Buffer.from("3"));
     db.close();
-
-    const again = createStateStore({ path });
-    assert.equal(hex(again.committedRoot()), root, "the roots' pages give the committed app hash");
-    assertConverted(path);
-    for (const k of ["hot", "spread/17", "absent"]) {
-      const { value, proof } = again.prove(enc(k));
-      assert.ok(verifyProof(again.committedRoot(), enc(k), value, proof), `proof of ${k}`);
-    }
-    again.deliver.delete(enc("spread/5"));
-    model.delete("spread/5");
-    const expected = hex(referenceRoot([...model].map(([k, v]) => ({ key: enc(k), value: enc(v) }))));
-    assert.equal(hex(again.commit(9n)), expected);
-    again.close();
+    assertConvertedStore(path, model, root);
   });
 });
+
+/**
+ * A store at `path` with a hot key, 40 keys crowding its path and 3,000 spread ones, committed at
+ * height 7 and closed: the entries and the app hash (hex).
+ */
+function committedModel(path: string): { model: Map<string, string>; root: string } {
+  const s = createStateStore({ path });
+  const model = new Map<string, string>();
+  for (const k of ["hot", ...crowd("hot", 40)]) model.set(k, `v${k}`);
+  for (let i = 0; i < 3000; i++) model.set(`spread/${i}`, String(i));
+  for (const [k, v] of model) s.deliver.set(enc(k), enc(v));
+  const root = hex(s.commit(7n));
+  s.close();
+  return { model, root };
+}
+
+/**
+ * Opens the converted store at `path`: it has the app hash `root`, is in layout 4, proves keys of
+ * `model` and an absent one, and its next block hashes as the reference does.
+ */
+function assertConvertedStore(path: string, model: Map<string, string>, root: string): void {
+  const again = createStateStore({ path });
+  assert.equal(hex(again.committedRoot()), root);
+  assertConverted(path);
+  for (const k of ["hot", "spread/17", "absent"]) {
+    const { value, proof } = again.prove(enc(k));
+    assert.ok(verifyProof(again.committedRoot(), enc(k), value, proof), `proof of ${k}`);
+  }
+  // The next block hashes from the converted pages as from pages written by blocks.
+  again.deliver.set(enc("hot"), enc("changed"));
+  again.deliver.delete(enc("spread/5"));
+  const next = new Map(model).set("hot", "changed");
+  next.delete("spread/5");
+  const expected = hex(referenceRoot([...next].map(([k, v]) => ({ key: enc(k), value: enc(v) }))));
+  assert.equal(hex(again.commit(8n)), expected);
+  again.close();
+}
 
 /** The database at `path` is in layout 4: trie pages, no table of an older layout left. */
 function assertConverted(path: string): void {
