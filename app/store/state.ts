@@ -371,7 +371,8 @@ export class StateStore {
         }
         const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
         this.db.writeTrieNodes(nodes.values());
-        // A bucket whose entries were all deleted again is empty; its hash row is still written.
+        // A bucket whose entries were all deleted again is empty: its tree leaf is EMPTY, and it
+        // keeps no root page (start-up reads it as empty too).
         chunk.forEach((b, j) => hashes.set(i + j, chunkHashes.get(b) ?? EMPTY_BUCKET_HASH));
       }
     });
