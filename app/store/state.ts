@@ -186,17 +186,13 @@ export class StateStore {
 
   /**
    * Applies changed entries to the committed bucket tries: the trie nodes to persist and the new
-   * hash of every bucket touched. Reads only the nodes on the changed entries' paths.
+   * hash of every bucket touched. Reads only the nodes on the changed entries' paths. Sorts
+   * `byPath` by path in place.
    */
-  private hashBuckets(entries: { key: Uint8Array; path?: Uint8Array; valueHash: Uint8Array | undefined }[]): {
+  private hashBuckets(byPath: PathWrite[]): {
     nodes: Map<string, TrieWrite>;
     buckets: Map<number, Uint8Array>;
   } {
-    const byPath: PathWrite[] = entries.map((e) => ({
-      key: e.key,
-      path: e.path ?? sha256(e.key),
-      valueHash: e.valueHash,
-    }));
     byPath.sort((a, b) => Buffer.compare(a.path, b.path));
     const nodes = new Map<string, TrieWrite>();
     const buckets = new Map<number, Uint8Array>();
@@ -365,9 +361,9 @@ export class StateStore {
     this.db.withBucketIndex(() => {
       for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
         const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
-        const entries: { key: Uint8Array; valueHash: Uint8Array }[] = [];
+        const entries: PathWrite[] = [];
         for (const list of this.db.bucketEntriesOf(chunk).values()) {
-          for (const e of list) entries.push({ key: e.key, valueHash: sha256(e.value) });
+          for (const e of list) entries.push({ key: e.key, path: sha256(e.key), valueHash: sha256(e.value) });
         }
         const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
         this.db.writeTrieNodes(nodes.values());
