@@ -18,7 +18,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { keyToString } from "./key-codec.js";
 import { TrieCorruptError, type TrieNodeSource, type TrieRow, type TrieWrite } from "./bucket-trie.js";
-import { TriePage, bucketOfRootPage, editPage, pageOfNode } from "./trie-pages.js";
+import { ROOT_PAGE_ID_BYTES, ROOT_SLOT, TriePage, editPage, pageOfNode } from "./trie-pages.js";
 import { BUCKET_BITS } from "./merkle.js";
 
 /**
@@ -512,13 +512,14 @@ export class CommittedDb implements TrieNodeSource {
   }
 
   /**
-   * The committed hashes of the non-empty buckets: each is its trie's root node, which sits in the
-   * page anchored at it (a bucket root's page id is its 2 bucket bytes and u16be(16), the only
-   * 4-byte page ids). Read past the page cache: start-up reads every root once.
+   * The committed hashes of the non-empty buckets: each is its trie's root node, in the page
+   * anchored at the root. Read past the page cache: start-up reads every root once.
    */
   bucketHashes(): [number, Uint8Array][] {
     const roots = this.db
-      .prepare<[], [Buffer, Buffer]>("SELECT id, nodes FROM trie_pages WHERE length(id) = 4")
+      .prepare<[], [Buffer, Buffer]>(
+        `SELECT id, nodes FROM trie_pages WHERE length(id) = ${ROOT_PAGE_ID_BYTES}`,
+      )
       .raw();
     const hashes: [number, Uint8Array][] = [];
     // The scan reads every page of the table once: through a small SQLite cache, which it would
@@ -526,13 +527,11 @@ export class CommittedDb implements TrieNodeSource {
     const cacheKib = this.db.pragma("cache_size", { simple: true }) as number;
     this.db.pragma(`cache_size = ${GENESIS_SQLITE_CACHE_KIB}`);
     try {
-      for (const [idBytes, nodes] of roots.iterate()) {
-        const id = idBytes.toString("latin1");
-        const bucket = bucketOfRootPage(id);
-        // A root's id is its page's id.
-        const root = bucket === undefined ? undefined : new TriePage(nodes).node(pageOfNode(id).slot);
-        if (!root) throw new TrieCorruptError(`trie page ${idBytes.toString("hex")} holds no bucket root`);
-        hashes.push([bucket as number, Buffer.from(root.hash)]);
+      for (const [id, nodes] of roots.iterate()) {
+        const root = new TriePage(nodes).node(ROOT_SLOT);
+        if (!root) throw new TrieCorruptError(`trie page ${id.toString("hex")} holds no bucket root`);
+        // A copy: the hash is a view of the whole row.
+        hashes.push([id.readUInt16BE(0), Buffer.from(root.hash)]);
       }
     } finally {
       this.db.pragma(`cache_size = ${cacheKib}`);

@@ -28,7 +28,12 @@ export const PAGE_LEVELS = 4;
 /** Slots of a page: the nodes of {@link PAGE_LEVELS} levels below the anchor, and the bucket root's. */
 export const PAGE_SLOTS = (1 << (PAGE_LEVELS + 1)) - 1;
 /** The slot of the bucket root, in the page anchored at it. */
-const ROOT_SLOT = PAGE_SLOTS - 1;
+export const ROOT_SLOT = PAGE_SLOTS - 1;
+/**
+ * Bytes of the id of a bucket root's page: the 2 bucket bytes and u16be(16). Every deeper anchor's
+ * page id is longer, so these are the only ids of this length.
+ */
+export const ROOT_PAGE_ID_BYTES = 4;
 
 /** Where a trie node is stored: its page's id (latin1) and its slot there. */
 export interface PageSlot {
@@ -54,15 +59,6 @@ export function pageOfNode(id: string): PageSlot {
   let bits = 0;
   for (let i = anchor; i < depth; i++) bits = (bits << 1) | ((id.charCodeAt(i >> 3) >> (7 - (i & 7))) & 1);
   return { page, slot: (1 << (depth - anchor)) - 2 + bits };
-}
-
-/**
- * The bucket whose root's page has id `id` (its 2 bucket bytes and u16be(16)), or undefined for the
- * page of any deeper anchor (a longer id).
- */
-export function bucketOfRootPage(id: string): number | undefined {
-  if (id.length !== 4) return undefined;
-  return (id.charCodeAt(0) << 8) | id.charCodeAt(1);
 }
 
 /** A stored page: its row's bytes, with where each slot's node lies found once. */
