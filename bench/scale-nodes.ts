@@ -225,6 +225,8 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     writes: number;
     trieReads: number;
     trieDbReads: number;
+    /** Finished requests the chain pruned in this block. */
+    pruned: number;
   } => {
     const txs: Uint8Array[] = [];
     const asks = Array.from({ length: o.rate }, () =>
@@ -257,7 +259,8 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     hashCpuMs = 0;
     const r = chain.runBlock([...txs, ...extra]);
     if (r.failed.length > 0) throw new Error(`failed txs at ${r.height}: ${r.failed.join("; ")}`);
-    prunedByChain += r.events.filter((e) => e.type === PoqEvent.RequestPruned).length;
+    const pruned = r.events.filter((e) => e.type === PoqEvent.RequestPruned).length;
+    prunedByChain += pruned;
     // Every validator scores what it sits on, as its scorer would (the seat index), and forgets
     // the scores of seats that closed (validator/scorer.ts: ExtendVote reads each score's request).
     chain.validators.forEach((v, i) => {
@@ -271,15 +274,15 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
           });
       }
     });
-    return { ...r, hashMs, hashCpuMs, writes, trieReads, trieDbReads };
+    return { ...r, hashMs, hashCpuMs, writes, trieReads, trieDbReads, pruned };
   };
   const countIndex = (status: string): number => {
     let n = 0;
     for (const _ of keeper.requestIdsBy(view(), { by: "status", status }, 0n)) n++;
     return n;
   };
-  /** The window of `blocks` (run by the caller), `pruned0` the chain's prunes before them. */
-  const summarize = (label: string, blocks: ReturnType<typeof loadBlock>[], pruned0: number): ScaleWindow => {
+  /** The window of `blocks` (run by the caller). */
+  const summarize = (label: string, blocks: ReturnType<typeof loadBlock>[]): ScaleWindow => {
     const w: ScaleWindow = {
       label,
       height: chain.height.toString(),
@@ -298,7 +301,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
       trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
       dbMb: dbMb(),
       heapMb: r3(process.memoryUsage().heapUsed / 1e6),
-      prunedPerBlock: r3((prunedByChain - pruned0) / blocks.length),
+      prunedPerBlock: r3(blocks.reduce((n, b) => n + b.pruned, 0) / blocks.length),
       loadavg1: r3(loadavg()[0] ?? 0),
     };
     windows.push(w);
@@ -306,11 +309,9 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     return w;
   };
   const measure = (label: string): void => {
-    const pruned0 = prunedByChain;
     summarize(
       label,
       profiled(`window-${windows.length}`, () => Array.from({ length: o.window }, () => loadBlock())),
-      pruned0,
     );
   };
   /** Template for filled requests: the newest request the load finalized. */
@@ -374,12 +375,10 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     fill,
     countIndex,
     register,
-    serving,
     sybils,
     chain,
     keeper,
     view,
-    prunedByChain: () => prunedByChain,
     counts: () => ({ filled, filledPruned, prunedByChain }),
   };
 }
@@ -434,13 +433,12 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       for (let i = 0; i < WARM_UP_BLOCKS; i++) fresh.loadBlock();
       const a: ReturnType<typeof loadBlock>[] = [];
       const d: ReturnType<typeof loadBlock>[] = [];
-      const pruned0 = [fresh.prunedByChain(), grown.prunedByChain()] as const;
       for (let i = 0; i < o.window; i++) {
         a.push(fresh.loadBlock());
         d.push(loadBlock());
       }
-      fresh.summarize("A2: new chain, in turn with D2", a, pruned0[0]);
-      grown.summarize(`D2: ${o.finished}+ finished requests, in turn with A2`, d, pruned0[1]);
+      fresh.summarize("A2: new chain, in turn with D2", a);
+      grown.summarize(`D2: ${o.finished}+ finished requests, in turn with A2`, d);
     } finally {
       fresh.chain.cleanup();
     }
