@@ -1,6 +1,7 @@
 /**
- * The inside of a bucket: a binary Merkle trie over the entries' key paths (path = sha256(key)),
- * below the 16 levels of the bucket tree. Layout and hash domains in `app/store/README.md`.
+ * The inside of a bucket: a binary Merkle trie over the entries' key paths (sha256(key), its first
+ * 16 bits, the bucket, taken from an anchor key under layout 5: `merkle.ts`), below the 16 levels of
+ * the bucket tree. Layout and hash domains in `app/store/README.md`.
  *
  * The trie is canonical for a set of entries: a subtree with no entry is {@link EMPTY_BUCKET_HASH},
  * a subtree with exactly one entry is that entry's hash (the leaf sits as high as it is alone), and
@@ -9,7 +10,7 @@
  * nodes, never the other entries of their buckets. Depth grows with log2 of the bucket size, and a
  * key ground to share b more path bits with a hot key costs its owner about 2^b hashes per bit.
  */
-import { BUCKET_BITS, EMPTY_BUCKET_HASH, entryHash, sha256, trieNodeHash } from "./merkle.js";
+import { BUCKET_BITS, EMPTY_BUCKET_HASH, entryHash, trieNodeHash, type KeyPathRule } from "./merkle.js";
 import { BaseError } from "../errors.js";
 
 /** Path bits: sha256 has 256, the first {@link BUCKET_BITS} of them choose the bucket. */
@@ -54,7 +55,7 @@ export function pathBit(path: Uint8Array, d: number): number {
  * on cleared, then u16be(d). Unique per (depth, prefix).
  *
  * @example
- * nodeId(sha256(key), 16); // the bucket's root node
+ * nodeId(anchoredPath(key), 16); // the bucket's root node
  */
 export function nodeId(path: Uint8Array, d: number): Uint8Array {
   return Buffer.from(nodeKey(path, d), "latin1");
@@ -117,18 +118,20 @@ interface Leaf {
  * changes go to `out` (keyed by id as a latin1 string, later entries replacing earlier ones).
  *
  * @param writes the bucket's writes, ascending by path (all in the same bucket).
+ * @param pathOf the layout's key path rule, for the committed leaves a write splits.
  *
  * @example
  * const out = new Map<string, TrieWrite>();
- * const bucketHash = updateBucket(db, writes, out);
+ * const bucketHash = updateBucket(db, writes, out, anchoredPath);
  */
 export function updateBucket(
   src: TrieNodeSource,
   writes: readonly PathWrite[],
   out: Map<string, TrieWrite>,
+  pathOf: KeyPathRule,
 ): Uint8Array {
   if (writes.length === 0) throw new RangeError("updateBucket needs at least one write");
-  return subHash(new BucketUpdate(src, writes, out).visit(BUCKET_BITS, 0, writes.length));
+  return subHash(new BucketUpdate(src, writes, out, pathOf).visit(BUCKET_BITS, 0, writes.length));
 }
 
 class BucketUpdate {
@@ -136,6 +139,7 @@ class BucketUpdate {
     private readonly src: TrieNodeSource,
     private readonly writes: readonly PathWrite[],
     private readonly out: Map<string, TrieWrite>,
+    private readonly pathOf: KeyPathRule,
   ) {}
 
   private record(id: string, s: Sub): void {
@@ -165,7 +169,7 @@ class BucketUpdate {
     } else {
       // At most one committed entry below: rebuild the subtree from it and the writes.
       const leaves: Leaf[] = [];
-      const kept = row?.leaf ? { key: row.leaf, path: sha256(row.leaf), hash: row.hash } : undefined;
+      const kept = row?.leaf ? { key: row.leaf, path: this.pathOf(row.leaf), hash: row.hash } : undefined;
       let keptPlaced = kept === undefined;
       for (let i = lo; i < hi; i++) {
         const w = this.writes[i] as PathWrite;
@@ -216,7 +220,7 @@ export interface TriePath {
  * Walks `path` from its bucket's root down to a leaf or an empty subtree in the committed trie.
  *
  * @example
- * const { leaf, siblings } = provePath(db, sha256(key));
+ * const { leaf, siblings } = provePath(db, anchoredPath(key));
  */
 export function provePath(src: TrieNodeSource, path: Uint8Array): TriePath {
   const siblings: Uint8Array[] = [];

@@ -22,17 +22,22 @@ import { ROOT_PAGE_ID_BYTES, ROOT_SLOT, TriePage, editPage, pageOfNode } from ".
 import { BUCKET_BITS } from "./merkle.js";
 
 /**
- * The database layout this code writes: 4 = a Merkle trie inside each bucket, stored in pages of
- * four levels, the bucket hashes read from the roots' pages. Layouts 2 (the same tries, a node per
- * row of a `trie` table) and 3 (the same pages, and the bucket hashes again in a `buckets` table)
- * are converted when opened; the app hash is the same. Layout 1 (no `layout` row: a bucket hashed
- * as the list of its entries) cannot be upgraded in place; such a database belongs to a chain that
- * has to be re-created.
+ * The database layout a new chain gets: 5 = a Merkle trie inside each bucket, stored in pages of
+ * four levels, the bucket hashes read from the roots' pages, and the keys of a poq request in the
+ * bucket of its record (`merkle.ts` `anchoredPath`). Layout 4 is the same but for that last rule
+ * (every key in the bucket of its own sha256): a chain started with it goes on with it, since its
+ * app hashes are already in CometBFT's headers. Layouts 2 (layout 4's tries, a node per row of a
+ * `trie` table) and 3 (layout 4's pages, and the bucket hashes again in a `buckets` table) are
+ * converted to layout 4 when opened; the app hash is the same. Layout 1 (no `layout` row: a bucket
+ * hashed as the list of its entries) cannot be upgraded in place; such a database belongs to a
+ * chain that has to be re-created.
  */
-export const STORE_LAYOUT = 4;
-/** The layout that stored a trie node per row; converted to {@link STORE_LAYOUT} when opened. */
+export const STORE_LAYOUT = 5;
+/** Every key in the bucket of its own sha256 ({@link STORE_LAYOUT} otherwise). */
+export const PLAIN_PATH_LAYOUT = 4;
+/** The layout that stored a trie node per row; converted to {@link PLAIN_PATH_LAYOUT} when opened. */
 const NODE_ROW_LAYOUT = 2;
-/** The layout that also kept the bucket hashes in a table; converted to {@link STORE_LAYOUT} when opened. */
+/** The layout that also kept the bucket hashes in a table; converted to {@link PLAIN_PATH_LAYOUT} when opened. */
 const BUCKET_TABLE_LAYOUT = 3;
 
 /** One write of a block, as Commit persists it; `value` undefined deletes. */
@@ -247,8 +252,11 @@ export class CommittedDb implements TrieNodeSource {
   private cacheReads = true;
   height: bigint;
   appHash: Uint8Array;
-  /** The app-hash layout of the persisted state ({@link STORE_LAYOUT} for a new database). */
-  readonly layout: number;
+  /**
+   * The app-hash layout of the persisted state ({@link STORE_LAYOUT} for a new database, and
+   * again once {@link wipe} or {@link clearAll} emptied it).
+   */
+  layout: number;
 
   /**
    * Opens (creating if needed) the database at `path`.
@@ -308,7 +316,7 @@ export class CommittedDb implements TrieNodeSource {
         applyPages(pages);
         setMeta.run("height", encodeHeight(height));
         setMeta.run("app_hash", appHash);
-        setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
+        setMeta.run("layout", Buffer.from(String(this.layout)));
       },
     );
     this.writeTx = db.transaction(applyWrites);
@@ -321,16 +329,15 @@ export class CommittedDb implements TrieNodeSource {
     const h = meta.get("height");
     this.height = h ? h.readBigUInt64BE(0) : 0n;
     this.appHash = meta.get("app_hash") ?? new Uint8Array(0);
-    const layout = meta.get("layout");
-    let found = layout ? Number(layout.toString()) : this.isEmpty() ? STORE_LAYOUT : 1;
+    let found = this.readLayout();
     if (found === NODE_ROW_LAYOUT || found === BUCKET_TABLE_LAYOUT) {
       db.transaction(() => {
         if (found === NODE_ROW_LAYOUT) this.convertNodeRows();
         // The roots' pages hold the bucket hashes.
         db.exec("DROP TABLE IF EXISTS buckets");
-        setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
+        setMeta.run("layout", Buffer.from(String(PLAIN_PATH_LAYOUT)));
       })();
-      found = STORE_LAYOUT;
+      found = PLAIN_PATH_LAYOUT;
     }
     this.layout = found;
   }
@@ -581,6 +588,7 @@ export class CommittedDb implements TrieNodeSource {
   /** Deletes every entry, trie node, bucket hash and meta row (a snapshot restore, see {@link atomically}). */
   clearAll(): void {
     this.wipeTx();
+    this.layout = STORE_LAYOUT;
     this.cache.clear();
     this.pageCache.clear();
     this.cacheReads = false;
@@ -593,6 +601,13 @@ export class CommittedDb implements TrieNodeSource {
     const h = meta.get("height");
     this.height = h ? h.readBigUInt64BE(0) : 0n;
     this.appHash = meta.get("app_hash") ?? new Uint8Array(0);
+    this.layout = this.readLayout();
+  }
+
+  /** The `layout` meta row; without one, a new database's layout, or 1 when it holds state. */
+  private readLayout(): number {
+    const layout = this.db.prepare<[], Buffer>("SELECT value FROM meta WHERE name = 'layout'").pluck().get();
+    return layout ? Number(layout.toString()) : this.isEmpty() ? STORE_LAYOUT : 1;
   }
 
   /**
@@ -634,6 +649,7 @@ export class CommittedDb implements TrieNodeSource {
   /** Deletes all state (a genesis that InitChain is about to write again). */
   wipe(): void {
     this.wipeTx();
+    this.layout = STORE_LAYOUT;
     this.cache.clear();
     this.pageCache.clear();
     this.cacheReads = false;

@@ -23,14 +23,73 @@ export function sha256(data: Uint8Array): Buffer {
 }
 
 /**
- * The bucket a key belongs to: the first 16 bits of sha256(key), big-endian.
+ * A key's path in the commitment: its first 16 bits choose the bucket, the rest its place in the
+ * bucket's trie. Which rule applies is part of the database's layout (`committed.ts`).
+ */
+export type KeyPathRule = (key: Uint8Array) => Buffer;
+
+/** Layouts 2 to 4: path(key) = sha256(key). */
+export const plainPath: KeyPathRule = sha256;
+
+const POQ_PREFIX = [0x70, 0x6f, 0x71, 0x2f]; // "poq/"
+/** The poq tag of a request's record: `poq/ 0x02 | u64 id` (app/modules/poq/keys.ts). */
+const POQ_REQUEST_TAG = 0x02;
+/** poq keys that end with the id of the request they belong to (layout 5; the set is frozen with it). */
+const ID_LAST_TAGS = new Set([0x02, 0x04, 0x05, 0x06, 0x0c, 0x0f, 0x17, 0x19, 0x20, 0x21, 0x22, 0x23, 0x24]);
+/** poq keys whose id follows the tag: a validator's commitment and reveal for the request. */
+const ID_FIRST_TAGS = new Set([0x07, 0x08]);
+const POQ_ID_KEY_MIN = POQ_PREFIX.length + 1 + 8;
+
+/**
+ * The key whose bucket `key` shares under layout 5: for a key of a poq request (its record, its
+ * index entries, deadlines, seats, commitments and reveals), the request's record key; undefined
+ * for every other key.
+ *
+ * @example
+ * bucketAnchor(requestByStatusKey(code, 7n)); // requestKey(7n)
+ */
+export function bucketAnchor(key: Uint8Array): Uint8Array | undefined {
+  if (key.length < POQ_ID_KEY_MIN) return undefined;
+  for (let i = 0; i < POQ_PREFIX.length; i++) if (key[i] !== POQ_PREFIX[i]) return undefined;
+  const tag = key[POQ_PREFIX.length] as number;
+  const at = ID_LAST_TAGS.has(tag) ? key.length - 8 : ID_FIRST_TAGS.has(tag) ? POQ_PREFIX.length + 1 : -1;
+  if (at < 0) return undefined;
+  const anchor = new Uint8Array(POQ_ID_KEY_MIN);
+  anchor.set(POQ_PREFIX, 0);
+  anchor[POQ_PREFIX.length] = POQ_REQUEST_TAG;
+  anchor.set(key.subarray(at, at + 8), POQ_PREFIX.length + 1);
+  return anchor;
+}
+
+/**
+ * Layout 5: sha256(key) with its first 16 bits (the bucket) taken from sha256 of the key's
+ * {@link bucketAnchor} when it has one. A block touches a request's record and several of its
+ * index entries together; in one bucket they cost one trie walk and one page write, not one each.
+ * Request ids are the chain's counter, so no requester can choose the bucket.
+ *
+ * @example
+ * bucketOfPath(anchoredPath(requestByStatusKey(code, 7n))) === bucketOfPath(anchoredPath(requestKey(7n))); // true
+ */
+export function anchoredPath(key: Uint8Array): Buffer {
+  const path = sha256(key);
+  const anchor = bucketAnchor(key);
+  if (anchor) sha256(anchor).copy(path, 0, 0, BUCKET_BITS / 8);
+  return path;
+}
+
+/** The bucket of a key path: its first 16 bits, big-endian. */
+export function bucketOfPath(path: Uint8Array): number {
+  return ((path[0] ?? 0) << 8) | (path[1] ?? 0);
+}
+
+/**
+ * The bucket a key belongs to under a path rule (by default the current layout's).
  *
  * @example
  * bucketOf(new TextEncoder().encode("a")); // 51934 (0xca97...)
  */
-export function bucketOf(key: Uint8Array): number {
-  const h = sha256(key);
-  return ((h[0] ?? 0) << 8) | (h[1] ?? 0);
+export function bucketOf(key: Uint8Array, pathOf: KeyPathRule = anchoredPath): number {
+  return bucketOfPath(pathOf(key));
 }
 
 /**

@@ -12,12 +12,14 @@ import { compareBytes } from "./key-codec.js";
 import {
   BUCKET_BITS,
   EMPTY_BUCKET_HASH,
-  bucketOf,
+  anchoredPath,
+  bucketOfPath,
   entryHash,
   innerHash,
   sha256,
   trieNodeHash,
   type CommittedEntry,
+  type KeyPathRule,
 } from "./merkle.js";
 import { PATH_BITS, pathBit } from "./bucket-trie.js";
 
@@ -112,7 +114,8 @@ export function decodeProof(bytes: Uint8Array): StoreProof {
  * `value` undefined, that `key` is absent.
  *
  * Absence is proven by the path ending in an empty subtree, or in the leaf of another key whose
- * path shares every bit up to there (a one-entry subtree holds only that entry).
+ * path shares every bit up to there (a one-entry subtree holds only that entry). `pathOf` is the
+ * key path rule of the chain's layout: layout 5's unless the chain was started before it (4).
  *
  * @example
  * const { value, proof } = store.prove(key);
@@ -123,14 +126,15 @@ export function verifyProof(
   key: Uint8Array,
   value: Uint8Array | undefined,
   proof: StoreProof,
+  pathOf: KeyPathRule = anchoredPath,
 ): boolean {
-  if (proof.bucket !== bucketOf(key) || proof.siblings.length !== BUCKET_BITS) return false;
+  const path = pathOf(key);
+  if (proof.bucket !== bucketOfPath(path) || proof.siblings.length !== BUCKET_BITS) return false;
   if (proof.trieSiblings.length > MAX_TRIE_SIBLINGS) return false;
-  const path = sha256(key);
   const depth = BUCKET_BITS + proof.trieSiblings.length;
   let h: Uint8Array;
   if (proof.leaf) {
-    const leafPath = sha256(proof.leaf.key);
+    const leafPath = pathOf(proof.leaf.key);
     for (let d = 0; d < depth; d++) if (pathBit(leafPath, d) !== pathBit(path, d)) return false;
     const own = compareBytes(proof.leaf.key, key) === 0;
     if (own ? value === undefined || !sha256(value).equals(proof.leaf.valueHash) : value !== undefined) {

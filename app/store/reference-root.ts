@@ -3,7 +3,17 @@
  * `app/store/README.md`, with no persisted nodes and no incremental update. Tests check the
  * store's incremental hashing against it; it is far too slow for a block.
  */
-import { BUCKET_BITS, BucketTree, EMPTY_BUCKET_HASH, entryHash, sha256, trieNodeHash } from "./merkle.js";
+import {
+  BUCKET_BITS,
+  BucketTree,
+  EMPTY_BUCKET_HASH,
+  anchoredPath,
+  bucketOfPath,
+  entryHash,
+  sha256,
+  trieNodeHash,
+  type KeyPathRule,
+} from "./merkle.js";
 import { pathBit } from "./bucket-trie.js";
 
 interface PathEntry {
@@ -21,16 +31,19 @@ function subtree(d: number, entries: readonly PathEntry[]): Uint8Array {
 }
 
 /**
- * The app hash of `entries` (keys distinct).
+ * The app hash of `entries` (keys distinct), with the key paths of `pathOf` (layout 5's by default).
  *
  * @example
  * referenceRoot([{ key: enc("a"), value: enc("1") }]);
  */
-export function referenceRoot(entries: Iterable<{ key: Uint8Array; value: Uint8Array }>): Uint8Array {
+export function referenceRoot(
+  entries: Iterable<{ key: Uint8Array; value: Uint8Array }>,
+  pathOf: KeyPathRule = anchoredPath,
+): Uint8Array {
   const byBucket = new Map<number, PathEntry[]>();
   for (const e of entries) {
-    const path = sha256(e.key);
-    const bucket = ((path[0] ?? 0) << 8) | (path[1] ?? 0);
+    const path = pathOf(e.key);
+    const bucket = bucketOfPath(path);
     const list = byBucket.get(bucket) ?? [];
     list.push({ path, hash: entryHash(e.key, sha256(e.value)) });
     byBucket.set(bucket, list);

@@ -2,9 +2,18 @@
  * The application's state: the committed SQLite state, the block being finalized (deliver
  * state), the check state for CheckTx, and the app hash over all of it.
  */
-import { CommittedDb, STORE_LAYOUT, type PersistedWrite } from "./committed.js";
+import { CommittedDb, PLAIN_PATH_LAYOUT, STORE_LAYOUT, type PersistedWrite } from "./committed.js";
 import { LayeredStore } from "./layered.js";
-import { BucketTree, EMPTY_BUCKET_HASH, bucketOf, sha256 } from "./merkle.js";
+import {
+  BucketTree,
+  EMPTY_BUCKET_HASH,
+  anchoredPath,
+  bucketOf,
+  bucketOfPath,
+  plainPath,
+  sha256,
+  type KeyPathRule,
+} from "./merkle.js";
 import {
   provePath,
   updateBucket,
@@ -100,10 +109,10 @@ export class StateStore {
   constructor(opts: StateStoreOptions) {
     this.path = opts.path;
     this.db = CommittedDb.open(opts.path);
-    if (this.db.layout !== STORE_LAYOUT) {
+    if (this.db.layout !== STORE_LAYOUT && this.db.layout !== PLAIN_PATH_LAYOUT) {
       this.db.close();
       throw new StoreCorruptError(
-        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version writes layout ${STORE_LAYOUT} (a trie per bucket) and cannot continue that chain: re-create it`,
+        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version continues layouts ${PLAIN_PATH_LAYOUT} and ${STORE_LAYOUT} (a trie per bucket) and cannot continue that chain: re-create it`,
       );
     }
     this.tree = new BucketTree(this.db.bucketHashes());
@@ -152,6 +161,11 @@ export class StateStore {
     return this.staged?.writes.length ?? 0;
   }
 
+  /** Buckets the pending block changes, as last hashed: each is one trie walk from its root. */
+  get hashBucketCount(): number {
+    return this.staged?.buckets.size ?? 0;
+  }
+
   /**
    * Trie nodes read from the committed state the last time the pending block was hashed: grows with
    * the block's changed entries and their depth in their bucket's trie, not with bucket sizes.
@@ -166,6 +180,14 @@ export class StateStore {
    */
   get hashDbReads(): number {
     return this.nodeDbReads;
+  }
+
+  /**
+   * The key path rule of the state's layout: layout 5 keeps a poq request's keys in its record's
+   * bucket; a chain started with layout 4 goes on hashing every key by its own sha256.
+   */
+  private get pathOf(): KeyPathRule {
+    return this.db.layout === PLAIN_PATH_LAYOUT ? plainPath : anchoredPath;
   }
 
   /** Stages the pending block's bucket hashes in the tree, once per change of the deliver state. */
@@ -198,6 +220,7 @@ export class StateStore {
     const buckets = new Map<number, Uint8Array>();
     this.nodeReads = 0;
     this.db.trieDbReads = 0;
+    const pathOf = this.pathOf;
     const src: TrieNodeSource = {
       node: (id) => {
         this.nodeReads++;
@@ -208,7 +231,7 @@ export class StateStore {
       const bucket = bucketOfPath((byPath[lo] as PathWrite).path);
       let hi = lo + 1;
       while (hi < byPath.length && bucketOfPath((byPath[hi] as PathWrite).path) === bucket) hi++;
-      buckets.set(bucket, updateBucket(src, byPath.slice(lo, hi), nodes));
+      buckets.set(bucket, updateBucket(src, byPath.slice(lo, hi), nodes, pathOf));
       lo = hi;
     }
     this.nodeDbReads = this.db.trieDbReads;
@@ -267,10 +290,11 @@ export class StateStore {
     return root;
   }
 
-  /** Layer 0 of the deliver state as writes to persist, each with its path (sha256 of the key) and bucket. */
+  /** Layer 0 of the deliver state as writes to persist, each with its path ({@link pathOf}) and bucket. */
   private pendingPersistWrites(): PendingWrite[] {
+    const pathOf = this.pathOf;
     return this.deliver.pendingWrites().map(([key, value]) => {
-      const path = sha256(key);
+      const path = pathOf(key);
       return { key, value, path, bucket: bucketOfPath(path) };
     });
   }
@@ -323,10 +347,11 @@ export class StateStore {
     let count = 0;
     this.db.atomically(() => {
       this.db.clearAll();
+      const pathOf = this.pathOf; // a cleared state has the newest layout
       const touched = new Set<number>();
       let batch: PersistedWrite[] = [];
       for (const [key, value] of entries) {
-        const w = { key, value, bucket: bucketOf(key) };
+        const w = { key, value, bucket: bucketOf(key, pathOf) };
         batch.push(w);
         touched.add(w.bucket);
         count++;
@@ -358,12 +383,13 @@ export class StateStore {
   /** Builds the tries of buckets whose entries are all in SQLite (none of them yet hashed). */
   private hashStoredBuckets(buckets: readonly number[]): BucketHashList {
     const hashes = new BucketHashList(buckets);
+    const pathOf = this.pathOf;
     this.db.withBucketIndex(() => {
       for (let i = 0; i < buckets.length; i += GENESIS_HASH_BUCKETS) {
         const chunk = buckets.slice(i, i + GENESIS_HASH_BUCKETS);
         const entries: PathWrite[] = [];
         for (const list of this.db.bucketEntriesOf(chunk).values()) {
-          for (const e of list) entries.push({ key: e.key, path: sha256(e.key), valueHash: sha256(e.value) });
+          for (const e of list) entries.push({ key: e.key, path: pathOf(e.key), valueHash: sha256(e.value) });
         }
         const { nodes, buckets: chunkHashes } = this.hashBuckets(entries);
         this.db.writeTrieNodes(nodes.values());
@@ -396,7 +422,7 @@ export class StateStore {
    * verifyProof(root, key, value, proof); // true
    */
   prove(key: Uint8Array): ProveResult {
-    const path = sha256(key);
+    const path = this.pathOf(key);
     const bucket = bucketOfPath(path);
     const { leaf, siblings } = provePath(this.db, path);
     const leafValue = leaf && this.db.get(leaf);
@@ -440,11 +466,6 @@ class BucketHashList implements Iterable<[number, Uint8Array]> {
       yield [this.buckets[i] as number, this.hashes.subarray(i * 32, i * 32 + 32)];
     }
   }
-}
-
-/** The bucket of a key path (sha256 of the key): its first 16 bits. */
-function bucketOfPath(path: Uint8Array): number {
-  return ((path[0] ?? 0) << 8) | (path[1] ?? 0);
 }
 
 /**

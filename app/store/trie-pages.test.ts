@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { createStateStore } from "./state.js";
-import { BUCKET_BITS, bucketOf, sha256 } from "./merkle.js";
+import { BUCKET_BITS, bucketOf, plainPath, sha256 } from "./merkle.js";
 import {
   nodeKey,
   pathBit,
@@ -170,10 +170,10 @@ describe("trie pages", () => {
     const bucketHashes = new Map<number, Uint8Array>();
     const none = { node: () => undefined };
     for (let lo = 0; lo < writes.length;) {
-      const bucket = bucketOf((writes[lo] as PathWrite).key);
+      const bucket = bucketOf((writes[lo] as PathWrite).key, plainPath);
       let hi = lo + 1;
-      while (hi < writes.length && bucketOf((writes[hi] as PathWrite).key) === bucket) hi++;
-      bucketHashes.set(bucket, updateBucket(none, writes.slice(lo, hi), nodes));
+      while (hi < writes.length && bucketOf((writes[hi] as PathWrite).key, plainPath) === bucket) hi++;
+      bucketHashes.set(bucket, updateBucket(none, writes.slice(lo, hi), nodes, plainPath));
       lo = hi;
     }
     const db = new Database(path);
@@ -200,7 +200,7 @@ describe("trie pages", () => {
     const db = new Database(path);
     db.exec("CREATE TABLE buckets (bucket INTEGER PRIMARY KEY, hash BLOB NOT NULL)");
     const insertBucket = db.prepare("INSERT OR IGNORE INTO buckets (bucket, hash) VALUES (?, ?)");
-    for (const k of model.keys()) insertBucket.run(bucketOf(enc(k)), Buffer.alloc(32));
+    for (const k of model.keys()) insertBucket.run(bucketOf(enc(k), plainPath), Buffer.alloc(32));
     db.prepare("UPDATE meta SET value = ? WHERE name = 'layout'").run(Buffer.from("3"));
     db.close();
     assertConvertedStore(path, model, root);

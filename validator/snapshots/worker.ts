@@ -36,8 +36,12 @@ parentPort?.on("message", (req: SnapshotWorkerRequest) => {
     if (reader.height !== req.height) {
       throw new Error(`the database was at height ${reader.height} when the read began, not ${req.height}`);
     }
+    // A snapshot names no layout, and a restore builds the newest: a state of an older one would
+    // restore to another app hash.
     if (reader.layout !== STORE_LAYOUT)
-      throw new Error(`store layout ${reader.layout} is not ${STORE_LAYOUT}`);
+      throw new Error(
+        `store layout ${reader.layout} is not ${STORE_LAYOUT}: snapshots are taken of chains started with layout ${STORE_LAYOUT}`,
+      );
     const s = writeSnapshot(reader, data.dir, data.chunkBytes);
     reply = {
       height: req.height,

@@ -1,0 +1,171 @@
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { createStateStore } from "./state.js";
+import { anchoredPath, bucketAnchor, bucketOf, plainPath, sha256 } from "./merkle.js";
+import { referenceRoot } from "./reference-root.js";
+import { verifyProof } from "./proof.js";
+import {
+  KeyTag,
+  awaitingCommitteeKey,
+  beaconCommitmentKey,
+  beaconKey,
+  commitmentKey,
+  deadlineKey,
+  finishedRequestKey,
+  keyOf,
+  nextRequestIdKey,
+  nodeAssignmentKey,
+  nodeKey,
+  paramsKey,
+  pendingKey,
+  requestByNodeKey,
+  requestByRequesterKey,
+  requestByStatusKey,
+  requestIndexedStatusKey,
+  requestKey,
+  revealKey,
+  seatCountKey,
+  seatKey,
+  touchedKey,
+  trustKey,
+  unbondingKey,
+} from "../modules/poq/keys.js";
+import { modelPart } from "../modules/poq/node-index.js";
+import { uintBE } from "../modules/poq/types/wire.js";
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const addr = (fill: number): Uint8Array => new Uint8Array(20).fill(fill);
+/** `poq/ 0x17 | u16 len | model | u64 id`: a waiting request of a model (pending-index.ts). */
+const pendingByModelKey = (model: string, id: bigint): Uint8Array =>
+  keyOf(KeyTag.PendingByModel, modelPart(model), uintBE(id, 8));
+
+/** Every key the poq module writes for request `id`, by its constructor. */
+function requestKeys(id: bigint): [string, Uint8Array][] {
+  return [
+    ["record", requestKey(id)],
+    ["deadline", deadlineKey(123_456n, id)],
+    ["pending", pendingKey(id)],
+    ["touched", touchedKey(id)],
+    ["commitment", commitmentKey(id, addr(1))],
+    ["reveal", revealKey(id, addr(2))],
+    ["node assignment", nodeAssignmentKey(addr(3), id)],
+    ["awaiting committee", awaitingCommitteeKey(id)],
+    ["pending by model", pendingByModelKey("llama-3-8b-instruct", id)],
+    ["seat", seatKey(addr(4), id)],
+    ["indexed status", requestIndexedStatusKey(id)],
+    ["by status", requestByStatusKey(3, id)],
+    ["by requester", requestByRequesterKey(addr(5), id)],
+    ["by node", requestByNodeKey(addr(6), id)],
+    ["finished", finishedRequestKey(99n, id)],
+  ];
+}
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "poq-anchored-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("layout 5: a poq request's keys in its record's bucket", () => {
+  it("every key of a request lies in the bucket of its record, at its own place in the trie", () => {
+    for (const id of [0n, 1n, 7n, 1_000_003n, 2n ** 64n - 1n]) {
+      const record = bucketOf(requestKey(id));
+      const seen = new Set<string>();
+      for (const [name, key] of requestKeys(id)) {
+        assert.equal(bucketOf(key), record, `${name} of request ${id}`);
+        assert.equal(hex(bucketAnchor(key) ?? new Uint8Array(0)), hex(requestKey(id)), name);
+        // Below the bucket, the path is the key's own: the keys do not collide in the trie.
+        assert.equal(hex(anchoredPath(key).subarray(2)), hex(sha256(key).subarray(2)), name);
+        seen.add(hex(anchoredPath(key)));
+      }
+      assert.equal(seen.size, requestKeys(id).length);
+    }
+    // Requests spread over the buckets as their ids do: 1,000 requests, hardly two in a bucket.
+    const buckets = new Set(Array.from({ length: 1000 }, (_, i) => bucketOf(requestKey(BigInt(i)))));
+    assert.ok(buckets.size > 990, `${buckets.size} buckets`);
+  });
+
+  it("keys that belong to no request, and every other module's keys, keep their own bucket", () => {
+    const others = [
+      paramsKey(),
+      nextRequestIdKey(),
+      nodeKey(addr(7)),
+      trustKey(addr(8)),
+      unbondingKey(5n, addr(9)),
+      beaconCommitmentKey(addr(10)),
+      beaconKey(),
+      seatCountKey(addr(11)),
+      keyOf(KeyTag.ReadySlot, modelPart("llama-3-8b-instruct"), uintBE(1n, 4)),
+      new TextEncoder().encode("bank/balances/poq1xyz/upoq"),
+      new TextEncoder().encode("poq/"), // too short to hold an id
+      Uint8Array.of(0x70, 0x6f, 0x71, 0x2f, KeyTag.Request, 1, 2, 3), // a record key cut short
+    ];
+    for (const key of others) {
+      assert.equal(bucketAnchor(key), undefined, hex(key));
+      assert.equal(hex(anchoredPath(key)), hex(plainPath(key)), hex(key));
+    }
+  });
+
+  it("a new store hashes with anchored paths: the reference root, proofs of present and absent keys", () => {
+    const s = createStateStore({ path: join(dir, "new", "app.db") });
+    const entries: { key: Uint8Array; value: Uint8Array }[] = [];
+    for (let id = 1n; id <= 300n; id++) {
+      for (const [name, key] of requestKeys(id))
+        entries.push({ key, value: new TextEncoder().encode(`${name} ${id}`) });
+    }
+    for (let i = 0; i < 200; i++)
+      entries.push({ key: new TextEncoder().encode(`acct/${i}`), value: Uint8Array.of(i) });
+    for (const e of entries) s.deliver.set(e.key, e.value);
+    const root = s.commit(1n);
+    assert.equal(hex(root), hex(referenceRoot(entries)));
+    assert.notEqual(hex(root), hex(referenceRoot(entries, plainPath)), "the layouts hash differently");
+    for (const key of [requestKey(5n), seatKey(addr(4), 9n), requestKey(301n), revealKey(302n, addr(2))]) {
+      const { value, proof } = s.prove(key);
+      assert.ok(verifyProof(root, key, value, proof), hex(key));
+      // A record key is its own anchor; an index key's proof does not hold under layout 4's paths.
+      const moved = bucketAnchor(key) !== undefined && bucketOf(key) !== bucketOf(key, plainPath);
+      assert.equal(
+        verifyProof(root, key, value, proof, plainPath),
+        !moved,
+        `${hex(key)} against layout 4's paths`,
+      );
+    }
+    s.close();
+  });
+
+  it("a chain started with layout 4 goes on with plain paths, block after block and after a restart", () => {
+    const path = join(dir, "layout4", "app.db");
+    createStateStore({ path }).close();
+    const db = new Database(path);
+    db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('layout', ?)").run(Buffer.from("4"));
+    db.close();
+    const model = new Map<string, { key: Uint8Array; value: Uint8Array }>();
+    const put = (key: Uint8Array, value: string): void => {
+      model.set(hex(key), { key, value: new TextEncoder().encode(value) });
+    };
+    let s = createStateStore({ path });
+    for (let id = 1n; id <= 100n; id++) for (const [name, key] of requestKeys(id)) put(key, name);
+    for (const e of model.values()) s.deliver.set(e.key, e.value);
+    assert.equal(hex(s.commit(1n)), hex(referenceRoot(model.values(), plainPath)));
+    s.close();
+    s = createStateStore({ path });
+    for (const [, key] of requestKeys(7n)) {
+      s.deliver.delete(key);
+      model.delete(hex(key));
+    }
+    s.deliver.set(requestKey(8n), new TextEncoder().encode("finalized"));
+    put(requestKey(8n), "finalized");
+    const root = s.commit(2n);
+    assert.equal(hex(root), hex(referenceRoot(model.values(), plainPath)));
+    const { value, proof } = s.prove(requestByStatusKey(3, 9n));
+    assert.ok(verifyProof(root, requestByStatusKey(3, 9n), value, proof, plainPath));
+    s.close();
+    const check = new Database(path, { readonly: true });
+    assert.equal(String(check.prepare("SELECT value FROM meta WHERE name = 'layout'").pluck().get()), "4");
+    check.close();
+  });
+});
