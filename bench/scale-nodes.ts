@@ -1,7 +1,7 @@
 /**
  * Block time as state grows (issue 14): the validator's real app in process
  * (test/poq-app-chain.ts, 4 validators, real vote extensions) under a steady request load, measured
- * in four windows:
+ * in these windows:
  *
  * - A: a small chain (8 serving nodes, nothing finished but the load's own first requests);
  * - B: after `--nodes` more node records were registered for other models and half of them
@@ -12,6 +12,10 @@
  *   one, a block of the other, `--window` blocks each. A and D are measured minutes apart, and on a
  *   shared VM a window's CPU moves by a quarter between runs with the machine; A2 and D2 see the same
  *   machine and the same V8 heap, so D2 / A2 is the growth of the chain alone.
+ * - A3 and D3: the same two chains in turns of 10 blocks each. Block by block, each chain starts
+ *   every block with the caches (SQLite's page cache, the trie page cache, the CPU's) holding the
+ *   other chain's data, which costs the grown chain, with the larger working set, the more; a node
+ *   runs one chain. Turns of 10 blocks still cancel the drift. Both ratios are reported.
  *
  * The load: `--rate` requests per block for the served model; each serving node answers what it was
  * assigned in the next block, and every validator scores what it sits on (seat index), so requests
@@ -34,8 +38,9 @@
  * 3 x `--retention` (InitChain's initial height) so that backdated heights stay positive.
  *
  * Reported per window: FinalizeBlock CPU and wall ms (mean, p50, p90), of which the app hash
- * (`workingHash`, wall and CPU ms), Commit wall and CPU ms, records pruned per block, and the means
- * of B, C and D over A's and of D2 over A2's (target within 1.2). On a loaded machine compare CPU: a niced
+ * (`workingHash`, wall and CPU ms), Commit wall and CPU ms, the entries, buckets and trie nodes a
+ * block's hash touched, records pruned per block, and the means of B, C and D over A's, of D2 over
+ * A2's and of D3 over A3's (target within 1.2). On a loaded machine compare CPU: a niced
  * process waits for a core, and its wall times measure the others' load.
  *
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
@@ -67,6 +72,8 @@ import { percentile } from "./stats.js";
 const MODEL = "llama-3-8b-instruct";
 const SERVING = 8;
 const FILL_REQUESTERS = 1_000;
+/** Blocks a chain runs at a time in windows A3 and D3. */
+const STINT = 10;
 /** Blocks run before a chain's first window (see {@link runScaleNodesBench}). */
 const WARM_UP_BLOCKS = 40;
 
@@ -111,6 +118,8 @@ export interface ScaleWindow {
   commitCpuMs: Spread;
   /** State writes a block persists (sets and deletes), mean. */
   writesPerBlock: number;
+  /** Buckets those writes fall in (a trie walk each), mean. */
+  bucketsPerBlock: number;
   /** Trie nodes the app hash read a block, and of them those read from SQLite, means. */
   trieReadsPerBlock: number;
   trieDbReadsPerBlock: number;
@@ -156,6 +165,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
   let hashMs = 0;
   let hashCpuMs = 0;
   let writes = 0;
+  let buckets = 0;
   let trieReads = 0;
   let trieDbReads = 0;
   state.workingHash = () => {
@@ -166,6 +176,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     const d = process.cpuUsage(c);
     hashCpuMs += (d.user + d.system) / 1000;
     writes = state.hashWrites;
+    buckets = state.hashBucketCount;
     trieReads = state.hashReads;
     trieDbReads = state.hashDbReads;
     return h;
@@ -225,6 +236,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     writes: number;
     trieReads: number;
     trieDbReads: number;
+    buckets: number;
     /** Finished requests the chain pruned in this block. */
     pruned: number;
   } => {
@@ -274,7 +286,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
           });
       }
     });
-    return { ...r, hashMs, hashCpuMs, writes, trieReads, trieDbReads, pruned };
+    return { ...r, hashMs, hashCpuMs, writes, buckets, trieReads, trieDbReads, pruned };
   };
   const countIndex = (status: string): number => {
     let n = 0;
@@ -297,6 +309,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
       commitMs: spread(blocks.map((b) => b.commitMs)),
       commitCpuMs: spread(blocks.map((b) => b.commitCpuMs)),
       writesPerBlock: spread(blocks.map((b) => b.writes)).mean,
+      bucketsPerBlock: spread(blocks.map((b) => b.buckets)).mean,
       trieReadsPerBlock: spread(blocks.map((b) => b.trieReads)).mean,
       trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
       dbMb: dbMb(),
@@ -385,7 +398,8 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
 
 /**
  * Runs the bench and returns its windows: A to D on one chain as it grows, then A2 and D2, a new
- * chain and the grown one measured block by block in turn (see the header).
+ * chain and the grown one measured block by block in turn, and A3 and D3, the same in turns of
+ * {@link STINT} blocks (see the header).
  *
  * @example
  * const windows = runScaleNodesBench({ nodes: 1000, finished: 2000, rate: 10, window: 20, retention: 500, fillPerBlock: 1000 });
@@ -439,6 +453,17 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       }
       fresh.summarize("A2: new chain, in turn with D2", a);
       grown.summarize(`D2: ${o.finished}+ finished requests, in turn with A2`, d);
+      // The same, in turns of STINT blocks: each chain's caches (SQLite's, the trie pages', the
+      // CPU's) are warm for most of its blocks, as in a node that runs one chain, while the turns
+      // still cancel the machine's drift.
+      const a3: ReturnType<typeof loadBlock>[] = [];
+      const d3: ReturnType<typeof loadBlock>[] = [];
+      for (let i = 0; i < o.window; i += STINT) {
+        for (let j = 0; j < STINT; j++) a3.push(fresh.loadBlock());
+        for (let j = 0; j < STINT; j++) d3.push(loadBlock());
+      }
+      fresh.summarize(`A3: new chain, ${STINT} blocks in turn with D3`, a3);
+      grown.summarize(`D3: ${o.finished}+ finished requests, ${STINT} blocks in turn with A3`, d3);
     } finally {
       fresh.chain.cleanup();
     }
@@ -452,6 +477,7 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
       );
     for (const w of windows.slice(1, 4)) compare(w, windows[0]!);
     compare(windows[5]!, windows[4]!);
+    compare(windows[7]!, windows[6]!);
     console.log(JSON.stringify(grown.counts()));
     return windows;
   } finally {
