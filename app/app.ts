@@ -97,7 +97,12 @@ export interface PoqApp extends SyncApplication {
    * `height`, verified against the app hash the light client trusts (`StateStore.restore`: all or
    * nothing). Info then reports `height`, and the next FinalizeBlock must be `height + 1`.
    */
-  restore(height: bigint, trustedAppHash: Uint8Array, entries: Iterable<[Uint8Array, Uint8Array]>): number;
+  restore(
+    height: bigint,
+    trustedAppHash: Uint8Array,
+    entries: Iterable<[Uint8Array, Uint8Array]>,
+    layout?: number,
+  ): number;
   /** Closes the database (and stops the query worker). */
   close(): void;
 }
@@ -226,9 +231,9 @@ export function createApp(opts: CreateAppOptions): PoqApp {
     },
     ...(queryService ? { queryOffThread: (req: abci.QueryRequest) => queryService.query(req) } : {}),
 
-    restore(height, trustedAppHash, entries) {
+    restore(height, trustedAppHash, entries, layout) {
       if (finalizing !== undefined) throw new AppStateError("snapshot restore while a block awaits Commit");
-      const count = state.restore(height, trustedAppHash, entries);
+      const count = state.restore(height, trustedAppHash, entries, layout);
       chainId = readChainId(state.committedView()) ?? chainId;
       nextHeight = height + 1n;
       lastBlockTime = 0n;

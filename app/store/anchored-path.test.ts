@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { createStateStore } from "./state.js";
+import { SnapshotMismatchError, createStateStore } from "./state.js";
+import { layoutOfSnapshotFormat, snapshotFormatOfLayout } from "./snapshot-format.js";
 import { anchoredPath, bucketAnchor, bucketOf, plainPath, sha256 } from "./merkle.js";
 import { referenceRoot } from "./reference-root.js";
 import { verifyProof } from "./proof.js";
@@ -38,6 +39,7 @@ import { modelPart } from "../modules/poq/node-index.js";
 import { uintBE } from "../modules/poq/types/wire.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const addr = (fill: number): Uint8Array => new Uint8Array(20).fill(fill);
 /** `poq/ 0x17 | u16 len | model | u64 id`: a waiting request of a model (pending-index.ts). */
 const pendingByModelKey = (model: string, id: bigint): Uint8Array =>
@@ -167,5 +169,37 @@ describe("layout 5: a poq request's keys in its record's bucket", () => {
     const check = new Database(path, { readonly: true });
     assert.equal(String(check.prepare("SELECT value FROM meta WHERE name = 'layout'").pluck().get()), "4");
     check.close();
+  });
+
+  it("a layout-4 chain's snapshot (format 1) restores as layout 4, and does not pass for layout 5", () => {
+    assert.equal(snapshotFormatOfLayout(4), 1);
+    assert.equal(snapshotFormatOfLayout(5), 2);
+    assert.equal(layoutOfSnapshotFormat(1), 4);
+    assert.equal(layoutOfSnapshotFormat(3), undefined);
+    const path = join(dir, "layout4-snap", "app.db");
+    createStateStore({ path }).close();
+    const db = new Database(path);
+    db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('layout', ?)").run(Buffer.from("4"));
+    db.close();
+    const a = createStateStore({ path });
+    for (let id = 1n; id <= 50n; id++)
+      for (const [name, key] of requestKeys(id)) a.deliver.set(key, utf8(name));
+    const root = a.commit(3n);
+    const entries = [...a.committedView().iterate(new Uint8Array(0))];
+    const b = createStateStore({ path: join(dir, "restored4", "app.db") });
+    b.restore(3n, root, entries, layoutOfSnapshotFormat(1));
+    assert.equal(hex(b.committedRoot()), hex(root));
+    // It goes on as a layout-4 chain: the next block hashes as on the original.
+    for (const s of [a, b]) {
+      s.deliver.set(requestByStatusKey(4, 7n), utf8("x"));
+      s.deliver.delete(requestKey(9n));
+    }
+    assert.equal(hex(b.commit(4n)), hex(a.commit(4n)));
+    a.close();
+    b.close();
+    const c = createStateStore({ path: join(dir, "restored5", "app.db") });
+    assert.throws(() => c.restore(3n, root, entries), SnapshotMismatchError);
+    assert.equal(c.lastHeight, 0n);
+    c.close();
   });
 });

@@ -585,10 +585,16 @@ export class CommittedDb implements TrieNodeSource {
     }
   }
 
-  /** Deletes every entry, trie node, bucket hash and meta row (a snapshot restore, see {@link atomically}). */
-  clearAll(): void {
+  /**
+   * Deletes every entry, trie node and meta row, leaving an empty state of store `layout` (a
+   * snapshot restore, see {@link atomically}).
+   */
+  clearAll(layout: number = STORE_LAYOUT): void {
     this.wipeTx();
-    this.layout = STORE_LAYOUT;
+    this.layout = layout;
+    this.db
+      .prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('layout', ?)")
+      .run(Buffer.from(String(layout)));
     this.cache.clear();
     this.pageCache.clear();
     this.cacheReads = false;

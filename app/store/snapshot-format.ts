@@ -1,14 +1,36 @@
 /**
- * State-sync snapshot format 1: the committed state's entries in ascending key order, cut into chunks,
- * with a metadata document that lists each chunk's sha256 and that the snapshot hash commits to.
+ * State-sync snapshot formats 1 and 2: the committed state's entries in ascending key order, cut into
+ * chunks, with a metadata document that lists each chunk's sha256 and that the snapshot hash commits
+ * to. The two differ only in the store layout the entries hash with (the chunks and metadata are the
+ * same): format 1 is a layout-4 state (every key at sha256(key)), format 2 a layout-5 one (a poq
+ * request's keys in its record's bucket, `app/store/README.md`), so a restore rebuilds the layout
+ * whose app hash the chain carries.
  * Specified in `validator/snapshots/README.md`. Pure functions, no files: the snapshot store
  * (`validator/snapshots/`) writes and serves them, `StateStore.restore` rebuilds the state from them.
  */
 import { BaseError } from "../errors.js";
 import { sha256 } from "./merkle.js";
+import { PLAIN_PATH_LAYOUT, STORE_LAYOUT } from "./committed.js";
 
-/** The one format this code writes and accepts. */
-export const SNAPSHOT_FORMAT = 1;
+/** The format of a snapshot of a new chain (store layout {@link STORE_LAYOUT}). */
+export const SNAPSHOT_FORMAT = 2;
+
+/** The store layout of each format this code writes and accepts. */
+const LAYOUT_OF_FORMAT = new Map<number, number>([
+  [1, PLAIN_PATH_LAYOUT],
+  [SNAPSHOT_FORMAT, STORE_LAYOUT],
+]);
+
+/** The store layout a snapshot of `format` restores to, or undefined for a format this code does not know. */
+export function layoutOfSnapshotFormat(format: number): number | undefined {
+  return LAYOUT_OF_FORMAT.get(format);
+}
+
+/** The format of a snapshot of a state in store `layout`, or undefined for a layout no format carries. */
+export function snapshotFormatOfLayout(layout: number): number | undefined {
+  for (const [format, l] of LAYOUT_OF_FORMAT) if (l === layout) return format;
+  return undefined;
+}
 
 /** A chunk's entries take at most this many bytes, unless one entry alone is larger. */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;

@@ -332,12 +332,20 @@ export class StateStore {
    * `height`, and rebuilds every bucket trie and the tree from them. The recomputed app hash must
    * equal `trustedAppHash` (from the light client); otherwise, or when `entries` throws, nothing is
    * kept: one SQLite transaction rolls back to the state before. Only at height 0 (a node that has
-   * committed no block). Returns the number of entries restored.
+   * committed no block). The state takes store `layout` (the snapshot format's: 4 for a chain started
+   * with it, else 5). Returns the number of entries restored.
    *
    * @example
    * state.restore(2000n, appHashFromHeader, entriesOfChunks(chunks));
    */
-  restore(height: bigint, trustedAppHash: Uint8Array, entries: Iterable<[Uint8Array, Uint8Array]>): number {
+  restore(
+    height: bigint,
+    trustedAppHash: Uint8Array,
+    entries: Iterable<[Uint8Array, Uint8Array]>,
+    layout: number = STORE_LAYOUT,
+  ): number {
+    if (layout !== STORE_LAYOUT && layout !== PLAIN_PATH_LAYOUT)
+      throw new StoreCorruptError(`a snapshot cannot restore store layout ${layout}`);
     if (this.db.height !== 0n)
       throw new StoreCorruptError(
         `refusing to restore a snapshot over the state at height ${this.db.height}`,
@@ -346,8 +354,8 @@ export class StateStore {
     let tree: BucketTree | undefined;
     let count = 0;
     this.db.atomically(() => {
-      this.db.clearAll();
-      const pathOf = this.pathOf; // a cleared state has the newest layout
+      this.db.clearAll(layout);
+      const pathOf = this.pathOf;
       const touched = new Set<number>();
       let batch: PersistedWrite[] = [];
       for (const [key, value] of entries) {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from "node:path";
 import type { Snapshot } from "../../abci/application.js";
 import {
-  SNAPSHOT_FORMAT,
+  snapshotFormatOfLayout,
   chunkHash,
   decodeMetadata,
   encodeChunks,
@@ -20,6 +20,8 @@ import {
 export interface SnapshotSource {
   readonly height: bigint;
   readonly appHash: Uint8Array;
+  /** The store layout the state hashes with: it names the snapshot's format. */
+  readonly layout: number;
   entries(): Iterable<SnapshotEntry>;
 }
 
@@ -34,7 +36,10 @@ const SNAPSHOT_FOLDER = /^(\d+)-(\d+)$/;
  * const snapshot = writeSnapshot(reader, join(home, "data", "snapshots"), 4 * 1024 * 1024);
  */
 export function writeSnapshot(source: SnapshotSource, dir: string, chunkBytes: number): Snapshot {
-  const final = join(dir, folderName(source.height, SNAPSHOT_FORMAT));
+  const format = snapshotFormatOfLayout(source.layout);
+  if (format === undefined)
+    throw new Error(`no snapshot format carries a state of store layout ${source.layout}`);
+  const final = join(dir, folderName(source.height, format));
   const tmp = `${final}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -51,7 +56,7 @@ export function writeSnapshot(source: SnapshotSource, dir: string, chunkBytes: n
     chunkHashes.push(chunkHash(chunk));
   }
   const metadata = encodeMetadata({
-    format: SNAPSHOT_FORMAT,
+    format,
     height: source.height,
     appHash: source.appHash,
     entries,
@@ -62,7 +67,7 @@ export function writeSnapshot(source: SnapshotSource, dir: string, chunkBytes: n
   renameSync(tmp, final);
   return {
     height: source.height,
-    format: SNAPSHOT_FORMAT,
+    format,
     chunks: chunkHashes.length,
     hash: snapshotHash(metadata),
     metadata,

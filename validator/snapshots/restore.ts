@@ -16,7 +16,7 @@ import {
   type OfferSnapshotResponse,
 } from "../../abci/application.js";
 import {
-  SNAPSHOT_FORMAT,
+  layoutOfSnapshotFormat,
   SnapshotFormatError,
   chunkHash,
   decodeChunk,
@@ -32,8 +32,11 @@ export interface SnapshotRestorerOptions {
   dir: string;
   /** The app's committed height: only an empty node (0) restores. */
   lastHeight(): bigint;
-  /** `PoqApp.restore`: all or nothing, throws when the state does not hash to `appHash`. */
-  restore(height: bigint, appHash: Uint8Array, entries: Iterable<SnapshotEntry>): number;
+  /**
+   * `PoqApp.restore`: all or nothing, throws when the state does not hash to `appHash` under store
+   * `layout` (the snapshot format's).
+   */
+  restore(height: bigint, appHash: Uint8Array, entries: Iterable<SnapshotEntry>, layout: number): number;
   log: JsonLogger;
 }
 
@@ -101,7 +104,7 @@ export function createSnapshotRestorer(opts: SnapshotRestorerOptions): SnapshotR
         log.error("refusing a snapshot: this node already has state", { height: opts.lastHeight() });
         return { result: OfferSnapshotResult.Abort };
       }
-      if (s.format !== SNAPSHOT_FORMAT) {
+      if (layoutOfSnapshotFormat(s.format) === undefined) {
         log.info("snapshot of an unknown format refused", { height: s.height, format: s.format });
         return { result: OfferSnapshotResult.RejectFormat };
       }
@@ -171,7 +174,8 @@ export function createSnapshotRestorer(opts: SnapshotRestorerOptions): SnapshotR
       p.received[req.index] = true;
       if (!p.received.every(Boolean)) return answer(ApplySnapshotChunkResult.Accept);
       try {
-        const entries = opts.restore(p.meta.height, p.trustedAppHash, entriesOf(p));
+        const layout = layoutOfSnapshotFormat(p.meta.format) as number; // checked by offer
+        const entries = opts.restore(p.meta.height, p.trustedAppHash, entriesOf(p), layout);
         log.info("snapshot restored", { height: p.meta.height, entries });
         reset();
         return answer(ApplySnapshotChunkResult.Accept);

@@ -31,7 +31,7 @@ export function withSnapshots(
   const restorer = createSnapshotRestorer({
     dir,
     lastHeight: () => app.state.lastHeight,
-    restore: (height, appHash, entries) => app.restore(height, appHash, entries),
+    restore: (height, appHash, entries, layout) => app.restore(height, appHash, entries, layout),
     log,
   });
   if (config.interval > 0) {

@@ -159,7 +159,7 @@ describe("state-sync snapshots of the poq chain", () => {
       const restorer = createSnapshotRestorer({
         dir: join(b.home, "data", "snapshots"),
         lastHeight: () => b.app.state.lastHeight,
-        restore: (h, hash, entries) => b.app.restore(h, hash, entries),
+        restore: (h, hash, entries, layout) => b.app.restore(h, hash, entries, layout),
         log,
       });
       const results = restoreFrom(restorer, store, snapshot, appHash5);
@@ -206,7 +206,7 @@ describe("state-sync snapshots of the poq chain", () => {
       const restorer = createSnapshotRestorer({
         dir: join(b.home, "data", "snapshots"),
         lastHeight: () => b.app.state.lastHeight,
-        restore: (h, hash, entries) => b.app.restore(h, hash, entries),
+        restore: (h, hash, entries, layout) => b.app.restore(h, hash, entries, layout),
         log,
       });
       assert.equal(restorer.offer({ snapshot, appHash }).result, OfferSnapshotResult.Accept);
@@ -236,7 +236,7 @@ describe("state-sync snapshots of the poq chain", () => {
       const restorerC = createSnapshotRestorer({
         dir: join(c.home, "data", "snapshots"),
         lastHeight: () => c.app.state.lastHeight,
-        restore: (h, hash, entries) => c.app.restore(h, hash, entries),
+        restore: (h, hash, entries, layout) => c.app.restore(h, hash, entries, layout),
         log,
       });
       // A snapshot whose metadata claims the other app hash (chunks as listed): refused only at the end.
@@ -274,12 +274,12 @@ describe("state-sync snapshots of the poq chain", () => {
       const restorer = createSnapshotRestorer({
         dir: join(b.home, "data", "snapshots"),
         lastHeight: () => b.app.state.lastHeight,
-        restore: (h, hash, entries) => b.app.restore(h, hash, entries),
+        restore: (h, hash, entries, layout) => b.app.restore(h, hash, entries, layout),
         log,
       });
       const offer = (snapshot: Snapshot, trusted = appHash) =>
         restorer.offer({ snapshot, appHash: trusted }).result;
-      assert.equal(offer({ ...s, format: 2 }), OfferSnapshotResult.RejectFormat);
+      assert.equal(offer({ ...s, format: 3 }), OfferSnapshotResult.RejectFormat);
       assert.equal(offer({ ...s, hash: new Uint8Array(32) }), OfferSnapshotResult.Reject);
       assert.equal(offer({ ...s, metadata: new TextEncoder().encode("{}") }), OfferSnapshotResult.Reject);
       assert.equal(offer({ ...s, height: s.height + 1n }), OfferSnapshotResult.Reject);
@@ -324,23 +324,23 @@ describe("state-sync snapshots of the poq chain", () => {
         store.list().map((s) => s.height),
         [12n, 10n],
       );
-      assert.deepEqual(readdirSync(snapDir).sort(), ["10-1", "12-1"]);
+      assert.deepEqual(readdirSync(snapDir).sort(), ["10-2", "12-2"]);
       await store.close();
       writeFileSync(join(snapDir, "leftover"), "");
-      rmSync(join(snapDir, "10-1", "metadata"));
-      const tmp = join(snapDir, "14-1.tmp");
+      rmSync(join(snapDir, "10-2", "metadata"));
+      const tmp = join(snapDir, "14-2.tmp");
       rmSync(tmp, { recursive: true, force: true });
-      writeFileSync(join(snapDir, "14-1.tmp"), "");
+      writeFileSync(join(snapDir, "14-2.tmp"), "");
       store = createSnapshotStore({ dir: snapDir, dbPath: chain.app.state.path, config, log });
       assert.deepEqual(
         store.list().map((s) => s.height),
         [12n],
       );
-      assert.deepEqual(readdirSync(snapDir).sort(), ["12-1", "leftover"]);
+      assert.deepEqual(readdirSync(snapDir).sort(), ["12-2", "leftover"]);
       const s = store.list()[0] as Snapshot;
-      assert.deepEqual(store.loadChunk(s.height, 1, 0), readFileSync(join(snapDir, "12-1", "chunk-0")));
-      assert.equal(store.loadChunk(s.height, 1, s.chunks).length, 0);
-      assert.equal(store.loadChunk(10n, 1, 0).length, 0);
+      assert.deepEqual(store.loadChunk(s.height, 2, 0), readFileSync(join(snapDir, "12-2", "chunk-0")));
+      assert.equal(store.loadChunk(s.height, 2, s.chunks).length, 0);
+      assert.equal(store.loadChunk(10n, 2, 0).length, 0);
     } finally {
       await store.close();
       chain.cleanup();

@@ -66,7 +66,7 @@ export function createSnapshotStore(opts: SnapshotStoreOptions): SnapshotStore {
       if (reply.ok) {
         const taken: Snapshot = {
           height: reply.height,
-          format: 1,
+          format: reply.format,
           chunks: reply.chunks,
           hash: reply.hash,
           metadata: reply.metadata,

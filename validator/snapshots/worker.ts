@@ -4,7 +4,7 @@
  * thread through the shared flag that it may go on committing, then writes the snapshot files.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { CommittedDb, STORE_LAYOUT } from "../../app/store/committed.js";
+import { CommittedDb } from "../../app/store/committed.js";
 import { writeSnapshot } from "./files.js";
 
 export interface SnapshotWorkerData {
@@ -17,7 +17,15 @@ export interface SnapshotWorkerData {
 
 export type SnapshotWorkerRequest = { height: bigint };
 export type SnapshotWorkerReply =
-  | { height: bigint; ok: true; chunks: number; hash: Uint8Array; metadata: Uint8Array; ms: number }
+  | {
+      height: bigint;
+      ok: true;
+      format: number;
+      chunks: number;
+      hash: Uint8Array;
+      metadata: Uint8Array;
+      ms: number;
+    }
   | { height: bigint; ok: false; error: string };
 
 const data = workerData as SnapshotWorkerData;
@@ -36,16 +44,11 @@ parentPort?.on("message", (req: SnapshotWorkerRequest) => {
     if (reader.height !== req.height) {
       throw new Error(`the database was at height ${reader.height} when the read began, not ${req.height}`);
     }
-    // A snapshot names no layout, and a restore builds the newest: a state of an older one would
-    // restore to another app hash.
-    if (reader.layout !== STORE_LAYOUT)
-      throw new Error(
-        `store layout ${reader.layout} is not ${STORE_LAYOUT}: snapshots are taken of chains started with layout ${STORE_LAYOUT}`,
-      );
     const s = writeSnapshot(reader, data.dir, data.chunkBytes);
     reply = {
       height: req.height,
       ok: true,
+      format: s.format,
       chunks: s.chunks,
       hash: s.hash,
       metadata: s.metadata,
