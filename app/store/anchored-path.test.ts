@@ -67,6 +67,20 @@ function requestKeys(id: bigint): [string, Uint8Array][] {
 }
 
 let dir: string;
+
+/**
+ * An empty database marked layout 4, as a chain started before layout 5 has it (its path).
+ * Nothing else differs: the layout row alone decides the key path rule.
+ */
+function layout4Database(name: string): string {
+  const path = join(dir, name, "app.db");
+  createStateStore({ path }).close();
+  const db = new Database(path);
+  db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('layout', ?)").run(Buffer.from("4"));
+  db.close();
+  return path;
+}
+
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "poq-anchored-"));
 });
@@ -140,11 +154,7 @@ describe("layout 5: a poq request's keys in its record's bucket", () => {
   });
 
   it("a chain started with layout 4 goes on with plain paths, block after block and after a restart", () => {
-    const path = join(dir, "layout4", "app.db");
-    createStateStore({ path }).close();
-    const db = new Database(path);
-    db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('layout', ?)").run(Buffer.from("4"));
-    db.close();
+    const path = layout4Database("layout4");
     const model = new Map<string, { key: Uint8Array; value: Uint8Array }>();
     const put = (key: Uint8Array, value: string): void => {
       model.set(hex(key), { key, value: new TextEncoder().encode(value) });
@@ -176,11 +186,7 @@ describe("layout 5: a poq request's keys in its record's bucket", () => {
     assert.equal(snapshotFormatOfLayout(5), 2);
     assert.equal(layoutOfSnapshotFormat(1), 4);
     assert.equal(layoutOfSnapshotFormat(3), undefined);
-    const path = join(dir, "layout4-snap", "app.db");
-    createStateStore({ path }).close();
-    const db = new Database(path);
-    db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('layout', ?)").run(Buffer.from("4"));
-    db.close();
+    const path = layout4Database("layout4-snap");
     const a = createStateStore({ path });
     for (let id = 1n; id <= 50n; id++)
       for (const [name, key] of requestKeys(id)) a.deliver.set(key, utf8(name));
