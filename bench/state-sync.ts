@@ -145,7 +145,7 @@ const snapshotHeights = (home: string): number[] => {
   const dir = join(home, "data", "snapshots");
   return existsSync(dir)
     ? readdirSync(dir)
-        .filter((d) => /^\d+-1$/.test(d))
+        .filter((d) => /^\d+-\d+$/.test(d))
         .map((d) => Number(d.split("-")[0]))
     : [];
 };
