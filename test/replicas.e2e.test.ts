@@ -102,7 +102,12 @@ describe("replicated requests", { timeout: 300_000 }, () => {
       chainId: "poq-replicas-1",
       basePort: 28700,
       behaviours: ["honest", "honest", "honest", "honest"],
-      params: { maxReplicas: 5 },
+      // The commit-reveal test sends five transactions, one after another, between the assignment
+      // and the second node's commitment; the default 20-block response timeout (8 s at 400 ms a
+      // block) ran out before them once on a loaded CI machine. 40 blocks leave them twice the room
+      // (and the silent node's deadline comes 20 blocks later); the unbonding period must outlast a
+      // request's exposure, 40 + 2 + 10 + 3 blocks.
+      params: { maxReplicas: 5, responseTimeout: 40n, unbondingBlocks: 100n },
       actors: ACTORS,
     });
     genesisSupply = 4n * 1_000_000_000n + BigInt(ACTORS.length) * 1_000_000_000_000n;
