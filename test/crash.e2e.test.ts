@@ -119,6 +119,15 @@ describe("crash safety", { timeout: 300_000 }, () => {
     sending = false;
     await sender;
     assert.ok(sent >= 10, `only ${sent} transactions were sent`);
+    // The last sends may still sit in the mempool: the sums below are read one query at a time, so
+    // a send included between two of them would count its fee and amount twice (CI once read
+    // 3 fees and 2 amounts over the supply). Wait until the chain has every accepted send (or has
+    // stopped taking them), then two more blocks for the last fees to reach distribution.
+    const began = Date.now();
+    while ((await query.getSequence(address)).sequence !== sequence && Date.now() - began < 30_000) {
+      await sleep(300);
+    }
+    await net.waitForHeight((await query.getHeight()) + 2, 30_000, 0);
 
     for (const i of [1, 2, 3]) await assertAppHashAgrees(net, i);
 
