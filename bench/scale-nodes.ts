@@ -445,25 +445,25 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     const fresh = scaleChain({ ...o, nodes: 0 }, windows);
     try {
       for (let i = 0; i < WARM_UP_BLOCKS; i++) fresh.loadBlock();
-      const a: ReturnType<typeof loadBlock>[] = [];
-      const d: ReturnType<typeof loadBlock>[] = [];
-      for (let i = 0; i < o.window; i++) {
-        a.push(fresh.loadBlock());
-        d.push(loadBlock());
-      }
-      fresh.summarize("A2: new chain, in turn with D2", a);
-      grown.summarize(`D2: ${o.finished}+ finished requests, in turn with A2`, d);
+      /** `o.window` blocks of each chain: `stint` blocks of the new one, then `stint` of the grown one. */
+      const inTurns = (stint: number) => {
+        const a: ReturnType<typeof loadBlock>[] = [];
+        const d: ReturnType<typeof loadBlock>[] = [];
+        while (a.length < o.window) {
+          for (let j = 0; j < stint && a.length < o.window; j++) a.push(fresh.loadBlock());
+          for (let j = 0; j < stint && d.length < o.window; j++) d.push(loadBlock());
+        }
+        return { a, d };
+      };
+      const byBlock = inTurns(1);
+      fresh.summarize("A2: new chain, in turn with D2", byBlock.a);
+      grown.summarize(`D2: ${o.finished}+ finished requests, in turn with A2`, byBlock.d);
       // The same, in turns of STINT blocks: each chain's caches (SQLite's, the trie pages', the
       // CPU's) are warm for most of its blocks, as in a node that runs one chain, while the turns
       // still cancel the machine's drift.
-      const a3: ReturnType<typeof loadBlock>[] = [];
-      const d3: ReturnType<typeof loadBlock>[] = [];
-      for (let i = 0; i < o.window; i += STINT) {
-        for (let j = 0; j < STINT; j++) a3.push(fresh.loadBlock());
-        for (let j = 0; j < STINT; j++) d3.push(loadBlock());
-      }
-      fresh.summarize(`A3: new chain, ${STINT} blocks in turn with D3`, a3);
-      grown.summarize(`D3: ${o.finished}+ finished requests, ${STINT} blocks in turn with A3`, d3);
+      const byStint = inTurns(STINT);
+      fresh.summarize(`A3: new chain, ${STINT} blocks in turn with D3`, byStint.a);
+      grown.summarize(`D3: ${o.finished}+ finished requests, ${STINT} blocks in turn with A3`, byStint.d);
     } finally {
       fresh.chain.cleanup();
     }

@@ -231,7 +231,7 @@ export class CommittedDb implements TrieNodeSource {
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly bucketsStmt: Database.Statement<[string], Row & { bucket: number }>;
   private readonly rangeStmts: RangeStatements = new Map();
-  private readonly wipeTx: () => void;
+  private readonly wipeTx: (layout: number) => void;
   private readonly writeTx: (writes: PersistedWrite[]) => void;
   private readonly writePagesTx: (pages: Map<string, Buffer | undefined>) => void;
   private readonly persistTx: (
@@ -321,9 +321,9 @@ export class CommittedDb implements TrieNodeSource {
     );
     this.writeTx = db.transaction(applyWrites);
     this.writePagesTx = db.transaction(applyPages);
-    this.wipeTx = db.transaction(() => {
+    this.wipeTx = db.transaction((layout: number) => {
       db.exec("DELETE FROM kv; DELETE FROM trie_pages; DELETE FROM meta;");
-      setMeta.run("layout", Buffer.from(String(STORE_LAYOUT)));
+      setMeta.run("layout", Buffer.from(String(layout)));
     });
     const meta = db.prepare<[string], Buffer>("SELECT value FROM meta WHERE name = ?").pluck();
     const h = meta.get("height");
@@ -590,11 +590,13 @@ export class CommittedDb implements TrieNodeSource {
    * snapshot restore, see {@link atomically}).
    */
   clearAll(layout: number = STORE_LAYOUT): void {
-    this.wipeTx();
+    this.empty(layout);
+  }
+
+  /** Deletes all state, leaving an empty database of store `layout`, and forgets what was cached. */
+  private empty(layout: number): void {
+    this.wipeTx(layout);
     this.layout = layout;
-    this.db
-      .prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('layout', ?)")
-      .run(Buffer.from(String(layout)));
     this.cache.clear();
     this.pageCache.clear();
     this.cacheReads = false;
@@ -654,14 +656,8 @@ export class CommittedDb implements TrieNodeSource {
 
   /** Deletes all state (a genesis that InitChain is about to write again). */
   wipe(): void {
-    this.wipeTx();
-    this.layout = STORE_LAYOUT;
-    this.cache.clear();
-    this.pageCache.clear();
-    this.cacheReads = false;
+    this.empty(STORE_LAYOUT);
     this.db.pragma(`cache_size = ${GENESIS_SQLITE_CACHE_KIB}`);
-    this.height = 0n;
-    this.appHash = new Uint8Array(0);
   }
 
   close(): void {

@@ -52,6 +52,16 @@ const GENESIS_SPILL_WRITES = 1024;
  */
 const GENESIS_HASH_BUCKETS = 256;
 
+/**
+ * The key path rule of each store layout this version continues: layout 5 keeps a poq request's
+ * keys in its record's bucket; a chain started with layout 4 goes on hashing every key by its own
+ * sha256. A layout not here cannot be continued.
+ */
+const PATH_RULES = new Map<number, KeyPathRule>([
+  [PLAIN_PATH_LAYOUT, plainPath],
+  [STORE_LAYOUT, anchoredPath],
+]);
+
 /** A write of the deliver state: what Commit persists, and the key's path the trie is walked by. */
 type PendingWrite = PersistedWrite & { path: Uint8Array };
 
@@ -109,7 +119,7 @@ export class StateStore {
   constructor(opts: StateStoreOptions) {
     this.path = opts.path;
     this.db = CommittedDb.open(opts.path);
-    if (this.db.layout !== STORE_LAYOUT && this.db.layout !== PLAIN_PATH_LAYOUT) {
+    if (!PATH_RULES.has(this.db.layout)) {
       this.db.close();
       throw new StoreCorruptError(
         `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version continues layouts ${PLAIN_PATH_LAYOUT} and ${STORE_LAYOUT} (a trie per bucket) and cannot continue that chain: re-create it`,
@@ -182,12 +192,9 @@ export class StateStore {
     return this.nodeDbReads;
   }
 
-  /**
-   * The key path rule of the state's layout: layout 5 keeps a poq request's keys in its record's
-   * bucket; a chain started with layout 4 goes on hashing every key by its own sha256.
-   */
+  /** The key path rule of the state's layout ({@link PATH_RULES}; the constructor refused others). */
   private get pathOf(): KeyPathRule {
-    return this.db.layout === PLAIN_PATH_LAYOUT ? plainPath : anchoredPath;
+    return PATH_RULES.get(this.db.layout) as KeyPathRule;
   }
 
   /** Stages the pending block's bucket hashes in the tree, once per change of the deliver state. */
@@ -344,7 +351,7 @@ export class StateStore {
     entries: Iterable<[Uint8Array, Uint8Array]>,
     layout: number = STORE_LAYOUT,
   ): number {
-    if (layout !== STORE_LAYOUT && layout !== PLAIN_PATH_LAYOUT)
+    if (!PATH_RULES.has(layout))
       throw new StoreCorruptError(`a snapshot cannot restore store layout ${layout}`);
     if (this.db.height !== 0n)
       throw new StoreCorruptError(

@@ -47,6 +47,8 @@ export interface SnapshotRestorer {
 
 interface Pending {
   meta: SnapshotMetadata;
+  /** The store layout its format restores to. */
+  layout: number;
   trustedAppHash: Uint8Array;
   received: boolean[];
 }
@@ -104,7 +106,8 @@ export function createSnapshotRestorer(opts: SnapshotRestorerOptions): SnapshotR
         log.error("refusing a snapshot: this node already has state", { height: opts.lastHeight() });
         return { result: OfferSnapshotResult.Abort };
       }
-      if (layoutOfSnapshotFormat(s.format) === undefined) {
+      const layout = layoutOfSnapshotFormat(s.format);
+      if (layout === undefined) {
         log.info("snapshot of an unknown format refused", { height: s.height, format: s.format });
         return { result: OfferSnapshotResult.RejectFormat };
       }
@@ -130,6 +133,7 @@ export function createSnapshotRestorer(opts: SnapshotRestorerOptions): SnapshotR
       mkdirSync(spool, { recursive: true });
       pending = {
         meta,
+        layout,
         trustedAppHash: Uint8Array.from(req.appHash),
         received: meta.chunkHashes.map(() => false),
       };
@@ -174,8 +178,7 @@ export function createSnapshotRestorer(opts: SnapshotRestorerOptions): SnapshotR
       p.received[req.index] = true;
       if (!p.received.every(Boolean)) return answer(ApplySnapshotChunkResult.Accept);
       try {
-        const layout = layoutOfSnapshotFormat(p.meta.format) as number; // checked by offer
-        const entries = opts.restore(p.meta.height, p.trustedAppHash, entriesOf(p), layout);
+        const entries = opts.restore(p.meta.height, p.trustedAppHash, entriesOf(p), p.layout);
         log.info("snapshot restored", { height: p.meta.height, entries });
         reset();
         return answer(ApplySnapshotChunkResult.Accept);
