@@ -39,14 +39,15 @@
  *
  * Reported per window: FinalizeBlock CPU and wall ms (mean, p50, p90), of which the app hash
  * (`workingHash`, wall and CPU ms), Commit wall and CPU ms, the entries, buckets and trie nodes a
- * block's hash touched, records pruned per block, and the means of B, C and D over A's, of D2 over
+ * block's hash touched, the KB Commit wrote and read through system calls, records pruned per
+ * block, and the means of B, C and D over A's, of D2 over
  * A2's and of D3 over A3's (target within 1.2). On a loaded machine compare CPU: a niced
  * process waits for a core, and its wall times measure the others' load.
  *
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
  *   [--retention 10000] [--fill-per-block 2000] [--cpu-prof-dir .cache/scale-prof]
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -123,6 +124,12 @@ export interface ScaleWindow {
   /** Trie nodes the app hash read a block, and of them those read from SQLite, means. */
   trieReadsPerBlock: number;
   trieDbReadsPerBlock: number;
+  /**
+   * KB a block's Commit wrote and read through system calls (SQLite: the WAL, checkpoints into the
+   * database file, pages its cache missed), means; from /proc/self/io, 0 where there is none.
+   */
+  commitWriteKbPerBlock: number;
+  commitReadKbPerBlock: number;
   /** The SQLite database and its WAL, MB, at the end of the window. */
   dbMb: number;
   /** V8 heap in use at the end of the window, MB. */
@@ -141,6 +148,15 @@ function spread(xs: number[]): Spread {
     p50: r3(percentile(s, 50)),
     p90: r3(percentile(s, 90)),
   };
+}
+
+/** Bytes this process has read and written through system calls so far (Linux), or zeros. */
+function ioBytes(): { read: number; written: number } {
+  if (!existsSync("/proc/self/io")) return { read: 0, written: 0 };
+  const field = (text: string, name: string): number =>
+    Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  const text = readFileSync("/proc/self/io", "latin1");
+  return { read: field(text, "rchar"), written: field(text, "wchar") };
 }
 
 /**
@@ -180,6 +196,18 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     trieReads = state.hashReads;
     trieDbReads = state.hashDbReads;
     return h;
+  };
+  // What Commit writes and reads: SQLite's work for the block, checkpoints included.
+  const commit = state.commit.bind(state);
+  let commitWritten = 0;
+  let commitRead = 0;
+  state.commit = (height) => {
+    const before = ioBytes();
+    const root = commit(height);
+    const after = ioBytes();
+    commitWritten = after.written - before.written;
+    commitRead = after.read - before.read;
+    return root;
   };
   const dbMb = (): number => {
     const size = (f: string): number => (existsSync(f) ? statSync(f).size : 0);
@@ -237,6 +265,8 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     trieReads: number;
     trieDbReads: number;
     buckets: number;
+    commitWritten: number;
+    commitRead: number;
     /** Finished requests the chain pruned in this block. */
     pruned: number;
   } => {
@@ -286,7 +316,18 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
           });
       }
     });
-    return { ...r, hashMs, hashCpuMs, writes, buckets, trieReads, trieDbReads, pruned };
+    return {
+      ...r,
+      hashMs,
+      hashCpuMs,
+      writes,
+      buckets,
+      trieReads,
+      trieDbReads,
+      commitWritten,
+      commitRead,
+      pruned,
+    };
   };
   const countIndex = (status: string): number => {
     let n = 0;
@@ -312,6 +353,8 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
       bucketsPerBlock: spread(blocks.map((b) => b.buckets)).mean,
       trieReadsPerBlock: spread(blocks.map((b) => b.trieReads)).mean,
       trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
+      commitWriteKbPerBlock: spread(blocks.map((b) => b.commitWritten / 1000)).mean,
+      commitReadKbPerBlock: spread(blocks.map((b) => b.commitRead / 1000)).mean,
       dbMb: dbMb(),
       heapMb: r3(process.memoryUsage().heapUsed / 1e6),
       prunedPerBlock: r3(blocks.reduce((n, b) => n + b.pruned, 0) / blocks.length),

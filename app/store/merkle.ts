@@ -34,25 +34,33 @@ export const plainPath: KeyPathRule = sha256;
 const POQ_PREFIX = [0x70, 0x6f, 0x71, 0x2f]; // "poq/"
 /** The poq tag of a request's record: `poq/ 0x02 | u64 id` (app/modules/poq/keys.ts). */
 const POQ_REQUEST_TAG = 0x02;
-/** poq keys that end with the id of the request they belong to (layout 5; the set is frozen with it). */
+/** poq keys that end with the id of the request they belong to (layouts 5 and 6; the set is frozen with them). */
 const ID_LAST_TAGS = new Set([0x02, 0x04, 0x05, 0x06, 0x0c, 0x0f, 0x17, 0x19, 0x20, 0x21, 0x22, 0x23, 0x24]);
 /** poq keys whose id follows the tag: a validator's commitment and reveal for the request. */
 const ID_FIRST_TAGS = new Set([0x07, 0x08]);
 const POQ_ID_KEY_MIN = POQ_PREFIX.length + 1 + 8;
 
 /**
- * The key whose bucket `key` shares under layout 5: for a key of a poq request (its record, its
- * index entries, deadlines, seats, commitments and reveals), the request's record key; undefined
- * for every other key.
+ * Where the u64 id of the poq request that `key` belongs to starts in `key` (its record, index
+ * entries, deadlines, seats, commitments and reveals), or -1 for every other key.
+ */
+function requestIdOffset(key: Uint8Array): number {
+  if (key.length < POQ_ID_KEY_MIN) return -1;
+  for (let i = 0; i < POQ_PREFIX.length; i++) if (key[i] !== POQ_PREFIX[i]) return -1;
+  const tag = key[POQ_PREFIX.length] as number;
+  return ID_LAST_TAGS.has(tag) ? key.length - 8 : ID_FIRST_TAGS.has(tag) ? POQ_PREFIX.length + 1 : -1;
+}
+
+/**
+ * The key whose bucket `key` shares under layouts 5 and 6: for a key of a poq request (its
+ * record, its index entries, deadlines, seats, commitments and reveals), the request's record
+ * key; undefined for every other key.
  *
  * @example
  * bucketAnchor(requestByStatusKey(code, 7n)); // requestKey(7n)
  */
 export function bucketAnchor(key: Uint8Array): Uint8Array | undefined {
-  if (key.length < POQ_ID_KEY_MIN) return undefined;
-  for (let i = 0; i < POQ_PREFIX.length; i++) if (key[i] !== POQ_PREFIX[i]) return undefined;
-  const tag = key[POQ_PREFIX.length] as number;
-  const at = ID_LAST_TAGS.has(tag) ? key.length - 8 : ID_FIRST_TAGS.has(tag) ? POQ_PREFIX.length + 1 : -1;
+  const at = requestIdOffset(key);
   if (at < 0) return undefined;
   const anchor = new Uint8Array(POQ_ID_KEY_MIN);
   anchor.set(POQ_PREFIX, 0);
@@ -77,6 +85,29 @@ export function anchoredPath(key: Uint8Array): Buffer {
   return path;
 }
 
+/**
+ * Layout 6 (a new chain's): sha256(key) with its first 16 bits (the bucket) the low 16 bits of the
+ * request id when `key` is a poq request's, so request `id` and all its keys lie in bucket
+ * `id mod 2^16`. As in layout 5 a request's keys share one bucket; and the requests a block
+ * touches (the new ones, those in flight, those falling due for pruning) have neighbouring ids, so
+ * they lie in neighbouring buckets: their trie pages are neighbouring rows of SQLite's B-tree
+ * (a page's id starts with its bucket), which a block writes as a few database pages, not one
+ * random database page per request. The ids are the chain's counter, so nobody chooses the bucket,
+ * and they fill the buckets evenly.
+ *
+ * @example
+ * bucketOfPath(idBucketPath(requestByStatusKey(code, 65_543n))); // 7
+ */
+export function idBucketPath(key: Uint8Array): Buffer {
+  const path = sha256(key);
+  const at = requestIdOffset(key);
+  if (at >= 0) {
+    path[0] = key[at + 6] as number;
+    path[1] = key[at + 7] as number;
+  }
+  return path;
+}
+
 /** The bucket of a key path: its first 16 bits, big-endian. */
 export function bucketOfPath(path: Uint8Array): number {
   return ((path[0] ?? 0) << 8) | (path[1] ?? 0);
@@ -88,7 +119,7 @@ export function bucketOfPath(path: Uint8Array): number {
  * @example
  * bucketOf(new TextEncoder().encode("a")); // 51934 (0xca97...)
  */
-export function bucketOf(key: Uint8Array, pathOf: KeyPathRule = anchoredPath): number {
+export function bucketOf(key: Uint8Array, pathOf: KeyPathRule = idBucketPath): number {
   return bucketOfPath(pathOf(key));
 }
 

@@ -2,7 +2,13 @@
  * The application's state: the committed SQLite state, the block being finalized (deliver
  * state), the check state for CheckTx, and the app hash over all of it.
  */
-import { CommittedDb, PLAIN_PATH_LAYOUT, STORE_LAYOUT, type PersistedWrite } from "./committed.js";
+import {
+  ANCHORED_PATH_LAYOUT,
+  CommittedDb,
+  PLAIN_PATH_LAYOUT,
+  STORE_LAYOUT,
+  type PersistedWrite,
+} from "./committed.js";
 import { LayeredStore } from "./layered.js";
 import {
   BucketTree,
@@ -10,6 +16,7 @@ import {
   anchoredPath,
   bucketOf,
   bucketOfPath,
+  idBucketPath,
   plainPath,
   sha256,
   type KeyPathRule,
@@ -53,13 +60,15 @@ const GENESIS_SPILL_WRITES = 1024;
 const GENESIS_HASH_BUCKETS = 256;
 
 /**
- * The key path rule of each store layout this version continues: layout 5 keeps a poq request's
- * keys in its record's bucket; a chain started with layout 4 goes on hashing every key by its own
- * sha256. A layout not here cannot be continued.
+ * The key path rule of each store layout this version continues: layout 6 keeps a poq request's
+ * keys in bucket `id mod 2^16`; a chain started with layout 5 goes on keeping them in the bucket
+ * of their record key's sha256, and one started with layout 4 hashing every key by its own sha256.
+ * A layout not here cannot be continued.
  */
 const PATH_RULES = new Map<number, KeyPathRule>([
   [PLAIN_PATH_LAYOUT, plainPath],
-  [STORE_LAYOUT, anchoredPath],
+  [ANCHORED_PATH_LAYOUT, anchoredPath],
+  [STORE_LAYOUT, idBucketPath],
 ]);
 
 /** A write of the deliver state: what Commit persists, and the key's path the trie is walked by. */
@@ -122,7 +131,7 @@ export class StateStore {
     if (!PATH_RULES.has(this.db.layout)) {
       this.db.close();
       throw new StoreCorruptError(
-        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version continues layouts ${PLAIN_PATH_LAYOUT} and ${STORE_LAYOUT} (a trie per bucket) and cannot continue that chain: re-create it`,
+        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version continues layouts ${[...PATH_RULES.keys()].join(", ")} (a trie per bucket) and cannot continue that chain: re-create it`,
       );
     }
     this.tree = new BucketTree(this.db.bucketHashes());

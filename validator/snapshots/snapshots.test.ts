@@ -19,7 +19,12 @@ import {
 } from "../../abci/application.js";
 import type { PoqApp } from "../../app/app.js";
 import { CommittedDb } from "../../app/store/committed.js";
-import { encodeMetadata, decodeMetadata, snapshotHash } from "../../app/store/snapshot-format.js";
+import {
+  SNAPSHOT_FORMAT,
+  encodeMetadata,
+  decodeMetadata,
+  snapshotHash,
+} from "../../app/store/snapshot-format.js";
 import {
   createPoqBenchChain,
   registerNodeMsg,
@@ -279,7 +284,7 @@ describe("state-sync snapshots of the poq chain", () => {
       });
       const offer = (snapshot: Snapshot, trusted = appHash) =>
         restorer.offer({ snapshot, appHash: trusted }).result;
-      assert.equal(offer({ ...s, format: 3 }), OfferSnapshotResult.RejectFormat);
+      assert.equal(offer({ ...s, format: SNAPSHOT_FORMAT + 1 }), OfferSnapshotResult.RejectFormat);
       assert.equal(offer({ ...s, hash: new Uint8Array(32) }), OfferSnapshotResult.Reject);
       assert.equal(offer({ ...s, metadata: new TextEncoder().encode("{}") }), OfferSnapshotResult.Reject);
       assert.equal(offer({ ...s, height: s.height + 1n }), OfferSnapshotResult.Reject);
@@ -312,6 +317,7 @@ describe("state-sync snapshots of the poq chain", () => {
     const log = memoryLog();
     const snapDir = fresh("snapshots");
     const config = { interval: 2, keepRecent: 2, chunkBytes: 4096 };
+    const folder = (height: number): string => `${height}-${SNAPSHOT_FORMAT}`;
     let store = createSnapshotStore({ dir: snapDir, dbPath: chain.app.state.path, config, log });
     try {
       for (let i = 0; i < 7; i++) {
@@ -324,23 +330,26 @@ describe("state-sync snapshots of the poq chain", () => {
         store.list().map((s) => s.height),
         [12n, 10n],
       );
-      assert.deepEqual(readdirSync(snapDir).sort(), ["10-2", "12-2"]);
+      assert.deepEqual(readdirSync(snapDir).sort(), [folder(10), folder(12)]);
       await store.close();
       writeFileSync(join(snapDir, "leftover"), "");
-      rmSync(join(snapDir, "10-2", "metadata"));
-      const tmp = join(snapDir, "14-2.tmp");
+      rmSync(join(snapDir, folder(10), "metadata"));
+      const tmp = join(snapDir, `${folder(14)}.tmp`);
       rmSync(tmp, { recursive: true, force: true });
-      writeFileSync(join(snapDir, "14-2.tmp"), "");
+      writeFileSync(join(snapDir, `${folder(14)}.tmp`), "");
       store = createSnapshotStore({ dir: snapDir, dbPath: chain.app.state.path, config, log });
       assert.deepEqual(
         store.list().map((s) => s.height),
         [12n],
       );
-      assert.deepEqual(readdirSync(snapDir).sort(), ["12-2", "leftover"]);
+      assert.deepEqual(readdirSync(snapDir).sort(), [folder(12), "leftover"]);
       const s = store.list()[0] as Snapshot;
-      assert.deepEqual(store.loadChunk(s.height, 2, 0), readFileSync(join(snapDir, "12-2", "chunk-0")));
-      assert.equal(store.loadChunk(s.height, 2, s.chunks).length, 0);
-      assert.equal(store.loadChunk(10n, 2, 0).length, 0);
+      assert.deepEqual(
+        store.loadChunk(s.height, SNAPSHOT_FORMAT, 0),
+        readFileSync(join(snapDir, folder(12), "chunk-0")),
+      );
+      assert.equal(store.loadChunk(s.height, SNAPSHOT_FORMAT, s.chunks).length, 0);
+      assert.equal(store.loadChunk(10n, SNAPSHOT_FORMAT, 0).length, 0);
     } finally {
       await store.close();
       chain.cleanup();

@@ -1,0 +1,252 @@
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { SnapshotMismatchError, createStateStore } from "./state.js";
+import { layoutOfSnapshotFormat, snapshotFormatOfLayout } from "./snapshot-format.js";
+import {
+  anchoredPath,
+  bucketAnchor,
+  bucketOf,
+  idBucketPath,
+  plainPath,
+  sha256,
+  type KeyPathRule,
+} from "./merkle.js";
+import { referenceRoot } from "./reference-root.js";
+import { verifyProof } from "./proof.js";
+import {
+  KeyTag,
+  awaitingCommitteeKey,
+  beaconCommitmentKey,
+  beaconKey,
+  commitmentKey,
+  deadlineKey,
+  finishedRequestKey,
+  keyOf,
+  nextRequestIdKey,
+  nodeAssignmentKey,
+  nodeKey,
+  paramsKey,
+  pendingKey,
+  requestByNodeKey,
+  requestByRequesterKey,
+  requestByStatusKey,
+  requestIndexedStatusKey,
+  requestKey,
+  revealKey,
+  seatCountKey,
+  seatKey,
+  touchedKey,
+  trustKey,
+  unbondingKey,
+} from "../modules/poq/keys.js";
+import { modelPart } from "../modules/poq/node-index.js";
+import { uintBE } from "../modules/poq/types/wire.js";
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const addr = (fill: number): Uint8Array => new Uint8Array(20).fill(fill);
+/** `poq/ 0x17 | u16 len | model | u64 id`: a waiting request of a model (pending-index.ts). */
+const pendingByModelKey = (model: string, id: bigint): Uint8Array =>
+  keyOf(KeyTag.PendingByModel, modelPart(model), uintBE(id, 8));
+
+/** Every key the poq module writes for request `id`, by its constructor. */
+function requestKeys(id: bigint): [string, Uint8Array][] {
+  return [
+    ["record", requestKey(id)],
+    ["deadline", deadlineKey(123_456n, id)],
+    ["pending", pendingKey(id)],
+    ["touched", touchedKey(id)],
+    ["commitment", commitmentKey(id, addr(1))],
+    ["reveal", revealKey(id, addr(2))],
+    ["node assignment", nodeAssignmentKey(addr(3), id)],
+    ["awaiting committee", awaitingCommitteeKey(id)],
+    ["pending by model", pendingByModelKey("llama-3-8b-instruct", id)],
+    ["seat", seatKey(addr(4), id)],
+    ["indexed status", requestIndexedStatusKey(id)],
+    ["by status", requestByStatusKey(3, id)],
+    ["by requester", requestByRequesterKey(addr(5), id)],
+    ["by node", requestByNodeKey(addr(6), id)],
+    ["finished", finishedRequestKey(99n, id)],
+  ];
+}
+
+let dir: string;
+
+/** The layouts before 6 that a chain started with them goes on with, and their key path rules. */
+const OLDER_LAYOUTS: [layout: number, pathOf: KeyPathRule, format: number][] = [
+  [4, plainPath, 1],
+  [5, anchoredPath, 2],
+];
+
+/**
+ * An empty database marked `layout`, as a chain started with that layout has it. Nothing else
+ * differs: the layout row alone decides the key path rule.
+ */
+function olderLayoutDatabase(name: string, layout: number): string {
+  const path = join(dir, name, "app.db");
+  createStateStore({ path }).close();
+  const db = new Database(path);
+  db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('layout', ?)").run(
+    Buffer.from(String(layout)),
+  );
+  db.close();
+  return path;
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "poq-request-buckets-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("request buckets: a poq request's keys in one bucket", () => {
+  it("layout 6: every key of request id lies in bucket id mod 2^16, at its own place in the trie", () => {
+    for (const id of [0n, 1n, 7n, 65_535n, 65_536n, 65_543n, 1_000_003n, 2n ** 64n - 1n]) {
+      const bucket = Number(id % 65_536n);
+      const seen = new Set<string>();
+      for (const [name, key] of requestKeys(id)) {
+        assert.equal(bucketOf(key), bucket, `${name} of request ${id}`);
+        // Layout 5 also kept them together, in the bucket of the record key's sha256.
+        assert.equal(
+          bucketOf(key, anchoredPath),
+          bucketOf(requestKey(id), plainPath),
+          `${name} of ${id}, layout 5`,
+        );
+        assert.equal(hex(bucketAnchor(key) ?? new Uint8Array(0)), hex(requestKey(id)), name);
+        // Below the bucket, the path is the key's own: the keys do not collide in the trie.
+        assert.equal(hex(idBucketPath(key).subarray(2)), hex(sha256(key).subarray(2)), name);
+        assert.equal(hex(anchoredPath(key).subarray(2)), hex(sha256(key).subarray(2)), name);
+        seen.add(hex(idBucketPath(key)));
+      }
+      assert.equal(seen.size, requestKeys(id).length);
+    }
+    // Neighbouring ids, neighbouring buckets: a block's requests share the B-tree pages of their tries.
+    const run = Array.from({ length: 1000 }, (_, i) => bucketOf(requestKey(BigInt(65_000 + i))));
+    assert.deepEqual(run.slice(0, 3), [65_000, 65_001, 65_002]);
+    assert.deepEqual(run.slice(535, 538), [65_535, 0, 1]);
+    assert.equal(new Set(run).size, 1000);
+  });
+
+  it("keys that belong to no request, and every other module's keys, keep their own bucket", () => {
+    const others = [
+      paramsKey(),
+      nextRequestIdKey(),
+      nodeKey(addr(7)),
+      trustKey(addr(8)),
+      unbondingKey(5n, addr(9)),
+      beaconCommitmentKey(addr(10)),
+      beaconKey(),
+      seatCountKey(addr(11)),
+      keyOf(KeyTag.ReadySlot, modelPart("llama-3-8b-instruct"), uintBE(1n, 4)),
+      new TextEncoder().encode("bank/balances/poq1xyz/upoq"),
+      new TextEncoder().encode("poq/"), // too short to hold an id
+      Uint8Array.of(0x70, 0x6f, 0x71, 0x2f, KeyTag.Request, 1, 2, 3), // a record key cut short
+    ];
+    for (const key of others) {
+      assert.equal(bucketAnchor(key), undefined, hex(key));
+      assert.equal(hex(idBucketPath(key)), hex(plainPath(key)), hex(key));
+      assert.equal(hex(anchoredPath(key)), hex(plainPath(key)), hex(key));
+    }
+  });
+
+  it("a new store hashes with layout 6's paths: the reference root, proofs of present and absent keys", () => {
+    const s = createStateStore({ path: join(dir, "new", "app.db") });
+    const entries: { key: Uint8Array; value: Uint8Array }[] = [];
+    for (let id = 1n; id <= 300n; id++) {
+      for (const [name, key] of requestKeys(id))
+        entries.push({ key, value: new TextEncoder().encode(`${name} ${id}`) });
+    }
+    for (let i = 0; i < 200; i++)
+      entries.push({ key: new TextEncoder().encode(`acct/${i}`), value: Uint8Array.of(i) });
+    for (const e of entries) s.deliver.set(e.key, e.value);
+    const root = s.commit(1n);
+    assert.equal(hex(root), hex(referenceRoot(entries, idBucketPath)));
+    for (const [layout, pathOf] of OLDER_LAYOUTS)
+      assert.notEqual(hex(root), hex(referenceRoot(entries, pathOf)), `layout ${layout} hashes differently`);
+    for (const key of [requestKey(5n), seatKey(addr(4), 9n), requestKey(301n), revealKey(302n, addr(2))]) {
+      const { value, proof } = s.prove(key);
+      assert.ok(verifyProof(root, key, value, proof), hex(key));
+      // Against an older layout's paths, a proof fails wherever the key's bucket moved.
+      for (const [layout, pathOf] of OLDER_LAYOUTS) {
+        const moved = bucketOf(key) !== bucketOf(key, pathOf);
+        assert.ok(moved, `request keys are in other buckets under layout ${layout}`);
+        assert.equal(verifyProof(root, key, value, proof, pathOf), false, `${hex(key)}, layout ${layout}`);
+      }
+    }
+    s.close();
+  });
+
+  for (const [layout, pathOf] of OLDER_LAYOUTS) {
+    it(`a chain started with layout ${layout} goes on with its paths, block after block and after a restart`, () => {
+      const path = olderLayoutDatabase(`layout${layout}`, layout);
+      const model = new Map<string, { key: Uint8Array; value: Uint8Array }>();
+      const put = (key: Uint8Array, value: string): void => {
+        model.set(hex(key), { key, value: new TextEncoder().encode(value) });
+      };
+      let s = createStateStore({ path });
+      for (let id = 1n; id <= 100n; id++) for (const [name, key] of requestKeys(id)) put(key, name);
+      for (const e of model.values()) s.deliver.set(e.key, e.value);
+      assert.equal(hex(s.commit(1n)), hex(referenceRoot(model.values(), pathOf)));
+      s.close();
+      s = createStateStore({ path });
+      for (const [, key] of requestKeys(7n)) {
+        s.deliver.delete(key);
+        model.delete(hex(key));
+      }
+      s.deliver.set(requestKey(8n), new TextEncoder().encode("finalized"));
+      put(requestKey(8n), "finalized");
+      const root = s.commit(2n);
+      assert.equal(hex(root), hex(referenceRoot(model.values(), pathOf)));
+      const { value, proof } = s.prove(requestByStatusKey(3, 9n));
+      assert.ok(verifyProof(root, requestByStatusKey(3, 9n), value, proof, pathOf));
+      assert.ok(!verifyProof(root, requestByStatusKey(3, 9n), value, proof), "not under layout 6's paths");
+      s.close();
+      const check = new Database(path, { readonly: true });
+      assert.equal(
+        String(check.prepare("SELECT value FROM meta WHERE name = 'layout'").pluck().get()),
+        String(layout),
+      );
+      check.close();
+    });
+  }
+
+  it("snapshot formats name their layout: 1, 2 and 3 for layouts 4, 5 and 6", () => {
+    assert.deepEqual(
+      [4, 5, 6, 7].map((l) => snapshotFormatOfLayout(l)),
+      [1, 2, 3, undefined],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4].map((f) => layoutOfSnapshotFormat(f)),
+      [4, 5, 6, undefined],
+    );
+  });
+
+  for (const [layout, , format] of OLDER_LAYOUTS) {
+    it(`a layout-${layout} chain's snapshot (format ${format}) restores as layout ${layout}, and does not pass for layout 6`, () => {
+      const path = olderLayoutDatabase(`layout${layout}-snap`, layout);
+      const a = createStateStore({ path });
+      for (let id = 1n; id <= 50n; id++)
+        for (const [name, key] of requestKeys(id)) a.deliver.set(key, utf8(name));
+      const root = a.commit(3n);
+      const entries = [...a.committedView().iterate(new Uint8Array(0))];
+      const b = createStateStore({ path: join(dir, `restored${layout}`, "app.db") });
+      b.restore(3n, root, entries, layoutOfSnapshotFormat(format));
+      assert.equal(hex(b.committedRoot()), hex(root));
+      // It goes on as a chain of its layout: the next block hashes as on the original.
+      for (const s of [a, b]) {
+        s.deliver.set(requestByStatusKey(4, 7n), utf8("x"));
+        s.deliver.delete(requestKey(9n));
+      }
+      assert.equal(hex(b.commit(4n)), hex(a.commit(4n)));
+      a.close();
+      b.close();
+      const c = createStateStore({ path: join(dir, `restored${layout}-as-6`, "app.db") });
+      assert.throws(() => c.restore(3n, root, entries), SnapshotMismatchError);
+      assert.equal(c.lastHeight, 0n);
+      c.close();
+    });
+  }
+});
