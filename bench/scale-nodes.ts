@@ -15,7 +15,12 @@
  * - A3 and D3: the same two chains in turns of 10 blocks each. Block by block, each chain starts
  *   every block with the caches (SQLite's page cache, the trie page cache, the CPU's) holding the
  *   other chain's data, which costs the grown chain, with the larger working set, the more; a node
- *   runs one chain. Turns of 10 blocks still cancel the drift. Both ratios are reported.
+ *   runs one chain. Turns of 10 blocks still cancel the drift.
+ * - A4 and D4: a new chain in a child process of its own (warmed up the same) and the grown one,
+ *   `--window` blocks each at the same time, one core each. Each process holds one chain, as a node
+ *   does: in A2/D2 and A3/D3 the two chains share one V8 heap, and a garbage collection of both
+ *   is paid by whichever chain's block triggers it (the grown chain, which allocates more, the
+ *   more often). Running at the same time still cancels the drift. All three ratios are reported.
  *
  * The load: `--rate` requests per block for the served model; each serving node answers what it was
  * assigned in the next block, and every validator scores what it sits on (seat index), so requests
@@ -47,13 +52,14 @@
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
  *   [--retention 10000] [--fill-per-block 2000] [--cpu-prof-dir .cache/scale-prof]
  */
+import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { AnyMsg } from "../app/types.js";
 import { formatAccountAddress } from "../app/modules/auth/address.js";
 import { MsgSubmitResponse, MsgUnregisterNode, PoqTypeUrl } from "../app/modules/poq/types/msgs.js";
@@ -93,6 +99,8 @@ export interface ScaleNodesBenchOptions {
   fillPerBlock: number;
   /** Write a CPU profile of each measured window (`window-N.cpuprofile`) into this folder. */
   cpuProfDir?: string;
+  /** Internal: run as window A4's child process (a new chain that runs its window when told). */
+  newChainChild?: boolean;
 }
 
 interface Spread {
@@ -427,6 +435,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
   return {
     loadBlock,
     measure,
+    profiled,
     summarize,
     fill,
     countIndex,
@@ -447,7 +456,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
  * @example
  * const windows = runScaleNodesBench({ nodes: 1000, finished: 2000, rate: 10, window: 20, retention: 500, fillPerBlock: 1000 });
  */
-export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
+export async function runScaleNodesBench(o: ScaleNodesBenchOptions): Promise<ScaleWindow[]> {
   const windows: ScaleWindow[] = [];
   const grown = scaleChain(o, windows);
   try {
@@ -510,6 +519,18 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     } finally {
       fresh.chain.cleanup();
     }
+    // The same at the same time, with the new chain in a process of its own.
+    const child = await startNewChainChild(o);
+    try {
+      await child.go();
+      const d4 = grown.profiled("window-D4", () => Array.from({ length: o.window }, () => loadBlock()));
+      const a4 = await child.window;
+      windows.push(a4);
+      console.log(JSON.stringify(a4));
+      grown.summarize(`D4: ${o.finished}+ finished requests, at the same time as A4`, d4);
+    } finally {
+      child.kill();
+    }
     const appCpu = (w: ScaleWindow): number => w.finalizeCpuMs.mean + w.commitCpuMs.mean;
     const appWall = (w: ScaleWindow): number => w.finalizeMs.mean + w.commitMs.mean;
     const compare = (w: ScaleWindow, base: ScaleWindow): void =>
@@ -521,10 +542,75 @@ export function runScaleNodesBench(o: ScaleNodesBenchOptions): ScaleWindow[] {
     for (const w of windows.slice(1, 4)) compare(w, windows[0]!);
     compare(windows[5]!, windows[4]!);
     compare(windows[7]!, windows[6]!);
+    compare(windows[9]!, windows[8]!);
     console.log(JSON.stringify(grown.counts()));
     return windows;
   } finally {
     grown.chain.cleanup();
+  }
+}
+
+/** The message a window A4 child sends when its chain is warm, and the one with its window. */
+type ChildMessage = { ready: true } | { window: ScaleWindow };
+
+/**
+ * Forks this bench as window A4's child process and waits until its new chain is warmed up.
+ * `go()` starts its window; `window` is its summary.
+ */
+async function startNewChainChild(o: ScaleNodesBenchOptions): Promise<{
+  go: () => Promise<void>;
+  window: Promise<ScaleWindow>;
+  kill: () => void;
+}> {
+  const args = ["--new-chain-child", "--window", String(o.window), "--rate", String(o.rate)];
+  args.push("--retention", String(o.retention));
+  if (o.cpuProfDir) args.push("--cpu-prof-dir", o.cpuProfDir);
+  const child = fork(fileURLToPath(import.meta.url), args, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const messages: ChildMessage[] = [];
+  const waiters: (() => void)[] = [];
+  child.on("message", (m: ChildMessage) => {
+    messages.push(m);
+    waiters.splice(0).forEach((w) => w());
+  });
+  let exited: Error | undefined;
+  child.on("exit", (code) => {
+    exited = new Error(`window A4's process exited (code ${code}) before sending its window`);
+    waiters.splice(0).forEach((w) => w());
+  });
+  const next = async <T extends ChildMessage>(is: (m: ChildMessage) => m is T): Promise<T> => {
+    for (;;) {
+      const found = messages.find(is);
+      if (found) return found;
+      if (exited) throw exited;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  await next((m): m is { ready: true } => "ready" in m);
+  return {
+    // Sent before the grown chain's window starts (which holds this thread until it ends).
+    go: () =>
+      new Promise<void>((resolve, reject) => child.send("go", (err) => (err ? reject(err) : resolve()))),
+    window: next((m): m is { window: ScaleWindow } => "window" in m).then((m) => m.window),
+    kill: () => child.kill(),
+  };
+}
+
+/** Window A4's child process: a new chain, warmed up, that runs its window when the parent says go. */
+async function runNewChainChild(o: ScaleNodesBenchOptions): Promise<void> {
+  const windows: ScaleWindow[] = [];
+  const fresh = scaleChain({ ...o, nodes: 0 }, windows);
+  try {
+    for (let i = 0; i < WARM_UP_BLOCKS; i++) fresh.loadBlock();
+    const go = new Promise<void>((resolve) => process.once("message", () => resolve()));
+    process.send?.({ ready: true } satisfies ChildMessage);
+    await go;
+    const blocks = fresh.profiled("window-A4", () =>
+      Array.from({ length: o.window }, () => fresh.loadBlock()),
+    );
+    const window = fresh.summarize("A4: new chain in a process of its own, at the same time as D4", blocks);
+    await new Promise<void>((resolve) => process.send?.({ window } satisfies ChildMessage, () => resolve()));
+  } finally {
+    fresh.chain.cleanup();
   }
 }
 
@@ -546,8 +632,10 @@ export function benchScaleNodesCommand(): Command {
       positive("fill-per-block"),
       2_000,
     )
-    .action((o: ScaleNodesBenchOptions) => {
-      runScaleNodesBench(o);
+    .addOption(new Option("--new-chain-child").hideHelp())
+    .action(async (o: ScaleNodesBenchOptions) => {
+      if (o.newChainChild) await runNewChainChild(o);
+      else await runScaleNodesBench(o);
     });
 }
 

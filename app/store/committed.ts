@@ -16,6 +16,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { BoundedCache } from "./bounded-cache.js";
 import { keyToString } from "./key-codec.js";
 import { TrieCorruptError, type TrieNodeSource, type TrieRow, type TrieWrite } from "./bucket-trie.js";
 import { ROOT_PAGE_ID_BYTES, ROOT_SLOT, TriePage, editPage, pageOfNode } from "./trie-pages.js";
@@ -103,117 +104,16 @@ export interface CommittedReader {
   close(): void;
 }
 
-/**
- * Committed values read recently, `null` for keys known absent. The committed state changes only
- * in {@link CommittedDb.persist}, which updates the cache with the block's writes, so it is never
- * stale. Bounded by the bytes it holds (keys, values and a per-entry overhead), not by a count:
- * values range from a few bytes to a request with its texts, and a count bound let a grown chain's
- * cache hold ten times its nominal size, all of it old-space garbage collection had to walk. The
- * least recently written or read-in entries go first.
- */
-class ReadCache {
-  private readonly entries = new Map<string, Buffer | null>();
-  private bytes = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  get(k: string): Buffer | null | undefined {
-    return this.entries.get(k);
-  }
-
-  clear(): void {
-    this.entries.clear();
-    this.bytes = 0;
-  }
-
-  delete(k: string): void {
-    const v = this.entries.get(k);
-    if (v === undefined) return;
-    this.entries.delete(k);
-    this.bytes -= entryBytes(k, v);
-  }
-
-  set(k: string, v: Buffer | null): void {
-    this.delete(k);
-    this.entries.set(k, v);
-    this.bytes += entryBytes(k, v);
-    while (this.bytes > this.maxBytes) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.delete(oldest.value);
-    }
-  }
-}
-
 /** What a cached entry costs: its key and value and about 150 bytes of Map entry, string and Buffer. */
 function entryBytes(k: string, v: Buffer | null): number {
   return 150 + k.length + (v ? v.length : 0);
-}
-
-/**
- * Committed trie pages read recently (null for a page known absent). A block that changes the keys
- * the blocks before it changed (fee collector, module and busy accounts) walks their paths without
- * SQLite. Never stale: {@link CommittedDb.persist} replaces the pages it holds, and every other way
- * the page table changes drops or clears them.
- *
- * Bounded by two generations of at most max/2 pages: new pages go to the young one, a hit in the
- * old one is copied to the young one, and when the young one is full it becomes the old one (the
- * old one is dropped). Every operation is O(1); no per-hit reordering of a large Map.
- */
-class PageCache {
-  private young = new Map<string, TriePage | null>();
-  private old = new Map<string, TriePage | null>();
-
-  constructor(private readonly max: number) {}
-
-  /** The page (null: none) if cached, else undefined. */
-  get(k: string): TriePage | null | undefined {
-    let v = this.young.get(k);
-    if (v === undefined) {
-      v = this.old.get(k);
-      if (v === undefined) return undefined;
-      this.set(k, v);
-    }
-    return v;
-  }
-
-  set(k: string, page: TriePage | null): void {
-    this.young.set(k, page);
-    if (this.young.size >= this.max / 2) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-  }
-
-  /**
-   * Replaces a page that is cached with its new row (undefined: deleted). A written page that is not
-   * cached stays out (bulk writes do not evict) and is not parsed.
-   */
-  update(k: string, row: Buffer | undefined): void {
-    const young = this.young.has(k);
-    const old = this.old.has(k);
-    if (!young && !old) return;
-    const page = row ? new TriePage(row) : null;
-    if (young) this.young.set(k, page);
-    if (old) this.old.set(k, page);
-  }
-
-  delete(k: string): void {
-    this.young.delete(k);
-    this.old.delete(k);
-  }
-
-  clear(): void {
-    this.young = new Map();
-    this.old = new Map();
-  }
 }
 
 /** Buckets read by one query of {@link CommittedDb.bucketEntriesOf}. */
 const BUCKETS_PER_QUERY = 1024;
 
 /**
- * Trie pages in {@link PageCache}: a row of up to 31 nodes (a few hundred bytes on a grown chain,
+ * Trie pages in {@link CommittedDb}'s page cache: a row of up to 31 nodes (a few hundred bytes on a grown chain,
  * the leaves' keys included) and about 250 bytes of objects, so about 10 MB at most. Enough for the
  * paths of a few thousand keys changed block after block.
  */
@@ -243,8 +143,23 @@ export class CommittedDb implements TrieNodeSource {
     height: bigint,
     appHash: Uint8Array,
   ) => void;
-  private readonly cache = new ReadCache(READ_CACHE_BYTES);
-  private readonly pageCache = new PageCache(TRIE_CACHE_PAGES);
+  /**
+   * Committed values read recently, `null` for keys known absent. The committed state changes
+   * only in {@link persist}, which updates the cache with the block's writes, so it is never
+   * stale. Bounded by the bytes it holds (keys, values and a per-entry overhead), not by a count:
+   * values range from a few bytes to a request with its texts, and a count bound let a grown
+   * chain's cache hold ten times its nominal size, all of it old-space garbage collection had to
+   * walk.
+   */
+  private readonly cache = new BoundedCache<Buffer | null>(READ_CACHE_BYTES, entryBytes);
+  /**
+   * Committed trie pages read recently (null for a page known absent). A block that changes the
+   * keys the blocks before it changed (fee collector, module and busy accounts) walks their paths
+   * without SQLite. Never stale: {@link persist} replaces the pages it holds (a written page that
+   * is not cached stays out, so that bulk writes do not evict, and is not parsed), and every other
+   * way the page table changes drops or clears them.
+   */
+  private readonly pageCache = new BoundedCache<TriePage | null>(TRIE_CACHE_PAGES);
   /** Trie pages read from SQLite (not from {@link pageCache}) since the counter was last reset. */
   trieDbReads = 0;
   /**
@@ -553,7 +468,9 @@ export class CommittedDb implements TrieNodeSource {
   persist(writes: PersistedWrite[], nodes: Iterable<TrieWrite>, height: bigint, appHash: Uint8Array): void {
     const pages = this.pagesOf(nodes);
     this.persistTx(writes, pages, height, appHash);
-    for (const [id, bytes] of pages) this.pageCache.update(id, bytes);
+    for (const [id, bytes] of pages) {
+      if (this.pageCache.has(id)) this.pageCache.replace(id, bytes ? new TriePage(bytes) : null);
+    }
     if (!this.cacheReads) this.db.pragma(`cache_size = ${SQLITE_CACHE_KIB}`);
     this.cacheReads = true;
     for (const w of writes) {

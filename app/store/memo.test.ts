@@ -2,19 +2,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bytesKey, createLastBytesMemo, createStringMemo, withMemosPaused } from "./memo.js";
 
-test("string memo computes once per input, keeps at most maxEntries, recomputes after eviction", () => {
+test("string memo computes once per input, keeps what is used again, recomputes after eviction", () => {
   const calls: string[] = [];
-  const len = createStringMemo(2, (s: string) => {
+  const len = createStringMemo(4, (s: string) => {
     calls.push(s);
     return s.length;
   });
   assert.equal(len("ab"), 2);
   assert.equal(len("ab"), 2);
   assert.deepEqual(calls, ["ab"]);
-  len("abc");
-  len("abcd"); // evicts "ab", the oldest
-  assert.equal(len("ab"), 2);
-  assert.deepEqual(calls, ["ab", "abc", "abcd", "ab"]);
+  // Two generations of at most 2 entries: "ab", used again after every new input, stays.
+  for (const s of ["abc", "ab", "x", "ab", "abc", "ab", "x"]) len(s);
+  assert.deepEqual(calls, ["ab", "abc", "x", "abc", "x"]);
 });
 
 test("string memo does not keep failures: a throwing input throws every time", () => {
@@ -27,7 +26,7 @@ test("string memo does not keep failures: a throwing input throws every time", (
   assert.throws(() => parse("bad"), RangeError);
   assert.throws(() => parse("bad"), RangeError);
   assert.equal(calls, 2);
-  assert.throws(() => createStringMemo(0, (s: string) => s), RangeError);
+  assert.throws(() => createStringMemo(1, (s: string) => s), RangeError);
 });
 
 test("last-bytes memo decodes again only when the bytes change, and freezes what it returns", () => {

@@ -4,29 +4,27 @@
  * Consensus code uses them for work that repeats on every transaction (address decoding, public
  * key checks, parameter decoding); only successful results are kept, errors are recomputed.
  */
+import { BoundedCache } from "./bounded-cache.js";
 
 /**
- * A bounded memo of `fn` over string inputs; when full, the oldest entry goes first (a `Map`
- * iterates in insertion order). Returned values are shared: store only immutable ones.
+ * A bounded memo of `fn` over string inputs: at most `maxEntries` kept, in two generations
+ * (`bounded-cache.ts`), so an input used again within `maxEntries / 2` new inputs stays. Returned
+ * values are shared: store only immutable ones.
  *
  * @example
  * const decode = createStringMemo(10_000, (s: string) => s.length);
  * decode("poq1..."); // computed once, then read from the memo
  */
 export function createStringMemo<V>(maxEntries: number, fn: (input: string) => V): (input: string) => V {
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  if (!Number.isInteger(maxEntries) || maxEntries < 2) {
+    throw new RangeError(`maxEntries must be an integer of at least 2, got ${maxEntries}`);
   }
-  const entries = new Map<string, V>();
+  const entries = new BoundedCache<V>(maxEntries);
   return (input) => {
     const hit = entries.get(input);
     if (hit !== undefined) return hit;
     const value = fn(input);
     if (pauseDepth > 0) return value;
-    if (entries.size >= maxEntries) {
-      const oldest = entries.keys().next();
-      if (!oldest.done) entries.delete(oldest.value);
-    }
     entries.set(input, value);
     return value;
   };
