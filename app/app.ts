@@ -56,6 +56,11 @@ export interface CreateAppOptions {
   home?: string;
   /** Explicit SQLite path (tests, tools). */
   dbPath?: string;
+  /**
+   * The store layout a new database gets (`StateStoreOptions.layout`): only to replay a chain
+   * started with an older layout from its genesis.
+   */
+  storeLayout?: number;
   /** The modules, in the order their genesis and block hooks run. */
   modules: readonly Module[];
   /** Runs before every transaction's messages: fee, sequence, signatures (`app/tx/ante.ts`). */
@@ -129,7 +134,10 @@ export function createApp(opts: CreateAppOptions): PoqApp {
   const logger = opts.logger ?? silent;
   const modules = [...opts.modules];
   const router = createRouter(modules);
-  const state = createStateStore({ path: dbPath });
+  const state = createStateStore({
+    path: dbPath,
+    ...(opts.storeLayout !== undefined ? { layout: opts.storeLayout } : {}),
+  });
   const sigCache: SigVerificationCache = createSigVerificationCache({
     maxEntries: opts.sigCacheSize ?? 100_000,
   });

@@ -161,6 +161,9 @@ describe("poq command line", () => {
       (await poq("--home", home, "start", "--rpc-servers", "http://127.0.0.1:1")).code,
       EXIT.usage,
     );
+    const layout = await poq("--home", home, "start", "--store-layout", "3");
+    assert.equal(layout.code, EXIT.usage, layout.err);
+    assert.match(layout.err, /--store-layout must be one of 4, 5, 6, got "3"/);
   });
 
   it("exits 3 and names the mistake when --node is the REST API's address", async () => {

@@ -15,7 +15,11 @@ interface StartFlags {
   stateSync?: boolean;
   rpcServers?: string;
   trustPeriod?: string;
+  storeLayout?: string;
 }
+
+/** The store layouts a node can build from genesis (`app/store/README.md` "Request buckets"). */
+const STORE_LAYOUTS = ["4", "5", "6"];
 
 export function startCommand(): Command {
   return new Command("start")
@@ -33,6 +37,10 @@ export function startCommand(): Command {
       "how long the light client trusts a header (CometBFT duration)",
       "336h0m0s",
     )
+    .option(
+      "--store-layout <n>",
+      "app-hash layout of a new database: 4 or 5 to replay, from its genesis, a chain started with an older version (default: the current one, 6)",
+    )
     .addHelpText(
       "after",
       "\nWith --state-sync the first RPC server's latest block is the light client's root of trust: use a node you trust." +
@@ -40,6 +48,12 @@ export function startCommand(): Command {
     )
     .action(async (o: StartFlags, cmd: Command) => {
       const g = globalOptions(cmd);
+      if (o.storeLayout !== undefined && !STORE_LAYOUTS.includes(o.storeLayout)) {
+        throw new CliError(
+          `--store-layout must be one of ${STORE_LAYOUTS.join(", ")}, got "${o.storeLayout}"`,
+          EXIT.usage,
+        );
+      }
       if (o.stateSync) {
         if (!o.rpcServers) throw new CliError("--state-sync needs --rpc-servers URL[,URL]", EXIT.usage);
         const setup = await configureStateSync({
@@ -55,7 +69,10 @@ export function startCommand(): Command {
       } else if (o.rpcServers) {
         throw new CliError("--rpc-servers is only used with --state-sync", EXIT.usage);
       }
-      const node = await startNode({ home: g.home });
+      const node = await startNode({
+        home: g.home,
+        ...(o.storeLayout !== undefined ? { appArgs: ["--store-layout", o.storeLayout] } : {}),
+      });
       process.stderr.write(`starting: app ${node.abciAddress}, CometBFT RPC ${node.rpcUrl}\n`);
       const height = await node.comet.waitForHeight(1, 120_000).catch(async (err: unknown) => {
         await node.stop();

@@ -76,6 +76,8 @@ export interface AssembleAppOptions {
    * builds its routes), off the consensus thread. Default true; false answers them on the main thread.
    */
   queryWorker?: boolean;
+  /** The store layout a new database gets (`CreateAppOptions.storeLayout`). */
+  storeLayout?: number;
 }
 
 /**
@@ -100,6 +102,7 @@ export function assembleApp(opts: AssembleAppOptions): PoqApp {
     ante: core.ante,
     proposal: opts.wrapHooks ? opts.wrapHooks(hooks) : hooks,
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
+    ...(opts.storeLayout !== undefined ? { storeLayout: opts.storeLayout } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.queryWorker !== false
       ? { queryWorker: { router: new URL("./query-router.js", import.meta.url) } }

@@ -25,6 +25,8 @@ const { values } = parseArgs({
     // Where ABCI queries run: "worker" (a thread of their own, the default) or "main" (the consensus
     // thread, as before issue 14; `poq bench query-load` compares the two).
     "query-thread": { type: "string", default: "worker" },
+    // The store layout a new database gets: 4 or 5 to replay a chain started with that layout.
+    "store-layout": { type: "string" },
   },
 });
 if (!(SCORER_BEHAVIOURS as readonly string[]).includes(values.behaviour)) {
@@ -45,6 +47,11 @@ if (values["query-thread"] !== "worker" && values["query-thread"] !== "main") {
   process.stderr.write(`--query-thread must be worker or main, got "${values["query-thread"]}"\n`);
   process.exit(2);
 }
+const storeLayout = values["store-layout"];
+if (storeLayout !== undefined && !/^[456]$/.test(storeLayout)) {
+  process.stderr.write(`--store-layout must be 4, 5 or 6, got "${storeLayout}"\n`);
+  process.exit(2);
+}
 if (!values.home) {
   process.stderr.write("usage: validator/main.js --home DIR [--abci ADDRESS] [--chain-id ID]\n");
   process.exit(2);
@@ -57,6 +64,7 @@ const validator = await runValidator({
   behaviour: values.behaviour as ScorerBehaviour,
   noEvaluator: values["no-evaluator"],
   queryWorker: values["query-thread"] === "worker",
+  ...(storeLayout !== undefined ? { storeLayout: Number(storeLayout) } : {}),
   ...(sessions !== undefined ? { scoringSessions: Number(sessions) } : {}),
   ...(idleSeconds !== undefined ? { evaluatorIdleMs: Number(idleSeconds) * 1000 } : {}),
   ...(values["model-dir"] !== undefined ? { modelDir: values["model-dir"] } : {}),

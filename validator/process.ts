@@ -65,6 +65,11 @@ export interface RunValidatorOptions {
   crashBeforeCommitAt?: bigint;
   /** ABCI queries in a worker thread (default true; see app/README.md "Queries"). */
   queryWorker?: boolean;
+  /**
+   * The store layout a new database gets (default the current one): 4 or 5 to replay, from its
+   * genesis, a chain started with that layout (`app/store/README.md` "Request buckets").
+   */
+  storeLayout?: number;
 }
 
 export interface ValidatorProcess {
@@ -304,6 +309,7 @@ export async function runValidator(opts: RunValidatorOptions): Promise<Validator
     ...(wrapHooks ? { wrapHooks } : {}),
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
     ...(opts.queryWorker === false ? { queryWorker: false } : {}),
+    ...(opts.storeLayout !== undefined ? { storeLayout: opts.storeLayout } : {}),
   });
 
   const synced = withSnapshots(app, opts.home, createJsonLogger("snapshots"));

@@ -171,23 +171,27 @@ export class CommittedDb implements TrieNodeSource {
   height: bigint;
   appHash: Uint8Array;
   /**
-   * The app-hash layout of the persisted state ({@link STORE_LAYOUT} for a new database, and
-   * again once {@link wipe} or {@link clearAll} emptied it).
+   * The app-hash layout of the persisted state (for a new database, and again once {@link wipe}
+   * emptied it, the `newLayout` it was opened with: {@link STORE_LAYOUT} unless told otherwise).
    */
   layout: number;
 
   /**
-   * Opens (creating if needed) the database at `path`.
+   * Opens (creating if needed) the database at `path`. An empty database, and one that
+   * {@link wipe} empties, gets layout `newLayout`.
    *
    * @example
    * const db = CommittedDb.open("/tmp/poq/data/app.db");
    */
-  static open(path: string): CommittedDb {
+  static open(path: string, newLayout: number = STORE_LAYOUT): CommittedDb {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    return new CommittedDb(new Database(path));
+    return new CommittedDb(new Database(path), newLayout);
   }
 
-  private constructor(db: Database.Database) {
+  private constructor(
+    db: Database.Database,
+    private readonly newLayout: number,
+  ) {
     this.db = db;
     db.pragma("journal_mode = WAL");
     // FULL: a Commit that returned is on disk; one fsync per block is cheap next to a block.
@@ -509,7 +513,7 @@ export class CommittedDb implements TrieNodeSource {
    * Deletes every entry, trie node and meta row, leaving an empty state of store `layout` (a
    * snapshot restore, see {@link atomically}).
    */
-  clearAll(layout: number = STORE_LAYOUT): void {
+  clearAll(layout: number = this.newLayout): void {
     this.empty(layout);
   }
 
@@ -535,7 +539,7 @@ export class CommittedDb implements TrieNodeSource {
   /** The `layout` meta row; without one, a new database's layout, or 1 when it holds state. */
   private readLayout(): number {
     const layout = this.db.prepare<[], Buffer>("SELECT value FROM meta WHERE name = 'layout'").pluck().get();
-    return layout ? Number(layout.toString()) : this.isEmpty() ? STORE_LAYOUT : 1;
+    return layout ? Number(layout.toString()) : this.isEmpty() ? this.newLayout : 1;
   }
 
   /**
@@ -574,9 +578,9 @@ export class CommittedDb implements TrieNodeSource {
     };
   }
 
-  /** Deletes all state (a genesis that InitChain is about to write again). */
+  /** Deletes all state (a genesis that InitChain is about to write again), leaving the new layout. */
   wipe(): void {
-    this.empty(STORE_LAYOUT);
+    this.empty(this.newLayout);
     this.db.pragma(`cache_size = ${GENESIS_SQLITE_CACHE_KIB}`);
   }
 

@@ -213,6 +213,33 @@ describe("request buckets: a poq request's keys in one bucket", () => {
     });
   }
 
+  it("a node replaying a chain started with layout 5 builds layout 5 from InitChain on, and keeps it", () => {
+    const path = join(dir, "replay5", "app.db");
+    let s = createStateStore({ path, layout: 5 });
+    s.wipe(); // InitChain
+    s.deliver.set(utf8("acct/genesis"), utf8("1"));
+    s.commitGenesis();
+    const model = new Map<string, { key: Uint8Array; value: Uint8Array }>();
+    model.set("genesis", { key: utf8("acct/genesis"), value: utf8("1") });
+    for (let id = 1n; id <= 40n; id++)
+      for (const [name, key] of requestKeys(id)) {
+        s.deliver.set(key, utf8(name));
+        model.set(hex(key), { key, value: utf8(name) });
+      }
+    assert.equal(hex(s.commit(1n)), hex(referenceRoot(model.values(), anchoredPath)));
+    s.close();
+    // Restarted without the option (as after any restart), the database's own layout holds.
+    s = createStateStore({ path });
+    s.deliver.delete(requestKey(3n));
+    model.delete(hex(requestKey(3n)));
+    assert.equal(hex(s.commit(2n)), hex(referenceRoot(model.values(), anchoredPath)));
+    s.close();
+    assert.throws(
+      () => createStateStore({ path: join(dir, "replay7", "app.db"), layout: 7 }),
+      /store layout 7 is not one this version writes \(4, 5, 6\)/,
+    );
+  });
+
   it("snapshot formats name their layout: 1, 2 and 3 for layouts 4, 5 and 6", () => {
     assert.deepEqual(
       [4, 5, 6, 7].map((l) => snapshotFormatOfLayout(l)),

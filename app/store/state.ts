@@ -44,6 +44,13 @@ export class SnapshotMismatchError extends BaseError {
 export interface StateStoreOptions {
   /** SQLite file (created with its folder when missing). */
   path: string;
+  /**
+   * The store layout a new database gets, and keeps through InitChain's wipe ({@link STORE_LAYOUT}
+   * by default). A chain's app hashes depend on it: a node that joins a chain started with layout
+   * 4 or 5 by replaying it from genesis must build that layout (a database that already holds a
+   * chain keeps its own, whatever this says).
+   */
+  layout?: number;
 }
 
 /**
@@ -127,7 +134,12 @@ export class StateStore {
 
   constructor(opts: StateStoreOptions) {
     this.path = opts.path;
-    this.db = CommittedDb.open(opts.path);
+    if (opts.layout !== undefined && !PATH_RULES.has(opts.layout)) {
+      throw new RangeError(
+        `store layout ${opts.layout} is not one this version writes (${[...PATH_RULES.keys()].join(", ")})`,
+      );
+    }
+    this.db = CommittedDb.open(opts.path, opts.layout);
     if (!PATH_RULES.has(this.db.layout)) {
       this.db.close();
       throw new StoreCorruptError(
