@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { createStateStore, type StateStore } from "./state.js";
 import { decodeProof, encodeProof, verifyProof } from "./proof.js";
 import { prefixEnd } from "./key-codec.js";
+import { CommittedDb, type KeyRange } from "./committed.js";
+import { LayeredStore } from "./layered.js";
 import { referenceRoot } from "./reference-root.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -155,6 +157,56 @@ describe("iteration", () => {
     }
     assert.equal(count, 666);
     s.close();
+  });
+
+  it("reads SQLite in pages that start small: an iteration that stops early reads a few rows", () => {
+    const path = join(dir, `paging${n++}`, "app.db");
+    const s = createStateStore({ path });
+    const key = (i: number): Uint8Array => Uint8Array.of(7, i >> 8, i & 0xff);
+    for (let i = 0; i < 1000; i++) s.deliver.set(key(i), Uint8Array.of(i & 0xff));
+    s.commit(1n);
+    s.close();
+    const db = CommittedDb.open(path);
+    const asked: number[] = [];
+    let read = 0;
+    const spied = {
+      get: (k: Uint8Array) => db.get(k),
+      has: (k: Uint8Array) => db.has(k),
+      page: (range: KeyRange, reverse: boolean, limit: number) => {
+        asked.push(limit);
+        const rows = db.page(range, reverse, limit);
+        read += rows.length;
+        return rows;
+      },
+    };
+    const view = new LayeredStore(spied);
+    const index = (k: Uint8Array): number => ((k[1] ?? 0) << 8) | (k[2] ?? 0);
+    assert.deepEqual(
+      [...view.iterate(Uint8Array.of(7), { limit: 1 })].map(([k]) => index(k)),
+      [0],
+    );
+    assert.equal(read, 1);
+    // Pending deletions hide the first 40 committed rows: short pages until the first 5 that remain.
+    for (let i = 0; i < 40; i++) view.delete(key(i));
+    asked.length = 0;
+    assert.deepEqual(
+      [...view.iterate(Uint8Array.of(7), { limit: 5 })].map(([k]) => index(k)),
+      [40, 41, 42, 43, 44],
+    );
+    assert.deepEqual(asked, [5, 5, 5, 5, 5, 5, 5, 5, 5]);
+    assert.deepEqual(
+      [...view.iterate(Uint8Array.of(7), { reverse: true, limit: 3 })].map(([k]) => index(k)),
+      [999, 998, 997],
+    );
+    // A whole scan: pages of 16, 32, ... up to 256 rows, and every remaining key once, in order.
+    asked.length = 0;
+    const all = [...view.iterate(Uint8Array.of(7))].map(([k]) => index(k));
+    assert.deepEqual(
+      all,
+      Array.from({ length: 960 }, (_, i) => i + 40),
+    );
+    assert.deepEqual(asked, [16, 32, 64, 128, 256, 256, 256]);
+    db.close();
   });
 
   it("prefixEnd handles 0xff bytes", () => {
