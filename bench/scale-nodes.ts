@@ -20,7 +20,11 @@
  *   `--window` blocks each at the same time, one core each. Each process holds one chain, as a node
  *   does: in A2/D2 and A3/D3 the two chains share one V8 heap, and a garbage collection of both
  *   is paid by whichever chain's block triggers it (the grown chain, which allocates more, the
- *   more often). Running at the same time still cancels the drift. All three ratios are reported.
+ *   more often). Running at the same time still cancels the drift.
+ * - A5 and D5: the same two processes in turns of 10 blocks, one at a time. At the same time, the
+ *   two processes share the machine's memory bandwidth and caches, and each one's garbage collector
+ *   threads take CPU from the other; in turns, each block runs alone, as a node's block does.
+ *   All four ratios are reported.
  *
  * The load: `--rate` requests per block for the served model; each serving node answers what it was
  * assigned in the next block, and every validator scores what it sits on (seat index), so requests
@@ -44,9 +48,8 @@
  *
  * Reported per window: FinalizeBlock CPU and wall ms (mean, p50, p90), of which the app hash
  * (`workingHash`, wall and CPU ms), Commit wall and CPU ms, the entries, buckets and trie nodes a
- * block's hash touched, the KB Commit wrote and read through system calls, records pruned per
- * block, and the means of B, C and D over A's, of D2 over
- * A2's and of D3 over A3's (target within 1.2). On a loaded machine compare CPU: a niced
+ * block's hash touched, the KB Commit wrote and read through system calls, the garbage collection
+ * pauses of FinalizeBlock and Commit, records pruned per block, and the means of B, C and D over A's and of D2 to D5 over A2 to A5's (target within 1.2). On a loaded machine compare CPU: a niced
  * process waits for a core, and its wall times measure the others' load.
  *
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
@@ -58,6 +61,7 @@ import { Session } from "node:inspector";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { GCProfiler } from "node:v8";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { Command, Option } from "commander";
 import type { AnyMsg } from "../app/types.js";
@@ -138,6 +142,8 @@ export interface ScaleWindow {
    */
   commitWriteKbPerBlock: number;
   commitReadKbPerBlock: number;
+  /** Garbage collection pauses per block in FinalizeBlock and Commit (main thread), ms. */
+  gcMsPerBlock: number;
   /** The SQLite database and its WAL, MB, at the end of the window. */
   dbMb: number;
   /** V8 heap in use at the end of the window, MB. */
@@ -277,6 +283,8 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     commitRead: number;
     /** Finished requests the chain pruned in this block. */
     pruned: number;
+    /** Garbage collection pauses in FinalizeBlock and Commit, ms. */
+    gcMs: number;
   } => {
     const txs: Uint8Array[] = [];
     const asks = Array.from({ length: o.rate }, () =>
@@ -307,7 +315,10 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     before?.();
     hashMs = 0;
     hashCpuMs = 0;
+    const gc = new GCProfiler();
+    gc.start();
     const r = chain.runBlock([...txs, ...extra]);
+    const gcMs = gc.stop().statistics.reduce((ms, e) => ms + e.cost / 1000, 0);
     if (r.failed.length > 0) throw new Error(`failed txs at ${r.height}: ${r.failed.join("; ")}`);
     const pruned = r.events.filter((e) => e.type === PoqEvent.RequestPruned).length;
     prunedByChain += pruned;
@@ -335,6 +346,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
       commitWritten,
       commitRead,
       pruned,
+      gcMs,
     };
   };
   const countIndex = (status: string): number => {
@@ -363,6 +375,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
       trieDbReadsPerBlock: spread(blocks.map((b) => b.trieDbReads)).mean,
       commitWriteKbPerBlock: spread(blocks.map((b) => b.commitWritten / 1000)).mean,
       commitReadKbPerBlock: spread(blocks.map((b) => b.commitRead / 1000)).mean,
+      gcMsPerBlock: spread(blocks.map((b) => b.gcMs)).mean,
       dbMb: dbMb(),
       heapMb: r3(process.memoryUsage().heapUsed / 1e6),
       prunedPerBlock: r3(blocks.reduce((n, b) => n + b.pruned, 0) / blocks.length),
@@ -450,8 +463,9 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
 
 /**
  * Runs the bench and returns its windows: A to D on one chain as it grows, then A2 and D2, a new
- * chain and the grown one measured block by block in turn, and A3 and D3, the same in turns of
- * {@link STINT} blocks (see the header).
+ * chain and the grown one measured block by block in turn, A3 and D3, the same in turns of
+ * {@link STINT} blocks, and A4/D4 and A5/D5 with the new chain in a child process, at the same time
+ * and in turns (see the header).
  *
  * @example
  * const windows = runScaleNodesBench({ nodes: 1000, finished: 2000, rate: 10, window: 20, retention: 500, fillPerBlock: 1000 });
@@ -491,6 +505,35 @@ export async function runScaleNodesBench(o: ScaleNodesBenchOptions): Promise<Sca
     fill(Math.max(0, o.finished - countIndex(RequestStatus.Finalized)));
     for (let i = 0; i < 10; i++) loadBlock();
     measure(`D: ${o.finished}+ finished requests`);
+    // The same at the same time, with the new chain in a process of its own.
+    const child = await startNewChainChild(o);
+    try {
+      const a4 = await child.run("A4", o.window, true);
+      await a4.sent; // before the grown chain's window starts, which holds this thread until it ends
+      const d4 = grown.profiled("window-D4", () => Array.from({ length: o.window }, () => loadBlock()));
+      await a4.done;
+      windows.push(
+        await child.summarize("A4", "A4: new chain in a process of its own, at the same time as D4"),
+      );
+      console.log(JSON.stringify(windows[windows.length - 1]));
+      grown.summarize(`D4: ${o.finished}+ finished requests, at the same time as A4`, d4);
+      // Each chain in a process of its own, one at a time, in turns of STINT blocks: no shared heap
+      // and no second process on the other core, while the turns still cancel the drift.
+      const d5: ReturnType<typeof loadBlock>[] = [];
+      while (d5.length < o.window) {
+        const turn = Math.min(STINT, o.window - d5.length);
+        const theirs = await child.run("A5", turn);
+        await theirs.done;
+        for (let j = 0; j < turn; j++) d5.push(loadBlock());
+      }
+      windows.push(
+        await child.summarize("A5", `A5: new chain in a process of its own, ${STINT} blocks in turn with D5`),
+      );
+      console.log(JSON.stringify(windows[windows.length - 1]));
+      grown.summarize(`D5: ${o.finished}+ finished requests, ${STINT} blocks in turn with A5`, d5);
+    } finally {
+      child.kill();
+    }
     // The same comparison at the same time: a new chain, warmed up, and the grown one take turns
     // block by block, so that both windows see the same machine (its load, its clock) and the same
     // V8 heap. Windows measured minutes apart differ by a quarter on a shared VM.
@@ -519,18 +562,6 @@ export async function runScaleNodesBench(o: ScaleNodesBenchOptions): Promise<Sca
     } finally {
       fresh.chain.cleanup();
     }
-    // The same at the same time, with the new chain in a process of its own.
-    const child = await startNewChainChild(o);
-    try {
-      await child.go();
-      const d4 = grown.profiled("window-D4", () => Array.from({ length: o.window }, () => loadBlock()));
-      const a4 = await child.window;
-      windows.push(a4);
-      console.log(JSON.stringify(a4));
-      grown.summarize(`D4: ${o.finished}+ finished requests, at the same time as A4`, d4);
-    } finally {
-      child.kill();
-    }
     const appCpu = (w: ScaleWindow): number => w.finalizeCpuMs.mean + w.commitCpuMs.mean;
     const appWall = (w: ScaleWindow): number => w.finalizeMs.mean + w.commitMs.mean;
     const compare = (w: ScaleWindow, base: ScaleWindow): void =>
@@ -543,6 +574,7 @@ export async function runScaleNodesBench(o: ScaleNodesBenchOptions): Promise<Sca
     compare(windows[5]!, windows[4]!);
     compare(windows[7]!, windows[6]!);
     compare(windows[9]!, windows[8]!);
+    compare(windows[11]!, windows[10]!);
     console.log(JSON.stringify(grown.counts()));
     return windows;
   } finally {
@@ -550,16 +582,23 @@ export async function runScaleNodesBench(o: ScaleNodesBenchOptions): Promise<Sca
   }
 }
 
-/** The message a window A4 child sends when its chain is warm, and the one with its window. */
-type ChildMessage = { ready: true } | { window: ScaleWindow };
+/** What the new chain's child process sends: ready when warm, each turn's end, a window's summary. */
+type ChildMessage = { ready: true } | { ran: number } | { window: ScaleWindow };
+/** What the parent asks of it: `blocks` more blocks of window `name`, or that window's summary. */
+type ParentMessage = { name: string; blocks: number; profile: boolean } | { name: string; summarize: string };
 
 /**
- * Forks this bench as window A4's child process and waits until its new chain is warmed up.
- * `go()` starts its window; `window` is its summary.
+ * Forks this bench as the new chain's child process (windows A4 and A5) and waits until its chain is
+ * warmed up. `run` starts `blocks` blocks of a window there and resolves when they are done;
+ * `summarize` returns the window's summary.
  */
 async function startNewChainChild(o: ScaleNodesBenchOptions): Promise<{
-  go: () => Promise<void>;
-  window: Promise<ScaleWindow>;
+  run: (
+    name: string,
+    blocks: number,
+    profile?: boolean,
+  ) => Promise<{ sent: Promise<void>; done: Promise<void> }>;
+  summarize: (name: string, label: string) => Promise<ScaleWindow>;
   kill: () => void;
 }> {
   const args = ["--new-chain-child", "--window", String(o.window), "--rate", String(o.rate)];
@@ -574,41 +613,75 @@ async function startNewChainChild(o: ScaleNodesBenchOptions): Promise<{
   });
   let exited: Error | undefined;
   child.on("exit", (code) => {
-    exited = new Error(`window A4's process exited (code ${code}) before sending its window`);
+    exited = new Error(`the new chain's process exited (code ${code}) before its last window`);
     waiters.splice(0).forEach((w) => w());
   });
+  /** The next message of its kind, taken off the queue. */
   const next = async <T extends ChildMessage>(is: (m: ChildMessage) => m is T): Promise<T> => {
     for (;;) {
-      const found = messages.find(is);
-      if (found) return found;
+      const i = messages.findIndex(is);
+      if (i >= 0) return messages.splice(i, 1)[0] as T;
       if (exited) throw exited;
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
+  const send = (m: ParentMessage) =>
+    new Promise<void>((resolve, reject) => child.send(m, (err) => (err ? reject(err) : resolve())));
   await next((m): m is { ready: true } => "ready" in m);
   return {
-    // Sent before the grown chain's window starts (which holds this thread until it ends).
-    go: () =>
-      new Promise<void>((resolve, reject) => child.send("go", (err) => (err ? reject(err) : resolve()))),
-    window: next((m): m is { window: ScaleWindow } => "window" in m).then((m) => m.window),
+    run: async (name, blocks, profile = false) => {
+      const sent = send({ name, blocks, profile });
+      return { sent, done: next((m): m is { ran: number } => "ran" in m).then(() => undefined) };
+    },
+    summarize: async (name, label) => {
+      await send({ name, summarize: label });
+      return (await next((m): m is { window: ScaleWindow } => "window" in m)).window;
+    },
     kill: () => child.kill(),
   };
 }
 
-/** Window A4's child process: a new chain, warmed up, that runs its window when the parent says go. */
+/**
+ * The new chain's child process (windows A4 and A5): a new chain, warmed up, that runs the blocks
+ * the parent asks for, window by window, and sends each window's summary when asked.
+ */
 async function runNewChainChild(o: ScaleNodesBenchOptions): Promise<void> {
   const windows: ScaleWindow[] = [];
   const fresh = scaleChain({ ...o, nodes: 0 }, windows);
+  const blocksOf = new Map<string, ReturnType<typeof fresh.loadBlock>[]>();
   try {
     for (let i = 0; i < WARM_UP_BLOCKS; i++) fresh.loadBlock();
-    const go = new Promise<void>((resolve) => process.once("message", () => resolve()));
-    process.send?.({ ready: true } satisfies ChildMessage);
-    await go;
-    const blocks = fresh.profiled("window-A4", () =>
-      Array.from({ length: o.window }, () => fresh.loadBlock()),
-    );
-    const window = fresh.summarize("A4: new chain in a process of its own, at the same time as D4", blocks);
-    await new Promise<void>((resolve) => process.send?.({ window } satisfies ChildMessage, () => resolve()));
+    const reply = (m: ChildMessage) =>
+      new Promise<void>((resolve) => process.send?.(m satisfies ChildMessage, () => resolve()));
+    const queue: ParentMessage[] = [];
+    let wake: (() => void) | undefined;
+    let parentGone = false;
+    process.on("message", (m: ParentMessage) => {
+      queue.push(m);
+      wake?.();
+    });
+    process.once("disconnect", () => {
+      parentGone = true;
+      wake?.();
+    });
+    await reply({ ready: true });
+    for (;;) {
+      const m = queue.shift();
+      if (!m) {
+        if (parentGone) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      const blocks = blocksOf.get(m.name) ?? [];
+      blocksOf.set(m.name, blocks);
+      if ("blocks" in m) {
+        const run = () => Array.from({ length: m.blocks }, () => fresh.loadBlock());
+        blocks.push(...(m.profile ? fresh.profiled(`window-${m.name}`, run) : run()));
+        await reply({ ran: m.blocks });
+      } else {
+        await reply({ window: fresh.summarize(m.summarize, blocks) });
+      }
+    }
   } finally {
     fresh.chain.cleanup();
   }
