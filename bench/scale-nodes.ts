@@ -49,8 +49,11 @@
  * Reported per window: FinalizeBlock CPU and wall ms (mean, p50, p90), of which the app hash
  * (`workingHash`, wall and CPU ms), Commit wall and CPU ms, the entries, buckets and trie nodes a
  * block's hash touched, the KB Commit wrote and read through system calls, the garbage collection
- * pauses of FinalizeBlock and Commit, records pruned per block, and the means of B, C and D over A's and of D2 to D5 over A2 to A5's (target within 1.2). On a loaded machine compare CPU: a niced
- * process waits for a core, and its wall times measure the others' load.
+ * pauses of FinalizeBlock and Commit, records pruned per block, and the means of B, C and D over
+ * A's and of D2 to D5 over A2 to A5's (target within 1.2). On a loaded machine compare CPU: a
+ * niced process waits for a core, and its wall times measure the others' load. The windows run in
+ * the order A, B, C, D, A4/D4, A5/D5, A2/D2, A3/D3: the grown chain's process holds no second
+ * chain until A2.
  *
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
  *   [--retention 10000] [--fill-per-block 2000] [--cpu-prof-dir .cache/scale-prof]
