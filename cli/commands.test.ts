@@ -163,7 +163,7 @@ describe("poq command line", () => {
     );
     const layout = await poq("--home", home, "start", "--store-layout", "3");
     assert.equal(layout.code, EXIT.usage, layout.err);
-    assert.match(layout.err, /--store-layout must be one of 4, 5, 6, got "3"/);
+    assert.match(layout.err, /--store-layout must be one of 4, 5, 6, 7, got "3"/);
   });
 
   it("exits 3 and names the mistake when --node is the REST API's address", async () => {

@@ -18,8 +18,8 @@ interface StartFlags {
   storeLayout?: string;
 }
 
-/** The store layouts a node can build from genesis (`app/store/README.md` "Request buckets"). */
-const STORE_LAYOUTS = ["4", "5", "6"];
+/** The store layouts a node can build from genesis (`app/store/README.md` "Request buckets and subtrees"). */
+const STORE_LAYOUTS = ["4", "5", "6", "7"];
 
 export function startCommand(): Command {
   return new Command("start")
@@ -39,7 +39,7 @@ export function startCommand(): Command {
     )
     .option(
       "--store-layout <n>",
-      "app-hash layout of a new database: 4 or 5 to replay, from its genesis, a chain started with an older version (default: the current one, 6)",
+      "app-hash layout of a new database: 4, 5 or 6 to replay, from its genesis, a chain started with an older version (default: the current one, 7)",
     )
     .addHelpText(
       "after",

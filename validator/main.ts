@@ -48,8 +48,8 @@ if (values["query-thread"] !== "worker" && values["query-thread"] !== "main") {
   process.exit(2);
 }
 const storeLayout = values["store-layout"];
-if (storeLayout !== undefined && !/^[456]$/.test(storeLayout)) {
-  process.stderr.write(`--store-layout must be 4, 5 or 6, got "${storeLayout}"\n`);
+if (storeLayout !== undefined && !/^[4-7]$/.test(storeLayout)) {
+  process.stderr.write(`--store-layout must be 4, 5, 6 or 7, got "${storeLayout}"\n`);
   process.exit(2);
 }
 if (!values.home) {

@@ -66,8 +66,8 @@ export interface RunValidatorOptions {
   /** ABCI queries in a worker thread (default true; see app/README.md "Queries"). */
   queryWorker?: boolean;
   /**
-   * The store layout a new database gets (default the current one): 4 or 5 to replay, from its
-   * genesis, a chain started with that layout (`app/store/README.md` "Request buckets").
+   * The store layout a new database gets (default the current one): 4, 5 or 6 to replay, from its
+   * genesis, a chain started with that layout (`app/store/README.md` "Request buckets and subtrees").
    */
   storeLayout?: number;
 }

@@ -1,7 +1,7 @@
 /**
- * The inside of a bucket: a binary Merkle trie over the entries' key paths (sha256(key), its first
- * 16 bits, the bucket, taken from the request id under layout 6: `merkle.ts`), below the 16 levels of
- * the bucket tree. Layout and hash domains in `app/store/README.md`.
+ * The inside of a bucket: a binary Merkle trie over the entries' key paths (sha256(key), with its
+ * first 19 bits set from the request id and the key's class under layout 7: `merkle.ts`), below the
+ * 16 levels of the bucket tree. Layout and hash domains in `app/store/README.md`.
  *
  * The trie is canonical for a set of entries: a subtree with no entry is {@link EMPTY_BUCKET_HASH},
  * a subtree with exactly one entry is that entry's hash (the leaf sits as high as it is alone), and
@@ -55,7 +55,7 @@ export function pathBit(path: Uint8Array, d: number): number {
  * on cleared, then u16be(d). Unique per (depth, prefix).
  *
  * @example
- * nodeId(idBucketPath(key), 16); // the bucket's root node
+ * nodeId(requestSubtreePath(key), 16); // the bucket's root node
  */
 export function nodeId(path: Uint8Array, d: number): Uint8Array {
   return Buffer.from(nodeKey(path, d), "latin1");
@@ -122,7 +122,7 @@ interface Leaf {
  *
  * @example
  * const out = new Map<string, TrieWrite>();
- * const bucketHash = updateBucket(db, writes, out, idBucketPath);
+ * const bucketHash = updateBucket(db, writes, out, requestSubtreePath);
  */
 export function updateBucket(
   src: TrieNodeSource,
@@ -220,7 +220,7 @@ export interface TriePath {
  * Walks `path` from its bucket's root down to a leaf or an empty subtree in the committed trie.
  *
  * @example
- * const { leaf, siblings } = provePath(db, idBucketPath(key));
+ * const { leaf, siblings } = provePath(db, requestSubtreePath(key));
  */
 export function provePath(src: TrieNodeSource, path: Uint8Array): TriePath {
   const siblings: Uint8Array[] = [];

@@ -12,7 +12,7 @@ import { compareBytes } from "./key-codec.js";
 import {
   BUCKET_BITS,
   EMPTY_BUCKET_HASH,
-  idBucketPath,
+  requestSubtreePath,
   bucketOfPath,
   entryHash,
   innerHash,
@@ -115,7 +115,7 @@ export function decodeProof(bytes: Uint8Array): StoreProof {
  *
  * Absence is proven by the path ending in an empty subtree, or in the leaf of another key whose
  * path shares every bit up to there (a one-entry subtree holds only that entry). `pathOf` is the
- * key path rule of the chain's layout: layout 6's unless the chain was started before it (4 or 5).
+ * key path rule of the chain's layout: layout 7's unless the chain was started before it (4 to 6).
  *
  * @example
  * const { value, proof } = store.prove(key);
@@ -126,7 +126,7 @@ export function verifyProof(
   key: Uint8Array,
   value: Uint8Array | undefined,
   proof: StoreProof,
-  pathOf: KeyPathRule = idBucketPath,
+  pathOf: KeyPathRule = requestSubtreePath,
 ): boolean {
   const path = pathOf(key);
   if (proof.bucket !== bucketOfPath(path) || proof.siblings.length !== BUCKET_BITS) return false;

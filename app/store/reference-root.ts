@@ -7,7 +7,7 @@ import {
   BUCKET_BITS,
   BucketTree,
   EMPTY_BUCKET_HASH,
-  idBucketPath,
+  requestSubtreePath,
   bucketOfPath,
   entryHash,
   sha256,
@@ -31,14 +31,14 @@ function subtree(d: number, entries: readonly PathEntry[]): Uint8Array {
 }
 
 /**
- * The app hash of `entries` (keys distinct), with the key paths of `pathOf` (a new chain's, layout 6, by default).
+ * The app hash of `entries` (keys distinct), with the key paths of `pathOf` (a new chain's, layout 7, by default).
  *
  * @example
  * referenceRoot([{ key: enc("a"), value: enc("1") }]);
  */
 export function referenceRoot(
   entries: Iterable<{ key: Uint8Array; value: Uint8Array }>,
-  pathOf: KeyPathRule = idBucketPath,
+  pathOf: KeyPathRule = requestSubtreePath,
 ): Uint8Array {
   const byBucket = new Map<number, PathEntry[]>();
   for (const e of entries) {

@@ -12,6 +12,7 @@ import {
   bucketOf,
   idBucketPath,
   plainPath,
+  requestSubtreePath,
   sha256,
   type KeyPathRule,
 } from "./merkle.js";
@@ -76,11 +77,15 @@ function requestKeys(id: bigint): [string, Uint8Array][] {
 
 let dir: string;
 
-/** The layouts before 6 that a chain started with them goes on with, and their key path rules. */
+/** The layouts before 7 that a chain started with them goes on with, and their key path rules. */
 const OLDER_LAYOUTS: [layout: number, pathOf: KeyPathRule, format: number][] = [
   [4, plainPath, 1],
   [5, anchoredPath, 2],
+  [6, idBucketPath, 3],
 ];
+
+/** Path bits 16 to 18: the class bit and the two round bits of layout 7. */
+const bits16to18 = (path: Uint8Array): number => (path[2] as number) >> 5;
 
 /**
  * An empty database marked `layout`, as a chain started with that layout has it. Nothing else
@@ -103,23 +108,42 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("request buckets: a poq request's keys in one bucket", () => {
-  it("layout 6: every key of request id lies in bucket id mod 2^16, at its own place in the trie", () => {
-    for (const id of [0n, 1n, 7n, 65_535n, 65_536n, 65_543n, 1_000_003n, 2n ** 64n - 1n]) {
+  it("layout 7: every key of request id lies in bucket id mod 2^16, in the subtree of its round", () => {
+    for (const id of [
+      0n,
+      1n,
+      7n,
+      65_535n,
+      65_536n,
+      65_543n,
+      131_079n,
+      196_615n,
+      1_000_003n,
+      2n ** 64n - 1n,
+    ]) {
       const bucket = Number(id % 65_536n);
+      // Bit 16 says "a request's key"; bits 17 and 18 are bits 16 and 17 of the id, lowest first.
+      const round = 0b100 | (Number((id >> 16n) & 1n) << 1) | Number((id >> 17n) & 1n);
       const seen = new Set<string>();
       for (const [name, key] of requestKeys(id)) {
+        const path = requestSubtreePath(key);
         assert.equal(bucketOf(key), bucket, `${name} of request ${id}`);
-        // Layout 5 also kept them together, in the bucket of the record key's sha256.
+        assert.equal(bits16to18(path), round, `${name} of request ${id}: class and round bits`);
+        // Layout 6 had the same bucket; layout 5 also kept them together, in the record key's sha256's.
+        assert.equal(bucketOf(key, idBucketPath), bucket, `${name} of ${id}, layout 6`);
         assert.equal(
           bucketOf(key, anchoredPath),
           bucketOf(requestKey(id), plainPath),
           `${name} of ${id}, layout 5`,
         );
         assert.equal(hex(bucketAnchor(key) ?? new Uint8Array(0)), hex(requestKey(id)), name);
-        // Below the bucket, the path is the key's own: the keys do not collide in the trie.
-        assert.equal(hex(idBucketPath(key).subarray(2)), hex(sha256(key).subarray(2)), name);
-        assert.equal(hex(anchoredPath(key).subarray(2)), hex(sha256(key).subarray(2)), name);
-        seen.add(hex(idBucketPath(key)));
+        // Below those bits, the path is the key's own: the keys do not collide in the trie.
+        const own = sha256(key);
+        assert.equal((path[2] as number) & 0x1f, (own[2] as number) & 0x1f, name);
+        assert.equal(hex(path.subarray(3)), hex(own.subarray(3)), name);
+        assert.equal(hex(idBucketPath(key).subarray(2)), hex(own.subarray(2)), name);
+        assert.equal(hex(anchoredPath(key).subarray(2)), hex(own.subarray(2)), name);
+        seen.add(hex(path));
       }
       assert.equal(seen.size, requestKeys(id).length);
     }
@@ -128,6 +152,55 @@ describe("request buckets: a poq request's keys in one bucket", () => {
     assert.deepEqual(run.slice(0, 3), [65_000, 65_001, 65_002]);
     assert.deepEqual(run.slice(535, 538), [65_535, 0, 1]);
     assert.equal(new Set(run).size, 1000);
+    // The four rounds of a bucket take the four subtrees at depth 19; the fifth shares the first's.
+    const rounds = [0n, 1n, 2n, 3n, 4n].map((k) =>
+      bits16to18(requestSubtreePath(requestKey(7n + k * 65_536n))),
+    );
+    assert.deepEqual(rounds, [0b100, 0b110, 0b101, 0b111, 0b100]);
+  });
+
+  it("a block that changes a request's keys reads as many trie nodes beside older requests and ground accounts as alone", () => {
+    const accounts: Uint8Array[] = [];
+    for (let i = 0; accounts.length < 12; i++) {
+      const key = utf8(`acct/${i}`);
+      if (bucketOf(key) === 7) accounts.push(key);
+    }
+    /**
+     * Trie nodes read by the hash of a block that rewrites all 15 keys of request 65,543, in bucket
+     * 7, where `neighbours` (request 7's keys, the accounts) were committed before.
+     */
+    const readsOfChange = (name: string, layout: number, neighbours: Uint8Array[]): number => {
+      const s = createStateStore({ path: join(dir, name, "app.db"), layout });
+      for (const key of neighbours) s.deliver.set(key, utf8("before"));
+      for (const [, key] of requestKeys(65_543n)) s.deliver.set(key, utf8("open"));
+      s.commit(1n);
+      for (const [, key] of requestKeys(65_543n)) s.deliver.set(key, utf8("finalized"));
+      s.commit(2n);
+      const reads = s.hashReads;
+      s.close();
+      return reads;
+    };
+    const crowd = [...accounts, ...requestKeys(7n).map(([, key]) => key)];
+    const alone = readsOfChange("alone", 7, []);
+    const crowded = readsOfChange("crowded", 7, crowd);
+    // The walk reads the siblings of the class and round levels either way (empty when alone).
+    assert.equal(crowded, alone, `${crowded} reads beside 27 keys, ${alone} alone`);
+    // Layout 6 mixed them into one trie: the request's keys spread over it.
+    const mixed = readsOfChange("mixed", 6, crowd);
+    assert.ok(mixed > crowded + 10, `layout 6: ${mixed} reads against ${crowded}`);
+  });
+
+  it("layout 7 matches the golden vector: five rounds of bucket 7 and 40 accounts", () => {
+    const entries: { key: Uint8Array; value: Uint8Array }[] = [];
+    for (const id of [7n, 65_543n, 131_079n, 196_615n, 262_151n])
+      for (const [name, key] of requestKeys(id)) entries.push({ key, value: utf8(`${name} ${id}`) });
+    for (let i = 0; i < 40; i++) entries.push({ key: utf8(`acct/${i}`), value: utf8(`${i}`) });
+    const s = createStateStore({ path: join(dir, "golden7", "app.db") });
+    for (const e of entries) s.deliver.set(e.key, e.value);
+    assert.equal(hex(s.commit(1n)), GOLDEN_LAYOUT7_ROOT);
+    s.close();
+    // The same entries under layout 4's paths, by the same script: the keys are the script's.
+    assert.equal(hex(referenceRoot(entries, plainPath)), GOLDEN_LAYOUT4_ROOT);
   });
 
   it("keys that belong to no request, and every other module's keys, keep their own bucket", () => {
@@ -149,10 +222,17 @@ describe("request buckets: a poq request's keys in one bucket", () => {
       assert.equal(bucketAnchor(key), undefined, hex(key));
       assert.equal(hex(idBucketPath(key)), hex(plainPath(key)), hex(key));
       assert.equal(hex(anchoredPath(key)), hex(plainPath(key)), hex(key));
+      // Layout 7: the same bucket, on the side of path bit 16 that holds no request's key.
+      const path = requestSubtreePath(key);
+      const own = plainPath(key);
+      assert.equal(bucketOf(key), bucketOf(key, plainPath), hex(key));
+      assert.equal((path[2] as number) >> 7, 0, hex(key));
+      assert.equal((path[2] as number) & 0x7f, (own[2] as number) & 0x7f, hex(key));
+      assert.equal(hex(path.subarray(3)), hex(own.subarray(3)), hex(key));
     }
   });
 
-  it("a new store hashes with layout 6's paths: the reference root, proofs of present and absent keys", () => {
+  it("a new store hashes with layout 7's paths: the reference root, proofs of present and absent keys", () => {
     const s = createStateStore({ path: join(dir, "new", "app.db") });
     const entries: { key: Uint8Array; value: Uint8Array }[] = [];
     for (let id = 1n; id <= 300n; id++) {
@@ -163,16 +243,24 @@ describe("request buckets: a poq request's keys in one bucket", () => {
       entries.push({ key: new TextEncoder().encode(`acct/${i}`), value: Uint8Array.of(i) });
     for (const e of entries) s.deliver.set(e.key, e.value);
     const root = s.commit(1n);
-    assert.equal(hex(root), hex(referenceRoot(entries, idBucketPath)));
+    assert.equal(hex(root), hex(referenceRoot(entries, requestSubtreePath)));
     for (const [layout, pathOf] of OLDER_LAYOUTS)
       assert.notEqual(hex(root), hex(referenceRoot(entries, pathOf)), `layout ${layout} hashes differently`);
     for (const key of [requestKey(5n), seatKey(addr(4), 9n), requestKey(301n), revealKey(302n, addr(2))]) {
       const { value, proof } = s.prove(key);
       assert.ok(verifyProof(root, key, value, proof), hex(key));
-      // Against an older layout's paths, a proof fails wherever the key's bucket moved.
+      // Against an older layout's paths, a proof fails wherever the key's bucket moved, or (layout
+      // 6: the same bucket) where the class and round bits it walks differ.
       for (const [layout, pathOf] of OLDER_LAYOUTS) {
         const moved = bucketOf(key) !== bucketOf(key, pathOf);
-        assert.ok(moved, `request keys are in other buckets under layout ${layout}`);
+        const turned = bits16to18(pathOf(key)) !== bits16to18(requestSubtreePath(key));
+        assert.ok(layout === 6 ? !moved && turned : moved, `${hex(key)} under layout ${layout}`);
+        if (layout === 6 && proof.trieSiblings.length === 0) {
+          // An empty bucket proves the key absent under either rule: it walks no path bit.
+          assert.equal(value, undefined);
+          assert.ok(verifyProof(root, key, value, proof, pathOf), hex(key));
+          continue;
+        }
         assert.equal(verifyProof(root, key, value, proof, pathOf), false, `${hex(key)}, layout ${layout}`);
       }
     }
@@ -202,7 +290,7 @@ describe("request buckets: a poq request's keys in one bucket", () => {
       assert.equal(hex(root), hex(referenceRoot(model.values(), pathOf)));
       const { value, proof } = s.prove(requestByStatusKey(3, 9n));
       assert.ok(verifyProof(root, requestByStatusKey(3, 9n), value, proof, pathOf));
-      assert.ok(!verifyProof(root, requestByStatusKey(3, 9n), value, proof), "not under layout 6's paths");
+      assert.ok(!verifyProof(root, requestByStatusKey(3, 9n), value, proof), "not under layout 7's paths");
       s.close();
       const check = new Database(path, { readonly: true });
       assert.equal(
@@ -235,24 +323,24 @@ describe("request buckets: a poq request's keys in one bucket", () => {
     assert.equal(hex(s.commit(2n)), hex(referenceRoot(model.values(), anchoredPath)));
     s.close();
     assert.throws(
-      () => createStateStore({ path: join(dir, "replay7", "app.db"), layout: 7 }),
-      /store layout 7 is not one this version writes \(4, 5, 6\)/,
+      () => createStateStore({ path: join(dir, "replay8", "app.db"), layout: 8 }),
+      /store layout 8 is not one this version writes \(4, 5, 6, 7\)/,
     );
   });
 
-  it("snapshot formats name their layout: 1, 2 and 3 for layouts 4, 5 and 6", () => {
+  it("snapshot formats name their layout: 1 to 4 for layouts 4 to 7", () => {
     assert.deepEqual(
-      [4, 5, 6, 7].map((l) => snapshotFormatOfLayout(l)),
-      [1, 2, 3, undefined],
+      [4, 5, 6, 7, 8].map((l) => snapshotFormatOfLayout(l)),
+      [1, 2, 3, 4, undefined],
     );
     assert.deepEqual(
-      [1, 2, 3, 4].map((f) => layoutOfSnapshotFormat(f)),
-      [4, 5, 6, undefined],
+      [1, 2, 3, 4, 5].map((f) => layoutOfSnapshotFormat(f)),
+      [4, 5, 6, 7, undefined],
     );
   });
 
   for (const [layout, , format] of OLDER_LAYOUTS) {
-    it(`a layout-${layout} chain's snapshot (format ${format}) restores as layout ${layout}, and does not pass for layout 6`, () => {
+    it(`a layout-${layout} chain's snapshot (format ${format}) restores as layout ${layout}, and does not pass for layout 7`, () => {
       const path = olderLayoutDatabase(`layout${layout}-snap`, layout);
       const a = createStateStore({ path });
       for (let id = 1n; id <= 50n; id++)
@@ -270,10 +358,17 @@ describe("request buckets: a poq request's keys in one bucket", () => {
       assert.equal(hex(b.commit(4n)), hex(a.commit(4n)));
       a.close();
       b.close();
-      const c = createStateStore({ path: join(dir, `restored${layout}-as-6`, "app.db") });
+      const c = createStateStore({ path: join(dir, `restored${layout}-as-7`, "app.db") });
       assert.throws(() => c.restore(3n, root, entries), SnapshotMismatchError);
       assert.equal(c.lastHeight, 0n);
       c.close();
     });
   }
 });
+
+/**
+ * Roots of the entries of the golden test, computed by an independent Python script that follows
+ * app/store/README.md (layout 7's paths, and layout 4's for the same entries).
+ */
+const GOLDEN_LAYOUT7_ROOT = "e29ff6080c1e5dd80924d2d935c63d482d75ca6cf4ee44f66643594dc69ac85e";
+const GOLDEN_LAYOUT4_ROOT = "5a0cbdcdd633528983a172b055b0b8dffb93d29f56360269e7a042e409d8f15b";

@@ -1,25 +1,27 @@
 /**
- * State-sync snapshot formats 1 to 3: the committed state's entries in ascending key order, cut into
+ * State-sync snapshot formats 1 to 4: the committed state's entries in ascending key order, cut into
  * chunks, with a metadata document that lists each chunk's sha256 and that the snapshot hash commits
  * to. They differ only in the store layout the entries hash with (the chunks and metadata are the
  * same): format 1 is a layout-4 state (every key at sha256(key)), format 2 a layout-5 one (a poq
  * request's keys in the bucket of its record key's sha256), format 3 a layout-6 one (request `id`'s
- * keys in bucket `id mod 2^16`; `app/store/README.md`), so a restore rebuilds the layout whose app
- * hash the chain carries.
+ * keys in bucket `id mod 2^16`), format 4 a layout-7 one (the same buckets, a request's keys in a
+ * subtree of their own; `app/store/README.md`), so a restore rebuilds the layout whose app hash the
+ * chain carries.
  * Specified in `validator/snapshots/README.md`. Pure functions, no files: the snapshot store
  * (`validator/snapshots/`) writes and serves them, `StateStore.restore` rebuilds the state from them.
  */
 import { BaseError } from "../errors.js";
 import { sha256 } from "./merkle.js";
-import { ANCHORED_PATH_LAYOUT, PLAIN_PATH_LAYOUT, STORE_LAYOUT } from "./committed.js";
+import { ANCHORED_PATH_LAYOUT, ID_BUCKET_LAYOUT, PLAIN_PATH_LAYOUT, STORE_LAYOUT } from "./committed.js";
 
 /** The format of a snapshot of a new chain (store layout {@link STORE_LAYOUT}). */
-export const SNAPSHOT_FORMAT = 3;
+export const SNAPSHOT_FORMAT = 4;
 
 /** The store layout of each format this code writes and accepts. */
 const LAYOUT_OF_FORMAT = new Map<number, number>([
   [1, PLAIN_PATH_LAYOUT],
   [2, ANCHORED_PATH_LAYOUT],
+  [3, ID_BUCKET_LAYOUT],
   [SNAPSHOT_FORMAT, STORE_LAYOUT],
 ]);
 

@@ -4,6 +4,7 @@
  */
 import {
   ANCHORED_PATH_LAYOUT,
+  ID_BUCKET_LAYOUT,
   CommittedDb,
   PLAIN_PATH_LAYOUT,
   STORE_LAYOUT,
@@ -18,6 +19,7 @@ import {
   bucketOfPath,
   idBucketPath,
   plainPath,
+  requestSubtreePath,
   sha256,
   type KeyPathRule,
 } from "./merkle.js";
@@ -67,15 +69,17 @@ const GENESIS_SPILL_WRITES = 1024;
 const GENESIS_HASH_BUCKETS = 256;
 
 /**
- * The key path rule of each store layout this version continues: layout 6 keeps a poq request's
- * keys in bucket `id mod 2^16`; a chain started with layout 5 goes on keeping them in the bucket
- * of their record key's sha256, and one started with layout 4 hashing every key by its own sha256.
+ * The key path rule of each store layout this version continues: layout 7 keeps a poq request's
+ * keys in bucket `id mod 2^16`, in a subtree of their own; a chain started with layout 6 goes on
+ * keeping them in that bucket, mixed with its other keys, one started with layout 5 in the bucket of
+ * their record key's sha256, and one started with layout 4 hashing every key by its own sha256.
  * A layout not here cannot be continued.
  */
 const PATH_RULES = new Map<number, KeyPathRule>([
   [PLAIN_PATH_LAYOUT, plainPath],
   [ANCHORED_PATH_LAYOUT, anchoredPath],
-  [STORE_LAYOUT, idBucketPath],
+  [ID_BUCKET_LAYOUT, idBucketPath],
+  [STORE_LAYOUT, requestSubtreePath],
 ]);
 
 /** A write of the deliver state: what Commit persists, and the key's path the trie is walked by. */

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { createStateStore } from "./state.js";
+import { PLAIN_PATH_LAYOUT } from "./committed.js";
 import { BUCKET_BITS, bucketOf, plainPath, sha256 } from "./merkle.js";
 import {
   nodeKey,
@@ -212,7 +213,7 @@ describe("trie pages", () => {
  * height 7 and closed: the entries and the app hash (hex).
  */
 function committedModel(path: string): { model: Map<string, string>; root: string } {
-  const s = createStateStore({ path });
+  const s = createStateStore({ path, layout: PLAIN_PATH_LAYOUT });
   const model = new Map<string, string>();
   for (const k of ["hot", ...crowd("hot", 40)]) model.set(k, `v${k}`);
   for (let i = 0; i < 3000; i++) model.set(`spread/${i}`, String(i));
@@ -232,14 +233,19 @@ function assertConvertedStore(path: string, model: Map<string, string>, root: st
   assertConverted(path);
   for (const k of ["hot", "spread/17", "absent"]) {
     const { value, proof } = again.prove(enc(k));
-    assert.ok(verifyProof(again.committedRoot(), enc(k), value, proof), `proof of ${k}`);
+    assert.ok(verifyProof(again.committedRoot(), enc(k), value, proof, plainPath), `proof of ${k}`);
   }
   // The next block hashes from the converted pages as from pages written by blocks.
   again.deliver.set(enc("hot"), enc("changed"));
   again.deliver.delete(enc("spread/5"));
   const next = new Map(model).set("hot", "changed");
   next.delete("spread/5");
-  const expected = hex(referenceRoot([...next].map(([k, v]) => ({ key: enc(k), value: enc(v) }))));
+  const expected = hex(
+    referenceRoot(
+      [...next].map(([k, v]) => ({ key: enc(k), value: enc(v) })),
+      plainPath,
+    ),
+  );
   assert.equal(hex(again.commit(8n)), expected);
   again.close();
 }
