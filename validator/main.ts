@@ -25,7 +25,7 @@ const { values } = parseArgs({
     // Where ABCI queries run: "worker" (a thread of their own, the default) or "main" (the consensus
     // thread, as before issue 14; `poq bench query-load` compares the two).
     "query-thread": { type: "string", default: "worker" },
-    // The store layout a new database gets: 4 or 5 to replay a chain started with that layout.
+    // The store layout a new database gets: 4, 5 or 6 to replay a chain started with that layout.
     "store-layout": { type: "string" },
   },
 });

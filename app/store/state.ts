@@ -49,7 +49,7 @@ export interface StateStoreOptions {
   /**
    * The store layout a new database gets, and keeps through InitChain's wipe ({@link STORE_LAYOUT}
    * by default). A chain's app hashes depend on it: a node that joins a chain started with layout
-   * 4 or 5 by replaying it from genesis must build that layout (a database that already holds a
+   * 4, 5 or 6 by replaying it from genesis must build that layout (a database that already holds a
    * chain keeps its own, whatever this says).
    */
   layout?: number;
