@@ -56,7 +56,7 @@
  * chain until A2.
  *
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
- *   [--retention 10000] [--fill-per-block 2000] [--cpu-prof-dir .cache/scale-prof]
+ *   [--retention 10000] [--fill-per-block 2000] [--cpu-prof-dir .cache/scale-prof] [--store-layout 6]
  */
 import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -106,6 +106,8 @@ export interface ScaleNodesBenchOptions {
   fillPerBlock: number;
   /** Write a CPU profile of each measured window (`window-N.cpuprofile`) into this folder. */
   cpuProfDir?: string;
+  /** The store layout of both chains (default: a new chain's), to compare layouts. */
+  storeLayout?: number;
   /** Internal: run as window A4's child process (a new chain that runs its window when told). */
   newChainChild?: boolean;
 }
@@ -191,6 +193,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     accounts: [requester, ...serving, ...sybils],
     params: { defaultMaxInFlight: 1000, requestRetentionBlocks: retention.toString() },
     initialHeight: 3n * retention,
+    ...(o.storeLayout !== undefined ? { storeLayout: o.storeLayout } : {}),
   });
   // The app hash of a block is computed at the end of FinalizeBlock: time it there.
   const state = chain.app.state;
@@ -607,6 +610,7 @@ async function startNewChainChild(o: ScaleNodesBenchOptions): Promise<{
   const args = ["--new-chain-child", "--window", String(o.window), "--rate", String(o.rate)];
   args.push("--retention", String(o.retention));
   if (o.cpuProfDir) args.push("--cpu-prof-dir", o.cpuProfDir);
+  if (o.storeLayout !== undefined) args.push("--store-layout", String(o.storeLayout));
   const child = fork(fileURLToPath(import.meta.url), args, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const messages: ChildMessage[] = [];
   const waiters: (() => void)[] = [];
@@ -702,6 +706,11 @@ export function benchScaleNodesCommand(): Command {
     .option("--window <n>", "blocks per measured window", positive("window"), 30)
     .option("--retention <n>", "request_retention_blocks", positive("retention"), 10_000)
     .option("--cpu-prof-dir <dir>", "write a CPU profile of each measured window there")
+    .option(
+      "--store-layout <n>",
+      "store layout of both chains (4 to 7; default: a new chain's)",
+      positive("store-layout"),
+    )
     .option(
       "--fill-per-block <n>",
       "finished requests written per fill block",

@@ -131,6 +131,8 @@ export interface PoqBenchChainOptions {
   initialHeight?: bigint;
   /** Other modules' genesis sections (e.g. `slashing`), replacing the defaults. */
   modules?: Record<string, unknown>;
+  /** The store layout of the chain's database (default: a new chain's). */
+  storeLayout?: number;
 }
 
 /**
@@ -167,6 +169,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     validatorAddress: validators[0]!.address,
     localScores: () => scores[0]!,
     beaconSecrets: beaconOf(0),
+    ...(opts.storeLayout !== undefined ? { storeLayout: opts.storeLayout } : {}),
   });
   const appState = buildAppState({
     accounts: opts.accounts.map((a) => ({

@@ -28,7 +28,7 @@ const HOT = "hot";
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "poq-trie-"));
-  pool = groundKeys(bucketOf(enc(HOT)), 64);
+  pool = groundKeys(bucketOf(enc(HOT)), 32);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -118,21 +118,22 @@ export const REQUEST_ROUND_BITS = 2;
  * Layout 7 (a new chain's): layout 6's buckets, and inside a bucket the keys of a request in a
  * subtree of their own.
  *
- * - Path bit 16 is the key's class: 1 for a poq request's keys, 0 for every other key, so that
- *   accounts, nodes and validators never share a subtree with requests.
- * - For a request's key, bits 17 and 18 are bits 16 and 17 of the id (the request's round in its
- *   bucket, lowest bit first), so the first four requests of a bucket each have a subtree.
- * - The rest is the key's own sha256, as in every layout.
+ * - For a request's key, path bit 16 is 1, and bits 17 and 18 are bits 16 and 17 of the id (the
+ *   request's round in its bucket, lowest bit first), so the first four requests of a bucket each
+ *   have a subtree. The rest is the key's own sha256.
+ * - Every other key's path is its own sha256, as in layouts 4 to 6: the half of them with bit 16
+ *   at 0 never share a subtree with a request, and an eighth of them share a given round's.
  *
  * In layout 6 an old request's keys were mixed with the new one's in the bucket's trie, and an
  * account's key with both. A block writes about eight keys of each request it touches, and each of
  * those walks was a level deeper for every doubling of the keys in the bucket; here only the one
  * walk to the request's subtree is. On `poq bench scale-nodes`'s load, a block's hash at 100,000
- * finished requests read 1,838 trie nodes against 2,427 in layout 6, where a new chain reads 1,568
- * (1,271 in layout 6). Every fixed bit costs a node wherever nothing else shares the subtree (the
- * trie has no path compression): that is the new chain's extra, and why the round has two bits,
- * not more. Past 4 x 2^16 requests the rounds share subtrees again, and the walks grow as in
- * layout 6, a level per doubling.
+ * finished requests reads 1,962 trie nodes against 2,437 in layout 6, where a new chain reads
+ * 1,472 (1,168 in layout 6). Every fixed bit costs a node wherever nothing else shares the subtree
+ * (the trie has no path compression): that is the new chain's extra, and why the round has two
+ * bits and other keys have no class bit (in a state of accounts alone it would be a level on every
+ * walk). Past 4 x 2^16 requests the rounds share subtrees again, and the walks grow as in layout
+ * 6, a level per doubling.
  *
  * @example
  * bucketOfPath(requestSubtreePath(requestKey(65_543n))); // 7, path bits 16..18 = 1, 1, 0
@@ -140,11 +141,8 @@ export const REQUEST_ROUND_BITS = 2;
 export function requestSubtreePath(key: Uint8Array): Buffer {
   const path = sha256(key);
   const at = requestIdOffset(key);
+  if (at < 0) return path;
   const rest = (path[2] as number) & (0xff >> (1 + REQUEST_ROUND_BITS));
-  if (at < 0) {
-    path[2] = (path[2] as number) & 0x7f;
-    return path;
-  }
   path[0] = key[at + 6] as number;
   path[1] = key[at + 7] as number;
   const round = key[at + 5] as number; // bits 16 to 23 of the id

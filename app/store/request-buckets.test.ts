@@ -159,15 +159,20 @@ describe("request buckets: a poq request's keys in one bucket", () => {
     assert.deepEqual(rounds, [0b100, 0b110, 0b101, 0b111, 0b100]);
   });
 
-  it("a block that changes a request's keys reads as many trie nodes beside older requests and ground accounts as alone", () => {
-    const accounts: Uint8Array[] = [];
-    for (let i = 0; accounts.length < 12; i++) {
+  it("a block that changes a request's keys reads as many trie nodes beside older requests and most ground accounts as alone", () => {
+    // Request 65,543 is round 1 of bucket 7: path bits 16-18 = 1, 1, 0.
+    const ownRound = bits16to18(requestSubtreePath(requestKey(65_543n)));
+    const outside: Uint8Array[] = [];
+    const inside: Uint8Array[] = [];
+    for (let i = 0; outside.length < 12 || inside.length < 3; i++) {
       const key = utf8(`acct/${i}`);
-      if (bucketOf(key) === 7) accounts.push(key);
+      if (bucketOf(key) !== 7) continue;
+      const into = bits16to18(requestSubtreePath(key)) === ownRound ? inside : outside;
+      if (into.length < (into === inside ? 3 : 12)) into.push(key);
     }
     /**
-     * Trie nodes read by the hash of a block that rewrites all 15 keys of request 65,543, in bucket
-     * 7, where `neighbours` (request 7's keys, the accounts) were committed before.
+     * Trie nodes read by the hash of a block that rewrites all 15 keys of request 65,543, where
+     * `neighbours` were committed before it in bucket 7.
      */
     const readsOfChange = (name: string, layout: number, neighbours: Uint8Array[]): number => {
       const s = createStateStore({ path: join(dir, name, "app.db"), layout });
@@ -180,21 +185,32 @@ describe("request buckets: a poq request's keys in one bucket", () => {
       s.close();
       return reads;
     };
-    const crowd = [...accounts, ...requestKeys(7n).map(([, key]) => key)];
+    const older = [7n, 131_079n].flatMap((id) => requestKeys(id).map(([, key]) => key));
     const alone = readsOfChange("alone", 7, []);
-    const crowded = readsOfChange("crowded", 7, crowd);
-    // The walk reads the siblings of the class and round levels either way (empty when alone).
-    assert.equal(crowded, alone, `${crowded} reads beside 27 keys, ${alone} alone`);
+    // Older requests (rounds 0 and 2) and the accounts outside its round's subtree (7 in 8 of them).
+    const crowded = readsOfChange("crowded", 7, [...older, ...outside]);
+    // The walk reads the siblings of the round levels either way (empty when alone).
+    assert.equal(crowded, alone, `${crowded} reads beside 42 keys, ${alone} alone`);
     // Layout 6 mixed them into one trie: the request's keys spread over it.
-    const mixed = readsOfChange("mixed", 6, crowd);
+    const mixed = readsOfChange("mixed", 6, [...older, ...outside]);
     assert.ok(mixed > crowded + 10, `layout 6: ${mixed} reads against ${crowded}`);
+    // An account whose sha256 falls in the round's own subtree (1 in 2^19) does share its trie.
+    const sharing = readsOfChange("sharing", 7, [...older, ...outside, ...inside]);
+    assert.ok(sharing > alone && sharing < readsOfChange("mixed-all", 6, [...older, ...outside, ...inside]));
   });
 
-  it("layout 7 matches the golden vector: five rounds of bucket 7 and 40 accounts", () => {
+  it("layout 7 matches the golden vector: five rounds of bucket 7, 40 accounts, 8 more ground into bucket 7", () => {
     const entries: { key: Uint8Array; value: Uint8Array }[] = [];
     for (const id of [7n, 65_543n, 131_079n, 196_615n, 262_151n])
       for (const [name, key] of requestKeys(id)) entries.push({ key, value: utf8(`${name} ${id}`) });
     for (let i = 0; i < 40; i++) entries.push({ key: utf8(`acct/${i}`), value: utf8(`${i}`) });
+    // On both sides of path bit 16, four of them in the rounds' subtrees.
+    for (let i = 0, n = 0; n < 8; i++) {
+      const key = utf8(`acct7/${i}`);
+      if (bucketOf(key) !== 7) continue;
+      entries.push({ key, value: utf8("ground") });
+      n++;
+    }
     const s = createStateStore({ path: join(dir, "golden7", "app.db") });
     for (const e of entries) s.deliver.set(e.key, e.value);
     assert.equal(hex(s.commit(1n)), GOLDEN_LAYOUT7_ROOT);
@@ -222,13 +238,7 @@ describe("request buckets: a poq request's keys in one bucket", () => {
       assert.equal(bucketAnchor(key), undefined, hex(key));
       assert.equal(hex(idBucketPath(key)), hex(plainPath(key)), hex(key));
       assert.equal(hex(anchoredPath(key)), hex(plainPath(key)), hex(key));
-      // Layout 7: the same bucket, on the side of path bit 16 that holds no request's key.
-      const path = requestSubtreePath(key);
-      const own = plainPath(key);
-      assert.equal(bucketOf(key), bucketOf(key, plainPath), hex(key));
-      assert.equal((path[2] as number) >> 7, 0, hex(key));
-      assert.equal((path[2] as number) & 0x7f, (own[2] as number) & 0x7f, hex(key));
-      assert.equal(hex(path.subarray(3)), hex(own.subarray(3)), hex(key));
+      assert.equal(hex(requestSubtreePath(key)), hex(plainPath(key)), hex(key));
     }
   });
 
@@ -370,5 +380,5 @@ describe("request buckets: a poq request's keys in one bucket", () => {
  * Roots of the entries of the golden test, computed by an independent Python script that follows
  * app/store/README.md (layout 7's paths, and layout 4's for the same entries).
  */
-const GOLDEN_LAYOUT7_ROOT = "e29ff6080c1e5dd80924d2d935c63d482d75ca6cf4ee44f66643594dc69ac85e";
-const GOLDEN_LAYOUT4_ROOT = "5a0cbdcdd633528983a172b055b0b8dffb93d29f56360269e7a042e409d8f15b";
+const GOLDEN_LAYOUT7_ROOT = "4cd1954a4c63292bd34f844eb063ea86d99bd8b5e5a592f5331cb1a50207cf98";
+const GOLDEN_LAYOUT4_ROOT = "4a6eed6fc7733b918cd56f4a4fd7a43ae4990852a7ccae3062ac23c624de6b0f";

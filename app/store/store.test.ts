@@ -385,5 +385,5 @@ describe("proofs", () => {
 
 /** Root of the three `writes` above, computed by an independent Python script following app/store/README.md. */
 const GOLDEN_APP_HASH = "5681047035ab94c0a10e4e426a291337ed55f503628f4e6f95337b83e1ed3a87";
-/** Root of `k{i}` = `v{i}` for i < 20,000 (up to 5 entries a bucket), by the same script (layout 7). */
-const GOLDEN_20K_APP_HASH = "1768c8d997ab0b4eaa45775c212ec433ad880440c447fcc9c68ea281619b2d43";
+/** Root of `k{i}` = `v{i}` for i < 20,000 (up to 5 entries a bucket), by the same script. */
+const GOLDEN_20K_APP_HASH = "8797618170f12156ea4c117f37824858dda4aee5671e52569bcc7566dec29b8e";
