@@ -69,6 +69,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { Command, Option } from "commander";
 import type { AnyMsg } from "../app/types.js";
 import { formatAccountAddress } from "../app/modules/auth/address.js";
+import { CONTINUED_LAYOUTS } from "../app/store/layouts.js";
 import { MsgSubmitResponse, MsgUnregisterNode, PoqTypeUrl } from "../app/modules/poq/types/msgs.js";
 import { prunedRecord } from "../app/modules/poq/prune.js";
 import { RequestStatus, type RequestRecord } from "../app/modules/poq/state.js";
@@ -108,7 +109,7 @@ export interface ScaleNodesBenchOptions {
   cpuProfDir?: string;
   /** The store layout of both chains (default: a new chain's), to compare layouts. */
   storeLayout?: number;
-  /** Internal: run as window A4's child process (a new chain that runs its window when told). */
+  /** Internal: run as windows A4 and A5's child process (a new chain that runs blocks when told). */
   newChainChild?: boolean;
 }
 
@@ -708,7 +709,7 @@ export function benchScaleNodesCommand(): Command {
     .option("--cpu-prof-dir <dir>", "write a CPU profile of each measured window there")
     .option(
       "--store-layout <n>",
-      "store layout of both chains (4 to 7; default: a new chain's)",
+      `store layout of both chains (${CONTINUED_LAYOUTS.join(", ")}; default: a new chain's)`,
       positive("store-layout"),
     )
     .option(

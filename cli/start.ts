@@ -3,6 +3,7 @@
  * with `--state-sync`, first configure CometBFT to join a running network from a snapshot.
  */
 import { Command } from "commander";
+import { CONTINUED_LAYOUTS, STORE_LAYOUT } from "../app/store/layouts.js";
 import { startNode } from "../network/single-node.js";
 import { configureStateSync } from "../network/state-sync.js";
 import { superviseNode } from "../network/supervise-nodes.js";
@@ -19,7 +20,8 @@ interface StartFlags {
 }
 
 /** The store layouts a node can build from genesis (`app/store/README.md` "Request buckets and subtrees"). */
-const STORE_LAYOUTS = ["4", "5", "6", "7"];
+const STORE_LAYOUTS = CONTINUED_LAYOUTS.map(String);
+const OLDER_LAYOUTS = STORE_LAYOUTS.filter((l) => l !== String(STORE_LAYOUT));
 
 export function startCommand(): Command {
   return new Command("start")
@@ -39,7 +41,7 @@ export function startCommand(): Command {
     )
     .option(
       "--store-layout <n>",
-      "app-hash layout of a new database: 4, 5 or 6 to replay, from its genesis, a chain started with an older version (default: the current one, 7)",
+      `app-hash layout of a new database: ${OLDER_LAYOUTS.join(", ")} to replay, from its genesis, a chain started with an older version (default: the current one, ${STORE_LAYOUT})`,
     )
     .addHelpText(
       "after",

@@ -3,6 +3,7 @@
  * tests): `node dist/validator/main.js --home DIR --abci tcp://127.0.0.1:26658 [--chain-id ID]`.
  */
 import { parseArgs } from "node:util";
+import { CONTINUED_LAYOUTS } from "../app/store/layouts.js";
 import { runValidator } from "./process.js";
 import { SCORER_BEHAVIOURS, type ScorerBehaviour } from "./scorer.js";
 
@@ -25,7 +26,8 @@ const { values } = parseArgs({
     // Where ABCI queries run: "worker" (a thread of their own, the default) or "main" (the consensus
     // thread, as before issue 14; `poq bench query-load` compares the two).
     "query-thread": { type: "string", default: "worker" },
-    // The store layout a new database gets: 4, 5 or 6 to replay a chain started with that layout.
+    // The store layout a new database gets: an older one (app/store/layouts.ts) to replay a chain
+    // started with it.
     "store-layout": { type: "string" },
   },
 });
@@ -48,8 +50,10 @@ if (values["query-thread"] !== "worker" && values["query-thread"] !== "main") {
   process.exit(2);
 }
 const storeLayout = values["store-layout"];
-if (storeLayout !== undefined && !/^[4-7]$/.test(storeLayout)) {
-  process.stderr.write(`--store-layout must be 4, 5, 6 or 7, got "${storeLayout}"\n`);
+if (storeLayout !== undefined && !CONTINUED_LAYOUTS.map(String).includes(storeLayout)) {
+  process.stderr.write(
+    `--store-layout must be one of ${CONTINUED_LAYOUTS.join(", ")}, got "${storeLayout}"\n`,
+  );
   process.exit(2);
 }
 if (!values.home) {

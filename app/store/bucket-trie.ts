@@ -1,7 +1,7 @@
 /**
- * The inside of a bucket: a binary Merkle trie over the entries' key paths (sha256(key), with its
- * first 19 bits set from the request id and the key's class under layout 7: `merkle.ts`), below the
- * 16 levels of the bucket tree. Layout and hash domains in `app/store/README.md`.
+ * The inside of a bucket: a binary Merkle trie over the entries' key paths (sha256(key); under
+ * layout 7 a poq request's key has its first 19 bits set from the request id: `merkle.ts`), below
+ * the 16 levels of the bucket tree. Layout and hash domains in `app/store/README.md`.
  *
  * The trie is canonical for a set of entries: a subtree with no entry is {@link EMPTY_BUCKET_HASH},
  * a subtree with exactly one entry is that entry's hash (the leaf sits as high as it is alone), and

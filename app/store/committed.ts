@@ -21,27 +21,8 @@ import { keyToString } from "./key-codec.js";
 import { TrieCorruptError, type TrieNodeSource, type TrieRow, type TrieWrite } from "./bucket-trie.js";
 import { ROOT_PAGE_ID_BYTES, ROOT_SLOT, TriePage, editPage, pageOfNode } from "./trie-pages.js";
 import { BUCKET_BITS } from "./merkle.js";
+import { PLAIN_PATH_LAYOUT, STORE_LAYOUT } from "./layouts.js";
 
-/**
- * The database layout a new chain gets: 7 = a Merkle trie inside each bucket, stored in pages of
- * four levels, the bucket hashes read from the roots' pages, the keys of poq request `id` in bucket
- * `id mod 2^16`, and in that bucket in a subtree of their own (`merkle.ts` `requestSubtreePath`).
- * Layouts 6, 5 and 4 are the same but for those last rules: layout 6 has the buckets but mixes the
- * bucket's keys in one trie (`idBucketPath`), layout 5 keeps a request's keys in the bucket of its
- * record key's sha256 (`anchoredPath`), layout 4 every key in the bucket of its own sha256. A chain
- * started with any of them goes on with it, since its app hashes are already in CometBFT's
- * headers. Layouts 2 (layout 4's tries, a node per row of a `trie` table) and 3 (layout 4's pages,
- * and the bucket hashes again in a `buckets` table) are converted to layout 4 when opened; the app
- * hash is the same. Layout 1 (no `layout` row: a bucket hashed as the list of its entries) cannot
- * be upgraded in place; such a database belongs to a chain that has to be re-created.
- */
-export const STORE_LAYOUT = 7;
-/** A poq request's keys in bucket `id mod 2^16`, mixed with the bucket's other keys ({@link STORE_LAYOUT} otherwise). */
-export const ID_BUCKET_LAYOUT = 6;
-/** A poq request's keys in the bucket of its record key's sha256 ({@link STORE_LAYOUT} otherwise). */
-export const ANCHORED_PATH_LAYOUT = 5;
-/** Every key in the bucket of its own sha256 ({@link STORE_LAYOUT} otherwise). */
-export const PLAIN_PATH_LAYOUT = 4;
 /** The layout that stored a trie node per row; converted to {@link PLAIN_PATH_LAYOUT} when opened. */
 const NODE_ROW_LAYOUT = 2;
 /** The layout that also kept the bucket hashes in a table; converted to {@link PLAIN_PATH_LAYOUT} when opened. */

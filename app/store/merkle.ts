@@ -24,7 +24,7 @@ export function sha256(data: Uint8Array): Buffer {
 
 /**
  * A key's path in the commitment: its first 16 bits choose the bucket, the rest its place in the
- * bucket's trie. Which rule applies is part of the database's layout (`committed.ts`).
+ * bucket's trie. Which rule applies is part of the database's layout (`layouts.ts`).
  */
 export type KeyPathRule = (key: Uint8Array) => Buffer;
 

@@ -84,12 +84,13 @@ const OLDER_LAYOUTS: [layout: number, pathOf: KeyPathRule, format: number][] = [
   [6, idBucketPath, 3],
 ];
 
-/** Path bits 16 to 18: the class bit and the two round bits of layout 7. */
+/** Path bits 16 to 18: for a request's key under layout 7, the request bit and the two round bits. */
 const bits16to18 = (path: Uint8Array): number => (path[2] as number) >> 5;
 
 /**
  * An empty database marked `layout`, as a chain started with that layout has it. Nothing else
- * differs: the layout row alone decides the key path rule.
+ * differs: the layout row alone decides the key path rule. (The `layout` option would not do: an
+ * empty database that never wrote a block is new, and opened again without it is a new chain's.)
  */
 function olderLayoutDatabase(name: string, layout: number): string {
   const path = join(dir, name, "app.db");
@@ -260,7 +261,7 @@ describe("request buckets: a poq request's keys in one bucket", () => {
       const { value, proof } = s.prove(key);
       assert.ok(verifyProof(root, key, value, proof), hex(key));
       // Against an older layout's paths, a proof fails wherever the key's bucket moved, or (layout
-      // 6: the same bucket) where the class and round bits it walks differ.
+      // 6: the same bucket) where the request and round bits it walks differ.
       for (const [layout, pathOf] of OLDER_LAYOUTS) {
         const moved = bucketOf(key) !== bucketOf(key, pathOf);
         const turned = bits16to18(pathOf(key)) !== bits16to18(requestSubtreePath(key));

@@ -12,7 +12,7 @@
  */
 import { BaseError } from "../errors.js";
 import { sha256 } from "./merkle.js";
-import { ANCHORED_PATH_LAYOUT, ID_BUCKET_LAYOUT, PLAIN_PATH_LAYOUT, STORE_LAYOUT } from "./committed.js";
+import { ANCHORED_PATH_LAYOUT, ID_BUCKET_LAYOUT, PLAIN_PATH_LAYOUT, STORE_LAYOUT } from "./layouts.js";
 
 /** The format of a snapshot of a new chain (store layout {@link STORE_LAYOUT}). */
 export const SNAPSHOT_FORMAT = 4;

@@ -2,27 +2,10 @@
  * The application's state: the committed SQLite state, the block being finalized (deliver
  * state), the check state for CheckTx, and the app hash over all of it.
  */
-import {
-  ANCHORED_PATH_LAYOUT,
-  ID_BUCKET_LAYOUT,
-  CommittedDb,
-  PLAIN_PATH_LAYOUT,
-  STORE_LAYOUT,
-  type PersistedWrite,
-} from "./committed.js";
+import { CommittedDb, type PersistedWrite } from "./committed.js";
+import { CONTINUED_LAYOUTS, STORE_LAYOUT, pathRuleOf } from "./layouts.js";
 import { LayeredStore } from "./layered.js";
-import {
-  BucketTree,
-  EMPTY_BUCKET_HASH,
-  anchoredPath,
-  bucketOf,
-  bucketOfPath,
-  idBucketPath,
-  plainPath,
-  requestSubtreePath,
-  sha256,
-  type KeyPathRule,
-} from "./merkle.js";
+import { BucketTree, EMPTY_BUCKET_HASH, bucketOf, bucketOfPath, sha256, type KeyPathRule } from "./merkle.js";
 import {
   provePath,
   updateBucket,
@@ -67,20 +50,6 @@ const GENESIS_SPILL_WRITES = 1024;
  * and raised the 100,000-account genesis peak by about 20 MB (bench/accounts-memory.ts).
  */
 const GENESIS_HASH_BUCKETS = 256;
-
-/**
- * The key path rule of each store layout this version continues: layout 7 keeps a poq request's
- * keys in bucket `id mod 2^16`, in a subtree of their own; a chain started with layout 6 goes on
- * keeping them in that bucket, mixed with its other keys, one started with layout 5 in the bucket of
- * their record key's sha256, and one started with layout 4 hashing every key by its own sha256.
- * A layout not here cannot be continued.
- */
-const PATH_RULES = new Map<number, KeyPathRule>([
-  [PLAIN_PATH_LAYOUT, plainPath],
-  [ANCHORED_PATH_LAYOUT, anchoredPath],
-  [ID_BUCKET_LAYOUT, idBucketPath],
-  [STORE_LAYOUT, requestSubtreePath],
-]);
 
 /** A write of the deliver state: what Commit persists, and the key's path the trie is walked by. */
 type PendingWrite = PersistedWrite & { path: Uint8Array };
@@ -138,16 +107,16 @@ export class StateStore {
 
   constructor(opts: StateStoreOptions) {
     this.path = opts.path;
-    if (opts.layout !== undefined && !PATH_RULES.has(opts.layout)) {
+    if (opts.layout !== undefined && !pathRuleOf(opts.layout)) {
       throw new RangeError(
-        `store layout ${opts.layout} is not one this version writes (${[...PATH_RULES.keys()].join(", ")})`,
+        `store layout ${opts.layout} is not one this version writes (${CONTINUED_LAYOUTS.join(", ")})`,
       );
     }
     this.db = CommittedDb.open(opts.path, opts.layout);
-    if (!PATH_RULES.has(this.db.layout)) {
+    if (!pathRuleOf(this.db.layout)) {
       this.db.close();
       throw new StoreCorruptError(
-        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version continues layouts ${[...PATH_RULES.keys()].join(", ")} (a trie per bucket) and cannot continue that chain: re-create it`,
+        `${opts.path} holds a chain written with app-hash layout ${this.db.layout}; this version continues layouts ${CONTINUED_LAYOUTS.join(", ")} (a trie per bucket) and cannot continue that chain: re-create it`,
       );
     }
     this.tree = new BucketTree(this.db.bucketHashes());
@@ -217,9 +186,9 @@ export class StateStore {
     return this.nodeDbReads;
   }
 
-  /** The key path rule of the state's layout ({@link PATH_RULES}; the constructor refused others). */
+  /** The key path rule of the state's layout (`layouts.ts`; the constructor refused others). */
   private get pathOf(): KeyPathRule {
-    return PATH_RULES.get(this.db.layout) as KeyPathRule;
+    return pathRuleOf(this.db.layout) as KeyPathRule;
   }
 
   /** Stages the pending block's bucket hashes in the tree, once per change of the deliver state. */
@@ -376,8 +345,7 @@ export class StateStore {
     entries: Iterable<[Uint8Array, Uint8Array]>,
     layout: number = STORE_LAYOUT,
   ): number {
-    if (!PATH_RULES.has(layout))
-      throw new StoreCorruptError(`a snapshot cannot restore store layout ${layout}`);
+    if (!pathRuleOf(layout)) throw new StoreCorruptError(`a snapshot cannot restore store layout ${layout}`);
     if (this.db.height !== 0n)
       throw new StoreCorruptError(
         `refusing to restore a snapshot over the state at height ${this.db.height}`,

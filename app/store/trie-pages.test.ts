@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { createStateStore } from "./state.js";
-import { PLAIN_PATH_LAYOUT } from "./committed.js";
+import { PLAIN_PATH_LAYOUT } from "./layouts.js";
 import { BUCKET_BITS, bucketOf, plainPath, sha256 } from "./merkle.js";
 import {
   nodeKey,
