@@ -41,6 +41,7 @@ import {
 } from "./baseapp/chain-meta.js";
 import { ErrOutOfGas } from "./sdk-errors.js";
 import { defaultPrepareProposal, type ProposalHooks } from "./baseapp/proposal.js";
+import type { HotPagePolicy } from "./store/hot-pages.js";
 
 export type { AnteHandler } from "./baseapp/tx-runner.js";
 export type { ProposalHooks } from "./baseapp/proposal.js";
@@ -61,6 +62,8 @@ export interface CreateAppOptions {
    * started with an older layout from its genesis.
    */
   storeLayout?: number;
+  /** Where the store keeps trie page rows (`StateStoreOptions.hotPages`): only for A/B benchmarks. */
+  hotPages?: Readonly<HotPagePolicy>;
   /** The modules, in the order their genesis and block hooks run. */
   modules: readonly Module[];
   /** Runs before every transaction's messages: fee, sequence, signatures (`app/tx/ante.ts`). */
@@ -137,6 +140,7 @@ export function createApp(opts: CreateAppOptions): PoqApp {
   const state = createStateStore({
     path: dbPath,
     ...(opts.storeLayout !== undefined ? { layout: opts.storeLayout } : {}),
+    ...(opts.hotPages !== undefined ? { hotPages: opts.hotPages } : {}),
   });
   const sigCache: SigVerificationCache = createSigVerificationCache({
     maxEntries: opts.sigCacheSize ?? 100_000,

@@ -57,6 +57,7 @@
  *
  * Usage: node dist/bench/scale-nodes.js [--nodes 10000] [--finished 100000] [--rate 10] [--window 30]
  *   [--retention 10000] [--fill-per-block 2000] [--cpu-prof-dir .cache/scale-prof] [--store-layout 6]
+ *   [--no-hot-pages]
  */
 import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -70,6 +71,7 @@ import { Command, Option } from "commander";
 import type { AnyMsg } from "../app/types.js";
 import { formatAccountAddress } from "../app/modules/auth/address.js";
 import { CONTINUED_LAYOUTS } from "../app/store/layouts.js";
+import { DEFAULT_HOT_PAGE_POLICY } from "../app/store/hot-pages.js";
 import { MsgSubmitResponse, MsgUnregisterNode, PoqTypeUrl } from "../app/modules/poq/types/msgs.js";
 import { prunedRecord } from "../app/modules/poq/prune.js";
 import { RequestStatus, type RequestRecord } from "../app/modules/poq/state.js";
@@ -109,6 +111,11 @@ export interface ScaleNodesBenchOptions {
   cpuProfDir?: string;
   /** The store layout of both chains (default: a new chain's), to compare layouts. */
   storeLayout?: number;
+  /**
+   * Whether the chains' stores move the page rows blocks rewrite block after block to `trie_hot`
+   * (`app/store/hot-pages.ts`; default true): false keeps them all in `trie_pages`, to compare.
+   */
+  hotPages?: boolean;
   /** Internal: run as windows A4 and A5's child process (a new chain that runs blocks when told). */
   newChainChild?: boolean;
 }
@@ -195,6 +202,7 @@ function scaleChain(o: ScaleNodesBenchOptions, windows: ScaleWindow[]) {
     params: { defaultMaxInFlight: 1000, requestRetentionBlocks: retention.toString() },
     initialHeight: 3n * retention,
     ...(o.storeLayout !== undefined ? { storeLayout: o.storeLayout } : {}),
+    ...(o.hotPages === false ? { hotPages: { ...DEFAULT_HOT_PAGE_POLICY, maxHot: 0 } } : {}),
   });
   // The app hash of a block is computed at the end of FinalizeBlock: time it there.
   const state = chain.app.state;
@@ -612,6 +620,7 @@ async function startNewChainChild(o: ScaleNodesBenchOptions): Promise<{
   args.push("--retention", String(o.retention));
   if (o.cpuProfDir) args.push("--cpu-prof-dir", o.cpuProfDir);
   if (o.storeLayout !== undefined) args.push("--store-layout", String(o.storeLayout));
+  if (o.hotPages === false) args.push("--no-hot-pages");
   const child = fork(fileURLToPath(import.meta.url), args, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const messages: ChildMessage[] = [];
   const waiters: (() => void)[] = [];
@@ -712,6 +721,7 @@ export function benchScaleNodesCommand(): Command {
       `store layout of both chains (${CONTINUED_LAYOUTS.join(", ")}; default: a new chain's)`,
       positive("store-layout"),
     )
+    .option("--no-hot-pages", "keep every trie page row in trie_pages (to compare with the default)")
     .option(
       "--fill-per-block <n>",
       "finished requests written per fill block",

@@ -28,6 +28,7 @@ import { buildAppState } from "../network/app-genesis.js";
 import { signDirect, testKey, type TestKey } from "./raw-signer.js";
 import { assembleApp, createChainModules, type ChainModules } from "../validator/assemble.js";
 import { paramJsonKey } from "../app/modules/poq/keeper.js";
+import type { HotPagePolicy } from "../app/store/hot-pages.js";
 import { blockRequest } from "../bench/bank-chain.js";
 import {
   MsgRegisterNode,
@@ -133,6 +134,8 @@ export interface PoqBenchChainOptions {
   modules?: Record<string, unknown>;
   /** The store layout of the chain's database (default: a new chain's). */
   storeLayout?: number;
+  /** Where its store keeps trie page rows (default: `DEFAULT_HOT_PAGE_POLICY`). */
+  hotPages?: Readonly<HotPagePolicy>;
 }
 
 /**
@@ -170,6 +173,7 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
     localScores: () => scores[0]!,
     beaconSecrets: beaconOf(0),
     ...(opts.storeLayout !== undefined ? { storeLayout: opts.storeLayout } : {}),
+    ...(opts.hotPages !== undefined ? { hotPages: opts.hotPages } : {}),
   });
   const appState = buildAppState({
     accounts: opts.accounts.map((a) => ({

@@ -17,6 +17,7 @@ import { createGovModule, type GovModule } from "../app/modules/gov/module.js";
 import { stakingStakeView } from "../app/modules/gov/stake.js";
 import { createConsensusModule, type ConsensusModule } from "../app/modules/consensus/module.js";
 import type { Module } from "../app/types.js";
+import type { HotPagePolicy } from "../app/store/hot-pages.js";
 
 /** The chain's modules: core, distribution, PoQ, gov and consensus, in genesis order. */
 export interface ChainModules {
@@ -78,6 +79,8 @@ export interface AssembleAppOptions {
   queryWorker?: boolean;
   /** The store layout a new database gets (`CreateAppOptions.storeLayout`). */
   storeLayout?: number;
+  /** Where the store keeps trie page rows (`CreateAppOptions.hotPages`). */
+  hotPages?: Readonly<HotPagePolicy>;
 }
 
 /**
@@ -103,6 +106,7 @@ export function assembleApp(opts: AssembleAppOptions): PoqApp {
     proposal: opts.wrapHooks ? opts.wrapHooks(hooks) : hooks,
     ...(opts.chainId !== undefined ? { chainId: opts.chainId } : {}),
     ...(opts.storeLayout !== undefined ? { storeLayout: opts.storeLayout } : {}),
+    ...(opts.hotPages !== undefined ? { hotPages: opts.hotPages } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.queryWorker !== false
       ? { queryWorker: { router: new URL("./query-router.js", import.meta.url) } }

@@ -10,6 +10,8 @@
  * - `trie_pages(id BLOB PRIMARY KEY, nodes BLOB)`: the non-empty nodes of every bucket's trie
  *   (see bucket-trie.ts), four levels to a row (see trie-pages.ts).
  *   A bucket's hash is its trie's root node, so start-up rebuilds the tree from the roots' pages.
+ * - `trie_hot(id BLOB PRIMARY KEY, nodes BLOB)`: the same rows, for the pages that blocks rewrite
+ *   block after block (hot-pages.ts); a row is in one of the two tables, never both.
  * - `meta(name TEXT PRIMARY KEY, value BLOB)`: `height` (8-byte big-endian), `app_hash` and
  *   `layout` (the app-hash layout the database was written with, {@link STORE_LAYOUT}).
  */
@@ -22,6 +24,7 @@ import { TrieCorruptError, type TrieNodeSource, type TrieRow, type TrieWrite } f
 import { ROOT_PAGE_ID_BYTES, ROOT_SLOT, TriePage, editPage, pageOfNode } from "./trie-pages.js";
 import { BUCKET_BITS } from "./merkle.js";
 import { PLAIN_PATH_LAYOUT, STORE_LAYOUT } from "./layouts.js";
+import { DEFAULT_HOT_PAGE_POLICY, HotPages, type HotPagePlan, type HotPagePolicy } from "./hot-pages.js";
 
 /** The layout that stored a trie node per row; converted to {@link PLAIN_PATH_LAYOUT} when opened. */
 const NODE_ROW_LAYOUT = 2;
@@ -93,6 +96,9 @@ function entryBytes(k: string, v: Buffer | null): number {
   return 150 + k.length + (v ? v.length : 0);
 }
 
+/** A write of pages that moves no row between `trie_pages` and `trie_hot` (outside a block). */
+const NO_MOVES: HotPagePlan = { promote: new Set(), demote: [] };
+
 /** Buckets read by one query of {@link CommittedDb.bucketEntriesOf}. */
 const BUCKETS_PER_QUERY = 1024;
 
@@ -115,6 +121,9 @@ const GENESIS_SQLITE_CACHE_KIB = -2_000;
 export class CommittedDb implements TrieNodeSource {
   private readonly db: Database.Database;
   private readonly pageStmt: Database.Statement<[Uint8Array], Buffer>;
+  private readonly hotPageStmt: Database.Statement<[Uint8Array], Buffer>;
+  /** Which page rows live in `trie_hot` (storage only, see hot-pages.ts). */
+  private readonly hotPages: HotPages;
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly bucketsStmt: Database.Statement<[string], Row & { bucket: number }>;
   private readonly rangeStmts: RangeStatements = new Map();
@@ -124,6 +133,7 @@ export class CommittedDb implements TrieNodeSource {
   private readonly persistTx: (
     writes: PersistedWrite[],
     pages: Map<string, Buffer | undefined>,
+    plan: HotPagePlan,
     height: bigint,
     appHash: Uint8Array,
   ) => void;
@@ -167,16 +177,22 @@ export class CommittedDb implements TrieNodeSource {
    * @example
    * const db = CommittedDb.open("/tmp/poq/data/app.db");
    */
-  static open(path: string, newLayout: number = STORE_LAYOUT): CommittedDb {
+  static open(
+    path: string,
+    newLayout: number = STORE_LAYOUT,
+    hotPagePolicy: Readonly<HotPagePolicy> = DEFAULT_HOT_PAGE_POLICY,
+  ): CommittedDb {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    return new CommittedDb(new Database(path), newLayout);
+    return new CommittedDb(new Database(path), newLayout, hotPagePolicy);
   }
 
   private constructor(
     db: Database.Database,
     private readonly newLayout: number,
+    hotPagePolicy: Readonly<HotPagePolicy>,
   ) {
     this.db = db;
+    this.hotPages = new HotPages(hotPagePolicy);
     db.pragma("journal_mode = WAL");
     // FULL: a Commit that returned is on disk; one fsync per block is cheap next to a block.
     db.pragma("synchronous = FULL");
@@ -184,6 +200,7 @@ export class CommittedDb implements TrieNodeSource {
       CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, bucket INTEGER NOT NULL) WITHOUT ROWID;
       DROP INDEX IF EXISTS kv_bucket;
       CREATE TABLE IF NOT EXISTS trie_pages (id BLOB PRIMARY KEY, nodes BLOB NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS trie_hot (id BLOB PRIMARY KEY, nodes BLOB NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
     `);
     this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM kv WHERE key = ?").pluck();
@@ -197,11 +214,28 @@ export class CommittedDb implements TrieNodeSource {
     this.pageStmt = db.prepare<[Uint8Array], Buffer>("SELECT nodes FROM trie_pages WHERE id = ?").pluck();
     const setPage = db.prepare("INSERT OR REPLACE INTO trie_pages (id, nodes) VALUES (?, ?)");
     const removePage = db.prepare("DELETE FROM trie_pages WHERE id = ?");
-    /** Writes page rows (undefined: the page has no node left, delete its row). */
-    const applyPages = (pages: Map<string, Buffer | undefined>): void => {
+    this.hotPageStmt = db.prepare<[Uint8Array], Buffer>("SELECT nodes FROM trie_hot WHERE id = ?").pluck();
+    const setHotPage = db.prepare("INSERT OR REPLACE INTO trie_hot (id, nodes) VALUES (?, ?)");
+    const removeHotPage = db.prepare("DELETE FROM trie_hot WHERE id = ?");
+    /**
+     * Writes page rows (undefined: the page has no node left, delete its row), each in the table
+     * that holds it, and moves the rows `plan` moves.
+     */
+    const applyPages = (pages: Map<string, Buffer | undefined>, plan: HotPagePlan = NO_MOVES): void => {
       for (const [id, bytes] of pages) {
-        if (bytes) setPage.run(Buffer.from(id, "latin1"), bytes);
-        else removePage.run(Buffer.from(id, "latin1"));
+        const key = Buffer.from(id, "latin1");
+        const hot = this.hotPages.has(id);
+        if (plan.promote.has(id)) {
+          removePage.run(key);
+          setHotPage.run(key, bytes);
+        } else if (bytes) (hot ? setHotPage : setPage).run(key, bytes);
+        else (hot ? removeHotPage : removePage).run(key);
+      }
+      for (const id of plan.demote) {
+        const key = Buffer.from(id, "latin1");
+        const bytes = this.hotPageStmt.get(key);
+        if (bytes) setPage.run(key, bytes);
+        removeHotPage.run(key);
       }
     };
     const setMeta = db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)");
@@ -215,11 +249,12 @@ export class CommittedDb implements TrieNodeSource {
       (
         writes: PersistedWrite[],
         pages: Map<string, Buffer | undefined>,
+        plan: HotPagePlan,
         height: bigint,
         appHash: Uint8Array,
       ) => {
         applyWrites(writes);
-        applyPages(pages);
+        applyPages(pages, plan);
         setMeta.run("height", encodeHeight(height));
         setMeta.run("app_hash", appHash);
         setMeta.run("layout", Buffer.from(String(this.layout)));
@@ -228,13 +263,14 @@ export class CommittedDb implements TrieNodeSource {
     this.writeTx = db.transaction(applyWrites);
     this.writePagesTx = db.transaction(applyPages);
     this.wipeTx = db.transaction((layout: number) => {
-      db.exec("DELETE FROM kv; DELETE FROM trie_pages; DELETE FROM meta;");
+      db.exec("DELETE FROM kv; DELETE FROM trie_pages; DELETE FROM trie_hot; DELETE FROM meta;");
       setMeta.run("layout", Buffer.from(String(layout)));
     });
     const meta = db.prepare<[string], Buffer>("SELECT value FROM meta WHERE name = ?").pluck();
     const h = meta.get("height");
     this.height = h ? h.readBigUInt64BE(0) : 0n;
     this.appHash = meta.get("app_hash") ?? new Uint8Array(0);
+    this.loadHotPages();
     let found = this.readLayout();
     if (found === NODE_ROW_LAYOUT || found === BUCKET_TABLE_LAYOUT) {
       db.transaction(() => {
@@ -276,6 +312,15 @@ export class CommittedDb implements TrieNodeSource {
     this.pageCache.clear();
   }
 
+  /** Takes the ids in `trie_hot` as hot rows last written now (their runs start over). */
+  private loadHotPages(): void {
+    const ids = this.db.prepare<[], Buffer>("SELECT id FROM trie_hot").pluck();
+    this.hotPages.reset(
+      Array.from(ids.iterate(), (id) => id.toString("latin1")),
+      Number(this.height),
+    );
+  }
+
   private isEmpty(): boolean {
     return this.db.prepare("SELECT 1 FROM kv LIMIT 1").get() === undefined;
   }
@@ -291,7 +336,7 @@ export class CommittedDb implements TrieNodeSource {
     const hit = this.pageCache.get(id);
     if (hit !== undefined) return hit ?? undefined;
     this.trieDbReads++;
-    const bytes = this.pageStmt.get(Buffer.from(id, "latin1"));
+    const bytes = (this.hotPages.has(id) ? this.hotPageStmt : this.pageStmt).get(Buffer.from(id, "latin1"));
     const page = bytes ? new TriePage(bytes) : undefined;
     // Not while a genesis or a snapshot is written: its reads are one-offs (and at its memory peak).
     if (this.cacheReads) this.pageCache.set(id, page ?? null);
@@ -431,7 +476,8 @@ export class CommittedDb implements TrieNodeSource {
   bucketHashes(): [number, Uint8Array][] {
     const roots = this.db
       .prepare<[], [Buffer, Buffer]>(
-        `SELECT id, nodes FROM trie_pages WHERE length(id) = ${ROOT_PAGE_ID_BYTES}`,
+        `SELECT id, nodes FROM trie_pages WHERE length(id) = ${ROOT_PAGE_ID_BYTES}
+         UNION ALL SELECT id, nodes FROM trie_hot WHERE length(id) = ${ROOT_PAGE_ID_BYTES}`,
       )
       .raw();
     const hashes: [number, Uint8Array][] = [];
@@ -455,7 +501,11 @@ export class CommittedDb implements TrieNodeSource {
   /** Persists a block's writes, its trie nodes, height and app hash in one transaction. */
   persist(writes: PersistedWrite[], nodes: Iterable<TrieWrite>, height: bigint, appHash: Uint8Array): void {
     const pages = this.pagesOf(nodes);
-    this.persistTx(writes, pages, height, appHash);
+    const block = Number(height);
+    const placed = Array.from(pages, ([id, bytes]): [string, boolean] => [id, bytes !== undefined]);
+    const plan = this.hotPages.plan(block, placed);
+    this.persistTx(writes, pages, plan, height, appHash);
+    this.hotPages.record(block, placed, plan);
     for (const [id, bytes] of pages) {
       if (this.pageCache.has(id)) this.pageCache.replace(id, bytes ? new TriePage(bytes) : null);
     }
@@ -489,6 +539,7 @@ export class CommittedDb implements TrieNodeSource {
       this.cache.clear();
       this.pageCache.clear();
       this.reloadMeta();
+      this.loadHotPages();
       throw err;
     }
   }
@@ -507,6 +558,7 @@ export class CommittedDb implements TrieNodeSource {
     this.layout = layout;
     this.cache.clear();
     this.pageCache.clear();
+    this.hotPages.reset();
     this.cacheReads = false;
     this.height = 0n;
     this.appHash = new Uint8Array(0);

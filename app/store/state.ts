@@ -2,6 +2,7 @@
  * The application's state: the committed SQLite state, the block being finalized (deliver
  * state), the check state for CheckTx, and the app hash over all of it.
  */
+import type { HotPagePolicy } from "./hot-pages.js";
 import { CommittedDb, type PersistedWrite } from "./committed.js";
 import { CONTINUED_LAYOUTS, STORE_LAYOUT, pathRuleOf } from "./layouts.js";
 import { LayeredStore } from "./layered.js";
@@ -36,6 +37,12 @@ export interface StateStoreOptions {
    * chain keeps its own, whatever this says).
    */
   layout?: number;
+  /**
+   * When trie page rows move to the small `trie_hot` table and back (hot-pages.ts; storage only).
+   * Default `DEFAULT_HOT_PAGE_POLICY`; `maxHot: 0` keeps every row in `trie_pages`, for A/B
+   * benchmarks.
+   */
+  hotPages?: Readonly<HotPagePolicy>;
 }
 
 /**
@@ -112,7 +119,7 @@ export class StateStore {
         `store layout ${opts.layout} is not one this version writes (${CONTINUED_LAYOUTS.join(", ")})`,
       );
     }
-    this.db = CommittedDb.open(opts.path, opts.layout);
+    this.db = CommittedDb.open(opts.path, opts.layout, opts.hotPages);
     if (!pathRuleOf(this.db.layout)) {
       this.db.close();
       throw new StoreCorruptError(
