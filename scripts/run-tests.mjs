@@ -5,10 +5,14 @@
 // a time, longest first; the files scripts/e2e-plan.mjs names as solo run alone before the others.
 // A file's output is shown whole, in the order the files started: the oldest running file's output
 // streams as it comes, the others' is held until it is their turn.
+// Every test process gets TMPDIR set to one folder of this run (the tests make their homes, databases
+// and keyrings with mkdtemp there, and many leave them behind): it is removed when every test passed,
+// and kept, with its path printed, when one failed.
 // Usage: run-tests.mjs [--unit | --e2e] [--jobs=N] [substring filter...]
 //   --jobs=N (or POQ_E2E_JOBS=N): e2e files at a time (default 2; 1 runs them one after another).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { e2eName, expectedSeconds, planE2e } from "./e2e-plan.mjs";
@@ -44,6 +48,10 @@ const files = collect(dist)
 const e2e = files.filter((f) => f.endsWith(".e2e.test.js"));
 const unit = files.filter((f) => !f.endsWith(".e2e.test.js"));
 
+/** The run's temporary folder, TMPDIR of every test process. */
+const scratch = mkdtempSync(join(tmpdir(), "poq-tests-"));
+const testEnv = { ...process.env, TMPDIR: scratch };
+
 const out = (s) => process.stdout.write(s);
 const secs = (ms) => (ms / 1000).toFixed(1);
 
@@ -53,6 +61,7 @@ function runUnit(list) {
   const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...list], {
     stdio: "inherit",
     cwd: root,
+    env: testEnv,
   });
   out(`unit: ${list.length} files, ${secs(Date.now() - started)} s\n`);
   return r.status ?? 1;
@@ -108,6 +117,7 @@ function runFile(file) {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, ["--test", "--test-reporter=spec", file], {
       cwd: root,
+      env: testEnv,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -174,5 +184,14 @@ if (only !== "unit") status ||= await runE2e(e2e);
 if (files.length === 0) {
   process.stderr.write("no test files found under dist/ (did the build run?)\n");
   status = 1;
+}
+if (status !== 0 && files.length > 0)
+  process.stderr.write(`the tests' temporary files are kept in ${scratch}\n`);
+else {
+  try {
+    rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+  } catch (err) {
+    process.stderr.write(`could not remove ${scratch}: ${err.message}\n`);
+  }
 }
 process.exit(status);
