@@ -71,15 +71,27 @@ export function startCommand(): Command {
       } else if (o.rpcServers) {
         throw new CliError("--rpc-servers is only used with --state-sync", EXIT.usage);
       }
+      // Listening from here: a Ctrl-C (or SIGTERM) while the node starts or waits for its first
+      // block stops both processes too, instead of ending this one and leaving them running.
+      const stopped = untilStopped();
       const node = await startNode({
         home: g.home,
         ...(o.storeLayout !== undefined ? { appArgs: ["--store-layout", o.storeLayout] } : {}),
       });
       process.stderr.write(`starting: app ${node.abciAddress}, CometBFT RPC ${node.rpcUrl}\n`);
-      const height = await node.comet.waitForHeight(1, 120_000).catch(async (err: unknown) => {
+      const first = await Promise.race([
+        node.comet.waitForHeight(1, 120_000),
+        stopped.then((signal) => ({ signal })),
+      ]).catch(async (err: unknown) => {
         await node.stop();
         throw err;
       });
+      if (typeof first === "object") {
+        await node.stop();
+        process.stderr.write(`stopped (${first.signal}) before the first block\n`);
+        return;
+      }
+      const height = first;
       process.stderr.write(
         `producing blocks (height ${height}); logs: ${node.app.logFile}, ${node.comet.logFile}\nCtrl-C to stop\n`,
       );
@@ -88,7 +100,7 @@ export function startCommand(): Command {
         const logs = e.kind === "exited" ? ` (logs: ${node.app.logFile}, ${node.comet.logFile})` : "";
         process.stderr.write(`${describeEvent(e)}${logs}\n`);
       });
-      await untilStopped();
+      await stopped;
       await supervisor.stop();
       await node.stop();
       process.stderr.write("stopped\n");

@@ -1,7 +1,8 @@
 /**
  * `poq init` and `poq start` run one validator: its application process and its CometBFT, wired
- * together; Ctrl-C (SIGINT) stops both. Then `poq export` writes the stopped node's state as a genesis
- * and the same home starts a new chain from it at the next height. Ports 27300-27309.
+ * together; Ctrl-C (SIGINT) or SIGTERM stops both, also before the first block. Then `poq export`
+ * writes the stopped node's state as a genesis and the same home starts a new chain from it at the
+ * next height. Ports 27300-27309.
  */
 import { it } from "node:test";
 import assert from "node:assert/strict";
@@ -129,5 +130,52 @@ it(
       [],
       `nothing left running after SIGINT: ${restartErr.slice(-500)}`,
     );
+  },
+);
+
+it(
+  "poq start stopped before its first block (genesis time ahead) stops the app process and CometBFT too",
+  { timeout: 90_000 },
+  async () => {
+    const home = mkdtempSync(join(tmpdir(), "poq-cli-early-"));
+    const init = spawnSync(
+      process.execPath,
+      [poq, "--home", home, "--chain-id", "poq-cli-2", "init", "--base-port", "27305"],
+      { encoding: "utf8" },
+    );
+    assert.equal(init.status, 0, init.stderr);
+    // CometBFT waits for its genesis time before the first block: ten minutes from now.
+    const genesisPath = join(home, "config", "genesis.json");
+    const genesis = JSON.parse(readFileSync(genesisPath, "utf8")) as { genesis_time: string };
+    genesis.genesis_time = new Date(Date.now() + 600_000).toISOString();
+    writeFileSync(genesisPath, JSON.stringify(genesis, null, 2));
+
+    const start = spawn(process.execPath, [poq, "--home", home, "start"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    start.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => start.once("exit", (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!stderr.includes("starting:") && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match(stderr, /starting:/, "poq start started both processes");
+      assert.ok(processesMentioning(home).length >= 2, "the app process and CometBFT both run");
+      assert.doesNotMatch(stderr, /producing blocks/, "no block before the genesis time");
+      start.kill("SIGTERM");
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((resolve) => setTimeout(() => resolve("still running after 20 s"), 20_000)),
+      ]);
+      assert.equal(code, 0, stderr.slice(-2000));
+      assert.match(stderr, /stopped \(SIGTERM\) before the first block/);
+      assert.deepEqual(processesMentioning(home), [], "nothing left running");
+    } finally {
+      if (start.exitCode === null) start.kill("SIGKILL");
+      for (const pid of processesMentioning(home)) process.kill(pid, "SIGKILL");
+      rmSync(home, { recursive: true, force: true });
+    }
   },
 );
