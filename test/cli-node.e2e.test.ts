@@ -19,23 +19,32 @@ import { referenceRoot } from "../app/store/reference-root.js";
 const root = findProjectRoot();
 const poq = join(root, "bin", "poq");
 
+/** Runs `poq args...` to its end. */
+const poqSync = (args: string[]) => spawnSync(process.execPath, [poq, ...args], { encoding: "utf8" });
+
 it(
   "poq init then poq start produces blocks, restarts a crashed CometBFT, SIGINT leaves no process behind, and poq export starts a new chain from the state",
   { timeout: 180_000 },
   async () => {
     const home = mkdtempSync(join(tmpdir(), "poq-cli-node-"));
-    const init = spawnSync(
-      process.execPath,
-      [poq, "--home", home, "--chain-id", "poq-cli-1", "--output", "json", "init", "--base-port", "27300"],
-      { encoding: "utf8" },
-    );
+    const init = poqSync([
+      "--home",
+      home,
+      "--chain-id",
+      "poq-cli-1",
+      "--output",
+      "json",
+      "init",
+      "--base-port",
+      "27300",
+    ]);
     assert.equal(init.status, 0, init.stderr);
     const out = JSON.parse(init.stdout) as { operator: string; rpc: string; mnemonic: string };
     assert.match(out.operator, /^poq1/);
     assert.equal(out.rpc, "http://127.0.0.1:27301");
     assert.equal(out.mnemonic.split(" ").length, 24);
 
-    const again = spawnSync(process.execPath, [poq, "--home", home, "init"], { encoding: "utf8" });
+    const again = poqSync(["--home", home, "init"]);
     assert.notEqual(again.status, 0, "a second init must refuse to overwrite the home");
     assert.match(again.stderr, /already initialized/);
 
@@ -64,11 +73,7 @@ it(
 
     // poq export: the stopped node's state as the genesis of a new chain at the next height.
     const file = join(home, "export.json");
-    const exported = spawnSync(
-      process.execPath,
-      [poq, "--home", home, "--output", "json", "export", "--out", file],
-      { encoding: "utf8" },
-    );
+    const exported = poqSync(["--home", home, "--output", "json", "export", "--out", file]);
     assert.equal(exported.status, 0, exported.stderr);
     const summary = JSON.parse(exported.stdout) as {
       height: string;
@@ -138,11 +143,7 @@ it(
   { timeout: 90_000 },
   async () => {
     const home = mkdtempSync(join(tmpdir(), "poq-cli-early-"));
-    const init = spawnSync(
-      process.execPath,
-      [poq, "--home", home, "--chain-id", "poq-cli-2", "init", "--base-port", "27305"],
-      { encoding: "utf8" },
-    );
+    const init = poqSync(["--home", home, "--chain-id", "poq-cli-2", "init", "--base-port", "27305"]);
     assert.equal(init.status, 0, init.stderr);
     // CometBFT waits for its genesis time before the first block: ten minutes from now.
     const genesisPath = join(home, "config", "genesis.json");

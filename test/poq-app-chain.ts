@@ -5,11 +5,10 @@
  * extended commit, ProcessProposal verifies it, FinalizeBlock applies it, and each validator's
  * ExtendVote packs the scores the bench put in its {@link PoqBenchChain.scores} map.
  */
-import { createPrivateKey, sign as cryptoSign, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import nacl from "tweetnacl";
 import { sha256 } from "@noble/hashes/sha2.js";
 import {
   BlockIdFlag,
@@ -44,8 +43,7 @@ export const POQ_BENCH_CHAIN_ID = "poq-bench-2";
 export interface PoqBenchValidator {
   address: Uint8Array;
   operator: string;
-  secretKey: Uint8Array;
-  /** The same ed25519 key for Node's native signer (CometBFT signs in Go, outside the app process). */
+  /** Its ed25519 key, for Node's native signer (on a node CometBFT signs, in Go, outside the app). */
   signer: KeyObject;
 }
 
@@ -53,6 +51,11 @@ export interface PoqBenchValidator {
 function ed25519KeyFromSeed(seed: Uint8Array): KeyObject {
   const prefix = Buffer.from("302e020100300506032b657004220420", "hex");
   return createPrivateKey({ key: Buffer.concat([prefix, seed]), format: "der", type: "pkcs8" });
+}
+
+/** The raw 32-byte ed25519 public key of `key`: the end of its SPKI DER. */
+function ed25519PublicKey(key: KeyObject): Uint8Array {
+  return new Uint8Array(createPublicKey(key).export({ format: "der", type: "spki" }).subarray(-32));
 }
 
 export interface BlockResult {
@@ -155,13 +158,14 @@ export interface PoqBenchChainOptions {
  */
 export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
   const dir = mkdtempSync(join(tmpdir(), "poq-bench-poq-"));
-  const seeds = Array.from({ length: opts.validators }, (_, i) => new Uint8Array(32).fill(i + 1));
-  const keys = seeds.map((seed) => nacl.sign.keyPair.fromSeed(seed));
+  const keys = Array.from({ length: opts.validators }, (_, i) => {
+    const signer = ed25519KeyFromSeed(new Uint8Array(32).fill(i + 1));
+    return { signer, publicKey: ed25519PublicKey(signer) };
+  });
   const validators: PoqBenchValidator[] = keys.map((k, i) => ({
     address: consensusAddress(k.publicKey),
     operator: testKey(`operator-${i}`).address,
-    secretKey: k.secretKey,
-    signer: ed25519KeyFromSeed(seeds[i]!),
+    signer: k.signer,
   }));
   const scores = validators.map(() => new Map<bigint, LocalScore>());
   // Each validator's beacon secrets (validator/beacon-secrets.ts draws them at random; here they are
@@ -281,9 +285,9 @@ export function createPoqBenchChain(opts: PoqBenchChainOptions): PoqBenchChain {
         return {
           validator: { address: v.address, power: powerOf(i) },
           voteExtension: ext,
-          // Native ed25519 (the same deterministic signature as tweetnacl's): the harness's
-          // signing stands in for CometBFT's, which runs in Go, and must not feed this process's
-          // garbage collector (tweetnacl allocated 3.5 of the 18 MB a block allocated here).
+          // Native ed25519: the harness's signing stands in for CometBFT's, which runs in Go, and
+          // must not feed this process's garbage collector (tweetnacl's, in JavaScript, allocated
+          // 3.5 of the 18 MB a block allocated here).
           extensionSignature: new Uint8Array(
             cryptoSign(null, voteExtensionSignBytes(ext, height, 0, POQ_BENCH_CHAIN_ID), v.signer),
           ),

@@ -502,10 +502,9 @@ export class CommittedDb implements TrieNodeSource {
   persist(writes: PersistedWrite[], nodes: Iterable<TrieWrite>, height: bigint, appHash: Uint8Array): void {
     const pages = this.pagesOf(nodes);
     const block = Number(height);
-    const placed = Array.from(pages, ([id, bytes]): [string, boolean] => [id, bytes !== undefined]);
-    const plan = this.hotPages.plan(block, placed);
+    const plan = this.hotPages.plan(block, pages);
     this.persistTx(writes, pages, plan, height, appHash);
-    this.hotPages.record(block, placed, plan);
+    this.hotPages.record(block, pages, plan);
     for (const [id, bytes] of pages) {
       if (this.pageCache.has(id)) this.pageCache.replace(id, bytes ? new TriePage(bytes) : null);
     }

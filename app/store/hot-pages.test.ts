@@ -11,12 +11,14 @@ import { verifyProof } from "./proof.js";
 const policy: HotPagePolicy = { promoteAfter: 4, maxGap: 1, coolAfter: 6, maxHot: 3 };
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+/** The bytes of a row that stays (their content does not matter to the placement). */
+const ROW = Uint8Array.of(1);
 
 /** Runs blocks `from..to` that each write `ids` through `hot` (plan, then record); the last plan. */
 function blocks(hot: HotPages, from: number, to: number, ids: string[], stays = true) {
   let plan = { promote: new Set<string>(), demote: [] as string[] };
   for (let b = from; b <= to; b++) {
-    const writes = ids.map((id): [string, boolean] => [id, stays]);
+    const writes = new Map(ids.map((id) => [id, stays ? ROW : undefined]));
     plan = hot.plan(b, writes);
     hot.record(b, writes, plan);
   }

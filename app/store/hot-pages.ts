@@ -50,8 +50,8 @@ export interface HotPagePlan {
   demote: string[];
 }
 
-/** A block's page writes: page id (latin1) and whether the row stays (false: it is deleted). */
-export type PageWrites = Iterable<[string, boolean]>;
+/** A block's page rows by page id (latin1): the row's bytes, undefined when the row is deleted. */
+export type PageWrites = ReadonlyMap<string, Uint8Array | undefined>;
 
 /**
  * The placement bookkeeping of one database connection: the ids in `trie_hot` (with the block that
@@ -91,12 +91,10 @@ export class HotPages {
   /** What a block at `block` that writes `writes` moves; changes nothing here. */
   plan(block: number, writes: PageWrites): HotPagePlan {
     const { promoteAfter, coolAfter, maxHot } = this.policy;
-    const written = new Set<string>();
     const promote = new Set<string>();
     let room = maxHot - this.hot.size;
-    for (const [id, stays] of writes) {
-      written.add(id);
-      if (!stays || this.hot.has(id)) continue;
+    for (const [id, row] of writes) {
+      if (row === undefined || this.hot.has(id)) continue;
       if (this.runLength(id, block) >= promoteAfter && room > 0) {
         promote.add(id);
         room--;
@@ -104,15 +102,15 @@ export class HotPages {
     }
     const demote: string[] = [];
     for (const [id, last] of this.hot) {
-      if (!written.has(id) && block - last > coolAfter) demote.push(id);
+      if (!writes.has(id) && block - last > coolAfter) demote.push(id);
     }
     return { promote, demote };
   }
 
   /** Records a block's writes and its plan, once its transaction committed. */
   record(block: number, writes: PageWrites, plan: HotPagePlan): void {
-    for (const [id, stays] of writes) {
-      if (!stays) {
+    for (const [id, row] of writes) {
+      if (row === undefined) {
         this.hot.delete(id);
         this.runs.delete(id);
       } else if (this.hot.has(id) || plan.promote.has(id)) {
